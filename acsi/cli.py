@@ -1,0 +1,123 @@
+"""Command-line interface: ``acsi models | fit | demo | aggregate | report | <method>``.
+
+The CLI only parses arguments and calls the public API.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import __version__
+
+__all__ = ["main", "build_parser"]
+
+
+def _codes(text: str):
+    if text.strip().lower() in ("", "none"):
+        return ()
+    try:
+        return tuple(float(c) if "." in c else int(c) for c in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"missing codes must be comma-separated numbers like 98,99; got {text!r}") from None
+
+
+def cmd_models(args) -> int:
+    from .spec import list_models, load_model
+
+    for name in list_models():
+        spec = load_model(name)
+        if args.verbose:
+            print(spec.describe())
+            print()
+        else:
+            print(f"{name:<12} {spec.title}  [{len(spec.latents)} latents, {len(spec.items)} items, headline {spec.headline}]")
+    return 0
+
+
+def cmd_fit(args) -> int:
+    from .fitting import fit
+
+    unit = [u for u in args.unit.split(",") if u] if args.unit else None
+    res = fit(
+        args.survey, args.model, unit=unit, period=args.period, estimator=args.estimator, weight=args.weight,
+        missing_codes=args.missing_codes, out_of_range=args.out_of_range, min_n=args.min_n,
+        confidence=args.confidence, n_jobs=args.jobs, progress=not args.quiet,
+    )
+    paths = res.save(args.out)
+    print(res.summary().as_text())
+    print(f"\nwrote {len(paths)} files to {Path(args.out).resolve()}")
+    return 0
+
+
+def cmd_demo(args) -> int:
+    from .demo import run_demo
+
+    return run_demo(args.out, n_jobs=args.jobs, report=not args.no_report, quiet=args.quiet)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="acsi", description="Customer-satisfaction index models: fit, score, aggregate, report.")
+    p.add_argument("--version", action="version", version=f"acsi {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    m = sub.add_parser("models", help="list the shipped models")
+    m.add_argument("-v", "--verbose", action="store_true", help="show latents, items and paths")
+    m.set_defaults(func=cmd_models)
+
+    f = sub.add_parser("fit", help="fit a model per unit and write indexes")
+    f.add_argument("survey", help="survey file (.csv, .parquet, .xlsx, .sav, .dta)")
+    f.add_argument("--model", default="acsi", help="shipped model name, .toml file or lavaan text file (default: acsi)")
+    f.add_argument("--unit", default="company", help="unit column(s), comma-separated (default: company); empty for pooled only")
+    f.add_argument("--period", default="auto", help="period column (default: 'period' when present); 'none' to disable")
+    f.add_argument("--estimator", choices=["sem", "pls"], default="sem")
+    f.add_argument("--weight", default=None, help="survey-weight column")
+    f.add_argument("--missing-codes", type=_codes, default=(98, 99), help="codes meaning no answer (default: 98,99)")
+    f.add_argument("--out-of-range", choices=["error", "missing"], default="error")
+    f.add_argument("--min-n", type=int, default=30, help="minimum complete respondents per unit (default 30)")
+    f.add_argument("--confidence", type=float, default=0.95)
+    f.add_argument("--jobs", type=int, default=-1, help="parallel workers (default: all cores)")
+    f.add_argument("--quiet", action="store_true", help="no progress bar")
+    f.add_argument("--out", required=True, help="output directory")
+    f.set_defaults(func=cmd_fit)
+
+    d = sub.add_parser("demo", help="fit, aggregate and report the bundled synthetic national survey")
+    d.add_argument("--out", default="demo-out", help="output directory (default: demo-out)")
+    d.add_argument("--jobs", type=int, default=-1)
+    d.add_argument("--no-report", action="store_true", help="skip the HTML report")
+    d.add_argument("--quiet", action="store_true")
+    d.set_defaults(func=cmd_demo)
+
+    for modname in ("acsi.aggregate.cli", "acsi.methods.cli", "acsi.report.cli"):
+        try:
+            mod = __import__(modname, fromlist=["register"])
+        except ImportError:
+            continue
+        if hasattr(mod, "register"):
+            mod.register(sub)
+    return p
+
+
+def main(argv=None) -> int:
+    from .errors import AcsiError
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "period", None) in ("none", "None", ""):
+        args.period = None
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.func(args) or 0)
+    except AcsiError as exc:
+        print(f"acsi {args.command}: error: {exc}", file=sys.stderr)
+        return 1
+    except ImportError as exc:
+        print(f"acsi {args.command}: error: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,123 @@
+"""Reading survey files: CSV, Parquet, Excel, SPSS (.sav) and Stata (.dta).
+
+SPSS and Stata files are read through pyreadstat (optional extra
+``pip install acsi[spss]``).  Their value labels are used to find missing-value
+codes: a code whose label reads like "don't know", "refused", "no answer" or
+"not applicable" is recorded in ``df.attrs["missing_codes"]`` (column -> codes),
+together with SPSS user-defined missing values, and :func:`acsi.data.prepare_survey`
+turns them into missing values.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from ..errors import DataError
+
+__all__ = ["read_survey", "write_table", "MISSING_LABEL_PATTERN"]
+
+MISSING_LABEL_PATTERN = re.compile(
+    r"(don'?t\s*know|do\s*not\s*know|dk\b|refus|no\s*answer|not\s*applicable|n/?a\b|can'?t\s*answer|"
+    r"cannot\s*answer|missing|不知道|拒[絕绝]|無法回答|无法回答|不適用|不适用)",
+    re.IGNORECASE,
+)
+
+
+def read_survey(path: str | Path, *, sheet: str | int | None = 0, item_map: dict[str, str] | None = None) -> pd.DataFrame:
+    """Read a respondent-level survey table.
+
+    Parameters
+    ----------
+    path : str or Path
+        ``.csv`` (optionally compressed, e.g. ``.csv.gz``), ``.parquet``,
+        ``.xlsx``/``.xls``, ``.sav`` or ``.dta``.
+    sheet : str or int
+        Excel sheet.
+    item_map : dict, optional
+        ``{column_in_file: item_id}`` renames columns after reading.
+
+    Returns
+    -------
+    DataFrame
+        With ``attrs["missing_codes"]`` (dict column -> list of codes) for
+        SPSS/Stata files whose value labels mark missing answers.
+    """
+    p = Path(path)
+    if not p.exists():
+        raise DataError(f"survey file {str(p)!r} does not exist; check the path")
+    suffixes = "".join(s.lower() for s in p.suffixes[-2:])
+    suffix = p.suffix.lower()
+    codes: dict[str, list[float]] = {}
+    try:
+        if suffix == ".csv" or suffixes.startswith(".csv"):
+            df = pd.read_csv(p)
+        elif suffix in (".parquet", ".pq"):
+            df = pd.read_parquet(p)
+        elif suffix in (".xlsx", ".xlsm", ".xls"):
+            df = pd.read_excel(p, sheet_name=sheet)
+        elif suffix in (".sav", ".zsav", ".dta"):
+            df, codes = _read_stats_file(p)
+        else:
+            raise DataError(
+                f"cannot tell the format of {str(p)!r} from its extension {suffix!r}; "
+                "use .csv, .parquet, .xlsx, .sav or .dta"
+            )
+    except DataError:
+        raise
+    except ImportError:
+        raise
+    except Exception as exc:
+        raise DataError(f"could not read {str(p)!r}: {exc}") from exc
+    if item_map:
+        absent = [c for c in item_map if c not in df.columns]
+        if absent:
+            raise DataError(f"item_map names columns not in {p.name}: {absent}; columns are {list(df.columns)}")
+        df = df.rename(columns=item_map)
+        codes = {item_map.get(k, k): v for k, v in codes.items()}
+    df.attrs["missing_codes"] = codes
+    df.attrs["source"] = str(p)
+    return df
+
+
+def _read_stats_file(p: Path) -> tuple[pd.DataFrame, dict[str, list[float]]]:
+    try:
+        import pyreadstat
+    except ImportError:
+        raise ImportError(
+            f"reading {p.suffix} files needs pyreadstat: install it with  pip install 'acsi[spss]'"
+        ) from None
+    if p.suffix.lower() == ".dta":
+        df, meta = pyreadstat.read_dta(str(p), apply_value_formats=False, user_missing=False)
+    else:
+        df, meta = pyreadstat.read_sav(str(p), apply_value_formats=False, user_missing=True)
+    codes: dict[str, set[float]] = {}
+    for col, labels in (meta.variable_value_labels or {}).items():
+        for value, label in labels.items():
+            if MISSING_LABEL_PATTERN.search(str(label)):
+                codes.setdefault(col, set()).add(float(value))
+    for col, ranges in (getattr(meta, "missing_ranges", None) or {}).items():
+        for r in ranges:
+            lo, hi = r.get("lo"), r.get("hi")
+            if lo is not None and lo == hi:
+                codes.setdefault(col, set()).add(float(lo))
+    return df, {k: sorted(v) for k, v in codes.items()}
+
+
+def write_table(df: pd.DataFrame, out_dir: str | Path, stem: str, formats: tuple[str, ...] = ("csv", "parquet")) -> list[Path]:
+    """Write ``df`` as ``out_dir/stem.csv`` and ``.parquet``; returns the paths."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for fmt in formats:
+        path = out / f"{stem}.{fmt}"
+        if fmt == "csv":
+            df.to_csv(path, index=False)
+        elif fmt == "parquet":
+            df.to_parquet(path, index=False)
+        else:
+            raise ValueError(f"unknown output format {fmt!r}")
+        paths.append(path)
+    return paths

@@ -1,0 +1,230 @@
+"""Validating survey data against a model and applying the missing-data policy.
+
+Missing-data policy (explicit, never silent imputation):
+
+1. Missing-value codes (by default ACSI's 98 "don't know" and 99 "refused",
+   plus any codes read from SPSS/Stata value labels) become missing.
+2. Values outside an item's scale are an error listing the columns, the
+   offending values and the first rows, unless ``out_of_range="missing"``.
+3. ``missing="listwise"``: a respondent with any missing item of the model is
+   dropped from estimation and scoring.  (Pairwise deletion, which semopy
+   applies silently, is never used; full-information ML is not offered yet.)
+
+Every row read is accounted for.  Each dropped row is counted under exactly one
+reason, the first that applies, in this order: ``missing_unit`` (a unit label
+is empty), ``invalid_weight`` (survey weight missing, zero or negative),
+``out_of_range`` (only with ``out_of_range="missing"``), ``missing_items``.
+A later stage adds ``unit_not_estimated`` for rows of units whose model failed.
+So ``rows_read == rows_used + Σ dropped_*`` for every unit.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..errors import DataError
+from ..spec import ModelSpec
+
+__all__ = ["PreparedData", "prepare_survey", "DROP_REASONS", "DEFAULT_MISSING_CODES"]
+
+DEFAULT_MISSING_CODES = (98, 99)
+DROP_REASONS = ("missing_unit", "invalid_weight", "out_of_range", "missing_items", "unit_not_estimated")
+
+
+@dataclass(frozen=True)
+class PreparedData:
+    """Survey data ready for estimation.
+
+    Attributes
+    ----------
+    data : DataFrame
+        Rows used: group columns, ``weight`` (1.0 when none was given),
+        ``row`` (0-based position in the input), and the items as floats.
+    accounting : DataFrame
+        Per group: ``rows_read, rows_used`` and one ``dropped_<reason>`` column per reason.
+    item_missing : DataFrame
+        Per item: counts of missing codes (by code), blanks and out-of-range values.
+    groups : list of str
+        Columns that identify a unit (e.g. ``["period", "company"]``).
+    """
+
+    data: pd.DataFrame
+    accounting: pd.DataFrame
+    item_missing: pd.DataFrame
+    groups: list[str]
+    carry: list[str]
+
+
+def _suggest(name: str, options) -> str:
+    close = difflib.get_close_matches(name, [str(o) for o in options], n=2)
+    return f" (did you mean {' or '.join(repr(c) for c in close)}?)" if close else ""
+
+
+def prepare_survey(
+    df: pd.DataFrame,
+    spec: ModelSpec,
+    *,
+    groups: list[str] | None = None,
+    weight: str | None = None,
+    item_map: dict[str, str] | None = None,
+    missing_codes=DEFAULT_MISSING_CODES,
+    out_of_range: str = "error",
+    missing: str = "listwise",
+    carry: tuple[str, ...] = ("industry", "sector"),
+) -> PreparedData:
+    """Validate ``df`` against ``spec`` and apply the missing-data policy.
+
+    Parameters
+    ----------
+    df : DataFrame
+        Respondent-level table.
+    spec : ModelSpec
+    groups : list of str
+        Unit columns (e.g. ``["period", "company"]``); empty for a pooled fit.
+    weight : str, optional
+        Survey-weight column.
+    item_map : dict, optional
+        ``{column_in_data: item_id}``.
+    missing_codes : sequence of numbers, or dict item -> sequence
+        Codes that mean "no answer".  Codes found in SPSS/Stata value labels
+        (``df.attrs["missing_codes"]``) are added.
+    out_of_range : {"error", "missing"}
+    missing : {"listwise"}
+    carry : tuple of str
+        Columns carried along when present (hierarchy: industry, sector).
+    """
+    if out_of_range not in ("error", "missing"):
+        raise DataError(f"out_of_range must be 'error' or 'missing'; got {out_of_range!r}")
+    if missing != "listwise":
+        raise DataError(
+            f"missing must be 'listwise'; got {missing!r}. acsi never imputes silently and does not "
+            "offer pairwise deletion; full-information ML is not available yet"
+        )
+    if not isinstance(df, pd.DataFrame):
+        raise DataError(f"survey data must be a pandas DataFrame; got {type(df).__name__}")
+    if len(df) == 0:
+        raise DataError("the survey table is empty (0 rows)")
+    groups = list(groups or [])
+    file_codes = dict(df.attrs.get("missing_codes", {}) or {})
+    if item_map:
+        absent = [c for c in item_map if c not in df.columns]
+        if absent:
+            raise DataError(f"item_map names columns that are not in the data: {absent}; columns are {list(df.columns)}")
+        file_codes = {item_map.get(k, k): v for k, v in file_codes.items()}
+        df = df.rename(columns=item_map)
+    items = list(spec.item_ids)
+    absent = [i for i in items if i not in df.columns]
+    if absent:
+        hints = "; ".join(f"{a}{_suggest(a, df.columns)}" for a in absent)
+        raise DataError(
+            f"the survey lacks item columns of model {spec.name!r}: {hints}. "
+            "Rename the columns or pass item_map={'column_in_file': 'item_id'}"
+        )
+    for g in groups + ([weight] if weight else []):
+        if g not in df.columns:
+            raise DataError(f"column {g!r} is not in the survey{_suggest(g, df.columns)}; columns are {list(df.columns)}")
+    carry = [c for c in carry if c in df.columns and c not in groups]
+
+    n = len(df)
+    X = pd.DataFrame(index=df.index)
+    bad_types = {}
+    for it in items:
+        col = df[it]
+        num = pd.to_numeric(col, errors="coerce")
+        nonnum = num.isna() & col.notna() & (col.astype("string").str.strip() != "")
+        if nonnum.any():
+            bad_types[it] = (list(pd.unique(col[nonnum]))[:5], list(np.flatnonzero(nonnum.to_numpy())[:5]))
+        X[it] = num.astype(float)
+    if bad_types:
+        desc = "; ".join(f"{c}: values {v} at rows {r}" for c, (v, r) in bad_types.items())
+        raise DataError(f"non-numeric answers in item columns: {desc}. Recode them as numbers or as a missing code")
+
+    # missing codes
+    code_map: dict[str, set[float]] = {}
+    if isinstance(missing_codes, dict):
+        for it in items:
+            code_map[it] = {float(c) for c in missing_codes.get(it, ())}
+    else:
+        base = {float(c) for c in (missing_codes or ())}
+        code_map = {it: set(base) for it in items}
+    for it, codes in file_codes.items():
+        if it in code_map:
+            code_map[it] |= {float(c) for c in codes}
+
+    item_rows = []
+    is_code = pd.DataFrame(False, index=df.index, columns=items)
+    for it in items:
+        blank = int(X[it].isna().sum())
+        row = {"item": it, "blank": blank}
+        for c in sorted(code_map[it]):
+            m = X[it] == c
+            is_code[it] |= m
+            row[f"code_{c:g}"] = int(m.sum())
+        item_rows.append(row)
+    Xm = X.mask(is_code)
+
+    lo = pd.Series({it: spec.scale_bounds[it][0] for it in items})
+    hi = pd.Series({it: spec.scale_bounds[it][1] for it in items})
+    oor = Xm.lt(lo, axis=1) | Xm.gt(hi, axis=1)
+    oor_counts = oor.sum()
+    for row in item_rows:
+        row["out_of_range"] = int(oor_counts[row["item"]])
+    if oor.to_numpy().any() and out_of_range == "error":
+        cols = [c for c in items if oor[c].any()]
+        parts = []
+        for c in cols:
+            vals = sorted(pd.unique(Xm.loc[oor[c], c]))[:6]
+            rows = list(np.flatnonzero(oor[c].to_numpy())[:5])
+            parts.append(f"{c} (scale {lo[c]:g}-{hi[c]:g}): values {[float(v) for v in vals]} at rows {rows}")
+        raise DataError(
+            "answers outside the item's scale: " + "; ".join(parts)
+            + ". Fix the data, declare these values as missing codes (missing_codes=...), "
+            "or pass out_of_range='missing' to treat them as missing"
+        )
+    Xm = Xm.mask(oor)
+
+    # reasons, first applicable wins
+    reason = pd.Series(pd.NA, index=df.index, dtype="object")
+    if groups:
+        miss_unit = df[groups].isna().any(axis=1)
+        for g in groups:
+            if df[g].dtype == object or str(df[g].dtype).startswith("string"):
+                miss_unit |= df[g].astype("string").str.strip().fillna("") == ""
+        reason[miss_unit] = "missing_unit"
+    if weight:
+        w = pd.to_numeric(df[weight], errors="coerce")
+        bad_w = (w.isna() | ~(w > 0) | ~np.isfinite(w)) & reason.isna()
+        reason[bad_w] = "invalid_weight"
+        wvals = w.astype(float)
+    else:
+        wvals = pd.Series(1.0, index=df.index)
+    reason[oor.any(axis=1) & reason.isna()] = "out_of_range"
+    reason[Xm.isna().any(axis=1) & reason.isna()] = "missing_items"
+
+    keys = df[groups].copy() if groups else pd.DataFrame(index=df.index)
+    for g in groups:
+        keys[g] = keys[g].astype("object").where(keys[g].notna(), "<missing>")
+    acc = keys.copy()
+    acc["rows_read"] = 1
+    acc["rows_used"] = reason.isna().astype(int)
+    for r in DROP_REASONS:
+        acc[f"dropped_{r}"] = (reason == r).astype(int)
+    if groups:
+        accounting = acc.groupby(groups, sort=True, dropna=False).sum().reset_index()
+    else:
+        accounting = acc.sum().to_frame().T
+    used = reason.isna()
+    data = df.loc[used, groups + carry].copy() if (groups or carry) else pd.DataFrame(index=df.index[used])
+    data["weight"] = wvals[used].astype(float)
+    data["row"] = np.flatnonzero(used.to_numpy())
+    for it in items:
+        data[it] = Xm.loc[used, it].astype(float)
+    data = data.reset_index(drop=True)
+    if n != int(accounting["rows_read"].sum()):  # pragma: no cover - internal invariant
+        raise RuntimeError("data accounting lost rows")
+    item_missing = pd.DataFrame(item_rows).fillna(0)
+    return PreparedData(data=data, accounting=accounting, item_missing=item_missing, groups=groups, carry=carry)

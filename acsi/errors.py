@@ -1,0 +1,66 @@
+"""Exceptions and warnings raised by acsi.
+
+Every error names what is wrong, which values or columns, and how to fix it.
+All errors derive from :class:`AcsiError`; the ones caused by user input also
+derive from :class:`ValueError` so that generic handlers keep working.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "AcsiError",
+    "SpecError",
+    "DataError",
+    "EstimationError",
+    "ScoringError",
+    "AggregationError",
+    "MethodError",
+    "AcsiWarning",
+    "ConvergenceWarning",
+    "AdmissibilityWarning",
+    "ConsistencyWarning",
+]
+
+
+class AcsiError(Exception):
+    """Root of every exception raised by acsi."""
+
+
+class SpecError(AcsiError, ValueError):
+    """A model specification (file or lavaan-style text) is malformed."""
+
+
+class DataError(AcsiError, ValueError):
+    """Survey data do not match the model or contain invalid values."""
+
+
+class EstimationError(AcsiError):
+    """A model could not be estimated."""
+
+
+class ScoringError(AcsiError, ValueError):
+    """Latent scores or indexes cannot be computed meaningfully."""
+
+
+class AggregationError(AcsiError, ValueError):
+    """Unit indexes or weights cannot be aggregated as asked."""
+
+
+class MethodError(AcsiError, ValueError):
+    """Invalid input to one of the toolkit methods in :mod:`acsi.methods`."""
+
+
+class AcsiWarning(UserWarning):
+    """Root of every warning issued by acsi."""
+
+
+class ConvergenceWarning(AcsiWarning):
+    """The optimizer did not converge."""
+
+
+class AdmissibilityWarning(AcsiWarning):
+    """A solution is inadmissible (negative variance, non-PD covariance)."""
+
+
+class ConsistencyWarning(AcsiWarning):
+    """A pairwise-comparison matrix is not acceptably consistent (AHP CR >= 0.1)."""

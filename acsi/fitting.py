@@ -1,0 +1,207 @@
+"""``acsi.fit``: from a survey table to unit indexes, step by step.
+
+1. resolve the model (name, file, lavaan text or ModelSpec);
+2. read the survey (DataFrame or file);
+3. validate and apply the missing-data policy (:func:`acsi.data.prepare_survey`);
+4. fit every unit (company × period), in parallel with joblib;
+5. fit the pooled sample;
+6. assemble the result tables (:class:`acsi.results.FitResult`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .data import DEFAULT_MISSING_CODES, prepare_survey, read_survey
+from .errors import DataError
+from .estimate.units import ESTIMATORS, fit_unit
+from .results import FitResult
+from .spec import resolve_model
+
+__all__ = ["fit"]
+
+
+def _check_choice(name: str, value, allowed) -> None:
+    if value not in allowed:
+        raise ValueError(f"The {name!r} parameter of acsi.fit must be one of {list(allowed)}. Got {value!r} instead.")
+
+
+def fit(
+    data,
+    model="acsi",
+    *,
+    unit: str | list[str] | None = "company",
+    period: str | None = "auto",
+    estimator: str = "sem",
+    weight: str | None = None,
+    item_map: dict[str, str] | None = None,
+    missing_codes=DEFAULT_MISSING_CODES,
+    out_of_range: str = "error",
+    missing: str = "listwise",
+    pooled: bool = True,
+    min_n: int = 30,
+    confidence: float = 0.95,
+    n_jobs: int = 1,
+    progress: bool | None = None,
+    options: dict | None = None,
+) -> FitResult:
+    """Fit a satisfaction-index model per unit and compute 0-100 indexes.
+
+    Parameters
+    ----------
+    data : DataFrame or path
+        Respondent-level survey (CSV, Parquet, Excel, SPSS, Stata).
+    model : ModelSpec, str or path
+        A shipped model name (``"acsi"``, ``"ecsi"``...), a model file, or lavaan text.
+    unit : str or list of str or None
+        Column(s) identifying a unit (company).  ``None`` fits only the pooled model.
+    period : str, "auto" or None
+        Period column.  ``"auto"`` uses a column named ``period`` when present, so
+        each company is fitted per period, as ACSI does.
+    estimator : {"sem", "pls"}
+        Covariance-based ML through semopy, or PLS path modelling.
+    weight : str, optional
+        Survey-weight column (used for the unit index means; and in weighted PLS).
+    item_map : dict, optional
+        ``{column_in_data: item_id}``.
+    missing_codes : sequence or dict
+        Codes meaning "no answer" (ACSI: 98 don't know, 99 refused).
+    out_of_range : {"error", "missing"}
+    missing : {"listwise"}
+        Missing-data policy; see :mod:`acsi.data.prepare`.
+    pooled : bool
+        Also fit one model on all respondents.
+    min_n : int
+        Units with fewer complete respondents fail with that reason.
+    confidence : float
+        Level of the index intervals.
+    n_jobs : int
+        joblib workers for the per-unit fits (-1: all cores).
+    progress : bool, optional
+        Show a tqdm progress bar (default: when there are 20 units or more and
+        stderr is a terminal).
+    options : dict, optional
+        Estimator options (SEM: ``ftol``, ``maxiter``; PLS: ``scheme``, ``tol``, ``max_iter``, ``modes``).
+
+    Returns
+    -------
+    FitResult
+
+    Examples
+    --------
+    >>> import acsi
+    >>> survey = acsi.demo_survey()                                  # doctest: +SKIP
+    >>> fit = acsi.fit(survey, "acsi", unit="company")              # doctest: +SKIP
+    >>> fit.indexes[["period", "company", "index", "se"]]           # doctest: +SKIP
+    """
+    _check_choice("estimator", estimator, ESTIMATORS)
+    _check_choice("out_of_range", out_of_range, ("error", "missing"))
+    if not 0 < confidence < 1:
+        raise ValueError(f"The 'confidence' parameter of acsi.fit must be in (0, 1). Got {confidence!r} instead.")
+    spec = resolve_model(model)
+    if isinstance(data, (str, Path)):
+        data = read_survey(data)
+    if not isinstance(data, pd.DataFrame):
+        raise DataError(f"data must be a DataFrame or a path to a survey file; got {type(data).__name__}")
+    units = [unit] if isinstance(unit, str) else list(unit or [])
+    if period == "auto":
+        period = "period" if "period" in data.columns and "period" not in units else None
+    groups = ([period] if period else []) + units
+
+    prepared = prepare_survey(
+        data, spec, groups=groups, weight=weight, item_map=item_map,
+        missing_codes=missing_codes, out_of_range=out_of_range, missing=missing,
+    )
+    frame = prepared.data
+    _check_carry(frame, groups, prepared.carry)
+
+    if groups:
+        grouped = list(frame.groupby(groups, sort=True, dropna=False))
+        tasks = [((k if isinstance(k, tuple) else (k,)), g.reset_index(drop=True)) for k, g in grouped]
+    else:
+        tasks = []
+    # units present in the data whose every row was dropped still get a row
+    acc_keys = [tuple(r) for r in prepared.accounting[groups].itertuples(index=False)] if groups else []
+    have = {k for k, _ in tasks}
+    for k in acc_keys:
+        if k not in have and "<missing>" not in k:
+            tasks.append((k, frame.iloc[0:0]))
+    tasks.sort(key=lambda t: tuple(str(x) for x in t[0]))
+
+    kw = dict(estimator=estimator, min_n=min_n, confidence=confidence, options=options or {})
+    outcomes = _run(tasks, spec, kw, n_jobs=n_jobs, progress=progress)
+    pooled_outcome = fit_unit(("<pooled>",), frame, spec, **kw) if pooled and len(frame) else None
+
+    return FitResult(
+        spec=spec,
+        estimator=estimator,
+        groups=groups,
+        carry=prepared.carry,
+        outcomes=outcomes,
+        pooled=pooled_outcome,
+        prepared=prepared,
+        options={
+            "unit": units, "period": period, "estimator": estimator, "weight": weight,
+            "missing_codes": missing_codes if not isinstance(missing_codes, tuple) else list(missing_codes),
+            "out_of_range": out_of_range, "missing": missing, "min_n": min_n,
+            "confidence": confidence, "estimator_options": options or {},
+        },
+        data_hash=_hash(data),
+    )
+
+
+def _check_carry(frame: pd.DataFrame, groups: list[str], carry: list[str]) -> None:
+    if not groups or not carry:
+        return
+    nun = frame.groupby(groups, sort=False)[carry].nunique(dropna=False)
+    bad = nun[(nun > 1).any(axis=1)]
+    if len(bad):
+        ex = ", ".join(str(k) for k in list(bad.index)[:5])
+        cols = [c for c in carry if (bad[c] > 1).any()]
+        raise DataError(
+            f"units listed under more than one {'/'.join(cols)} within the same period: {ex}; "
+            "each company belongs to one industry and sector per period: fix the hierarchy columns"
+        )
+
+
+def _run(tasks, spec, kw, *, n_jobs: int, progress: bool | None):
+    if progress is None:
+        progress = len(tasks) >= 20 and sys.stderr.isatty()
+    if n_jobs == 1 or len(tasks) < 2:
+        it = (fit_unit(k, d, spec, **kw) for k, d in tasks)
+    else:
+        from joblib import Parallel, delayed
+
+        par = Parallel(n_jobs=n_jobs, return_as="generator")
+        it = par(delayed(fit_unit)(k, d, spec, **kw) for k, d in tasks)
+    if progress:
+        from tqdm.auto import tqdm
+
+        it = tqdm(it, total=len(tasks), desc="fitting units", unit="unit")
+    return list(it)
+
+
+def _hash(df: pd.DataFrame) -> str:
+    try:
+        h = pd.util.hash_pandas_object(df, index=False).to_numpy()
+        return hashlib.sha256(h.tobytes() + ",".join(map(str, df.columns)).encode()).hexdigest()[:16]
+    except TypeError:
+        return hashlib.sha256(df.to_csv(index=False).encode()).hexdigest()[:16]
+
+
+def _versions() -> dict[str, str]:
+    import importlib.metadata as md
+
+    out = {"python": sys.version.split()[0]}
+    for pkg in ("acsi", "semopy", "numpy", "scipy", "pandas"):
+        try:
+            out[pkg] = md.version(pkg)
+        except md.PackageNotFoundError:
+            out[pkg] = "unknown"
+    return out
+
