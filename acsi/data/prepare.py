@@ -137,7 +137,7 @@ def prepare_survey(
         num = pd.to_numeric(col, errors="coerce")
         nonnum = num.isna() & col.notna() & (col.astype("string").str.strip() != "")
         if nonnum.any():
-            bad_types[it] = (list(pd.unique(col[nonnum]))[:5], list(np.flatnonzero(nonnum.to_numpy())[:5]))
+            bad_types[it] = (list(pd.unique(col[nonnum]))[:5], [int(i) for i in np.flatnonzero(nonnum.to_numpy())[:5]])
         X[it] = num.astype(float)
     if bad_types:
         desc = "; ".join(f"{c}: values {v} at rows {r}" for c, (v, r) in bad_types.items())
@@ -178,7 +178,7 @@ def prepare_survey(
         parts = []
         for c in cols:
             vals = sorted(pd.unique(Xm.loc[oor[c], c]))[:6]
-            rows = list(np.flatnonzero(oor[c].to_numpy())[:5])
+            rows = [int(i) for i in np.flatnonzero(oor[c].to_numpy())[:5]]
             parts.append(f"{c} (scale {lo[c]:g}-{hi[c]:g}): values {[float(v) for v in vals]} at rows {rows}")
         raise DataError(
             "answers outside the item's scale: " + "; ".join(parts)
