@@ -98,6 +98,12 @@ def read_toml(text: str, *, source: str = "<string>") -> ModelSpec:
         m = re.search(r"line (\d+)", str(exc))
         line = int(m.group(1)) if m else None
         raise _err(source, line, f"invalid TOML: {exc}", text) from None
+    # ``paths = [...]`` written after the [[latent]] tables lands, by TOML's rules,
+    # inside the last latent table; accept it there too, since that is where people write it.
+    if "paths" not in doc and isinstance(doc.get("latent"), list):
+        for lv in doc["latent"]:
+            if isinstance(lv, dict) and "paths" in lv:
+                doc["paths"] = lv.pop("paths")
     for key in ("name", "latent", "paths", "headline"):
         if key not in doc:
             raise _err(source, None, f"missing required key {key!r}; a model file needs name, headline, [[latent]] tables and paths")

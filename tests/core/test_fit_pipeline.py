@@ -1,0 +1,145 @@
+"""acsi.fit end to end: units, failures kept with reasons, accounting, outputs, CLI."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import acsi
+from acsi.cli import main
+from acsi.errors import DataError
+from conftest import ACSI_LAVAAN, ACSI_TRUTH, exact_data, implied_cov
+
+
+@pytest.fixture(scope="module")
+def survey():
+    """Two periods × three companies of 1-10 answers, plus a tiny company that must fail."""
+    spec = acsi.parse_lavaan(ACSI_LAVAAN)
+    t = ACSI_TRUTH
+    cov = implied_cov(spec, t["loadings"], t["paths"], t["theta"], t["psi"])
+    frames = []
+    for k, (period, company, shift) in enumerate(
+        [(p, c, s) for p in ("2025Q1", "2025Q2") for c, s in (("A", 0.0), ("B", 0.6), ("C", -0.4))]
+    ):
+        d = exact_data(cov, 150, mean=6.0 + shift, seed=k).round().clip(1, 10)
+        d.insert(0, "company", company)
+        d.insert(0, "period", period)
+        d.insert(2, "industry", "Airlines" if company != "C" else "Hotels")
+        frames.append(d)
+    tiny = frames[0].head(10).assign(company="Tiny")
+    df = pd.concat(frames + [tiny], ignore_index=True)
+    df.loc[[3, 200, 400], "cs1"] = [98, 99, 98]
+    return df
+
+
+@pytest.fixture(scope="module")
+def result(survey):
+    return acsi.fit(survey, acsi.parse_lavaan(ACSI_LAVAAN), unit="company")
+
+
+def test_one_row_per_unit_and_failed_unit_kept(result):
+    idx = result.indexes
+    assert len(idx) == 2 * 3 + 1
+    assert list(idx.columns[:4]) == ["period", "company", "industry", "index"]
+    tiny = idx.loc[idx["company"] == "Tiny"].iloc[0]
+    assert tiny["status"] == "failed"
+    assert "too few respondents with complete answers (n=10 < min_n=30)" in tiny["reason"]
+    assert np.isnan(tiny["index"])
+    ok = idx.loc[idx["status"] == "ok"]
+    assert len(ok) == 6
+    assert ok["index"].between(0, 100).all()
+    assert (ok["ci_lower"] < ok["index"]).all() and (ok["index"] < ok["ci_upper"]).all()
+
+
+def test_index_equals_mean_of_respondent_scores(result):
+    s = result.scores
+    sub = s[(s["company"] == "B") & (s["period"] == "2025Q1")]
+    row = result.indexes.query("company == 'B' and period == '2025Q1'").iloc[0]
+    assert row["index"] == pytest.approx(sub["CS"].mean(), rel=1e-12)
+    assert row["n"] == len(sub) == 150 - 1  # one 99 code in this unit
+
+
+def test_company_ordering_follows_latent_means(result):
+    q1 = result.indexes.query("period == '2025Q1' and status == 'ok'").set_index("company")["index"]
+    assert q1["B"] > q1["A"] > q1["C"]
+
+
+def test_accounting_adds_up_including_failed_unit(result, survey):
+    acc = result.accounting
+    assert acc["rows_read"].sum() == len(survey)
+    assert acc["check"].all()
+    tiny = acc.loc[acc["company"] == "Tiny"].iloc[0]
+    assert tiny["dropped_unit_not_estimated"] == 10 and tiny["rows_used"] == 0
+    assert acc["dropped_missing_items"].sum() == 3
+
+
+def test_tables_are_numeric_and_lavaan_shaped(result):
+    est = result.estimates
+    assert {"lhs", "op", "rhs", "est", "se", "z", "pvalue", "ci_lower", "ci_upper", "std_all"} <= set(est.columns)
+    for c in ("est", "se", "z", "pvalue", "std_all"):
+        assert pd.api.types.is_float_dtype(est[c])
+    fm = result.fit_measures
+    assert len(fm) == 6 and {"chisq", "df", "cfi", "rmsea", "srmr", "aic", "bic"} <= set(fm.columns)
+    li = result.latent_indexes
+    assert set(li["latent"]) == set(acsi.parse_lavaan(ACSI_LAVAAN).latent_ids)
+
+
+def test_summary_prints_and_renders(result):
+    text = str(result.summary())
+    assert "7 units" not in text  # the count is spelled per status
+    assert "units: 7 (6 ok, 0 inadmissible, 1 failed)" in text
+    assert "<table" in result.summary().as_html()
+
+
+def test_save_writes_csv_parquet_and_manifest(result, tmp_path):
+    paths = result.save(tmp_path)
+    back = pd.read_parquet(tmp_path / "company_indexes.parquet")
+    pd.testing.assert_frame_equal(back, result.indexes, check_dtype=False)
+    assert (tmp_path / "manifest.json").read_text().count("semopy") >= 1
+    assert all(p.exists() for p in paths)
+
+
+def test_parallel_equals_serial(survey):
+    spec = acsi.parse_lavaan(ACSI_LAVAAN)
+    a = acsi.fit(survey, spec, unit="company", n_jobs=1, pooled=False)
+    b = acsi.fit(survey, spec, unit="company", n_jobs=2, pooled=False)
+    pd.testing.assert_frame_equal(a.indexes, b.indexes)
+
+
+def test_unit_with_constant_item_fails_with_reason(survey):
+    df = survey.copy()
+    df.loc[df["company"] == "A", "pv2"] = 7
+    res = acsi.fit(df, acsi.parse_lavaan(ACSI_LAVAAN), unit="company", pooled=False)
+    a = res.indexes.loc[res.indexes["company"] == "A"]
+    assert (a["status"] == "failed").all()
+    assert a["reason"].str.contains("items with no variance.*pv2").all()
+
+
+def test_unit_in_two_industries_is_an_error(survey):
+    df = survey.copy()
+    df.loc[5, "industry"] = "Hotels"
+    with pytest.raises(DataError, match=r"units listed under more than one industry within the same period: \('2025Q1', 'A'\)"):
+        acsi.fit(df, acsi.parse_lavaan(ACSI_LAVAAN), unit="company")
+
+
+def test_bad_parameter_names_allowed_values():
+    with pytest.raises(ValueError, match=r"The 'estimator' parameter of acsi.fit must be one of \['sem', 'pls'\]. Got 'ml' instead."):
+        acsi.fit(pd.DataFrame({"a": [1]}), "CS =~ a + b", estimator="ml")
+
+
+def test_cli_fit_writes_results(survey, tmp_path, capsys):
+    f = tmp_path / "survey.csv"
+    survey.to_csv(f, index=False)
+    model = tmp_path / "m.lav"
+    model.write_text(ACSI_LAVAAN)
+    code = main(["fit", str(f), "--model", str(model), "--unit", "company", "--jobs", "1", "--quiet", "--out", str(tmp_path / "res")])
+    assert code == 0
+    out = capsys.readouterr().out
+    assert "units: 7 (6 ok, 0 inadmissible, 1 failed)" in out
+    idx = pd.read_csv(tmp_path / "res" / "company_indexes.csv")
+    assert len(idx) == 7
+
+
+def test_cli_reports_errors_cleanly(tmp_path, capsys):
+    code = main(["fit", str(tmp_path / "nope.csv"), "--out", str(tmp_path)])
+    assert code == 1
+    assert "does not exist" in capsys.readouterr().err
