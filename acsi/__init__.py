@@ -15,6 +15,7 @@ from .data import prepare_survey, read_survey
 from .errors import (
     AcsiError,
     AcsiWarning,
+    AdmissibilityWarning,
     AggregationError,
     ConvergenceWarning,
     DataError,
@@ -54,7 +55,7 @@ def aggregate(indexes, weights, **kwargs):
 
 
 __all__ = [
-    "AcsiError", "AcsiWarning", "AggregationError", "ConvergenceWarning", "DataError", "EstimationError",
+    "AcsiError", "AcsiWarning", "AdmissibilityWarning", "AggregationError", "ConvergenceWarning", "DataError", "EstimationError",
     "FitResult", "ModelSpec", "ScoringError", "SpecError", "aggregate", "demo_sales", "demo_survey", "fit",
     "list_models", "load_model", "parse_lavaan", "prepare_survey", "read_survey", "__version__",
 ]

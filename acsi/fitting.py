@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import hashlib
 import sys
+import warnings
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from .data import DEFAULT_MISSING_CODES, prepare_survey, read_survey
-from .errors import DataError
+from .errors import AdmissibilityWarning, ConvergenceWarning, DataError
 from .estimate.units import ESTIMATORS, fit_unit
 from .results import FitResult
 from .spec import resolve_model
@@ -137,6 +138,7 @@ def fit(
     outcomes = _run(tasks, spec, kw, n_jobs=n_jobs, progress=progress)
     pooled_outcome = fit_unit(("<pooled>",), frame, spec, **kw) if pooled and len(frame) else None
 
+    _warn_units(outcomes, groups)
     return FitResult(
         spec=spec,
         estimator=estimator,
@@ -153,6 +155,20 @@ def fit(
         },
         data_hash=_hash(data),
     )
+
+
+def _warn_units(outcomes, groups) -> None:
+    """One warning per kind of trouble, naming the first units; details are in ``fit.units``."""
+    for status, category in (("failed", ConvergenceWarning), ("inadmissible", AdmissibilityWarning)):
+        bad = [o for o in outcomes if o.status == status]
+        if bad:
+            names = ", ".join("/".join(map(str, o.key)) for o in bad[:5]) + (" ..." if len(bad) > 5 else "")
+            warnings.warn(
+                f"{len(bad)} of {len(outcomes)} units {status}: {names}; they stay in the results with "
+                "their reason (see fit.units and fit.indexes['reason'])",
+                category,
+                stacklevel=3,
+            )
 
 
 def _check_carry(frame: pd.DataFrame, groups: list[str], carry: list[str]) -> None:

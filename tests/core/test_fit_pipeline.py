@@ -33,7 +33,8 @@ def survey():
 
 @pytest.fixture(scope="module")
 def result(survey):
-    return acsi.fit(survey, acsi.parse_lavaan(ACSI_LAVAAN), unit="company")
+    with pytest.warns(acsi.ConvergenceWarning, match=r"1 of 7 units failed: 2025Q1/Tiny; they stay in the results"):
+        return acsi.fit(survey, acsi.parse_lavaan(ACSI_LAVAAN), unit="company")
 
 
 def test_one_row_per_unit_and_failed_unit_kept(result):
@@ -98,6 +99,7 @@ def test_save_writes_csv_parquet_and_manifest(result, tmp_path):
     assert all(p.exists() for p in paths)
 
 
+@pytest.mark.filterwarnings("ignore::acsi.AcsiWarning")
 def test_parallel_equals_serial(survey):
     spec = acsi.parse_lavaan(ACSI_LAVAAN)
     a = acsi.fit(survey, spec, unit="company", n_jobs=1, pooled=False)
@@ -105,6 +107,7 @@ def test_parallel_equals_serial(survey):
     pd.testing.assert_frame_equal(a.indexes, b.indexes)
 
 
+@pytest.mark.filterwarnings("ignore::acsi.AcsiWarning")
 def test_unit_with_constant_item_fails_with_reason(survey):
     df = survey.copy()
     df.loc[df["company"] == "A", "pv2"] = 7
@@ -126,6 +129,7 @@ def test_bad_parameter_names_allowed_values():
         acsi.fit(pd.DataFrame({"a": [1]}), "CS =~ a + b", estimator="ml")
 
 
+@pytest.mark.filterwarnings("ignore::acsi.AcsiWarning")
 def test_cli_fit_writes_results(survey, tmp_path, capsys):
     f = tmp_path / "survey.csv"
     survey.to_csv(f, index=False)
