@@ -1,0 +1,103 @@
+"""``acsi aggregate``: the command-line front end of :func:`acsi.aggregate.aggregate`.
+
+::
+
+    acsi aggregate results/company_indexes.csv --weights sales.csv --out results/ \\
+        [--window 4] [--partial-windows] [--carry-forward K] [--sector-weights FILE] \\
+        [--industry-totals FILE] [--unit company] [--confidence 0.95]
+
+Reads CSV, Parquet or Excel tables, writes every result table as CSV and Parquet into
+``--out`` and prints the summary. Exit status 0 on success, 2 on bad input (the error is
+printed to stderr).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from ..errors import AcsiError, AggregationError
+from .core import aggregate
+
+__all__ = ["register", "run", "read_table"]
+
+_TEXT_COLUMNS = ("period", "company", "industry", "sector", "status", "reason")
+
+
+def read_table(path: str | Path, *, text_columns=_TEXT_COLUMNS) -> pd.DataFrame:
+    """Read a CSV/TSV, Parquet or Excel table; period and name columns are read as text
+    (so that the year ``2008`` is not turned into a number)."""
+    p = Path(path)
+    if not p.is_file():
+        raise AggregationError(f"Input file {str(p)!r} does not exist. Check the path.")
+    suffix = p.suffix.lower()
+    if suffix in (".csv", ".txt", ".tsv"):
+        head = pd.read_csv(p, nrows=0, sep="\t" if suffix == ".tsv" else ",")
+        dtype = {c: str for c in head.columns if c in text_columns}
+        return pd.read_csv(p, dtype=dtype, sep="\t" if suffix == ".tsv" else ",")
+    if suffix in (".parquet", ".pq"):
+        return pd.read_parquet(p)
+    if suffix in (".xlsx", ".xls"):
+        return pd.read_excel(p)
+    raise AggregationError(
+        f"Cannot read {str(p)!r}: unknown file type {suffix!r}. Use .csv, .tsv, .parquet or .xlsx."
+    )
+
+
+def register(subparsers) -> argparse.ArgumentParser:
+    """Add the ``aggregate`` subcommand to an ``argparse`` subparsers object."""
+    p = subparsers.add_parser(
+        "aggregate",
+        help="aggregate company indexes to industry, sector and national indexes",
+        description="Sales-weighted industry, sector and national indexes (ACSI rules), "
+                    "the national moving average, changes and their significance.",
+    )
+    p.add_argument("indexes", help="unit indexes (CSV/Parquet/Excel): period, company, industry, sector, index, se, n[, status]")
+    p.add_argument("--weights", required=True, help="sales table: company, sales[, period][, industry]")
+    p.add_argument("--out", required=True, help="output directory (CSV and Parquet files)")
+    p.add_argument("--window", type=int, default=4, help="periods in the national moving average (default 4)")
+    p.add_argument("--partial-windows", action="store_true", help="also publish national means of incomplete windows")
+    p.add_argument("--carry-forward", type=int, default=0, metavar="K",
+                   help="carry a unit's latest measurement forward up to K periods (default 0)")
+    p.add_argument("--sector-weights", default=None, metavar="FILE", help="sector, weight[, period] (e.g. GDP shares)")
+    p.add_argument("--industry-totals", default=None, metavar="FILE", help="industry, sales[, period]")
+    p.add_argument("--unit", default="company", help="name of the unit column (default company)")
+    p.add_argument("--confidence", type=float, default=0.95, help="interval level (default 0.95)")
+    p.set_defaults(func=run)
+    return p
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the subcommand; returns the exit status."""
+    try:
+        text = _TEXT_COLUMNS + (args.unit,)
+        indexes = read_table(args.indexes, text_columns=text)
+        weights = read_table(args.weights, text_columns=text)
+        sector_weights = read_table(args.sector_weights, text_columns=text) if args.sector_weights else None
+        industry_totals = read_table(args.industry_totals, text_columns=text) if args.industry_totals else None
+        res = aggregate(indexes, weights, unit=args.unit, window=args.window, partial_windows=args.partial_windows,
+                        carry_forward=args.carry_forward, sector_weights=sector_weights,
+                        industry_totals=industry_totals, confidence=args.confidence)
+        paths = res.to_csv(args.out) + res.to_parquet(args.out)
+    except AcsiError as exc:
+        print(f"acsi aggregate: error: {exc}", file=sys.stderr)
+        return 2
+    print(res.summary().as_text())
+    print()
+    print(f"Wrote {len(paths)} files to {args.out}: " + ", ".join(p.name for p in paths))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:  # pragma: no cover - convenience for `python -m`
+    parser = argparse.ArgumentParser(prog="acsi")
+    sub = parser.add_subparsers(dest="command", required=True)
+    register(sub)
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

@@ -1,0 +1,291 @@
+"""Input checks for :func:`acsi.aggregate.aggregate`.
+
+Each check either returns a clean copy of its table (inputs are never mutated) or raises
+:class:`~acsi.errors.AggregationError` naming the offending rows (0-based positions in the
+table as given) and saying how to fix them. Nothing is dropped silently: unit rows that are not
+aggregated (status not ``"ok"`` or index missing) are returned with a reason and end up in
+``AggregateResult.excluded``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..errors import AggregationError
+from ._messages import describe_keys, describe_rows
+from .periods import parse_periods
+
+__all__ = ["normalise_indexes", "normalise_weights", "normalise_group_weights", "check_options"]
+
+
+def check_options(*, unit, window, partial_windows, carry_forward, confidence) -> None:
+    """Validate the scalar options of :func:`aggregate` (names, allowed values, what was given)."""
+    if not isinstance(unit, str) or not unit:
+        raise AggregationError(f"The 'unit' parameter must be a column name (a non-empty string). Got {unit!r} instead.")
+    if isinstance(window, bool) or not isinstance(window, (int, np.integer)) or window < 1:
+        raise AggregationError(
+            f"The 'window' parameter must be a positive integer number of periods (ACSI uses 4 quarters). "
+            f"Got {window!r} instead."
+        )
+    if not isinstance(partial_windows, (bool, np.bool_)):
+        raise AggregationError(f"The 'partial_windows' parameter must be True or False. Got {partial_windows!r} instead.")
+    if isinstance(carry_forward, bool) or not isinstance(carry_forward, (int, np.integer)) or carry_forward < 0:
+        raise AggregationError(
+            "The 'carry_forward' parameter must be a non-negative integer number of periods "
+            f"(0 = use each measurement only in its own period). Got {carry_forward!r} instead."
+        )
+    if not isinstance(confidence, (float, int, np.floating)) or isinstance(confidence, bool) or not 0 < confidence < 1:
+        raise AggregationError(
+            f"The 'confidence' parameter must be a number strictly between 0 and 1 (e.g. 0.95). Got {confidence!r} instead."
+        )
+
+
+def _require(df, table: str, columns: list[str], hint: str) -> None:
+    if not isinstance(df, pd.DataFrame):
+        raise AggregationError(f"The {table} table must be a pandas DataFrame. Got {type(df).__name__} instead.")
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise AggregationError(
+            f"The {table} table lacks the column(s) {missing}; it has {list(df.columns)}. {hint}"
+        )
+
+
+def _numeric(df: pd.DataFrame, col: str, table: str, ident: list[str], *, allow_nan: bool) -> np.ndarray:
+    raw = df[col]
+    num = pd.to_numeric(raw, errors="coerce")
+    bad = num.isna() & raw.notna()
+    if bad.any():
+        raise AggregationError(
+            f"The {table} table's column {col!r} has non-numeric values in {int(bad.sum())} row(s):\n"
+            f"{describe_rows(df, np.flatnonzero(bad.to_numpy()), ident + [col])}\n"
+            f"Give numbers (use NaN for missing values)."
+        )
+    out = num.to_numpy(dtype=float)
+    if not allow_nan and np.isnan(out).any():
+        rows = np.flatnonzero(np.isnan(out))
+        raise AggregationError(
+            f"The {table} table's column {col!r} is missing in {len(rows)} row(s):\n"
+            f"{describe_rows(df, rows, ident + [col])}\nFill in the values or remove the rows."
+        )
+    return out
+
+
+def _label(values: pd.Series) -> np.ndarray:
+    """Names as strings with missing values kept as None (so that checks can name them)."""
+    s = pd.Series(values).reset_index(drop=True)
+    na = s.isna().to_numpy()
+    txt = s.astype(str).to_numpy(dtype=object)
+    txt[na] = None
+    return txt
+
+
+def normalise_indexes(indexes: pd.DataFrame, unit: str) -> tuple[pd.DataFrame, str]:
+    """Check the unit-index table and return it in canonical form.
+
+    Returns a new DataFrame with columns ``row`` (0-based position in the input), ``t``
+    (period ordinal), ``unit, industry, sector, index, se, n, status, reason, valid`` and the
+    frequency code. ``valid`` is False (and ``reason`` says why) when the row's status is not
+    ``"ok"`` or its index is missing.
+    """
+    _require(indexes, "indexes", ["period", unit, "industry", "sector", "index"],
+             f"Pass one row per (period, {unit}) with its industry, sector and 0-100 index "
+             f"(and 'se', 'n', optionally 'status'); set unit= if the unit column has another name.")
+    if len(indexes) == 0:
+        raise AggregationError("The indexes table is empty: there is nothing to aggregate. Pass at least one unit index.")
+    ident = ["period", unit, "industry"]
+    frame = indexes.reset_index(drop=True)
+    t, freq = parse_periods(frame["period"], table="indexes", frame=frame, columns=ident)
+    out = pd.DataFrame({
+        "row": np.arange(len(frame)),
+        "t": t,
+        "unit": _label(frame[unit]),
+        "industry": _label(frame["industry"]),
+        "sector": _label(frame["sector"]),
+        "index": _numeric(frame, "index", "indexes", ident, allow_nan=True),
+        "se": _numeric(frame, "se", "indexes", ident, allow_nan=True) if "se" in frame else np.nan,
+        "n": _numeric(frame, "n", "indexes", ident, allow_nan=True) if "n" in frame else np.nan,
+    })
+    nounit = pd.isna(out["unit"]).to_numpy()
+    if nounit.any():
+        raise AggregationError(
+            f"The indexes table has {int(nounit.sum())} row(s) without a {unit!r} name:\n"
+            f"{describe_rows(frame, np.flatnonzero(nounit), ident)}\nName every unit (an 'All Others' unit is an ordinary unit)."
+        )
+    # -- status and reason: which rows are aggregated ------------------------------------------
+    if "status" in frame:
+        status = pd.Series(_label(frame["status"]), dtype=object)
+        st = status.fillna("").astype(str).str.strip().str.lower()
+        detail = pd.Series(_label(frame["reason"]), dtype=object) if "reason" in frame else pd.Series([None] * len(frame), dtype=object)
+        not_ok = (st != "ok").to_numpy()
+    else:
+        status = pd.Series(["ok"] * len(frame), dtype=object)
+        detail = pd.Series([None] * len(frame), dtype=object)
+        not_ok = np.zeros(len(frame), dtype=bool)
+    no_index = np.isnan(out["index"].to_numpy())
+    st_text = pd.Series(status.to_numpy(dtype=object)).fillna("missing")
+    det = pd.Series(detail.to_numpy(dtype=object)).fillna("")
+    said = "status '" + st_text + "'" + pd.Series(np.where(det != "", ": " + det, ""))
+    reason = np.where(not_ok, said.to_numpy(dtype=object),
+                      np.where(no_index, "index is missing (NaN) although status is 'ok'", None)).astype(object)
+    out["status"] = status.to_numpy(dtype=object)
+    out["reason"] = reason
+    out["valid"] = ~not_ok & ~no_index
+    # -- values of the aggregated rows ---------------------------------------------------------
+    valid = out["valid"].to_numpy()
+    idx = out["index"].to_numpy()
+    bad = valid & ((idx < 0) | (idx > 100))
+    if bad.any():
+        raise AggregationError(
+            f"The indexes table has {int(bad.sum())} index value(s) outside 0-100:\n"
+            f"{describe_rows(frame, np.flatnonzero(bad), ident + ['index'])}\n"
+            "Indexes must be on the 0-100 scale; rescale them or mark the rows with a status other than 'ok'."
+        )
+    se = out["se"].to_numpy()
+    bad = valid & (se < 0)
+    if bad.any():
+        raise AggregationError(
+            f"The indexes table has {int(bad.sum())} negative standard error(s):\n"
+            f"{describe_rows(frame, np.flatnonzero(bad), ident + ['se'])}\nStandard errors must be >= 0 (NaN if unknown)."
+        )
+    nohier = valid & (pd.isna(out["industry"]).to_numpy() | pd.isna(out["sector"]).to_numpy())
+    if nohier.any():
+        raise AggregationError(
+            f"The indexes table has {int(nohier.sum())} row(s) without an industry or sector:\n"
+            f"{describe_rows(frame, np.flatnonzero(nohier), ident + ['sector'])}\n"
+            "Give every unit its industry and sector (they place it in the hierarchy)."
+        )
+    _check_hierarchy(out, frame, unit, ident)
+    return out, freq
+
+
+def _check_hierarchy(out: pd.DataFrame, frame: pd.DataFrame, unit: str, ident: list[str]) -> None:
+    """Duplicates, a unit under two industries, an industry under two sectors (same period)."""
+    key = out[["t", "unit"]]
+    dup = key.duplicated(keep=False).to_numpy()
+    if dup.any():
+        sub = out.loc[dup]
+        n_ind = sub.groupby(["t", "unit"], sort=False)["industry"].transform(lambda s: s.astype(str).nunique())
+        two = sub.loc[n_ind.to_numpy() > 1, "row"].to_numpy()
+        if len(two):
+            raise AggregationError(
+                f"{len(two)} row(s) list a {unit} under two industries in the same period:\n"
+                f"{describe_rows(frame, two, ident)}\n"
+                f"A {unit} belongs to one industry per period. If it really sells in several industries, "
+                f"give each industry's business its own {unit} name (e.g. 'Acme (airlines)'), with its own sales."
+            )
+        rows = sub["row"].to_numpy()
+        raise AggregationError(
+            f"The indexes table has {len(rows)} duplicate row(s) for the same (period, {unit}):\n"
+            f"{describe_rows(frame, rows, ident + ['index'])}\nKeep one row per (period, {unit}) and remove the others."
+        )
+    pairs = out.loc[pd.notna(out["industry"]) & pd.notna(out["sector"]), ["t", "industry", "sector", "row"]]
+    n_sec = pairs.groupby(["t", "industry"], sort=False)["sector"].transform("nunique")
+    bad = pairs.loc[n_sec.to_numpy() > 1, "row"].to_numpy()
+    if len(bad):
+        raise AggregationError(
+            f"{len(bad)} row(s) put the same industry under two sectors in the same period:\n"
+            f"{describe_rows(frame, bad, ident + ['sector'])}\nAn industry belongs to one sector per period; correct the sector column."
+        )
+
+
+def normalise_weights(weights: pd.DataFrame, unit: str, freq: str, rows: pd.DataFrame) -> pd.DataFrame:
+    """Check the sales table and return ``unit, [industry], [t], sales, wrow``.
+
+    Errors: missing columns, non-numeric / missing / negative sales, malformed periods or a
+    period frequency different from the indexes', duplicate keys, and weight rows whose unit
+    (or unit and industry) appears nowhere in the indexes table ("weights without units").
+    """
+    _require(weights, "weights", [unit, "sales"],
+             f"Pass a sales table with columns '{unit}, sales' (optionally 'period' for period-specific "
+             "sales and 'industry' for a unit's sales in one industry).")
+    frame = weights.reset_index(drop=True)
+    keys = [unit] + [c for c in ("industry", "period") if c in frame.columns]
+    sales = _numeric(frame, "sales", "weights", keys, allow_nan=False)
+    neg = sales < 0
+    if neg.any():
+        raise AggregationError(
+            f"The weights table has {int(neg.sum())} negative sales value(s):\n"
+            f"{describe_rows(frame, np.flatnonzero(neg), keys + ['sales'])}\nSales weights must be >= 0."
+        )
+    out = pd.DataFrame({"unit": _label(frame[unit]), "sales": sales, "wrow": np.arange(len(frame))})
+    if "industry" in frame:
+        out["industry"] = _label(frame["industry"])
+    if "period" in frame:
+        t, wfreq = parse_periods(frame["period"], table="weights", frame=frame, columns=keys)
+        if wfreq != freq:
+            raise AggregationError(
+                f"The weights table's periods have frequency {wfreq!r} but the indexes' have {freq!r}. "
+                "Give sales for the same kind of period as the indexes, or drop the weights' period column "
+                "to use the same sales in every period."
+            )
+        out["t"] = t
+    kcols = [c for c in ("unit", "industry", "t") if c in out]
+    dup = out.duplicated(kcols, keep=False).to_numpy()
+    if dup.any():
+        raise AggregationError(
+            f"The weights table has {int(dup.sum())} duplicate row(s) for the same ({', '.join(keys)}):\n"
+            f"{describe_rows(frame, np.flatnonzero(dup), keys + ['sales'])}\nKeep one sales figure per key."
+        )
+    known = ["unit"] + (["industry"] if "industry" in out else [])
+    seen = rows[known].drop_duplicates()
+    m = out[known].merge(seen.assign(_seen=True), on=known, how="left")["_seen"].notna().to_numpy()
+    if not m.all():
+        raise AggregationError(
+            f"The weights table has {int((~m).sum())} row(s) for {unit}s that are not in the indexes table "
+            f"(weights without units):\n{describe_rows(frame, np.flatnonzero(~m), keys + ['sales'])}\n"
+            f"Remove these rows, or check the spelling of the {unit} names"
+            + (" and industries" if "industry" in out else "") + " against the indexes table."
+        )
+    return out
+
+
+def normalise_group_weights(table: pd.DataFrame | None, level: str, value: str, freq: str,
+                            known: set, option: str) -> pd.DataFrame | None:
+    """Check an optional ``level, value[, period]`` table (sector weights or industry totals).
+
+    Returns ``name, [t], value`` or None. Errors: missing columns, non-numeric/missing/negative
+    values, duplicates, malformed periods, and names absent from the indexes table.
+    """
+    if table is None:
+        return None
+    _require(table, option, [level, value],
+             f"Pass a table with columns '{level}, {value}' (optionally 'period').")
+    frame = table.reset_index(drop=True)
+    keys = [level] + (["period"] if "period" in frame else [])
+    val = _numeric(frame, value, option, keys, allow_nan=False)
+    neg = val < 0
+    if neg.any():
+        raise AggregationError(
+            f"The {option} table has {int(neg.sum())} negative value(s):\n"
+            f"{describe_rows(frame, np.flatnonzero(neg), keys + [value])}\nWeights must be >= 0."
+        )
+    out = pd.DataFrame({"name": _label(frame[level]), "value": val})
+    if "period" in frame:
+        t, wfreq = parse_periods(frame["period"], table=option, frame=frame, columns=keys)
+        if wfreq != freq:
+            raise AggregationError(
+                f"The {option} table's periods have frequency {wfreq!r} but the indexes' have {freq!r}. "
+                "Use the same kind of period, or drop the period column to use one value for every period."
+            )
+        out["t"] = t
+    kcols = ["name"] + (["t"] if "t" in out else [])
+    dup = out.duplicated(kcols, keep=False).to_numpy()
+    if dup.any():
+        raise AggregationError(
+            f"The {option} table has {int(dup.sum())} duplicate row(s):\n"
+            f"{describe_rows(frame, np.flatnonzero(dup), keys + [value])}\nKeep one value per {' and '.join(keys)}."
+        )
+    unknown = ~out["name"].isin(known).to_numpy()
+    if unknown.any():
+        raise AggregationError(
+            f"The {option} table has {int(unknown.sum())} row(s) for {level}s that are not in the indexes table:\n"
+            f"{describe_rows(frame, np.flatnonzero(unknown), keys + [value])}\n"
+            f"Remove these rows or correct the {level} names."
+        )
+    return out
+
+
+def missing_keys_error(keys: pd.DataFrame, what: str, fix: str) -> AggregationError:
+    """Build the error for aggregated units/groups that have no weight."""
+    return AggregationError(f"{len(keys)} {what}:\n{describe_keys(keys)}\n{fix}")
