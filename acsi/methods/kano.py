@@ -122,10 +122,12 @@ def kano_classify(functional, dysfunctional) -> pd.Series:
     >>> kano_classify([1, 2, "like"], [5, 5, "must-be"]).tolist()
     ['O', 'M', 'A']
     """
-    f = functional if isinstance(functional, pd.Series) else pd.Series(list(functional))
-    d = dysfunctional if isinstance(dysfunctional, pd.Series) else pd.Series(list(dysfunctional), index=f.index)
+    f = functional if isinstance(functional, pd.Series) else pd.Series(list(functional), dtype=object)
+    d = dysfunctional if isinstance(dysfunctional, pd.Series) else pd.Series(list(dysfunctional), dtype=object)
     if len(f) != len(d):
         raise MethodError(f"kano_classify: {len(f)} functional and {len(d)} dysfunctional answers; give one pair per respondent.")
+    if not isinstance(dysfunctional, pd.Series):
+        d.index = f.index
     fc, bad_f = _codes(f, "functional", "-")
     dc, bad_d = _codes(d, "dysfunctional", "-")
     _raise_unknown(bad_f + bad_d, "kano_classify")
@@ -170,8 +172,9 @@ def kano(functional: pd.DataFrame, dysfunctional: pd.DataFrame) -> pd.DataFrame:
     Examples
     --------
     >>> f = pd.DataFrame({"wifi": [1, 1, 2]}); d = pd.DataFrame({"wifi": [5, 3, 5]})
-    >>> t = kano(f, d); t.loc["wifi", ["category", "better", "worse"]].tolist()
-    ['O', 0.6666666666666666, -0.6666666666666666]
+    >>> t = kano(f, d)  # one O, one A, one M: a three-way tie, M wins
+    >>> t.loc["wifi", "category"], bool(t.loc["wifi", "tie"]), round(float(t.loc["wifi", "better"]), 3)
+    ('M', True, 0.667)
     """
     if not isinstance(functional, pd.DataFrame) or not isinstance(dysfunctional, pd.DataFrame):
         raise MethodError("kano: functional and dysfunctional must be DataFrames (respondents x attributes); "

@@ -1,0 +1,413 @@
+"""Survey-table scoring and the simple customer metrics (CSAT, NPS, CES, KCSI, overall CSI).
+
+* Survey-table scoring (調查表式, SPEC §3): five grades with points very
+  satisfied 100, satisfied 80, neutral 60, dissatisfied 40, very dissatisfied
+  ``lowest`` (20 or 0; the source drops the number).  Item score =
+  ``Σ_g n_g x_g / Σ_g n_g``.
+* Satisfaction rate (顧客滿意率): ``T = S / C × 100%``.
+* CSAT: share (%) of answers in the top ``top`` boxes of the scale (top-2-box of
+  1-5 by default).
+* NPS (Reichheld 2003): % promoters (9-10) − % detractors (0-6) on 0-10.
+* CES: mean effort score (1-7 by default; Dixon, Freeman & Toman 2010).
+* KCSI-style index (Korea Management Association Consulting, KMAC): each item's
+  top-2-box share (6-7 on a 7-point scale) and the weighted sum overall
+  satisfaction 30% + attribute (element) satisfaction 50% + repurchase intention
+  20% (current KMAC weights, kcsi.kmac.co.kr; 2002 reports used 40/40/20).
+* Overall CSI from graded importance and satisfaction shares (SPEC §3):
+  ``I_i = Σ_j K_j R_ij``, ``P_i = Σ_j x_j y_ij``,
+  ``CSI = Σ_i I_i P_i / (x_k Σ_i I_i)`` (x_k the top satisfaction grade's points).
+  The source's formula image is lost; this is SPEC.md's reading from the definitions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..errors import MethodError
+
+__all__ = ["survey_table_score", "satisfaction_rate", "csat", "nps", "ces", "top_box", "kcsi_index",
+           "OverallCSI", "overall_csi", "SURVEY_GRADES", "KCSI_WEIGHTS"]
+
+#: Grades of the survey table, best first (the order of the points).
+SURVEY_GRADES: tuple[str, ...] = ("very satisfied", "satisfied", "neutral", "dissatisfied", "very dissatisfied")
+#: KMAC's KCSI weights: overall satisfaction, attribute satisfaction, repurchase intention.
+KCSI_WEIGHTS: tuple[float, float, float] = (0.3, 0.5, 0.2)
+
+
+def _numeric_series(x, where: str) -> pd.Series:
+    if isinstance(x, pd.DataFrame):
+        raise MethodError(f"{where}: expected one column of answers (a Series); got a table with columns {list(x.columns)}.")
+    s = x.copy() if isinstance(x, pd.Series) else pd.Series(list(np.atleast_1d(x)) if x is not None else [])
+    if len(s) == 0:
+        raise MethodError(f"{where}: no answers given; pass a non-empty Series of answers.")
+    num = pd.to_numeric(s, errors="coerce")
+    bad = s[num.isna() & s.notna()]
+    if len(bad):
+        raise MethodError(f"{where}: non-numeric answers at rows {list(bad.index[:10])}: {list(bad.values[:10])}.")
+    num = num.dropna().astype(float)
+    if len(num) == 0:
+        raise MethodError(f"{where}: every answer is missing; nothing to compute.")
+    return num
+
+
+def _check_range(s: pd.Series, lo: float, hi: float, where: str, *, integer: bool = True) -> None:
+    bad = s[(s < lo) | (s > hi) | ((s != np.round(s)) if integer else False)]
+    if len(bad):
+        raise MethodError(
+            f"{where}: answers outside the scale {lo:g}-{hi:g}{' (integers)' if integer else ''} at rows "
+            f"{list(bad.index[:10])}: {list(bad.values[:10])}. Recode them or set scale=."
+        )
+
+
+def survey_table_score(counts=None, *, answers=None, points: Sequence[float] | None = None, lowest: float = 20,
+                       codes: Sequence = (5, 4, 3, 2, 1)) -> pd.DataFrame:
+    """Survey-table score (調查表式): weighted mean of grade points per item.
+
+    Parameters
+    ----------
+    counts : DataFrame or Series, optional
+        Counts (or shares) per grade, best grade first: columns ``very satisfied,
+        satisfied, neutral, dissatisfied, very dissatisfied`` (any names, five
+        columns in that order); rows are items.  A Series is one item.
+    answers : DataFrame, keyword-only, optional
+        Raw answers instead (respondents x items) coded with ``codes``.
+    points : sequence of 5 floats, optional
+        Grade points, best first; default ``(100, 80, 60, 40, lowest)``.
+    lowest : float
+        Points of "very dissatisfied" when ``points`` is not given (20 or 0).
+    codes : sequence
+        Answer codes of the grades, best first (default 5 = very satisfied ... 1).
+
+    Returns
+    -------
+    DataFrame indexed by item with ``n`` and ``score`` (0-100 scale of the points).
+
+    Examples
+    --------
+    >>> survey_table_score(pd.Series([10, 20, 10, 5, 5], name="speed"))["score"].item()
+    70.0
+    """
+    if (counts is None) == (answers is None):
+        raise MethodError("survey_table_score: give either counts (items x grades) or answers= (respondents x items), not both or neither.")
+    pts = np.asarray((100.0, 80.0, 60.0, 40.0, float(lowest)) if points is None else points, dtype=float)
+    if pts.ndim != 1 or len(pts) == 0:
+        raise MethodError(f"survey_table_score: points must be a sequence of numbers; got {points!r}.")
+    if answers is not None:
+        if not isinstance(answers, pd.DataFrame) or answers.size == 0:
+            raise MethodError("survey_table_score: answers are empty; give respondents x items.")
+        codes = list(codes)
+        if len(codes) != len(pts):
+            raise MethodError(f"survey_table_score: {len(codes)} codes for {len(pts)} grade points.")
+        rows = {}
+        for col in answers.columns:
+            s = answers[col].dropna()
+            bad = s[~s.isin(codes)]
+            if len(bad):
+                raise MethodError(f"survey_table_score: item {col!r} has answers outside the codes {codes} at rows "
+                                  f"{list(bad.index[:10])}: {list(bad.values[:10])}.")
+            vc = s.value_counts()
+            rows[col] = [vc.get(c, 0) for c in codes]
+        table = pd.DataFrame.from_dict(rows, orient="index", columns=list(SURVEY_GRADES[: len(codes)]) if len(codes) == 5 else [str(c) for c in codes])
+    else:
+        table = counts.to_frame().T if isinstance(counts, pd.Series) else counts
+        if not isinstance(table, pd.DataFrame):
+            table = pd.DataFrame(np.atleast_2d(np.asarray(counts, dtype=float)))
+        if table.size == 0:
+            raise MethodError("survey_table_score: the count table is empty; give items x grades.")
+    if table.shape[1] != len(pts):
+        raise MethodError(f"survey_table_score: {table.shape[1]} grade columns {list(table.columns)} but {len(pts)} points; "
+                          "give one count column per grade, best first.")
+    try:
+        c = table.to_numpy(dtype=float)
+    except (TypeError, ValueError):
+        raise MethodError("survey_table_score: counts must be numbers.") from None
+    if not np.all(np.isfinite(c)) or (c < 0).any():
+        raise MethodError("survey_table_score: counts must be finite and non-negative.")
+    n = c.sum(axis=1)
+    empty = [table.index[i] for i in np.where(n <= 0)[0]]
+    if empty:
+        raise MethodError(f"survey_table_score: items {empty} have no answers (all counts zero).")
+    return pd.DataFrame({"n": n, "score": c @ pts / n}, index=table.index)
+
+
+def satisfaction_rate(satisfied, targeted) -> float | pd.Series:
+    """Satisfaction rate (顧客滿意率) ``T = S / C × 100%``.
+
+    Parameters
+    ----------
+    satisfied : int or Series
+        ``S``, satisfied customers.
+    targeted : int or Series
+        ``C``, customers targeted (surveyed), ``0 <= S <= C``, ``C > 0``.
+
+    Returns
+    -------
+    float (or Series) in percent.
+
+    Examples
+    --------
+    >>> satisfaction_rate(45, 60)
+    75.0
+    """
+    s = pd.Series(satisfied, dtype=float) if isinstance(satisfied, pd.Series) else np.asarray(satisfied, dtype=float)
+    c = pd.Series(targeted, dtype=float) if isinstance(targeted, pd.Series) else np.asarray(targeted, dtype=float)
+    if np.size(s) == 0 or np.size(c) == 0:
+        raise MethodError("satisfaction_rate: no values given.")
+    if np.any(np.asarray(c) <= 0) or not np.all(np.isfinite(np.asarray(c))):
+        raise MethodError(f"satisfaction_rate: the number of targeted customers C must be positive; got {np.asarray(c).tolist()}.")
+    if np.any(np.asarray(s) < 0) or np.any(np.asarray(s) > np.asarray(c)):
+        raise MethodError(f"satisfaction_rate: satisfied S must be within 0..C; got S={np.asarray(s).tolist()}, C={np.asarray(c).tolist()}.")
+    t = s / c * 100.0
+    return t if isinstance(t, pd.Series) else (float(t) if np.ndim(t) == 0 else pd.Series(t))
+
+
+def top_box(answers, *, scale: tuple[int, int] = (1, 5), top: int = 2) -> pd.Series:
+    """Share (%) of answers in the top ``top`` categories of an integer scale.
+
+    Returns
+    -------
+    Series ``top_box`` (percent), ``satisfied`` (count), ``n``.
+    """
+    lo, hi = scale
+    if not (isinstance(top, (int, np.integer)) and 1 <= top <= hi - lo + 1):
+        raise MethodError(f"top_box: top must be an integer from 1 to {hi - lo + 1} for scale {scale}; got {top!r}.")
+    s = _numeric_series(answers, "top_box")
+    _check_range(s, lo, hi, "top_box")
+    k = int((s >= hi - top + 1).sum())
+    return pd.Series({"top_box": 100.0 * k / len(s), "satisfied": float(k), "n": float(len(s))})
+
+
+def csat(answers, *, scale: tuple[int, int] = (1, 5), top: int = 2) -> pd.Series | pd.DataFrame:
+    """Customer satisfaction score: % of answers in the top-``top`` boxes (top-2 of 1-5).
+
+    Parameters
+    ----------
+    answers : Series or DataFrame
+        Integer answers; a DataFrame gives one row per column.  Missing answers
+        are left out.
+
+    Returns
+    -------
+    Series ``csat, satisfied, n`` (or a DataFrame of them per column).
+
+    Examples
+    --------
+    >>> float(csat(pd.Series([5, 4, 3, 2, 5]))["csat"])
+    60.0
+    """
+    if isinstance(answers, pd.DataFrame):
+        if answers.shape[1] == 0:
+            raise MethodError("csat: the answer table has no columns.")
+        return pd.DataFrame({c: csat(answers[c], scale=scale, top=top) for c in answers.columns}).T
+    r = top_box(answers, scale=scale, top=top)
+    return pd.Series({"csat": r["top_box"], "satisfied": r["satisfied"], "n": r["n"]}, name="csat")
+
+
+def nps(scores) -> pd.Series:
+    """Net Promoter Score: % promoters (9-10) minus % detractors (0-6).
+
+    Parameters
+    ----------
+    scores : Series or sequence
+        Integer likelihood-to-recommend answers on 0-10 (missing left out).
+
+    Returns
+    -------
+    Series ``nps`` (−100..100), ``promoters``, ``passives``, ``detractors``
+    (percent of ``n``), ``n``.
+
+    References
+    ----------
+    Reichheld, F. F. (2003). The one number you need to grow. *Harvard Business Review* 81(12).
+
+    Examples
+    --------
+    >>> float(nps([10, 9, 8, 7, 6, 0])["nps"])
+    0.0
+    """
+    s = _numeric_series(scores, "nps")
+    _check_range(s, 0, 10, "nps")
+    n = len(s)
+    pro = 100.0 * (s >= 9).sum() / n
+    det = 100.0 * (s <= 6).sum() / n
+    pas = 100.0 - pro - det
+    return pd.Series({"nps": pro - det, "promoters": pro, "passives": pas, "detractors": det, "n": float(n)}, name="nps")
+
+
+def ces(answers, *, scale: tuple[float, float] = (1, 7)) -> pd.Series:
+    """Customer effort score: mean of the effort answers.
+
+    Returns
+    -------
+    Series ``ces`` (mean), ``sd`` (n−1), ``n``.
+
+    Examples
+    --------
+    >>> float(ces([2, 3, 4])["ces"])
+    3.0
+    """
+    s = _numeric_series(answers, "ces")
+    _check_range(s, scale[0], scale[1], "ces", integer=False)
+    return pd.Series({"ces": float(s.mean()), "sd": float(s.std(ddof=1)) if len(s) > 1 else np.nan, "n": float(len(s))}, name="ces")
+
+
+def kcsi_index(overall, attributes: pd.DataFrame, repurchase, *, attribute_weights=None,
+               weights: Sequence[float] = KCSI_WEIGHTS, scale: tuple[int, int] = (1, 7), top: int = 2) -> pd.Series:
+    """Top-2-box index in the KCSI manner.
+
+    Each question's index is its top-``top``-box share in percent; the attribute
+    part is the weighted mean of the attribute items' shares; the overall index
+    is ``w_o · overall + w_a · attributes + w_r · repurchase``.
+
+    Parameters
+    ----------
+    overall : Series
+        Overall-satisfaction answers.
+    attributes : DataFrame
+        Respondents x attribute (element) items (product, service, image, ...).
+    repurchase : Series
+        Repurchase (re-use) intention answers.
+    attribute_weights : mapping or sequence, optional
+        Importance weights of the attribute items (normalised); default equal.
+    weights : (w_overall, w_attributes, w_repurchase)
+        Default ``(0.3, 0.5, 0.2)`` (KMAC); must sum to 1.
+    scale, top
+        Answer scale and number of top boxes (7-point, top 2 = answers 6 and 7).
+
+    Returns
+    -------
+    Series ``kcsi, overall, attributes, repurchase`` plus ``attr_<item>`` per attribute item.
+
+    Examples
+    --------
+    >>> o = pd.Series([7, 6, 5, 7]); r = pd.Series([6, 6, 2, 7])
+    >>> a = pd.DataFrame({"product": [7, 5, 5, 6], "service": [6, 6, 6, 3]})
+    >>> float(kcsi_index(o, a, r)["kcsi"])
+    68.75
+    """
+    w = np.asarray(weights, dtype=float)
+    if w.shape != (3,) or not np.all(np.isfinite(w)) or (w < 0).any() or abs(w.sum() - 1.0) > 1e-9:
+        raise MethodError(f"kcsi_index: weights must be three non-negative numbers summing to 1 "
+                          f"(overall, attributes, repurchase); got {list(np.atleast_1d(w))}.")
+    if not isinstance(attributes, pd.DataFrame) or attributes.shape[1] == 0 or len(attributes) == 0:
+        raise MethodError("kcsi_index: attributes must be a non-empty DataFrame (respondents x attribute items).")
+    o = top_box(overall, scale=scale, top=top)["top_box"]
+    r = top_box(repurchase, scale=scale, top=top)["top_box"]
+    shares = pd.Series({c: top_box(attributes[c], scale=scale, top=top)["top_box"] for c in attributes.columns})
+    if attribute_weights is None:
+        aw = pd.Series(1.0, index=shares.index)
+    else:
+        aw = pd.Series(attribute_weights, dtype=float) if isinstance(attribute_weights, Mapping) else (
+            attribute_weights.astype(float) if isinstance(attribute_weights, pd.Series)
+            else pd.Series(np.asarray(attribute_weights, dtype=float), index=shares.index[: len(np.atleast_1d(attribute_weights))]))
+        missing = [c for c in shares.index if c not in aw.index]
+        if missing or len(aw) != len(shares):
+            raise MethodError(f"kcsi_index: attribute_weights must give one weight per attribute item {list(shares.index)}; "
+                              f"got {aw.to_dict()}.")
+        aw = aw.loc[shares.index]
+        if (aw < 0).any() or aw.sum() <= 0:
+            raise MethodError(f"kcsi_index: attribute_weights must be non-negative with a positive sum; got {aw.to_dict()}.")
+    a = float((shares * aw).sum() / aw.sum())
+    out = {"kcsi": float(w[0] * o + w[1] * a + w[2] * r), "overall": float(o), "attributes": a, "repurchase": float(r)}
+    out.update({f"attr_{c}": float(v) for c, v in shares.items()})
+    return pd.Series(out, name="kcsi")
+
+
+@dataclass(frozen=True)
+class OverallCSI:
+    """Result of :func:`overall_csi`.
+
+    Attributes
+    ----------
+    csi : float
+        ``Σ I_i P_i / (x_k Σ I_i)`` (a share of the top satisfaction grade; multiply by 100 for a 0-100 index).
+    table : DataFrame
+        Per attribute: ``importance`` I_i, ``satisfaction`` P_i, ``weight`` I_i/ΣI,
+        ``contribution`` weight·P_i/x_k.
+    top_points : float
+        ``x_k``.
+    """
+
+    csi: float
+    table: pd.DataFrame
+    top_points: float
+
+
+def _shares(df, name: str, atol: float) -> pd.DataFrame:
+    if not isinstance(df, pd.DataFrame):
+        df = pd.DataFrame(np.atleast_2d(np.asarray(df, dtype=float)))
+    if df.size == 0:
+        raise MethodError(f"overall_csi: {name} is empty; give attributes x grades shares.")
+    try:
+        arr = df.to_numpy(dtype=float)
+    except (TypeError, ValueError):
+        raise MethodError(f"overall_csi: {name} must be numeric shares.") from None
+    if not np.all(np.isfinite(arr)) or (arr < 0).any():
+        raise MethodError(f"overall_csi: {name} must be finite non-negative shares.")
+    sums = arr.sum(axis=1)
+    bad = [(df.index[i], float(sums[i])) for i in np.where(np.abs(sums - 1.0) > atol)[0]]
+    if bad:
+        raise MethodError(f"overall_csi: rows of {name} must sum to 1 (atol={atol:g}); rows (attribute, sum): {bad}. "
+                          "Divide counts by the number of respondents.")
+    return df
+
+
+def overall_csi(importance_shares: pd.DataFrame, satisfaction_shares: pd.DataFrame,
+                importance_points: Sequence[float], satisfaction_points: Sequence[float], *,
+                atol: float = 1e-6) -> OverallCSI:
+    """Overall satisfaction index from graded importance and satisfaction answers (SPEC §3).
+
+    Parameters
+    ----------
+    importance_shares : DataFrame
+        ``R_ij``: attributes x importance grades, share of customers giving grade j.
+    satisfaction_shares : DataFrame
+        ``y_ij``: attributes x satisfaction grades (same attributes).
+    importance_points, satisfaction_points : sequence of float
+        ``K_j`` and ``x_j``, aligned with the columns.
+
+    Returns
+    -------
+    OverallCSI
+
+    Notes
+    -----
+    ``I_i = Σ_j K_j R_ij``, ``P_i = Σ_j x_j y_ij``,
+    ``CSI = Σ_i I_i P_i / (x_k Σ_i I_i)``, ``x_k = max_j x_j`` (the top grade).
+    The source's formula image is lost; this is SPEC.md's reading of it from the
+    definitions: an importance-weighted mean satisfaction as a share of the
+    maximum, so ``CSI ∈ [min x / x_k, 1]``.
+
+    Examples
+    --------
+    >>> imp = pd.DataFrame([[0.5, 0.5], [0.0, 1.0]], index=["a", "b"])
+    >>> sat = pd.DataFrame([[1.0, 0.0], [0.0, 1.0]], index=["a", "b"])
+    >>> round(overall_csi(imp, sat, [10, 5], [100, 50]).csi, 4)
+    0.8
+    """
+    R = _shares(importance_shares, "importance_shares", atol)
+    Y = _shares(satisfaction_shares, "satisfaction_shares", atol)
+    if list(R.index) != list(Y.index):
+        raise MethodError(f"overall_csi: importance attributes {list(R.index)} differ from satisfaction attributes "
+                          f"{list(Y.index)}; give the same attributes in the same order.")
+    K = np.asarray(importance_points, dtype=float)
+    x = np.asarray(satisfaction_points, dtype=float)
+    if K.shape != (R.shape[1],):
+        raise MethodError(f"overall_csi: {K.size} importance points for {R.shape[1]} importance grades.")
+    if x.shape != (Y.shape[1],):
+        raise MethodError(f"overall_csi: {x.size} satisfaction points for {Y.shape[1]} satisfaction grades.")
+    xk = float(x.max())
+    if xk <= 0:
+        raise MethodError(f"overall_csi: the top satisfaction grade must have positive points; got {list(x)}.")
+    I = R.to_numpy(dtype=float) @ K
+    P = Y.to_numpy(dtype=float) @ x
+    if I.sum() <= 0:
+        raise MethodError("overall_csi: total importance Σ I_i is zero; importance points must be positive.")
+    weight = I / I.sum()
+    table = pd.DataFrame({"importance": I, "satisfaction": P, "weight": weight, "contribution": weight * P / xk},
+                         index=R.index)
+    return OverallCSI(csi=float((I * P).sum() / (xk * I.sum())), table=table, top_points=xk)
