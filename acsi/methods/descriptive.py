@@ -95,7 +95,7 @@ def describe_items(df: pd.DataFrame, items: Sequence[str] | None = None, by: str
         bad = df[c][num.isna() & df[c].notna()]
         if len(bad):
             raise MethodError(f"describe_items: item {c!r} has non-numeric answers at rows {list(bad.index[:10])}: "
-                              f"{list(bad.values[:10])}; recode them or mark them missing.")
+                              f"{bad.iloc[:10].tolist()}; recode them or mark them missing.")
         data[c] = num.astype(float)
     num_df = pd.DataFrame(data, index=df.index)
     rows = []
@@ -104,8 +104,9 @@ def describe_items(df: pd.DataFrame, items: Sequence[str] | None = None, by: str
             rows.append({**{b: np.nan for b in by_cols}, "item": item,
                          **_describe(num_df[item].dropna().to_numpy(), confidence)})
         keys = df[by_cols]
-        for key, idx in keys.groupby(by_cols, sort=True, dropna=True).groups.items():
+        for key, part in keys.groupby(by_cols, sort=True, dropna=True):
             key = key if isinstance(key, tuple) else (key,)
+            idx = part.index
             for item in items:
                 x = num_df.loc[idx, item].dropna().to_numpy()
                 rows.append({**dict(zip(by_cols, key)), "item": item, **_describe(x, confidence)})

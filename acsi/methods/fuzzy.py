@@ -96,7 +96,7 @@ def membership_from_answers(answers: pd.DataFrame, grades: Sequence = (1, 2, 3, 
         s = answers[col].dropna()
         bad = s[~s.isin(grades)]
         if len(bad):
-            shown = ", ".join(f"row {r!r}: {v!r}" for r, v in list(bad.items())[:10])
+            shown = ", ".join(f"row {r!r}: {v!r}" for r, v in zip(bad.index[:10], bad.iloc[:10].tolist()))
             raise MethodError(f"membership_from_answers: item {col!r} has answers outside the grades {grades}: {shown}.")
         if len(s) == 0:
             raise MethodError(f"membership_from_answers: item {col!r} has no answers.")
@@ -118,7 +118,7 @@ def _check_membership(r, name: str, atol: float) -> pd.DataFrame:
     if not np.all(np.isfinite(arr)) or (arr < -atol).any() or (arr > 1 + atol).any():
         raise MethodError(f"fuzzy: membership matrix {name} must hold shares in [0, 1] without missing values.")
     sums = arr.sum(axis=1)
-    bad = [(r.index[i], float(sums[i])) for i in np.where(np.abs(sums - 1.0) > atol)[0]]
+    bad = [(r.index[i], round(float(sums[i]), 10)) for i in np.where(np.abs(sums - 1.0) > atol)[0]]
     if bad:
         raise MethodError(
             f"fuzzy: rows of membership matrix {name} must sum to 1 (atol={atol:g}); rows (item, sum): {bad}. "

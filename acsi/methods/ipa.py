@@ -61,7 +61,7 @@ def _to_series(x, name: str) -> pd.Series:
     try:
         s = s.astype(float)
     except (TypeError, ValueError):
-        raise MethodError(f"ipa: {name} has non-numeric values {list(s.values)}; give numbers.") from None
+        raise MethodError(f"ipa: {name} has non-numeric values {s.tolist()}; give numbers.") from None
     return s
 
 

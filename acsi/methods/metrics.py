@@ -47,7 +47,7 @@ def _numeric_series(x, where: str) -> pd.Series:
     num = pd.to_numeric(s, errors="coerce")
     bad = s[num.isna() & s.notna()]
     if len(bad):
-        raise MethodError(f"{where}: non-numeric answers at rows {list(bad.index[:10])}: {list(bad.values[:10])}.")
+        raise MethodError(f"{where}: non-numeric answers at rows {list(bad.index[:10])}: {bad.iloc[:10].tolist()}.")
     num = num.dropna().astype(float)
     if len(num) == 0:
         raise MethodError(f"{where}: every answer is missing; nothing to compute.")
@@ -59,7 +59,7 @@ def _check_range(s: pd.Series, lo: float, hi: float, where: str, *, integer: boo
     if len(bad):
         raise MethodError(
             f"{where}: answers outside the scale {lo:g}-{hi:g}{' (integers)' if integer else ''} at rows "
-            f"{list(bad.index[:10])}: {list(bad.values[:10])}. Recode them or set scale=."
+            f"{list(bad.index[:10])}: {bad.iloc[:10].tolist()}. Recode them or set scale=."
         )
 
 
@@ -108,7 +108,7 @@ def survey_table_score(counts=None, *, answers=None, points: Sequence[float] | N
             bad = s[~s.isin(codes)]
             if len(bad):
                 raise MethodError(f"survey_table_score: item {col!r} has answers outside the codes {codes} at rows "
-                                  f"{list(bad.index[:10])}: {list(bad.values[:10])}.")
+                                  f"{list(bad.index[:10])}: {bad.iloc[:10].tolist()}.")
             vc = s.value_counts()
             rows[col] = [vc.get(c, 0) for c in codes]
         table = pd.DataFrame.from_dict(rows, orient="index", columns=list(SURVEY_GRADES[: len(codes)]) if len(codes) == 5 else [str(c) for c in codes])
@@ -349,7 +349,7 @@ def _shares(df, name: str, atol: float) -> pd.DataFrame:
     if not np.all(np.isfinite(arr)) or (arr < 0).any():
         raise MethodError(f"overall_csi: {name} must be finite non-negative shares.")
     sums = arr.sum(axis=1)
-    bad = [(df.index[i], float(sums[i])) for i in np.where(np.abs(sums - 1.0) > atol)[0]]
+    bad = [(df.index[i], round(float(sums[i]), 10)) for i in np.where(np.abs(sums - 1.0) > atol)[0]]
     if bad:
         raise MethodError(f"overall_csi: rows of {name} must sum to 1 (atol={atol:g}); rows (attribute, sum): {bad}. "
                           "Divide counts by the number of respondents.")
