@@ -14,7 +14,7 @@ from __future__ import annotations
 from .ahp import RANDOM_INDEX, AHPResult, ahp, random_index
 from .descriptive import describe_items
 from .fuzzy import FuzzyResult, fuzzy_compose, fuzzy_evaluate, membership_from_answers
-from .ipa import importance_performance_map, ipa, ipa_plot
+from .ipa import importance_performance_map, ipa, ipa_from_answers, ipa_plot
 from .kano import kano, kano_classify, kano_from_long, kano_plot
 from .metrics import OverallCSI, ces, csat, kcsi_index, nps, overall_csi, satisfaction_rate, survey_table_score, top_box
 from .sampling import (
@@ -31,7 +31,7 @@ from .servqual import SERVQUAL_DIMENSIONS, ServqualResult, pe_ratio, servqual, s
 
 __all__ = [
     # ipa
-    "ipa", "ipa_plot", "importance_performance_map",
+    "ipa", "ipa_from_answers", "ipa_plot", "importance_performance_map",
     # servqual
     "servqual", "sq_scores", "pe_ratio", "servqual_dimensions", "SERVQUAL_DIMENSIONS", "ServqualResult",
     # kano

@@ -35,7 +35,7 @@ from matplotlib.figure import Figure
 
 from ..errors import MethodError
 
-__all__ = ["QUADRANTS", "ipa", "ipa_plot", "importance_performance_map"]
+__all__ = ["QUADRANTS", "ipa", "ipa_from_answers", "ipa_plot", "importance_performance_map"]
 
 #: Quadrant code -> (English label, Chinese label, English action, Chinese action).
 QUADRANTS: dict[str, tuple[str, str, str, str]] = {
@@ -156,6 +156,56 @@ def ipa(importance, performance, *, cut=("mean", "mean"), labels: str = "en") ->
     return out
 
 
+def ipa_from_answers(importance_answers: pd.DataFrame, performance_answers: pd.DataFrame, *,
+                     cut=("mean", "mean"), labels: str = "en") -> pd.DataFrame:
+    """:func:`ipa` with stated importance: item means of raw survey answers.
+
+    Parameters
+    ----------
+    importance_answers, performance_answers : DataFrame
+        Respondents x attributes (same attribute columns); each attribute's
+        importance and performance is the mean of its non-missing answers.
+    cut, labels
+        As in :func:`ipa`.
+
+    Returns
+    -------
+    DataFrame as :func:`ipa`, with extra columns ``n_importance`` and
+    ``n_performance`` (answers used).
+
+    Examples
+    --------
+    >>> imp = pd.DataFrame({"price": [5, 4], "decor": [2, 3]})
+    >>> perf = pd.DataFrame({"price": [2, 3], "decor": [4, 4]})
+    >>> ipa_from_answers(imp, perf)["quadrant"].tolist()
+    ['B', 'D']
+    """
+    for name, df in (("importance_answers", importance_answers), ("performance_answers", performance_answers)):
+        if not isinstance(df, pd.DataFrame) or df.size == 0:
+            raise MethodError(f"ipa_from_answers: {name} must be a non-empty DataFrame (respondents x attributes).")
+    if list(importance_answers.columns) != list(performance_answers.columns):
+        raise MethodError(
+            f"ipa_from_answers: importance columns {list(importance_answers.columns)} differ from performance "
+            f"columns {list(performance_answers.columns)}; give the same attributes in the same order."
+        )
+    means = []
+    counts = []
+    for name, df in (("importance_answers", importance_answers), ("performance_answers", performance_answers)):
+        num = df.apply(pd.to_numeric, errors="coerce")
+        bad = [(c, r) for c in df.columns for r in df.index[num[c].isna() & df[c].notna()][:5]]
+        if bad:
+            raise MethodError(f"ipa_from_answers: non-numeric answers in {name} at (column, row) {bad}.")
+        empty = [c for c in df.columns if num[c].notna().sum() == 0]
+        if empty:
+            raise MethodError(f"ipa_from_answers: attributes {empty} have no answers in {name}.")
+        means.append(num.mean())
+        counts.append(num.notna().sum())
+    out = ipa(means[0], means[1], cut=cut, labels=labels)
+    out["n_importance"] = counts[0].to_numpy(dtype=int)
+    out["n_performance"] = counts[1].to_numpy(dtype=int)
+    return out
+
+
 def importance_performance_map(total_effects: pd.Series, performance: pd.Series, *, target: str | None = None,
                                cut=("mean", "mean"), labels: str = "en") -> pd.DataFrame:
     """Importance-performance map analysis (IPMA, SmartPLS convention).
@@ -230,7 +280,9 @@ def ipa_plot(table: pd.DataFrame, ax=None, lang: str = "en", *, title: str | Non
     ax : matplotlib Axes, optional
         Draw into this axes; otherwise a new :class:`matplotlib.figure.Figure`.
     lang : {"en", "zh"}
-        Language of the quadrant labels (Chinese needs a CJK font to render).
+        Language of the quadrant labels.  Chinese needs a CJK font: draw inside
+        ``acsi.report.fonts.font_context("zh")`` (or set matplotlib's
+        ``font.family``) to avoid missing glyphs.
 
     Returns
     -------

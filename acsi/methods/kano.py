@@ -278,13 +278,15 @@ def kano_plot(table: pd.DataFrame, ax=None, *, title: str | None = None) -> Figu
         fig = ax.figure
     x = t["worse"].abs().to_numpy(dtype=float)
     y = t["better"].to_numpy(dtype=float)
-    ax.scatter(x, y, zorder=3)
+    colors = {"A": "tab:green", "O": "tab:blue", "M": "tab:red", "I": "tab:gray", "R": "tab:purple", "Q": "tab:orange"}
+    cats = t["category"] if "category" in t.columns else pd.Series("I", index=t.index)
+    ax.scatter(x, y, c=[colors.get(c, "k") for c in cats], zorder=3)
     for xi, yi, name in zip(x, y, t.index):
         ax.annotate(str(name), (xi, yi), textcoords="offset points", xytext=(4, 4), fontsize=8)
     ax.axvline(0.5, color="k", linestyle="--", linewidth=0.8)
     ax.axhline(0.5, color="k", linestyle="--", linewidth=0.8)
-    ax.set_xlim(0, 1)
-    ax.set_ylim(0, 1)
+    ax.set_xlim(-0.02, 1.08)  # room for points and labels at 0 and 1
+    ax.set_ylim(-0.02, 1.08)
     for (cx, cy, ha, va), text in zip(
         [(0.02, 0.98, "left", "top"), (0.98, 0.98, "right", "top"), (0.98, 0.02, "right", "bottom"), (0.02, 0.02, "left", "bottom")],
         ["attractive (A)", "one-dimensional (O)", "must-be (M)", "indifferent (I)"],

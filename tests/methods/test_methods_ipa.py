@@ -5,7 +5,7 @@ import pytest
 from matplotlib.figure import Figure
 
 from acsi.errors import MethodError
-from acsi.methods import importance_performance_map, ipa, ipa_plot
+from acsi.methods import importance_performance_map, ipa, ipa_from_answers, ipa_plot
 
 IMP = pd.Series({"price": 4.6, "speed": 4.2, "staff": 3.1, "decor": 2.5, "parking": 3.4})
 PERF = pd.Series({"price": 3.2, "speed": 4.4, "staff": 4.1, "decor": 2.9, "parking": 3.0})
@@ -98,3 +98,22 @@ def test_plot_errors():
         ipa_plot(pd.DataFrame({"x": [1]}))
     with pytest.raises(MethodError, match="'en' or 'zh'"):
         ipa_plot(ipa(IMP, PERF), lang="de")
+
+
+def test_stated_importance_from_answers():
+    imp = pd.DataFrame({"price": [5, 4, np.nan], "decor": [2, 3, 1], "speed": [4, 4, 5]})
+    perf = pd.DataFrame({"price": [2, 3, 2], "decor": [4, 4, 5], "speed": [5, 4, 4]})
+    t = ipa_from_answers(imp, perf).set_index("attribute")
+    assert t.loc["price", "importance"] == pytest.approx(4.5) and t.loc["price", "n_importance"] == 2
+    assert t["quadrant"].to_dict() == {"price": "B", "decor": "D", "speed": "A"}
+
+
+def test_stated_importance_errors():
+    with pytest.raises(MethodError, match="non-empty DataFrame"):
+        ipa_from_answers(pd.DataFrame(), pd.DataFrame())
+    with pytest.raises(MethodError, match="differ from performance columns"):
+        ipa_from_answers(pd.DataFrame({"a": [1]}), pd.DataFrame({"b": [1]}))
+    with pytest.raises(MethodError, match=r"non-numeric answers in importance_answers at \(column, row\) \[\('a', 1\)\]"):
+        ipa_from_answers(pd.DataFrame({"a": [1, "x"]}), pd.DataFrame({"a": [1, 2]}))
+    with pytest.raises(MethodError, match=r"attributes \['a'\] have no answers"):
+        ipa_from_answers(pd.DataFrame({"a": [np.nan]}), pd.DataFrame({"a": [1]}))
