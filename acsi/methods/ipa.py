@@ -27,7 +27,6 @@ the importance-performance map analysis. *Industrial Management & Data Systems*
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
