@@ -1,4 +1,9 @@
-"""AHP against Saaty's published examples (tests/reference/methods_ahp)."""
+"""AHP against Saaty's published examples (tests/reference/methods_ahp).
+
+Sources: Saaty, T. L. (1990), How to make a decision: the analytic hierarchy process,
+EJOR 48, 9-26 (house-purchase criteria: weights, lambda_max 9.669, CI 0.238, CR 0.169);
+Saaty, T. L. (1977), J. Math. Psych. 15, 234-281 (light intensity, lambda_max 4.39).
+"""
 import json
 import warnings
 from pathlib import Path
