@@ -21,7 +21,7 @@ from ..errors import AggregationError
 from ._messages import describe_keys
 from .periods import PERIODS_PER_YEAR, labels
 from .result import LEVELS, AggregateResult
-from .uncertainty import change_test, covariances, interval, variances
+from .uncertainty import difference_variances, interval, variances, z_test
 from .validate import check_options, normalise_group_weights, normalise_indexes, normalise_weights
 
 __all__ = ["aggregate"]
@@ -131,7 +131,8 @@ def aggregate(
                   carry_forward=carry_forward, confidence=confidence)
     rows, freq = normalise_indexes(indexes, unit)
     excluded = rows.loc[~rows["valid"]]
-    meas = rows.loc[rows["valid"]].reset_index(drop=True)
+    # measurements in canonical order (period, unit): results do not depend on the input row order
+    meas = rows.loc[rows["valid"]].sort_values(["t", "unit"], kind="stable").reset_index(drop=True)
     if meas.empty:
         reasons = excluded["reason"].value_counts().to_dict()
         raise AggregationError(
@@ -314,14 +315,19 @@ def _build(uses, meas, ind_tot, sec_w, window, partial, freq) -> dict:
     cs = np.concatenate([[0], np.cumsum(present)])
     tau = np.arange(t0, t1 + 1)
     n_avail = cs[tau - t0 + 1] - cs[np.maximum(tau - t0 + 1 - window, 0)]
+    keep_tau = n_avail > 0  # periods whose window holds no data get no national row
+    tau, n_avail = tau[keep_tau], n_avail[keep_tau]
+    tau_row = np.full(t1 - t0 + 1, -1, dtype=np.int64)
+    tau_row[tau - t0] = np.arange(len(tau))
     full = n_avail == window
     nat_rows, nat_use, nat_coef = [], [], []
     for k in range(window):  # loop over window positions, not over units
         tt = t + k
         ok = tt <= t1
-        nat_rows.append(tt[ok] - t0)
+        row = tau_row[tt[ok] - t0]
+        nat_rows.append(row)
         nat_use.append(np.flatnonzero(ok))
-        nat_coef.append(c3[ok] / n_avail[tt[ok] - t0])
+        nat_coef.append(c3[ok] / n_avail[row])
     nat_rows = np.concatenate(nat_rows)
     nat_use = np.concatenate(nat_use)
     nat_coef = np.concatenate(nat_coef)
@@ -402,10 +408,10 @@ def _finish(plan, meas, uses, freq, confidence) -> pd.DataFrame:
         cse = np.full(len(d), np.nan)
         p = np.full(len(d), np.nan)
         if len(a):
-            ct = change_test(est[a], se[a], est[b], se[b], cov=covariances(C, se_m, a, b))
+            ct = z_test(est[b] - est[a], np.sqrt(difference_variances(C, se_m, a, b)))
             diff[b] = ct.difference
-            with np.errstate(divide="ignore", invalid="ignore"):
-                pct[b] = 100.0 * ct.difference / est[a]
+            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+                pct[b] = np.where(est[a] != 0, 100.0 * ct.difference / est[a], np.nan)
             cse[b] = ct.se
             p[b] = ct.p
         out[name] = diff
@@ -424,7 +430,9 @@ def _finish(plan, meas, uses, freq, confidence) -> pd.DataFrame:
     out["baseline_period"] = _label_or_na(base_t, freq)
     out["baseline_index"] = np.where(okb, est[bidx], np.nan)
     out["change_baseline"] = out["index"] - out["baseline_index"]
-    out["change_baseline_pct"] = 100.0 * out["change_baseline"] / out["baseline_index"]
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        out["change_baseline_pct"] = np.where(out["baseline_index"] != 0,
+                                              100.0 * out["change_baseline"] / out["baseline_index"], np.nan)
     out["window_periods"] = d["window_periods"]
     out["window_full"] = d["window_full"]
     out["published"] = published

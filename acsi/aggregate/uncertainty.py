@@ -34,7 +34,7 @@ from typing import NamedTuple
 import numpy as np
 from scipy import sparse, stats
 
-__all__ = ["ChangeTest", "change_test", "interval", "variances", "covariances"]
+__all__ = ["ChangeTest", "change_test", "z_test", "interval", "variances", "covariances", "difference_variances"]
 
 
 class ChangeTest(NamedTuple):
@@ -82,15 +82,26 @@ def change_test(a_index, a_se, b_index, b_se, *, cov=0.0) -> ChangeTest:
     >>> round(r.difference, 3), round(r.se, 3), round(r.z, 3), round(r.p, 4)
     (2.0, 1.0, 2.0, 0.0455)
     """
-    a = np.asarray(a_index, dtype=float)
-    b = np.asarray(b_index, dtype=float)
-    var = np.asarray(a_se, dtype=float) ** 2 + np.asarray(b_se, dtype=float) ** 2 - 2 * np.asarray(cov, dtype=float)
-    d = b - a
-    # Rounding can leave a tiny negative/positive variance when both sides share everything.
-    scale = np.asarray(a_se, dtype=float) ** 2 + np.asarray(b_se, dtype=float) ** 2
-    zero = var <= 1e-12 * np.where(np.isfinite(scale), scale, 0.0) + 1e-300
-    se = np.sqrt(np.where(zero, 0.0, var))
-    with np.errstate(divide="ignore", invalid="ignore"):
+    a_var = np.asarray(a_se, dtype=float) ** 2
+    b_var = np.asarray(b_se, dtype=float) ** 2
+    var = a_var + b_var - 2 * np.asarray(cov, dtype=float)
+    # Rounding can leave a tiny non-zero variance when both sides share everything.
+    scale = np.where(np.isfinite(a_var + b_var), a_var + b_var, 0.0)
+    var = np.where(var <= 1e-12 * scale, 0.0, var)
+    return z_test(np.asarray(b_index, dtype=float) - np.asarray(a_index, dtype=float), np.sqrt(var))
+
+
+def z_test(difference, se) -> ChangeTest:
+    """``z = difference / se`` and two-sided ``p = 2(1 - Φ(|z|))``; NaN where ``se`` is 0 or NaN.
+
+    Used by :func:`change_test` and by :func:`aggregate`, which computes the SE of a change
+    directly as ``Var(B - A) = Σ_m (c_Bm - c_Am)² se_m²`` (no cancellation, exactly 0 when
+    both rest on the same measurements with the same coefficients).
+    """
+    d = np.asarray(difference, dtype=float)
+    se = np.asarray(se, dtype=float)
+    zero = ~(se > 0)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         z = np.where(zero, np.nan, d / np.where(zero, 1.0, se))
     p = np.where(np.isnan(z), np.nan, 2.0 * stats.norm.sf(np.abs(z)))
     if np.ndim(d) == 0 and np.ndim(se) == 0:
@@ -120,3 +131,11 @@ def covariances(C: sparse.csr_matrix, se: np.ndarray, a: np.ndarray, b: np.ndarr
         return np.zeros(0)
     prod = C[a].multiply(C[b]).tocsr()
     return np.asarray(prod @ (np.asarray(se, dtype=float) ** 2)).ravel()
+
+
+def difference_variances(C: sparse.csr_matrix, se: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``Var(A_b - A_a) = Σ_m (c_bm - c_am)² se_m²`` (= Var A_a + Var A_b - 2 Cov) for paired rows."""
+    if len(a) == 0:
+        return np.zeros(0)
+    diff = (C[b] - C[a]).tocsr()
+    return np.asarray(diff.power(2) @ (np.asarray(se, dtype=float) ** 2)).ravel()
