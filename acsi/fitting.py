@@ -112,11 +112,12 @@ def fit(
     units = [unit] if isinstance(unit, str) else list(unit or [])
     if period == "auto":
         period = "period" if "period" in data.columns and "period" not in units else None
-    groups = ([period] if period else []) + units
+    groups = ([period] if period else []) + units if units else []
 
     prepared = prepare_survey(
         data, spec, groups=groups, weight=weight, item_map=item_map,
         missing_codes=missing_codes, out_of_range=out_of_range, missing=missing,
+        carry=("industry", "sector") if units else (),
     )
     frame = prepared.data
     _check_carry(frame, groups, prepared.carry)
