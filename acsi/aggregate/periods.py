@@ -88,6 +88,19 @@ def parse_periods(values: pd.Series, *, table: str = "indexes", frame: pd.DataFr
     AggregationError
         When a label cannot be read or the frequencies are mixed; the message lists the rows.
     """
+    values = pd.Series(values).reset_index(drop=True)
+    if isinstance(values.dtype, pd.PeriodDtype):
+        return _parse(values, table, frame, columns)
+    # Parse each distinct label once (a panel has few periods and many rows).
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    try:
+        ords, freq = _parse(pd.Series(uniques, name=values.name), table, None, None)
+    except AggregationError:
+        return _parse(values, table, frame, columns)  # re-parse row by row to name the rows
+    return ords[codes], freq
+
+
+def _parse(values: pd.Series, table: str, frame: pd.DataFrame | None, columns: list[str] | None):
     frame = values.to_frame() if frame is None else frame
     columns = [values.name] if columns is None else columns
     if isinstance(values.dtype, pd.PeriodDtype):
@@ -151,8 +164,10 @@ def parse_periods(values: pd.Series, *, table: str = "indexes", frame: pd.DataFr
 def labels(ordinals, freq: str) -> np.ndarray:
     """Period labels (``"2025Q3"``, ``"2008"``, ``"2025-07"``) for integer ordinals.
 
-    Inverse of :func:`parse_periods`; NaN/negative sentinels are not allowed.
+    Inverse of :func:`parse_periods` (each distinct ordinal is formatted once).
     """
     ordinals = np.asarray(ordinals, dtype=np.int64)
+    uniq, inv = np.unique(ordinals, return_inverse=True)
     pfreq = {"Q": "Q-DEC", "Y": "Y-DEC", "M": "M"}[freq]
-    return np.asarray(pd.PeriodIndex.from_ordinals(ordinals, freq=pfreq).astype(str), dtype=object)
+    text = np.asarray(pd.PeriodIndex.from_ordinals(uniq, freq=pfreq).astype(str), dtype=object)
+    return text[inv.reshape(-1)]

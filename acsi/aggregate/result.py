@@ -194,9 +194,16 @@ class AggregateResult:
             )
         rep = pd.DataFrame({"period": labels(t, freq), "unit": replicates[ucol].astype(str).to_numpy(),
                             "replicate": replicates[replicate].to_numpy(), "value": replicates[value].to_numpy(dtype=float)})
-        wide = rep.pivot_table(index=["period", "unit"], columns="replicate", values="value", aggfunc="first",
-                               dropna=False)
-        keys = pd.MultiIndex.from_arrays([self.measurements["period"].astype(str), self.measurements[ucol].astype(str)])
+        dup = rep.duplicated(["period", "unit", "replicate"], keep=False).to_numpy()
+        if dup.any():
+            raise AggregationError(
+                f"The replicates table has {int(dup.sum())} duplicate (period, {ucol}, {replicate}) row(s):\n"
+                f"{describe_keys(rep.loc[dup, ['period', 'unit', 'replicate']])}\nKeep one value per measurement and replicate."
+            )
+        wide = rep.set_index(["period", "unit", "replicate"])["value"].unstack("replicate")
+        wide.index = wide.index.set_names(["period", ucol])
+        keys = pd.MultiIndex.from_arrays([self.measurements["period"].astype(str), self.measurements[ucol].astype(str)],
+                                         names=["period", ucol])
         extra = wide.index.difference(keys)
         if len(extra):
             raise AggregationError(

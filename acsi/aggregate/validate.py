@@ -73,11 +73,9 @@ def _numeric(df: pd.DataFrame, col: str, table: str, ident: list[str], *, allow_
 
 def _label(values: pd.Series) -> np.ndarray:
     """Names as strings with missing values kept as None (so that checks can name them)."""
-    s = pd.Series(values).reset_index(drop=True)
-    na = s.isna().to_numpy()
-    txt = s.astype(str).to_numpy(dtype=object)
-    txt[na] = None
-    return txt
+    codes, uniques = pd.factorize(pd.Series(values).reset_index(drop=True))  # missing -> code -1
+    text = np.append(pd.Series(uniques).astype(str).to_numpy(dtype=object), None)
+    return text[codes]
 
 
 def normalise_indexes(indexes: pd.DataFrame, unit: str) -> tuple[pd.DataFrame, str]:

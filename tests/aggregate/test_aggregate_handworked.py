@@ -271,3 +271,10 @@ def test_summary_and_point_estimates_equal_combine(one_quarter):
                                                "ci_upper", "n_respondents", "n_units", "weight", "weight_share",
                                                "change", "change_pct"]
     assert "change_yoy_p" in res.table().columns and "change_p" in res.table().columns
+
+
+def test_module_is_callable_like_the_function(one_quarter):
+    import acsi.aggregate as agg_module
+
+    res = agg_module(*one_quarter, window=1)
+    assert res.table("national")["index"].iloc[0] == pytest.approx(71.0, abs=ATOL)

@@ -1,0 +1,89 @@
+"""The ``aggregate`` subcommand, hooked into a local ArgumentParser."""
+
+from __future__ import annotations
+
+import argparse
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from acsi.aggregate import aggregate
+from acsi.aggregate.cli import read_table, register, run
+from acsi.aggregate.examples import example_panel
+from acsi.errors import AggregationError
+
+
+def _parser():
+    parser = argparse.ArgumentParser(prog="acsi")
+    sub = parser.add_subparsers(dest="command", required=True)
+    register(sub)
+    return parser
+
+
+@pytest.fixture
+def files(tmp_path):
+    idx, sales = example_panel(12, 3, 2, 6, rotation=True, seed=3)
+    idx.loc[0, "status"] = "failed: not converged"
+    idx.to_csv(tmp_path / "company_indexes.csv", index=False)
+    sales.to_csv(tmp_path / "sales.csv", index=False)
+    pd.DataFrame({"sector": ["S00", "S01"], "weight": [0.7, 0.3]}).to_parquet(tmp_path / "gdp.parquet")
+    return tmp_path, idx, sales
+
+
+def test_cli_writes_csv_and_parquet_and_prints_summary(files, capsys):
+    tmp, idx, sales = files
+    args = _parser().parse_args(["aggregate", str(tmp / "company_indexes.csv"), "--weights", str(tmp / "sales.csv"),
+                                 "--out", str(tmp / "out"), "--carry-forward", "3", "--window", "4",
+                                 "--sector-weights", str(tmp / "gdp.parquet")])
+    assert args.func is run
+    assert args.func(args) == 0
+    text = capsys.readouterr().out
+    assert "National index (moving average)" in text and "Excluded unit rows (1)" in text and "Wrote 10 files" in text
+    for stem in ("aggregate_indexes", "hierarchy", "excluded", "unused_weights", "contributions"):
+        assert (tmp / "out" / f"{stem}.csv").is_file() and (tmp / "out" / f"{stem}.parquet").is_file()
+    expect = aggregate(idx, sales, carry_forward=3, window=4,
+                       sector_weights=pd.DataFrame({"sector": ["S00", "S01"], "weight": [0.7, 0.3]})).table()
+    got_pq = pd.read_parquet(tmp / "out" / "aggregate_indexes.parquet")
+    got_csv = pd.read_csv(tmp / "out" / "aggregate_indexes.csv", dtype={"period": str})
+    assert list(got_pq.columns) == list(expect.columns) == list(got_csv.columns)
+    np.testing.assert_allclose(got_pq["index"], expect["index"], rtol=0, atol=1e-12)
+    np.testing.assert_allclose(got_csv["se"], expect["se"], rtol=1e-12, atol=1e-12)
+    assert got_pq["period"].tolist() == expect["period"].tolist()
+    ex = pd.read_csv(tmp / "out" / "excluded.csv")
+    assert ex["reason"].tolist() == ["status 'failed: not converged'"]
+
+
+def test_cli_defaults_and_annual_text_periods(tmp_path, capsys):
+    # years stay text ('2008'), not numbers
+    pd.DataFrame({"period": [2007, 2008], "company": ["A", "A"], "industry": ["i", "i"], "sector": ["s", "s"],
+                  "index": [70.0, 72.0], "se": [1.0, 1.0], "n": [9, 9]}).to_csv(tmp_path / "i.csv", index=False)
+    pd.DataFrame({"company": ["A"], "sales": [1.0]}).to_csv(tmp_path / "w.csv", index=False)
+    args = _parser().parse_args(["aggregate", str(tmp_path / "i.csv"), "--weights", str(tmp_path / "w.csv"),
+                                 "--out", str(tmp_path / "o"), "--window", "2"])
+    assert (args.window, args.partial_windows, args.carry_forward, args.sector_weights) == (2, False, 0, None)
+    assert run(args) == 0
+    nat = pd.read_parquet(tmp_path / "o" / "aggregate_indexes.parquet").query("level == 'national'")
+    assert nat["period"].tolist() == ["2007", "2008"] and nat["index"].iloc[1] == pytest.approx(71.0)
+
+
+def test_cli_reports_bad_input_with_exit_code_2(files, capsys):
+    tmp, idx, sales = files
+    sales.iloc[:-1].to_csv(tmp / "short.csv", index=False)
+    args = _parser().parse_args(["aggregate", str(tmp / "company_indexes.csv"), "--weights", str(tmp / "short.csv"),
+                                 "--out", str(tmp / "out")])
+    assert run(args) == 2
+    err = capsys.readouterr().err
+    assert "acsi aggregate: error:" in err and "units without weights" in err and "C00011" in err
+    args = _parser().parse_args(["aggregate", str(tmp / "nope.csv"), "--weights", str(tmp / "sales.csv"),
+                                 "--out", str(tmp / "out")])
+    assert run(args) == 2
+    assert "does not exist" in capsys.readouterr().err
+
+
+def test_read_table_rejects_unknown_types(tmp_path):
+    (tmp_path / "x.json").write_text("{}")
+    with pytest.raises(AggregationError, match=r"unknown file type '.json'. Use .csv"):
+        read_table(tmp_path / "x.json")
+    with pytest.raises(AggregationError, match="does not exist"):
+        read_table(tmp_path / "missing.csv")
