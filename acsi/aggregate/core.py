@@ -72,6 +72,10 @@ def aggregate(
     year over year the same with ``t - periods_per_year``, significance from
     :func:`change_test` with the covariance above; baseline = first published period.
 
+    Bootstrap plug-in: the weights are fixed, so every aggregate is ``C @ I`` for the matrix
+    ``result.coefficients``; ``result.combine(values)`` (or ``result.replicate_table``) applies
+    the same vectorised map to replicate unit indexes, one column per replicate.
+
     Parameters
     ----------
     indexes : DataFrame
@@ -159,6 +163,13 @@ def aggregate(
                                     set(rows["sector"].dropna()), "sector_weights")
     # -- step 4: coefficient matrix ------------------------------------------------------------
     plan = _build(uses, meas, ind_tot, sec_w, window, partial_windows, freq)
+    if not partial_windows and not plan["any_full"]:
+        have = labels(np.unique(uses["t"]), freq)
+        raise AggregationError(
+            f"No national figure can be published: no run of {window} consecutive periods has data "
+            f"(periods with aggregated units: {', '.join(have[:12])}{' ...' if len(have) > 12 else ''}). "
+            "Use a shorter window, carry measurements forward (carry_forward=K), or pass partial_windows=True."
+        )
     # -- step 5: estimates, provenance, changes -------------------------------------------------
     table = _finish(plan, meas, uses, freq, confidence)
     hierarchy = pd.DataFrame({
@@ -377,7 +388,7 @@ def _build(uses, meas, ind_tot, sec_w, window, partial, freq) -> dict:
     desc["m_to"] = m_to
     desc["carried_from"] = np.concatenate([np.where(u_carried, uses["t_src"].to_numpy(), _NONE),
                                            np.full(n_agg - n_u, _NONE)])
-    return {"C": C, "published": published, "desc": desc}
+    return {"C": C, "published": published, "desc": desc, "any_full": bool(full.any())}
 
 
 # ----------------------------------------------------------------------------- step 5

@@ -209,3 +209,15 @@ def test_table_level_and_combine_errors(good):
         res.table("country")
     with pytest.raises(AggregationError, match=r"one value per measurement \(4 rows"):
         res.combine(np.ones(3))
+
+
+def test_window_never_full_because_of_gaps():
+    # data in 2025Q1, 2025Q2 and 2025Q4: span 4 quarters, but no 3 consecutive quarters with data
+    idx = pd.DataFrame({"period": ["2025Q1", "2025Q2", "2025Q4"], "company": "A", "industry": "i", "sector": "s",
+                        "index": [70.0, 71.0, 72.0], "se": 1.0, "n": 10})
+    sales = pd.DataFrame({"company": ["A"], "sales": [1.0]})
+    with pytest.raises(AggregationError, match=r"(?s)No national figure can be published: no run of 3 consecutive.*2025Q1, 2025Q2, 2025Q4.*carry_forward=K"):
+        aggregate(idx, sales, window=3)
+    # the fix the message names: carry 2025Q2 into 2025Q3
+    nat = aggregate(idx, sales, window=3, carry_forward=1).table("national")
+    assert nat["index"].iloc[-1] == pytest.approx((71.0 + 71.0 + 72.0) / 3)
