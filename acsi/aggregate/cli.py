@@ -81,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
         res = aggregate(indexes, weights, unit=args.unit, window=args.window, partial_windows=args.partial_windows,
                         carry_forward=args.carry_forward, sector_weights=sector_weights,
                         industry_totals=industry_totals, confidence=args.confidence)
-        paths = res.to_csv(args.out) + res.to_parquet(args.out)
+        paths = list(dict.fromkeys(res.to_csv(args.out) + res.to_parquet(args.out)))
     except AcsiError as exc:
         print(f"acsi aggregate: error: {exc}", file=sys.stderr)
         return 2

@@ -13,6 +13,8 @@ over the ``window`` positions of the national moving average.
 
 from __future__ import annotations
 
+import hashlib
+
 import numpy as np
 import pandas as pd
 from scipy import sparse
@@ -190,11 +192,25 @@ def aggregate(
     })
     options = {"unit": unit, "window": int(window), "partial_windows": bool(partial_windows),
                "carry_forward": int(carry_forward), "confidence": float(confidence), "frequency": freq,
-               "sector_weights": sector_weights is not None, "industry_totals": industry_totals is not None}
+               "sector_weights": sector_weights is not None, "industry_totals": industry_totals is not None,
+               "input_hash": _hash(indexes, weights, sector_weights, industry_totals)}
     return AggregateResult(
         _table=table, hierarchy=hierarchy, excluded=excl, unused_weights=unused, measurements=measurements,
         coefficients=plan["C"], published=plan["published"], options=options,
     )
+
+
+def _hash(*tables) -> str | None:
+    """SHA-256 (first 16 hex digits) of the input tables' contents, for provenance."""
+    h = hashlib.sha256()
+    try:
+        for df in tables:
+            if df is not None:
+                h.update(",".join(map(str, df.columns)).encode())
+                h.update(pd.util.hash_pandas_object(df, index=False).to_numpy().tobytes())
+    except (TypeError, ValueError):  # unhashable cell values: provenance without a hash
+        return None
+    return h.hexdigest()[:16]
 
 
 # ----------------------------------------------------------------------------- step 2

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -272,9 +273,33 @@ class AggregateResult:
             "unused_weights": self.unused_weights, "contributions": self.contributions,
         }
 
+    def manifest(self) -> dict:
+        """Provenance: options, a hash of the input tables, package versions, row counts."""
+        import platform
+
+        import scipy
+
+        from .. import __name__ as pkg
+
+        try:
+            from importlib.metadata import version
+
+            acsi_version = version(pkg)
+        except Exception:  # not installed as a distribution (e.g. run from a source tree)
+            acsi_version = None
+        lv = self._table["level"].value_counts().reindex(list(LEVELS), fill_value=0)
+        return {
+            "what": "acsi.aggregate", "options": dict(self.options), "acsi": acsi_version,
+            "python": platform.python_version(), "numpy": np.__version__, "pandas": pd.__version__,
+            "scipy": scipy.__version__, "rows": {k: int(v) for k, v in lv.items()},
+            "measurements": int(len(self.measurements)), "excluded": int(len(self.excluded)),
+            "unused_weights": int(len(self.unused_weights)),
+        }
+
     def to_csv(self, out_dir: str | Path) -> list[Path]:
         """Write ``aggregate_indexes.csv``, ``hierarchy.csv``, ``excluded.csv``,
-        ``unused_weights.csv`` and ``contributions.csv`` into ``out_dir``; returns the paths."""
+        ``unused_weights.csv``, ``contributions.csv`` and ``aggregate_manifest.json`` into
+        ``out_dir``; returns the paths."""
         return self._write(out_dir, "csv")
 
     def to_parquet(self, out_dir: str | Path) -> list[Path]:
@@ -292,6 +317,10 @@ class AggregateResult:
             else:
                 df.to_parquet(path, index=False)
             paths.append(path)
+        man = out / "aggregate_manifest.json"
+        man.write_text(json.dumps(self.manifest(), indent=2, default=str) + "\n")
+        if man not in paths:
+            paths.append(man)
         return paths
 
     def __repr__(self) -> str:

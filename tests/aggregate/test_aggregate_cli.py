@@ -39,7 +39,7 @@ def test_cli_writes_csv_and_parquet_and_prints_summary(files, capsys):
     assert args.func is run
     assert args.func(args) == 0
     text = capsys.readouterr().out
-    assert "National index (moving average)" in text and "Excluded unit rows (1)" in text and "Wrote 10 files" in text
+    assert "National index (moving average)" in text and "Excluded unit rows (1)" in text and "Wrote 11 files" in text
     for stem in ("aggregate_indexes", "hierarchy", "excluded", "unused_weights", "contributions"):
         assert (tmp / "out" / f"{stem}.csv").is_file() and (tmp / "out" / f"{stem}.parquet").is_file()
     expect = aggregate(idx, sales, carry_forward=3, window=4,
@@ -50,6 +50,10 @@ def test_cli_writes_csv_and_parquet_and_prints_summary(files, capsys):
     np.testing.assert_allclose(got_pq["index"], expect["index"], rtol=0, atol=1e-12)
     np.testing.assert_allclose(got_csv["se"], expect["se"], rtol=1e-12, atol=1e-12)
     assert got_pq["period"].tolist() == expect["period"].tolist()
+    import json
+
+    man = json.loads((tmp / "out" / "aggregate_manifest.json").read_text())
+    assert man["options"]["carry_forward"] == 3 and man["excluded"] == 1 and len(man["options"]["input_hash"]) == 16
     ex = pd.read_csv(tmp / "out" / "excluded.csv")
     assert ex["reason"].tolist() == ["status 'failed: not converged'"]
 
