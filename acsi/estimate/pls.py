@@ -117,6 +117,13 @@ class _Structure:
     mode_b: np.ndarray  # (J,) bool
     anchor: np.ndarray  # (J,) item position of the sign anchor
     lone: np.ndarray  # (J,) bool: latent without any path
+    # the regressions of the endogenous latents on their predecessors, padded to one batch:
+    # systems e = 0..E-1 solve C[P_e, P_e] b = C[P_e, j_e] with P_e padded by index 0 to length K
+    reg_j: np.ndarray  # (E,) latent regressed
+    reg_P: np.ndarray  # (E, K) predecessor indices (padded)
+    reg_valid: np.ndarray  # (E, K) bool
+    reg_eye: np.ndarray  # (E, K, K) identity on the padding
+    reg_valid2: np.ndarray  # (E, K, K) bool
 
 
 def _compile(
@@ -208,9 +215,19 @@ def _compile(
     endog = tuple(j for j in range(J) if preds[j].size)
     sym = adj + adj.T
     lone = sym.sum(axis=0) == 0
+    K = max((preds[j].size for j in endog), default=1)
+    reg_j = np.array(endog, dtype=int)
+    reg_P = np.zeros((len(endog), K), dtype=int)
+    reg_valid = np.zeros((len(endog), K), dtype=bool)
+    for e, j in enumerate(endog):
+        reg_P[e, : preds[j].size] = preds[j]
+        reg_valid[e, : preds[j].size] = True
+    reg_valid2 = reg_valid[:, :, None] & reg_valid[:, None, :]
+    reg_eye = np.where(reg_valid2, 0.0, np.eye(K)[None, :, :])
     return _Structure(
         items=tuple(items), latents=tuple(latents), idx=idx, mask=mask, adj=adj, sym=sym, preds=preds,
-        endog=endog, mode_b=mode_b, anchor=anchor, lone=lone,
+        endog=endog, mode_b=mode_b, anchor=anchor, lone=lone, reg_j=reg_j, reg_P=reg_P, reg_valid=reg_valid,
+        reg_eye=reg_eye, reg_valid2=reg_valid2,
     )
 
 
@@ -224,15 +241,32 @@ def _inner_weights(C: np.ndarray, m: _Structure, scheme: str) -> np.ndarray:
         E = C * m.sym
     else:  # path weighting
         E = C * m.adj.T  # successors: correlation
-        for j in m.endog:
-            P = m.preds[j]
-            try:
-                E[P, j] = np.linalg.solve(C[np.ix_(P, P)], C[P, j])
-            except np.linalg.LinAlgError:
-                raise _collinear(m, j) from None
+        if m.endog:
+            E[m.reg_P[m.reg_valid], np.repeat(m.reg_j, m.reg_valid.sum(axis=1))] = _regressions(C, m)[m.reg_valid]
     if m.lone.any():
         E[m.lone, m.lone] = 1.0
     return E
+
+
+def _regressions(C: np.ndarray, m: _Structure) -> np.ndarray:
+    """OLS coefficients of every endogenous latent on its predecessors, in one batched solve.
+
+    Returns an (E, K) array, row e for latent ``m.reg_j[e]``, padded with zeros.
+    """
+    P = m.reg_P
+    A = np.where(m.reg_valid2, C[P[:, :, None], P[:, None, :]], m.reg_eye)
+    b = np.where(m.reg_valid, C[P, m.reg_j[:, None]], 0.0)
+    try:
+        beta = np.linalg.solve(A, b[:, :, None])[:, :, 0]
+    except np.linalg.LinAlgError:
+        beta = None
+    if beta is None or not np.all(np.isfinite(beta)):
+        for e, j in enumerate(m.reg_j):
+            k = int(m.reg_valid[e].sum())
+            if np.linalg.matrix_rank(A[e, :k, :k]) < k:
+                raise _collinear(m, int(j))
+        raise _collinear(m, int(m.reg_j[0]))  # pragma: no cover
+    return beta
 
 
 def _outer_operator(R: np.ndarray, m: _Structure) -> np.ndarray:
@@ -297,17 +331,17 @@ def _inner_model(C: np.ndarray, m: _Structure) -> tuple[np.ndarray, np.ndarray]:
     J = len(m.latents)
     B = np.zeros((J, J))
     r2 = np.full(J, np.nan)
-    for j in m.endog:
-        P = m.preds[j]
-        CPP = C[np.ix_(P, P)]
-        if P.size > 1 and np.linalg.eigvalsh(CPP)[0] < 1e-10:
-            raise _collinear(m, j)
-        try:
-            beta = np.linalg.solve(CPP, C[P, j])
-        except np.linalg.LinAlgError:
-            raise _collinear(m, j) from None
-        B[P, j] = beta
-        r2[j] = float(C[P, j] @ beta)
+    if not m.endog:
+        return B, r2
+    P = m.reg_P
+    A = np.where(m.reg_valid2, C[P[:, :, None], P[:, None, :]], m.reg_eye)
+    small = np.linalg.eigvalsh(A)[:, 0] < 1e-10
+    if small.any():
+        raise _collinear(m, int(m.reg_j[np.flatnonzero(small)[0]]))
+    beta = _regressions(C, m)
+    B[P[m.reg_valid], np.repeat(m.reg_j, m.reg_valid.sum(axis=1))] = beta[m.reg_valid]
+    b = np.where(m.reg_valid, C[P, m.reg_j[:, None]], 0.0)
+    r2[m.reg_j] = np.einsum("ek,ek->e", b, beta)
     return B, r2
 
 
@@ -340,7 +374,7 @@ def _extract(data: pd.DataFrame, items: Sequence[str]) -> np.ndarray:
     if missing:
         raise DataError(f"items {missing} of the model are not columns of the data; add them or fix the item names")
     sub = data.loc[:, list(items)]
-    nonnum = [c for c in items if not (pd.api.types.is_numeric_dtype(sub[c]) and not pd.api.types.is_bool_dtype(sub[c]))]
+    nonnum = [c for c, dt in zip(items, sub.dtypes) if not (dt.kind in "fiu")]
     if nonnum:
         raise DataError(f"items {nonnum} are not numeric; recode the answers as numbers (missing codes as NaN)")
     X = sub.to_numpy(dtype=float, na_value=np.nan)
@@ -406,7 +440,33 @@ def _bounds(scale_bounds, X: np.ndarray, items: Sequence[str]) -> tuple[np.ndarr
 # --------------------------------------------------------------------------- result
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
+class _Arrays:
+    """The numbers of a fit as numpy arrays (pandas objects are built from them on first access)."""
+
+    items: tuple
+    latents: tuple
+    mask: np.ndarray
+    endog: tuple
+    W: np.ndarray
+    L: np.ndarray
+    B: np.ndarray
+    r2: np.ndarray
+    C: np.ndarray
+    R: np.ndarray
+    mean: np.ndarray
+    sd: np.ndarray
+    unstd: np.ndarray
+    lo: np.ndarray
+    hi: np.ndarray
+    bounds_source: str
+    Y: np.ndarray
+    idx_scores: np.ndarray
+    index_vals: np.ndarray
+    row_index: pd.Index
+
+
+@dataclass(frozen=True, eq=False)
 class PLSResult:
     """One PLS path-model fit.  Read-only; derived tables are computed on first access.
 
@@ -458,19 +518,6 @@ class PLSResult:
     ``item_vif``, ``outer_table``; guarded attributes ``index`` and ``index_scores``.
     """
 
-    outer_weights: pd.DataFrame
-    outer_loadings: pd.DataFrame
-    cross_loadings: pd.DataFrame
-    unstd_weights: pd.Series
-    path_matrix: pd.DataFrame
-    path_table: pd.DataFrame
-    r2: pd.Series
-    scores: pd.DataFrame
-    latent_cor: pd.DataFrame
-    item_cor: pd.DataFrame
-    item_means: pd.Series
-    item_sds: pd.Series
-    index_bounds: pd.DataFrame
     converged: bool
     n_iter: int
     last_change: float
@@ -482,8 +529,78 @@ class PLSResult:
     model_paths: tuple
     weighted: bool
     index_problems: tuple[str, ...] = ()
-    _index: pd.Series = field(default=None, repr=False)
-    _index_scores: pd.DataFrame = field(default=None, repr=False)
+    _a: _Arrays = field(default=None, repr=False)
+
+    # ---------------------------------------------------------------- pandas views of the arrays
+
+    @cached_property
+    def _lat(self) -> pd.Index:
+        return pd.Index(self._a.latents)
+
+    @cached_property
+    def _it(self) -> pd.Index:
+        return pd.Index(self._a.items)
+
+    @cached_property
+    def outer_weights(self) -> pd.DataFrame:
+        return pd.DataFrame(self._a.W, index=self._it, columns=self._lat)
+
+    @cached_property
+    def outer_loadings(self) -> pd.DataFrame:
+        return pd.DataFrame(self._a.L * self._a.mask, index=self._it, columns=self._lat)
+
+    @cached_property
+    def cross_loadings(self) -> pd.DataFrame:
+        return pd.DataFrame(self._a.L, index=self._it, columns=self._lat)
+
+    @cached_property
+    def unstd_weights(self) -> pd.Series:
+        return pd.Series(self._a.unstd, index=self._it, name="unstd_weight")
+
+    @cached_property
+    def path_matrix(self) -> pd.DataFrame:
+        return pd.DataFrame(self._a.B, index=self._lat, columns=self._lat)
+
+    @cached_property
+    def path_table(self) -> pd.DataFrame:
+        lat = list(self._a.latents)
+        return pd.DataFrame(
+            [{"from": a, "to": b, "est": float(self._a.B[lat.index(a), lat.index(b)])} for a, b in self.model_paths],
+            columns=["from", "to", "est"],
+        )
+
+    @cached_property
+    def r2(self) -> pd.Series:
+        e = list(self._a.endog)
+        return pd.Series(self._a.r2[e], index=pd.Index([self._a.latents[j] for j in e]), name="r2", dtype=float)
+
+    @cached_property
+    def scores(self) -> pd.DataFrame:
+        return pd.DataFrame(self._a.Y, index=self._a.row_index, columns=self._lat)
+
+    @cached_property
+    def latent_cor(self) -> pd.DataFrame:
+        return pd.DataFrame(self._a.C, index=self._lat, columns=self._lat)
+
+    @cached_property
+    def item_cor(self) -> pd.DataFrame:
+        return pd.DataFrame(self._a.R, index=self._it, columns=self._it)
+
+    @cached_property
+    def item_means(self) -> pd.Series:
+        return pd.Series(self._a.mean, index=self._it, name="mean")
+
+    @cached_property
+    def item_sds(self) -> pd.Series:
+        return pd.Series(self._a.sd, index=self._it, name="sd")
+
+    @cached_property
+    def index_bounds(self) -> pd.DataFrame:
+        return pd.DataFrame({"min": self._a.lo, "max": self._a.hi, "source": self._a.bounds_source}, index=self._it)
+
+    @cached_property
+    def _index(self) -> pd.Series:
+        return pd.Series(self._a.index_vals, index=self._lat, name="index")
 
     # ---------------------------------------------------------------- index (guarded)
 
@@ -507,7 +624,7 @@ class PLSResult:
     def index_scores(self) -> pd.DataFrame:
         """Per-respondent 0-100 scores; their (survey-weighted) mean is :attr:`index`."""
         self._refuse(list(self._index.index))
-        return self._index_scores.copy()
+        return pd.DataFrame(self._a.idx_scores, index=self._a.row_index, columns=self._lat)
 
     def latent_index(self, latent: str) -> float:
         """The 0-100 index of one latent (raises ScoringError only for that latent's weights)."""
@@ -732,28 +849,13 @@ def fit_pls(
     idx_scores = 100.0 * ((X - lo) @ Un) / span
     index_vals = 100.0 * ((mean - lo) @ Un) / span
 
-    # 4. assemble
-    lat_idx = pd.Index(latents)
-    it_idx = pd.Index(items)
-    pt = pd.DataFrame(
-        [{"from": a, "to": b, "est": float(B[latents.index(a), latents.index(b)])} for a, b in paths],
-        columns=["from", "to", "est"],
+    # 4. assemble (pandas objects are built lazily from these arrays)
+    arrays = _Arrays(
+        items=m.items, latents=m.latents, mask=m.mask, endog=m.endog, W=W, L=Lfull, B=B, r2=r2, C=C, R=R,
+        mean=mean, sd=sd, unstd=unstd, lo=lo, hi=hi, bounds_source=bounds_source, Y=Y, idx_scores=idx_scores,
+        index_vals=index_vals, row_index=data.index,
     )
-    endo_names = [latents[j] for j in m.endog]
     return PLSResult(
-        outer_weights=pd.DataFrame(W, index=it_idx, columns=lat_idx),
-        outer_loadings=pd.DataFrame(Lfull * m.mask, index=it_idx, columns=lat_idx),
-        cross_loadings=pd.DataFrame(Lfull, index=it_idx, columns=lat_idx),
-        unstd_weights=pd.Series(unstd, index=it_idx, name="unstd_weight"),
-        path_matrix=pd.DataFrame(B, index=lat_idx, columns=lat_idx),
-        path_table=pt,
-        r2=pd.Series(r2[list(m.endog)], index=pd.Index(endo_names), name="r2", dtype=float),
-        scores=pd.DataFrame(Y, index=data.index, columns=lat_idx),
-        latent_cor=pd.DataFrame(C, index=lat_idx, columns=lat_idx),
-        item_cor=pd.DataFrame(R, index=it_idx, columns=it_idx),
-        item_means=pd.Series(mean, index=it_idx, name="mean"),
-        item_sds=pd.Series(sd, index=it_idx, name="sd"),
-        index_bounds=pd.DataFrame({"min": lo, "max": hi, "source": bounds_source}, index=it_idx),
         converged=bool(converged),
         n_iter=int(n_iter),
         last_change=float(delta),
@@ -765,6 +867,5 @@ def fit_pls(
         model_paths=tuple((a, b) for a, b in paths),
         weighted=v is not None,
         index_problems=tuple(problems),
-        _index=pd.Series(index_vals, index=lat_idx, name="index"),
-        _index_scores=pd.DataFrame(idx_scores, index=data.index, columns=lat_idx),
+        _a=arrays,
     )
