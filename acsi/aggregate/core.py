@@ -228,7 +228,7 @@ def _carry(meas: pd.DataFrame, k_max: int, t_hi: int) -> pd.DataFrame:
     t_use = t_src + k
     keep = t_use <= t_hi
     cand = pd.DataFrame({
-        "unit": meas["unit"].to_numpy()[rep][keep], "t": t_use[keep], "t_src": t_src[keep],
+        "unit": pd.Series(meas["unit"].to_numpy()[rep][keep], dtype=object), "t": t_use[keep], "t_src": t_src[keep],
         "meas": rep[keep],
     })
     if k_max > 0:
@@ -236,8 +236,8 @@ def _carry(meas: pd.DataFrame, k_max: int, t_hi: int) -> pd.DataFrame:
         cand = cand.drop_duplicates(["unit", "t"], keep="last")
     cand = cand.sort_values(["t", "unit"], kind="stable").reset_index(drop=True)
     mi = cand["meas"].to_numpy()
-    cand["industry"] = meas["industry"].to_numpy()[mi]
-    cand["sector"] = meas["sector"].to_numpy()[mi]
+    cand["industry"] = pd.Series(meas["industry"].to_numpy()[mi], dtype=object)
+    cand["sector"] = pd.Series(meas["sector"].to_numpy()[mi], dtype=object)
     cand["carried"] = cand["t"].to_numpy() != cand["t_src"].to_numpy()
     return cand
 
@@ -394,9 +394,11 @@ def _build(uses, meas, ind_tot, sec_w, window, partial, freq) -> dict:
     m_to = np.full(n_agg, np.iinfo(np.int64).min)
     np.minimum.at(m_from, agg_row, t_src)
     np.maximum.at(m_to, agg_row, t_src)
-    unit_code = pd.factorize(meas["unit"])[0][meas_ix]
-    pair = np.unique(agg_row.astype(np.int64) * (unit_code.max() + 1) + unit_code)
-    n_units = np.bincount(pair // (unit_code.max() + 1), minlength=n_agg)
+    codes, uniq = pd.factorize(meas["unit"])
+    unit_code = codes[meas_ix]
+    # distinct units per aggregate = non-zeros per row of the (aggregate x unit) pattern
+    pattern = sparse.csr_matrix((np.ones(len(agg_row)), (agg_row, unit_code)), shape=(n_agg, len(uniq)))
+    n_units = np.diff(pattern.indptr)
     desc["n_units"] = n_units
     desc["n_measurements"] = np.diff(C.indptr)
     desc["n_carried"] = n_carried.astype(np.int64)

@@ -75,7 +75,8 @@ def _label(values: pd.Series) -> np.ndarray:
     """Names as strings with missing values kept as None (so that checks can name them)."""
     codes, uniques = pd.factorize(pd.Series(values).reset_index(drop=True))  # missing -> code -1
     text = np.append(pd.Series(uniques).astype(str).to_numpy(dtype=object), None)
-    return text[codes]
+    # an object Series: pandas would otherwise convert every name to its string dtype
+    return pd.Series(text[codes], dtype=object)
 
 
 def normalise_indexes(indexes: pd.DataFrame, unit: str) -> tuple[pd.DataFrame, str]:
