@@ -391,10 +391,18 @@ def _extract(data: pd.DataFrame, items: Sequence[str]) -> np.ndarray:
     return X
 
 
-def _survey_weights(weights, n: int) -> np.ndarray | None:
+def _survey_weights(weights, n: int, index: pd.Index) -> np.ndarray | None:
     if weights is None:
         return None
     if isinstance(weights, pd.Series):
+        if not weights.index.equals(index):
+            missing = index.difference(weights.index)
+            if len(missing) or weights.index.has_duplicates:
+                raise DataError(
+                    f"survey weights (a Series) must have one value per data row, matched by index; "
+                    f"rows {list(missing[:10])} have no weight{' and the weights index has duplicates' if weights.index.has_duplicates else ''}"
+                )
+            weights = weights.reindex(index)
         weights = weights.to_numpy()
     v = np.asarray(weights, dtype=float).ravel()
     if v.shape[0] != n:
@@ -750,8 +758,9 @@ def fit_pls(
         Latent -> "A" (default, correlation weights) or "B" (regression weights).
     scheme : {"path", "centroid", "factorial"}
         Inner weighting scheme.
-    weights : array-like, optional
-        Survey weights, one non-negative number per row (weighted PLS).
+    weights : array-like or Series, optional
+        Survey weights, one non-negative number per row (weighted PLS); a Series is matched to
+        the rows by index, anything else by position.
     anchors : dict, optional
         Latent -> item whose loading is made positive (default: first item of the block).
     tol : float
@@ -793,7 +802,7 @@ def fit_pls(
     latents = list(m.latents)
     X = _extract(data, items)
     n = X.shape[0]
-    v = _survey_weights(weights, n)
+    v = _survey_weights(weights, n, data.index)
     if n < 2:
         raise DataError(f"PLS needs at least two rows of data; got {n}")
 

@@ -177,3 +177,18 @@ def test_pls_latent_index_unknown(df):
     res = fit_pls(df, BLOCKS, PATHS)
     with pytest.raises(SpecError, match=r"latent 'Z' is not in the model; latents are \['A', 'B', 'C'\]"):
         res.latent_index("Z")
+
+
+def test_pls_weights_series_aligned_by_index(df):
+    v = pd.Series(np.linspace(0.5, 2.0, len(df)), index=df.index)
+    a = fit_pls(df, BLOCKS, PATHS, weights=v)
+    b = fit_pls(df, BLOCKS, PATHS, weights=v.iloc[::-1])  # same weights, other order
+    pd.testing.assert_frame_equal(a.path_matrix, b.path_matrix, rtol=0, atol=1e-12)
+    c = fit_pls(df, BLOCKS, PATHS, weights=list(v))  # a list is positional
+    pd.testing.assert_frame_equal(a.path_matrix, c.path_matrix, rtol=0, atol=1e-12)
+
+
+def test_pls_weights_series_missing_rows(df):
+    v = pd.Series(1.0, index=df.index[:-2])
+    with pytest.raises(DataError, match=r"must have one value per data row, matched by index; rows \[98, 99\] have no weight"):
+        fit_pls(df, BLOCKS, PATHS, weights=v)
