@@ -252,12 +252,15 @@ class AggregateResult:
         nat = t.loc[t["level"] == "national", ["period", "index", "se", "ci_lower", "ci_upper", "change", "change_p",
                                                 "change_yoy", "change_yoy_p", "window_periods", "window_full",
                                                 "n_units", "n_carried"]]
-        sections.append(("National index (moving average)", nat.reset_index(drop=True)))
+        how = ("partial windows published, see window_full" if o["partial_windows"]
+               else "blank until the window is full")
+        sections.append((f"National index ({o['window']}-period moving average; {how})", nat.reset_index(drop=True)))
         pub = t.loc[t["index"].notna() & t["level"].isin(["sector", "industry"])]
         if len(pub):
             last = pub["period"].iloc[-1]
-            latest = pub.loc[pub["period"] == last, ["level", "unit", "parent", "index", "se", "change", "change_yoy",
-                                                     "change_yoy_significant", "n_units", "weight_share"]]
+            latest = pub.loc[pub["period"] == last, ["level", "unit", "parent", "index", "se", "ci_lower", "ci_upper",
+                                                     "change", "change_p", "change_yoy", "change_yoy_p", "n_units",
+                                                     "weight_share"]]
             sections.append((f"Sectors and industries, {last}", latest.reset_index(drop=True)))
         if len(self.excluded):
             sections.append((f"Excluded unit rows ({len(self.excluded)})", self.excluded))

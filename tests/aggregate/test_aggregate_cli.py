@@ -39,7 +39,7 @@ def test_cli_writes_csv_and_parquet_and_prints_summary(files, capsys):
     assert args.func is run
     assert args.func(args) == 0
     text = capsys.readouterr().out
-    assert "National index (moving average)" in text and "Excluded unit rows (1)" in text and "Wrote 11 files" in text
+    assert "National index (4-period moving average; blank until the window is full)" in text and "Excluded unit rows (1)" in text and "Wrote 11 files" in text
     for stem in ("aggregate_indexes", "hierarchy", "excluded", "unused_weights", "contributions"):
         assert (tmp / "out" / f"{stem}.csv").is_file() and (tmp / "out" / f"{stem}.parquet").is_file()
     expect = aggregate(idx, sales, carry_forward=3, window=4,
