@@ -58,7 +58,17 @@ def aggregate(
     Only the units measured (or carried) in a period enter that period, and weights are
     renormalised over them. The national figure is published (``window_full``) only when all
     ``window`` periods have a value; with ``partial_windows=True`` partial means are published
-    too (flagged ``window_full=False``); otherwise the row is kept with a NaN index.
+    too (flagged ``window_full=False``); otherwise the row is kept with a NaN index
+    (``published=False``). Periods whose whole window holds no data get no national row.
+    A fifth level, ``national_quarter``, holds Q_t itself, so every national figure can be
+    traced to the periods it averages.
+
+    Choice for carry-forward (documented because it matters for the SE): a carried value is the
+    *same* measurement, not a new sample. The national mean is therefore expanded over
+    measurements (coefficient of m = (1/W_t) Σ_k c_{Q_{t-k}, m}) rather than treated as a mean
+    of independent quarters. The naive formula ``(1/W²) Σ_q se_q²`` would understate the SE
+    whenever a measurement is carried within the window; the expansion is exact under the
+    stated assumptions and reduces to the naive formula when nothing is carried.
 
     Standard errors (independent samples per measurement, weights fixed)::
 
@@ -71,8 +81,12 @@ def aggregate(
     :mod:`acsi.aggregate.uncertainty`). Intervals: ``index ± z_{(1+confidence)/2} · se``.
 
     Change (per level and unit): ``change = I_t - I_{t-1}``, ``change_pct = 100·change/I_{t-1}``,
-    year over year the same with ``t - periods_per_year``, significance from
-    :func:`change_test` with the covariance above; baseline = first published period.
+    year over year the same with ``t - periods_per_year`` (4 for quarters, 1 for years, 12 for
+    months); ``change_se² = Σ_m (c_{t,m} - c_{t-1,m})² se_m²`` (= Var I_t + Var I_{t-1} − 2 Cov,
+    so overlapping national windows and carried values are handled), ``z = change/change_se``,
+    two-sided normal ``p`` (see :func:`change_test`); ``*_significant`` is ``p < 1 - confidence``
+    (NA when there is nothing to compare or the change has no sampling variance). Baseline: the
+    first published period of each (level, unit); ``change_baseline = I_t - I_baseline``.
 
     Bootstrap plug-in: the weights are fixed, so every aggregate is ``C @ I`` for the matrix
     ``result.coefficients``; ``result.combine(values)`` (or ``result.replicate_table``) applies
