@@ -278,3 +278,45 @@ def test_module_is_callable_like_the_function(one_quarter):
 
     res = agg_module(*one_quarter, window=1)
     assert res.table("national")["index"].iloc[0] == pytest.approx(71.0, abs=ATOL)
+
+
+def test_fit_result_shaped_input_and_object_with_indexes():
+    # the columns acsi.fit(...).indexes produces; reason is '' for ok rows
+    idx = pd.DataFrame({
+        "period": ["2025Q1"] * 3, "company": ["A", "B", "C"], "industry": ["i"] * 3, "sector": ["s"] * 3,
+        "index": [70.0, 74.0, 90.0], "se": [1.0, 1.0, 5.0], "ci_lower": [68.0, 72.0, 80.0],
+        "ci_upper": [72.0, 76.0, 100.0], "n": [250, 240, 30], "status": ["ok", "ok", "inadmissible"],
+        "reason": ["", "", "negative variance (Heywood case)"],
+    })
+    sales = pd.DataFrame({"company": ["A", "B", "C"], "sales": [1.0, 1.0, 1.0]})
+
+    class FitLike:
+        indexes = idx
+
+    res = aggregate(FitLike(), sales, window=1)
+    # (70 + 74)/2 = 72; C is listed as excluded, not used
+    assert res.table("industry")["index"].iloc[0] == pytest.approx(72.0, abs=ATOL)
+    assert res.excluded["reason"].tolist() == ["status 'inadmissible': negative variance (Heywood case)"]
+
+
+def test_monthly_periods_year_over_year_is_twelve_months():
+    periods = [f"2024-{m:02d}" for m in range(1, 13)] + ["2025-01"]
+    idx = pd.DataFrame({"period": periods, "company": "A", "industry": "i", "sector": "s",
+                        "index": np.arange(60.0, 73.0), "se": 1.0, "n": 10})
+    res = aggregate(idx, pd.DataFrame({"company": ["A"], "sales": [1.0]}), window=3)
+    a = res.table("company").set_index("period")
+    # 2025-01 (72) vs 2024-01 (60): +12; vs 2024-12 (71): +1
+    assert a.loc["2025-01", "change_yoy"] == pytest.approx(12.0, abs=ATOL)
+    assert a.loc["2025-01", "change"] == pytest.approx(1.0, abs=ATOL)
+    # 3-month national mean for 2025-01: (70 + 71 + 72)/3 = 71
+    assert res.table("national").set_index("period").loc["2025-01", "index"] == pytest.approx(71.0, abs=ATOL)
+
+
+def test_outputs_keep_numbers_numeric(one_quarter, tmp_path):
+    res = aggregate(*one_quarter, window=1)
+    res.to_csv(tmp_path)
+    back = pd.read_csv(tmp_path / "aggregate_indexes.csv")
+    for col in ("index", "se", "change", "change_p", "change_yoy", "weight_share"):
+        assert pd.api.types.is_float_dtype(back[col]), col
+    assert back["change"].isna().all()  # one period: no change, NaN (empty cell), never '-'
+    assert "-" not in (tmp_path / "aggregate_indexes.csv").read_text().split("\n")[1].split(",")

@@ -74,7 +74,10 @@ def _children(tab):
 @given(panels())
 def test_aggregate_lies_between_children_and_se_below_largest(case):
     idx, w, opts = case
-    tab = aggregate(idx, w, **opts).table()
+    res = aggregate(idx, w, **opts)
+    tab = res.table()
+    # every aggregate's coefficients over measurements sum to 1 (a weighted mean)
+    np.testing.assert_allclose(np.asarray(res.coefficients.sum(axis=1)).ravel(), 1.0, rtol=0, atol=1e-12)
     for p, kids in _children(tab):
         assert len(kids) >= 1
         assert kids["index"].min() - TOL <= p["index"] <= kids["index"].max() + TOL
