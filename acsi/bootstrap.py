@@ -1,0 +1,1144 @@
+"""Bootstrap intervals for every published number: unit indexes, parameters, changes, aggregates.
+
+Steps (each a function below):
+
+1. take the fitted units of a :class:`~acsi.results.FitResult` (or fit the data first);
+2. plan the work: per unit, replicate *blocks* of :data:`BLOCK` replicates, each with its
+   own random stream ``SeedSequence(seed, spawn_key=(unit_key, block))``; jackknife blocks
+   for the BCa acceleration;
+3. run the blocks, serially, with joblib workers, or on a Dask cluster;
+4. assemble the replicates and summarise them: bootstrap standard errors, percentile and
+   BCa intervals, counts of failed replicates;
+5. carry the unit replicates through the aggregation (industry, sector, national) and
+   through period-to-period changes.
+
+Resampling
+----------
+Respondents are resampled with replacement within each unit (company × period), and
+within each user stratum inside a unit: every stratum keeps its size.  Unit samples are
+independent, so a replicate of an aggregate (a fixed linear combination of unit indexes,
+:meth:`acsi.aggregate.AggregateResult.combine`) or of a change ``I_t − I_{t−1}`` is the same
+combination of the units' replicates.
+
+Refitting (SEM)
+---------------
+ML estimates depend on the data only through the sample covariance ``S``, and 0-100
+indexes only through the item means, so a replicate needs only the resampled moments:
+with ``c_r`` the resampling counts of respondent r, ``S* = Σ c_r x_r x_rᵀ / n − x̄* x̄*ᵀ`` and
+``x̄*_w = Σ c_r v_r x_r / Σ c_r v_r`` (v the survey weights).  Each block of replicates is
+fitted at once by :func:`acsi.estimate.mlfast.fit_covariances` (Fisher scoring,
+warm-started from the full-sample estimate), then scored with the replicate's own item
+weights ``w ∝ λ/θ`` (:mod:`acsi.score.scores`) and index
+``I* = 100 (w·x̄*_w − w·min) / (w·(max − min))``.  PLS (or a replicate refitted with
+``failed="refit"``) goes through :func:`acsi.estimate.units.fit_unit` on the resampled rows.
+
+Failed replicates
+-----------------
+A replicate is *not converged* (the optimizer stopped), *inadmissible* (negative variance
+or non-positive-definite latent covariance) or *unscorable* (a negative item weight makes
+the index undefined).  ``failed="exclude"`` leaves them out of the statistics of that unit
+(and of the aggregates that use the unit); ``failed="refit"`` first refits them with
+semopy from its own start values (SEM) and keeps those that then converge admissibly;
+``failed="keep"`` keeps converged inadmissible replicates whose indexes are defined.  Every
+count is in :attr:`BootstrapResult.counts` and next to every interval.
+
+Aggregates
+----------
+An aggregate replicate (industry, sector, national, and their changes) combines the
+replicates of all its units, so one excluded unit replicate would remove the whole
+aggregate replicate; with hundreds of units most national replicates would be lost to
+Heywood cases in some small company's two-item latent.  A unit replicate therefore enters
+the aggregates whenever its index is defined: converged and with positive item weights,
+even if some variance elsewhere in its model is negative (the index is a weighted mean of
+answers with positive weights either way).  Aggregate replicates with a non-converged or
+unscorable unit replicate are excluded; ``n_used`` says how many remain.
+
+Intervals
+---------
+With B usable replicates θ*_b and the published estimate θ̂:
+
+* ``boot_se`` = standard deviation of θ*_b (divisor B − 1); ``bias`` = mean(θ*) − θ̂;
+* percentile: the α/2 and 1 − α/2 quantiles of θ*_b;
+* BCa (Efron 1987): ``z0 = Φ⁻¹(#{θ* < θ̂}/B + ½ #{θ* = θ̂}/B)``,
+  ``α_k = Φ(z0 + (z0 + z_k) / (1 − a (z0 + z_k)))`` for ``z_k = Φ⁻¹(α/2), Φ⁻¹(1 − α/2)``,
+  interval = quantiles of θ* at ``α_k``.  The acceleration ``a`` comes from the (stratified)
+  jackknife: with ``l_j = (n_s − 1)(θ̄_(s·) − θ_(j))`` for deletion ``j`` in sample ``s``,
+  ``a = Σ_s n_s⁻³ Σ_j l_j³ / (6 (Σ_s n_s⁻² Σ_j l_j²)^{3/2})`` (Davison & Hinkley 1997,
+  section 5.3.2 and problem 3.? for several samples).  For a linear combination
+  ``A = Σ_m c_m θ_m`` of independent units the influence values are ``c_m l_j``, so ``a_A``
+  follows from the units' jackknife moments without refitting.  Units larger than
+  ``jackknife_groups`` use the delete-a-group jackknife over that many groups.
+
+Reproducibility
+---------------
+The draws of block ``b`` of unit ``u`` come from
+``numpy.random.SeedSequence(seed, spawn_key=(h(u), b))`` (``h`` a 64-bit BLAKE2 hash of the
+unit's key), i.e. a fixed member of ``SeedSequence(seed).spawn`` tree keyed by unit, never
+by worker; blocks are computed with fixed shapes and converged replicates are frozen, so
+the numbers are identical for any ``n_jobs``, any scheduler and any order of completion.
+
+References
+----------
+Efron, B. (1987). Better bootstrap confidence intervals. *JASA* 82, 171-185.
+Davison, A. C. & Hinkley, D. V. (1997). *Bootstrap Methods and their Application*. CUP.
+Equivalent R for one unit: ``lavaan::sem(model, data, se = "bootstrap", bootstrap = B)``
+and ``parameterEstimates(fit, boot.ci.type = "bca.simple")``.
+
+Examples
+--------
+>>> import acsi
+>>> fit = acsi.fit(acsi.demo_survey(), "acsi", unit="company", weight="weight")   # doctest: +SKIP
+>>> boot = acsi.bootstrap.bootstrap(fit, n_boot=1000, seed=7, n_jobs=-1,
+...                                 weights=acsi.demo_sales())                      # doctest: +SKIP
+>>> boot.indexes[["period", "company", "index", "boot_se", "bca_lower", "bca_upper"]]  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+import time
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from .errors import AcsiError, AggregationError, EstimationError
+from .spec import ModelSpec
+
+__all__ = ["bootstrap", "BootstrapResult", "BLOCK", "FAILED_POLICIES"]
+
+#: Replicates per random stream and per unit of work (part of the reproducibility contract).
+BLOCK = 50
+FAILED_POLICIES = ("exclude", "refit", "keep")
+
+OK, NOT_CONVERGED, INADMISSIBLE, UNSCORABLE = 0, 1, 2, 3
+_ZERO = 1e-10
+
+
+# ============================================================================ step 1: units
+@dataclass
+class _Unit:
+    """One unit's data and full-sample solution (picklable; shipped to workers)."""
+
+    pos: int
+    key: tuple
+    X: np.ndarray  # n × p items (spec order)
+    v: np.ndarray  # survey weights
+    strata: np.ndarray | None  # integer codes 0..S-1 or None
+    theta: np.ndarray | None  # mlfast full-sample estimate (SEM fast path) or None (generic)
+    hkey: int
+    n_groups: int  # jackknife deletion groups
+
+    @property
+    def n(self) -> int:
+        return self.X.shape[0]
+
+
+@dataclass
+class _Context:
+    """What every task needs besides its unit (shipped once per worker/scatter)."""
+
+    spec: ModelSpec
+    estimator: str
+    model: object  # RamModel or None
+    seed_entropy: int
+    n_boot: int
+    failed: str
+    options: dict
+    stat_labels: list  # [(kind, a, op, b)]
+    est_index: dict  # (lhs, op, rhs) -> stat column for the generic path
+    std_index: dict
+    lo: np.ndarray
+    hi: np.ndarray
+
+
+def _hash_key(key: tuple) -> int:
+    text = "\x1f".join(str(k) for k in key).encode("utf-8")
+    return int.from_bytes(hashlib.blake2b(text, digest_size=8).digest(), "little")
+
+
+def _stat_labels(spec: ModelSpec, estimator: str, model, outcomes) -> tuple[list, dict, dict]:
+    """Statistics bootstrapped per unit: latent indexes, parameter estimates, std_all."""
+    labels = [("index", lv, "", "") for lv in spec.latent_ids]
+    est_index, std_index = {}, {}
+    if estimator == "sem":
+        for lab in model.labels:
+            est_index[lab] = len(labels)
+            labels.append(("est", *lab))
+        for lv in spec.latents:
+            for it in lv.item_ids:
+                std_index[(lv.id, "=~", it)] = len(labels)
+                labels.append(("std_all", lv.id, "=~", it))
+        for to in spec.latent_ids:
+            for fr in spec.predecessors(to):
+                std_index[(to, "~", fr)] = len(labels)
+                labels.append(("std_all", to, "~", fr))
+    else:
+        ref = next((o.estimates for o in outcomes if o.estimates is not None), None)
+        if ref is not None:
+            for r in ref[["lhs", "op", "rhs"]].itertuples(index=False):
+                lab = (str(r[0]), str(r[1]), str(r[2]))
+                if lab not in est_index:
+                    est_index[lab] = len(labels)
+                    labels.append(("est", *lab))
+    return labels, est_index, std_index
+
+
+def _outcomes(fit) -> list:
+    """The unit outcomes, or the pooled fit alone when the fit has no unit columns."""
+    if fit.groups:
+        return list(fit.outcomes)
+    return [fit.pooled] if fit.pooled is not None else []
+
+
+def _collect_units(fit, spec, strata, jackknife_groups, model) -> tuple[list[_Unit], list]:
+    """Every estimated unit with its rows (in the order ``acsi.fit`` used) and warm start."""
+    from .estimate.mlfast import fit_covariances, sample_moments, start_values
+
+    data = fit.prepared.data
+    groups = list(fit.groups)
+    items = list(spec.item_ids)
+    codes = _strata_codes(fit, data, strata)
+    if groups:
+        gb = data.groupby(groups, sort=True, dropna=False).indices
+    else:
+        gb = {"<pooled>": np.arange(len(data))}
+    units, skipped = [], []
+    for pos, o in enumerate(_outcomes(fit)):
+        key = tuple(o.key)
+        look = key if len(key) != 1 else key[0]
+        rows = gb.get(look)
+        if rows is None:
+            rows = gb.get(key)
+        if o.status == "failed" or o.index is None or rows is None or len(rows) < 2:
+            skipped.append((pos, o.reason or "unit not estimated"))
+            continue
+        rows = np.sort(np.asarray(rows))
+        X = data[items].to_numpy(dtype=float)[rows]
+        v = data["weight"].to_numpy(dtype=float)[rows] if "weight" in data else np.ones(len(rows))
+        sc = None
+        if codes is not None:
+            _, sc = np.unique(codes[rows], return_inverse=True)
+            sc = sc.astype(np.int64)
+        theta = None
+        if fit.estimator == "sem" and model is not None:
+            S = sample_moments(X)
+            try:
+                bf = fit_covariances(model, S[None], start_values(model, S))
+                if bf.converged[0]:
+                    theta = bf.theta[0]
+            except (EstimationError, np.linalg.LinAlgError):
+                theta = None
+        n = len(rows)
+        G = n if jackknife_groups is None else int(min(n, jackknife_groups))
+        units.append(_Unit(pos=pos, key=key, X=X, v=v, strata=sc, theta=theta, hkey=_hash_key(key), n_groups=G))
+    return units, skipped
+
+
+def _strata_codes(fit, data: pd.DataFrame, strata) -> np.ndarray | None:
+    if strata is None:
+        return None
+    if isinstance(strata, str):
+        strata = [strata]
+    if isinstance(strata, (list, tuple)) and all(isinstance(s, str) for s in strata):
+        absent = [s for s in strata if s not in data.columns]
+        if absent:
+            raise AcsiError(
+                f"strata column(s) {absent} are not in the fitted data (columns kept: {list(data.columns)}); "
+                "pass the strata as a Series aligned with the rows of the original survey instead "
+                "(strata=survey['region']), or bootstrap the survey DataFrame directly"
+            )
+        return pd.factorize(data[list(strata)].astype(str).agg("\x1f".join, axis=1))[0]
+    arr = np.asarray(strata)
+    n_read = int(fit.prepared.accounting["rows_read"].sum())
+    if arr.ndim != 1 or len(arr) != n_read:
+        raise AcsiError(
+            f"strata must be column name(s) or one value per row of the original survey ({n_read} rows); "
+            f"got an array of shape {arr.shape}"
+        )
+    return pd.factorize(pd.Series(arr[data["row"].to_numpy()]).astype(str))[0]
+
+
+# ============================================================================ step 2: plan
+@dataclass
+class _Task:
+    unit: _Unit
+    blocks: list  # [("boot", b) | ("jack", b)]
+
+
+def _plan(units: list[_Unit], n_boot: int, bca: bool, n_workers: int) -> list[_Task]:
+    n_blocks = -(-n_boot // BLOCK)
+    tasks = []
+    per_unit = []
+    for u in units:
+        blocks = [("boot", b) for b in range(n_blocks)]
+        if bca:
+            blocks += [("jack", b) for b in range(-(-u.n_groups // BLOCK))]
+        per_unit.append(blocks)
+    # split units into several tasks when there are few units for many workers
+    target = max(1, 4 * n_workers)
+    pieces = 1 if len(units) >= target else -(-target // max(len(units), 1))
+    for u, blocks in zip(units, per_unit):
+        k = max(1, min(pieces, len(blocks)))
+        for j in range(k):
+            chunk = blocks[j::k]
+            if chunk:
+                tasks.append(_Task(unit=u, blocks=chunk))
+    return tasks
+
+
+# ============================================================================ step 3: compute
+def _block_counts(ctx: _Context, u: _Unit, kind: str, b: int) -> np.ndarray:
+    """Resampling counts (rows × n) of one block: bootstrap draws or jackknife deletions."""
+    n = u.n
+    if kind == "jack":
+        G = u.n_groups
+        g0, g1 = b * BLOCK, min((b + 1) * BLOCK, G)
+        counts = np.ones((g1 - g0, n))
+        grp = np.arange(n) % G
+        for r, g in enumerate(range(g0, g1)):
+            counts[r, grp == g] = 0.0
+        return counts
+    r0, r1 = b * BLOCK, min((b + 1) * BLOCK, ctx.n_boot)
+    rng = np.random.default_rng(np.random.SeedSequence(ctx.seed_entropy, spawn_key=(u.hkey, b)))
+    counts = np.zeros((r1 - r0, n))
+    if u.strata is None:
+        for r in range(r1 - r0):
+            counts[r] = np.bincount(rng.integers(0, n, size=n), minlength=n)
+    else:
+        pos = [np.flatnonzero(u.strata == s) for s in range(int(u.strata.max()) + 1)]
+        for r in range(r1 - r0):
+            idx = np.concatenate([p[rng.integers(0, len(p), size=len(p))] for p in pos if len(p)])
+            counts[r] = np.bincount(idx, minlength=n)
+    return counts
+
+
+def _moments(X: np.ndarray, v: np.ndarray, counts: np.ndarray):
+    """Replicate covariance matrices (denominator Σc) and survey-weighted item means."""
+    n, p = X.shape
+    center = X.mean(axis=0)
+    Xc = X - center
+    N = counts.sum(axis=1)
+    m1 = counts @ Xc / N[:, None]
+    iu = np.triu_indices(p)
+    if n * len(iu[0]) <= 30_000_000:
+        P = Xc[:, iu[0]] * Xc[:, iu[1]]
+        m2 = counts @ P / N[:, None]
+        S = np.zeros((counts.shape[0], p, p))
+        S[:, iu[0], iu[1]] = m2
+        S[:, iu[1], iu[0]] = m2
+    else:  # very large unit: one replicate at a time, no n × p² temporary
+        S = np.stack([(Xc * c[:, None]).T @ Xc for c in counts]) / N[:, None, None]
+    S -= m1[:, :, None] * m1[:, None, :]
+    cw = counts * v
+    xbar_w = cw @ X / cw.sum(axis=1)[:, None]
+    return S, xbar_w
+
+
+def _weights_batch(ctx: _Context, L: np.ndarray, T: np.ndarray) -> np.ndarray:
+    """Item weights ``w ∝ λ/θ`` per replicate (R × p), NaN for latents with a negative weight.
+
+    Vectorised version of :func:`acsi.score.item_weights` (same rules: a single indicator
+    gets weight 1, items with zero residual variance share the weight).
+    """
+    model = ctx.model
+    R = L.shape[0]
+    W = np.full((R, model.p), np.nan)
+    lam_all = L[:, np.arange(model.p), model.latent_of_item]
+    th_all = np.diagonal(T, axis1=1, axis2=2)
+    for j, lv in enumerate(ctx.spec.latents):
+        ix = np.flatnonzero(model.latent_of_item == j)
+        lam, th = lam_all[:, ix], th_all[:, ix]
+        if len(ix) == 1:
+            raw = np.where(lam > 0, 1.0, -1.0)
+        else:
+            exact = np.abs(th) <= _ZERO
+            with np.errstate(divide="ignore", invalid="ignore"):
+                raw = np.where(exact.any(axis=1, keepdims=True), np.where(exact, np.sign(lam), 0.0), lam / th)
+        tot = raw.sum(axis=1, keepdims=True)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            w = raw / tot
+        bad = ~np.isfinite(w).all(axis=1) | (w < 0).any(axis=1)
+        w[bad] = np.nan
+        W[:, ix] = w
+    return W
+
+
+def _index_from_means(ctx: _Context, W: np.ndarray, xbar: np.ndarray) -> np.ndarray:
+    """0-100 index per latent: ``100 (w·x̄ − w·min) / (w·(max − min))`` (R × latents)."""
+    model = ctx.model
+    out = np.full((W.shape[0], model.m), np.nan)
+    for j in range(model.m):
+        ix = np.flatnonzero(model.latent_of_item == j)
+        w = W[:, ix]
+        out[:, j] = 100.0 * (np.einsum("ri,ri->r", w, xbar[:, ix]) - w @ ctx.lo[ix]) / (w @ (ctx.hi[ix] - ctx.lo[ix]))
+    return out
+
+
+def _sem_block(ctx: _Context, u: _Unit, counts: np.ndarray):
+    from .estimate.mlfast import admissible_batch, fit_covariances, implied
+
+    model = ctx.model
+    S, xbar = _moments(u.X, u.v, counts)
+    R = counts.shape[0]
+    out = np.full((R, len(ctx.stat_labels)), np.nan)
+    status = np.full(R, NOT_CONVERGED, dtype=np.int8)
+    ok_s = np.linalg.eigvalsh(S).min(axis=1) > 1e-10 * np.maximum(np.abs(np.diagonal(S, axis1=1, axis2=2)).max(axis=1), 1e-300)
+    ix = np.flatnonzero(ok_s)
+    if ix.size:
+        bf = fit_covariances(model, S[ix], u.theta)
+        conv = bf.converged
+        th = bf.theta
+        L, B, P, T = model.matrices(th)
+        sigma, A, _, _ = implied(model, th)
+        adm = admissible_batch(model, th)
+        W = _weights_batch(ctx, L, T)
+        idx = _index_from_means(ctx, W, xbar[ix])
+        scorable = np.isfinite(idx[:, ctx.spec.latent_ids.index(ctx.spec.headline)])
+        st = np.where(~conv, NOT_CONVERGED, np.where(~adm, INADMISSIBLE, np.where(~scorable, UNSCORABLE, OK)))
+        status[ix] = st
+        m_lat = model.m
+        out[ix, :m_lat] = idx
+        q0 = m_lat
+        out[ix, q0:q0 + model.q] = th
+        sd_obs = np.sqrt(np.clip(np.diagonal(sigma, axis1=1, axis2=2), 0, None))
+        sd_lat = np.sqrt(np.clip(np.diagonal(A, axis1=1, axis2=2), 0, None))
+        it_ix = {x: i for i, x in enumerate(model.items)}
+        lv_ix = {x: i for i, x in enumerate(model.latents)}
+        with np.errstate(divide="ignore", invalid="ignore"):
+            for (a, op, b), col in ctx.std_index.items():
+                if op == "=~":
+                    i, j = it_ix[b], lv_ix[a]
+                    out[ix, col] = L[:, i, j] * sd_lat[:, j] / sd_obs[:, i]
+                else:
+                    t, f = lv_ix[a], lv_ix[b]
+                    out[ix, col] = B[:, t, f] * sd_lat[:, f] / sd_lat[:, t]
+        bad_rows = ~conv
+        out[ix[bad_rows]] = np.nan
+    return out, status
+
+
+def _generic_replicate(ctx: _Context, u: _Unit, c: np.ndarray):
+    """Refit one replicate through :func:`acsi.estimate.units.fit_unit` on the resampled rows."""
+    from .estimate.units import fit_unit
+
+    rows = np.repeat(np.arange(u.n), c.astype(np.int64))
+    df = pd.DataFrame(u.X[rows], columns=list(ctx.spec.item_ids))
+    df["weight"] = u.v[rows]
+    vals = np.full(len(ctx.stat_labels), np.nan)
+    try:
+        o = fit_unit(u.key, df, ctx.spec, estimator=ctx.estimator, min_n=2, options=ctx.options)
+    except AcsiError:
+        return vals, NOT_CONVERGED
+    if not o.converged or o.index is None:
+        return vals, NOT_CONVERGED
+    idx = o.index.set_index("latent")["index"]
+    for j, lv in enumerate(ctx.spec.latent_ids):
+        vals[j] = float(idx.get(lv, np.nan))
+    if o.estimates is not None:
+        for r in o.estimates.itertuples(index=False):
+            lab = (str(r.lhs), str(r.op), str(r.rhs))
+            if lab in ctx.est_index:
+                vals[ctx.est_index[lab]] = float(r.est)
+            if lab in ctx.std_index:
+                vals[ctx.std_index[lab]] = float(r.std_all)
+    if not np.isfinite(vals[ctx.spec.latent_ids.index(ctx.spec.headline)]):
+        return vals, UNSCORABLE
+    if o.status == "inadmissible" or not o.admissible:
+        return vals, INADMISSIBLE
+    return vals, OK
+
+
+def _run_task(ctx: _Context, task: _Task) -> list:
+    """Compute every block of one task; returns ``[(unit_pos, kind, block, values, status, refit)]``."""
+    from .estimate.mlfast import blas_single_thread
+
+    with blas_single_thread():
+        return _run_blocks(ctx, task)
+
+
+def _run_blocks(ctx: _Context, task: _Task) -> list:
+    u = task.unit
+    out = []
+    for kind, b in task.blocks:
+        counts = _block_counts(ctx, u, kind, b)
+        R = counts.shape[0]
+        refit = np.zeros(R, dtype=bool)
+        if ctx.estimator == "sem" and u.theta is not None:
+            vals, status = _sem_block(ctx, u, counts)
+            if ctx.failed == "refit":
+                for r in np.flatnonzero(status != OK):
+                    v2, s2 = _generic_replicate(ctx, u, counts[r])
+                    refit[r] = True
+                    if s2 == OK or status[r] == NOT_CONVERGED:
+                        vals[r], status[r] = v2, s2
+        else:
+            vals = np.full((R, len(ctx.stat_labels)), np.nan)
+            status = np.full(R, NOT_CONVERGED, dtype=np.int8)
+            for r in range(R):
+                vals[r], status[r] = _generic_replicate(ctx, u, counts[r])
+        out.append((u.pos, kind, b, vals, status, refit))
+    return out
+
+
+# ============================================================================ step 3b: backends
+def _execute(ctx: _Context, tasks: list[_Task], *, n_jobs: int, scheduler, progress: bool) -> list:
+    if scheduler is not None:
+        return _execute_dask(ctx, tasks, scheduler, progress)
+    bar = _bar(progress, len(tasks))
+    results = []
+    if n_jobs == 1 or len(tasks) < 2:
+        for t in tasks:
+            results.append(_run_task(ctx, t))
+            bar.update(1)
+    else:
+        from joblib import Parallel, delayed
+
+        par = Parallel(n_jobs=n_jobs, return_as="generator_unordered")
+        for res in par(delayed(_run_task)(ctx, t) for t in tasks):
+            results.append(res)
+            bar.update(1)
+    bar.close()
+    return [r for chunk in results for r in chunk]
+
+
+def _execute_dask(ctx: _Context, tasks: list[_Task], scheduler, progress: bool) -> list:
+    try:
+        from distributed import Client, as_completed
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise AcsiError(
+            "scheduler= needs Dask: pip install 'dask[distributed]' (or run without scheduler= to use local workers)"
+        ) from exc
+    own = False
+    if isinstance(scheduler, str):
+        client = Client(scheduler)
+        own = True
+    elif isinstance(scheduler, Client):
+        client = scheduler
+    else:
+        raise AcsiError(
+            f"scheduler must be None, a 'tcp://host:port' address or a dask.distributed.Client; got {type(scheduler).__name__}"
+        )
+    try:
+        ctx_f = client.scatter(ctx, broadcast=True)
+        futures = [client.submit(_run_task, ctx_f, t, pure=False) for t in tasks]
+        bar = _bar(progress, len(tasks))
+        results = []
+        for fut in as_completed(futures):
+            results.append(fut.result())
+            bar.update(1)
+        bar.close()
+    finally:
+        if own:
+            client.close()
+    return [r for chunk in results for r in chunk]
+
+
+class _NoBar:
+    def update(self, k):
+        pass
+
+    def close(self):
+        pass
+
+
+def _bar(progress: bool, total: int):
+    if not progress:
+        return _NoBar()
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, desc="bootstrap", unit="task")
+
+
+# ============================================================================ step 4: summarise
+def _row_quantiles(sorted_vals: np.ndarray, k: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """Per-row quantile (linear interpolation, numpy's default) of NaN-padded sorted rows."""
+    out = np.full(sorted_vals.shape[0], np.nan)
+    ok = (k > 0) & np.isfinite(q)
+    if not ok.any():
+        return out
+    rows = np.flatnonzero(ok)
+    h = np.clip(q[rows], 0, 1) * (k[rows] - 1)
+    lo = np.floor(h).astype(np.int64)
+    hi = np.minimum(lo + 1, k[rows] - 1)
+    frac = h - lo
+    a = sorted_vals[rows, lo]
+    b = sorted_vals[rows, hi]
+    out[rows] = a + frac * (b - a)
+    return out
+
+
+def summarise(reps: np.ndarray, est: np.ndarray, accel: np.ndarray, level: float) -> pd.DataFrame:
+    """Bootstrap SE, bias, percentile and BCa intervals for every row of ``reps`` (stats × B).
+
+    NaN replicates (excluded) are ignored row by row; see the module docstring for formulas.
+    """
+    reps = np.asarray(reps, dtype=float)
+    est = np.asarray(est, dtype=float)
+    k = np.isfinite(reps).sum(axis=1)
+    alpha = 1.0 - level
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.where(k > 0, np.nansum(reps, axis=1) / np.maximum(k, 1), np.nan)
+        dev = np.where(np.isfinite(reps), reps - mean[:, None], 0.0)
+        se = np.where(k > 1, np.sqrt((dev**2).sum(axis=1) / np.maximum(k - 1, 1)), np.nan)
+    srt = np.sort(reps, axis=1)  # NaN last
+    p_lo = _row_quantiles(srt, k, np.full(len(k), alpha / 2))
+    p_hi = _row_quantiles(srt, k, np.full(len(k), 1 - alpha / 2))
+    with np.errstate(invalid="ignore"):
+        below = np.where(np.isfinite(reps), reps < est[:, None], False).sum(axis=1)
+        ties = np.where(np.isfinite(reps), reps == est[:, None], False).sum(axis=1)
+    prop = (below + 0.5 * ties) / np.maximum(k, 1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z0 = stats.norm.ppf(prop)
+        zl, zh = stats.norm.ppf(alpha / 2), stats.norm.ppf(1 - alpha / 2)
+        a = np.where(np.isfinite(accel), accel, 0.0)
+        ql = stats.norm.cdf(z0 + (z0 + zl) / (1 - a * (z0 + zl)))
+        qh = stats.norm.cdf(z0 + (z0 + zh) / (1 - a * (z0 + zh)))
+    b_lo = _row_quantiles(srt, k, ql)
+    b_hi = _row_quantiles(srt, k, qh)
+    degenerate = (se == 0) | ~np.isfinite(z0)
+    b_lo = np.where(degenerate & (se == 0), mean, b_lo)
+    b_hi = np.where(degenerate & (se == 0), mean, b_hi)
+    return pd.DataFrame({
+        "boot_mean": mean, "bias": mean - est, "boot_se": se,
+        "perc_lower": p_lo, "perc_upper": p_hi, "bca_lower": b_lo, "bca_upper": b_hi,
+        "z0": np.where(np.isfinite(z0), z0, np.nan), "acceleration": accel, "n_used": k,
+    })
+
+
+def _jackknife_moments(jack: np.ndarray, groups_in_sample: int) -> tuple[np.ndarray, np.ndarray]:
+    """``M2 = G⁻² Σ l²`` and ``M3 = G⁻³ Σ l³`` with ``l = (G − 1)(θ̄ − θ_(g))`` (stats × groups)."""
+    ok = np.isfinite(jack)
+    G = ok.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.nansum(jack, axis=1) / np.maximum(G, 1)
+        l_ = np.where(ok, (G[:, None] - 1) * (mean[:, None] - jack), 0.0)
+        M2 = (l_**2).sum(axis=1) / np.maximum(G, 1) ** 2
+        M3 = (l_**3).sum(axis=1) / np.maximum(G, 1) ** 3
+    M2 = np.where(G > 2, M2, np.nan)
+    M3 = np.where(G > 2, M3, np.nan)
+    return M2, M3
+
+
+def _acceleration(M2: np.ndarray, M3: np.ndarray) -> np.ndarray:
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(M2 > 0, M3 / (6.0 * M2**1.5), 0.0)
+
+
+# ============================================================================ result
+@dataclass(frozen=True, eq=False)
+class BootstrapResult:
+    """Bootstrap replicates and intervals for one :class:`~acsi.results.FitResult`.
+
+    Tables (pandas, snake_case, numbers numeric):
+
+    ``indexes``
+        One row per unit and latent: unit columns, ``latent, index`` (the published
+        full-sample value), ``se`` (analytic, from the fit), ``boot_se, bias, boot_mean,
+        perc_lower, perc_upper, bca_lower, bca_upper, z0, acceleration``, replicate counts
+        ``n_boot, n_used, n_not_converged, n_inadmissible, n_unscorable, n_refit`` and the
+        unit's ``status``/``reason``.  :attr:`headline` keeps the headline latent only.
+    ``estimates``
+        One row per unit and parameter: ``lhs, op, rhs, statistic`` (``est`` or ``std_all``),
+        ``estimate`` (published), ``se`` (analytic), then the bootstrap columns.
+    ``changes``
+        Period-to-period change of every latent index of the same unit, with the same columns.
+    ``aggregates``, ``aggregate_changes``
+        When ``weights`` were given: every row of the aggregation table (industry, sector,
+        national) with bootstrap columns, and its period-to-period changes.
+    ``counts``
+        Per unit: replicates drawn, used, not converged, inadmissible, unscorable, refitted.
+    """
+
+    spec: ModelSpec
+    groups: list
+    n_boot: int
+    seed: int
+    level: float
+    failed: str
+    unit_keys: list
+    unit_frame: pd.DataFrame
+    stat_labels: list
+    replicates: np.ndarray  # units × stats × B
+    status: np.ndarray  # units × B
+    refit: np.ndarray  # units × B
+    jack_m2: np.ndarray  # units × stats
+    jack_m3: np.ndarray
+    published: np.ndarray  # units × stats
+    analytic_se: np.ndarray  # units × stats
+    aggregation: object = None
+    agg_rows: np.ndarray | None = None
+    meta: dict = field(default_factory=dict)
+
+    # -------------------------------------------------------------- helpers
+    @cached_property
+    def _used(self) -> np.ndarray:
+        ok = self.status == OK
+        if self.failed == "keep":
+            ok |= self.status == INADMISSIBLE
+        return ok
+
+    @cached_property
+    def _agg_usable(self) -> np.ndarray:
+        return self._used | (self.status == INADMISSIBLE)
+
+    @cached_property
+    def _masked(self) -> np.ndarray:
+        return np.where(self._used[:, None, :], self.replicates, np.nan)
+
+    def _counts_frame(self) -> pd.DataFrame:
+        st = self.status
+        return pd.DataFrame({
+            "n_boot": np.full(len(st), self.n_boot),
+            "n_used": self._used.sum(axis=1),
+            "n_not_converged": (st == NOT_CONVERGED).sum(axis=1),
+            "n_inadmissible": (st == INADMISSIBLE).sum(axis=1),
+            "n_unscorable": (st == UNSCORABLE).sum(axis=1),
+            "n_refit": self.refit.sum(axis=1),
+        })
+
+    def _table(self, kinds: tuple[str, ...]) -> pd.DataFrame:
+        cols = [i for i, lab in enumerate(self.stat_labels) if lab[0] in kinds]
+        U, S = len(self.unit_keys), len(cols)
+        if U == 0 or S == 0:
+            return pd.DataFrame()
+        reps = self._masked[:, cols, :].reshape(U * S, -1)
+        est = self.published[:, cols].reshape(-1)
+        acc = _acceleration(self.jack_m2[:, cols], self.jack_m3[:, cols]).reshape(-1)
+        summ = summarise(reps, est, acc, self.level)
+        labs = [self.stat_labels[c] for c in cols]
+        base = self.unit_frame.loc[np.repeat(np.arange(U), S)].reset_index(drop=True)
+        counts = self._counts_frame().drop(columns="n_used").loc[np.repeat(np.arange(U), S)].reset_index(drop=True)
+        if kinds == ("index",):
+            lab = pd.DataFrame({"latent": [l_[1] for l_ in labs] * U, "index": est,
+                                "se": self.analytic_se[:, cols].reshape(-1)})
+        else:
+            lab = pd.DataFrame({"lhs": [l_[1] for l_ in labs] * U, "op": [l_[2] for l_ in labs] * U,
+                                "rhs": [l_[3] for l_ in labs] * U, "statistic": [l_[0] for l_ in labs] * U,
+                                "estimate": est, "se": self.analytic_se[:, cols].reshape(-1)})
+        return pd.concat([base.drop(columns=["status", "reason"]), lab, summ, counts,
+                          base[["status", "reason"]]], axis=1)
+
+    # -------------------------------------------------------------- tables
+    @cached_property
+    def indexes(self) -> pd.DataFrame:
+        return self._table(("index",))
+
+    @cached_property
+    def headline(self) -> pd.DataFrame:
+        t = self.indexes
+        return t.loc[t["latent"] == self.spec.headline].reset_index(drop=True)
+
+    @cached_property
+    def estimates(self) -> pd.DataFrame:
+        return self._table(("est", "std_all"))
+
+    @cached_property
+    def counts(self) -> pd.DataFrame:
+        return pd.concat([self.unit_frame.reset_index(drop=True), self._counts_frame()], axis=1)
+
+    def index_replicates(self, latent: str | None = None) -> pd.DataFrame:
+        """Wide table of index replicates: one row per unit, one column per replicate (NaN = excluded)."""
+        latent = latent or self.spec.headline
+        col = self.stat_labels.index(("index", latent, "", ""))
+        df = pd.DataFrame(self._masked[:, col, :], columns=[f"r{b}" for b in range(self.n_boot)])
+        return pd.concat([self.unit_frame.drop(columns=["status", "reason"]).reset_index(drop=True), df], axis=1)
+
+    @cached_property
+    def changes(self) -> pd.DataFrame:
+        """Change of each latent index between consecutive measured periods of the same unit."""
+        period = self.meta.get("period")
+        if not period or period not in self.groups or len(self.unit_keys) < 2:
+            return pd.DataFrame()
+        others = [g for g in self.groups if g != period]
+        uf = self.unit_frame.reset_index(drop=True)
+        try:
+            from .aggregate import parse_periods
+
+            t, _ = parse_periods(uf[period].reset_index(drop=True), table="bootstrap units")
+            t = np.asarray(t)
+        except Exception:  # unparseable periods: sort labels
+            t = pd.factorize(uf[period].astype(str), sort=True)[0]
+        key = uf[others].astype(str).agg("\x1f".join, axis=1) if others else pd.Series([""] * len(uf))
+        order = pd.DataFrame({"k": key, "t": t, "i": np.arange(len(uf))}).sort_values(["k", "t"])
+        prev = order.groupby("k")["i"].shift(1)
+        prev_t = order.groupby("k")["t"].shift(1)
+        pairs = order.assign(prev=prev, prev_t=prev_t).dropna(subset=["prev"])
+        pairs = pairs.loc[pairs["t"] - pairs["prev_t"] == 1]
+        if pairs.empty:
+            return pd.DataFrame()
+        a = pairs["prev"].to_numpy(dtype=np.int64)
+        b = pairs["i"].to_numpy(dtype=np.int64)
+        cols = [i for i, lab in enumerate(self.stat_labels) if lab[0] == "index"]
+        R = self._masked
+        reps = (R[b][:, cols, :] - R[a][:, cols, :]).reshape(len(b) * len(cols), -1)
+        est = (self.published[b][:, cols] - self.published[a][:, cols]).reshape(-1)
+        m2 = (self.jack_m2[b][:, cols] + self.jack_m2[a][:, cols]).reshape(-1)
+        m3 = (self.jack_m3[b][:, cols] - self.jack_m3[a][:, cols]).reshape(-1)
+        summ = summarise(reps, est, _acceleration(m2, m3), self.level)
+        S = len(cols)
+        head = uf.loc[np.repeat(b, S), others + [period]].reset_index(drop=True)
+        head.insert(len(others), "period_from", np.repeat(uf[period].to_numpy()[a], S))
+        lab = pd.DataFrame({"latent": [self.stat_labels[c][1] for c in cols] * len(b), "change": est})
+        return pd.concat([head, lab, summ], axis=1)
+
+    @cached_property
+    def aggregates(self) -> pd.DataFrame:
+        """Aggregation table rows (industry, sector, national) with bootstrap columns."""
+        if self.aggregation is None:
+            return pd.DataFrame()
+        reps, est, m2, m3 = self._aggregate_arrays
+        summ = summarise(reps, est, _acceleration(m2, m3), self.level)
+        t = self.aggregation.table()
+        keep = ["period", "level", "unit", "parent", "index", "se", "n_units", "published"]
+        return pd.concat([t[[c for c in keep if c in t.columns]].reset_index(drop=True), summ], axis=1)
+
+    @cached_property
+    def _aggregate_arrays(self):
+        agg = self.aggregation
+        h = self.stat_labels.index(("index", self.spec.headline, "", ""))
+        # measurement m -> unit position; a unit replicate enters the aggregates whenever its
+        # index is defined (see "Aggregates" in the module docstring)
+        R = np.where(self._agg_usable[:, None, :], self.replicates, np.nan)[self.agg_rows, h, :]
+        with np.errstate(invalid="ignore"):
+            reps = agg.combine(R)
+        est = agg.combine(self.published[self.agg_rows, h])
+        C = agg.coefficients
+        m2 = np.asarray(C.power(2) @ np.nan_to_num(self.jack_m2[self.agg_rows, h])).ravel()
+        m3 = np.asarray(C.power(3) @ np.nan_to_num(self.jack_m3[self.agg_rows, h])).ravel()
+        return reps, est, m2, m3
+
+    @cached_property
+    def aggregate_changes(self) -> pd.DataFrame:
+        """Change of every aggregate from the previous period (same level and unit)."""
+        if self.aggregation is None:
+            return pd.DataFrame()
+        from .aggregate import parse_periods
+
+        t = self.aggregation.table()
+        tt, _ = parse_periods(t["period"].reset_index(drop=True), table="aggregates")
+        key = pd.DataFrame({"level": t["level"].to_numpy(), "unit": t["unit"].astype(str).to_numpy(),
+                            "t": np.asarray(tt), "i": np.arange(len(t))})
+        prev = key.assign(t=key["t"] + 1)
+        m = key.merge(prev, on=["level", "unit", "t"], suffixes=("", "_prev"))
+        if m.empty:
+            return pd.DataFrame()
+        a, b = m["i_prev"].to_numpy(), m["i"].to_numpy()
+        reps, est, _, _ = self._aggregate_arrays
+        C = self.aggregation.coefficients.tocsr()
+        h = self.stat_labels.index(("index", self.spec.headline, "", ""))
+        D = (C[b] - C[a]).tocsr()
+        m2 = np.asarray(D.power(2) @ np.nan_to_num(self.jack_m2[self.agg_rows, h])).ravel()
+        m3 = np.asarray(D.power(3) @ np.nan_to_num(self.jack_m3[self.agg_rows, h])).ravel()
+        summ = summarise(reps[b] - reps[a], est[b] - est[a], _acceleration(m2, m3), self.level)
+        head = pd.DataFrame({"period_from": t["period"].to_numpy()[a], "period": t["period"].to_numpy()[b],
+                             "level": t["level"].to_numpy()[b], "unit": t["unit"].to_numpy()[b],
+                             "change": est[b] - est[a],
+                             "change_se": t["change_se"].to_numpy()[b] if "change_se" in t else np.nan})
+        return pd.concat([head, summ], axis=1)
+
+    # -------------------------------------------------------------- output
+    def summary(self):
+        """Options, replicate counts and the headline intervals (a :class:`~acsi.results.Summary`)."""
+        from .results import Summary
+
+        c = self._counts_frame().sum()
+        text = (
+            f"replicates per unit: {self.n_boot}; seed {self.seed}; {self.level:.0%} intervals; "
+            f"failed replicates: {self.failed}\nunits bootstrapped: {len(self.unit_keys)}; "
+            f"replicates used {int(c['n_used'])} of {self.n_boot * len(self.unit_keys)} "
+            f"({int(c['n_not_converged'])} not converged, {int(c['n_inadmissible'])} inadmissible, "
+            f"{int(c['n_unscorable'])} unscorable, {int(c['n_refit'])} refitted)\n"
+            f"backend: {self.meta.get('backend')}; time {self.meta.get('seconds', float('nan')):.1f} s"
+        )
+        sections = [("Bootstrap", text)]
+        cols = [*self.groups, "index", "se", "boot_se", "perc_lower", "perc_upper", "bca_lower", "bca_upper", "n_used"]
+        h = self.headline
+        if len(h):
+            sections.append((f"Index of {self.spec.headline}: bootstrap intervals", h[[c for c in cols if c in h]]))
+        if self.aggregation is not None:
+            a = self.aggregates
+            a = a.loc[a["level"].isin(["sector", "national"])]
+            sections.append(("Aggregates (sector, national)", a[["period", "level", "unit", "index", "se", "boot_se",
+                                                                  "bca_lower", "bca_upper"]]))
+        return Summary("acsi bootstrap", sections)
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        out = {"bootstrap_indexes": self.indexes, "bootstrap_estimates": self.estimates,
+               "bootstrap_counts": self.counts}
+        if len(self.changes):
+            out["bootstrap_changes"] = self.changes
+        if self.aggregation is not None:
+            out["bootstrap_aggregates"] = self.aggregates
+            if len(self.aggregate_changes):
+                out["bootstrap_aggregate_changes"] = self.aggregate_changes
+        return out
+
+    def save(self, out_dir: str | Path) -> list[Path]:
+        """Write every table as CSV (``bootstrap_*.csv``) plus ``bootstrap_summary.txt``."""
+        out = Path(out_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        paths = []
+        for stem, df in self.tables().items():
+            p = out / f"{stem}.csv"
+            df.to_csv(p, index=False)
+            paths.append(p)
+        p = out / "bootstrap_summary.txt"
+        p.write_text(self.summary().as_text() + "\n", encoding="utf-8")
+        return paths + [p]
+
+
+# ============================================================================ public entry
+def bootstrap(
+    fit,
+    spec: ModelSpec | str | None = None,
+    *,
+    n_boot: int = 1000,
+    seed: int | None = None,
+    strata=None,
+    n_jobs: int = 1,
+    scheduler=None,
+    failed: str = "exclude",
+    level: float | None = None,
+    bca: bool = True,
+    jackknife_groups: int | None = 1000,
+    weights: pd.DataFrame | None = None,
+    aggregate_options: dict | None = None,
+    progress: bool | None = None,
+    fit_options: dict | None = None,
+) -> BootstrapResult:
+    """Nonparametric bootstrap of unit indexes, parameters, changes and aggregates.
+
+    Parameters
+    ----------
+    fit : FitResult or DataFrame or path
+        A fitted result of :func:`acsi.fit`, or survey data (then fitted with
+        ``acsi.fit(fit, spec, **fit_options)`` first).
+    spec : ModelSpec or str, optional
+        The model, needed only when ``fit`` is data (default ``"acsi"``).
+    n_boot : int
+        Replicates per unit.
+    seed : int, optional
+        Root of every random stream; ``None`` draws one (recorded in the result).
+        The same seed gives the same numbers for any ``n_jobs`` and backend.
+    strata : str, list of str, or array-like, optional
+        Resample within these strata inside every unit: column name(s) of the fitted
+        data, or one value per row of the original survey.
+    n_jobs : int
+        Local joblib workers (-1: all cores).  Ignored with ``scheduler``.
+    scheduler : None, str or dask.distributed.Client
+        Run on a Dask cluster: ``"tcp://host:8786"`` or a ``Client``.
+    failed : {"exclude", "refit", "keep"}
+        What to do with replicates that do not converge or are inadmissible (see module
+        docstring).  Their counts are always reported.
+    level : float, optional
+        Confidence level (default: the fit's ``confidence``).
+    bca : bool
+        Compute the jackknife acceleration for BCa intervals (else ``a = 0``: bias-corrected
+        percentile intervals).
+    jackknife_groups : int or None
+        At most this many delete-a-group jackknife refits per unit (``None``: leave-one-out).
+    weights : DataFrame, optional
+        Sales weights: aggregate with :func:`acsi.aggregate.aggregate` and bootstrap every
+        aggregate (industry, sector, national) and its changes.
+    aggregate_options : dict, optional
+        Passed to :func:`acsi.aggregate.aggregate` (``window``, ``partial_windows``, ...).
+    progress : bool, optional
+        tqdm progress bar (default: when stderr is a terminal).
+    fit_options : dict, optional
+        Options of :func:`acsi.fit` when ``fit`` is data (``unit``, ``weight``...).
+
+    Returns
+    -------
+    BootstrapResult
+
+    Raises
+    ------
+    ValueError
+        Bad ``n_boot``, ``failed``, ``level``, ``n_jobs`` or ``jackknife_groups``.
+    AcsiError
+        Unknown strata columns, a scheduler of the wrong type, or no unit to bootstrap.
+
+    Examples
+    --------
+    >>> boot = bootstrap(fit, n_boot=1000, seed=7, n_jobs=2)               # doctest: +SKIP
+    >>> boot.headline[["company", "index", "boot_se", "bca_lower", "bca_upper", "n_used"]]  # doctest: +SKIP
+    """
+    t0 = time.perf_counter()
+    if not isinstance(n_boot, (int, np.integer)) or isinstance(n_boot, bool) or n_boot < 2:
+        raise ValueError(f"The 'n_boot' parameter of bootstrap must be an integer >= 2. Got {n_boot!r} instead.")
+    if failed not in FAILED_POLICIES:
+        raise ValueError(f"The 'failed' parameter of bootstrap must be one of {list(FAILED_POLICIES)}. Got {failed!r} instead.")
+    if not isinstance(n_jobs, (int, np.integer)) or n_jobs == 0:
+        raise ValueError(f"The 'n_jobs' parameter of bootstrap must be a non-zero integer (-1: all cores). Got {n_jobs!r} instead.")
+    if jackknife_groups is not None and (not isinstance(jackknife_groups, (int, np.integer)) or jackknife_groups < 3):
+        raise ValueError(f"The 'jackknife_groups' parameter of bootstrap must be None or an integer >= 3. Got {jackknife_groups!r} instead.")
+    fit = _ensure_fit(fit, spec, fit_options)
+    spec = fit.spec
+    level = float(fit.options.get("confidence", 0.95) if level is None else level)
+    if not 0 < level < 1:
+        raise ValueError(f"The 'level' parameter of bootstrap must be in (0, 1). Got {level!r} instead.")
+    if seed is None:
+        seed = int(np.random.SeedSequence().entropy % (2**63))
+    model = None
+    if fit.estimator == "sem":
+        from .estimate.mlfast import RamModel
+
+        model = RamModel(spec)
+    from .estimate.mlfast import blas_single_thread
+
+    with blas_single_thread():
+        units, skipped = _collect_units(fit, spec, strata, jackknife_groups, model)
+    labels, est_index, std_index = _stat_labels(spec, fit.estimator, model, _outcomes(fit))
+    ctx = _Context(
+        spec=spec, estimator=fit.estimator, model=model, seed_entropy=int(seed), n_boot=int(n_boot), failed=failed,
+        options=dict(fit.options.get("estimator_options") or {}), stat_labels=labels, est_index=est_index,
+        std_index=std_index, lo=np.array([spec.scale_bounds[i][0] for i in spec.item_ids], dtype=float),
+        hi=np.array([spec.scale_bounds[i][1] for i in spec.item_ids], dtype=float),
+    )
+    if scheduler is not None:
+        n_workers = _dask_workers(scheduler)
+        backend = "dask"
+    else:
+        import os
+
+        n_workers = (os.cpu_count() or 1) if n_jobs < 0 else int(n_jobs)
+        backend = "serial" if n_workers == 1 else f"joblib ({n_workers} workers)"
+    tasks = _plan(units, n_boot, bca, n_workers)
+    if progress is None:
+        progress = sys.stderr.isatty() and len(tasks) > 1
+    raw = _execute(ctx, tasks, n_jobs=n_jobs, scheduler=scheduler, progress=progress)
+    result = _assemble(fit, ctx, units, skipped, raw, n_boot, bca, level, failed, seed)
+    if weights is not None:
+        result = _with_aggregation(result, fit, weights, aggregate_options or {})
+    result.meta.update(backend=backend, seconds=time.perf_counter() - t0, n_tasks=len(tasks),
+                       period=fit.options.get("period"), estimator=fit.estimator)
+    return result
+
+
+def _dask_workers(scheduler) -> int:
+    try:
+        info = scheduler.scheduler_info() if hasattr(scheduler, "scheduler_info") else None
+        return max(1, len(info["workers"])) if info else 4
+    except Exception:
+        return 4
+
+
+def _ensure_fit(fit, spec, fit_options):
+    from .results import FitResult
+
+    if isinstance(fit, FitResult):
+        return fit
+    if isinstance(fit, (pd.DataFrame, str, Path)):
+        from .fitting import fit as _fit
+
+        return _fit(fit, spec or "acsi", **(fit_options or {}))
+    raise AcsiError(
+        f"bootstrap needs a FitResult from acsi.fit or survey data (DataFrame or path); got {type(fit).__name__}"
+    )
+
+
+def _assemble(fit, ctx, units, skipped, raw, n_boot, bca, level, failed, seed) -> BootstrapResult:
+    U, S = len(units), len(ctx.stat_labels)
+    if U == 0:
+        reasons = "; ".join(f"{'/'.join(map(str, _outcomes(fit)[p].key))}: {r}" for p, r in skipped[:5])
+        raise AcsiError(f"no unit can be bootstrapped: every unit failed in the fit ({reasons})")
+    row_of = {u.pos: i for i, u in enumerate(units)}
+    reps = np.full((U, S, n_boot), np.nan)
+    status = np.full((U, n_boot), NOT_CONVERGED, dtype=np.int8)
+    refit = np.zeros((U, n_boot), dtype=bool)
+    jack = [np.full((S, u.n_groups), np.nan) for u in units]
+    for pos, kind, b, vals, st, rf in raw:
+        i = row_of[pos]
+        r0 = b * BLOCK
+        if kind == "boot":
+            reps[i, :, r0:r0 + len(st)] = vals.T
+            status[i, r0:r0 + len(st)] = st
+            refit[i, r0:r0 + len(st)] = rf
+        else:
+            good = (st == OK) | ((st == INADMISSIBLE) & (failed == "keep"))
+            jack[i][:, r0:r0 + len(st)] = np.where(good[None, :], vals.T, np.nan)
+    m2 = np.full((U, S), np.nan)
+    m3 = np.full((U, S), np.nan)
+    if bca:
+        for i in range(U):
+            m2[i], m3[i] = _jackknife_moments(jack[i], units[i].n_groups)
+    published, analytic = _published(fit, ctx, units)
+    groups = list(fit.groups) or ["unit"]
+    outs = _outcomes(fit)
+    frame = pd.DataFrame([dict(zip(groups, u.key)) for u in units], columns=groups)
+    if fit.groups:
+        units_tab = fit.units.set_index(groups)
+        for c in [c for c in fit.carry if c in fit.units.columns]:
+            frame[c] = [units_tab.loc[u.key if len(u.key) > 1 else u.key[0], c] for u in units]
+    frame["status"] = [outs[u.pos].status for u in units]
+    frame["reason"] = [outs[u.pos].reason for u in units]
+    return BootstrapResult(
+        spec=ctx.spec, groups=groups, n_boot=int(n_boot), seed=int(seed), level=level, failed=failed,
+        unit_keys=[u.key for u in units], unit_frame=frame, stat_labels=ctx.stat_labels, replicates=reps,
+        status=status, refit=refit, jack_m2=m2, jack_m3=m3, published=published, analytic_se=analytic,
+        meta={"skipped": [(outs[p].key, r) for p, r in skipped]},
+    )
+
+
+def _published(fit, ctx, units):
+    """Published full-sample values and analytic SEs, aligned with ``ctx.stat_labels``."""
+    U, S = len(units), len(ctx.stat_labels)
+    pub = np.full((U, S), np.nan)
+    ase = np.full((U, S), np.nan)
+    pos_of = {lab: i for i, lab in enumerate(ctx.stat_labels)}
+    for i, u in enumerate(units):
+        o = _outcomes(fit)[u.pos]
+        ix = o.index.set_index("latent")
+        for lv in ctx.spec.latent_ids:
+            j = pos_of[("index", lv, "", "")]
+            if lv in ix.index:
+                pub[i, j] = float(ix.loc[lv, "index"])
+                ase[i, j] = float(ix.loc[lv, "se"])
+        if o.estimates is not None:
+            e = o.estimates
+            for r in zip(e["lhs"], e["op"], e["rhs"], e["est"], e["se"], e["std_all"]):
+                lab = (str(r[0]), str(r[1]), str(r[2]))
+                if ("est", *lab) in pos_of:
+                    pub[i, pos_of[("est", *lab)]] = float(r[3])
+                    ase[i, pos_of[("est", *lab)]] = float(r[4])
+                if ("std_all", *lab) in pos_of:
+                    pub[i, pos_of[("std_all", *lab)]] = float(r[5])
+    return pub, ase
+
+
+def _with_aggregation(result: BootstrapResult, fit, weights, options) -> BootstrapResult:
+    from dataclasses import replace
+
+    try:
+        from .aggregate import aggregate
+    except ImportError as exc:  # pragma: no cover
+        raise AggregationError("weights= needs the aggregation package acsi.aggregate, which is not installed") from exc
+    indexes = fit.indexes
+    agg = aggregate(indexes, weights, **options)
+    meas = agg.measurements
+    # measurement row -> position of the unit in fit.outcomes (fit.indexes has one row per outcome)
+    unit_pos = {key: i for i, key in enumerate(result.unit_keys)}
+    rows = np.empty(len(meas), dtype=np.int64)
+    for m, r in enumerate(meas["row"].to_numpy(dtype=np.int64)):
+        key = tuple(fit.outcomes[int(r)].key)
+        if key not in unit_pos:
+            raise AggregationError(
+                f"aggregated unit {key} has no bootstrap replicates (its fit failed or it was skipped); "
+                "this should not happen: unit rows with a failed fit are excluded from the aggregation"
+            )
+        rows[m] = unit_pos[key]
+    # consistency: the aggregation of the published indexes must reproduce the aggregation table
+    h = result.stat_labels.index(("index", result.spec.headline, "", ""))
+    check = agg.combine(result.published[rows, h])
+    tab = agg.table()["index"].to_numpy(dtype=float)
+    if not np.allclose(np.nan_to_num(check), np.nan_to_num(tab), rtol=0, atol=1e-8):
+        raise AggregationError(
+            "AggregateResult.combine() does not reproduce AggregateResult.table()['index'] "
+            f"(max difference {np.nanmax(np.abs(check - tab)):.3g}); the coefficient rows are not in table order"
+        )
+    return replace(result, aggregation=agg, agg_rows=rows)
