@@ -451,7 +451,10 @@ def _finish(plan, meas, uses, freq, confidence) -> pd.DataFrame:
         cse = np.full(len(d), np.nan)
         p = np.full(len(d), np.nan)
         if len(a):
-            ct = z_test(est[b] - est[a], np.sqrt(difference_variances(C, se_m, a, b)))
+            dv = difference_variances(C, se_m, a, b)
+            # coefficients equal up to rounding (same measurements): no sampling variance
+            dv = np.where(dv <= 1e-20 * (var[a] + var[b]), 0.0, dv)
+            ct = z_test(est[b] - est[a], np.sqrt(dv))
             diff[b] = ct.difference
             with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
                 pct[b] = np.where(est[a] != 0, 100.0 * ct.difference / est[a], np.nan)
