@@ -299,8 +299,9 @@ def _iterate(R: np.ndarray, m: _Structure, scheme: str, tol: float, max_iter: in
         E = _inner_weights(C, m, scheme)
         Wn = (MR @ (W @ E)) * mask
         var = np.einsum("ij,ij->j", Wn, R @ Wn)
-        if np.any(var <= 0) or not np.all(np.isfinite(var)):
-            bad = [m.latents[j] for j in np.flatnonzero(~(var > 0) | ~np.isfinite(var))]
+        dead = ~(var > 0) | ~np.isfinite(var) | (((np.abs(C) * m.sym).max(axis=0) < 1e-10) & ~m.lone)
+        if dead.any():
+            bad = [m.latents[j] for j in np.flatnonzero(dead)]
             raise EstimationError(
                 f"the inner proxy of {bad} vanished at iteration {it} (zero correlation with every neighbour); "
                 "check the paths of these latents or try scheme='path'"

@@ -192,3 +192,15 @@ def test_pls_weights_series_missing_rows(df):
     v = pd.Series(1.0, index=df.index[:-2])
     with pytest.raises(DataError, match=r"must have one value per data row, matched by index; rows \[98, 99\] have no weight"):
         fit_pls(df, BLOCKS, PATHS, weights=v)
+
+
+@pytest.mark.parametrize("scheme", ["centroid", "factorial", "path"])
+def test_pls_inner_proxy_vanishes_for_uncorrelated_blocks(scheme):
+    """Two blocks with exactly zero cross-correlations: the inner proxy is 0 and PLS cannot go on."""
+    rng = np.random.default_rng(0)
+    Z = rng.standard_normal((200, 4))
+    Z -= Z.mean(axis=0)
+    Z = Z @ np.linalg.inv(np.linalg.cholesky(Z.T @ Z / 200)).T  # exactly uncorrelated columns
+    d = pd.DataFrame(Z, columns=["a1", "a2", "b1", "b2"])
+    with pytest.raises(EstimationError, match=r"the inner proxy of \['A', 'B'\] vanished at iteration 1"):
+        fit_pls(d, {"A": ["a1", "a2"], "B": ["b1", "b2"]}, [("A", "B")], scheme=scheme)
