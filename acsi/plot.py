@@ -296,7 +296,14 @@ def path_diagram(fit_or_tables, *, unit=None, coef: str = "std_all", lang: str =
     flang = fonts.figure_lang(lang)
     with fonts.font_context(flang):
         scale = min(0.78, 13.0 / (x1_ - x0), 13.0 / (y1_ - y0))  # inches per data unit; big models shrink
-        fig, ax = _new_axes(ax, (max(4.5, scale * (x1_ - x0) + 0.3), max(2.6, scale * (y1_ - y0) + 0.6)))
+        natural = (max(4.5, scale * (x1_ - x0) + 0.3), max(2.6, scale * (y1_ - y0) + 0.6))
+        given = ax is not None
+        fig, ax = _new_axes(ax, natural)
+        fs = 1.0
+        if given:  # text does not shrink with the axes: scale it to the room the axes offer
+            box = ax.get_position()
+            w_in, h_in = box.width * fig.get_figwidth(), box.height * fig.get_figheight()
+            fs = float(np.clip(min(w_in / (scale * (x1_ - x0)), h_in / (scale * (y1_ - y0))), 0.45, 1.0))
         patches = {}
         headline = spec.headline if spec is not None else None
         for lv, (x, y) in pos.items():
@@ -306,24 +313,24 @@ def path_diagram(fit_or_tables, *, unit=None, coef: str = "std_all", lang: str =
             patches[lv] = e
             name = latent_label(spec, lv, flang, with_id=False)
             text = lv if name == lv else f"{name}\n({lv})"
-            ax.text(x, y, _wrap(text, 16), ha="center", va="center", fontsize=8.5, zorder=3)
+            ax.text(x, y, _wrap(text, 16), ha="center", va="center", fontsize=8.5 * fs, zorder=3)
             if show_r2 and lv in r2.index and np.isfinite(r2[lv]):
-                ax.text(x, y - b_y - 0.08, f"R² = {r2[lv]:.2f}", ha="center", va="top", fontsize=8, color="#444444",
-                        zorder=3)
+                ax.text(x, y - b_y - 0.08, f"R² = {r2[lv]:.2f}", ha="center", va="top", fontsize=8 * fs,
+                        color="#444444", zorder=3)
         for r, a, b, rad, (lx, ly) in arrows:
             p = getattr(r, "pvalue", np.nan)
             dashed = p is not None and np.isfinite(p) and p >= alpha
             arrow = FancyArrowPatch(pos[a], pos[b], patchA=patches[a], patchB=patches[b],
-                                    connectionstyle=f"arc3,rad={rad}", arrowstyle="-|>", mutation_scale=13,
+                                    connectionstyle=f"arc3,rad={rad}", arrowstyle="-|>", mutation_scale=13 * fs,
                                     linewidth=1.2, color="#27496d", linestyle="--" if dashed else "-", zorder=1)
             ax.add_patch(arrow)
-            ax.text(lx, ly, _fmt_coef(float(getattr(r, coef))), ha="center", va="center", fontsize=8.5,
+            ax.text(lx, ly, _fmt_coef(float(getattr(r, coef))), ha="center", va="center", fontsize=8.5 * fs,
                     bbox=dict(boxstyle="round,pad=0.15", facecolor="white", edgecolor="none"), zorder=4)
         ax.set_xlim(x0, x1_)
         ax.set_ylim(y0, y1_)
         ax.set_aspect("equal")
         ax.axis("off")
-        ax.set_title(title if title is not None else t("fig_path_title", flang), fontsize=11)
+        ax.set_title(title if title is not None else t("fig_path_title", flang), fontsize=11 * max(fs, 0.8))
     return fig
 
 

@@ -292,6 +292,8 @@ def _quality(data: ReportData, lang: str) -> dict:
     fit_tab = None
     fit_summary = None
     measures = [m for m in ("chisq", "df", "pvalue", "cfi", "tli", "rmsea", "srmr") if m in fm.columns]
+    if not measures:  # PLS: no likelihood-based fit; show the R² of the endogenous latents
+        measures = [c for c in fm.columns if str(c).startswith("r2_")]
     keys = [g for g in data.groups if g in units.columns] if not units.empty else [g for g in data.groups if g in fm.columns]
     if measures or not units.empty:
         by_key = {}
@@ -299,7 +301,7 @@ def _quality(data: ReportData, lang: str) -> dict:
             for r in fm.to_dict("records"):
                 by_key[tuple(str(r[k]) for k in keys)] = r
         headers = [column_label(k, lang) for k in keys] + [column_label("status", lang)] + [
-            column_label("p" if m == "pvalue" else m, lang) for m in measures]
+            f"R² ({m[3:]})" if m.startswith("r2_") else column_label("p" if m == "pvalue" else m, lang) for m in measures]
         rows, classes = [], []
         pooled = data.table("pooled_fit_measures")
         if not pooled.empty and measures:

@@ -227,3 +227,22 @@ def test_errors_name_the_problem(tmp_path, run):
         render_report(3)
     with pytest.raises(DataError, match="an aggregate table needs a 'level' column"):
         render_report(fit, pd.DataFrame({"x": [1]}))
+
+
+def test_pls_fit_report_shows_r2_and_pls_method():
+    from acsi.simulate import simulate_survey
+
+    df = simulate_survey("ecsi", units=3, n_per_unit=120, periods=["2025Q1"], seed=5)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", acsi.AcsiWarning)
+        fit = acsi.fit(df, "ecsi", unit="company", weight="weight", estimator="pls", n_jobs=1)
+        html = render_report(fit)
+    assert "Partial least squares path modelling" in html
+    assert "R² (CS)" in html
+    for v in fit.fit_measures["r2_CS"]:
+        assert f">{fmt_coef(v)}<" in html
+    est = fit.pooled.estimates
+    for r in est.loc[est["op"] == "~"].itertuples(index=False):
+        assert f">{fmt_coef(r.est)}<" in html
+    assert "Image (IM)" in html  # latent names from the shipped ECSI model
+    assert "{{" not in html and all(p.startswith(PNG_MAGIC) for p in png_uris(html))
