@@ -11,6 +11,7 @@ Five lines from a survey to national indexes::
 
 from importlib.metadata import PackageNotFoundError, version
 
+from .aggregate import aggregate
 from .data import prepare_survey, read_survey
 from .errors import (
     AcsiError,
@@ -45,13 +46,6 @@ def demo_sales():
     from .demo import demo_sales as _dsales
 
     return _dsales()
-
-
-def aggregate(indexes, weights, **kwargs):
-    """Industry, sector and national indexes; see :func:`acsi.aggregate.aggregate`."""
-    from .aggregate import aggregate as _agg
-
-    return _agg(indexes, weights, **kwargs)
 
 
 __all__ = [

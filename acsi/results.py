@@ -206,6 +206,17 @@ class FitResult:
     def pooled_index(self) -> pd.DataFrame | None:
         return None if self.pooled is None or self.pooled.index is None else self.pooled.index
 
+    def aggregate(self, weights, **kwargs):
+        """Industry, sector and national indexes from this fit's unit indexes.
+
+        Shorthand for ``acsi.aggregate(fit.indexes, weights, **kwargs)``; see
+        :func:`acsi.aggregate.aggregate` for the rules and options.
+        """
+        from .aggregate import aggregate
+
+        unit = kwargs.pop("unit", None) or (self.options["unit"][-1] if self.options.get("unit") else "company")
+        return aggregate(self.indexes, weights, unit=unit, **kwargs)
+
     # ------------------------------------------------------------------ output
     def summary(self) -> Summary:
         """Status counts, headline indexes, data accounting and the pooled fit."""

@@ -24,6 +24,7 @@ def survey():
         d.insert(0, "company", company)
         d.insert(0, "period", period)
         d.insert(2, "industry", "Airlines" if company != "C" else "Hotels")
+        d.insert(3, "sector", "Transportation" if company != "C" else "Accommodation")
         frames.append(d)
     tiny = frames[0].head(10).assign(company="Tiny")
     df = pd.concat(frames + [tiny], ignore_index=True)
@@ -40,7 +41,7 @@ def result(survey):
 def test_one_row_per_unit_and_failed_unit_kept(result):
     idx = result.indexes
     assert len(idx) == 2 * 3 + 1
-    assert list(idx.columns[:4]) == ["period", "company", "industry", "index"]
+    assert list(idx.columns[:5]) == ["period", "company", "industry", "sector", "index"]
     tiny = idx.loc[idx["company"] == "Tiny"].iloc[0]
     assert tiny["status"] == "failed"
     assert "too few respondents with complete answers (n=10 < min_n=30)" in tiny["reason"]
@@ -147,3 +148,13 @@ def test_cli_reports_errors_cleanly(tmp_path, capsys):
     code = main(["fit", str(tmp_path / "nope.csv"), "--out", str(tmp_path)])
     assert code == 1
     assert "does not exist" in capsys.readouterr().err
+
+
+def test_fit_aggregate_shorthand_equals_function(result):
+    weights = pd.DataFrame({"company": ["A", "B", "C"], "sales": [100.0, 300.0, 50.0]})
+    a = result.aggregate(weights, partial_windows=True)
+    b = acsi.aggregate(result.indexes, weights, partial_windows=True)
+    pd.testing.assert_frame_equal(a.table(), b.table())
+    ind = a.table("industry").query("period == '2025Q1' and unit == 'Airlines'").iloc[0]
+    q1 = result.indexes.query("period == '2025Q1'").set_index("company")["index"]
+    assert ind["index"] == pytest.approx((100 * q1["A"] + 300 * q1["B"]) / 400)
