@@ -278,6 +278,14 @@ def _recover_spec(manifest: dict, tables: dict):
     name = manifest.get("model")
     if name:
         candidates.append(lambda: load_model(str(name)))
+    text = manifest.get("model_lavaan")
+    if text:  # a model given as lavaan text is saved as such (structure and ids, no names)
+        def from_text():
+            from ..spec import parse_lavaan
+
+            head = manifest.get("headline")
+            return parse_lavaan(str(text), name=str(name or "model"), headline=str(head) if head else None)
+        candidates.append(from_text)
     for make in candidates:
         try:
             spec = make()

@@ -64,6 +64,7 @@ TEXT: dict[str, tuple[str, str]] = {
         "Real published ACSI national scores per quarter, read from {source}.",
         "實際公佈的 ACSI 全國季度得分，數據來源：{source}。",
     ),
+    "published_caption_table": ("Real published ACSI national scores per quarter.", "實際公佈的 ACSI 全國季度得分。"),
     # ---- model
     "path_diagram": ("Path diagram of the pooled model", "合併樣本模型路徑圖"),
     "path_caption": (
@@ -187,9 +188,12 @@ TEXT: dict[str, tuple[str, str]] = {
     "m_missing_text": (
         "{policy} deletion; codes {codes} mean no answer; out-of-range answers: {oor}; units with fewer "
         "than {min_n} complete respondents are not estimated.",
-        "{policy} 刪除；代碼 {codes} 視為未作答；超出量表範圍的答案：{oor}；完整受訪者少於 {min_n} 人的單位不予估計。",
+        "{policy}刪除；代碼 {codes} 視為未作答；超出量表範圍的答案：{oor}；完整受訪者少於 {min_n} 人的單位不予估計。",
     ),
     "m_confidence": ("Confidence level", "置信水平"),
+    "policy_listwise": ("listwise", "成列"),
+    "oor_error": ("refused with an error", "報錯並拒絕"),
+    "oor_missing": ("treated as missing", "視為缺失"),
     "m_aggregation": ("Aggregation", "匯總方法"),
     "m_aggregation_text": (
         "Industry and sector indexes are sales-weighted means of their units; the national index is the "

@@ -17,7 +17,7 @@ from .analysis import (
 )
 from .data import ReportData, from_objects, read_published_series
 from .figures import report_figures, save_figures
-from .i18n import check_lang, column_label, latent_label, t
+from .i18n import TEXT, check_lang, column_label, latent_label, t
 
 __all__ = [
     "render_report", "write_report", "build_context",
@@ -109,8 +109,6 @@ def _table(headers: list[str], rows: list[list], *, num: set[int] | None = None,
 def _status_cell(status, lang):
     s = str(status) if status is not None and status == status else ""
     key = f"status_{s}"
-    from .i18n import TEXT
-
     return (t(key, lang) if key in TEXT else s, f"status status-{s}")
 
 
@@ -445,8 +443,12 @@ def _methods(data: ReportData, lang: str, notes: list[str]) -> list[tuple[str, s
     items.append((t("m_weights", lang), str(o["weight"]) if o.get("weight") else t("m_unweighted", lang)))
     codes = o.get("missing_codes")
     codes = ", ".join(map(str, codes)) if isinstance(codes, (list, tuple)) else str(codes)
-    items.append((t("m_missing", lang), t("m_missing_text", lang, policy=o.get("missing", "listwise"), codes=codes or t("none", lang),
-                                          oor=o.get("out_of_range", "error"), min_n=o.get("min_n", ""))))
+    policy = str(o.get("missing", "listwise"))
+    oor = str(o.get("out_of_range", "error"))
+    items.append((t("m_missing", lang), t(
+        "m_missing_text", lang, policy=t(f"policy_{policy}", lang) if f"policy_{policy}" in TEXT else policy,
+        codes=codes or t("none", lang), oor=t(f"oor_{oor}", lang) if f"oor_{oor}" in TEXT else oor,
+        min_n=o.get("min_n", ""))))
     items.append((t("m_confidence", lang), fmt_pct(data.confidence)))
     if data.aggregate.get("aggregate_indexes") is not None:
         items.append((t("m_aggregation", lang), t("m_aggregation_text", lang)))
@@ -498,8 +500,7 @@ def build_context(data: ReportData, *, lang: str = "en", published=None, title: 
         "aggregate": _aggregate_tables(data, lang),
         "timeseries_figures": by_section.get("timeseries", []),
         "published_figure": (by_section.get("published") or [None])[0],
-        "published_caption": t("published_caption", lang, source=getattr(published, "attrs", {}).get("source", ""))
-        if published is not None else "",
+        "published_caption": _published_caption(published, lang),
         "league": league,
         "path_figure": (by_section.get("model") or [None])[0],
         "paths": _paths(data, lang),
@@ -515,6 +516,13 @@ def build_context(data: ReportData, *, lang: str = "en", published=None, title: 
         "font_note": font_note,
     }
     return ctx
+
+
+def _published_caption(published, lang: str) -> str:
+    if published is None:
+        return ""
+    source = getattr(published, "attrs", {}).get("source")
+    return t("published_caption", lang, source=source) if source else t("published_caption_table", lang)
 
 
 def _environment():

@@ -246,3 +246,24 @@ def test_pls_fit_report_shows_r2_and_pls_method():
         assert f">{fmt_coef(r.est)}<" in html
     assert "Image (IM)" in html  # latent names from the shipped ECSI model
     assert "{{" not in html and all(p.startswith(PNG_MAGIC) for p in png_uris(html))
+
+
+def test_spec_recovered_from_lavaan_text_in_manifest(saved, tmp_path):
+    import json
+    import shutil
+
+    from conftest import ACSI_LAVAAN
+
+    res = tmp_path / "results"
+    shutil.copytree(saved / "results", res)
+    man = json.loads((res / "manifest.json").read_text())
+    assert load_results(res).spec is None  # lavaan text models are not shipped: structure from the tables only
+    man.update(model_lavaan=ACSI_LAVAAN, headline="CS")
+    (res / "manifest.json").write_text(json.dumps(man))
+    data = load_results(res)
+    assert data.spec is not None and data.spec.headline == "CS"
+    assert set(data.spec.item_ids) == set(data.tables["estimates"].query("op == '=~'")["rhs"])
+
+
+def test_chinese_methods_translate_the_policy(html_zh):
+    assert "成列刪除；代碼 98, 99 視為未作答；超出量表範圍的答案：報錯並拒絕" in html_zh
