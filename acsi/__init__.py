@@ -34,6 +34,15 @@ except PackageNotFoundError:  # pragma: no cover
     __version__ = "0+unknown"
 
 
+def __getattr__(name):
+    """Load the plotting and reporting layers on first use (``acsi.plot.path_diagram(fit)``)."""
+    if name in ("plot", "report", "methods", "simulate", "bootstrap"):
+        import importlib
+
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module 'acsi' has no attribute {name!r}")
+
+
 def demo_survey():
     """The bundled synthetic national survey (see ``acsi/demo_data/README.md``)."""
     from .demo import demo_survey as _ds

@@ -54,7 +54,8 @@ def cmd_fit(args) -> int:
 def cmd_demo(args) -> int:
     from .demo import run_demo
 
-    return run_demo(args.out, n_jobs=args.jobs, report=not args.no_report, quiet=args.quiet)
+    return run_demo(args.out, n_jobs=args.jobs, report=not args.no_report, quiet=args.quiet,
+                    published=args.published, lang=args.lang)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -87,6 +88,9 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--jobs", type=int, default=-1)
     d.add_argument("--no-report", action="store_true", help="skip the HTML report")
     d.add_argument("--quiet", action="store_true")
+    d.add_argument("--lang", choices=["en", "zh"], default="en", help="report language")
+    d.add_argument("--published", default=None,
+                   help="CSV of a published national series (period,national_index) to draw in the report")
     d.set_defaults(func=cmd_demo)
 
     for modname in ("acsi.aggregate.cli", "acsi.methods.cli", "acsi.report.cli"):

@@ -33,8 +33,15 @@ def demo_sales() -> pd.DataFrame:
         return pd.read_csv(fh)
 
 
-def run_demo(out: str | Path = "demo-out", *, n_jobs: int = -1, report: bool = True, quiet: bool = False) -> int:
-    """Run the demo and write every output to ``out``; returns an exit code."""
+def run_demo(
+    out: str | Path = "demo-out", *, n_jobs: int = -1, report: bool = True, quiet: bool = False,
+    published: str | Path | None = None, lang: str = "en",
+) -> int:
+    """Run the demo and write every output to ``out``; returns an exit code.
+
+    ``published`` is an optional CSV of a real published national series
+    (``period, national_index``) drawn beside the demo's in the report.
+    """
     from .fitting import fit
 
     out = Path(out)
@@ -66,7 +73,8 @@ def run_demo(out: str | Path = "demo-out", *, n_jobs: int = -1, report: bool = T
             except ImportError:
                 write_report = None
             if write_report is not None:
-                html = write_report(res, agg, out / "report.html")
+                html = write_report(res, agg, out / "report.html", published=published, lang=lang,
+                                    figures_dir=out / "figures")
                 written.append(html)
     elapsed = time.perf_counter() - t0
     print(f"\nacsi demo finished in {elapsed:.1f} s; outputs ({len(paths)} result files):")

@@ -252,6 +252,8 @@ class FitResult:
         return {
             "model": self.spec.name,
             "model_source": self.spec.source,
+            "headline": self.spec.headline,
+            "model_lavaan": self.spec.to_lavaan(),
             "estimator": self.estimator,
             "groups": self.groups,
             "options": self.options,
@@ -275,6 +277,10 @@ class FitResult:
         }
         if self.pooled is not None and self.pooled.estimates is not None:
             tables["pooled_estimates"] = self.pooled.estimates
+        if self.pooled is not None and self.pooled.fit_measures is not None:
+            tables["pooled_fit_measures"] = self.pooled.fit_measures.to_frame().T
+        if self.pooled_index is not None:
+            tables["pooled_indexes"] = self.pooled_index
         for stem, df in tables.items():
             paths += write_table(df, out, stem)
         (out / "summary.txt").write_text(self.summary().as_text() + "\n", encoding="utf-8")

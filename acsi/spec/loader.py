@@ -191,7 +191,8 @@ def parse_lavaan(
     newlines or ``;``; a line ending in ``+`` continues on the next line;
     ``#`` starts a comment.  A comment ``# headline: CS`` names the headline
     latent; otherwise ``CS`` is used when present, or the ``headline`` argument.
-    Fixed values and labels (``0*x``, ``a*x``) are not supported.
+    Fixed values and labels (``a*x``) are not supported, except ``x ~~ 0*x``
+    for the single indicator of a latent, which acsi writes itself.
 
     Parameters
     ----------
@@ -235,6 +236,7 @@ def parse_lavaan(
         raise _err(source, None, "model text contains no statements; expected lines like 'CS =~ cs1 + cs2 + cs3'")
 
     measurement: dict[str, list[str]] = {}
+    zero_resid: list[tuple[str, int]] = []
     regressions: list[tuple[str, str, int]] = []
     covs: list[tuple[str, str]] = []
     ident = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]*$")
@@ -249,6 +251,10 @@ def parse_lavaan(
         if not ident.match(lhs):
             raise _err(source, ln, f"left-hand side {lhs!r} of '{op}' is not a variable name", text, col + len(stmt) - len(stmt.lstrip()))
         terms = [t.strip() for t in rhs.split("+")]
+        if op == "~~" and len(terms) == 1 and re.fullmatch(r"0(\.0*)?\s*\*\s*" + re.escape(lhs), terms[0]):
+            # "x ~~ 0*x": the zero residual of a single indicator, which acsi writes itself
+            zero_resid.append((lhs, ln))
+            continue
         for t in terms:
             if not t:
                 raise _err(source, ln, f"empty term on the right-hand side of '{op}'", text, op_col + len(op))
@@ -281,6 +287,15 @@ def parse_lavaan(
                     "(acsi's structural model links latents defined with '=~')",
                     text,
                 )
+    singles = {items[0] for items in measurement.values() if len(items) == 1}
+    for x, ln in zero_resid:
+        if x not in singles:
+            raise _err(
+                source, ln,
+                f"'{x} ~~ 0*{x}' fixes a residual variance to zero; acsi allows this only for the single "
+                "indicator of a latent (where it is applied automatically)",
+                text,
+            )
     if headline is None:
         if "CS" in measurement:
             headline = "CS"

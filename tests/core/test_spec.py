@@ -34,8 +34,7 @@ def test_required_models_are_shipped():
 def test_shipped_model_loads_and_round_trips_through_lavaan(name):
     spec = load_model(name)
     assert spec.headline in spec.latent_ids
-    text = "\n".join(line for line in spec.to_lavaan().splitlines() if "~~ 0*" not in line)
-    again = parse_lavaan(text, headline=spec.headline)
+    again = parse_lavaan(spec.to_lavaan(), headline=spec.headline)
     assert set(again.paths) == set(spec.paths)
     assert again.blocks == spec.blocks
     for it in spec.items:
@@ -145,3 +144,10 @@ def test_single_indicator_syntax_fixes_residual():
     spec = parse_lavaan("CS =~ cs1 + cs2\nCC =~ cc1\nCC ~ CS\n")
     assert "cc1 ~~ 0*cc1" in spec.to_lavaan()
     assert acsi.ModelSpec is type(spec)
+
+
+def test_zero_residual_only_for_single_indicators():
+    spec = parse_lavaan("CS =~ cs1 + cs2\nCC =~ cc1\nCC ~ CS\ncc1 ~~ 0*cc1\n")
+    assert spec.blocks["CC"] == ["cc1"] and spec.covariances == ()
+    with pytest.raises(SpecError, match=r"line 2: 'cs2 ~~ 0\*cs2' fixes a residual variance to zero"):
+        parse_lavaan("CS =~ cs1 + cs2\ncs2 ~~ 0*cs2\n")
