@@ -257,7 +257,11 @@ def test_spec_recovered_from_lavaan_text_in_manifest(saved, tmp_path):
     res = tmp_path / "results"
     shutil.copytree(saved / "results", res)
     man = json.loads((res / "manifest.json").read_text())
-    assert load_results(res).spec is None  # lavaan text models are not shipped: structure from the tables only
+    saved_spec = load_results(res).spec  # FitResult.save writes model_lavaan and headline
+    assert saved_spec is not None and saved_spec.headline == "CS"
+    man.pop("model_lavaan")
+    (res / "manifest.json").write_text(json.dumps(man))
+    assert load_results(res).spec is None  # without it: structure from the tables only
     man.update(model_lavaan=ACSI_LAVAAN, headline="CS")
     (res / "manifest.json").write_text(json.dumps(man))
     data = load_results(res)
