@@ -274,7 +274,8 @@ def test_acsi_fit_recovers_the_true_standardized_parameters():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         res = acsi.fit(df, "acsi", unit=None, n_jobs=1, progress=False)
-    est = res.estimates[res.estimates["op"].isin(["~", "=~"])][["lhs", "op", "rhs", "std_all"]]
+    pooled = res.pooled.estimates  # unit=None: one pooled model
+    est = pooled[pooled["op"].isin(["~", "=~"])][["lhs", "op", "rhs", "std_all"]]
     m = est.merge(true_parameters("acsi"), on=["lhs", "op", "rhs"], suffixes=("_est", "_true"))
     assert len(m) == 15 + 9
     np.testing.assert_allclose(m["std_all_est"], m["std_all_true"], rtol=0, atol=0.05)
