@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..score import latent_scores
 from ..spec import ModelSpec
 
 __all__ = ["fit_pls_unit", "PLS_OPTIONS"]
@@ -59,13 +60,17 @@ def fit_pls_unit(out, data: pd.DataFrame, spec: ModelSpec, options: dict) -> Non
     fm.update(n_iter=float(res.n_iter), converged=float(bool(res.converged)), ntotal=float(len(data)))
     out.fit_measures = pd.Series(fm, dtype=float)
     uw = res.unstd_weights
+    problems = {p.split(":", 1)[0]: p for p in res.index_problems}
     wrows = []
     for lv in spec.latents:
         for it in lv.item_ids:
+            bad = lv.id in problems
             wrows.append({"latent": lv.id, "item": it, "loading": _lookup(loadings, it, lv.id),
-                          "residual_variance": np.nan, "weight": _lookup(uw, it, lv.id), "problem": ""})
+                          "residual_variance": np.nan, "weight": np.nan if bad else _lookup(uw, it, lv.id),
+                          "problem": problems.get(lv.id, "")})
     out.weights = pd.DataFrame(wrows)
-    out.scores = res.index_scores[list(spec.latent_ids)].reset_index(drop=True)
+    # the same rescaling as the SEM backend; the (weighted) mean equals PLSResult.index
+    out.scores = latent_scores(data, spec, out.weights)
     out.extra["quality"] = getattr(res, "quality", None)
     if not res.converged:
         out.status = "failed"

@@ -16,6 +16,15 @@ from .descriptive import describe_items
 from .fuzzy import FuzzyResult, fuzzy_compose, fuzzy_evaluate, membership_from_answers
 from .ipa import importance_performance_map, ipa, ipa_from_answers, ipa_plot
 from .kano import kano, kano_classify, kano_from_long, kano_plot
+from .reliability import (
+    ave,
+    composite_reliability,
+    cronbach_alpha,
+    fornell_larcker,
+    htmt,
+    item_vif,
+    rho_a,
+)
 from .metrics import OverallCSI, ces, csat, kcsi_index, nps, overall_csi, satisfaction_rate, survey_table_score, top_box
 from .sampling import (
     SampleSize,
@@ -30,6 +39,8 @@ from .sampling import (
 from .servqual import SERVQUAL_DIMENSIONS, ServqualResult, pe_ratio, servqual, servqual_dimensions, sq_scores
 
 __all__ = [
+    # reliability and validity (shared with the PLS estimator)
+    "cronbach_alpha", "composite_reliability", "ave", "rho_a", "htmt", "fornell_larcker", "item_vif",
     # ipa
     "ipa", "ipa_from_answers", "ipa_plot", "importance_performance_map",
     # servqual
