@@ -63,8 +63,8 @@ With B usable replicates θ*_b and the published estimate θ̂:
   ``α_k = Φ(z0 + (z0 + z_k) / (1 − a (z0 + z_k)))`` for ``z_k = Φ⁻¹(α/2), Φ⁻¹(1 − α/2)``,
   interval = quantiles of θ* at ``α_k``.  The acceleration ``a`` comes from the (stratified)
   jackknife: with ``l_j = (n_s − 1)(θ̄_(s·) − θ_(j))`` for deletion ``j`` in sample ``s``,
-  ``a = Σ_s n_s⁻³ Σ_j l_j³ / (6 (Σ_s n_s⁻² Σ_j l_j²)^{3/2})`` (Davison & Hinkley 1997,
-  section 5.3.2 and problem 3.? for several samples).  For a linear combination
+  ``a = Σ_s n_s⁻³ Σ_j l_j³ / (6 (Σ_s n_s⁻² Σ_j l_j²)^{3/2})`` (Efron & Tibshirani 1993,
+  eq. 14.15, for one sample; Efron 1987, section 7, for several independent samples).  For a linear combination
   ``A = Σ_m c_m θ_m`` of independent units the influence values are ``c_m l_j``, so ``a_A``
   follows from the units' jackknife moments without refitting.  Units larger than
   ``jackknife_groups`` use the delete-a-group jackknife over that many groups.
@@ -80,7 +80,9 @@ the numbers are identical for any ``n_jobs``, any scheduler and any order of com
 References
 ----------
 Efron, B. (1987). Better bootstrap confidence intervals. *JASA* 82, 171-185.
-Davison, A. C. & Hinkley, D. V. (1997). *Bootstrap Methods and their Application*. CUP.
+Efron, B. & Tibshirani, R. J. (1993). *An Introduction to the Bootstrap*. Chapman & Hall.
+Davison, A. C. & Hinkley, D. V. (1997). *Bootstrap Methods and their Application*. CUP
+(stratified resampling, section 3.7).
 Equivalent R for one unit: ``lavaan::sem(model, data, se = "bootstrap", bootstrap = B)``
 and ``parameterEstimates(fit, boot.ci.type = "bca.simple")``.
 
@@ -905,7 +907,7 @@ def bootstrap(
     failed: str = "exclude",
     level: float | None = None,
     bca: bool = True,
-    jackknife_groups: int | None = 1000,
+    jackknife_groups: int | None = 500,
     weights: pd.DataFrame | None = None,
     aggregate_options: dict | None = None,
     progress: bool | None = None,

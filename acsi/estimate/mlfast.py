@@ -78,6 +78,9 @@ __all__ = [
     "fit_sem_fast",
     "sample_moments",
     "information",
+    "gradient_information",
+    "admissible_batch",
+    "sem_result_from_cov",
     "blas_single_thread",
 ]
 

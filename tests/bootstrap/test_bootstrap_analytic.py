@@ -33,7 +33,7 @@ def boot():
         d.insert(2, "sector", "S")
         d.insert(0, "period", "2025Q1")
         frames.append(d)
-    fit = acsi.fit(pd.concat(frames, ignore_index=True), spec, unit="company")
+    fit = acsi.fit(pd.concat(frames, ignore_index=True), spec, unit="company", pooled=False)
     sales = pd.DataFrame({"company": list("ABCD"), "sales": [4.0, 1.0, 2.0, 3.0]})
     return bs.bootstrap(fit, n_boot=400, seed=99, bca=False, weights=sales, aggregate_options={"window": 1})
 

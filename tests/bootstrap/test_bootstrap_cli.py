@@ -40,7 +40,7 @@ def test_run_after_fit_writes_bootstrap_tables(tmp_path, capsys):
     cov = implied_cov(spec, t["loadings"], t["paths"], t["theta"], t["psi"])
     d = exact_data(cov, 120, mean=6.0, seed=3).round().clip(1, 10)
     d.insert(0, "company", "A")
-    fit = acsi.fit(d, spec, unit="company")
+    fit = acsi.fit(d, spec, unit="company", pooled=False)
     assert run_after_fit(fit, _parser().parse_args(["--quiet"]), tmp_path) == []
     paths = run_after_fit(fit, _parser().parse_args(["--bootstrap", "6", "--seed", "3", "--quiet"]), tmp_path)
     names = {p.name for p in paths}

@@ -40,7 +40,7 @@ def survey():
 
 @pytest.fixture(scope="module")
 def fit(survey):
-    return acsi.fit(survey, acsi.parse_lavaan(ACSI_LAVAAN), unit="company", weight="w")
+    return acsi.fit(survey, acsi.parse_lavaan(ACSI_LAVAAN), unit="company", weight="w", pooled=False)
 
 
 @pytest.fixture(scope="module")
@@ -193,7 +193,7 @@ def _fragile_survey():
 @pytest.fixture(scope="module")
 def fragile_fit():
     with pytest.warns(acsi.AdmissibilityWarning, match="1 of 1 units inadmissible"):
-        return acsi.fit(_fragile_survey(), acsi.parse_lavaan(ACSI_LAVAAN), unit="company")
+        return acsi.fit(_fragile_survey(), acsi.parse_lavaan(ACSI_LAVAAN), unit="company", pooled=False)
 
 
 def test_failed_replicates_are_counted_not_dropped_silently(fragile_fit):
@@ -259,7 +259,7 @@ def test_jackknife_acceleration_is_efrons_formula():
 # ----------------------------------------------------------------------------- PLS
 def test_pls_units_are_refitted_through_the_pls_estimator(survey):
     fit = acsi.fit(survey.query("period == '2025Q1'"), acsi.parse_lavaan(ACSI_LAVAAN), unit="company",
-                   estimator="pls")
+                   estimator="pls", pooled=False)
     b = bs.bootstrap(fit, n_boot=6, seed=2, jackknife_groups=5)
     h = b.headline
     assert (h["n_used"] == 6).all() and h["boot_se"].between(0.3, 5).all()
@@ -297,15 +297,15 @@ def test_wrong_input_type_is_refused():
 def test_no_estimated_unit_is_refused(survey):
     tiny = survey.groupby(["period", "company"]).head(12)
     with pytest.warns(acsi.ConvergenceWarning):
-        fit = acsi.fit(tiny, acsi.parse_lavaan(ACSI_LAVAAN), unit="company")
+        fit = acsi.fit(tiny, acsi.parse_lavaan(ACSI_LAVAAN), unit="company", pooled=False)
     with pytest.raises(AcsiError, match=r"no unit can be bootstrapped: every unit failed in the fit .*too few respondents"):
         bs.bootstrap(fit, n_boot=4)
 
 
 def test_data_are_fitted_first(survey):
-    b = bs.bootstrap(survey.query("period == '2025Q1'"), ACSI_LAVAAN, n_boot=3, seed=1, bca=False,
-                     fit_options={"unit": "company"})
-    assert len(b.headline) == 3
+    one = survey.query("period == '2025Q1' and company == 'A'")
+    b = bs.bootstrap(one, ACSI_LAVAAN, n_boot=3, seed=1, bca=False, fit_options={"unit": "company", "pooled": False})
+    assert len(b.headline) == 1 and b.headline["n_used"].iloc[0] > 0
 
 
 # ----------------------------------------------------------------------------- helpers

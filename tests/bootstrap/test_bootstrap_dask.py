@@ -23,7 +23,7 @@ def fit():
         d = exact_data(cov, 140, mean=6.0 + 0.3 * k, seed=40 + k).round().clip(1, 10)
         d.insert(0, "company", company)
         frames.append(d)
-    return acsi.fit(pd.concat(frames, ignore_index=True), spec, unit="company")
+    return acsi.fit(pd.concat(frames, ignore_index=True), spec, unit="company", pooled=False)
 
 
 @pytest.fixture(scope="module")
