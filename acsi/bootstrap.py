@@ -816,32 +816,39 @@ class BootstrapResult:
 
     @cached_property
     def aggregate_changes(self) -> pd.DataFrame:
-        """Change of every aggregate from the previous period (same level and unit)."""
+        """Change of every aggregate from the previous period (``lag = 1``) and from the same
+        period a year earlier (``lag`` = periods per year), same level and unit."""
         if self.aggregation is None:
             return pd.DataFrame()
         from .aggregate import parse_periods
+        from .aggregate.periods import PERIODS_PER_YEAR
 
         t = self.aggregation.table()
-        tt, _ = parse_periods(t["period"].reset_index(drop=True), table="aggregates")
+        tt, freq = parse_periods(t["period"].reset_index(drop=True), table="aggregates")
         key = pd.DataFrame({"level": t["level"].to_numpy(), "unit": t["unit"].astype(str).to_numpy(),
                             "t": np.asarray(tt), "i": np.arange(len(t))})
-        prev = key.assign(t=key["t"] + 1)
-        m = key.merge(prev, on=["level", "unit", "t"], suffixes=("", "_prev"))
-        if m.empty:
-            return pd.DataFrame()
-        a, b = m["i_prev"].to_numpy(), m["i"].to_numpy()
         reps, est, _, _ = self._aggregate_arrays
         C = self.aggregation.coefficients.tocsr()
         h = self.stat_labels.index(("index", self.spec.headline, "", ""))
-        D = (C[b] - C[a]).tocsr()
-        m2 = np.asarray(D.power(2) @ np.nan_to_num(self.jack_m2[self.agg_rows, h])).ravel()
-        m3 = np.asarray(D.power(3) @ np.nan_to_num(self.jack_m3[self.agg_rows, h])).ravel()
-        summ = summarise(reps[b] - reps[a], est[b] - est[a], _acceleration(m2, m3), self.level)
-        head = pd.DataFrame({"period_from": t["period"].to_numpy()[a], "period": t["period"].to_numpy()[b],
-                             "level": t["level"].to_numpy()[b], "unit": t["unit"].to_numpy()[b],
-                             "change": est[b] - est[a],
-                             "change_se": t["change_se"].to_numpy()[b] if "change_se" in t else np.nan})
-        return pd.concat([head, summ], axis=1)
+        j2 = np.nan_to_num(self.jack_m2[self.agg_rows, h])
+        j3 = np.nan_to_num(self.jack_m3[self.agg_rows, h])
+        frames = []
+        for lag, name in sorted({(1, "change"), (PERIODS_PER_YEAR.get(freq, 1), "change_yoy")}):
+            m = key.merge(key.assign(t=key["t"] + lag), on=["level", "unit", "t"], suffixes=("", "_prev"))
+            if m.empty:
+                continue
+            a, b = m["i_prev"].to_numpy(), m["i"].to_numpy()
+            D = (C[b] - C[a]).tocsr()
+            m2 = np.asarray(D.power(2) @ j2).ravel()
+            m3 = np.asarray(D.power(3) @ j3).ravel()
+            summ = summarise(reps[b] - reps[a], est[b] - est[a], _acceleration(m2, m3), self.level)
+            se_col = f"{name}_se"
+            head = pd.DataFrame({"lag": lag, "period_from": t["period"].to_numpy()[a], "period": t["period"].to_numpy()[b],
+                                 "level": t["level"].to_numpy()[b], "unit": t["unit"].to_numpy()[b],
+                                 "change": est[b] - est[a],
+                                 "change_se": t[se_col].to_numpy()[b] if se_col in t else np.nan})
+            frames.append(pd.concat([head, summ], axis=1))
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
     # -------------------------------------------------------------- output
     def summary(self):
