@@ -209,6 +209,8 @@ def _collect_units(fit, spec, strata, jackknife_groups, model) -> tuple[list[_Un
         gb = data.groupby(groups, sort=True, dropna=False).indices
     else:
         gb = {"<pooled>": np.arange(len(data))}
+    X_all = data[items].to_numpy(dtype=float)
+    v_all = data["weight"].to_numpy(dtype=float) if "weight" in data else np.ones(len(data))
     units, skipped = [], []
     for pos, o in enumerate(_outcomes(fit)):
         key = tuple(o.key)
@@ -220,24 +222,31 @@ def _collect_units(fit, spec, strata, jackknife_groups, model) -> tuple[list[_Un
             skipped.append((pos, o.reason or "unit not estimated"))
             continue
         rows = np.sort(np.asarray(rows))
-        X = data[items].to_numpy(dtype=float)[rows]
-        v = data["weight"].to_numpy(dtype=float)[rows] if "weight" in data else np.ones(len(rows))
         sc = None
         if codes is not None:
             _, sc = np.unique(codes[rows], return_inverse=True)
             sc = sc.astype(np.int64)
-        theta = None
-        if fit.estimator == "sem" and model is not None:
-            S = sample_moments(X)
-            try:
-                bf = fit_covariances(model, S[None], start_values(model, S))
-                if bf.converged[0]:
-                    theta = bf.theta[0]
-            except (EstimationError, np.linalg.LinAlgError):
-                theta = None
         n = len(rows)
         G = n if jackknife_groups is None else int(min(n, jackknife_groups))
-        units.append(_Unit(pos=pos, key=key, X=X, v=v, strata=sc, theta=theta, hkey=_hash_key(key), n_groups=G))
+        units.append(_Unit(pos=pos, key=key, X=X_all[rows], v=v_all[rows], strata=sc, theta=None,
+                           hkey=_hash_key(key), n_groups=G))
+    if fit.estimator == "sem" and model is not None and units:
+        # full-sample solutions of every unit in one batch (cold starts): the warm starts
+        S = np.stack([sample_moments(u.X) for u in units])
+        starts = np.stack([start_values(model, Si) for Si in S])
+        try:
+            bf = fit_covariances(model, S, starts)
+            solved = list(zip(bf.converged, bf.theta))
+        except (EstimationError, np.linalg.LinAlgError):  # one bad unit: fit them one by one
+            solved = []
+            for Si, st in zip(S, starts):
+                try:
+                    b1 = fit_covariances(model, Si[None], st)
+                    solved.append((b1.converged[0], b1.theta[0]))
+                except (EstimationError, np.linalg.LinAlgError):
+                    solved.append((False, None))
+        for u, (ok, th) in zip(units, solved):
+            u.theta = th if ok else None
     return units, skipped
 
 

@@ -35,7 +35,7 @@ def add_arguments(fit_parser: argparse.ArgumentParser) -> None:
                    help="replicates that fail to converge or are inadmissible: exclude (default), refit with "
                         "another start, or keep the inadmissible ones; always counted in the output")
     g.add_argument("--strata", default=None, metavar="COLUMN",
-                   help="also resample within this column inside every unit (must be a unit/hierarchy column)")
+                   help="also resample within the groups of this survey column inside every unit (e.g. region)")
     g.add_argument("--sales", default=None, metavar="FILE",
                    help="sales weights (company, sales[, period][, industry]): also bootstrap industry, sector "
                         "and national indexes")
@@ -56,11 +56,22 @@ def run_after_fit(fit_result, args: argparse.Namespace, out_dir) -> list[Path]:
         from .data import read_survey
 
         weights = read_survey(args.sales)
+    strata = getattr(args, "strata", None)
+    if strata and strata not in fit_result.prepared.data.columns and getattr(args, "survey", None):
+        # a survey column that the fit did not keep: one value per row of the original file
+        from .data import read_survey
+
+        survey = read_survey(args.survey)
+        if strata not in survey.columns:
+            from .errors import DataError
+
+            raise DataError(f"--strata {strata!r} is not a column of {args.survey}; columns are {list(survey.columns)}")
+        strata = survey[strata].to_numpy()
     jobs = getattr(args, "jobs", 1)
     res = bootstrap(
         fit_result, n_boot=n, seed=getattr(args, "seed", None), n_jobs=jobs if jobs else 1,
         scheduler=getattr(args, "scheduler", None), failed=getattr(args, "bootstrap_failed", "exclude"),
-        strata=getattr(args, "strata", None), weights=weights,
+        strata=strata, weights=weights,
         progress=not getattr(args, "quiet", False),
     )
     paths = res.save(out_dir)

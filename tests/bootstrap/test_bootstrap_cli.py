@@ -48,3 +48,22 @@ def test_run_after_fit_writes_bootstrap_tables(tmp_path, capsys):
     idx = pd.read_csv(tmp_path / "bootstrap_indexes.csv")
     assert len(idx) == 6 and idx["n_boot"].eq(6).all()
     assert "(seed 3)" in capsys.readouterr().out
+
+
+def test_strata_column_is_read_from_the_survey_file(tmp_path):
+    spec = acsi.parse_lavaan(ACSI_LAVAAN)
+    t = ACSI_TRUTH
+    cov = implied_cov(spec, t["loadings"], t["paths"], t["theta"], t["psi"])
+    d = exact_data(cov, 100, mean=6.0, seed=4).round().clip(1, 10)
+    d.insert(0, "company", "A")
+    d["region"] = ["n", "s"] * 50
+    path = tmp_path / "survey.csv"
+    d.to_csv(path, index=False)
+    fit = acsi.fit(path, spec, unit="company", pooled=False)
+    p = _parser()
+    p.add_argument("--survey")
+    args = p.parse_args(["--bootstrap", "4", "--seed", "1", "--strata", "region", "--quiet", "--survey", str(path)])
+    assert run_after_fit(fit, args, tmp_path / "out")
+    args = p.parse_args(["--bootstrap", "4", "--strata", "regio", "--quiet", "--survey", str(path)])
+    with pytest.raises(acsi.DataError, match=r"--strata 'regio' is not a column of .*survey.csv; columns are"):
+        run_after_fit(fit, args, tmp_path / "out")
