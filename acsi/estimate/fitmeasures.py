@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, stats
+from scipy import optimize, special, stats
 
 __all__ = ["ml_discrepancy", "fit_measures", "rmsea_ci"]
 
@@ -56,7 +56,8 @@ def rmsea_ci(chisq: float, df: int, n: int, level: float = 0.90) -> tuple[float,
     lower_p = (1 - level) / 2  # 0.05
 
     def solve(target: float) -> float:
-        f = lambda lam: stats.ncx2.cdf(chisq, df, lam) - target if lam > 0 else stats.chi2.cdf(chisq, df) - target
+        # scipy.special.chndtr is the non-central χ² CDF (λ = 0 gives the central one)
+        f = lambda lam: special.chndtr(chisq, df, lam) - target
         if f(0.0) < 0:  # even λ = 0 is too large
             return 0.0
         hi = max(chisq, 1.0)

@@ -174,11 +174,7 @@ def fit_sem(
         order = [items.index(o) for o in obs]
         S_obs = S[np.ix_(order, order)]
         sigma, _ = model.calc_sigma()
-        try:
-            ins = model.inspect(mode="list", std_est=False)
-        except Exception as exc:  # semopy fails on a singular information matrix
-            ins = None
-            cap.records.append(f"standard errors unavailable: {exc}")
+        se_cells = _standard_errors(model, cap.records)
     finally:
         root.removeHandler(cap)
     messages = [str(res.message)] if not res.success else []
@@ -195,7 +191,7 @@ def fit_sem(
     implied = pd.DataFrame(sigma, index=obs, columns=obs)
     latents = list(spec.latent_ids)
 
-    estimates = _estimate_table(ins, spec, Lam, pd.DataFrame(Psi, index=beta_names, columns=beta_names), Theta, lat_cov, implied, level)
+    estimates = _estimate_table(se_cells, model, spec, Lam, pd.DataFrame(Psi, index=beta_names, columns=beta_names), Theta, lat_cov, implied, level)
     npar = int(sum(1 for p in model.parameters.values() if p.active))
     fm = fit_measures(S_obs, sigma, n, npar)
 
@@ -232,80 +228,109 @@ def fit_sem(
     )
 
 
-def _estimate_table(ins, spec, Lam, Psi, Theta, lat_cov, implied, level) -> pd.DataFrame:
+def _standard_errors(model, messages: list[str]) -> dict[tuple[str, str, str], float]:
+    """Standard errors from the expected information (lavaan's default), by matrix cell.
+
+    ``se = sqrt(diag(I⁻¹))`` with ``I = N/2 · tr(Σ⁻¹ ∂Σ/∂θ_i Σ⁻¹ ∂Σ/∂θ_k)``; the
+    result maps ``(matrix, row name, column name)`` to the SE of the free
+    parameter found there (semopy's parameter order is its active parameters).
+    """
+    try:
+        _, fim_inv = model.calc_fim(inverse=True)
+        se_vec = np.sqrt(np.clip(np.diag(fim_inv), 0, None))
+    except Exception as exc:  # singular information matrix
+        messages.append(f"standard errors unavailable: {exc}")
+        return {}
+    mats = {
+        id(model.mx_lambda): ("lambda", model.names_lambda),
+        id(model.mx_beta): ("beta", model.names_beta),
+        id(model.mx_psi): ("psi", model.names_psi),
+        id(model.mx_theta): ("theta", model.names_theta),
+    }
+    out: dict[tuple[str, str, str], float] = {}
+    active = [p for p in model.parameters.values() if p.active]
+    for k, p in enumerate(active):
+        for loc in p.locations:
+            kind, (rows, cols) = mats.get(id(loc.matrix), (None, (None, None)))
+            if kind is None:
+                continue
+            i, j = loc.indices
+            out[(kind, rows[i], cols[j])] = float(se_vec[k])
+            if kind in ("psi", "theta"):
+                out[(kind, rows[j], cols[i])] = float(se_vec[k])
+    return out
+
+
+class _Named:
+    """A matrix read by row and column names (pandas .loc is too slow per cell here)."""
+
+    __slots__ = ("a", "r", "c")
+
+    def __init__(self, a, rows, cols):
+        self.a = np.asarray(a)
+        self.r = {k: i for i, k in enumerate(rows)}
+        self.c = {k: i for i, k in enumerate(cols)}
+
+    @classmethod
+    def of(cls, df: pd.DataFrame) -> "_Named":
+        return cls(df.to_numpy(), df.index, df.columns)
+
+    def __getitem__(self, key) -> float:
+        return float(self.a[self.r[key[0]], self.c[key[1]]])
+
+
+def _estimate_table(se_cells, model, spec, Lam, Psi, Theta, lat_cov, implied, level) -> pd.DataFrame:
     """lavaan-ordered parameter table with standardized (std.all) values.
 
-    std.all follows lavaan with ``cov.std = TRUE``: loadings λ·sd(η)/sd(y);
-    regressions β·sd(η_from)/sd(η_to); variances divided by the total
-    (model-implied) variance; residual covariances divided by the square roots of
-    the residual variances.
+    Estimates are read from the fitted matrices, standard errors from
+    :func:`_standard_errors`.  std.all follows lavaan with ``cov.std = TRUE``:
+    loadings λ·sd(η)/sd(y); regressions β·sd(η_from)/sd(η_to); variances divided
+    by the total (model-implied) variance; residual covariances divided by the
+    square roots of the residual variances.
     """
     latents = set(spec.latent_ids)
-    lookup: dict[tuple[str, str, str], tuple[float, float]] = {}
-    if ins is not None:
-        for _, r in ins.iterrows():
-            lval, op, rval = str(r["lval"]), str(r["op"]), str(r["rval"])
-            est = pd.to_numeric(r["Estimate"], errors="coerce")
-            se = pd.to_numeric(r["Std. Err"], errors="coerce")
-            if op == "~" and rval in latents and lval not in latents:
-                key = (rval, "=~", lval)
-            elif op == "~~":
-                key = (lval, "~~", rval)
-            else:
-                key = (lval, op, rval)
-            lookup[key] = (float(est), float(se))
-
-    sd_obs = np.sqrt(np.diag(implied.to_numpy()))
-    sd_obs = pd.Series(sd_obs, index=implied.index)
-    sd_lat = pd.Series(np.sqrt(np.clip(np.diag(lat_cov.to_numpy()), 0, None)), index=lat_cov.index)
+    B = _Named(model.mx_beta, model.names_beta[0], model.names_beta[1])
+    Lam, Psi, Theta = _Named.of(Lam), _Named.of(Psi), _Named.of(Theta)
+    sd_obs = dict(zip(implied.index, np.sqrt(np.diag(implied.to_numpy()))))
+    lat_var = dict(zip(lat_cov.index, np.diag(lat_cov.to_numpy())))
+    sd_lat = {k: float(np.sqrt(max(v, 0.0))) for k, v in lat_var.items()}
 
     rows = []
-
-    def get(key, fallback):
-        if key in lookup:
-            return lookup[key]
-        a, op, b = key
-        rev = (b, op, a)
-        if rev in lookup:
-            return lookup[rev]
-        return (fallback, np.nan)
-
+    se = lambda kind, a, b: se_cells.get((kind, a, b), np.nan)
     for lv in spec.latents:
         for k, it in enumerate(lv.item_ids):
-            est, se = get((lv.id, "=~", it), float(Lam.loc[it, lv.id]))
+            est = float(Lam[it, lv.id])
             free = k > 0
-            rows.append((lv.id, "=~", it, est, se if free else np.nan, free, est * sd_lat[lv.id] / sd_obs[it]))
+            rows.append((lv.id, "=~", it, est, se("lambda", it, lv.id) if free else np.nan, free,
+                         est * sd_lat[lv.id] / sd_obs[it]))
     for lv in spec.latent_ids:
         for pred in spec.predecessors(lv):
-            est, se = get((lv, "~", pred), np.nan)
-            rows.append((lv, "~", pred, est, se, True, est * sd_lat[pred] / sd_lat[lv]))
+            est = float(B[lv, pred])
+            rows.append((lv, "~", pred, est, se("beta", lv, pred), True, est * sd_lat[pred] / sd_lat[lv]))
     for a, b in spec.covariances:
         if a in latents:
-            val = float(Psi.loc[a, b])
-            std = val / np.sqrt(Psi.loc[a, a] * Psi.loc[b, b])
+            est = float(Psi[a, b])
+            std = est / np.sqrt(Psi[a, a] * Psi[b, b])
+            rows.append((a, "~~", b, est, se("psi", a, b), True, std))
         else:
-            val = float(Theta.loc[a, b])
-            std = val / np.sqrt(Theta.loc[a, a] * Theta.loc[b, b])
-        est, se = get((a, "~~", b), val)
-        rows.append((a, "~~", b, est, se, True, std))
+            est = float(Theta[a, b])
+            std = est / np.sqrt(Theta[a, a] * Theta[b, b])
+            rows.append((a, "~~", b, est, se("theta", a, b), True, std))
     single = {lv.items[0].id for lv in spec.latents if len(lv.items) == 1}
     for it in spec.item_ids:
-        val = float(Theta.loc[it, it])
         if it in single:
             rows.append((it, "~~", it, 0.0, np.nan, False, 0.0))
             continue
-        est, se = get((it, "~~", it), val)
-        rows.append((it, "~~", it, est, se, True, est / sd_obs[it] ** 2))
+        est = float(Theta[it, it])
+        rows.append((it, "~~", it, est, se("theta", it, it), True, est / sd_obs[it] ** 2))
     exo = spec.exogenous
     for lv in spec.latent_ids:
-        val = float(Psi.loc[lv, lv])
-        est, se = get((lv, "~~", lv), val)
-        rows.append((lv, "~~", lv, est, se, True, est / lat_cov.loc[lv, lv]))
+        est = float(Psi[lv, lv])
+        rows.append((lv, "~~", lv, est, se("psi", lv, lv), True, est / lat_var[lv]))
     for i, a in enumerate(exo):
         for b in exo[i + 1:]:
-            val = float(Psi.loc[a, b])
-            est, se = get((a, "~~", b), val)
-            rows.append((a, "~~", b, est, se, True, est / (sd_lat[a] * sd_lat[b])))
+            est = float(Psi[a, b])
+            rows.append((a, "~~", b, est, se("psi", a, b), True, est / (sd_lat[a] * sd_lat[b])))
 
     df = pd.DataFrame(rows, columns=["lhs", "op", "rhs", "est", "se", "free", "std_all"])
     z = df["est"] / df["se"]
