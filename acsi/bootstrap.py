@@ -111,7 +111,7 @@ from scipy import stats
 from .errors import AcsiError, AggregationError, EstimationError
 from .spec import ModelSpec
 
-__all__ = ["bootstrap", "BootstrapResult", "BLOCK", "FAILED_POLICIES"]
+__all__ = ["BLOCK", "FAILED_POLICIES", "BootstrapResult", "bootstrap"]
 
 #: Replicates per random stream and per unit of work (part of the reproducibility contract).
 BLOCK = 50
@@ -404,7 +404,7 @@ def _sem_block(ctx: _Context, u: _Unit, counts: np.ndarray):
         bf = fit_covariances(model, S[ix], u.theta)
         conv = bf.converged
         th = bf.theta
-        L, B, P, T = model.matrices(th)
+        L, B, _P, T = model.matrices(th)
         sigma, A, _, _ = implied(model, th)
         adm = admissible_batch(model, th)
         W = _weights_batch(ctx, L, T)
@@ -772,7 +772,7 @@ class BootstrapResult:
 
             t, _ = parse_periods(uf[period].reset_index(drop=True), table="bootstrap units")
             t = np.asarray(t)
-        except Exception:  # unparseable periods: sort labels
+        except (AggregationError, ValueError, TypeError):  # unparseable periods: sort the labels
             t = pd.factorize(uf[period].astype(str), sort=True)[0]
         key = uf[others].astype(str).agg("\x1f".join, axis=1) if others else pd.Series([""] * len(uf))
         order = pd.DataFrame({"k": key, "t": t, "i": np.arange(len(uf))}).sort_values(["k", "t"])
@@ -1039,11 +1039,9 @@ def bootstrap(
 
 
 def _dask_workers(scheduler) -> int:
-    try:
-        info = scheduler.scheduler_info() if hasattr(scheduler, "scheduler_info") else None
-        return max(1, len(info["workers"])) if info else 4
-    except Exception:
-        return 4
+    """Workers of a Dask Client (4 when unknown, e.g. an address not yet connected)."""
+    info = scheduler.scheduler_info() if hasattr(scheduler, "scheduler_info") else None
+    return max(1, len(info.get("workers", {}))) if info else 4
 
 
 def _ensure_fit(fit, spec, fit_options):

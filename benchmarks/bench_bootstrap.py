@@ -33,19 +33,19 @@ import os
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # the same single-threaded BLAS for every method
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
-import json  # noqa: E402
-import platform  # noqa: E402
-import subprocess  # noqa: E402
-import sys  # noqa: E402
-import time  # noqa: E402
-import warnings  # noqa: E402
-from pathlib import Path  # noqa: E402
+import json
+import platform
+import subprocess
+import sys
+import time
+import warnings
+from pathlib import Path
 
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
+import numpy as np
+import pandas as pd
 
-import acsi  # noqa: E402
-from acsi import bootstrap as bs  # noqa: E402
+import acsi
+from acsi import bootstrap as bs
 
 OUT = Path(__file__).parent / "results" / "bootstrap.csv"
 COLUMNS = ["section", "case", "n", "method", "replicates", "seconds", "replicates_per_second", "ratio_vs_plain_semopy",

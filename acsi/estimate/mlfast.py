@@ -70,18 +70,20 @@ from ..errors import EstimationError
 from ..spec import ModelSpec
 
 __all__ = [
-    "RamModel",
     "BatchFit",
-    "fit_covariances",
-    "start_values",
-    "implied",
-    "fit_sem_fast",
-    "sample_moments",
-    "information",
-    "gradient_information",
+    "RamModel",
     "admissible_batch",
-    "sem_result_from_cov",
     "blas_single_thread",
+    "check_sample_cov",
+    "estimate_table",
+    "fit_covariances",
+    "fit_sem_fast",
+    "gradient_information",
+    "implied",
+    "information",
+    "sample_moments",
+    "sem_result_from_cov",
+    "start_values",
 ]
 
 LOADING, PATH, PSI, THETA = 0, 1, 2, 3
@@ -714,9 +716,6 @@ def fit_sem_fast(
     >>> res = fit_sem_fast(survey_of_one_company, acsi.load_model("acsi"))   # doctest: +SKIP
     >>> res.estimates.query("op == '~'")[["lhs", "rhs", "est", "se"]]          # doctest: +SKIP
     """
-    from .fitmeasures import fit_measures
-    from .sem import SEMResult, _check_sample_cov, _estimate_table
-
     items = list(spec.item_ids)
     missing_cols = [c for c in items if c not in data.columns]
     if missing_cols:
@@ -732,25 +731,21 @@ def fit_sem_fast(
     if n < 2:
         raise EstimationError(f"cannot fit a model to {n} respondent(s)")
     S = sample_moments(X)
-    _check_sample_cov(S, items)
+    check_sample_cov(S, items)
     model = model or RamModel(spec)
-    return sem_result_from_cov(model, S, n, level=level, start=start, xtol=xtol, maxiter=maxiter,
-                               _helpers=(SEMResult, _estimate_table, fit_measures))
+    return sem_result_from_cov(model, S, n, level=level, start=start, xtol=xtol, maxiter=maxiter)
 
 
 def sem_result_from_cov(model: RamModel, S: np.ndarray, n: int, *, level: float = 0.95, start=None,
-                        xtol: float = 1e-10, maxiter: int = 200, _helpers=None):
+                        xtol: float = 1e-10, maxiter: int = 200):
     """:class:`~acsi.estimate.sem.SEMResult` from a sample covariance (denominator N) and N.
 
     The sufficient statistics of ML: a unit's fit needs only ``S`` and ``n``, so very large
     surveys can be fitted from per-unit moments without holding the rows.
     """
-    if _helpers is None:
-        from .fitmeasures import fit_measures
-        from .sem import SEMResult, _estimate_table
-    else:
-        SEMResult, _estimate_table, fit_measures = _helpers
-    spec = model.spec
+    from .fitmeasures import fit_measures, ml_discrepancy
+    from .sem import SEMResult
+
     items, latents = model.items, model.latents
     S = np.asarray(S, dtype=float)
     th0 = start_values(model, S) if start is None else np.asarray(start, dtype=float)
@@ -766,7 +761,7 @@ def sem_result_from_cov(model: RamModel, S: np.ndarray, n: int, *, level: float 
     messages = [] if converged else [
         f"Fisher scoring did not converge in {maxiter} iterations (max |gradient| {bf.grad_max[0]:.3g})"
     ]
-    L, B, P, T = (a[0] for a in model.matrices(theta[None]))
+    L, _B, P, T = (a[0] for a in model.matrices(theta[None]))
     sigma, A, _, _ = (a[0] for a in implied(model, theta[None]))
     se = np.full(model.q, np.nan)
     if converged:
@@ -776,25 +771,17 @@ def sem_result_from_cov(model: RamModel, S: np.ndarray, n: int, *, level: float 
             se = np.where(d >= 0, np.sqrt(np.abs(d)), np.nan)
         except np.linalg.LinAlgError:
             messages.append("standard errors unavailable: singular information matrix")
-    rows = []
-    lat_set = set(latents)
-    for (lhs, op, rhs), est, s in zip(model.labels, theta, se):
-        if op == "=~":  # semopy convention: item ~ latent
-            rows.append({"lval": rhs, "op": "~", "rval": lhs, "Estimate": est, "Std. Err": s})
-        else:
-            rows.append({"lval": lhs, "op": op, "rval": rhs, "Estimate": est, "Std. Err": s})
-    ins = pd.DataFrame(rows, columns=["lval", "op", "rval", "Estimate", "Std. Err"])
     Lam = pd.DataFrame(L, index=items, columns=latents)
-    Psi = pd.DataFrame(P, index=latents, columns=latents)
-    Theta = pd.DataFrame(T, index=items, columns=items)
     lat_cov = pd.DataFrame(A, index=latents, columns=latents)
     implied_df = pd.DataFrame(sigma, index=items, columns=items)
-    estimates = _estimate_table(ins, spec, Lam, Psi, Theta, lat_cov, implied_df, level)
-    fm = fit_measures(S, sigma, n, model.q)
+    estimates = estimate_table(model, theta, se, level=level)
+    # at an exact fit the minimum of F is 0 up to rounding and can come out as -1e-16;
+    # Σ then reproduces S to rounding, so the fit measures are those of Σ = S (chi-square 0)
+    sigma_fm = S if not ml_discrepancy(S, sigma) > 0 else sigma
+    fm = fit_measures(S, sigma_fm, n, model.q)
     problems = admissibility_problems(model, T, P, A)
     if not np.isfinite(estimates.loc[estimates["free"], "se"]).all():
         messages.append("some standard errors could not be computed (information matrix not invertible)")
-    del lat_set
     return SEMResult(
         estimates=estimates,
         fit_measures=fm,
@@ -814,6 +801,94 @@ def sem_result_from_cov(model: RamModel, S: np.ndarray, n: int, *, level: float 
     )
 
 
+ESTIMATE_COLUMNS = ["lhs", "op", "rhs", "est", "se", "z", "pvalue", "ci_lower", "ci_upper", "std_all", "free"]
+
+
+def estimate_table(model: RamModel, theta: np.ndarray, se: np.ndarray, *, level: float = 0.95) -> pd.DataFrame:
+    """lavaan's ``parameterEstimates(standardized = TRUE)`` table for one solution.
+
+    Rows in lavaan's order: loadings (markers fixed at 1), regressions, listed covariances,
+    item residual variances (a single indicator's fixed at 0), latent (residual) variances,
+    covariances of the exogenous latents.  ``std_all`` as lavaan with ``cov.std = TRUE``:
+    loadings ``λ sd(η)/sd(y)``; regressions ``β sd(η_from)/sd(η_to)``; (residual) variances
+    over the model-implied total variance; residual covariances over the square roots of
+    the residual variances.  Wald ``z = est/se``, two-sided normal p-value, interval
+    ``est ± z_(1+level)/2 · se``; fixed rows keep NaN ``se``/``z`` and a zero-width interval.
+    """
+    from scipy import stats
+
+    spec = model.spec
+    L, B, P, T = (a[0] for a in model.matrices(np.asarray(theta)[None]))
+    sigma, A, _, _ = (a[0] for a in implied(model, np.asarray(theta)[None]))
+    it = {x: i for i, x in enumerate(model.items)}
+    lv = {x: i for i, x in enumerate(model.latents)}
+    sd_y = np.sqrt(np.clip(np.diag(sigma), 0, None))
+    sd_eta = np.sqrt(np.clip(np.diag(A), 0, None))
+    se_of = {lab: s for lab, s in zip(model.labels, se)}
+    rows = []
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for latent in spec.latents:
+            for k, item in enumerate(latent.item_ids):
+                i, j = it[item], lv[latent.id]
+                lab = (latent.id, "=~", item)
+                rows.append((*lab, L[i, j], se_of.get(lab, np.nan), k > 0, L[i, j] * sd_eta[j] / sd_y[i]))
+        for to in model.latents:
+            for fr in spec.predecessors(to):
+                t, f = lv[to], lv[fr]
+                lab = (to, "~", fr)
+                rows.append((*lab, B[t, f], se_of[lab], True, B[t, f] * sd_eta[f] / sd_eta[t]))
+        for a, b in spec.covariances:
+            if a in lv:
+                i, j, M = lv[a], lv[b], P
+            else:
+                i, j, M = it[a], it[b], T
+            lab = (a, "~~", b) if (a, "~~", b) in se_of else (b, "~~", a)
+            rows.append((a, "~~", b, M[i, j], se_of.get(lab, np.nan), True, M[i, j] / np.sqrt(M[i, i] * M[j, j])))
+        single = {model.items[i] for i in model.fixed_zero_theta}
+        for item in model.items:
+            i = it[item]
+            if item in single:
+                rows.append((item, "~~", item, 0.0, np.nan, False, 0.0))
+            else:
+                rows.append((item, "~~", item, T[i, i], se_of[(item, "~~", item)], True, T[i, i] / sd_y[i] ** 2))
+        for x in model.latents:
+            j = lv[x]
+            rows.append((x, "~~", x, P[j, j], se_of[(x, "~~", x)], True, P[j, j] / A[j, j]))
+        exo = list(spec.exogenous)
+        for k, a in enumerate(exo):
+            for b in exo[k + 1:]:
+                i, j = lv[a], lv[b]
+                lab = (a, "~~", b) if (a, "~~", b) in se_of else (b, "~~", a)
+                rows.append((a, "~~", b, P[i, j], se_of.get(lab, np.nan), True, P[i, j] / (sd_eta[i] * sd_eta[j])))
+    df = pd.DataFrame(rows, columns=["lhs", "op", "rhs", "est", "se", "free", "std_all"])
+    df["se"] = df["se"].where(df["free"], np.nan)
+    q = stats.norm.ppf(1 - (1 - level) / 2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        df["z"] = df["est"] / df["se"]
+    df["pvalue"] = 2 * stats.norm.sf(np.abs(df["z"]))
+    df["ci_lower"] = np.where(df["free"], df["est"] - q * df["se"], df["est"])
+    df["ci_upper"] = np.where(df["free"], df["est"] + q * df["se"], df["est"])
+    return df[ESTIMATE_COLUMNS]
+
+
+def check_sample_cov(S: np.ndarray, items: list[str]) -> None:
+    """Refuse constant items and a non-positive-definite sample covariance (as ``fit_sem``)."""
+    var = np.diag(S)
+    flat = [items[i] for i in np.flatnonzero(var <= 1e-12)]
+    if flat:
+        raise EstimationError(
+            f"items with no variance (every respondent gave the same answer): {', '.join(flat)}; "
+            "a covariance model cannot be fitted: collect more varied data or drop these items from the model"
+        )
+    ev = np.linalg.eigvalsh(S / np.sqrt(np.outer(var, var)))
+    if ev.min() <= 1e-10:
+        raise EstimationError(
+            "the sample covariance matrix is not positive definite (items are linearly dependent or "
+            f"there are fewer respondents than items: smallest eigenvalue {ev.min():.3g}); "
+            "check for duplicated items or too few respondents"
+        )
+
+
 def admissibility_problems(model: RamModel, T: np.ndarray, P: np.ndarray, A: np.ndarray) -> list[str]:
     """The inadmissibility messages of ``fit_sem`` for one solution."""
     problems = []
@@ -830,7 +905,7 @@ def admissibility_problems(model: RamModel, T: np.ndarray, P: np.ndarray, A: np.
 
 def admissible_batch(model: RamModel, theta: np.ndarray) -> np.ndarray:
     """Vectorised admissibility: no negative variance, positive-definite latent covariance."""
-    L, B, P, T = model.matrices(theta)
+    _L, _B, P, T = model.matrices(theta)
     _, A, _, _ = implied(model, theta)
     ok = (np.diagonal(T, axis1=1, axis2=2) >= 0).all(axis=1) & (np.diagonal(P, axis1=1, axis2=2) >= 0).all(axis=1)
     ok &= np.linalg.eigvalsh(A).min(axis=1) > 0

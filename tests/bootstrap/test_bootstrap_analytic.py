@@ -10,10 +10,10 @@ bootstrap SE is about 1/sqrt(2·400) = 3.5 %; we allow 15 % (over 4 sd).
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import ACSI_LAVAAN, ACSI_TRUTH, implied_cov
 
 import acsi
 from acsi import bootstrap as bs
-from conftest import ACSI_LAVAAN, ACSI_TRUTH, implied_cov
 
 pytestmark = pytest.mark.slow  # four semopy fits at n = 2,500 and 1,600 refits: about 15 s
 

@@ -4,10 +4,10 @@ import argparse
 
 import pandas as pd
 import pytest
+from conftest import ACSI_LAVAAN, ACSI_TRUTH, exact_data, implied_cov
 
 import acsi
 from acsi.bootstrap_cli import add_arguments, run_after_fit
-from conftest import ACSI_LAVAAN, ACSI_TRUTH, exact_data, implied_cov
 
 
 def _parser():

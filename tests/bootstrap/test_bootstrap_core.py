@@ -3,6 +3,7 @@
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import ACSI_LAVAAN, ACSI_TRUTH, exact_data, implied_cov
 from scipy import stats
 
 import acsi
@@ -10,7 +11,6 @@ from acsi import bootstrap as bs
 from acsi.errors import AcsiError
 from acsi.estimate.mlfast import fit_sem_fast
 from acsi.score import item_weights, latent_scores, weighted_mean_se
-from conftest import ACSI_LAVAAN, ACSI_TRUTH, exact_data, implied_cov
 
 N_BOOT = 60
 

@@ -3,10 +3,10 @@
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import ACSI_LAVAAN, ACSI_TRUTH, exact_data, implied_cov
 
 import acsi
 from acsi import bootstrap as bs
-from conftest import ACSI_LAVAAN, ACSI_TRUTH, exact_data, implied_cov
 
 distributed = pytest.importorskip(
     "distributed", reason="dask.distributed is an optional extra: pip install 'dask[distributed]'"

@@ -61,7 +61,7 @@ def test_percentile_intervals_close_to_lavaan(merged):
 
 def test_bias_corrected_intervals_close_to_lavaan_bca_simple(boot, merged):
     """lavaan's "bca.simple" is BCa without acceleration: our replicates with a = 0."""
-    ref, ours = merged
+    ref, _ours = merged
     cols = [i for i, lab in enumerate(boot.stat_labels) if lab[0] == "est"]
     labels = [boot.stat_labels[i][1:] for i in cols]
     s = summarise(boot.replicates[0, cols, :], boot.published[0, cols], np.zeros(len(cols)), 0.95)

@@ -5,11 +5,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import ACSI_TRUTH, exact_data, implied_cov
 
 import acsi
 from acsi.errors import EstimationError
 from acsi.estimate import mlfast as mf
-from conftest import ACSI_TRUTH, exact_data, implied_cov
 
 REF = Path(__file__).resolve().parents[1] / "reference"
 HEADLINE = {"political_democracy": "dem65"}
@@ -40,7 +40,7 @@ def test_gradient_and_exact_hessian_match_finite_differences():
         g, _, Hobs = mf.gradient_information(model, K, S, M, G, A, L, C, observed=True)
         return F[0], g[0], Hobs[0]
 
-    F0, g0, H0 = derivs(th)
+    _F0, g0, H0 = derivs(th)
     eps = 1e-6
     g_num = np.zeros(model.q)
     H_num = np.zeros((model.q, model.q))
@@ -56,12 +56,12 @@ def test_gradient_and_exact_hessian_match_finite_differences():
 
 
 def test_expected_information_equals_exact_hessian_when_model_fits_exactly(acsi_exact, acsi_text_spec):
-    data, cov = acsi_exact
+    _data, cov = acsi_exact
     model = mf.RamModel(acsi_text_spec)
     S = cov.to_numpy()[None]
     th = mf.fit_covariances(model, S, mf.start_values(model, S[0])).theta
-    F, (K, M, G, A, L, C) = mf._discrepancy(model, th, S, np.linalg.slogdet(S)[1])
-    g, H, Hobs = mf.gradient_information(model, K, S, M, G, A, L, C, observed=True)
+    _F, (K, M, G, A, L, C) = mf._discrepancy(model, th, S, np.linalg.slogdet(S)[1])
+    g, _H, Hobs = mf.gradient_information(model, K, S, M, G, A, L, C, observed=True)
     np.testing.assert_allclose(Hobs, mf.information(model, K, M, G), atol=1e-9)
     assert np.abs(g).max() < 1e-10
 
@@ -95,7 +95,7 @@ def test_heywood_case_estimated_and_named(acsi_text_spec):
 # --------------------------------------------------------------------------- lavaan
 def test_estimates_match_lavaan(lavaan_case):
     """lavaan 0.6-14 with its default nlminb tolerance is itself within 7e-6 of the optimum."""
-    name, spec, data, res = lavaan_case
+    name, _spec, _data, res = lavaan_case
     ref = pd.read_csv(REF / name / "estimates.csv").set_index(["lhs", "op", "rhs"])
     got = res.estimates.set_index(["lhs", "op", "rhs"]).loc[ref.index]
     np.testing.assert_allclose(got["est"], ref["est"], atol=1e-5)
@@ -105,7 +105,7 @@ def test_estimates_match_lavaan(lavaan_case):
 
 
 def test_fit_measures_match_lavaan(lavaan_case):
-    name, spec, data, res = lavaan_case
+    name, _spec, _data, res = lavaan_case
     ref = pd.read_csv(REF / name / "fit_measures.csv").iloc[0]
     for k in ("npar", "df", "baseline_df", "ntotal"):
         assert res.fit_measures[k] == ref[k]
@@ -217,7 +217,7 @@ def test_item_latent_covariance_is_refused():
 
 
 def test_non_positive_definite_batch_is_refused():
-    spec, data = _case("acsi_sim")
+    spec, _data = _case("acsi_sim")
     model = mf.RamModel(spec)
     S = np.stack([np.eye(15), np.zeros((15, 15))])
     with pytest.raises(EstimationError, match=r"covariance matrices \[1\] of the batch are not positive definite"):
