@@ -12,46 +12,9 @@ import pandas as pd
 
 from .data import DROP_REASONS, write_table
 from .spec import ModelSpec
+from .summary import Summary
 
-__all__ = ["FitResult", "Summary"]
-
-
-class Summary:
-    """Printable summary: ``str()``/``as_text()`` for terminals, ``as_html()`` for notebooks."""
-
-    def __init__(self, title: str, sections: list[tuple[str, pd.DataFrame | str]]):
-        self.title = title
-        self.sections = sections
-
-    def as_text(self) -> str:
-        out = [self.title, "=" * len(self.title)]
-        for head, body in self.sections:
-            out += ["", head, "-" * len(head)]
-            if isinstance(body, pd.DataFrame):
-                with pd.option_context("display.width", 140, "display.max_columns", 30, "display.max_rows", 200):
-                    out.append(body.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
-            else:
-                out.append(str(body))
-        return "\n".join(out)
-
-    def as_html(self) -> str:
-        import html
-
-        parts = [f"<h3>{html.escape(self.title)}</h3>"]
-        for head, body in self.sections:
-            parts.append(f"<h4>{html.escape(head)}</h4>")
-            if isinstance(body, pd.DataFrame):
-                parts.append(body.to_html(index=False, float_format=lambda v: f"{v:.3f}", na_rep=""))
-            else:
-                parts.append(f"<pre>{html.escape(str(body))}</pre>")
-        return "\n".join(parts)
-
-    _repr_html_ = as_html
-
-    def __str__(self) -> str:
-        return self.as_text()
-
-    __repr__ = __str__
+__all__ = ["FitResult", "Summary"]  # Summary re-exported from acsi.summary
 
 
 @dataclass(frozen=True, eq=False)

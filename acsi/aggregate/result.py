@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,6 +11,7 @@ import pandas as pd
 from scipy import sparse
 
 from ..errors import AggregationError
+from ..summary import Summary
 from ._messages import describe_keys
 
 __all__ = ["AggregateResult", "AggregateSummary", "LEVELS"]
@@ -32,40 +32,11 @@ COLUMNS = (
 )
 
 
-class AggregateSummary:
-    """Printable summary: ``str()``/``as_text()`` for terminals, ``as_html()`` for notebooks."""
+class AggregateSummary(Summary):
+    """Summary of an aggregation (indexes printed with two decimals, as ACSI publishes one)."""
 
-    def __init__(self, title: str, sections: list[tuple[str, pd.DataFrame | str]]):
-        self.title = title
-        self.sections = list(sections)
-
-    def as_text(self) -> str:
-        out = [self.title, "=" * len(self.title)]
-        for head, body in self.sections:
-            out += ["", head, "-" * len(head)]
-            if isinstance(body, pd.DataFrame):
-                with pd.option_context("display.width", 160, "display.max_columns", 40, "display.max_rows", 500):
-                    out.append(body.to_string(index=False, float_format=lambda v: f"{v:.2f}", na_rep=""))
-            else:
-                out.append(str(body))
-        return "\n".join(out)
-
-    def as_html(self) -> str:
-        parts = [f"<h3>{html.escape(self.title)}</h3>"]
-        for head, body in self.sections:
-            parts.append(f"<h4>{html.escape(head)}</h4>")
-            if isinstance(body, pd.DataFrame):
-                parts.append(body.to_html(index=False, float_format=lambda v: f"{v:.2f}", na_rep=""))
-            else:
-                parts.append(f"<pre>{html.escape(str(body))}</pre>")
-        return "\n".join(parts)
-
-    _repr_html_ = as_html
-
-    def __str__(self) -> str:
-        return self.as_text()
-
-    __repr__ = __str__
+    def __init__(self, title: str, sections: list[tuple[str, pd.DataFrame | str]], *, digits: int = 2):
+        super().__init__(title, sections, digits=digits)
 
 
 @dataclass(frozen=True, eq=False)
