@@ -862,7 +862,7 @@ class BootstrapResult:
     # -------------------------------------------------------------- output
     def summary(self):
         """Options, replicate counts and the headline intervals (a :class:`~acsi.results.Summary`)."""
-        from .results import Summary
+        from .summary import Summary
 
         c = self._counts_frame().sum()
         text = (
