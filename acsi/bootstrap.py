@@ -67,7 +67,9 @@ With B usable replicates θ*_b and the published estimate θ̂:
   eq. 14.15, for one sample; Efron 1987, section 7, for several independent samples).  For a linear combination
   ``A = Σ_m c_m θ_m`` of independent units the influence values are ``c_m l_j``, so ``a_A``
   follows from the units' jackknife moments without refitting.  Units larger than
-  ``jackknife_groups`` use the delete-a-group jackknife over that many groups.
+  ``jackknife_groups`` use the delete-a-group jackknife over that many groups (respondent
+  ``i`` in group ``i mod G``).  With user strata the jackknife ignores them (the acceleration
+  is a small correction; the bootstrap draws themselves are stratified).
 
 Reproducibility
 ---------------
@@ -959,7 +961,8 @@ def bootstrap(
         Compute the jackknife acceleration for BCa intervals (else ``a = 0``: bias-corrected
         percentile intervals).
     jackknife_groups : int or None
-        At most this many delete-a-group jackknife refits per unit (``None``: leave-one-out).
+        At most this many delete-a-group jackknife refits per unit for the BCa acceleration
+        (default 500; ``None``: always leave-one-out, n refits per unit).
     weights : DataFrame, optional
         Sales weights: aggregate with :func:`acsi.aggregate.aggregate` and bootstrap every
         aggregate (industry, sector, national) and its changes.
