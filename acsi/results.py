@@ -180,6 +180,12 @@ class FitResult:
         unit = kwargs.pop("unit", None) or (self.options["unit"][-1] if self.options.get("unit") else "company")
         return aggregate(self.indexes, weights, unit=unit, **kwargs)
 
+    def bootstrap(self, **kwargs):
+        """Bootstrap standard errors and intervals; see :func:`acsi.bootstrap.bootstrap`."""
+        from .bootstrap import bootstrap
+
+        return bootstrap(self, **kwargs)
+
     # ------------------------------------------------------------------ output
     def summary(self) -> Summary:
         """Status counts, headline indexes, data accounting and the pooled fit."""

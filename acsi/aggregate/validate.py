@@ -231,7 +231,7 @@ def normalise_weights(weights: pd.DataFrame, unit: str, freq: str, rows: pd.Data
     m = out[known].merge(seen.assign(_seen=True), on=known, how="left")["_seen"].notna().to_numpy()
     if not m.all():
         raise AggregationError(
-            f"The weights table has {int((~m).sum())} row(s) for {unit}s that are not in the indexes table "
+            f"The weights table has {int((~m).sum())} row(s) for {unit} values that are not in the indexes table "
             f"(weights without units):\n{describe_rows(frame, np.flatnonzero(~m), keys + ['sales'])}\n"
             f"Remove these rows, or check the spelling of the {unit} names"
             + (" and industries" if "industry" in out else "") + " against the indexes table."
@@ -278,7 +278,7 @@ def normalise_group_weights(table: pd.DataFrame | None, level: str, value: str, 
     unknown = ~out["name"].isin(known).to_numpy()
     if unknown.any():
         raise AggregationError(
-            f"The {option} table has {int(unknown.sum())} row(s) for {level}s that are not in the indexes table:\n"
+            f"The {option} table has {int(unknown.sum())} row(s) for {level} values that are not in the indexes table:\n"
             f"{describe_rows(frame, np.flatnonzero(unknown), keys + [value])}\n"
             f"Remove these rows or correct the {level} names."
         )

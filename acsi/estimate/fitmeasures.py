@@ -52,6 +52,7 @@ def rmsea_ci(chisq: float, df: int, n: int, level: float = 0.90) -> tuple[float,
     """Confidence interval of the RMSEA by inverting the non-central χ² CDF."""
     if df <= 0 or not np.isfinite(chisq):
         return (np.nan, np.nan)
+    chisq = max(chisq, 0.0)  # an exact fit can give -1e-15 by rounding
     upper_p = 1 - (1 - level) / 2  # 0.95
     lower_p = (1 - level) / 2  # 0.05
 

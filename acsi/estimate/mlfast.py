@@ -68,6 +68,7 @@ import pandas as pd
 
 from ..errors import EstimationError
 from ..spec import ModelSpec
+from .table import admissibility_problems, check_sample_cov, parameter_table
 
 __all__ = [
     "BatchFit",
@@ -779,7 +780,7 @@ def sem_result_from_cov(model: RamModel, S: np.ndarray, n: int, *, level: float 
     # Σ then reproduces S to rounding, so the fit measures are those of Σ = S (chi-square 0)
     sigma_fm = S if not ml_discrepancy(S, sigma) > 0 else sigma
     fm = fit_measures(S, sigma_fm, n, model.q)
-    problems = admissibility_problems(model, T, P, A)
+    problems = admissibility_problems(model.spec, T, P, A)
     if not np.isfinite(estimates.loc[estimates["free"], "se"]).all():
         messages.append("some standard errors could not be computed (information matrix not invertible)")
     return SEMResult(
@@ -801,106 +802,11 @@ def sem_result_from_cov(model: RamModel, S: np.ndarray, n: int, *, level: float 
     )
 
 
-ESTIMATE_COLUMNS = ["lhs", "op", "rhs", "est", "se", "z", "pvalue", "ci_lower", "ci_upper", "std_all", "free"]
-
-
 def estimate_table(model: RamModel, theta: np.ndarray, se: np.ndarray, *, level: float = 0.95) -> pd.DataFrame:
-    """lavaan's ``parameterEstimates(standardized = TRUE)`` table for one solution.
-
-    Rows in lavaan's order: loadings (markers fixed at 1), regressions, listed covariances,
-    item residual variances (a single indicator's fixed at 0), latent (residual) variances,
-    covariances of the exogenous latents.  ``std_all`` as lavaan with ``cov.std = TRUE``:
-    loadings ``λ sd(η)/sd(y)``; regressions ``β sd(η_from)/sd(η_to)``; (residual) variances
-    over the model-implied total variance; residual covariances over the square roots of
-    the residual variances.  Wald ``z = est/se``, two-sided normal p-value, interval
-    ``est ± z_(1+level)/2 · se``; fixed rows keep NaN ``se``/``z`` and a zero-width interval.
-    """
-    from scipy import stats
-
-    spec = model.spec
+    """lavaan's ``parameterEstimates(standardized = TRUE)`` table for one solution
+    (:func:`acsi.estimate.table.parameter_table`, shared with the semopy backend)."""
     L, B, P, T = (a[0] for a in model.matrices(np.asarray(theta)[None]))
-    sigma, A, _, _ = (a[0] for a in implied(model, np.asarray(theta)[None]))
-    it = {x: i for i, x in enumerate(model.items)}
-    lv = {x: i for i, x in enumerate(model.latents)}
-    sd_y = np.sqrt(np.clip(np.diag(sigma), 0, None))
-    sd_eta = np.sqrt(np.clip(np.diag(A), 0, None))
-    se_of = {lab: s for lab, s in zip(model.labels, se)}
-    rows = []
-    with np.errstate(divide="ignore", invalid="ignore"):
-        for latent in spec.latents:
-            for k, item in enumerate(latent.item_ids):
-                i, j = it[item], lv[latent.id]
-                lab = (latent.id, "=~", item)
-                rows.append((*lab, L[i, j], se_of.get(lab, np.nan), k > 0, L[i, j] * sd_eta[j] / sd_y[i]))
-        for to in model.latents:
-            for fr in spec.predecessors(to):
-                t, f = lv[to], lv[fr]
-                lab = (to, "~", fr)
-                rows.append((*lab, B[t, f], se_of[lab], True, B[t, f] * sd_eta[f] / sd_eta[t]))
-        for a, b in spec.covariances:
-            if a in lv:
-                i, j, M = lv[a], lv[b], P
-            else:
-                i, j, M = it[a], it[b], T
-            lab = (a, "~~", b) if (a, "~~", b) in se_of else (b, "~~", a)
-            rows.append((a, "~~", b, M[i, j], se_of.get(lab, np.nan), True, M[i, j] / np.sqrt(M[i, i] * M[j, j])))
-        single = {model.items[i] for i in model.fixed_zero_theta}
-        for item in model.items:
-            i = it[item]
-            if item in single:
-                rows.append((item, "~~", item, 0.0, np.nan, False, 0.0))
-            else:
-                rows.append((item, "~~", item, T[i, i], se_of[(item, "~~", item)], True, T[i, i] / sd_y[i] ** 2))
-        for x in model.latents:
-            j = lv[x]
-            rows.append((x, "~~", x, P[j, j], se_of[(x, "~~", x)], True, P[j, j] / A[j, j]))
-        exo = list(spec.exogenous)
-        for k, a in enumerate(exo):
-            for b in exo[k + 1:]:
-                i, j = lv[a], lv[b]
-                lab = (a, "~~", b) if (a, "~~", b) in se_of else (b, "~~", a)
-                rows.append((a, "~~", b, P[i, j], se_of.get(lab, np.nan), True, P[i, j] / (sd_eta[i] * sd_eta[j])))
-    df = pd.DataFrame(rows, columns=["lhs", "op", "rhs", "est", "se", "free", "std_all"])
-    df["se"] = df["se"].where(df["free"], np.nan)
-    q = stats.norm.ppf(1 - (1 - level) / 2)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        df["z"] = df["est"] / df["se"]
-    df["pvalue"] = 2 * stats.norm.sf(np.abs(df["z"]))
-    df["ci_lower"] = np.where(df["free"], df["est"] - q * df["se"], df["est"])
-    df["ci_upper"] = np.where(df["free"], df["est"] + q * df["se"], df["est"])
-    return df[ESTIMATE_COLUMNS]
-
-
-def check_sample_cov(S: np.ndarray, items: list[str]) -> None:
-    """Refuse constant items and a non-positive-definite sample covariance (as ``fit_sem``)."""
-    var = np.diag(S)
-    flat = [items[i] for i in np.flatnonzero(var <= 1e-12)]
-    if flat:
-        raise EstimationError(
-            f"items with no variance (every respondent gave the same answer): {', '.join(flat)}; "
-            "a covariance model cannot be fitted: collect more varied data or drop these items from the model"
-        )
-    ev = np.linalg.eigvalsh(S / np.sqrt(np.outer(var, var)))
-    if ev.min() <= 1e-10:
-        raise EstimationError(
-            "the sample covariance matrix is not positive definite (items are linearly dependent or "
-            f"there are fewer respondents than items: smallest eigenvalue {ev.min():.3g}); "
-            "check for duplicated items or too few respondents"
-        )
-
-
-def admissibility_problems(model: RamModel, T: np.ndarray, P: np.ndarray, A: np.ndarray) -> list[str]:
-    """The inadmissibility messages of ``fit_sem`` for one solution."""
-    problems = []
-    for i, x in enumerate(model.items):
-        if T[i, i] < 0:
-            problems.append(f"negative residual variance of item {x} ({T[i, i]:.4g})")
-    for j, x in enumerate(model.latents):
-        if P[j, j] < 0:
-            problems.append(f"negative (residual) variance of latent {x} ({P[j, j]:.4g})")
-    if np.linalg.eigvalsh(A).min() <= 0:
-        problems.append("the covariance matrix of the latent variables is not positive definite")
-    return problems
+    return parameter_table(model.spec, L, B, P, T, dict(zip(model.labels, se)), level=level)
 
 
 def admissible_batch(model: RamModel, theta: np.ndarray) -> np.ndarray:

@@ -25,16 +25,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from ..errors import EstimationError
 from ..spec import ModelSpec
 from .fitmeasures import fit_measures
+from .table import ESTIMATE_COLUMNS, admissibility_problems, check_sample_cov, latent_covariance, parameter_table
 
-__all__ = ["SEMResult", "fit_sem", "semopy_version"]
-
-ESTIMATE_COLUMNS = ["lhs", "op", "rhs", "est", "se", "z", "pvalue", "ci_lower", "ci_upper", "std_all"]
-
+__all__ = ["ESTIMATE_COLUMNS", "SEMResult", "fit_sem", "semopy_version"]
 
 def semopy_version() -> str:
     import semopy
@@ -93,23 +90,6 @@ class _Capture(logging.Handler):
         self.records.append(record.getMessage())
 
 
-def _check_sample_cov(S: np.ndarray, items: list[str]) -> None:
-    var = np.diag(S)
-    flat = [items[i] for i in np.flatnonzero(var <= 1e-12)]
-    if flat:
-        raise EstimationError(
-            f"items with no variance (every respondent gave the same answer): {', '.join(flat)}; "
-            "a covariance model cannot be fitted: collect more varied data or drop these items from the model"
-        )
-    ev = np.linalg.eigvalsh(S / np.sqrt(np.outer(var, var)))
-    if ev.min() <= 1e-10:
-        raise EstimationError(
-            "the sample covariance matrix is not positive definite (items are linearly dependent or "
-            f"there are fewer respondents than items: smallest eigenvalue {ev.min():.3g}); "
-            "semopy would silently replace it by a nearby matrix; check for duplicated items or too few respondents"
-        )
-
-
 def fit_sem(
     data: pd.DataFrame,
     spec: ModelSpec,
@@ -158,7 +138,7 @@ def fit_sem(
         raise EstimationError(f"cannot fit a model to {n} respondent(s)")
     Xc = X - X.mean(axis=0)
     S = Xc.T @ Xc / n
-    _check_sample_cov(S, items)
+    check_sample_cov(S, items)
 
     model = semopy.Model(spec.to_lavaan())
     for p in model.parameters.values():
@@ -180,42 +160,27 @@ def fit_sem(
     messages = [str(res.message)] if not res.success else []
     messages += cap.records
 
-    lam_rows, lam_cols = model.names_lambda
-    Lam = pd.DataFrame(model.mx_lambda, index=lam_rows, columns=lam_cols)
-    beta_names = model.names_beta[0]
-    B = model.mx_beta
-    Psi = model.mx_psi
-    Theta = pd.DataFrame(model.mx_theta, index=model.names_theta[0], columns=model.names_theta[1])
-    C = np.linalg.inv(np.eye(B.shape[0]) - B)
-    lat_cov = pd.DataFrame(C @ Psi @ C.T, index=beta_names, columns=beta_names)
-    implied = pd.DataFrame(sigma, index=obs, columns=obs)
     latents = list(spec.latent_ids)
-
-    estimates = _estimate_table(se_cells, model, spec, Lam, pd.DataFrame(Psi, index=beta_names, columns=beta_names), Theta, lat_cov, implied, level)
+    # semopy's matrices, reordered to the spec's item and latent order
+    L = _reorder(model.mx_lambda, model.names_lambda, items, latents)
+    B = _reorder(model.mx_beta, model.names_beta, latents, latents)
+    P = _reorder(model.mx_psi, model.names_psi, latents, latents)
+    T = _reorder(model.mx_theta, model.names_theta, items, items)
+    A = latent_covariance(B, P)
+    estimates = parameter_table(spec, L, B, P, T, se_cells, level=level)
     npar = int(sum(1 for p in model.parameters.values() if p.active))
     fm = fit_measures(S_obs, sigma, n, npar)
-
-    problems = []
-    theta_d = pd.Series(np.diag(Theta.values), index=Theta.index)
-    for it, v in theta_d.items():
-        if v < 0:
-            problems.append(f"negative residual variance of item {it} ({v:.4g})")
-    psi_d = pd.Series(np.diag(Psi), index=beta_names)
-    for lv, v in psi_d.items():
-        if v < 0:
-            problems.append(f"negative (residual) variance of latent {lv} ({v:.4g})")
-    lc = lat_cov.loc[latents, latents].to_numpy()
-    if np.linalg.eigvalsh(lc).min() <= 0:
-        problems.append("the covariance matrix of the latent variables is not positive definite")
+    problems = admissibility_problems(spec, T, P, A)
     if not np.isfinite(estimates.loc[estimates["free"], "se"]).all():
         messages.append("some standard errors could not be computed (information matrix not invertible)")
+    implied = pd.DataFrame(sigma, index=obs, columns=obs)
 
     return SEMResult(
         estimates=estimates,
         fit_measures=fm,
-        loadings=Lam.loc[items, latents],
-        residual_variances=theta_d.loc[items],
-        latent_cov=lat_cov.loc[latents, latents],
+        loadings=pd.DataFrame(L, index=items, columns=latents),
+        residual_variances=pd.Series(np.diag(T), index=items),
+        latent_cov=pd.DataFrame(A, index=latents, columns=latents),
         sample_cov=pd.DataFrame(S, index=items, columns=items),
         implied_cov=implied.loc[items, items],
         n=n,
@@ -228,12 +193,18 @@ def fit_sem(
     )
 
 
-def _standard_errors(model, messages: list[str]) -> dict[tuple[str, str, str], float]:
-    """Standard errors from the expected information (lavaan's default), by matrix cell.
+def _reorder(mx: np.ndarray, names, rows: list[str], cols: list[str]) -> np.ndarray:
+    r = {k: i for i, k in enumerate(names[0])}
+    c = {k: i for i, k in enumerate(names[1])}
+    return np.asarray(mx)[np.ix_([r[x] for x in rows], [c[x] for x in cols])]
 
-    ``se = sqrt(diag(I⁻¹))`` with ``I = N/2 · tr(Σ⁻¹ ∂Σ/∂θ_i Σ⁻¹ ∂Σ/∂θ_k)``; the
-    result maps ``(matrix, row name, column name)`` to the SE of the free
-    parameter found there (semopy's parameter order is its active parameters).
+
+def _standard_errors(model, messages: list[str]) -> dict[tuple[str, str, str], float]:
+    """Standard errors from the expected information (lavaan's default), by parameter label.
+
+    ``se = sqrt(diag(I⁻¹))`` with ``I = N/2 · tr(Σ⁻¹ ∂Σ/∂θ_i Σ⁻¹ ∂Σ/∂θ_k)``; semopy's
+    parameter order is its active parameters, and each parameter's matrix cell gives
+    its lavaan label ``(lhs, op, rhs)``.
     """
     try:
         _, fim_inv = model.calc_fim(inverse=True)
@@ -241,102 +212,19 @@ def _standard_errors(model, messages: list[str]) -> dict[tuple[str, str, str], f
     except Exception as exc:  # singular information matrix
         messages.append(f"standard errors unavailable: {exc}")
         return {}
-    mats = {
-        id(model.mx_lambda): ("lambda", model.names_lambda),
-        id(model.mx_beta): ("beta", model.names_beta),
-        id(model.mx_psi): ("psi", model.names_psi),
-        id(model.mx_theta): ("theta", model.names_theta),
+    label = {
+        id(model.mx_lambda): (model.names_lambda, lambda a, b: (b, "=~", a)),
+        id(model.mx_beta): (model.names_beta, lambda a, b: (a, "~", b)),
+        id(model.mx_psi): (model.names_psi, lambda a, b: (a, "~~", b)),
+        id(model.mx_theta): (model.names_theta, lambda a, b: (a, "~~", b)),
     }
     out: dict[tuple[str, str, str], float] = {}
     active = [p for p in model.parameters.values() if p.active]
     for k, p in enumerate(active):
         for loc in p.locations:
-            kind, (rows, cols) = mats.get(id(loc.matrix), (None, (None, None)))
-            if kind is None:
+            if id(loc.matrix) not in label:
                 continue
+            (rows, cols), make = label[id(loc.matrix)]
             i, j = loc.indices
-            out[(kind, rows[i], cols[j])] = float(se_vec[k])
-            if kind in ("psi", "theta"):
-                out[(kind, rows[j], cols[i])] = float(se_vec[k])
+            out[make(rows[i], cols[j])] = float(se_vec[k])
     return out
-
-
-class _Named:
-    """A matrix read by row and column names (pandas .loc is too slow per cell here)."""
-
-    __slots__ = ("a", "r", "c")
-
-    def __init__(self, a, rows, cols):
-        self.a = np.asarray(a)
-        self.r = {k: i for i, k in enumerate(rows)}
-        self.c = {k: i for i, k in enumerate(cols)}
-
-    @classmethod
-    def of(cls, df: pd.DataFrame) -> "_Named":
-        return cls(df.to_numpy(), df.index, df.columns)
-
-    def __getitem__(self, key) -> float:
-        return float(self.a[self.r[key[0]], self.c[key[1]]])
-
-
-def _estimate_table(se_cells, model, spec, Lam, Psi, Theta, lat_cov, implied, level) -> pd.DataFrame:
-    """lavaan-ordered parameter table with standardized (std.all) values.
-
-    Estimates are read from the fitted matrices, standard errors from
-    :func:`_standard_errors`.  std.all follows lavaan with ``cov.std = TRUE``:
-    loadings λ·sd(η)/sd(y); regressions β·sd(η_from)/sd(η_to); variances divided
-    by the total (model-implied) variance; residual covariances divided by the
-    square roots of the residual variances.
-    """
-    latents = set(spec.latent_ids)
-    B = _Named(model.mx_beta, model.names_beta[0], model.names_beta[1])
-    Lam, Psi, Theta = _Named.of(Lam), _Named.of(Psi), _Named.of(Theta)
-    sd_obs = dict(zip(implied.index, np.sqrt(np.diag(implied.to_numpy()))))
-    lat_var = dict(zip(lat_cov.index, np.diag(lat_cov.to_numpy())))
-    sd_lat = {k: float(np.sqrt(max(v, 0.0))) for k, v in lat_var.items()}
-
-    rows = []
-    se = lambda kind, a, b: se_cells.get((kind, a, b), np.nan)
-    for lv in spec.latents:
-        for k, it in enumerate(lv.item_ids):
-            est = float(Lam[it, lv.id])
-            free = k > 0
-            rows.append((lv.id, "=~", it, est, se("lambda", it, lv.id) if free else np.nan, free,
-                         est * sd_lat[lv.id] / sd_obs[it]))
-    for lv in spec.latent_ids:
-        for pred in spec.predecessors(lv):
-            est = float(B[lv, pred])
-            rows.append((lv, "~", pred, est, se("beta", lv, pred), True, est * sd_lat[pred] / sd_lat[lv]))
-    for a, b in spec.covariances:
-        if a in latents:
-            est = float(Psi[a, b])
-            std = est / np.sqrt(Psi[a, a] * Psi[b, b])
-            rows.append((a, "~~", b, est, se("psi", a, b), True, std))
-        else:
-            est = float(Theta[a, b])
-            std = est / np.sqrt(Theta[a, a] * Theta[b, b])
-            rows.append((a, "~~", b, est, se("theta", a, b), True, std))
-    single = {lv.items[0].id for lv in spec.latents if len(lv.items) == 1}
-    for it in spec.item_ids:
-        if it in single:
-            rows.append((it, "~~", it, 0.0, np.nan, False, 0.0))
-            continue
-        est = float(Theta[it, it])
-        rows.append((it, "~~", it, est, se("theta", it, it), True, est / sd_obs[it] ** 2))
-    exo = spec.exogenous
-    for lv in spec.latent_ids:
-        est = float(Psi[lv, lv])
-        rows.append((lv, "~~", lv, est, se("psi", lv, lv), True, est / lat_var[lv]))
-    for i, a in enumerate(exo):
-        for b in exo[i + 1:]:
-            est = float(Psi[a, b])
-            rows.append((a, "~~", b, est, se("psi", a, b), True, est / (sd_lat[a] * sd_lat[b])))
-
-    df = pd.DataFrame(rows, columns=["lhs", "op", "rhs", "est", "se", "free", "std_all"])
-    z = df["est"] / df["se"]
-    q = stats.norm.ppf(1 - (1 - level) / 2)
-    df["z"] = z
-    df["pvalue"] = 2 * stats.norm.sf(np.abs(z))
-    df["ci_lower"] = np.where(df["free"], df["est"] - q * df["se"], df["est"])
-    df["ci_upper"] = np.where(df["free"], df["est"] + q * df["se"], df["est"])
-    return df[ESTIMATE_COLUMNS + ["free"]]

@@ -79,9 +79,17 @@ def fit_unit(
 
 
 def _fit_sem_unit(out: UnitOutcome, data: pd.DataFrame, spec: ModelSpec, options: dict) -> None:
-    from .sem import fit_sem
+    engine = options.get("engine", "semopy")
+    if engine == "semopy":
+        from .sem import fit_sem
 
-    res = fit_sem(data, spec, **{k: v for k, v in options.items() if k in ("ftol", "maxiter")})
+        res = fit_sem(data, spec, **{k: v for k, v in options.items() if k in ("ftol", "maxiter")})
+    elif engine == "mlfast":
+        from .mlfast import fit_sem_fast
+
+        res = fit_sem_fast(data, spec)
+    else:
+        raise EstimationError(f"unknown SEM engine {engine!r}; use 'semopy' (default) or 'mlfast'")
     out.converged = res.converged
     out.admissible = res.admissible
     out.messages = res.messages

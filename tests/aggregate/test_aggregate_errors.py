@@ -180,7 +180,7 @@ def test_bad_options(good, kw, match):
 
 def test_sector_weights_and_industry_totals_checks(good):
     idx, sales = good
-    with pytest.raises(AggregationError, match=r"(?s)sector_weights table has 1 row\(s\) for sectors that are not in the indexes.*sector='nowhere'"):
+    with pytest.raises(AggregationError, match=r"(?s)sector_weights table has 1 row\(s\) for sector values that are not in the indexes.*sector='nowhere'"):
         aggregate(idx, sales, window=2, sector_weights=pd.DataFrame({"sector": ["t", "nowhere"], "weight": [1.0, 1.0]}))
     sw = pd.DataFrame({"sector": ["t"], "period": ["2025Q1"], "weight": [1.0]})
     with pytest.raises(AggregationError, match=r"(?s)sector-period\(s\) in sector_weights have no value.*sector='t', period='2025Q2'"):

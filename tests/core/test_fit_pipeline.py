@@ -158,3 +158,14 @@ def test_fit_aggregate_shorthand_equals_function(result):
     ind = a.table("industry").query("period == '2025Q1' and unit == 'Airlines'").iloc[0]
     q1 = result.indexes.query("period == '2025Q1'").set_index("company")["index"]
     assert ind["index"] == pytest.approx((100 * q1["A"] + 300 * q1["B"]) / 400)
+
+
+@pytest.mark.filterwarnings("ignore::acsi.AcsiWarning")
+def test_mlfast_engine_equals_semopy(survey):
+    spec = acsi.parse_lavaan(ACSI_LAVAAN)
+    a = acsi.fit(survey, spec, unit="company", pooled=False)
+    b = acsi.fit(survey, spec, unit="company", pooled=False, options={"engine": "mlfast"})
+    np.testing.assert_allclose(a.indexes["index"], b.indexes["index"], atol=1e-6)
+    np.testing.assert_allclose(a.estimates["est"], b.estimates["est"], atol=1e-5)
+    with pytest.raises(ValueError, match=r"options\['engine'\]\" parameter of acsi.fit must be one of \['semopy', 'mlfast'\]. Got 'fast' instead"):
+        acsi.fit(survey, spec, unit="company", options={"engine": "fast"})
