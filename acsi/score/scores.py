@@ -101,17 +101,25 @@ def item_weights(
 
 
 def latent_scores(data: pd.DataFrame, spec: ModelSpec, weights: pd.DataFrame) -> pd.DataFrame:
-    """Respondent scores on 0-100 for every latent (rows as in ``data``)."""
-    out = {}
-    for lv in spec.latents:
-        wt = weights.loc[weights["latent"] == lv.id].set_index("item")["weight"]
-        ids = list(lv.item_ids)
-        w = wt.loc[ids].to_numpy(dtype=float)
-        X = data[ids].to_numpy(dtype=float)
-        lo = np.array([spec.scale_bounds[i][0] for i in ids])
-        hi = np.array([spec.scale_bounds[i][1] for i in ids])
-        out[lv.id] = 100.0 * (X @ w - lo @ w) / (hi @ w - lo @ w)
-    return pd.DataFrame(out, index=data.index)
+    """Respondent scores on 0-100 for every latent (rows as in ``data``).
+
+    One matrix product: ``X W`` with ``W`` the items × latents block matrix of
+    weights, shifted and scaled by the weighted scale bounds of each latent.
+    A latent whose weights are NaN (refused) gets NaN scores.
+    """
+    items = list(spec.item_ids)
+    latents = list(spec.latent_ids)
+    pos_i = {k: i for i, k in enumerate(items)}
+    pos_l = {k: j for j, k in enumerate(latents)}
+    W = np.zeros((len(items), len(latents)))
+    for lv, it, w in zip(weights["latent"], weights["item"], weights["weight"]):
+        W[pos_i[it], pos_l[lv]] = w
+    bounds = np.array([spec.scale_bounds[i] for i in items])
+    lo, hi = bounds[:, 0] @ W, bounds[:, 1] @ W
+    X = data[items].to_numpy(dtype=float)
+    with np.errstate(invalid="ignore"):
+        S = 100.0 * (X @ W - lo) / (hi - lo)
+    return pd.DataFrame(S, index=data.index, columns=latents)
 
 
 def weighted_mean_se(x: np.ndarray, v: np.ndarray | None = None) -> tuple[float, float, int]:
