@@ -15,7 +15,6 @@ import sys
 import warnings
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from .data import DEFAULT_MISSING_CODES, prepare_survey, read_survey

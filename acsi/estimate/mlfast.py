@@ -68,7 +68,7 @@ import pandas as pd
 
 from ..errors import EstimationError
 from ..spec import ModelSpec
-from .table import admissibility_problems, check_sample_cov, parameter_table
+from .table import admissibility_problems, check_sample_cov, item_moments, parameter_table
 
 __all__ = [
     "BatchFit",
@@ -718,21 +718,8 @@ def fit_sem_fast(
     >>> res.estimates.query("op == '~'")[["lhs", "rhs", "est", "se"]]          # doctest: +SKIP
     """
     items = list(spec.item_ids)
-    missing_cols = [c for c in items if c not in data.columns]
-    if missing_cols:
-        raise EstimationError(f"data lack the model's items {missing_cols}")
-    X = data[items].to_numpy(dtype=float)
-    if np.isnan(X).any():
-        bad = [items[j] for j in np.flatnonzero(np.isnan(X).any(axis=0))]
-        raise EstimationError(
-            f"incomplete data passed to the SEM backend (missing values in {', '.join(bad)}); "
-            "apply a missing-data policy first (acsi.fit does listwise deletion)"
-        )
+    X, S = item_moments(data, items)
     n = X.shape[0]
-    if n < 2:
-        raise EstimationError(f"cannot fit a model to {n} respondent(s)")
-    S = sample_moments(X)
-    check_sample_cov(S, items)
     model = model or RamModel(spec)
     return sem_result_from_cov(model, S, n, level=level, start=start, xtol=xtol, maxiter=maxiter)
 

@@ -26,10 +26,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..errors import EstimationError
 from ..spec import ModelSpec
 from .fitmeasures import fit_measures
-from .table import ESTIMATE_COLUMNS, admissibility_problems, check_sample_cov, latent_covariance, parameter_table
+from .table import ESTIMATE_COLUMNS, admissibility_problems, item_moments, latent_covariance, parameter_table
 
 __all__ = ["ESTIMATE_COLUMNS", "SEMResult", "fit_sem", "semopy_version"]
 
@@ -123,22 +122,8 @@ def fit_sem(
     import semopy
 
     items = list(spec.item_ids)
-    missing_cols = [c for c in items if c not in data.columns]
-    if missing_cols:
-        raise EstimationError(f"data lack the model's items {missing_cols}")
-    X = data[items].to_numpy(dtype=float)
-    if np.isnan(X).any():
-        bad = [items[j] for j in np.flatnonzero(np.isnan(X).any(axis=0))]
-        raise EstimationError(
-            f"incomplete data passed to the SEM backend (missing values in {', '.join(bad)}); "
-            "apply a missing-data policy first (acsi.fit does listwise deletion)"
-        )
+    X, S = item_moments(data, items)
     n = X.shape[0]
-    if n < 2:
-        raise EstimationError(f"cannot fit a model to {n} respondent(s)")
-    Xc = X - X.mean(axis=0)
-    S = Xc.T @ Xc / n
-    check_sample_cov(S, items)
 
     model = semopy.Model(spec.to_lavaan())
     for p in model.parameters.values():

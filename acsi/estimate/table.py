@@ -14,7 +14,7 @@ from scipy import stats
 from ..errors import EstimationError
 from ..spec import ModelSpec
 
-__all__ = ["ESTIMATE_COLUMNS", "parameter_table", "check_sample_cov", "admissibility_problems", "latent_covariance"]
+__all__ = ["ESTIMATE_COLUMNS", "parameter_table", "item_moments", "check_sample_cov", "admissibility_problems", "latent_covariance"]
 
 ESTIMATE_COLUMNS = ["lhs", "op", "rhs", "est", "se", "z", "pvalue", "ci_lower", "ci_upper", "std_all"]
 
@@ -88,6 +88,29 @@ def parameter_table(spec: ModelSpec, L, B, P, T, se: dict, *, level: float = 0.9
     df["ci_lower"] = np.where(df["free"], df["est"] - q * df["se"], df["est"])
     df["ci_upper"] = np.where(df["free"], df["est"] + q * df["se"], df["est"])
     return df[ESTIMATE_COLUMNS + ["free"]]
+
+
+def item_moments(data: pd.DataFrame, items: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Complete item matrix ``X`` and its covariance ``S`` (denominator N), after the checks
+    every ML fit needs: items present, no missing values (semopy would delete pairwise
+    without a word), at least two rows, and :func:`check_sample_cov`."""
+    missing_cols = [c for c in items if c not in data.columns]
+    if missing_cols:
+        raise EstimationError(f"data lack the model's items {missing_cols}")
+    X = data[items].to_numpy(dtype=float)
+    if np.isnan(X).any():
+        bad = [items[j] for j in np.flatnonzero(np.isnan(X).any(axis=0))]
+        raise EstimationError(
+            f"incomplete data passed to the SEM backend (missing values in {', '.join(bad)}); "
+            "apply a missing-data policy first (acsi.fit does listwise deletion)"
+        )
+    n = X.shape[0]
+    if n < 2:
+        raise EstimationError(f"cannot fit a model to {n} respondent(s)")
+    Xc = X - X.mean(axis=0)
+    S = Xc.T @ Xc / n
+    check_sample_cov(S, items)
+    return X, S
 
 
 def check_sample_cov(S: np.ndarray, items: list[str]) -> None:

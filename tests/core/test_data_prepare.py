@@ -1,6 +1,5 @@
 """Validation, missing codes, out-of-range policy, readers and the data accounting."""
 
-import numpy as np
 import pandas as pd
 import pytest
 

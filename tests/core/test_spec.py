@@ -4,7 +4,7 @@ import pytest
 
 import acsi
 from acsi.errors import SpecError
-from acsi.spec import list_models, load_model, parse_lavaan, read_toml
+from acsi.spec import list_models, load_model, parse_lavaan
 
 REQUIRED = {"acsi", "ecsi", "ccsi", "ccsi_image", "scsb", "airline"}
 

@@ -43,7 +43,7 @@ import numpy as np
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from make_data import LATENTS, TRUE_LOADINGS, TRUE_PATHS, beta_matrix, residual_variances  # noqa: E402
+from make_data import LATENTS, TRUE_LOADINGS, TRUE_PATHS, residual_variances  # noqa: E402
 
 SEED_EXACT = 20261125
 N_EXACT = 300

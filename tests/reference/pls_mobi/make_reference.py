@@ -29,7 +29,6 @@ import importlib.metadata as md
 import sys
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 HERE = Path(__file__).resolve().parent
