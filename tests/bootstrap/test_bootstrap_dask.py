@@ -52,4 +52,5 @@ def test_dask_process_cluster_by_address_gives_identical_numbers(fit, local):
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                                   dashboard_address=None) as cluster:
         remote = bs.bootstrap(fit, n_boot=55, seed=11, scheduler=cluster.scheduler_address)
+    assert remote.meta["backend"] == "dask"
     _same(local, remote)

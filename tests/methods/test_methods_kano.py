@@ -24,7 +24,7 @@ def expected():
     return pd.read_csv(REF / "expected.csv").set_index("attribute")
 
 
-def check(table, expected):
+def check_against(table, expected):
     assert list(table.index) == list(expected.index)
     for col in ["A", "O", "M", "I", "R", "Q", "n"]:
         assert table[col].tolist() == expected[col].tolist(), col
@@ -35,14 +35,14 @@ def check(table, expected):
 
 
 def test_long_labels_match_reference(answers, expected):
-    check(kano_from_long(answers), expected)
+    check_against(kano_from_long(answers), expected)
 
 
 def test_wide_codes_match_reference(answers, expected):
     f = answers.pivot(index="respondent", columns="attribute", values="functional").map(CODES.get)
     d = answers.pivot(index="respondent", columns="attribute", values="dysfunctional").map(CODES.get)
     order = list(expected.index)
-    check(kano(f[order], d[order]), expected)
+    check_against(kano(f[order], d[order]), expected)
 
 
 def test_tie_rule_m_over_o_over_a_over_i(expected):
