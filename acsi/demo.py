@@ -52,7 +52,7 @@ def run_demo(
           f"{survey['period'].nunique()} quarters (synthetic data from acsi.simulate)")
     res = fit(survey, "acsi", unit="company", weight="weight", n_jobs=n_jobs, progress=not quiet)
     paths = res.save(out / "results")
-    print(res.summary().as_text())
+    print(res.summary(max_units=10).as_text())
     written = [out / "results"]
     try:
         from .aggregate import aggregate

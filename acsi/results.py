@@ -187,8 +187,12 @@ class FitResult:
         return bootstrap(self, **kwargs)
 
     # ------------------------------------------------------------------ output
-    def summary(self) -> Summary:
-        """Status counts, headline indexes, data accounting and the pooled fit."""
+    def summary(self, *, max_units: int | None = None) -> Summary:
+        """Status counts, headline indexes, data accounting and the pooled fit.
+
+        ``max_units`` limits the per-unit index table to the highest and lowest
+        units (all units are always in :attr:`indexes` and in the saved files).
+        """
         u = self.units
         counts = u["status"].value_counts().reindex(["ok", "inadmissible", "failed"], fill_value=0)
         acc = self.accounting
@@ -202,7 +206,13 @@ class FitResult:
         )
         sections: list[tuple[str, pd.DataFrame | str]] = [("Overview", overview)]
         show = self.indexes[[c for c in self.indexes.columns if c != "reason"]]
-        sections.append((f"Index of {self.spec.headline} per unit (0-100)", show))
+        head = f"Index of {self.spec.headline} per unit (0-100)"
+        if max_units is not None and len(show) > max_units:
+            ranked = show.sort_values("index", ascending=False, na_position="last")
+            k = max(max_units // 2, 1)
+            show = pd.concat([ranked.head(k), ranked.dropna(subset=["index"]).tail(k)]).drop_duplicates()
+            head += f": the {k} highest and {k} lowest of {len(self.indexes)} (all in fit.indexes)"
+        sections.append((head, show))
         bad = u.loc[u["status"] != "ok", self.groups + ["status", "reason"]]
         if len(bad):
             sections.append(("Units not ok", bad))

@@ -169,3 +169,10 @@ def test_mlfast_engine_equals_semopy(survey):
     np.testing.assert_allclose(a.estimates["est"], b.estimates["est"], atol=1e-5)
     with pytest.raises(ValueError, match=r"options\['engine'\]\" parameter of acsi.fit must be one of \['semopy', 'mlfast'\]. Got 'fast' instead"):
         acsi.fit(survey, spec, unit="company", options={"engine": "fast"})
+
+
+def test_summary_can_show_only_extreme_units(result):
+    text = result.summary(max_units=2).as_text()
+    assert "the 1 highest and 1 lowest of 7 (all in fit.indexes)" in text
+    top = result.indexes.sort_values("index", ascending=False).iloc[0]
+    assert top["company"] in text
