@@ -23,6 +23,30 @@ def _codes(text: str):
         raise argparse.ArgumentTypeError(f"missing codes must be comma-separated numbers like 98,99; got {text!r}") from None
 
 
+def _item_map(path: str | None) -> dict[str, str] | None:
+    """Read ``--item-map``: a JSON object ``{"column": "item"}`` or a CSV with columns ``column,item``."""
+    if not path:
+        return None
+    import json
+
+    import pandas as pd
+
+    from .errors import DataError
+
+    p = Path(path)
+    if not p.exists():
+        raise DataError(f"item map {path!r} does not exist; check the path")
+    if p.suffix.lower() == ".json":
+        mapping = json.loads(p.read_text(encoding="utf-8"))
+        if not isinstance(mapping, dict):
+            raise DataError(f"item map {path}: expected a JSON object {{\"column_in_file\": \"item_id\"}}")
+        return {str(k): str(v) for k, v in mapping.items()}
+    table = pd.read_csv(p)
+    if not {"column", "item"} <= set(table.columns):
+        raise DataError(f"item map {path}: needs the columns 'column' and 'item'; it has {list(table.columns)}")
+    return dict(zip(table["column"].astype(str), table["item"].astype(str)))
+
+
 def cmd_models(args) -> int:
     from .spec import list_models, load_model
 
@@ -42,6 +66,7 @@ def cmd_fit(args) -> int:
     unit = [u for u in args.unit.split(",") if u] if args.unit else None
     res = fit(
         args.survey, args.model, unit=unit, period=args.period, estimator=args.estimator, weight=args.weight,
+        item_map=_item_map(args.item_map),
         missing_codes=args.missing_codes, out_of_range=args.out_of_range, min_n=args.min_n,
         confidence=args.confidence, n_jobs=args.jobs, progress=not args.quiet,
         options={"engine": args.engine} if args.estimator == "sem" else None,
@@ -81,6 +106,8 @@ def build_parser() -> argparse.ArgumentParser:
     f.add_argument("--engine", choices=["semopy", "mlfast"], default="semopy",
                    help="ML engine for --estimator sem: semopy (default) or acsi's batched Newton solver")
     f.add_argument("--weight", default=None, help="survey-weight column")
+    f.add_argument("--item-map", default=None, metavar="FILE",
+                   help="rename survey columns to item ids: CSV with columns column,item, or a JSON object")
     f.add_argument("--missing-codes", type=_codes, default=(98, 99), help="codes meaning no answer (default: 98,99)")
     f.add_argument("--out-of-range", choices=["error", "missing"], default="error")
     f.add_argument("--min-n", type=int, default=30, help="minimum complete respondents per unit (default 30)")

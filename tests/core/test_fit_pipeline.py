@@ -176,3 +176,21 @@ def test_summary_can_show_only_extreme_units(result):
     assert "the 1 highest and 1 lowest of 7 (all in fit.indexes)" in text
     top = result.indexes.sort_values("index", ascending=False).iloc[0]
     assert top["company"] in text
+
+
+@pytest.mark.filterwarnings("ignore::acsi.AcsiWarning")
+def test_cli_item_map_renames_columns(survey, tmp_path, capsys):
+    f = tmp_path / "survey.csv"
+    survey.rename(columns={"cs1": "Q7", "cs2": "Q8"}).to_csv(f, index=False)
+    model = tmp_path / "m.lav"
+    model.write_text(ACSI_LAVAAN)
+    (tmp_path / "map.csv").write_text("column,item\nQ7,cs1\nQ8,cs2\n")
+    (tmp_path / "map.json").write_text('{"Q7": "cs1", "Q8": "cs2"}')
+    for m in ("map.csv", "map.json"):
+        code = main(["fit", str(f), "--model", str(model), "--item-map", str(tmp_path / m), "--jobs", "1",
+                     "--quiet", "--out", str(tmp_path / m[:-4])])
+        assert code == 0
+        assert len(pd.read_csv(tmp_path / m[:-4] / "company_indexes.csv")) == 7
+    (tmp_path / "bad.csv").write_text("from,to\nQ7,cs1\n")
+    assert main(["fit", str(f), "--model", str(model), "--item-map", str(tmp_path / "bad.csv"), "--out", str(tmp_path)]) == 1
+    assert "needs the columns 'column' and 'item'" in capsys.readouterr().err
