@@ -18,7 +18,7 @@ def test_overall_rows():
     got = describe_items(DATA, ["q1", "q2"])
     exp = EXP[EXP["region"] == "(all)"].reset_index(drop=True)
     assert got["item"].tolist() == ["q1", "q2"]
-    np.testing.assert_allclose(got[COLS].to_numpy(float), exp[COLS].to_numpy(float), rtol=1e-10)
+    np.testing.assert_allclose(got[COLS].to_numpy(float), exp[COLS].to_numpy(float), rtol=1e-9)  # t quantiles differ by ~1e-10 between scipy 1.11 and 1.17
 
 
 def test_by_region():
@@ -27,7 +27,7 @@ def test_by_region():
     strata = got.dropna(subset=["region"]).reset_index(drop=True)
     exp = EXP[EXP["region"] != "(all)"].reset_index(drop=True)
     assert strata[["region", "item"]].values.tolist() == exp[["region", "item"]].values.tolist()
-    np.testing.assert_allclose(strata[COLS].to_numpy(float), exp[COLS].to_numpy(float), rtol=1e-10)
+    np.testing.assert_allclose(strata[COLS].to_numpy(float), exp[COLS].to_numpy(float), rtol=1e-9)  # t quantiles differ by ~1e-10 between scipy 1.11 and 1.17
 
 
 def test_two_strata_columns_and_default_items():
