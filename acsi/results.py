@@ -128,13 +128,15 @@ class FitResult:
     def scores(self) -> pd.DataFrame:
         frames = []
         data = self.prepared.data
+        cols = self.groups + self.carry + ["row", "weight"]
+        # row positions of every unit, in input order (the order fit_unit saw them in)
+        positions = data.groupby(self.groups, sort=False, dropna=False).indices if self.groups else {}
         for o in self.outcomes:
             if o.scores is None:
                 continue
-            mask = np.ones(len(data), dtype=bool)
-            for g, v in self._keyframe(o).items():
-                mask &= (data[g] == v).to_numpy()
-            sub = data.loc[mask, self.groups + self.carry + ["row", "weight"]].reset_index(drop=True)
+            key = o.key if len(self.groups) > 1 else o.key[0]
+            pos = positions.get(key, np.arange(0))
+            sub = data[cols].iloc[pos].reset_index(drop=True)
             frames.append(pd.concat([sub, o.scores.reset_index(drop=True)], axis=1))
         if not frames:
             return pd.DataFrame(columns=self.groups + self.carry + ["row", "weight", *self.spec.latent_ids])
