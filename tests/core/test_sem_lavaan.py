@@ -15,7 +15,7 @@ import acsi
 from acsi.estimate.sem import fit_sem
 from conftest import REFERENCE
 
-CASES = ["political_democracy", "acsi_sim", "ccsi_single"]
+CASES = ["political_democracy", "acsi_sim", "ccsi_single", "airline_sim"]
 EST_ATOL = 1e-4
 FIT_RTOL = 1e-5
 FIT_ATOL = 1e-5
