@@ -999,6 +999,11 @@ def bootstrap(
     if jackknife_groups is not None and (not isinstance(jackknife_groups, (int, np.integer)) or jackknife_groups < 3):
         raise ValueError(f"The 'jackknife_groups' parameter of bootstrap must be None or an integer >= 3. Got {jackknife_groups!r} instead.")
     fit = _ensure_fit(fit, spec, fit_options)
+    if fit.options.get("missing") == "fiml":
+        raise EstimationError(
+            "the bootstrap resamples complete respondents and does not support fits with missing='fiml' yet; "
+            "bootstrap a fit with missing='listwise', or use the FIML standard errors in fit.estimates"
+        )
     spec = fit.spec
     level = float(fit.options.get("confidence", 0.95) if level is None else level)
     if not 0 < level < 1:

@@ -64,10 +64,18 @@ def cmd_fit(args) -> int:
     from .fitting import fit
 
     unit = [u for u in args.unit.split(",") if u] if args.unit else None
+    if args.missing == "fiml" and args.estimator != "sem":
+        print("acsi fit: error: --missing fiml (full-information ML) needs --estimator sem; PLS cannot use "
+              "incomplete respondents: use --missing listwise with --estimator pls", file=sys.stderr)
+        return 2
+    if args.missing == "fiml" and getattr(args, "bootstrap", None):
+        print("acsi fit: error: --bootstrap does not support --missing fiml yet; use --missing listwise "
+              "to bootstrap, or rely on the FIML standard errors", file=sys.stderr)
+        return 2
     res = fit(
         args.survey, args.model, unit=unit, period=args.period, estimator=args.estimator, weight=args.weight,
         item_map=_item_map(args.item_map),
-        missing_codes=args.missing_codes, out_of_range=args.out_of_range, min_n=args.min_n,
+        missing_codes=args.missing_codes, out_of_range=args.out_of_range, missing=args.missing, min_n=args.min_n,
         confidence=args.confidence, n_jobs=args.jobs, progress=not args.quiet,
         options={"engine": args.engine} if args.estimator == "sem" else None,
     )
@@ -110,6 +118,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="rename survey columns to item ids: CSV with columns column,item, or a JSON object")
     f.add_argument("--missing-codes", type=_codes, default=(98, 99), help="codes meaning no answer (default: 98,99)")
     f.add_argument("--out-of-range", choices=["error", "missing"], default="error")
+    f.add_argument("--missing", choices=["listwise", "fiml"], default="listwise",
+                   help="missing-data policy: listwise deletion (default) or full-information ML (SEM only)")
     f.add_argument("--min-n", type=int, default=30, help="minimum complete respondents per unit (default 30)")
     f.add_argument("--confidence", type=float, default=0.95)
     f.add_argument("--jobs", type=int, default=-1, help="parallel workers (default: all cores)")

@@ -72,8 +72,11 @@ def fit(
     missing_codes : sequence or dict
         Codes meaning "no answer" (ACSI: 98 don't know, 99 refused).
     out_of_range : {"error", "missing"}
-    missing : {"listwise"}
-        Missing-data policy; see :mod:`acsi.data.prepare`.
+    missing : {"listwise", "fiml"}
+        Missing-data policy; see :mod:`acsi.data.prepare`.  ``"fiml"`` keeps every
+        respondent with at least one item answered and fits the SEM by full-information
+        ML (:func:`acsi.estimate.fiml.fit_sem_fiml`, lavaan's ``missing = "ml"``; the
+        ``engine`` option is then not used); SEM only.
     pooled : bool
         Also fit one model on all respondents.
     min_n : int
@@ -103,6 +106,11 @@ def fit(
     """
     _check_choice("estimator", estimator, ESTIMATORS)
     _check_choice("out_of_range", out_of_range, ("error", "missing"))
+    if missing == "fiml" and estimator != "sem":
+        raise ValueError(
+            f"missing='fiml' (full-information ML) needs the covariance-based estimator; estimator={estimator!r} "
+            "cannot use incomplete respondents: pass estimator='sem', or missing='listwise' for PLS"
+        )
     if estimator == "sem" and options and "engine" in options:
         _check_choice("options['engine']", options["engine"], ("semopy", "mlfast"))
     if not 0 < confidence < 1:
@@ -138,7 +146,7 @@ def fit(
             tasks.append((k, frame.iloc[0:0]))
     tasks.sort(key=lambda t: tuple(str(x) for x in t[0]))
 
-    kw = dict(estimator=estimator, min_n=min_n, confidence=confidence, options=options or {})
+    kw = dict(estimator=estimator, min_n=min_n, confidence=confidence, options=options or {}, missing=missing)
     outcomes = _run(tasks, spec, kw, n_jobs=n_jobs, progress=progress)
     pooled_outcome = fit_unit(("<pooled>",), frame, spec, **kw) if pooled and len(frame) else None
 

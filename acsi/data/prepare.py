@@ -6,14 +6,22 @@ Missing-data policy (explicit, never silent imputation):
    plus any codes read from SPSS/Stata value labels) become missing.
 2. Values outside an item's scale are an error listing the columns, the
    offending values and the first rows, unless ``out_of_range="missing"``.
-3. ``missing="listwise"``: a respondent with any missing item of the model is
-   dropped from estimation and scoring.  (Pairwise deletion, which semopy
-   applies silently, is never used; full-information ML is not offered yet.)
+3. ``missing="listwise"`` (default): a respondent with any missing item of the
+   model is dropped from estimation and scoring.
+   ``missing="fiml"``: a respondent is kept when at least one item of the model
+   is answered (a row with none is dropped under ``missing_items``); the SEM is
+   fitted by full-information ML (:mod:`acsi.estimate.fiml`, lavaan's
+   ``missing = "ml"``) and each latent score uses the answered items of its
+   block (:mod:`acsi.score.scores`).  With ``out_of_range="missing"`` an
+   out-of-range answer is then a hole like any other missing answer (the row is
+   not dropped for it).  Pairwise deletion, which semopy applies silently, and
+   imputation are never used.
 
 Every row read is accounted for.  Each dropped row is counted under exactly one
 reason, the first that applies, in this order: ``missing_unit`` (a unit label
 is empty), ``invalid_weight`` (survey weight missing, zero or negative),
-``out_of_range`` (only with ``out_of_range="missing"``), ``missing_items``.
+``out_of_range`` (only with ``out_of_range="missing"`` and listwise deletion),
+``missing_items``.
 A later stage adds ``unit_not_estimated`` for rows of units whose model failed.
 So ``rows_read == rows_used + Σ dropped_*`` for every unit.
 """
@@ -93,16 +101,18 @@ def prepare_survey(
         Codes that mean "no answer".  Codes found in SPSS/Stata value labels
         (``df.attrs["missing_codes"]``) are added.
     out_of_range : {"error", "missing"}
-    missing : {"listwise"}
+    missing : {"listwise", "fiml"}
+        Listwise deletion, or keep every row with at least one item answered
+        (for full-information ML; see the module docstring).
     carry : tuple of str
         Columns carried along when present (hierarchy: industry, sector).
     """
     if out_of_range not in ("error", "missing"):
         raise DataError(f"out_of_range must be 'error' or 'missing'; got {out_of_range!r}")
-    if missing != "listwise":
+    if missing not in ("listwise", "fiml"):
         raise DataError(
-            f"missing must be 'listwise'; got {missing!r}. acsi never imputes silently and does not "
-            "offer pairwise deletion; full-information ML is not available yet"
+            f"missing must be 'listwise' or 'fiml'; got {missing!r}. acsi never imputes silently and does not "
+            "offer pairwise deletion: use 'fiml' (full-information ML) to keep incomplete respondents"
         )
     if not isinstance(df, pd.DataFrame):
         raise DataError(f"survey data must be a pandas DataFrame; got {type(df).__name__}")
@@ -202,8 +212,11 @@ def prepare_survey(
         wvals = w.astype(float)
     else:
         wvals = pd.Series(1.0, index=df.index)
-    reason[oor.any(axis=1) & reason.isna()] = "out_of_range"
-    reason[Xm.isna().any(axis=1) & reason.isna()] = "missing_items"
+    if missing == "listwise":
+        reason[oor.any(axis=1) & reason.isna()] = "out_of_range"
+        reason[Xm.isna().any(axis=1) & reason.isna()] = "missing_items"
+    else:  # fiml: out-of-range answers are holes; drop only rows with no answer at all
+        reason[Xm.isna().all(axis=1) & reason.isna()] = "missing_items"
 
     keys = df[groups].copy() if groups else pd.DataFrame(index=df.index)
     for g in groups:

@@ -49,17 +49,31 @@ def fit_unit(
     min_n: int = 30,
     confidence: float = 0.95,
     options: dict | None = None,
+    missing: str = "listwise",
 ) -> UnitOutcome:
-    """Estimate ``spec`` on one unit's complete data and score its respondents."""
+    """Estimate ``spec`` on one unit's data and score its respondents.
+
+    ``missing="listwise"``: ``data`` are complete; ``missing="fiml"``: rows may have
+    unanswered items (NaN) and the SEM is fitted by full-information ML
+    (:func:`acsi.estimate.fiml.fit_sem_fiml`); PLS refuses it.
+    """
     options = options or {}
     n = len(data)
     out = UnitOutcome(key=key, n=n)
+    if missing not in ("listwise", "fiml"):
+        raise EstimationError(f"unknown missing-data policy {missing!r}; use 'listwise' or 'fiml'")
     if n < min_n:
-        out.reason = f"too few respondents with complete answers (n={n} < min_n={min_n})"
+        what = "with at least one answer" if missing == "fiml" else "with complete answers"
+        out.reason = f"too few respondents {what} (n={n} < min_n={min_n})"
         return out
     try:
         if estimator == "sem":
-            _fit_sem_unit(out, data, spec, options)
+            _fit_sem_unit(out, data, spec, dict(options, missing=missing) if missing == "fiml" else options)
+        elif estimator == "pls" and missing == "fiml":
+            raise EstimationError(
+                "the PLS estimator cannot use incomplete respondents (missing='fiml'); "
+                "use estimator='sem' for full-information ML, or missing='listwise'"
+            )
         elif estimator == "pls":
             _fit_pls_unit(out, data, spec, options)
         else:  # validated by the caller; kept for direct use
@@ -80,7 +94,11 @@ def fit_unit(
 
 def _fit_sem_unit(out: UnitOutcome, data: pd.DataFrame, spec: ModelSpec, options: dict) -> None:
     engine = options.get("engine", "semopy")
-    if engine == "semopy":
+    if options.get("missing") == "fiml":
+        from .fiml import fit_sem_fiml
+
+        res = fit_sem_fiml(data, spec)
+    elif engine == "semopy":
         from .sem import fit_sem
 
         res = fit_sem(data, spec, **{k: v for k, v in options.items() if k in ("ftol", "maxiter")})

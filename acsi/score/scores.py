@@ -25,6 +25,16 @@ Respondent ``r``'s score of latent ``j`` on 0-100 is
 so it is 0 when every item is at its scale minimum and 100 at its maximum
 (Fornell et al. 1996).  With items on 1-10: ``100 · (Σ w_i x_ri − 1) / 9``.
 
+Incomplete respondents (``missing="fiml"``): with ``A_rj ⊆ B_j`` the items of latent
+``j`` that respondent ``r`` answered, the weights are renormalised over those items,
+``w̃_i = w_i / Σ_{k∈A_rj} w_k``, which gives
+
+    score_rj = 100 · Σ_{i∈A_rj} w_i (x_ri − min_i) / Σ_{i∈A_rj} w_i (max_i − min_i);
+
+a complete respondent's score is unchanged.  When ``A_rj`` is empty (or carries no
+weight) the score is NaN, and the unit index below averages over the respondents
+with a score.
+
 Unit index
 ----------
 The unit's index is the survey-weighted mean of its respondents' scores,
@@ -33,7 +43,9 @@ weighted mean (independent respondents, item weights treated as fixed)
 
     se² = n/(n−1) · Σ_r v_r² (s_r − I)² / (Σ_r v_r)²,
 
-which is ``sd/√n`` without survey weights, and a ``t_{n−1}`` interval.  The
+which is ``sd/√n`` without survey weights, and a ``t_{n−1}`` interval.  Respondents
+without a score of a latent (NaN: none of its items answered) are left out of that
+latent's index and ``n``.  The
 sampling variability of the item weights is not in this standard error; the
 bootstrap (a later release) includes it.
 """
@@ -105,7 +117,9 @@ def latent_scores(data: pd.DataFrame, spec: ModelSpec, weights: pd.DataFrame) ->
 
     One matrix product: ``X W`` with ``W`` the items × latents block matrix of
     weights, shifted and scaled by the weighted scale bounds of each latent.
-    A latent whose weights are NaN (refused) gets NaN scores.
+    A latent whose weights are NaN (refused) gets NaN scores.  Rows with unanswered
+    items (NaN) use the answered items of each block with renormalised weights (see the
+    module docstring); a latent none of whose items were answered gets NaN.
     """
     items = list(spec.item_ids)
     latents = list(spec.latent_ids)
@@ -117,6 +131,15 @@ def latent_scores(data: pd.DataFrame, spec: ModelSpec, weights: pd.DataFrame) ->
     bounds = np.array([spec.scale_bounds[i] for i in items])
     lo, hi = bounds[:, 0] @ W, bounds[:, 1] @ W
     X = data[items].to_numpy(dtype=float)
+    holes = np.isnan(X)
+    if holes.any():
+        answered = (~holes).astype(float)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            num = (np.where(holes, 0.0, X - bounds[:, 0]) @ W)
+            den = (answered * (bounds[:, 1] - bounds[:, 0])) @ W
+            S = np.where(den > 0, 100.0 * num / np.where(den > 0, den, 1.0), np.nan)
+            S[:, ~np.isfinite(W).all(axis=0)] = np.nan
+        return pd.DataFrame(S, index=data.index, columns=latents)
     with np.errstate(invalid="ignore"):
         S = 100.0 * (X @ W - lo) / (hi - lo)
     return pd.DataFrame(S, index=data.index, columns=latents)
@@ -141,7 +164,13 @@ def unit_index(scores: pd.DataFrame, weights: np.ndarray | None = None, *, confi
     """Index, standard error, t-interval and n for every latent column of ``scores``."""
     rows = []
     for lv in scores.columns:
-        mean, se, n = weighted_mean_se(scores[lv].to_numpy(), weights)
+        x = scores[lv].to_numpy(dtype=float)
+        have = ~np.isnan(x)
+        if have.any() and not have.all():  # respondents without a score of this latent
+            v = None if weights is None else np.asarray(weights, dtype=float)[have]
+            mean, se, n = weighted_mean_se(x[have], v)
+        else:
+            mean, se, n = weighted_mean_se(x, weights)
         t = stats.t.ppf(1 - (1 - confidence) / 2, n - 1) if n > 1 else np.nan
         rows.append({"latent": lv, "index": mean, "se": se, "ci_lower": mean - t * se, "ci_upper": mean + t * se, "n": n})
     return pd.DataFrame(rows)
