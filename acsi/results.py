@@ -17,6 +17,12 @@ from .summary import Summary
 __all__ = ["FitResult", "Summary"]  # Summary re-exported from acsi.summary
 
 
+_POLICY = {
+    "listwise": "listwise deletion",
+    "fiml": "full-information ML (respondents with at least one answer)",
+}
+
+
 @dataclass(frozen=True, eq=False)
 class FitResult:
     """Everything one call of :func:`acsi.fit` produced.
@@ -202,9 +208,10 @@ class FitResult:
         overview = (
             f"model: {self.spec.name} ({self.spec.title})\nestimator: {self.estimator}\n"
             f"units: {len(u)} ({counts['ok']} ok, {counts['inadmissible']} inadmissible, {counts['failed']} failed)\n"
-            f"respondents: {int(tot['rows_read'])} read, {int(tot['rows_used'])} used, "
-            + ", ".join(f"{int(tot[c])} {c[8:].replace('_', ' ')}" for c in tot.index if c.startswith("dropped_") and tot[c])
-            + f"\nmissing-data policy: {self.options['missing']} deletion; missing codes {self.options['missing_codes']}"
+            f"respondents: {int(tot['rows_read'])} read, {int(tot['rows_used'])} used"
+            + "".join(f", {int(tot[c])} {c[8:].replace('_', ' ')}" for c in tot.index if c.startswith("dropped_") and tot[c])
+            + f"\nmissing-data policy: {_POLICY.get(self.options['missing'], self.options['missing'])}; "
+            f"missing codes {self.options['missing_codes']}"
         )
         sections: list[tuple[str, pd.DataFrame | str]] = [("Overview", overview)]
         show = self.indexes[[c for c in self.indexes.columns if c != "reason"]]

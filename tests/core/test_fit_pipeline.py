@@ -194,3 +194,10 @@ def test_cli_item_map_renames_columns(survey, tmp_path, capsys):
     (tmp_path / "bad.csv").write_text("from,to\nQ7,cs1\n")
     assert main(["fit", str(f), "--model", str(model), "--item-map", str(tmp_path / "bad.csv"), "--out", str(tmp_path)]) == 1
     assert "needs the columns 'column' and 'item'" in capsys.readouterr().err
+
+
+def test_summary_states_policy_and_counts(result):
+    text = result.summary().as_text()
+    assert "missing-data policy: listwise deletion; missing codes [98, 99]" in text
+    # 6 units × 150 + 10 (Tiny) = 910 read; 3 rows with a 98/99 code, 10 rows of the failed unit
+    assert "respondents: 910 read, 897 used, 3 missing items, 10 unit not estimated" in text
