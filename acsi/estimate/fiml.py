@@ -58,7 +58,7 @@ from scipy import optimize, stats
 
 from ..errors import EstimationError
 from ..spec import ModelSpec
-from .fitmeasures import rmsea_ci
+from .fitmeasures import chisq_measures
 from .mlfast import RamModel, _gram, implied, sem_result_from_cov, start_values
 from .table import (
     ESTIMATE_COLUMNS,
@@ -409,7 +409,6 @@ def _fit_measures(pat: Patterns, S: np.ndarray, m: np.ndarray, logl_h1: float, s
     N, p = pat.N, pat.p
     df = p * (p + 3) // 2 - npar
     chisq = 2.0 * (logl_h1 - logl)
-    pvalue = float(stats.chi2.sf(chisq, df)) if df > 0 else np.nan
     # independence model: per item, ML mean and variance over the respondents who answered it
     logl_b = 0.0
     for j in range(p):
@@ -421,17 +420,7 @@ def _fit_measures(pat: Patterns, S: np.ndarray, m: np.ndarray, logl_h1: float, s
         logl_b += -0.5 * cnt * (_LOG2PI + np.log(vj) + 1.0)
     base_chisq = 2.0 * (logl_h1 - logl_b)
     base_df = p * (p + 3) // 2 - 2 * p
-    d = max(chisq - df, 0.0)
-    db = max(base_chisq - base_df, 0.0)
-    denom = max(d, db)
-    cfi = 1.0 - d / denom if denom > 0 else 1.0
-    if df > 0 and base_df > 0:
-        tli = (base_chisq / base_df - chisq / df) / (base_chisq / base_df - 1.0)
-        rmsea = float(np.sqrt(d / (df * N)))
-    else:
-        tli = np.nan
-        rmsea = 0.0 if df == 0 else np.nan
-    lo, hi = rmsea_ci(chisq, df, N)
+    chi = chisq_measures(chisq, df, base_chisq, base_df, N)
     sd = np.sqrt(np.diag(S))
     resid = (S - sigma) / np.outer(sd, sd)
     tri = np.tril_indices(p)
@@ -439,9 +428,10 @@ def _fit_measures(pat: Patterns, S: np.ndarray, m: np.ndarray, logl_h1: float, s
     srmr = float(np.sqrt((np.sum(resid[tri] ** 2) + np.sum(e ** 2)) / (tri[0].size + p)))
     return pd.Series(
         {
-            "npar": npar, "ntotal": N, "chisq": chisq, "df": df, "pvalue": pvalue,
-            "baseline_chisq": base_chisq, "baseline_df": base_df, "cfi": cfi, "tli": tli,
-            "rmsea": rmsea, "rmsea_ci_lower": lo, "rmsea_ci_upper": hi, "srmr": srmr,
+            "npar": npar, "ntotal": N, "chisq": chisq, "df": df, "pvalue": chi["pvalue"],
+            "baseline_chisq": base_chisq, "baseline_df": base_df, "cfi": chi["cfi"], "tli": chi["tli"],
+            "rmsea": chi["rmsea"], "rmsea_ci_lower": chi["rmsea_ci_lower"],
+            "rmsea_ci_upper": chi["rmsea_ci_upper"], "srmr": srmr,
             "logl": logl, "unrestricted_logl": logl_h1,
             "aic": -2 * logl + 2 * npar, "bic": -2 * logl + npar * np.log(N),
         },

@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, special, stats
 
-__all__ = ["ml_discrepancy", "fit_measures", "rmsea_ci"]
+__all__ = ["ml_discrepancy", "fit_measures", "chisq_measures", "rmsea_ci"]
 
 
 def _logdet(m: np.ndarray) -> float:
@@ -73,17 +73,10 @@ def rmsea_ci(chisq: float, df: int, n: int, level: float = 0.90) -> tuple[float,
     return (float(np.sqrt(lam_lo / (df * n))), float(np.sqrt(lam_hi / (df * n))))
 
 
-def fit_measures(S: np.ndarray, sigma: np.ndarray, n: int, npar: int) -> pd.Series:
-    """All reported fit measures for one ML fit (see the module docstring)."""
-    S = np.asarray(S, dtype=float)
-    sigma = np.asarray(sigma, dtype=float)
-    p = S.shape[0]
-    df = p * (p + 1) // 2 - npar
-    fml = ml_discrepancy(S, sigma)
-    chisq = n * fml
+def chisq_measures(chisq: float, df: int, base_chisq: float, base_df: int, n: int) -> dict[str, float]:
+    """p-value, CFI, TLI, RMSEA and its 90 % CI from the model and baseline chi-squares
+    (formulas in the module docstring; shared by complete-data ML and FIML)."""
     pvalue = float(stats.chi2.sf(chisq, df)) if df > 0 else np.nan
-    base_chisq = n * (float(np.sum(np.log(np.diag(S)))) - _logdet(S))
-    base_df = p * (p - 1) // 2
     d = max(chisq - df, 0.0)
     db = max(base_chisq - base_df, 0.0)
     denom = max(d, db)
@@ -95,6 +88,20 @@ def fit_measures(S: np.ndarray, sigma: np.ndarray, n: int, npar: int) -> pd.Seri
         tli = np.nan
         rmsea = 0.0 if df == 0 else np.nan
     lo, hi = rmsea_ci(chisq, df, n)
+    return {"pvalue": pvalue, "cfi": cfi, "tli": tli, "rmsea": rmsea, "rmsea_ci_lower": lo, "rmsea_ci_upper": hi}
+
+
+def fit_measures(S: np.ndarray, sigma: np.ndarray, n: int, npar: int) -> pd.Series:
+    """All reported fit measures for one ML fit (see the module docstring)."""
+    S = np.asarray(S, dtype=float)
+    sigma = np.asarray(sigma, dtype=float)
+    p = S.shape[0]
+    df = p * (p + 1) // 2 - npar
+    fml = ml_discrepancy(S, sigma)
+    chisq = n * fml
+    base_chisq = n * (float(np.sum(np.log(np.diag(S)))) - _logdet(S))
+    base_df = p * (p - 1) // 2
+    chi = chisq_measures(chisq, df, base_chisq, base_df, n)
     sd = np.sqrt(np.diag(S))
     resid = (S - sigma) / np.outer(sd, sd)
     tri = np.tril_indices(p)
@@ -111,14 +118,14 @@ def fit_measures(S: np.ndarray, sigma: np.ndarray, n: int, npar: int) -> pd.Seri
             "ntotal": n,
             "chisq": chisq,
             "df": df,
-            "pvalue": pvalue,
+            "pvalue": chi["pvalue"],
             "baseline_chisq": base_chisq,
             "baseline_df": base_df,
-            "cfi": cfi,
-            "tli": tli,
-            "rmsea": rmsea,
-            "rmsea_ci_lower": lo,
-            "rmsea_ci_upper": hi,
+            "cfi": chi["cfi"],
+            "tli": chi["tli"],
+            "rmsea": chi["rmsea"],
+            "rmsea_ci_lower": chi["rmsea_ci_lower"],
+            "rmsea_ci_upper": chi["rmsea_ci_upper"],
             "srmr": srmr,
             "logl": logl,
             "unrestricted_logl": unres,
