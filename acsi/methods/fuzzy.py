@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import MethodError
+from ._weights import checked_weights
 
 __all__ = ["DEFAULT_GRADES", "DEFAULT_GRADE_POINTS", "OPERATORS", "FuzzyResult", "membership_from_answers",
            "fuzzy_compose", "fuzzy_evaluate"]
@@ -135,23 +136,7 @@ def _check_weights(w, names: list, name: str, *, normalize: bool, atol: float) -
         if len(arr) != len(names):
             raise MethodError(f"fuzzy: weights {name} have {len(arr)} entries for {len(names)} factors {names}.")
         w = pd.Series(arr, index=names)
-    w = w.astype(float)
-    missing = [n for n in names if n not in w.index]
-    extra = [n for n in w.index if n not in names]
-    if missing or extra:
-        raise MethodError(f"fuzzy: weights {name}: missing for {missing}, unknown factors {extra}; expected {names}.")
-    w = w.loc[names]
-    if not np.all(np.isfinite(w)) or (w < 0).any():
-        raise MethodError(f"fuzzy: weights {name} must be finite and non-negative; got {w.to_dict()}.")
-    total = float(w.sum())
-    if normalize:
-        if total <= 0:
-            raise MethodError(f"fuzzy: weights {name} sum to {total}; cannot normalise.")
-        return w / total
-    if abs(total - 1.0) > atol:
-        raise MethodError(f"fuzzy: weights {name} sum to {total:.6g}, not 1 (atol={atol:g}); "
-                          "pass normalize=True to divide them by their sum.")
-    return w
+    return checked_weights(w, names, label=f"fuzzy: weights {name}", normalize=normalize, atol=atol, noun="factors")
 
 
 def fuzzy_compose(weights, membership, *, operator: str = "M(.,+)", normalize: bool = False,

@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import MethodError
+from ._weights import checked_weights
 
 __all__ = ["SERVQUAL_DIMENSIONS", "ServqualResult", "servqual", "servqual_dimensions", "sq_scores", "pe_ratio"]
 
@@ -93,23 +94,8 @@ def _weights(weights, names: list[str], *, normalize: bool, atol: float, where: 
         if len(w) != len(names):
             raise MethodError(f"{where}: {len(w)} weights for {len(names)} entries {names}.")
         w.index = names
-    missing = [n for n in names if n not in w.index]
-    extra = [n for n in w.index if n not in names]
-    if missing or extra:
-        raise MethodError(f"{where}: weights missing for {missing}, weights for unknown entries {extra}; "
-                          f"give one weight for each of {names}.")
-    w = w.loc[names]
-    if (w < 0).any() or not np.all(np.isfinite(w)):
-        raise MethodError(f"{where}: weights must be finite and non-negative; got {w.to_dict()}.")
-    total = float(w.sum())
-    if normalize:
-        if total <= 0:
-            raise MethodError(f"{where}: weights sum to {total}; cannot normalise.")
-        return w / total
-    if abs(total - 1.0) > atol:
-        raise MethodError(f"{where}: weights sum to {total:.6g}, not 1 (atol={atol:g}); "
-                          "pass normalize=True to divide them by their sum (e.g. a 100-point allocation).")
-    return w
+    return checked_weights(w, names, label=where, normalize=normalize, atol=atol,
+                           hint=" (e.g. a 100-point allocation)")
 
 
 def sq_scores(perceptions: pd.DataFrame, expectations: pd.DataFrame, weights=None, *, normalize: bool = False,
