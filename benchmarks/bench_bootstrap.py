@@ -47,24 +47,11 @@ import pandas as pd
 import acsi
 from acsi import bootstrap as bs
 
+from bench_fit import simulate  # noqa: E402  (same directory; the ACSI answers every benchmark uses)
+
 OUT = Path(__file__).parent / "results" / "bootstrap.csv"
 COLUMNS = ["section", "case", "n", "method", "replicates", "seconds", "replicates_per_second", "ratio_vs_plain_semopy",
            "max_abs_diff_estimates", "peak_rss_mb", "peak_tracemalloc_mb", "note"]
-
-
-def simulate(spec, n: int, seed: int = 1) -> pd.DataFrame:
-    """ACSI answers on 1-10 (the generator of benchmarks/bench_fit.py)."""
-    rng = np.random.default_rng(seed)
-    eta = {}
-    coef = {("CE", "PQ"): 0.5, ("CE", "PV"): 0.2, ("PQ", "PV"): 0.5, ("CE", "CS"): 0.1, ("PQ", "CS"): 0.5,
-            ("PV", "CS"): 0.3, ("CS", "CC"): -0.4, ("CS", "CL"): 0.6, ("CC", "CL"): -0.15}
-    for lv in ("CE", "PQ", "PV", "CS", "CC", "CL"):
-        eta[lv] = sum(coef[(a, lv)] * eta[a] for a in spec.predecessors(lv)) + rng.normal(scale=0.7, size=n)
-    cols = {}
-    for lv in spec.latents:
-        for it in lv.item_ids:
-            cols[it] = np.clip(np.round(7 + 1.5 * (0.85 * eta[lv.id] + rng.normal(scale=0.5, size=n))), 1, 10)
-    return pd.DataFrame(cols)
 
 
 def _row(**kw) -> dict:
