@@ -623,7 +623,7 @@ def summarise(reps: np.ndarray, est: np.ndarray, accel: np.ndarray, level: float
     })
 
 
-def _jackknife_moments(jack: np.ndarray, groups_in_sample: int) -> tuple[np.ndarray, np.ndarray]:
+def _jackknife_moments(jack: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``M2 = G⁻² Σ l²`` and ``M3 = G⁻³ Σ l³`` with ``l = (G − 1)(θ̄ − θ_(g))`` (stats × groups)."""
     ok = np.isfinite(jack)
     G = ok.sum(axis=1)
@@ -1090,7 +1090,7 @@ def _assemble(fit, ctx, units, skipped, raw, n_boot, bca, level, failed, seed) -
     m3 = np.full((U, S), np.nan)
     if bca:
         for i in range(U):
-            m2[i], m3[i] = _jackknife_moments(jack[i], units[i].n_groups)
+            m2[i], m3[i] = _jackknife_moments(jack[i])
     published, analytic = _published(fit, ctx, units)
     groups = list(fit.groups) or ["unit"]
     outs = _outcomes(fit)

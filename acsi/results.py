@@ -79,15 +79,13 @@ class FitResult:
         cols = self.groups + self.carry + [c for c in df.columns if c not in self.groups]
         return merged[cols]
 
-    def _stack(self, attr: str, transform=None) -> pd.DataFrame:
+    def _stack(self, attr: str) -> pd.DataFrame:
         frames = []
         for o in self.outcomes:
             obj = getattr(o, attr)
             if obj is None:
                 continue
             df = obj.to_frame().T if isinstance(obj, pd.Series) else obj.copy()
-            if transform:
-                df = transform(o, df)
             for g, v in reversed(list(self._keyframe(o).items())):
                 df.insert(0, g, v)
             frames.append(df)
