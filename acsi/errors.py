@@ -15,6 +15,7 @@ __all__ = [
     "ScoringError",
     "AggregationError",
     "MethodError",
+    "InvalidParameterError",
     "AcsiWarning",
     "ConvergenceWarning",
     "AdmissibilityWarning",
@@ -48,6 +49,13 @@ class AggregationError(AcsiError, ValueError):
 
 class MethodError(AcsiError, ValueError):
     """Invalid input to one of the toolkit methods in :mod:`acsi.methods`."""
+
+
+class InvalidParameterError(AcsiError, ValueError, TypeError):
+    """A function or command was given an option value it does not accept.
+
+    Message form (scikit-learn's): ``The 'x' parameter of F must be <what>. Got <value> instead.``
+    """
 
 
 class AcsiWarning(UserWarning):
