@@ -165,6 +165,20 @@ class ModelSpec:
                 lines.append(f"{x} ~~ 0*{x}")
         return "\n".join(lines) + "\n"
 
+    def partable(self, **options):
+        """The parameter table of this model: :func:`acsi.spec.partable.build_partable`.
+
+        Keyword options are those of ``build_partable`` (``std_lv``, ``meanstructure``,
+        ``groups``, ``group_equal``, ...). Equivalent R: ``parTable(sem(model, data, ...))``.
+
+        >>> import acsi
+        >>> acsi.load_model("acsi").partable().npar
+        39
+        """
+        from .partable import build_partable
+
+        return build_partable(self, **options)
+
     def describe(self) -> str:
         """A short human-readable description (used by ``acsi models``)."""
         parts = [f"{self.name}: {self.title or self.description}".rstrip(": ")]
