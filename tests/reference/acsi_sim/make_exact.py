@@ -43,6 +43,8 @@ import numpy as np
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent))
+from _simdata import exact_sample, fmt  # noqa: E402
 from make_data import LATENTS, TRUE_LOADINGS, TRUE_PATHS, residual_variances  # noqa: E402
 
 SEED_EXACT = 20261125
@@ -106,26 +108,13 @@ def standardized_correlation():
     return r
 
 
-def exact_sample(sigma, n, seed):
-    rng = np.random.default_rng(seed)
-    z = rng.standard_normal((n, sigma.shape[0]))
-    z = z - z.mean(axis=0)
-    r = np.linalg.cholesky(z.T @ z / n)
-    z_white = np.linalg.solve(r, z.T).T  # Z R^-T
-    return ITEM_MEAN + z_white @ np.linalg.cholesky(sigma).T
-
-
-def fmt(x):
-    return repr(float(x))  # shortest repr that round-trips the double exactly
-
-
 def main():
     rows = unstandardized_parameters()
     items, sigma = implied_covariance(rows)
     dev_std = np.max(np.abs(sigma - ITEM_SD**2 * standardized_correlation()))
     if dev_std > 1e-12:
         raise RuntimeError(f"unstandardized truth does not reproduce the standardized model: {dev_std}")
-    x = exact_sample(sigma, N_EXACT, SEED_EXACT)
+    x = exact_sample(sigma, N_EXACT, SEED_EXACT, mean=ITEM_MEAN)
 
     lines = ["lhs,op,rhs,value"] + [f"{l},{o},{r},{fmt(v)}" for l, o, r, v in rows]
     (HERE / "exact_truth.csv").write_text("\n".join(lines) + "\n")
