@@ -77,10 +77,14 @@ read_data <- function(dir, file = "data.csv") {
 # ------------------------------------------------------------------------------------ tables
 # parameterEstimates(fit, standardized = TRUE, rsquare = TRUE) in the common column layout:
 # lhs,op,rhs,group,label,est,se,z,pvalue,ci_lower,ci_upper,std_lv,std_all,std_nox.
+# The user's own constraints (==, <, >) are kept (remove.eq = FALSE, remove.ineq = FALSE: est is
+# lhs - rhs at the solution, se 0); the `.pN. == .pM.` rows lavaan generates for shared labels
+# are not (remove.system.eq, lavaan's default; they are in partable.csv with user = 2).
 # Single-group fits get group 1 (0 for :=, ==, <, > rows, as lavaan numbers them in multigroup
 # fits) and label "" where lavaan prints no label column.
 estimates_table <- function(fit) {
-  pe <- parameterEstimates(fit, standardized = TRUE, rsquare = TRUE)
+  pe <- parameterEstimates(fit, standardized = TRUE, rsquare = TRUE,
+                           remove.eq = FALSE, remove.ineq = FALSE, remove.system.eq = TRUE)
   if (!"group" %in% names(pe)) {
     pe$group <- ifelse(pe$op %in% c(":=", "==", "<", ">"), 0L, 1L)
   }

@@ -138,6 +138,104 @@ def simulate(latents, loadings, paths, n, seed, *, center=CENTER, spread=SPREAD,
     return columns, to_answers(z, center, spread, low, high)
 
 
+def marker_parameters(latents, loadings, paths, item_sd):
+    """The standardized truth moved to marker scaling on the item scale (SD ``item_sd``).
+
+    With ``m_k`` the standardized loading of latent k's first item (its marker), latent k on
+    the marker scale is ``eta*_k = item_sd * m_k * eta_k``: loadings ``lambda_j / m_k``
+    (marker 1); regressions ``beta_(k<-i) * m_k / m_i``; latent (residual) variances
+    ``psi_k * (item_sd * m_k)^2``; item residual variances ``item_sd^2 (1 - lambda_j^2)``.
+    Rows (lhs, op, rhs, value) in lavaan's parameter-table order for a model written as
+    loadings per latent, then regressions per dependent in ``latents`` order (predictors in
+    ``paths`` order).
+    """
+    marker = {lat: next(iter(loadings[lat].values())) for lat in latents}
+    psi, _ = residual_variances(latents, paths)
+    rows = []
+    for lat in latents:
+        for item, lam in loadings[lat].items():
+            rows.append((lat, "=~", item, lam / marker[lat]))
+    for dst in latents:
+        for (src, d), beta in paths.items():
+            if d == dst:
+                rows.append((dst, "~", src, beta * marker[dst] / marker[src]))
+    for lat in latents:
+        for item, lam in loadings[lat].items():
+            rows.append((item, "~~", item, item_sd**2 * (1.0 - lam**2)))
+    for k, lat in enumerate(latents):
+        rows.append((lat, "~~", lat, psi[k] * (item_sd * marker[lat]) ** 2))
+    return rows
+
+
+def implied_covariance(latents, loadings, rows):
+    """Sigma = Lambda (I - B)^-1 Psi (I - B)^-T Lambda' + Theta from parameter rows.
+
+    Returns (items in ``loadings`` order, Sigma).
+    """
+    items = [item for lat in latents for item in loadings[lat]]
+    li = {lat: k for k, lat in enumerate(latents)}
+    ii = {item: k for k, item in enumerate(items)}
+    lam = np.zeros((len(items), len(latents)))
+    b = np.zeros((len(latents), len(latents)))
+    psi = np.zeros((len(latents), len(latents)))
+    theta = np.zeros((len(items), len(items)))
+    for lhs, op, rhs, value in rows:
+        if op == "=~":
+            lam[ii[rhs], li[lhs]] = value
+        elif op == "~":
+            b[li[lhs], li[rhs]] = value
+        elif lhs in li:
+            psi[li[lhs], li[rhs]] = psi[li[rhs], li[lhs]] = value
+        else:
+            theta[ii[lhs], ii[rhs]] = theta[ii[rhs], ii[lhs]] = value
+    ib = np.linalg.inv(np.eye(len(latents)) - b)
+    sigma = lam @ ib @ psi @ ib.T @ lam.T + theta
+    return items, (sigma + sigma.T) / 2.0
+
+
+def standardized_correlation(latents, loadings, paths):
+    """The implied correlation matrix of the items from the standardized truth."""
+    items = [item for lat in latents for item in loadings[lat]]
+    owner = [lat for lat in latents for _ in loadings[lat]]
+    lams = np.array([loadings[lat][item] for lat, item in zip(owner, items)])
+    _, phi = residual_variances(latents, paths)
+    idx = np.array([latents.index(lat) for lat in owner])
+    r = np.outer(lams, lams) * phi[np.ix_(idx, idx)]
+    np.fill_diagonal(r, 1.0)
+    return r
+
+
+def write_exact(folder, latents, loadings, paths, *, n, seed, item_sd, item_mean, prefix="exact_"):
+    """Write ``<prefix>truth.csv``, ``<prefix>population_cov.csv`` and ``<prefix>data.csv``.
+
+    The truth is :func:`marker_parameters`; the data are :func:`exact_sample` rows whose
+    covariance (denominator N) is the implied Sigma and whose means are ``item_mean``.
+    Checks that Sigma equals ``item_sd^2`` times the standardized correlation matrix and
+    returns (rows, items, sigma, data).
+    """
+    folder = Path(folder)
+    rows = marker_parameters(latents, loadings, paths, item_sd)
+    items, sigma = implied_covariance(latents, loadings, rows)
+    dev = np.max(np.abs(sigma - item_sd**2 * standardized_correlation(latents, loadings, paths)))
+    if dev > 1e-12:
+        raise RuntimeError(f"unstandardized truth does not reproduce the standardized model: {dev}")
+    x = exact_sample(sigma, n, seed, mean=item_mean)
+    lines = ["lhs,op,rhs,value"] + [f"{a},{o},{b},{fmt(v)}" for a, o, b, v in rows]
+    (folder / f"{prefix}truth.csv").write_text("\n".join(lines) + "\n")
+    lines = ["item," + ",".join(items)]
+    lines += [item + "," + ",".join(fmt(v) for v in sigma[k]) for k, item in enumerate(items)]
+    (folder / f"{prefix}population_cov.csv").write_text("\n".join(lines) + "\n")
+    lines = [",".join(items)] + [",".join(fmt(v) for v in row) for row in x]
+    (folder / f"{prefix}data.csv").write_text("\n".join(lines) + "\n")
+    back = np.loadtxt(folder / f"{prefix}data.csv", delimiter=",", skiprows=1)
+    print(f"wrote {prefix}truth.csv ({len(rows)} parameters), {prefix}population_cov.csv, "
+          f"{prefix}data.csv ({n} rows)")
+    print(f"max |cov_N({prefix}data) - Sigma| = "
+          f"{np.max(np.abs(np.cov(back, rowvar=False, bias=True) - sigma)):.3e}")
+    print(f"max |mean - {item_mean}| = {np.max(np.abs(back.mean(axis=0) - item_mean)):.3e}")
+    return rows, items, sigma, x
+
+
 def exact_sample(sigma, n, seed, mean=0.0):
     """n rows whose covariance (denominator n) equals ``sigma`` and whose means equal ``mean``.
 
@@ -161,3 +259,40 @@ def write_csv(path, columns, values):
 def fmt(x):
     """Shortest text that round-trips the double exactly."""
     return repr(float(x))
+
+
+def survey(names, loadings, paths, n, seed, *, center=8.0, spread=1.8, low=LOW, high=HIGH,
+           observed=None, binary=None, shift=None, rng=None):
+    """A realistic ACSI-like survey as a DataFrame (and the generator, for further draws).
+
+    ``names``/``loadings``/``paths`` as in :func:`simulate`; ``center = 8`` puts the answers'
+    mode near 8-9 with a ceiling at 10 (left skew, as real ACSI answers). ``observed`` maps a
+    structural variable without items (a covariate) to a function turning its standardized
+    values into the recorded column (e.g. age in years). ``binary`` maps an item to the share
+    of 1s: the item becomes ``1{z > q}`` with ``q`` the standard normal ``1 - share``
+    quantile (a yes/no question such as "did you complain?"). ``shift`` as in
+    :func:`draw_structural`. Columns: the observed variables in ``names`` order, then the items.
+    """
+    import statistics
+
+    import pandas as pd
+
+    rng = np.random.default_rng(seed) if rng is None else rng
+    eta = draw_structural(rng, names, paths, n, shift=shift)
+    columns, z = draw_items(rng, eta, names, loadings)
+    out = {}
+    for name, transform in (observed or {}).items():
+        out[name] = transform(eta[:, names.index(name)])
+    binary = binary or {}
+    for j, item in enumerate(columns):
+        if item in binary:
+            q = statistics.NormalDist().inv_cdf(1.0 - binary[item])
+            out[item] = (z[:, j] > q).astype(int)
+        else:
+            out[item] = to_answers(z[:, j], center, spread, low, high)
+    return pd.DataFrame(out), rng
+
+
+def write_frame(path, df):
+    """CSV without index; floats with the shortest round-trip text, missing cells empty."""
+    df.to_csv(path, index=False, float_format="%.17g", lineterminator="\n")
