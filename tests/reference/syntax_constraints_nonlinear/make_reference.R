@@ -1,0 +1,21 @@
+# lavaan reference values: a nonlinear == constraint and an active > inequality (see README.md).
+# Usage (from the repository root):  Rscript tests/reference/syntax_constraints_nonlinear/make_reference.R
+args <- commandArgs(trailingOnly = FALSE)
+here <- dirname(normalizePath(sub("^--file=", "", args[grep("^--file=", args)])))
+source(file.path(here, "..", "_harness.R"))
+
+# With constraints lavaan switches the optimizer to nlminb.constr (augmented Lagrangian).
+main <- fit_case(here, options = list(estimator = "ML"))
+# The same model without `e > 0` (the nonlinear equality kept): shows the inequality is active
+# (unconstrained e < 0) and gives the df / chi-square lavaan reports when only == remains.
+eq_model <- sub("\ne > 0", "", read_model(here), fixed = TRUE)
+eq_model <- sub(" + start(0.1)*CE", "", eq_model, fixed = TRUE)
+writeLines(eq_model, file.path(here, "equality_only_model.lav"))
+eq <- fit_case(here, prefix = "equality_only_", options = list(estimator = "ML"),
+               model_file = "equality_only_model.lav")
+pe_eq <- parameterEstimates(eq$fit)
+pe <- parameterEstimates(main$fit)
+write_provenance(here, list(main, eq), extra = c(
+  paste0("equality_only: CS ~ CE (e) = ", fmt_num(pe_eq$est[pe_eq$label == "e"]),
+         " < 0, so e > 0 is active in the main fit (e = ", fmt_num(pe$est[pe$label == "e"]),
+         ", se = ", fmt_num(pe$se[pe$label == "e"]), ")")))
