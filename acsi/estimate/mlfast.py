@@ -415,16 +415,17 @@ class RamModel:
             rng = np.random.default_rng(12345)
             t1, t2 = rng.normal(size=self.npar), rng.normal(size=self.npar)
             for c in eq:
-                fn = lambda th, e=c[2]: np.atleast_1d(self._evaluate(e, th))[:, None] if np.ndim(th) > 1 else self._evaluate(e, th)
-                J1 = jacobian(lambda th: self._eval_batch(c[2], th), t1, analytic=c[2].analytic)[0]
-                J2 = jacobian(lambda th: self._eval_batch(c[2], th), t2, analytic=c[2].analytic)[0]
+                # linear when the Jacobian is the same at two random points (lavaan's
+                # lav_constraints_linear_idx does the same test)
+                fn = lambda th, e=c[2]: self._eval_batch(e, th)  # noqa: E731
+                J1 = jacobian(fn, t1, analytic=c[2].analytic)[0]
+                J2 = jacobian(fn, t2, analytic=c[2].analytic)[0]
                 if c[2].analytic and np.allclose(J1, J2, rtol=1e-9, atol=1e-11):
-                    f1 = float(np.real(self._eval_batch(c[2], t1[None])[0, 0]))
+                    f1 = float(np.real(fn(t1[None])[0, 0]))
                     lin_rows.append(J1)
                     lin_rhs.append(J1 @ t1 - f1)
                 else:
                     self._nonlinear_eq.append(c)
-                del fn
         self._ineq = [c for c in self.constraints if c[0] == "ineq"]
         self.K = self.k0 = None
         self.nx = self.npar
