@@ -65,7 +65,7 @@ from scipy import optimize
 from ..errors import EstimationError
 from ..spec import ModelSpec
 from .fitmeasures import chisq_measures
-from .mlfast import RamModel, _gram, _implied_full, _mean_coef
+from .mlfast import RamModel, _gram, _implied_full, _mean_coef, compiled_model
 from .samplestats import GroupStats, SampleStats, check_sample_cov
 
 __all__ = ["Patterns", "em_moments", "fiml_logl", "fit_fiml", "fit_sem_fiml"]
@@ -309,7 +309,7 @@ def fit_sem_fiml(
     >>> res = fit_sem_fiml(survey_with_holes, acsi.load_model("acsi"))   # doctest: +SKIP
     >>> res.fit_measures[["chisq", "df", "cfi", "rmsea", "srmr"]]          # doctest: +SKIP
     """
-    return fit_fiml(model or RamModel(spec, meanstructure=True), data, level=level, gtol=gtol, maxiter=maxiter)
+    return fit_fiml(model or compiled_model(spec, meanstructure=True), data, level=level, gtol=gtol, maxiter=maxiter)
 
 
 def fit_fiml(model: RamModel, data: pd.DataFrame, *, group: str | None = None, level: float = 0.95,

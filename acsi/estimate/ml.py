@@ -30,8 +30,10 @@ import pandas as pd
 
 from ..errors import EstimationError, InvalidParameterError
 from .fitmeasures import fit_measures
+from ..spec import ModelSpec
 from .mlfast import (
     RamModel,
+    compiled_model,
     _simple_start,
     fit_covariances,
     implied_moments,
@@ -48,21 +50,18 @@ MISSING = ("listwise", "ml")
 
 
 def compile(partable) -> RamModel:  # noqa: A001 - the architecture's name: acsi.estimate.ml.compile(pt)
-    """Compile a parameter table (or a ``ModelSpec`` with the default identification) for fitting."""
-    return partable if isinstance(partable, RamModel) else RamModel(partable)
+    """Compile a parameter table (or a ``ModelSpec`` with the default identification, cached)."""
+    if isinstance(partable, RamModel):
+        return partable
+    if isinstance(partable, ModelSpec):
+        return compiled_model(partable)
+    return RamModel(partable)
 
 
 def covariate_positions(model: RamModel) -> list[np.ndarray]:
     """Per group, the positions (in ``ov``) of the exogenous observed covariates (lavaan's
-    ``ov.x``): on the right of a ``~``, never on its left, never an indicator."""
-    fr = model.frame
-    out = []
-    for g, gm in enumerate(model.groups):
-        rows = fr[fr["group"] == g + 1]
-        pred = set(rows.loc[rows["op"] == "~", "rhs"])
-        dep = set(rows.loc[rows["op"] == "~", "lhs"]) | set(rows.loc[rows["op"] == "=~", "rhs"])
-        out.append(np.array([i for i, x in enumerate(gm.ov) if x in pred and x not in dep], dtype=int))
-    return out
+    ``ov.x``, the table layout's ``ov_x``)."""
+    return list(model.ov_x)
 
 
 def _group_labels(model: RamModel):
@@ -175,7 +174,7 @@ def result_from_theta(model: RamModel, stats: SampleStats, theta: np.ndarray, *,
             messages.append("standard errors unavailable: singular information matrix")
     exo = [gm.exo_values(st.cov[None], st.mean[None]) for gm, st in zip(model.groups, stats.groups)]
     estimates = estimate_table(model, theta, vcov, exo, level=level)
-    if vcov is not None and not np.isfinite(estimates.loc[estimates["free"], "se"]).all():
+    if vcov is not None and not np.isfinite(estimates["se"].to_numpy()[estimates["free"].to_numpy()]).all():
         messages.append("some standard errors could not be computed (information matrix not invertible)")
     imp = implied_moments(model, theta, stats)
     mats = [tuple(a[0] for a in model.matrices_of(theta[None], g, exo[g])) for g in range(len(model.groups))]
@@ -190,7 +189,7 @@ def result_from_theta(model: RamModel, stats: SampleStats, theta: np.ndarray, *,
             S, sig, [st.n for st in stats.groups], model.npar,
             mean=[st.mean for st in stats.groups] if model.meanstructure else None,
             mu=[m for _, m in imp] if model.meanstructure else None,
-            x=covariate_positions(model), fixed_x=bool((model.frame["exo"] == 1).any()),
+            x=covariate_positions(model), fixed_x=model.fixed_x,
             eq_rank=model.equality_rank(theta),
         )
     labels = stats.labels

@@ -75,6 +75,7 @@ Example
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -94,6 +95,7 @@ __all__ = [
     "admissible_batch",
     "blas_single_thread",
     "check_sample_cov",
+    "compiled_model",
     "fit_constrained",
     "fit_covariances",
     "fit_sem_fast",
@@ -136,7 +138,7 @@ class GroupModel:
         Latents that stand for an observed variable.
     """
 
-    def __init__(self, rows: pd.DataFrame, ov, lv, group: int = 1, meanstructure: bool | None = None):
+    def __init__(self, cols: dict, rows: np.ndarray, ov, lv, group: int = 1, meanstructure: bool | None = None):
         self.group = int(group)
         self.ov, self.lv = list(ov), list(lv)
         self.items, self.latents = self.ov, self.lv
@@ -150,39 +152,40 @@ class GroupModel:
             if x in ovi:
                 base[LOADING][ovi[x], j] = 1.0
         free, exo = [], []
-        self.meanstructure = bool((rows["op"] == "~1").any()) if meanstructure is None else bool(meanstructure)
+        op = cols["op"]
+        self.meanstructure = bool((op[rows] == "~1").any()) if meanstructure is None else bool(meanstructure)
         lam_of = {}
-        for r in rows.itertuples(index=True):
-            mat = str(r.mat) if isinstance(r.mat, str) else ""
+        for n in rows:
+            what = f"parameter-table row {cols['id'][n]} ({cols['lhs'][n]} {op[n]} {cols['rhs'][n]})"
+            mat = cols["mat"][n]
             if not mat:
-                if r.op in ("=~", "~", "~~", "~1"):
-                    raise EstimationError(f"parameter-table row {r.id} ({r.lhs} {r.op} {r.rhs}) has no matrix cell; "
-                                          "the table is malformed: rebuild it with acsi.spec.build_partable")
+                if op[n] in ("=~", "~", "~~", "~1"):
+                    raise EstimationError(f"{what} has no matrix cell; the table is malformed: rebuild it with "
+                                          "acsi.spec.build_partable")
                 continue
             if mat not in MATRICES:
-                raise EstimationError(f"parameter-table row {r.id} ({r.lhs} {r.op} {r.rhs}) is in matrix {mat!r}, "
-                                      f"which the ML engine does not know (known: {', '.join(MATRICES)})")
-            k, i, j = MATRICES[mat], int(r.row), int(r.col)
+                raise EstimationError(f"{what} is in matrix {mat!r}, which the ML engine does not know "
+                                      f"(known: {', '.join(MATRICES)})")
+            k, i, j = MATRICES[mat], int(cols["row"][n]), int(cols["col"][n])
             if k in (PSI, THETA) and i < j:
                 i, j = j, i
             if k == LOADING:
                 lam_of.setdefault(i, j)
-            if int(r.free) > 0:
-                free.append((int(r.free) - 1, k, i, j, r.Index))
-            elif int(r.exo) == 1:
+            if cols["free"][n] > 0:
+                free.append((int(cols["free"][n]) - 1, k, i, j, int(n)))
+            elif cols["exo"][n] == 1:
                 names = self.lv if k in (PSI, ALPHA) else self.ov
                 try:
                     si = ovi[names[i]]
                     sj = ovi[names[j]] if k in (PSI, THETA) else -1
                 except KeyError:
-                    raise EstimationError(f"parameter-table row {r.id} ({r.lhs} {r.op} {r.rhs}) is fixed at a sample "
-                                          "moment (exo = 1) but is not a moment of observed variables") from None
+                    raise EstimationError(f"{what} is fixed at a sample moment (exo = 1) but is not a moment of "
+                                          "observed variables") from None
                 exo.append((k, i, j, si, sj))
             else:
-                v = float(r.ustart)
+                v = float(cols["ustart"][n])
                 if not np.isfinite(v):
-                    raise EstimationError(f"parameter-table row {r.id} ({r.lhs} {r.op} {r.rhs}) is fixed but has no "
-                                          "value (ustart is NaN): give it a value or free it")
+                    raise EstimationError(f"{what} is fixed but has no value (ustart is NaN): give it a value or free it")
                 if k in (NU, ALPHA):
                     base[k][i] = v
                 else:
@@ -194,7 +197,7 @@ class GroupModel:
         self.kind = np.array([f[1] for f in free], dtype=np.int64)
         self.row = np.array([f[2] for f in free], dtype=np.int64)
         self.col = np.array([f[3] for f in free], dtype=np.int64)
-        self.frame_rows = [f[4] for f in free]
+        self.frame_rows = np.array([f[4] for f in free], dtype=np.int64)
         self.q = len(free)
         self.L0, self.B0, self.P0, self.T0 = base[LOADING], base[PATH], base[PSI], base[THETA]
         self.nu0, self.al0 = base[NU], base[ALPHA]
@@ -338,33 +341,37 @@ class RamModel:
         self.partable = pt
         self.group_labels = tuple(getattr(pt, "group_labels", ()) or ())
         frame = pt.to_frame().reset_index(drop=True)
-        for c, default in (("exo", 0), ("label", ""), ("plabel", ""), ("ustart", np.nan), ("user", 1)):
+        for c, default in (("exo", 0), ("label", ""), ("plabel", ""), ("ustart", np.nan), ("user", 1), ("id", 0)):
             if c not in frame.columns:
                 frame[c] = default
-        frame["label"] = frame["label"].fillna("").astype(str)
-        frame["plabel"] = frame["plabel"].fillna("").astype(str)
-        frame["mat"] = frame["mat"].fillna("").astype(str)
+        for c in ("label", "plabel", "mat", "lhs", "op", "rhs"):
+            frame[c] = frame[c].fillna("").astype(str)
         self.frame = frame
-        ng = int(frame["group"].max()) if len(frame) else 1
-        ng = max(ng, 1)
+        cols = {c: frame[c].to_numpy() for c in frame.columns}
+        for c in ("free", "exo", "group", "user", "row", "col", "id"):
+            cols[c] = cols[c].astype(np.int64)
+        cols["ustart"] = cols["ustart"].astype(float)
+        self.cols = cols
+        ng = max(int(cols["group"].max()) if len(frame) else 1, 1)
         self.ngroups = ng
-        self.meanstructure = bool((frame["op"] == "~1").any())
+        self.meanstructure = bool((cols["op"] == "~1").any())
         self.groups = []
         for g in range(1, ng + 1):
             ov, lv = _layout_names(pt.layout(g))
-            self.groups.append(GroupModel(frame[frame["group"] == g], ov, lv, g, self.meanstructure))
-        free = frame.loc[frame["free"] > 0, "free"].astype(int)
-        self.npar = int(free.max()) if len(free) else 0
+            self.groups.append(GroupModel(cols, np.flatnonzero(cols["group"] == g), ov, lv, g, self.meanstructure))
+        free = cols["free"][cols["free"] > 0]
+        self.npar = int(free.max()) if free.size else 0
         if sorted(free.tolist()) != list(range(1, self.npar + 1)):
             raise EstimationError("the parameter table's free column must number the free parameters 1..npar, "
                                   "each once (equalities are separate '==' rows)")
         self.q = self.npar
-        order = frame.loc[frame["free"] > 0].sort_values("free")
-        self.param_rows = order.index.to_numpy()
-        self.labels = [(str(a), str(o), str(b)) for a, o, b in zip(order["lhs"], order["op"], order["rhs"])]
-        self.param_group = order["group"].to_numpy(dtype=np.int64)
+        self.param_rows = np.flatnonzero(cols["free"] > 0)[np.argsort(free, kind="stable")]
+        self.labels = [(str(cols["lhs"][n]), str(cols["op"][n]), str(cols["rhs"][n])) for n in self.param_rows]
+        self.param_group = cols["group"][self.param_rows]
+        self.fixed_x = bool((cols["exo"] == 1).any())
         self._identity = ng == 1 and np.array_equal(self.groups[0].pidx, np.arange(self.npar))
         self._compile_expressions()
+        self._plan_table()
 
     # ---------------------------------------------------------------- single-group compat
     def __getattr__(self, name):
@@ -385,29 +392,29 @@ class RamModel:
 
     # ---------------------------------------------------------------- expressions
     def _compile_expressions(self) -> None:
-        fr = self.frame
+        c = self.cols
         src: dict[str, tuple] = {}
-        for r in fr.itertuples(index=False):
-            if r.op in (":=", "==", "<", ">"):
-                continue
-            val = ("theta", int(r.free) - 1) if int(r.free) > 0 else (
-                ("exo", None) if int(r.exo) == 1 else ("const", float(r.ustart)))
-            for name in (r.label, r.plabel):
+        for n in np.flatnonzero(~np.isin(c["op"], [":=", "==", "<", ">"])):
+            f = c["free"][n]
+            val = ("theta", int(f) - 1) if f > 0 else (("exo", None) if c["exo"][n] == 1 else ("const", float(c["ustart"][n])))
+            for name in (c["label"][n], c["plabel"][n]):
                 if name and name not in src:
                     src[name] = val
         self._sources = src
         self.defined = []
-        for r in fr[fr["op"] == ":="].itertuples(index=False):
-            e = compile_expression(r.rhs, where=f"defined parameter {r.lhs} := {r.rhs}")
-            self._check_names(e, f"{r.lhs} := {r.rhs}", [d for d, _ in self.defined])
-            self.defined.append((str(r.lhs), e))
+        op, lhs, rhs = c["op"], c["lhs"], c["rhs"]
+        for n in np.flatnonzero(op == ":="):
+            text = f"{lhs[n]} := {rhs[n]}"
+            e = compile_expression(rhs[n], where=f"defined parameter {text}")
+            self._check_names(e, text, [d for d, _ in self.defined])
+            self.defined.append((str(lhs[n]), e))
         self.constraints = []  # (kind 'eq'|'ineq', text, Expression, frame row)
-        for r in fr[fr["op"].isin(["==", "<", ">"])].itertuples(index=True):
-            text = f"{r.lhs} {r.op} {r.rhs}"
-            expr = f"({r.lhs}) - ({r.rhs})" if r.op in ("==", ">") else f"({r.rhs}) - ({r.lhs})"
+        for n in np.flatnonzero(np.isin(op, ["==", "<", ">"])):
+            text = f"{lhs[n]} {op[n]} {rhs[n]}"
+            expr = f"({lhs[n]}) - ({rhs[n]})" if op[n] in ("==", ">") else f"({rhs[n]}) - ({lhs[n]})"
             e = compile_expression(expr, where=f"constraint {text}")
             self._check_names(e, text, [d for d, _ in self.defined])
-            self.constraints.append(("eq" if r.op == "==" else "ineq", text, e, r.Index))
+            self.constraints.append(("eq" if op[n] == "==" else "ineq", text, e, int(n)))
         # linear equalities -> θ = K x + k0
         eq = [c for c in self.constraints if c[0] == "eq"]
         lin_rows, lin_rhs, self._nonlinear_eq = [], [], []
@@ -445,6 +452,44 @@ class RamModel:
             self.linear_eq_rank = int(rank)
             self._R_linear = Rm
         self.has_nonlinear = bool(self._nonlinear_eq or self._ineq)
+
+    def _plan_table(self) -> None:
+        """Index arrays the estimate table needs for every row (see :mod:`.table`): the matrix
+        cell, which ends are (real) latents or observed variables, the rows of the residual
+        variances used by ``cov.std``, the R-square rows."""
+        c = self.cols
+        n = len(c["id"])
+        op, lhs, rhs, grp = c["op"], c["lhs"], c["rhs"], c["group"]
+        kind = np.full(n, -1, dtype=np.int64)
+        for name, k in MATRICES.items():
+            kind[c["mat"] == name] = k
+        lv_l, lv_r, ov_l, ov_r, rv_l, rv_r = (np.full(n, -1, dtype=np.int64) for _ in range(6))
+        r2 = []
+        for g, gm in enumerate(self.groups):
+            real = {x: j for j, x in enumerate(gm.lv) if not gm.phantom[j]}
+            ovi = {x: i for i, x in enumerate(gm.ov)}
+            ing = np.flatnonzero(grp == g + 1)
+            rv = {lhs[k]: k for k in ing if op[k] == "~~" and lhs[k] == rhs[k]}
+            for k in ing:
+                lv_l[k], lv_r[k] = real.get(lhs[k], -1), real.get(rhs[k], -1)
+                ov_l[k], ov_r[k] = ovi.get(lhs[k], -1), ovi.get(rhs[k], -1)
+                rv_l[k], rv_r[k] = rv.get(lhs[k], -1), rv.get(rhs[k], -1)
+            y = set(rhs[ing][op[ing] == "=~"]) | set(lhs[ing][op[ing] == "~"])
+            r2 += [k for k in ing if op[k] == "~~" and lhs[k] == rhs[k] and lhs[k] in y]
+        self.plan = {
+            "kind": kind, "lv_l": lv_l, "lv_r": lv_r, "ov_l": ov_l, "ov_r": ov_r, "rv_l": rv_l, "rv_r": rv_r,
+            "r2": np.array(r2, dtype=np.int64), "keep": ~((op == "==") & (c["user"] == 2)),
+            "defined": [int(np.flatnonzero((op == ":=") & (lhs == name))[0]) for name, _ in self.defined],
+            "constraints": [row for *_x, row in self.constraints],
+        }
+        self.ov_x = []
+        for g, gm in enumerate(self.groups):
+            ing = grp == g + 1
+            lay_x = getattr(self.partable.layout(g + 1), "ov_x", None) if hasattr(self.partable, "layout") else None
+            if lay_x is None:  # lavaan's rule: on the right of a ~, never on its left, never an indicator
+                dep = set(lhs[ing & (op == "~")]) | set(rhs[ing & (op == "=~")])
+                lay_x = [x for x in gm.ov if x in set(rhs[ing & (op == "~")]) and x not in dep]
+            self.ov_x.append(np.array([gm.ov.index(x) for x in lay_x], dtype=int))
 
     def _check_names(self, e, text: str, defined: list[str]) -> None:
         for n in e.names:
@@ -538,6 +583,21 @@ class RamModel:
         """Group ``g``'s matrices for a batch of θ (R × npar)."""
         theta = np.atleast_2d(theta)
         return self.groups[g].matrices(self.cells(theta, g), exo)
+
+
+@functools.lru_cache(maxsize=64)
+def _cached_model(spec: ModelSpec, options: tuple) -> RamModel:
+    return RamModel(spec, **dict(options))
+
+
+def compiled_model(spec: ModelSpec, **options) -> RamModel:
+    """``RamModel(spec, **options)``, compiled once per (spec, options) and reused (a
+    production fits one model to hundreds of units).  The compiled model is never changed
+    after compilation, so sharing it is safe."""
+    try:
+        return _cached_model(spec, tuple(sorted(options.items())))
+    except TypeError:  # an unhashable spec or option value
+        return RamModel(spec, **options)
 
 
 def _gm(model) -> GroupModel:
@@ -1560,7 +1620,7 @@ def fit_sem_fast(
     """
     from .ml import fit_ml
 
-    return fit_ml(model or RamModel(spec), data, level=level, start=start, xtol=xtol, maxiter=maxiter)
+    return fit_ml(model or compiled_model(spec), data, level=level, start=start, xtol=xtol, maxiter=maxiter)
 
 
 def sem_result_from_cov(model: RamModel, S: np.ndarray, n: int, *, level: float = 0.95, start=None,

@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats as _stats
+from scipy import special
 
 from .samplestats import check_sample_cov
 
@@ -55,104 +55,86 @@ def latent_covariance(B: np.ndarray, P: np.ndarray) -> np.ndarray:
 
 def _cell_values(model, theta: np.ndarray, exo: list) -> tuple[np.ndarray, list]:
     """Every table row's value from the group matrices, and the matrices per group."""
-    from .mlfast import ALPHA, MATRICES, NU
-
-    fr = model.frame
-    est = np.full(len(fr), np.nan)
+    plan, grp = model.plan, model.cols["group"]
+    kind, r, c = plan["kind"], model.cols["row"], model.cols["col"]
+    est = np.full(kind.size, np.nan)
     mats = []
-    for g, gm in enumerate(model.groups):
-        mats.append(tuple(a[0] for a in model.matrices_of(theta[None], g, exo[g])))
-    for k, r in enumerate(fr.itertuples(index=False)):
-        if not r.mat:
-            continue
-        kind = MATRICES[r.mat]
-        M = mats[int(r.group) - 1][kind]
-        i, j = int(r.row), int(r.col)
-        est[k] = M[i] if kind in (NU, ALPHA) else M[i, j]
+    for g in range(len(model.groups)):
+        M = tuple(a[0] for a in model.matrices_of(theta[None], g, exo[g]))
+        mats.append(M)
+        ing = grp == g + 1
+        for k in range(len(M)):
+            sel = ing & (kind == k)
+            est[sel] = M[k][r[sel]] if M[k].ndim == 1 else M[k][r[sel], c[sel]]
     return est, mats
 
 
-def standardized(model, theta: np.ndarray, est: np.ndarray, mats: list) -> tuple[np.ndarray, np.ndarray]:
+def _set_expressions(model, out: np.ndarray, theta: np.ndarray) -> None:
+    """The ``:=`` and constraint rows of ``out`` from the free parameters ``theta``."""
+    if model.defined:
+        out[model.plan["defined"]] = model.defined_values(theta[None])[0]
+    if model.constraints:
+        out[model.plan["constraints"]] = np.real(model.constraint_values(theta[None]))[0]
+
+
+def standardized(model, est: np.ndarray, mats: list) -> tuple[np.ndarray, np.ndarray]:
     """``std_lv`` and ``std_all`` of every table row (module docstring; lavaan's
     ``lav_standardize_lv`` / ``lav_standardize_all`` with ``cov.std = TRUE``)."""
-    fr = model.frame
-    lhs, op, rhs = fr["lhs"].to_numpy(str), fr["op"].to_numpy(str), fr["rhs"].to_numpy(str)
-    grp = fr["group"].to_numpy(int)
-    out_lv = est.copy()
-    out_all = np.full(len(fr), np.nan)
+    plan, cols = model.plan, model.cols
+    op, same = cols["op"], cols["lhs"] == cols["rhs"]
+    n = est.size
+    eta_l, eta_r, ov_l, ov_r, ov2_l = (np.full(n, np.nan) for _ in range(5))
+    eps = np.finfo(float).eps
+    for g, gm in enumerate(model.groups):
+        L, B, P, T = mats[g][:4]
+        C = np.linalg.inv(np.eye(gm.m) - B)
+        A = C @ P @ C.T
+        va = np.diag(A)
+        eta = np.sqrt(np.where(va >= 0, va, np.nan))
+        v2 = np.diag(L @ A @ L.T + T).copy()
+        v2[np.abs(v2) < eps] = np.nan
+        sd = np.sqrt(np.where(v2 >= 0, v2, np.nan))
+        ing = cols["group"] == g + 1
+        for dst, src, idx in ((eta_l, eta, plan["lv_l"]), (eta_r, eta, plan["lv_r"]), (ov_l, sd, plan["ov_l"]),
+                              (ov_r, sd, plan["ov_r"]), (ov2_l, v2, plan["ov_l"])):
+            sel = ing & (idx >= 0)
+            dst[sel] = src[idx[sel]]
+    rv = lambda idx: np.where(idx >= 0, np.sqrt(np.abs(est[np.maximum(idx, 0)])), np.nan)  # noqa: E731
+    rv_l, rv_r = rv(plan["rv_l"]), rv(plan["rv_r"])
+    lvl, lvr = plan["lv_l"] >= 0, plan["lv_r"] >= 0
+    ovl, ovr = plan["ov_l"] >= 0, plan["ov_r"] >= 0
     with np.errstate(divide="ignore", invalid="ignore"):
-        for g, gm in enumerate(model.groups):
-            L, B, P, T = mats[g][:4]
-            C = np.linalg.inv(np.eye(gm.m) - B)
-            A = C @ P @ C.T
-            sigma = L @ A @ L.T + T
-            real = [x for x, ph in zip(gm.lv, gm.phantom) if not ph]
-            eta2 = {x: A[j, j] for j, x in enumerate(gm.lv) if not gm.phantom[j]}
-            ETA = {x: (np.sqrt(v) if v >= 0 else np.nan) for x, v in eta2.items()}
-            ov2 = {x: sigma[i, i] for i, x in enumerate(gm.ov)}
-            OV2 = {x: (v if abs(v) >= np.finfo(float).eps else np.nan) for x, v in ov2.items()}
-            OV = {x: (np.sqrt(v) if v >= 0 else np.nan) for x, v in OV2.items()}
-            inb = grp == g + 1
-            lvset, ovset = set(real), set(gm.ov)
-            # residual variances (for cov.std), by name
-            RV_lv = {lhs[k]: np.sqrt(abs(est[k])) for k in np.flatnonzero(inb & (op == "~~") & (lhs == rhs))
-                     if rhs[k] in lvset}
-            RV_ov = {lhs[k]: np.sqrt(abs(est[k])) for k in np.flatnonzero(inb & (op == "~~") & (lhs == rhs))
-                     if lhs[k] not in lvset}
-            for k in np.flatnonzero(inb):
-                a, o, b = lhs[k], op[k], rhs[k]
-                v = out_lv[k]
-                if o == "=~":
-                    v = v * ETA.get(a, np.nan) if b not in lvset else v * ETA.get(a, np.nan) / ETA.get(b, np.nan)
-                elif o == "~":
-                    if a in lvset:
-                        v = v / ETA[a]
-                    if b in lvset:
-                        v = v * ETA[b]
-                elif o == "~~":
-                    if a == b and b in lvset:
-                        v = v / ETA[a] / ETA[b]
-                    else:
-                        if a in lvset and a != b:
-                            v = v / RV_lv.get(a, np.nan)
-                        if b in lvset and a != b:
-                            v = v / RV_lv.get(b, np.nan)
-                elif o == "~1" and a in lvset:
-                    v = v / ETA[a]
-                out_lv[k] = v
-                w = v
-                if o == "=~" and b not in lvset:
-                    w = w / OV.get(b, np.nan)
-                elif o == "~":
-                    if a in ovset:
-                        w = w / OV[a]
-                    if b in ovset:
-                        w = w * OV[b]
-                elif o == "~~" and a not in lvset:
-                    if a == b:
-                        w = w / OV2.get(a, np.nan)
-                    else:
-                        w = w / RV_ov.get(a, np.nan)
-                        if b not in lvset:
-                            w = w / RV_ov.get(b, np.nan)
-                elif o == "~~" and a in lvset and b not in lvset and a != b:
-                    w = w / RV_ov.get(b, np.nan)
-                elif o == "~1" and a not in lvset:
-                    w = w / OV.get(a, np.nan)
-                out_all[k] = w
+        v = est.copy()
+        m = op == "=~"
+        v[m] *= eta_l[m]
+        v[m & lvr] /= eta_r[m & lvr]
+        m = op == "~"
+        v[m & lvl] /= eta_l[m & lvl]
+        v[m & lvr] *= eta_r[m & lvr]
+        m = op == "~~"
+        v[m & same & lvr] /= eta_l[m & same & lvr] * eta_r[m & same & lvr]
+        v[m & ~same & lvl] /= rv_l[m & ~same & lvl]
+        v[m & ~same & lvr] /= rv_r[m & ~same & lvr]
+        m = (op == "~1") & lvl
+        v[m] /= eta_l[m]
+        w = v.copy()
+        m = (op == "=~") & ~lvr
+        w[m] /= ov_r[m]
+        m = op == "~"
+        w[m & ovl] /= ov_l[m & ovl]
+        w[m & ovr] *= ov_r[m & ovr]
+        m = (op == "~~") & ~lvl
+        w[m & same] /= ov2_l[m & same]
+        w[m & ~same] /= rv_l[m & ~same]
+        w[m & ~same & ~lvr] /= rv_r[m & ~same & ~lvr]
+        m = (op == "~~") & lvl & ~lvr & ~same
+        w[m] /= rv_r[m]
+        m = (op == "~1") & ~lvl
+        w[m] /= ov_l[m]
     # defined parameters and constraints at the standardised free parameters
-    first = model.param_rows
-    for out in (out_lv, out_all):
-        th = out[first]
-        if model.defined:
-            dv = model.defined_values(th[None])[0]
-            for (name, _e), val in zip(model.defined, dv):
-                out[(op == ":=") & (lhs == name)] = val
-        if model.constraints:
-            cv = np.real(model.constraint_values(th[None]))[0]
-            for (_k, _t, _e, row), val in zip(model.constraints, cv):
-                out[row] = val
-    return out_lv, out_all
+    for out in (v, w):
+        _set_expressions(model, out, out[model.param_rows])
+    return v, w
 
 
 def estimate_table(model, theta: np.ndarray, vcov: np.ndarray | None, exo: list, *, level: float = 0.95) -> pd.DataFrame:
@@ -170,20 +152,12 @@ def estimate_table(model, theta: np.ndarray, vcov: np.ndarray | None, exo: list,
     level : float
         Level of the Wald intervals.
     """
-    fr = model.frame
+    cols, plan = model.cols, model.plan
     theta = np.asarray(theta, dtype=float)
     est, mats = _cell_values(model, theta, exo)
-    op = fr["op"].to_numpy(str)
-    free = fr["free"].to_numpy(int)
-    if model.defined:
-        dv = model.defined_values(theta[None])[0]
-        for (name, _e), val in zip(model.defined, dv):
-            est[(op == ":=") & (fr["lhs"].to_numpy(str) == name)] = val
-    if model.constraints:
-        cv = np.real(model.constraint_values(theta[None]))[0]
-        for (_k, _t, _e, row), val in zip(model.constraints, cv):
-            est[row] = val
-    se = np.full(len(fr), np.nan)
+    _set_expressions(model, est, theta)
+    op, free = cols["op"], cols["free"]
+    se = np.full(est.size, np.nan)
     if vcov is not None:
         d = np.diag(vcov).copy()
         # a parameter pinned by an active constraint has variance 0 up to rounding
@@ -193,40 +167,35 @@ def estimate_table(model, theta: np.ndarray, vcov: np.ndarray | None, exo: list,
         if model.defined:
             J = model.defined_jacobian(theta)
             dd = np.diag(J @ vcov @ J.T)
-            dse = np.where(dd >= 0, np.sqrt(np.abs(dd)), np.nan)
-            for (name, _e), val in zip(model.defined, dse):
-                se[(op == ":=") & (fr["lhs"].to_numpy(str) == name)] = val
-    std_lv, std_all = standardized(model, theta, est, mats)
+            se[plan["defined"]] = np.where(dd >= 0, np.sqrt(np.abs(dd)), np.nan)
+    std_lv, std_all = standardized(model, est, mats)
     has_se = (free > 0) | (op == ":=")
     se = np.where(has_se & (se < _SQRT_EPS), 0.0, se)
-    zq = _stats.norm.ppf(1 - (1 - level) / 2)
+    zq = float(special.ndtri(1 - (1 - level) / 2))
     with np.errstate(divide="ignore", invalid="ignore"):
         z = np.where(se >= _SQRT_EPS, est / se, np.nan)
-    pval = 2 * _stats.norm.sf(np.abs(z))
-    lo = np.where(has_se, est - zq * se, est)
-    hi = np.where(has_se, est + zq * se, est)
-    df = pd.DataFrame({
-        "lhs": fr["lhs"].astype(str).to_numpy(), "op": op, "rhs": fr["rhs"].astype(str).to_numpy(),
-        "group": fr["group"].to_numpy(int), "label": fr["label"].to_numpy(str), "est": est, "se": se, "z": z,
-        "pvalue": pval, "ci_lower": lo, "ci_upper": hi, "std_lv": std_lv, "std_all": std_all, "free": free > 0,
-    })
-    keep = ~((op == "==") & (fr["user"].to_numpy(int) == 2))
-    # R² of every indicator and every left-hand side of ~ (lavaan's rsquare rows)
-    r2 = []
-    lhs, rhs = df["lhs"].to_numpy(str), df["rhs"].to_numpy(str)
-    for g in range(1, len(model.groups) + 1):
-        inb = df["group"].to_numpy() == g
-        y = set(rhs[inb & (op == "=~")]) | set(lhs[inb & (op == "~")])
-        for k in np.flatnonzero(inb & (op == "~~") & (lhs == rhs)):
-            if lhs[k] in y:
-                v = 1.0 - std_all[k]
-                r2.append({"lhs": lhs[k], "op": "r2", "rhs": lhs[k], "group": g, "label": "",
-                           "est": v if v <= 1 else np.nan, "free": False})
-    out = pd.concat([df[keep], pd.DataFrame(r2, columns=df.columns)], ignore_index=True)
-    out["free"] = out["free"].astype(bool)
-    out["group"] = out["group"].astype(int)
-    cols = ESTIMATE_COLUMNS[:3] + (["group"] if len(model.groups) > 1 else []) + ESTIMATE_COLUMNS[3:] + ["free"]
-    return out[cols]
+    keep = plan["keep"]
+    r2 = plan["r2"]
+    r2v = 1.0 - std_all[r2]
+    nan = np.full(r2.size, np.nan)
+
+    def col(x, fill):
+        return np.concatenate([x[keep], fill])
+
+    data = {
+        "lhs": col(cols["lhs"], cols["lhs"][r2]), "op": col(op, np.full(r2.size, "r2", dtype=object)),
+        "rhs": col(cols["rhs"], cols["lhs"][r2]), "group": col(cols["group"], cols["group"][r2]),
+        "label": col(cols["label"], np.full(r2.size, "", dtype=object)),
+        "est": col(est, np.where(r2v <= 1, r2v, np.nan)), "se": col(se, nan), "z": col(z, nan),
+        "pvalue": col(2 * special.ndtr(-np.abs(z)), nan),
+        "ci_lower": col(np.where(has_se, est - zq * se, est), nan),
+        "ci_upper": col(np.where(has_se, est + zq * se, est), nan),
+        "std_lv": col(std_lv, nan), "std_all": col(std_all, nan),
+        "free": col(free > 0, np.zeros(r2.size, dtype=bool)).astype(bool),
+    }
+    if len(model.groups) == 1:
+        del data["group"]
+    return pd.DataFrame(data)
 
 
 def item_moments(data: pd.DataFrame, items: list[str]) -> tuple[np.ndarray, np.ndarray]:
