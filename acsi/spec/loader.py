@@ -110,6 +110,37 @@ def _err(source: str, line: int | None, msg: str, text: str | None = None, col: 
 # --------------------------------------------------------------------------------------
 # TOML
 # --------------------------------------------------------------------------------------
+_LIFTED = ("paths", "covariances", "syntax")
+_TABLE_KEYS = {
+    "latent": {"id", "name", "name_zh", "items"},
+    "observed": {"id", "text", "text_zh", "name", "name_zh", "min", "max"},
+    "covariate": {"id", "text", "text_zh", "name", "name_zh", "min", "max", "predicts"},
+}
+_ITEM_KEYS = {"id", "text", "text_zh", "min", "max"}
+
+
+def _check_keys(source: str, text: str, doc: dict) -> None:
+    """Refuse unknown keys in [[latent]], [[observed]], [[covariate]] tables and items."""
+    for array, allowed in _TABLE_KEYS.items():
+        entries = doc.get(array, [])
+        if not isinstance(entries, list):
+            raise _err(source, _line_of(text, array), f"{array} must be an array of tables ([[{array}]])", text)
+        for k, entry in enumerate(entries, start=1):
+            if not isinstance(entry, dict):
+                continue
+            bad = sorted(set(entry) - allowed)
+            if bad:
+                ident = entry.get("id", f"number {k}")
+                raise _err(source, _line_of(text, f"{bad[0]} ="), f"[[{array}]] {ident!r} has unknown key(s) {bad}; "
+                           f"allowed: {', '.join(sorted(allowed))}", text)
+            for it in entry.get("items", []) if array == "latent" else []:
+                if isinstance(it, dict):
+                    bad = sorted(set(it) - _ITEM_KEYS)
+                    if bad:
+                        raise _err(source, _line_of(text, f"{bad[0]} ="), f"item {it.get('id')!r} of latent "
+                                   f"{entry.get('id')!r} has unknown key(s) {bad}; allowed: {', '.join(sorted(_ITEM_KEYS))}", text)
+
+
 def _scale_of(source, text, table, default, what) -> tuple[float, float] | tuple[None, None]:
     lo, hi = table.get("min", default[0]), table.get("max", default[1])
     if lo is None and hi is None:
@@ -135,6 +166,30 @@ def _observed_table(source, text, raw, covariate: bool) -> Observed:
         name=str(raw.get("name", "")), name_zh=str(raw.get("name_zh", "")), min=lo, max=hi,
         covariate=covariate, predicts=tuple(str(x) for x in predicts),
     )
+
+
+def _demographics(source, text, demo, taken: set[str]) -> list[Observed]:
+    """The compact ``[demographics]`` table: names, names_zh, predicts = { id = [targets] }."""
+    line = _line_of(text, "[demographics]")
+    if not isinstance(demo, Mapping) or not isinstance(demo.get("names", []), list):
+        raise _err(source, line, "[demographics] needs names = [...] (and optionally names_zh, predicts)", text)
+    names = [str(n) for n in demo.get("names", [])]
+    names_zh = list(demo.get("names_zh", []))
+    predicts = demo.get("predicts", {})
+    if not isinstance(predicts, Mapping):
+        raise _err(source, line, "[demographics] predicts must be a table like { age = [\"CS\"] }", text)
+    bad = sorted(set(predicts) - set(names))
+    if bad:
+        raise _err(source, line, f"[demographics] predicts names {bad}, which are not in its names {names}", text)
+    out = []
+    for k, nm in enumerate(names):
+        if nm in taken:
+            continue
+        targets = predicts.get(nm, ())
+        targets = (targets,) if isinstance(targets, str) else tuple(str(t) for t in targets)
+        out.append(Observed(id=nm, name_zh=str(names_zh[k]) if k < len(names_zh) else "", covariate=True,
+                            predicts=targets))
+    return out
 
 
 def _paths_of(source, text, raw) -> list[tuple[str, str]]:
@@ -209,12 +264,18 @@ def read_toml(text: str, *, source: str = "<string>", covariates=None, **options
         m = re.search(r"line (\d+)", str(exc))
         line = int(m.group(1)) if m else None
         raise _err(source, line, f"invalid TOML: {exc}", text) from None
-    # ``paths = [...]`` written after the [[latent]] tables lands, by TOML's rules,
-    # inside the last latent table; accept it there too, since that is where people write it.
-    if "paths" not in doc and isinstance(doc.get("latent"), list):
-        for lv in doc["latent"]:
-            if isinstance(lv, dict) and "paths" in lv:
-                doc["paths"] = lv.pop("paths")
+    # ``paths = [...]`` (or ``covariances``, ``syntax``) written after the [[latent]] /
+    # [[observed]] / [[covariate]] tables lands, by TOML's rules, inside the last table; accept
+    # it there too, since that is where people write it.
+    for key in _LIFTED:
+        if key in doc:
+            continue
+        for array in ("latent", "observed", "covariate"):
+            entries = doc.get(array)
+            if isinstance(entries, list) and entries and isinstance(entries[-1], dict) and key in entries[-1]:
+                doc[key] = entries[-1].pop(key)
+                break
+    _check_keys(source, text, doc)
     for key in ("name", "latent", "paths", "headline"):
         if key not in doc:
             raise _err(source, None, f"missing required key {key!r}; a model file needs name, headline, [[latent]] tables and paths")
@@ -265,13 +326,8 @@ def read_toml(text: str, *, source: str = "<string>", covariates=None, **options
     observed = [_observed_table(source, text, o, covariate=False) for o in doc.get("observed", [])]
     covs_declared = [_observed_table(source, text, o, covariate=True) for o in doc.get("covariate", [])]
     demo = doc.get("demographics")
-    if isinstance(demo, Mapping):
-        names = list(demo.get("names", []))
-        names_zh = list(demo.get("names_zh", []))
-        for k, nm in enumerate(names):
-            if any(c.id == nm for c in covs_declared):
-                continue
-            covs_declared.append(Observed(id=str(nm), name_zh=str(names_zh[k]) if k < len(names_zh) else "", covariate=True))
+    if demo is not None:
+        covs_declared += _demographics(source, text, demo, {c.id for c in covs_declared})
     paths = _paths_of(source, text, doc["paths"])
     covs = _covs_of(source, text, doc.get("covariances", []))
 
@@ -439,6 +495,11 @@ def parse_lavaan(
     def fail(s: Statement, msg: str) -> SpecError:
         return syntax_error(source, text, s.line, s.column, msg)
 
+    def fail_lhs(s: Statement, msg: str) -> SpecError:
+        src_line = text.splitlines()[s.line - 1] if 0 < s.line <= len(text.splitlines()) else ""
+        m = re.search(rf"(?<![A-Za-z0-9_.]){re.escape(s.lhs)}(?![A-Za-z0-9_.])", src_line)
+        return syntax_error(source, text, s.line, m.start() + 1 if m else s.column, msg)
+
     measurement: dict[str, list[str]] = {}
     item_of: dict[str, str] = {}
     item_stmt: dict[str, Statement] = {}
@@ -449,7 +510,7 @@ def parse_lavaan(
             raise fail(s, f"{s.rhs!r} is a latent variable: second-order factors (a latent measured by latents) are "
                           "not supported")
         if s.lhs in item_of:
-            raise fail(s, f"{s.lhs!r} is an item of {item_of[s.lhs]!r} (line {item_stmt[s.lhs].line}); it cannot "
+            raise fail_lhs(s, f"{s.lhs!r} is an item of {item_of[s.lhs]!r} (line {item_stmt[s.lhs].line}); it cannot "
                           "also be a latent variable measured with '=~' (second-order factors are not supported)")
         if s.rhs in item_of:
             raise fail(s, f"item {s.rhs!r} is listed under both {item_of[s.rhs]!r} and {s.lhs!r}; each item "

@@ -48,7 +48,7 @@ CONSTRAINT_OPS = (":=", "==", "<", ">")
 IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]*$")
 RESERVED = frozenset(
     "if else repeat while function for in next break TRUE FALSE NULL Inf NaN NA NA_integer_ NA_real_ "
-    "NA_character_ NA_complex_ T F".split()
+    "NA_character_ NA_complex_".split()
 )
 # functions lavaan's constraint expressions may call (R's arithmetic and math functions)
 FUNCTIONS = frozenset("abs sqrt exp log log10 log2 sin cos tan asin acos atan sinh cosh tanh pnorm qnorm min max".split())
@@ -616,7 +616,7 @@ def parse_syntax(text: str, *, source: str = "<string>") -> tuple[Statement, ...
                     raise src.error(tt, f"{name or '1'!r} appears twice on the right-hand side of {op!r}")
                 for key, val in mods.items():
                     if key in prev["mods"]:
-                        raise src.error(tt, f"two {'values' if key == 'fixed' else key + 's'} for "
+                        raise src.error(part[0], f"two {'values' if key == 'fixed' else key + 's'} for "
                                             f"{name or '1'!r} in one statement; give one")
                     prev["mods"][key] = val
             else:
