@@ -226,3 +226,27 @@ def test_every_shipped_model_still_loads_and_builds_a_table():
             warnings.simplefilter("error")
             parse_lavaan(spec.to_lavaan())
     assert math.isclose(load_model("acsi").scale_bounds["cs1"][1], 10.0)
+
+
+# ---- the out-of-range hint never recommends deleting a whole 0/1 column ------------------
+def test_out_of_range_hint_points_to_the_scale_of_a_yes_no_item():
+    import numpy as np
+    import pandas as pd
+
+    from acsi.data.prepare import prepare_survey
+    from acsi.errors import DataError
+
+    spec = load_model("acsi")
+    rng = np.random.default_rng(1)
+    df = pd.DataFrame({it: rng.integers(1, 11, 40) for it in spec.item_ids})
+    df["cc1"] = rng.integers(0, 2, 40)  # ACSI's yes/no complaint answer under the 1-10 scale
+    with pytest.raises(DataError) as exc:
+        prepare_survey(df, spec)
+    msg = str(exc.value)
+    assert "out_of_range='missing'" not in msg and "--out-of-range" not in msg
+    assert "cc1: most answers lie outside the declared scale" in msg
+    assert "scales={'cc1': (0, 1)}" in msg and "complaint='yes_no'" in msg
+    stray = df.assign(cc1=rng.integers(1, 11, 40))
+    stray.loc[3, "cs2"] = 11
+    with pytest.raises(DataError, match=r"out_of_range='missing' \(command line: --out-of-range missing\)"):
+        prepare_survey(stray, spec)
