@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ..errors import InvalidParameterError, SpecError
 from .model import Item, Latent, ModelSpec, Observed
-from .syntax import CONSTRAINT_OPS, Statement, parse_syntax, syntax_error
+from .syntax import CONSTRAINT_OPS, Statement, merge_statements, parse_syntax, syntax_error
 
 __all__ = ["load_model", "list_models", "parse_lavaan", "read_toml", "resolve_model"]
 
@@ -27,7 +27,7 @@ _NUM = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
 #: Top-level keys of a model file (others are kept in ``spec.extra``).
 TOML_KEYS = frozenset({
     "name", "title", "description", "reference", "headline", "scale", "latent", "paths", "covariances",
-    "observed", "covariate", "demographics", "syntax", "option",
+    "observed", "covariate", "demographics", "syntax", "option", "loaded_with",
 })
 
 
@@ -356,6 +356,11 @@ def read_toml(text: str, *, source: str = "<string>", covariates=None, **options
     extra = {k: v for k, v in doc.items() if k not in TOML_KEYS}
     name, headline = str(doc["name"]), str(doc["headline"])
     all_observed = tuple(observed + covs_declared)
+    if "loaded_with" in doc:  # a model written by ModelSpec.to_toml from a spec loaded with options
+        if applied or not isinstance(doc["loaded_with"], Mapping):
+            raise _err(source, _line_of(text, "loaded_with"), "loaded_with records the options a written model was "
+                       "loaded with; it is a table and cannot be combined with options", text)
+        applied = dict(doc["loaded_with"])
     try:
         base = ModelSpec(
             name=name, latents=tuple(latents), paths=tuple(paths), headline=headline, covariances=tuple(covs),
@@ -377,24 +382,11 @@ def read_toml(text: str, *, source: str = "<string>", covariates=None, **options
 
 
 def _with_syntax(base: ModelSpec, syntax: str, text: str, source: str) -> ModelSpec:
-    """Add a TOML ``syntax`` block: new statements are appended; a statement that restates a
-    generated one (same lhs op rhs) adds its modifiers to it (e.g. a label for a path)."""
+    """Add a TOML ``syntax`` block: the statements the tables imply come first, except those the
+    block restates (``CS ~ a*PQ`` labels the path PQ -> CS), then the block's statements."""
     line0 = _line_of(text, "syntax") or 0
-    extra = parse_syntax(syntax, source=f"{source} (syntax block starting on line {line0})")
-    stmts = list(base.statements)
-    index = {(s.lhs, s.op, s.rhs): k for k, s in enumerate(stmts)}
-    for s in extra:
-        key = (s.lhs, s.op, s.rhs)
-        k = index.get(key)
-        if k is None and s.op == "~~":
-            k = index.get((s.rhs, s.op, s.lhs))
-        if k is None:
-            stmts.append(s)
-            continue
-        if stmts[k].modified:
-            raise SpecError(f"{source}: the syntax block writes {s.to_lavaan()!r} twice; write each parameter once")
-        stmts[k] = Statement(stmts[k].lhs, s.op, stmts[k].rhs, s.fixed, s.start, s.label)
-    return _rebuild(base, tuple(stmts))
+    block = parse_syntax(syntax, source=f"{source} (syntax block starting on line {line0})")
+    return _rebuild(base, tuple(merge_statements(base.statements, block)))
 
 
 def _rebuild(base: ModelSpec, statements: tuple[Statement, ...]) -> ModelSpec:
@@ -405,14 +397,16 @@ def _rebuild(base: ModelSpec, statements: tuple[Statement, ...]) -> ModelSpec:
     covs = [(s.lhs, s.rhs) for s in statements if s.op == "~~" and s.lhs != s.rhs
             and (s.fixed is None or all(math.isnan(v) for v in s.fixed))]
     declared = {o.id for o in base.observed}
-    observed = list(base.observed)
+    new = []
     for s in statements:
         if s.op in CONSTRAINT_OPS:
             continue
         for v in (s.lhs, s.rhs):
             if v and v not in latents and v not in items and v not in declared:
                 declared.add(v)
-                observed.append(Observed(id=v))
+                new.append(Observed(id=v))
+    # observed variables of the structural model first, then covariates (the TOML layout)
+    observed = [o for o in base.observed if not o.covariate] + new + [o for o in base.observed if o.covariate]
     return ModelSpec(
         name=base.name, latents=base.latents, paths=tuple(paths), headline=base.headline, covariances=tuple(covs),
         title=base.title, description=base.description, reference=base.reference, source=base.source,
@@ -572,6 +566,8 @@ def parse_lavaan(
                                   for i in its))
         for lv, its in measurement.items()
     )
+    # structural observed variables first, then covariates (the order to_toml writes)
+    obs_order = [v for v in obs_order if v not in regressed_only] + [v for v in obs_order if v in regressed_only]
     observed = tuple(
         Observed(id=v, min=all_scales[v][0] if v in all_scales else None,
                  max=all_scales[v][1] if v in all_scales else None, covariate=v in regressed_only)

@@ -25,7 +25,14 @@ from functools import cached_property
 from types import MappingProxyType
 
 from ..errors import SpecError
-from .syntax import CONSTRAINT_OPS, IDENT, Statement, expression_names, format_statements
+from .syntax import (
+    CONSTRAINT_OPS,
+    IDENT,
+    Statement,
+    expression_names,
+    format_statements,
+    implied_statements,
+)
 
 __all__ = ["Item", "Latent", "ModelSpec", "Observed", "Statement", "freeze"]
 
@@ -191,9 +198,8 @@ class ModelSpec:
         set_(self, "options", freeze(dict(self.options)))
         set_(self, "extra", freeze(dict(self.extra)))
         _validate(self)
-        generated = _statements_from_parts(self)
         if not self.statements:
-            set_(self, "statements", generated)
+            set_(self, "statements", implied_statements(self))
         else:
             set_(self, "statements", tuple(self.statements))
             _check_agreement(self)
@@ -351,6 +357,13 @@ class ModelSpec:
                     zero.append(f"{x} ~~ 0*{x}")
         return "\n".join(head) + "\n" + body + ("\n".join(zero) + "\n" if zero else "")
 
+    def to_toml(self) -> str:
+        """The model in acsi's TOML format (``models/acsi.toml``); ``read_toml`` reads it back
+        equal (wording, scales, observed variables, covariates, statements, options)."""
+        from .toml_writer import spec_to_toml
+
+        return spec_to_toml(self)
+
     def describe(self) -> str:
         """A short human-readable description (used by ``acsi models``)."""
         parts = [f"{self.name}: {self.title or self.description}".rstrip(": ")]
@@ -372,17 +385,6 @@ class ModelSpec:
 # --------------------------------------------------------------------------------------
 # statements <-> latents/paths/covariances
 # --------------------------------------------------------------------------------------
-def _statements_from_parts(spec: ModelSpec) -> tuple[Statement, ...]:
-    """The statements of :meth:`ModelSpec.to_lavaan` for latents, paths and covariances."""
-    out = [Statement(lv.id, "=~", it) for lv in spec.latents for it in lv.item_ids]
-    nodes = list(spec.latent_ids) + [o.id for o in spec.observed]
-    nodes += [x for _, x in spec.paths if x not in nodes]
-    for node in nodes:
-        out.extend(Statement(node, "~", fr) for fr in spec.predecessors(node))
-    out.extend(Statement(a, "~~", b) for a, b in spec.covariances)
-    return tuple(out)
-
-
 def _view(statements) -> tuple[dict[str, list[str]], list[tuple[str, str]], list[tuple[str, str]]]:
     blocks: dict[str, list[str]] = {}
     paths, covs = [], []
@@ -404,11 +406,15 @@ def _check_agreement(spec: ModelSpec) -> None:
         raise SpecError(f"{where}: the statements' '=~' terms {blocks} disagree with the latents {mine}")
     if sorted(paths) != sorted(spec.paths):
         raise SpecError(f"{where}: the statements' regressions {sorted(paths)} disagree with the paths {sorted(spec.paths)}")
-    if sorted(covs) != sorted(spec.covariances):
+    if sorted(map(_pair, covs)) != sorted(map(_pair, spec.covariances)):
         raise SpecError(
             f"{where}: the statements' free covariances {sorted(covs)} disagree with the covariances "
             f"{sorted(spec.covariances)}"
         )
+
+
+def _pair(p: tuple[str, str]) -> tuple[str, str]:
+    return tuple(sorted(p))
 
 
 def _statement_names(statements) -> set[str]:

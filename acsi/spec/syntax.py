@@ -36,8 +36,8 @@ from dataclasses import dataclass, field
 from ..errors import SpecError
 
 __all__ = [
-    "CONSTRAINT_OPS", "MODEL_OPS", "Statement", "expression_names", "format_statements", "parse_syntax",
-    "syntax_error",
+    "CONSTRAINT_OPS", "MODEL_OPS", "Statement", "expression_names", "format_statements", "implied_statements",
+    "merge_statements", "parse_syntax", "statement_key", "syntax_error",
 ]
 
 #: Operators of parameter statements (``~1`` is the intercept form of ``~``).
@@ -169,6 +169,37 @@ def format_statements(statements) -> str:
             lines.append(s.to_lavaan())
             key = k
     return "\n".join(lines) + ("\n" if lines else "")
+
+
+def statement_key(s: Statement) -> tuple[str, str, str]:
+    """The parameter a statement writes (``a ~~ b`` and ``b ~~ a`` are one)."""
+    if s.op == "~~":
+        a, b = sorted((s.lhs, s.rhs))
+        return a, "~~", b
+    return s.lhs, s.op, s.rhs
+
+
+def implied_statements(spec) -> tuple[Statement, ...]:
+    """The statements implied by a spec's latents, paths and covariances.
+
+    The order of :meth:`ModelSpec.to_lavaan`: the loadings of each latent, the regressions
+    of each outcome (latents, then observed variables, then any other outcome; predictors in
+    path order), the covariances.
+    """
+    out = [Statement(lv.id, "=~", it) for lv in spec.latents for it in lv.item_ids]
+    nodes = [lv.id for lv in spec.latents] + [o.id for o in spec.observed]
+    nodes += [b for _, b in spec.paths if b not in nodes]
+    for node in dict.fromkeys(nodes):
+        out.extend(Statement(node, "~", a) for a, b in spec.paths if b == node)
+    out.extend(Statement(a, "~~", b) for a, b in spec.covariances)
+    return tuple(out)
+
+
+def merge_statements(implied, block) -> list[Statement]:
+    """A TOML model's statements: the implied ones the ``syntax`` block does not restate, then
+    the block's (a restated statement takes the block's position and modifiers)."""
+    keys = {statement_key(s) for s in block}
+    return [s for s in implied if statement_key(s) not in keys] + list(block)
 
 
 # --------------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from acsi.spec import build_partable, list_models, load_model, parse_lavaan
+from acsi.spec import build_partable, list_models, load_model, parse_lavaan, read_toml
 
 HERE = Path(__file__).resolve().parents[1] / "reference" / "partable"
 
@@ -136,3 +136,5 @@ def test_lavaan_text_round_trips(case):
     assert again.statements == spec.statements and again == spec
     opts = _options(c["options"])
     assert again.partable(**opts) == spec.partable(**opts)
+    back = read_toml(spec.to_toml())  # TOML keeps the statements, in order
+    assert back == spec and back.partable(**opts) == spec.partable(**opts)

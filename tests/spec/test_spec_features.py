@@ -190,7 +190,8 @@ def test_toml_observed_covariate_and_syntax_block():
     df = spec.partable().to_frame()
     assert df.query("op == ':='")[["lhs", "rhs", "label", "rule"]].values.tolist() == [["ind", "a*b", "ind", "defined"]]
     on = read_toml(TOML, covariates=["age"])
-    assert on.predecessors("CS") == ["PQ", "age"]
+    # the restated CS ~ a*PQ takes the syntax block's place, after the implied CS ~ age
+    assert on.predecessors("CS") == ["age", "PQ"]
 
 
 def test_toml_syntax_block_cannot_restate_a_modified_statement():
@@ -250,3 +251,28 @@ def test_out_of_range_hint_points_to_the_scale_of_a_yes_no_item():
     stray.loc[3, "cs2"] = 11
     with pytest.raises(DataError, match=r"out_of_range='missing' \(command line: --out-of-range missing\)"):
         prepare_survey(stray, spec)
+
+
+# ---- TOML round trip ---------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "make",
+    [
+        *[(lambda n=n: load_model(n)) for n in acsi.list_models()],
+        lambda: load_model("acsi", complaint="yes_no"),
+        lambda: load_model("airline", covariates=["age", "flights_per_year"]),
+        lambda: read_toml(TOML, source="mini.toml"),
+        lambda: read_toml(TOML, covariates=True),
+        lambda: parse_lavaan(COMPLAINT + "CS ~ age\n",
+                             scales={"cc1": (0, 1)}),
+    ],
+)
+def test_toml_round_trip(make):
+    spec = make()
+    text = spec.to_toml()
+    again = read_toml(text)
+    assert again == spec
+    assert again.statements == spec.statements and again.observed == spec.observed
+    assert again.scale_bounds == spec.scale_bounds and again.options == spec.options
+    assert [it.text_zh for it in again.items] == [it.text_zh for it in spec.items]
+    assert again.partable() == spec.partable()
+    assert read_toml(again.to_toml()).to_toml() == text
