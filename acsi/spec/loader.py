@@ -389,6 +389,17 @@ def _with_syntax(base: ModelSpec, syntax: str, text: str, source: str) -> ModelS
     return _rebuild(base, tuple(merge_statements(base.statements, block)))
 
 
+def _other_names(statements, measured: set[str]) -> list[str]:
+    """Variables of the statements outside ``measured`` (latents and items), in order of appearance."""
+    out: dict[str, None] = {}
+    for s in statements:
+        if s.op not in CONSTRAINT_OPS:
+            for v in (s.lhs, s.rhs):
+                if v and v not in measured:
+                    out.setdefault(v)
+    return list(out)
+
+
 def _rebuild(base: ModelSpec, statements: tuple[Statement, ...]) -> ModelSpec:
     """``base`` with ``statements``: paths/covariances/observed follow the statements."""
     latents = set(base.latent_ids)
@@ -397,14 +408,7 @@ def _rebuild(base: ModelSpec, statements: tuple[Statement, ...]) -> ModelSpec:
     covs = [(s.lhs, s.rhs) for s in statements if s.op == "~~" and s.lhs != s.rhs
             and (s.fixed is None or all(math.isnan(v) for v in s.fixed))]
     declared = {o.id for o in base.observed}
-    new = []
-    for s in statements:
-        if s.op in CONSTRAINT_OPS:
-            continue
-        for v in (s.lhs, s.rhs):
-            if v and v not in latents and v not in items and v not in declared:
-                declared.add(v)
-                new.append(Observed(id=v))
+    new = [Observed(id=v) for v in _other_names(statements, latents | items) if v not in declared]
     # observed variables of the structural model first, then covariates (the TOML layout)
     observed = [o for o in base.observed if not o.covariate] + new + [o for o in base.observed if o.covariate]
     return ModelSpec(
@@ -523,14 +527,7 @@ def parse_lavaan(
         kept.append(s)
     statements = kept
     # observed variables outside the measurement model, in order of first appearance
-    latents, items = set(measurement), set(item_of)
-    obs_order: list[str] = []
-    for s in statements:
-        if s.op in CONSTRAINT_OPS:
-            continue
-        for v in (s.lhs, s.rhs):
-            if v and v not in latents and v not in items and v not in obs_order:
-                obs_order.append(v)
+    obs_order = _other_names(statements, set(measurement) | set(item_of))
     # exogenous observed predictors are covariates (lavaan's ov.x)
     outcomes = {s.lhs for s in statements if s.op == "~"}
     predictors = {s.rhs for s in statements if s.op == "~"}
@@ -554,7 +551,7 @@ def parse_lavaan(
                 f"The 'scales' parameter of parse_lavaan must map variable names to (min, max). Got {k!r}: {v!r} instead."
             ) from None
         all_scales[str(k)] = (lo, hi)
-    unknown = [k for k in all_scales if k not in items and k not in obs_order]
+    unknown = [k for k in all_scales if k not in item_of and k not in obs_order]
     if unknown:
         raise SpecError(
             f"{source}: scales are given for {', '.join(map(repr, unknown))}, which is not an observed variable of "

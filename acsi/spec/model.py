@@ -265,21 +265,18 @@ class ModelSpec:
         return tuple(s.lhs for s in self.statements if s.op == ":=")
 
     def observed_variable(self, observed_id: str) -> Observed:
-        for o in self.observed:
-            if o.id == observed_id:
-                return o
-        raise SpecError(
-            f"model {self.name!r} has no observed variable {observed_id!r} outside its items; "
-            f"its observed variables are {', '.join(o.id for o in self.observed) or 'none'}"
-        )
+        return self._find(self.observed, observed_id, "observed variable (outside its items)")
 
     def latent(self, latent_id: str) -> Latent:
-        for lv in self.latents:
-            if lv.id == latent_id:
-                return lv
+        return self._find(self.latents, latent_id, "latent variable")
+
+    def _find(self, entries, ident: str, kind: str):
+        for x in entries:
+            if x.id == ident:
+                return x
         raise SpecError(
-            f"model {self.name!r} has no latent variable {latent_id!r}; "
-            f"its latent variables are {', '.join(self.latent_ids)}"
+            f"model {self.name!r} has no {kind} {ident!r}; its {kind.split(' (')[0]}s are "
+            f"{', '.join(x.id for x in entries) or 'none'}"
         )
 
     def predecessors(self, node: str) -> list[str]:
