@@ -556,7 +556,8 @@ def build_partable(
     if opts["auto_cov_y"]:
         ys = n.lv_y + n.ov_y
         defaults += [(a, "~~", b, "auto_cov_y") for k, a in enumerate(ys) for b in ys[k + 1:]]
-    defaults += [(a, "~~", b, "fixed_x") for k, a in enumerate(n.ov_x) for b in n.ov_x[k:]]
+    # exogenous covariates' (co)variances: fixed below when fixed_x (rule "fixed_x"), else estimated
+    defaults += [(a, "~~", b, "auto_var") for k, a in enumerate(n.ov_x) for b in n.ov_x[k:]]
     if opts["meanstructure"]:
         defaults += [(v, "~1", "", "intercept") for v in n.ov + n.lv]
     defaults = [d for d in defaults if (d[0], d[1], d[2]) not in seen]
