@@ -60,7 +60,7 @@ def check_confidence(confidence, where: str) -> float:
     """The confidence level as a float in (0, 1), or a :class:`MethodError` naming it."""
     if isinstance(confidence, bool) or not isinstance(confidence, (int, float, np.floating)) \
             or not (0.0 < float(confidence) < 1.0):
-        raise MethodError(f"{where}: confidence must be a number between 0 and 1 (e.g. 0.95); got {confidence!r}.")
+        raise MethodError(f"{where}: confidence must be between 0 and 1 (a number such as 0.95); got {confidence!r}.")
     return float(confidence)
 
 

@@ -435,11 +435,20 @@ class OverallCSI:
         ``contribution`` weight·P_i/x_k.
     top_points : float
         ``x_k``.
+    se, ci_lower, ci_upper : float
+        Delta-method standard error and interval of ``csi`` (:func:`overall_csi_from_answers`);
+        NaN from shares alone (:func:`overall_csi`), which carry no sample size.
+    confidence : float
+        Level of the interval (NaN without one).
     """
 
     csi: float
     table: pd.DataFrame
     top_points: float
+    se: float = np.nan
+    ci_lower: float = np.nan
+    ci_upper: float = np.nan
+    confidence: float = np.nan
 
 
 def _shares(df, name: str, atol: float) -> pd.DataFrame:
@@ -516,3 +525,104 @@ def overall_csi(importance_shares: pd.DataFrame, satisfaction_shares: pd.DataFra
     table = pd.DataFrame({"importance": I, "satisfaction": P, "weight": weight, "contribution": weight * P / xk},
                          index=R.index)
     return OverallCSI(csi=float((I * P).sum() / (xk * I.sum())), table=table, top_points=xk)
+
+
+def _graded_points(answers, points, name: str) -> pd.DataFrame:
+    if not isinstance(answers, pd.DataFrame) or answers.size == 0:
+        raise MethodError(f"overall_csi_from_answers: {name} must be a non-empty DataFrame (respondents x attributes).")
+    if not isinstance(points, Mapping) or not points:
+        raise MethodError(f"overall_csi_from_answers: {name[:-8]}_points must map each answer code to its points, "
+                          f"e.g. {{5: 100, 4: 80, 3: 60, 2: 40, 1: 20}}; got {points!r}.")
+    out = {}
+    for col in answers.columns:
+        s = answers[col]
+        bad = s[s.notna() & ~s.isin(list(points))]
+        if len(bad):
+            raise MethodError(f"overall_csi_from_answers: {name} column {col!r} has codes outside {list(points)} at rows "
+                              f"{list(bad.index[:10])}: {bad.iloc[:10].tolist()}; recode them or mark them missing.")
+        out[col] = s.map({k: float(v) for k, v in points.items()}).astype(float)
+    return pd.DataFrame(out, index=answers.index)
+
+
+def overall_csi_from_answers(importance_answers: pd.DataFrame, satisfaction_answers: pd.DataFrame,
+                             importance_points: Mapping, satisfaction_points: Mapping, *,
+                             survey_weights=None, confidence: float = 0.95) -> OverallCSI:
+    """Overall CSI from raw graded answers, with a delta-method interval (SPEC §3).
+
+    Parameters
+    ----------
+    importance_answers, satisfaction_answers : DataFrame
+        Respondents x attributes (the same attribute columns, the same rows): the grade
+        each respondent gave each attribute's importance and satisfaction.  Missing
+        answers are left out of that attribute's mean.
+    importance_points, satisfaction_points : mapping code -> points
+        ``K_j`` and ``x_j`` of the grades, e.g. ``{5: 100, 4: 80, 3: 60, 2: 40, 1: 20}``.
+    survey_weights : Series or sequence, optional
+        Respondent weights.
+    confidence : float
+        Level of the interval.
+
+    Returns
+    -------
+    OverallCSI
+        As :func:`overall_csi` (the shares ``R_ij``, ``y_ij`` are the answers'), plus
+        ``se``, ``ci_lower``, ``ci_upper``.
+
+    Notes
+    -----
+    ``I_i`` and ``P_i`` are (weighted) means of the points, so
+    ``CSI = Σ I_i P_i / (x_k Σ I_i)`` is a smooth function of 2k means.  Its variance is
+    the linearisation of :mod:`acsi.methods.intervals` with the gradient
+    ``∂CSI/∂I_i = (P_i − x_k CSI) / (x_k Σ I)``, ``∂CSI/∂P_i = I_i / (x_k Σ I)``; the
+    interval is ``CSI ± t_{n−1} se`` (R: ``survey::svycontrast`` of the ``svymean`` of the
+    2k point columns with this expression).
+
+    Examples
+    --------
+    >>> imp = pd.DataFrame({"a": [5, 5, 4, 3], "b": [3, 4, 4, 5]})
+    >>> sat = pd.DataFrame({"a": [4, 5, 3, 4], "b": [5, 5, 4, 2]})
+    >>> pts = {5: 100, 4: 80, 3: 60, 2: 40, 1: 20}
+    >>> res = overall_csi_from_answers(imp, sat, pts, pts)
+    >>> round(res.csi, 4), round(res.se, 4)
+    (0.8, 0.0902)
+    """
+    confidence = check_confidence(confidence, "overall_csi_from_answers")
+    I_ans = _graded_points(importance_answers, importance_points, "importance_answers")
+    P_ans = _graded_points(satisfaction_answers, satisfaction_points, "satisfaction_answers")
+    if list(I_ans.columns) != list(P_ans.columns):
+        raise MethodError(f"overall_csi_from_answers: importance attributes {list(I_ans.columns)} differ from "
+                          f"satisfaction attributes {list(P_ans.columns)}; give the same attributes in the same order.")
+    if not I_ans.index.equals(P_ans.index):
+        raise MethodError("overall_csi_from_answers: importance and satisfaction answers have different rows; "
+                          "align them on the respondent index.")
+    empty = [c for c in I_ans.columns if I_ans[c].notna().sum() == 0 or P_ans[c].notna().sum() == 0]
+    if empty:
+        raise MethodError(f"overall_csi_from_answers: attributes {empty} have no importance or no satisfaction answer.")
+    w = aligned_weights(survey_weights, I_ans.index, "overall_csi_from_answers")
+    xk = float(max(satisfaction_points.values()))
+    if xk <= 0:
+        raise MethodError(f"overall_csi_from_answers: the top satisfaction grade must have positive points; "
+                          f"got {dict(satisfaction_points)}.")
+    k = I_ans.shape[1]
+    Y = np.column_stack([I_ans.to_numpy(), P_ans.to_numpy()])
+
+    def csi(m):
+        return float(m[:k] @ m[k:] / (xk * m[:k].sum()))
+
+    def grad(m):
+        i, p = m[:k], m[k:]
+        c = csi(m)
+        return np.concatenate([(p - xk * c) / (xk * i.sum()), i / (xk * i.sum())])
+
+    iv = linearized_estimate(Y, w, csi, confidence, gradient=grad)
+    ww = np.ones(len(Y)) if w is None else w
+    means = np.array([float(ww[np.isfinite(Y[:, a])] @ Y[np.isfinite(Y[:, a]), a]) / ww[np.isfinite(Y[:, a])].sum()
+                      for a in range(2 * k)])
+    I, P = means[:k], means[k:]
+    if I.sum() <= 0:
+        raise MethodError("overall_csi_from_answers: total importance Σ I_i is zero; importance points must be positive.")
+    weight = I / I.sum()
+    table = pd.DataFrame({"importance": I, "satisfaction": P, "weight": weight, "contribution": weight * P / xk},
+                         index=pd.Index(I_ans.columns, name=None))
+    return OverallCSI(csi=iv["estimate"], table=table, top_points=xk, se=iv["se"], ci_lower=iv["ci_lower"],
+                      ci_upper=iv["ci_upper"], confidence=confidence)
