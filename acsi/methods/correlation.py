@@ -65,12 +65,13 @@ class CorrelationResult:
             raise MethodError(f"CorrelationResult.matrix: value must be 'r', 'pvalue', 'p_adjusted', 'n' or "
                               f"'statistic'; got {value!r}.")
         items = list(dict.fromkeys(list(self.pairs["item1"]) + list(self.pairs["item2"])))
-        out = pd.DataFrame(np.nan, index=items, columns=items)
+        pos = {c: i for i, c in enumerate(items)}
+        arr = np.full((len(items), len(items)), np.nan)
         for a, b, v in zip(self.pairs["item1"], self.pairs["item2"], self.pairs[value]):
-            out.loc[a, b] = out.loc[b, a] = v
+            arr[pos[a], pos[b]] = arr[pos[b], pos[a]] = v
         if value == "r":
-            np.fill_diagonal(out.values, 1.0)
-        return out
+            np.fill_diagonal(arr, 1.0)
+        return pd.DataFrame(arr, index=items, columns=items)
 
     def summary(self) -> Summary:
         """Printable summary."""

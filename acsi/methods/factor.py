@@ -178,7 +178,7 @@ def bartlett_sphericity(corr: np.ndarray, n: int) -> tuple[float, float, float]:
 
 
 def rotate_loadings(loadings: np.ndarray, rotation: str, *, normalize: bool = True,
-                    tol: float = 1e-10) -> tuple[np.ndarray, np.ndarray]:
+                    tol: float = 1e-8) -> tuple[np.ndarray, np.ndarray]:
     """Rotate a loading matrix; returns ``(pattern, phi)`` (``phi`` the factor correlations).
 
     ``"varimax"``, ``"quartimax"`` and ``"oblimin"`` (quartimin) are statsmodels'
@@ -196,7 +196,7 @@ def rotate_loadings(loadings: np.ndarray, rotation: str, *, normalize: bool = Tr
     An = A / h[:, None]
 
     def gpa(method, *args):
-        L, T = fr.rotate_factors(An, method, *args, tol=tol, max_tries=5000)
+        L, T = fr.rotate_factors(An, method, *args, tol=tol, max_tries=1000)
         return L, T
 
     if rotation in ("varimax", "quartimax"):

@@ -40,3 +40,9 @@ def survey() -> pd.DataFrame:
 @pytest.fixture(scope="session")
 def sq_data() -> pd.DataFrame:
     return pd.read_csv(TOOLKIT_REF / "servqual.csv")
+
+
+@pytest.fixture(scope="session")
+def smoke() -> pd.DataFrame:
+    """Greenacre's smoking table as shipped with R's ca package (written by make_reference.R)."""
+    return pd.read_csv(TOOLKIT_REF / "smoke.csv", index_col=0)
