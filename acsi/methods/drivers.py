@@ -68,8 +68,10 @@ def _check_corr(corr, where: str) -> pd.DataFrame:
     if not isinstance(corr, pd.DataFrame) or corr.shape[0] != corr.shape[1] or corr.shape[0] < 2:
         raise MethodError(f"{where}: give a square correlation matrix (DataFrame) of the outcome and at least one attribute.")
     a = corr.to_numpy(dtype=float)
-    if not np.all(np.isfinite(a)) or not np.allclose(a, a.T, atol=1e-10) or not np.allclose(np.diag(a), 1.0, atol=1e-10):
-        raise MethodError(f"{where}: the correlation matrix must be finite and symmetric with a unit diagonal.")
+    if (not np.all(np.isfinite(a)) or not np.allclose(a, a.T, atol=1e-10) or not np.allclose(np.diag(a), 1.0, atol=1e-10)
+            or np.any(np.abs(a) > 1 + 1e-10)):
+        raise MethodError(f"{where}: the correlation matrix must be finite and symmetric, with entries in [-1, 1] "
+                          f"and a unit diagonal; got {np.round(a, 4).tolist()}.")
     return corr
 
 
