@@ -9,6 +9,7 @@ are arbitrary in both programs: compared after aligning each column to the refer
 import numpy as np
 import pandas as pd
 import pytest
+from toolkit_reference import ref, smoke, sq_data, survey  # noqa: F401  (fixtures)
 
 from acsi.methods import (cluster_items, cluster_respondents, correlation_table, correspondence, driver_regression,
                           efa, pca)

@@ -6,6 +6,7 @@ nonlinear functions (delta method; R differentiates symbolically, acsi analytica
 import numpy as np
 import pandas as pd
 import pytest
+from toolkit_reference import ref, smoke, sq_data, survey  # noqa: F401  (fixtures)
 
 from acsi.methods import (ces, csat, describe_items, nps, overall_csi_from_answers, repurchase_rate,
                           satisfaction_rate, servperf, servqual, servqual_zones, survey_table_score)

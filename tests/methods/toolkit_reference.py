@@ -1,4 +1,4 @@
-"""Shared access to the toolkit reference values (tests/reference/methods_toolkit)."""
+"""Shared access to the toolkit reference values (tests/reference/methods_toolkit); fixtures imported by the tests."""
 from pathlib import Path
 
 import numpy as np
