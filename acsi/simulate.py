@@ -143,14 +143,6 @@ _DEFAULTS: dict[str, dict] = {
         "loadings": {"ce1": 0.80, "ce2": 0.75, "pv1": 0.90, "pv2": 0.86, "cs1": 0.92, "cs2": 0.86, "cs3": 0.84,
                      "cd1": 0.80, "cd2": 0.82, "cd3": 0.74, "cl1": 0.88, "cl2": 0.84, "cl3": 0.70},
     },
-    # NCSI uses the ACSI model: the same paths and loadings.
-    "ncsi": {
-        "location": {"CE": 0.80, "PQ": 0.79, "PV": 0.73, "CS": 0.78, "CL": 0.76},
-        "paths": _ACSI_PATHS,
-        "loadings": {"ce1": 0.80, "ce2": 0.75, "ce3": 0.72, "pq1": 0.88, "pq2": 0.84, "pq3": 0.80,
-                     "pv1": 0.90, "pv2": 0.86, "cs1": 0.92, "cs2": 0.87, "cs3": 0.85,
-                     "cc1": 0.82, "cc2": 0.80, "cl1": 0.88, "cl2": 0.78},
-    },
     "airline": {
         "paths": {("IM", "CS"): 0.20, ("CR", "CS"): 0.20, ("CB", "CS"): 0.15, ("CT", "CS"): 0.08,
                   ("EN", "CS"): 0.06, ("SF", "CS"): 0.12, ("PU", "CS"): 0.18, ("PR", "CS"): 0.18,
@@ -158,6 +150,8 @@ _DEFAULTS: dict[str, dict] = {
         "loadings": {},  # the generic rule below (0.85 for the marker, then 0.80, 0.78, ...)
     },
 }
+
+_DEFAULTS["ncsi"] = _DEFAULTS["acsi"]  # NCSI uses the ACSI model: the same paths and loadings
 
 _PARAM_KEYS = {
     "loadings": "item id -> standardized loading, 0 < |lambda| < 1",

@@ -10,7 +10,7 @@ import pandas as pd
 from ..errors import MethodError
 from .intervals import aligned_weights
 
-__all__ = ["numeric_block", "require", "weighted_corr"]
+__all__ = ["numeric_block", "numeric_column", "require", "weighted_corr"]
 
 
 def require(module: str, where: str):
@@ -22,6 +22,16 @@ def require(module: str, where: str):
     except ImportError:  # pragma: no cover - the test extra installs them
         raise MethodError(f"{where}: needs the optional package {module.split('.')[0]!r}; "
                           "install it with pip install 'acsi[toolkit]'.") from None
+
+
+def numeric_column(data: pd.DataFrame, column, where: str) -> pd.Series:
+    """``data[column]`` as floats (NaN kept); a non-numeric entry is a MethodError naming its rows."""
+    num = pd.to_numeric(data[column], errors="coerce")
+    bad = data[column][num.isna() & data[column].notna()]
+    if len(bad):
+        raise MethodError(f"{where}: column {column!r} has non-numeric values at rows {list(bad.index[:10])}: "
+                          f"{bad.iloc[:10].tolist()}; recode them or mark them missing.")
+    return num.astype(float)
 
 
 def numeric_block(data: pd.DataFrame, columns: Sequence[str] | None, where: str, *, weights=None,
@@ -52,15 +62,7 @@ def numeric_block(data: pd.DataFrame, columns: Sequence[str] | None, where: str,
         raise MethodError(f"{where}: {weight_col!r} is the weight column; do not list it among the items.")
     if len(columns) < min_columns:
         raise MethodError(f"{where}: needs at least {min_columns} numeric columns; got {columns}.")
-    block = {}
-    for c in columns:
-        num = pd.to_numeric(data[c], errors="coerce")
-        bad = data[c][num.isna() & data[c].notna()]
-        if len(bad):
-            raise MethodError(f"{where}: column {c!r} has non-numeric values at rows {list(bad.index[:10])}: "
-                              f"{bad.iloc[:10].tolist()}; recode them or mark them missing.")
-        block[c] = num.astype(float)
-    df = pd.DataFrame(block, index=data.index)
+    df = pd.DataFrame({c: numeric_column(data, c, where) for c in columns}, index=data.index)
     w = aligned_weights(weights, data.index, where)
     keep = np.isfinite(df.to_numpy()).all(axis=1)
     if w is not None:

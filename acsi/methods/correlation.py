@@ -27,7 +27,7 @@ from scipy import stats
 
 from ..errors import MethodError
 from ..summary import Summary
-from ._data import require
+from ._data import numeric_column, require
 from .intervals import check_confidence
 
 __all__ = ["CORRELATION_METHODS", "ADJUSTMENTS", "CorrelationResult", "correlation_table"]
@@ -120,14 +120,7 @@ def correlation_table(data: pd.DataFrame, items: Sequence[str] | None = None, *,
         raise MethodError(f"correlation_table: columns {missing} not found; the table has {list(data.columns)}.")
     if len(items) < 2:
         raise MethodError(f"correlation_table: needs at least two numeric items; got {items}.")
-    num = {}
-    for c in items:
-        v = pd.to_numeric(data[c], errors="coerce")
-        bad = data[c][v.isna() & data[c].notna()]
-        if len(bad):
-            raise MethodError(f"correlation_table: column {c!r} has non-numeric values at rows {list(bad.index[:10])}: "
-                              f"{bad.iloc[:10].tolist()}.")
-        num[c] = v.to_numpy(dtype=float)
+    num = {c: numeric_column(data, c, "correlation_table").to_numpy() for c in items}
     z = float(stats.norm.ppf(0.5 + confidence / 2))
     rows = []
     for i, a in enumerate(items):

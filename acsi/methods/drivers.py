@@ -64,7 +64,8 @@ COV_TYPES: tuple[str, ...] = ("nonrobust", "HC0", "HC1", "HC2", "HC3")
 MAX_SHAPLEY_ATTRIBUTES = 15
 
 
-def _check_corr(corr, where: str) -> pd.DataFrame:
+def _check_corr(corr, where: str, outcome) -> tuple[list, np.ndarray, np.ndarray]:
+    """The attributes, their correlation matrix and their correlations with the outcome."""
     if not isinstance(corr, pd.DataFrame) or corr.shape[0] != corr.shape[1] or corr.shape[0] < 2:
         raise MethodError(f"{where}: give a square correlation matrix (DataFrame) of the outcome and at least one attribute.")
     a = corr.to_numpy(dtype=float)
@@ -72,7 +73,10 @@ def _check_corr(corr, where: str) -> pd.DataFrame:
             or np.any(np.abs(a) > 1 + 1e-10)):
         raise MethodError(f"{where}: the correlation matrix must be finite and symmetric, with entries in [-1, 1] "
                           f"and a unit diagonal; got {np.round(a, 4).tolist()}.")
-    return corr
+    if outcome not in corr.index:
+        raise MethodError(f"{where}: outcome {outcome!r} is not in the matrix {list(corr.index)}.")
+    attrs = [c for c in corr.index if c != outcome]
+    return attrs, corr.loc[attrs, attrs].to_numpy(dtype=float), corr.loc[attrs, outcome].to_numpy(dtype=float)
 
 
 def relative_weights(corr: pd.DataFrame, outcome: str) -> pd.Series:
@@ -97,12 +101,7 @@ def relative_weights(corr: pd.DataFrame, outcome: str) -> pd.Series:
     >>> relative_weights(c, "y").round(4).tolist()
     [0.25, 0.09]
     """
-    corr = _check_corr(corr, "relative_weights")
-    if outcome not in corr.index:
-        raise MethodError(f"relative_weights: outcome {outcome!r} is not in the matrix {list(corr.index)}.")
-    attrs = [c for c in corr.index if c != outcome]
-    rxx = corr.loc[attrs, attrs].to_numpy(dtype=float)
-    rxy = corr.loc[attrs, outcome].to_numpy(dtype=float)
+    attrs, rxx, rxy = _check_corr(corr, "relative_weights", outcome)
     lam, q = np.linalg.eigh(rxx)
     if lam.min() <= 1e-12:
         raise MethodError(f"relative_weights: the attributes {attrs} are perfectly collinear (smallest eigenvalue "
@@ -132,16 +131,11 @@ def shapley_r2(corr: pd.DataFrame, outcome: str) -> pd.Series:
     >>> shapley_r2(c, "y").round(4).tolist()
     [0.25, 0.09]
     """
-    corr = _check_corr(corr, "shapley_r2")
-    if outcome not in corr.index:
-        raise MethodError(f"shapley_r2: outcome {outcome!r} is not in the matrix {list(corr.index)}.")
-    attrs = [c for c in corr.index if c != outcome]
+    attrs, rxx, rxy = _check_corr(corr, "shapley_r2", outcome)
     p = len(attrs)
     if p > MAX_SHAPLEY_ATTRIBUTES:
         raise MethodError(f"shapley_r2: {p} attributes; the exact decomposition visits 2^p subsets and is limited to "
                           f"{MAX_SHAPLEY_ATTRIBUTES}. Use the relative weights, or group attributes first.")
-    rxx = corr.loc[attrs, attrs].to_numpy(dtype=float)
-    rxy = corr.loc[attrs, outcome].to_numpy(dtype=float)
     r2 = np.zeros(1 << p)
     for mask in range(1, 1 << p):
         idx = [j for j in range(p) if mask >> j & 1]
