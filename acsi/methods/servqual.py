@@ -1,4 +1,4 @@
-"""SERVQUAL gap scores (P − E model) and the perception/expectation ratio.
+"""SERVQUAL gap scores (P − E model), zone of tolerance, SERVPERF and the P/E ratio.
 
 For respondent ``i`` and attribute ``j``, with perception ``P_ij`` and
 expectation ``E_ij`` on the same scale, the gap is ``G_ij = P_ij − E_ij``.
@@ -17,6 +17,12 @@ Perception/expectation ratio (SPEC §3): ``C = b / a`` (``b`` perceived,
 ``a`` expected).  Reading: ``C ≈ 1`` fairly satisfied, ``C < 1`` dissatisfied,
 ``C > 1`` very satisfied; "≈" means ``|C − 1| <= band`` (default 0.05, a
 parameter, since the source's range is garbled; most values fall in 0.8-1.2).
+
+Every mean-based figure carries a linearised ``t`` interval and accepts survey weights
+(:mod:`acsi.methods.intervals`).  :func:`servqual_zones` gives the zone of tolerance between
+adequate (A) and desired (D) service with the adequacy gap ``P − A`` and the superiority gap
+``P − D`` (Parasuraman et al. 1994); :func:`servperf` scores perceptions alone (Cronin &
+Taylor 1992).
 
 References
 ----------
