@@ -70,8 +70,9 @@ import numpy as np
 import pandas as pd
 
 from ..errors import AcsiWarning, InvalidParameterError, SpecError
+from .syntax import CONSTRAINT_OPS, Statement
 
-__all__ = ["COLUMNS", "GROUP_EQUAL", "Layout", "ParTable", "build_partable"]
+__all__ = ["COLUMNS", "GROUP_EQUAL", "Layout", "ParTable", "build_partable", "variable_names"]
 
 #: Columns of :meth:`ParTable.to_frame`, in order (see docs/ARCHITECTURE.md section 2).
 COLUMNS = (
@@ -85,7 +86,6 @@ GROUP_EQUAL = (
     "lv.variances", "lv.covariances",
 )
 
-CONSTRAINT_OPS = (":=", "==", "<", ">")
 _MATRICES = ("lambda", "beta", "psi", "theta", "nu", "alpha")
 
 _BOOL_OPTIONS = (
@@ -97,59 +97,17 @@ _BOOL_OPTIONS = (
 # --------------------------------------------------------------------------------------
 # the flat model: user terms and constraints, as lavaan's parser leaves them
 # --------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class FlatTerm:
-    """One user-written parameter (``lhs op rhs``) with its modifiers.
+def flat_model(spec) -> tuple[tuple[Statement, ...], tuple[Statement, ...]]:
+    """The user terms and the constraints of ``spec``, in syntax order.
 
-    ``fixed``, ``start`` and ``label`` are ``None`` (not given) or a tuple with one value
-    for every group (or one value for all); ``fixed`` uses NaN for ``NA*`` (free).
+    ``spec.statements`` as written (for a spec read from TOML, the order of
+    :meth:`ModelSpec.to_lavaan`: the loadings of each latent, the regressions of each
+    outcome, the listed covariances, then the TOML ``syntax`` block). The single-indicator
+    ``x ~~ 0*x`` line of ``to_lavaan`` is not a user term: it is the ``auto_fix_single`` rule.
     """
-
-    lhs: str
-    op: str
-    rhs: str
-    fixed: tuple[float, ...] | None = None
-    start: tuple[float, ...] | None = None
-    label: tuple[str, ...] | None = None
-    line: int = 0
-    column: int = 0
-
-
-@dataclass(frozen=True)
-class FlatConstraint:
-    """A ``:=``, ``==``, ``<`` or ``>`` statement (``lhs``/``rhs`` expression text)."""
-
-    lhs: str
-    op: str
-    rhs: str
-    line: int = 0
-    column: int = 0
-
-
-def flat_model(spec) -> tuple[tuple[FlatTerm, ...], tuple[FlatConstraint, ...]]:
-    """The user terms and constraints of ``spec`` in lavaan's syntax order.
-
-    A spec with parsed statements (``spec.statements``) gives them as written; otherwise
-    (TOML models) the order of :meth:`ModelSpec.to_lavaan`: the loadings of each latent,
-    the regressions of each outcome (latent order, predictors in path order), the listed
-    covariances. The single-indicator ``x ~~ 0*x`` line of ``to_lavaan`` is not a user term:
-    it is lavaan's ``auto_fix_single`` rule.
-    """
-    statements = getattr(spec, "statements", None)
-    if statements:
-        terms = tuple(s for s in statements if s.op not in CONSTRAINT_OPS)
-        cons = tuple(s for s in statements if s.op in CONSTRAINT_OPS)
-        return (
-            tuple(FlatTerm(t.lhs, t.op, t.rhs, t.fixed, t.start, t.label, t.line, t.column) for t in terms),
-            tuple(FlatConstraint(c.lhs, c.op, c.rhs, c.line, c.column) for c in cons),
-        )
-    terms: list[FlatTerm] = []
-    for lv in spec.latents:
-        terms.extend(FlatTerm(lv.id, "=~", it) for it in lv.item_ids)
-    for lv in spec.latent_ids:
-        terms.extend(FlatTerm(lv, "~", fr) for fr in spec.predecessors(lv))
-    terms.extend(FlatTerm(a, "~~", b) for a, b in spec.covariances)
-    return tuple(terms), ()
+    terms = tuple(s for s in spec.statements if s.op not in CONSTRAINT_OPS)
+    cons = tuple(s for s in spec.statements if s.op in CONSTRAINT_OPS)
+    return terms, cons
 
 
 # --------------------------------------------------------------------------------------
@@ -211,6 +169,11 @@ def _names(rows: Sequence[tuple[str, str, str, int, int]]) -> _Names:
     lv_y = [v for v in lv if v in set(pure)]
     ov_y = [v for v in ov if v in set(pure) and v not in lvset]
     return _Names(*(tuple(x) for x in (lv, ov, ov_ind, ov_x, ov_nox, lv_x, lv_y, ov_y)))
+
+
+def variable_names(statements) -> _Names:
+    """lavaan's variable names (``lv``, ``ov``, ``ov_x``, ...) of a model's statements."""
+    return _names([(s.lhs, s.op, s.rhs, 1, 0) for s in statements if s.op not in CONSTRAINT_OPS])
 
 
 # --------------------------------------------------------------------------------------
@@ -317,7 +280,8 @@ class ParTable:
 
     Built by :func:`build_partable` (or :meth:`ModelSpec.partable`); read it with
     :meth:`to_frame` (a DataFrame copy with the columns :data:`COLUMNS`), :meth:`column`
-    (a read-only array) and :meth:`layout` (the matrix dimensions of a group).
+    (a read-only array) and :meth:`layout` (the matrix dimensions of a group). ``==`` compares
+every column but the source positions (``line``, ``column``), the layouts and the options.
 
     Attributes
     ----------
@@ -376,6 +340,8 @@ class ParTable:
         if len(self) != len(other) or self._layouts != other._layouts or dict(self.options) != dict(other.options):
             return False
         for name in COLUMNS:
+            if name in ("line", "column"):
+                continue  # positions in the source, as Statement equality
             a, b = self._cols[name], other._cols[name]
             if name == "ustart":
                 if not np.array_equal(a, b, equal_nan=True):
@@ -590,7 +556,8 @@ def build_partable(
     if opts["auto_cov_y"]:
         ys = n.lv_y + n.ov_y
         defaults += [(a, "~~", b, "auto_cov_y") for k, a in enumerate(ys) for b in ys[k + 1:]]
-    defaults += [(a, "~~", b, "fixed_x") for k, a in enumerate(n.ov_x) for b in n.ov_x[k:]]
+    # exogenous covariates' (co)variances: fixed below when fixed_x (rule "fixed_x"), else estimated
+    defaults += [(a, "~~", b, "auto_var") for k, a in enumerate(n.ov_x) for b in n.ov_x[k:]]
     if opts["meanstructure"]:
         defaults += [(v, "~1", "", "intercept") for v in n.ov + n.lv]
     defaults = [d for d in defaults if (d[0], d[1], d[2]) not in seen]

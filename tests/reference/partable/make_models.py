@@ -1,5 +1,5 @@
-"""Write the shipped models' lavaan syntax next to this script (``<model>.lav``) for
-``make_reference.R``.
+"""Write the shipped models' lavaan syntax next to this script (``<model>.lav``, and
+``acsi_yes_no.lav`` for ``load_model("acsi", complaint="yes_no")``) for ``make_reference.R``.
 
 Usage (from the repository root):  python tests/reference/partable/make_models.py
 
@@ -16,7 +16,11 @@ from acsi.spec import list_models, load_model
 HERE = Path(__file__).resolve().parent
 ZERO = re.compile(r"^(\S+) ~~ 0\*\1$")
 
-for name in list_models():
-    lines = [ln for ln in load_model(name).to_lavaan().splitlines() if not ZERO.match(ln)]
-    (HERE / f"{name}.lav").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    print(name)
+# shipped models, and variants loaded with model options
+MODELS = {name: (name, {}) for name in list_models()}
+MODELS["acsi_yes_no"] = ("acsi", {"complaint": "yes_no"})
+
+for case, (name, options) in MODELS.items():
+    lines = [ln for ln in load_model(name, **options).to_lavaan().splitlines() if not ZERO.match(ln)]
+    (HERE / f"{case}.lav").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print(case)

@@ -62,7 +62,7 @@ for (k in seq_len(nrow(cases))) {
   opts <- parse_options(cases$options[k])
   groups <- opts$group
   opts$group <- NULL
-  ov <- lavNames(lavaanify(model, auto = TRUE), "ov")
+  ov <- lavNames(lavaanify(model, auto = TRUE, ngroups = max(1L, length(groups))), "ov")
   set.seed(20261125 + k)
   n <- 50 * max(1, length(groups))
   data <- as.data.frame(matrix(rnorm(n * length(ov)), n, length(ov)))
