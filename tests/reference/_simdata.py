@@ -262,7 +262,7 @@ def fmt(x):
 
 
 def survey(names, loadings, paths, n, seed, *, center=8.0, spread=1.8, low=LOW, high=HIGH,
-           observed=None, binary=None, shift=None, rng=None):
+           observed=None, binary=None, shift=None, item_shift=None, rng=None):
     """A realistic ACSI-like survey as a DataFrame (and the generator, for further draws).
 
     ``names``/``loadings``/``paths`` as in :func:`simulate`; ``center = 8`` puts the answers'
@@ -271,7 +271,9 @@ def survey(names, loadings, paths, n, seed, *, center=8.0, spread=1.8, low=LOW, 
     values into the recorded column (e.g. age in years). ``binary`` maps an item to the share
     of 1s: the item becomes ``1{z > q}`` with ``q`` the standard normal ``1 - share``
     quantile (a yes/no question such as "did you complain?"). ``shift`` as in
-    :func:`draw_structural`. Columns: the observed variables in ``names`` order, then the items.
+    :func:`draw_structural`; ``item_shift`` (item -> value) adds a constant to an item's
+    continuous response before rounding (an item that reads differently in one group: a
+    non-invariant intercept). Columns: the observed variables in ``names`` order, then the items.
     """
     import statistics
 
@@ -280,6 +282,8 @@ def survey(names, loadings, paths, n, seed, *, center=8.0, spread=1.8, low=LOW, 
     rng = np.random.default_rng(seed) if rng is None else rng
     eta = draw_structural(rng, names, paths, n, shift=shift)
     columns, z = draw_items(rng, eta, names, loadings)
+    for item, value in (item_shift or {}).items():
+        z[:, columns.index(item)] += value
     out = {}
     for name, transform in (observed or {}).items():
         out[name] = transform(eta[:, names.index(name)])

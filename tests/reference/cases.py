@@ -223,14 +223,18 @@ class Case:
 
     @cached_property
     def extra_names(self) -> tuple[str, ...]:
-        """Names of the fit's other CSV tables (see :meth:`extra`)."""
-        others = [v for v in variants(self.folder) if v and v != self.variant]
-        data_files = {c._spec["data"] for c in (Case(self.folder, v) for v in variants(self.folder))}
+        """Names of the fit's other CSV tables (see :meth:`extra`).
+
+        A file belongs to the variant with the longest matching prefix (``metric_equal_path_*``
+        is not ``metric_``'s), and data files named in any variant's options.json are not tables.
+        """
+        fits = [Case(self.folder, v) if v != self.variant else self for v in variants(self.folder)]
+        prefixes = sorted((c.prefix for c in fits), key=len, reverse=True)
+        data_files = {c._spec["data"] for c in fits}
         names = []
         for f in sorted(self.path.glob(f"{self.prefix}*.csv")):
-            if f.name in data_files:
-                continue
-            if not self.prefix and any(f.name.startswith(f"{o}_") for o in others):
+            owner = next(p for p in prefixes if f.name.startswith(p))
+            if owner != self.prefix or f.name in data_files:
                 continue
             stem = f.stem[len(self.prefix):]
             if stem not in STANDARD:
