@@ -181,10 +181,13 @@ deparse_option <- function(x) paste(deparse(x, width.cutoff = 500L), collapse = 
 #   <prefix>fit_measures.csv  fitMeasures(fit)
 #   <prefix>sample_cov.csv    lavInspect(fit, "sampstat")$cov (+ <prefix>sample_mean.csv)
 #   <prefix>vcov.csv          lavInspect(fit, "vcov") (unless vcov = FALSE)
+# `truth_file` names the CSV (lhs,op,rhs,value[,group]) of the true parameters when the data
+# are exact moments of a known population: recorded in options.json ("truth"), so that tests
+# know which fits must reproduce it.
 # Returns a list(fit, provenance = character lines for provenance.txt).
 fit_case <- function(dir, prefix = "", fun = "sem", options = list(),
                      model_file = "model.lav", data_file = "data.csv",
-                     vcov = TRUE, data = NULL) {
+                     vcov = TRUE, data = NULL, truth_file = NULL) {
   model <- read_model(dir, model_file)
   if (is.null(data)) data <- read_data(dir, data_file)
   if (!fun %in% c("sem", "cfa", "lavaan")) stop("unknown lavaan function ", fun)
@@ -208,6 +211,7 @@ fit_case <- function(dir, prefix = "", fun = "sem", options = list(),
 
   record <- list("function" = fun, model = model_file, data = data_file, options = options,
                  lavaan = resolved_options(fit))
+  if (!is.null(truth_file)) record$truth <- truth_file
   writeLines(json_object(record), file.path(dir, paste0(prefix, "options.json")))
 
   call <- call_text(fun, options, model_file, data_file)

@@ -31,7 +31,7 @@ CASES = case_ids()
 CONSTRAINT_OPS = ("==", "<", ">")
 WITH_DEFINED = case_ids(where=lambda c: (c.partable["op"] == ":=").any())
 WITH_CONSTRAINTS = case_ids(where=lambda c: c.partable["op"].isin(CONSTRAINT_OPS).any())
-WITH_TRUTH = case_ids(where=lambda c: "truth" in c.extra_names)
+WITH_TRUTH = case_ids(where=lambda c: c.truth is not None)
 WITH_VCOV = case_ids(where=lambda c: c.vcov is not None)
 # lavaan computes these moments from complete rows (not by EM)
 WITH_RAW_MOMENTS = case_ids(where=lambda c: not c.data[c.lavaan["ov_names"]].isna().any().any())
@@ -219,9 +219,10 @@ def test_constraints_hold_at_the_solution(name):
 @pytest.mark.parametrize("name", WITH_TRUTH)
 def test_exact_twins_reproduce_their_truth(name):
     case = load_case(name)
-    truth = case.extra("truth")
-    est = case.parameters.set_index(["lhs", "op", "rhs"])
-    got = est.loc[list(zip(truth["lhs"], truth["op"], truth["rhs"])), "est"].to_numpy()
+    truth = case.truth
+    key = ["lhs", "op", "rhs"] + (["group"] if "group" in truth.columns else [])
+    est = case.parameters.set_index(key)
+    got = est.loc[list(truth[key].itertuples(index=False, name=None)), "est"].to_numpy()
     np.testing.assert_allclose(got, truth["value"].to_numpy(), rtol=0, atol=1e-6, err_msg=case.name)
     assert case.fit_measures["chisq"] < 1e-6
 
