@@ -181,8 +181,8 @@ class Case:
         t = self._table(stem)
         if t is None:
             return None
-        if "group" in t.columns:
-            return {g: part.drop(columns="group").set_index(index)
+        if "group" in t.columns:  # keyed by lavaan's group label (a string, as in options.json)
+            return {str(g): part.drop(columns="group").set_index(index)
                     for g, part in t.groupby("group", sort=False)}
         return t.set_index(index)
 
