@@ -318,3 +318,23 @@ latent_means_table <- function(fit) {
              group_label = rep(labels, each = length(lv)), latent = rep(lv, length(labels)),
              mean = est, se = ifelse(se < 1e-12, 0, se))
 }
+
+# ------------------------------------------------------------------------------------ cases
+# A robust fit (`options`, e.g. estimator = "MLR") as the main fit and plain ML on the same data
+# as the variant `ml`, with provenance lines comparing estimates, SEs and the test statistics.
+robust_and_ml_case <- function(dir, options) {
+  main <- fit_case(dir, options = options)
+  ml <- fit_case(dir, prefix = "ml_", options = list(estimator = "ML"))
+  pe_r <- parameterEstimates(main$fit)
+  pe_m <- parameterEstimates(ml$fit)
+  free <- pe_r$se > 0
+  ratio <- pe_r$se[free] / pe_m$se[free]
+  fm <- fitMeasures(main$fit, c("chisq", "chisq.scaled", "chisq.scaling.factor"))
+  label <- paste(unlist(options), collapse = " ")
+  write_provenance(dir, list(main, ml), extra = c(
+    paste0("max |est(", label, ") - est(ML)| = ", format(max(abs(pe_r$est - pe_m$est)), digits = 3)),
+    paste0("SE ratio ", label, " / ML: median ", format(median(ratio), digits = 4), ", range ",
+           paste(format(range(ratio), digits = 4), collapse = " - ")),
+    paste0("chisq = ", fmt_num(fm[["chisq"]]), "; chisq.scaled = ", fmt_num(fm[["chisq.scaled"]]),
+           "; scaling factor = ", fmt_num(fm[["chisq.scaling.factor"]]))))
+}

@@ -1,33 +1,15 @@
-"""Unweighted, strongly skewed 1-10 ACSI answers for estimator = "MLM" (tests/reference/_simdata.py).
+"""Skewed 1-10 ACSI answers for estimator = "MLM": robust_mlr's generator with seed 1502.
 
-Run from the repository root::
-
-    python tests/reference/robust_mlm/make_data.py
-
-Writes ``data.csv``: n = 500, 15 ACSI items, truth ``_simdata.ACSI_*``, answers
-``clip(floor(8.6 + 1.9 z + 0.5), 1, 10)``: a third of the answers at the ceiling of 10, means
-near 8.35, skewness about -0.8 (the ceiling flattens the upper tail, so excess kurtosis is near
-0): the non-normal answers for which robust (sandwich) SEs and a scaled test exist.
+Run from the repository root: ``python tests/reference/robust_mlm/make_data.py`` (writes
+``data.csv``: n = 500, ``_simdata.ACSI_*`` truth, answers ``clip(floor(8.6 + 1.9 z + 0.5), 1, 10)``;
+see ``robust_mlr/make_data.py``). Satorra-Bentler scaling needs complete data: no holes.
 """
 
 import sys
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent))
-from _simdata import ACSI_LATENTS, ACSI_LOADINGS, ACSI_PATHS, survey, write_frame  # noqa: E402
-
-SEED = 1502
-N = 500
-CENTER, SPREAD = 8.6, 1.9
-
-
-def main():
-    df, _ = survey(ACSI_LATENTS, ACSI_LOADINGS, ACSI_PATHS, N, SEED, center=CENTER, spread=SPREAD)
-    write_frame(HERE / "data.csv", df)
-    print(f"wrote {HERE / 'data.csv'}: {df.shape}; share of 10s {float((df == 10).to_numpy().mean()):.3f}")
-    print(f"mean {df.mean().mean():.2f}, skewness {df.skew().mean():.2f}, excess kurtosis {df.kurt().mean():.2f}")
-
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from _simdata import write_survey  # noqa: E402
 
 if __name__ == "__main__":
-    main()
+    write_survey(__file__, seed=1502, n=500, center=8.6, spread=1.9)

@@ -13,21 +13,8 @@ near 8.35, skewness about -0.8 (the ceiling flattens the upper tail, so excess k
 import sys
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent))
-from _simdata import ACSI_LATENTS, ACSI_LOADINGS, ACSI_PATHS, survey, write_frame  # noqa: E402
-
-SEED = 1501
-N = 500
-CENTER, SPREAD = 8.6, 1.9
-
-
-def main():
-    df, _ = survey(ACSI_LATENTS, ACSI_LOADINGS, ACSI_PATHS, N, SEED, center=CENTER, spread=SPREAD)
-    write_frame(HERE / "data.csv", df)
-    print(f"wrote {HERE / 'data.csv'}: {df.shape}; share of 10s {float((df == 10).to_numpy().mean()):.3f}")
-    print(f"mean {df.mean().mean():.2f}, skewness {df.skew().mean():.2f}, excess kurtosis {df.kurt().mean():.2f}")
-
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from _simdata import write_survey  # noqa: E402
 
 if __name__ == "__main__":
-    main()
+    write_survey(__file__, seed=1501, n=500, center=8.6, spread=1.9)
