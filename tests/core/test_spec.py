@@ -6,7 +6,7 @@ import acsi
 from acsi.errors import SpecError
 from acsi.spec import list_models, load_model, parse_lavaan
 
-REQUIRED = {"acsi", "ecsi", "ccsi", "ccsi_image", "scsb", "airline"}
+REQUIRED = {"acsi", "ecsi", "ccsi", "ccsi_image", "scsb", "airline", "dk", "swics", "ncsi"}
 
 GOOD_TOML = """
 name = "mini"
