@@ -181,10 +181,13 @@ deparse_option <- function(x) paste(deparse(x, width.cutoff = 500L), collapse = 
 #   <prefix>fit_measures.csv  fitMeasures(fit)
 #   <prefix>sample_cov.csv    lavInspect(fit, "sampstat")$cov (+ <prefix>sample_mean.csv)
 #   <prefix>vcov.csv          lavInspect(fit, "vcov") (unless vcov = FALSE)
+# `truth_file` names the CSV (lhs,op,rhs,value[,group]) of the true parameters when the data
+# are exact moments of a known population: recorded in options.json ("truth"), so that tests
+# know which fits must reproduce it.
 # Returns a list(fit, provenance = character lines for provenance.txt).
 fit_case <- function(dir, prefix = "", fun = "sem", options = list(),
                      model_file = "model.lav", data_file = "data.csv",
-                     vcov = TRUE, data = NULL) {
+                     vcov = TRUE, data = NULL, truth_file = NULL) {
   model <- read_model(dir, model_file)
   if (is.null(data)) data <- read_data(dir, data_file)
   if (!fun %in% c("sem", "cfa", "lavaan")) stop("unknown lavaan function ", fun)
@@ -208,6 +211,7 @@ fit_case <- function(dir, prefix = "", fun = "sem", options = list(),
 
   record <- list("function" = fun, model = model_file, data = data_file, options = options,
                  lavaan = resolved_options(fit))
+  if (!is.null(truth_file)) record$truth <- truth_file
   writeLines(json_object(record), file.path(dir, paste0(prefix, "options.json")))
 
   call <- call_text(fun, options, model_file, data_file)
@@ -246,4 +250,91 @@ write_factor_scores <- function(fit, dir) {
               "factor_scores.csv")
   write_table(as.data.frame(unclass(lavPredict(fit, method = "Bartlett"))), dir,
               "factor_scores_bartlett.csv")
+}
+
+# ------------------------------------------------------------------------------------ tests
+# lavTestLRT of nested fits (each a fit_case() result) as a table, in lavaan's order (by df):
+# model, df, aic, bic, chisq, chisq_diff, df_diff, pvalue (plus scaling_factor for scaled tests).
+lrt_table <- function(fits, names, ...) {
+  lrt <- do.call(lavTestLRT, c(unname(lapply(fits, function(f) f$fit)), list(...)))
+  out <- data.frame(model = names[order(sapply(fits, function(f) fitMeasures(f$fit, "df")))],
+                    df = lrt$Df, aic = lrt$AIC, bic = lrt$BIC, chisq = lrt$Chisq,
+                    chisq_diff = lrt[["Chisq diff"]], df_diff = lrt[["Df diff"]],
+                    pvalue = lrt[["Pr(>Chisq)"]], row.names = NULL)
+  if (!is.null(attr(lrt, "scale"))) out$scaling_factor <- c(NA, attr(lrt, "scale")[-1])
+  out
+}
+
+# lavTestScore(fit): list(uni, total). `uni` names each released equality constraint by the
+# parameter it ties (lhs op rhs of the first plabel) and the two groups; kind is the
+# group.equal family of that parameter.
+score_tables <- function(fit) {
+  score <- lavTestScore(fit)
+  pt <- parTable(fit)
+  row_of <- function(pl) pt[pt$plabel == pl, ]
+  param <- vapply(score$uni$lhs, function(pl) with(row_of(pl), paste(lhs, op, rhs)), character(1))
+  kind <- vapply(score$uni$lhs, function(pl) {
+    r <- row_of(pl)
+    if (r$op == "=~") "loadings" else if (r$op == "~1") "intercepts" else if (r$op == "~") "regressions"
+    else if (r$lhs %in% lavNames(fit, "lv")) "lv.variances" else "residuals"
+  }, character(1))
+  uni <- data.frame(constraint = paste(score$uni$lhs, score$uni$op, score$uni$rhs),
+                    parameter = param,
+                    group_a = vapply(score$uni$lhs, function(pl) row_of(pl)$group, numeric(1)),
+                    group_b = vapply(score$uni$rhs, function(pl) row_of(pl)$group, numeric(1)),
+                    kind = kind, x2 = score$uni$X2, df = score$uni$df, pvalue = score$uni$p.value,
+                    row.names = NULL)
+  list(uni = uni, total = data.frame(x2 = score$test$X2, df = score$test$df,
+                                     pvalue = score$test$p.value))
+}
+
+# lavTestWald(fit, constraints) as a one-row table.
+wald_table <- function(fit, constraints) {
+  w <- lavTestWald(fit, constraints = constraints)
+  data.frame(constraint = constraints, stat = w$stat, df = w$df, pvalue = w$p.value)
+}
+
+# Implied latent means per group (lavInspect(fit, "mean.lv")) with delta-method SEs from
+# lavaan's vcov: the Jacobian of lavaan's own computeEETA by central differences.
+latent_means_table <- function(fit) {
+  get_par <- lavaan:::lav_model_get_parameters
+  set_par <- lavaan:::lav_model_set_parameters
+  x0 <- get_par(fit@Model)
+  means_at <- function(x) {
+    unlist(lapply(lavaan:::computeEETA(set_par(fit@Model, x), lavsamplestats = fit@SampleStats),
+                  as.numeric))
+  }
+  J <- sapply(seq_along(x0), function(j) {
+    h <- 1e-6 * max(1, abs(x0[j])); up <- x0; dn <- x0
+    up[j] <- up[j] + h; dn[j] <- dn[j] - h
+    (means_at(up) - means_at(dn)) / (2 * h)
+  })
+  est <- means_at(x0)
+  stopifnot(max(abs(est - unlist(lapply(lavInspect(fit, "mean.lv"), as.numeric)))) < 1e-10)
+  se <- sqrt(pmax(diag(J %*% lavInspect(fit, "vcov") %*% t(J)), 0))
+  lv <- lavNames(fit, "lv")
+  labels <- lavInspect(fit, "group.label")
+  data.frame(group = rep(seq_along(labels), each = length(lv)),
+             group_label = rep(labels, each = length(lv)), latent = rep(lv, length(labels)),
+             mean = est, se = ifelse(se < 1e-12, 0, se))
+}
+
+# ------------------------------------------------------------------------------------ cases
+# A robust fit (`options`, e.g. estimator = "MLR") as the main fit and plain ML on the same data
+# as the variant `ml`, with provenance lines comparing estimates, SEs and the test statistics.
+robust_and_ml_case <- function(dir, options) {
+  main <- fit_case(dir, options = options)
+  ml <- fit_case(dir, prefix = "ml_", options = list(estimator = "ML"))
+  pe_r <- parameterEstimates(main$fit)
+  pe_m <- parameterEstimates(ml$fit)
+  free <- pe_r$se > 0
+  ratio <- pe_r$se[free] / pe_m$se[free]
+  fm <- fitMeasures(main$fit, c("chisq", "chisq.scaled", "chisq.scaling.factor"))
+  label <- paste(unlist(options), collapse = " ")
+  write_provenance(dir, list(main, ml), extra = c(
+    paste0("max |est(", label, ") - est(ML)| = ", format(max(abs(pe_r$est - pe_m$est)), digits = 3)),
+    paste0("SE ratio ", label, " / ML: median ", format(median(ratio), digits = 4), ", range ",
+           paste(format(range(ratio), digits = 4), collapse = " - ")),
+    paste0("chisq = ", fmt_num(fm[["chisq"]]), "; chisq.scaled = ", fmt_num(fm[["chisq.scaled"]]),
+           "; scaling factor = ", fmt_num(fm[["chisq.scaling.factor"]]))))
 }

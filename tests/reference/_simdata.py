@@ -50,18 +50,6 @@ ACSI_PATHS = {  # standardized path coefficients, (from, to): beta
     ("CS", "CL"): 0.60,
     ("CC", "CL"): -0.15,
 }
-ACSI_MODEL = """CE =~ ce1 + ce2 + ce3
-PQ =~ pq1 + pq2 + pq3
-PV =~ pv1 + pv2
-CS =~ cs1 + cs2 + cs3
-CC =~ cc1 + cc2
-CL =~ cl1 + cl2
-PQ ~ CE
-PV ~ CE + PQ
-CS ~ CE + PQ + PV
-CC ~ CS
-CL ~ CS + CC
-"""
 CENTER, SPREAD, LOW, HIGH = 6.5, 1.8, 1, 10
 
 
@@ -262,7 +250,7 @@ def fmt(x):
 
 
 def survey(names, loadings, paths, n, seed, *, center=8.0, spread=1.8, low=LOW, high=HIGH,
-           observed=None, binary=None, shift=None, rng=None):
+           observed=None, binary=None, shift=None, item_shift=None, rng=None):
     """A realistic ACSI-like survey as a DataFrame (and the generator, for further draws).
 
     ``names``/``loadings``/``paths`` as in :func:`simulate`; ``center = 8`` puts the answers'
@@ -271,7 +259,9 @@ def survey(names, loadings, paths, n, seed, *, center=8.0, spread=1.8, low=LOW, 
     values into the recorded column (e.g. age in years). ``binary`` maps an item to the share
     of 1s: the item becomes ``1{z > q}`` with ``q`` the standard normal ``1 - share``
     quantile (a yes/no question such as "did you complain?"). ``shift`` as in
-    :func:`draw_structural`. Columns: the observed variables in ``names`` order, then the items.
+    :func:`draw_structural`; ``item_shift`` (item -> value) adds a constant to an item's
+    continuous response before rounding (an item that reads differently in one group: a
+    non-invariant intercept). Columns: the observed variables in ``names`` order, then the items.
     """
     import statistics
 
@@ -280,6 +270,8 @@ def survey(names, loadings, paths, n, seed, *, center=8.0, spread=1.8, low=LOW, 
     rng = np.random.default_rng(seed) if rng is None else rng
     eta = draw_structural(rng, names, paths, n, shift=shift)
     columns, z = draw_items(rng, eta, names, loadings)
+    for item, value in (item_shift or {}).items():
+        z[:, columns.index(item)] += value
     out = {}
     for name, transform in (observed or {}).items():
         out[name] = transform(eta[:, names.index(name)])
@@ -296,3 +288,19 @@ def survey(names, loadings, paths, n, seed, *, center=8.0, spread=1.8, low=LOW, 
 def write_frame(path, df):
     """CSV without index; floats with the shortest round-trip text, missing cells empty."""
     df.to_csv(path, index=False, float_format="%.17g", lineterminator="\n")
+
+
+def write_survey(script, *, seed, n, names=None, loadings=None, paths=None, **kwargs):
+    """:func:`survey` written to ``data.csv`` next to ``script`` (a case's make_data.py).
+
+    ``names``/``loadings``/``paths`` default to the ACSI truth; ``kwargs`` go to :func:`survey`.
+    Prints the shape, the share of answers at the scale's top and the mean; returns the frame.
+    """
+    df, _ = survey(names or ACSI_LATENTS, loadings or ACSI_LOADINGS, paths or ACSI_PATHS, n, seed,
+                   **kwargs)
+    out = Path(script).resolve().parent / "data.csv"
+    write_frame(out, df)
+    answers = df[[c for c in df.columns if c not in (kwargs.get("observed") or {})]]
+    print(f"wrote {out}: {df.shape[0]} rows x {df.shape[1]} columns; share of answers at "
+          f"{HIGH}: {float((answers == HIGH).to_numpy().mean()):.3f}, mean {answers.mean().mean():.2f}")
+    return df

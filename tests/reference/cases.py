@@ -7,7 +7,7 @@ options as passed and the options lavaan resolved) and its outputs carry the sam
 ``<prefix>sample_cov.csv`` (``<prefix>sample_mean.csv``), ``<prefix>vcov.csv``. The main fit
 of a folder has prefix ``""``; a variant such as the exact-data fit of ``acsi_sim`` has prefix
 ``"exact_"`` and is addressed as ``"acsi_sim/exact"``. Other CSVs of a fit (factor scores, the
-truth of an exact case, likelihood-ratio tests, ...) are its ``extra`` tables, keyed by file
+population covariance of an exact case, likelihood-ratio tests, ...) are its ``extra`` tables, keyed by file
 name without prefix and extension.
 
 Usage (statsmodels style: one parametrised fixture runs every case)::
@@ -181,8 +181,8 @@ class Case:
         t = self._table(stem)
         if t is None:
             return None
-        if "group" in t.columns:
-            return {g: part.drop(columns="group").set_index(index)
+        if "group" in t.columns:  # keyed by lavaan's group label (a string, as in options.json)
+            return {str(g): part.drop(columns="group").set_index(index)
                     for g, part in t.groupby("group", sort=False)}
         return t.set_index(index)
 
@@ -223,22 +223,37 @@ class Case:
 
     @cached_property
     def extra_names(self) -> tuple[str, ...]:
-        """Names of the fit's other CSV tables (see :meth:`extra`)."""
-        others = [v for v in variants(self.folder) if v and v != self.variant]
-        data_files = {c._spec["data"] for c in (Case(self.folder, v) for v in variants(self.folder))}
+        """Names of the fit's other CSV tables (see :meth:`extra`).
+
+        A file belongs to the variant with the longest matching prefix (``metric_equal_path_*``
+        is not ``metric_``'s), and data files named in any variant's options.json are not tables.
+        """
+        fits = [Case(self.folder, v) if v != self.variant else self for v in variants(self.folder)]
+        prefixes = sorted((c.prefix for c in fits), key=len, reverse=True)
+        data_files = {c._spec["data"] for c in fits} | {c._spec.get("truth") for c in fits}
         names = []
         for f in sorted(self.path.glob(f"{self.prefix}*.csv")):
-            if f.name in data_files:
-                continue
-            if not self.prefix and any(f.name.startswith(f"{o}_") for o in others):
+            owner = next(p for p in prefixes if f.name.startswith(p))
+            if owner != self.prefix or f.name in data_files:
                 continue
             stem = f.stem[len(self.prefix):]
             if stem not in STANDARD:
                 names.append(stem)
         return tuple(names)
 
+    @property
+    def truth(self) -> pd.DataFrame | None:
+        """The true parameters (``lhs, op, rhs, value``; ``group`` when there are groups) of an
+        exact-moment fit, whose data reproduce a known population exactly; None otherwise."""
+        name = self._spec.get("truth")
+        if name is None:
+            return None
+        if "__truth" not in self._cache:
+            self._cache["__truth"] = _read_csv(self.path / name)
+        return self._cache["__truth"].copy()
+
     def extra(self, name: str) -> pd.DataFrame:
-        """Another table of this fit, e.g. ``extra("factor_scores")``, ``extra("truth")``."""
+        """Another table of this fit, e.g. ``extra("factor_scores")``, ``extra("lrt")``."""
         if name not in self.extra_names:
             raise KeyError(f"reference case {self.name!r} has no table {name!r}; "
                            f"it has {', '.join(self.extra_names) or 'none'}")

@@ -13,5 +13,5 @@ write_factor_scores(main$fit, here)
 # Exact-data check: the sample covariance of exact_data.csv equals the population covariance
 # implied by exact_truth.csv, so lavaan must return the true parameters (files prefixed exact_).
 exact <- fit_case(here, prefix = "exact_", options = list(estimator = "ML"),
-                  data_file = "exact_data.csv")
+                  data_file = "exact_data.csv", truth_file = "exact_truth.csv")
 write_provenance(here, list(main, exact))

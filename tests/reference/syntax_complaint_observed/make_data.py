@@ -13,22 +13,12 @@ loading 0.85 before it is dichotomised at the 88 % normal quantile).
 import sys
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent))
-from _simdata import ACSI_LATENTS, ACSI_LOADINGS, ACSI_PATHS, survey, write_frame  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from _simdata import ACSI_LOADINGS, write_survey  # noqa: E402
 
-SEED = 1101
-N = 600
 LOADINGS = {**ACSI_LOADINGS, "CC": {"cc1": 0.85}}
 COMPLAINT_SHARE = 0.12
 
-
-def main():
-    df, _ = survey(ACSI_LATENTS, LOADINGS, ACSI_PATHS, N, SEED, binary={"cc1": COMPLAINT_SHARE})
-    write_frame(HERE / "data.csv", df)
-    print(f"wrote {HERE / 'data.csv'}: {df.shape}, complaint share {df['cc1'].mean():.3f}, "
-          f"share of 10s {float((df.drop(columns='cc1') == 10).to_numpy().mean()):.3f}")
-
-
 if __name__ == "__main__":
-    main()
+    df = write_survey(__file__, seed=1101, n=600, loadings=LOADINGS, binary={"cc1": COMPLAINT_SHARE})
+    print(f"complaint share {df['cc1'].mean():.3f}")

@@ -15,21 +15,11 @@ model's ``e > 0`` then forces to the boundary.
 import sys
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent))
-from _simdata import ACSI_LATENTS, ACSI_LOADINGS, ACSI_PATHS, survey, write_frame  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from _simdata import ACSI_PATHS, write_survey  # noqa: E402
 
-SEED = 1104
-N = 500
 PATHS = {**ACSI_PATHS, ("PQ", "PV"): 0.60, ("PV", "CS"): 0.50, ("PQ", "CS"): 0.30,
          ("CE", "CS"): -0.10}
 
-
-def main():
-    df, _ = survey(ACSI_LATENTS, ACSI_LOADINGS, PATHS, N, SEED)
-    write_frame(HERE / "data.csv", df)
-    print(f"wrote {HERE / 'data.csv'}: {df.shape}")
-
-
 if __name__ == "__main__":
-    main()
+    write_survey(__file__, seed=1104, n=500, paths=PATHS)

@@ -17,12 +17,9 @@ from pathlib import Path
 
 import numpy as np
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent))
-from _simdata import ACSI_LATENTS, ACSI_LOADINGS, ACSI_PATHS, survey, write_frame  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from _simdata import ACSI_LATENTS, ACSI_PATHS, write_survey  # noqa: E402
 
-SEED = 1102
-N = 500
 NAMES = ["age", "income"] + ACSI_LATENTS
 PATHS = {("age", "income"): 0.30, ("age", "CS"): 0.15, ("income", "CS"): -0.10, **ACSI_PATHS}
 OBSERVED = {
@@ -30,13 +27,6 @@ OBSERVED = {
     "income": lambda z: np.clip(np.round(np.exp(np.log(55) + 0.45 * z)), 8, 250).astype(int),
 }
 
-
-def main():
-    df, _ = survey(NAMES, ACSI_LOADINGS, PATHS, N, SEED, observed=OBSERVED)
-    write_frame(HERE / "data.csv", df)
-    print(f"wrote {HERE / 'data.csv'}: {df.shape}")
-    print(df[["age", "income"]].describe().T)
-
-
 if __name__ == "__main__":
-    main()
+    df = write_survey(__file__, seed=1102, n=500, names=NAMES, paths=PATHS, observed=OBSERVED)
+    print(df[["age", "income"]].describe().T)

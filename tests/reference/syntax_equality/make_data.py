@@ -21,7 +21,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
-from _simdata import ACSI_LATENTS, ACSI_LOADINGS, ACSI_PATHS, survey, write_exact, write_frame  # noqa: E402
+from _simdata import ACSI_LATENTS, ACSI_LOADINGS, ACSI_PATHS, write_exact, write_survey  # noqa: E402
 
 SEED = 1103
 N = 500
@@ -36,9 +36,7 @@ SEED_EXACT, N_EXACT, ITEM_SD, ITEM_MEAN = 2103, 400, 1.8, 8.0
 
 
 def main():
-    df, _ = survey(ACSI_LATENTS, LOADINGS, PATHS, N, SEED)
-    write_frame(HERE / "data.csv", df)
-    print(f"wrote {HERE / 'data.csv'}: {df.shape}")
+    write_survey(__file__, seed=SEED, n=N, loadings=LOADINGS, paths=PATHS)
     write_exact(HERE, ACSI_LATENTS, LOADINGS, PATHS, n=N_EXACT, seed=SEED_EXACT,
                 item_sd=ITEM_SD, item_mean=ITEM_MEAN)
 

@@ -8,7 +8,7 @@ main <- fit_case(here, options = list(estimator = "ML"))
 # Exact-moment twin: the population covariance of a truth that satisfies the constraints, so
 # lavaan must return exact_truth.csv with chisq 0 on 84 df.
 exact <- fit_case(here, prefix = "exact_", options = list(estimator = "ML"),
-                  data_file = "exact_data.csv")
+                  data_file = "exact_data.csv", truth_file = "exact_truth.csv")
 
 # The same model without the three constraints, and lavaan's likelihood-ratio test of them
 # (3 df): stored as the variant "unconstrained" and the extra table lrt.csv.

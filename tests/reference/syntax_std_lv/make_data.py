@@ -11,19 +11,8 @@ items; truth ``_simdata.ACSI_*`` (acsi_sim's), another seed.
 import sys
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent))
-from _simdata import ACSI_LATENTS, ACSI_LOADINGS, ACSI_PATHS, survey, write_frame  # noqa: E402
-
-SEED = 1107
-N = 500
-
-
-def main():
-    df, _ = survey(ACSI_LATENTS, ACSI_LOADINGS, ACSI_PATHS, N, SEED)
-    write_frame(HERE / "data.csv", df)
-    print(f"wrote {HERE / 'data.csv'}: {df.shape}")
-
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from _simdata import write_survey  # noqa: E402
 
 if __name__ == "__main__":
-    main()
+    write_survey(__file__, seed=1107, n=500)
