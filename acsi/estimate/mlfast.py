@@ -1061,7 +1061,7 @@ class _Batch:
 
     def _to_x(self, H):
         K = self.model.K
-        return H if K is None else np.einsum("ia,rij,jb->rab", K, H, K)
+        return H if K is None else K.T @ H @ K
 
 
 def fit_covariances(
@@ -1216,6 +1216,9 @@ def fit_constrained(model: RamModel, S, start: np.ndarray, *, means=None, weight
 
 def _fit_constrained_batch(model: RamModel, batch: _Batch, start: np.ndarray, *, maxiter: int,
                            keep_information: bool) -> BatchFit:
+    """Replicate by replicate: from a feasible start (a warm start at the full-sample solution)
+    Newton steps on the KKT system of the start's active set; if that fails (or the start is
+    not feasible) SLSQP, then the same Newton steps from its solution."""
     R = batch.R
     theta0 = np.array(np.broadcast_to(start, (R, model.npar)))
     x0 = np.array(model.x_of(theta0))
@@ -1235,17 +1238,21 @@ def _fit_constrained_batch(model: RamModel, batch: _Batch, start: np.ndarray, *,
             g, _, _ = batch.derivatives(st, rix, observed=False)
             return float(F[0]), g[0]
 
-        x_sq, nit, msg = _fit_constrained_objective(model, fun, x0[r], maxiter=maxiter)
-        res_ok = msg is None
-        x, ok_polish = _polish_kkt(model, batch, rix, x_sq, fun)
-        if not ok_polish or not _feasible(model, x):
-            x, ok_polish = x_sq, False
+        ok, nit = False, 0
+        if _feasible(model, x0[r], tol=1e-6):
+            x, ok, nit = _newton_kkt(model, batch, rix, x0[r], _active_mask(model, x0[r]))
+        if not ok:
+            x_sq, nit_sq, msg = _fit_constrained_objective(model, fun, x0[r], maxiter=maxiter)
+            x, ok, nit = _newton_kkt(model, batch, rix, x_sq, _active_mask(model, x_sq))
+            nit += nit_sq
+            if not ok:
+                x, ok = x_sq, msg is None
         F, st = batch.value(x[None], rix)
         out_x[r], fmin[r], n_iter[r] = x, F[0], nit
         g, _, _ = batch.derivatives(st, rix, observed=False)
-        converged[r] = bool((res_ok or ok_polish) and _feasible(model, x) and np.isfinite(F[0]))
+        converged[r] = bool(ok and _feasible(model, x) and np.isfinite(F[0]))
         # the gradient is not zero at a constrained optimum: report the projected gradient
-        J = _active_jacobian_x(model, x)
+        J = _active_jacobian_x(model, x, _active_mask(model, x))
         gp = g[0] - (J.T @ np.linalg.lstsq(J.T, g[0], rcond=None)[0] if J.shape[0] else 0.0)
         grad_max[r] = float(np.abs(gp).max()) if gp.size else 0.0
         if keep_information:
@@ -1286,74 +1293,125 @@ def _feasible(model: RamModel, x: np.ndarray, tol: float = 1e-7) -> bool:
     return all(abs(v) < tol if c[0] == "eq" else v > -tol for v, c in zip(cv, model.constraints))
 
 
-def _active_jacobian_x(model: RamModel, x: np.ndarray) -> np.ndarray:
-    """Jacobian over ``x`` of the nonlinear equalities and the active inequalities."""
+def _active_mask(model: RamModel, x: np.ndarray) -> np.ndarray:
+    """Inequalities within lavaan's slack (1e-5) at ``x``: treated as equalities."""
+    if not model._ineq:
+        return np.zeros(0, dtype=bool)
+    return np.real(model.constraint_values(model.theta_of(x[None]), "ineq"))[0] <= INEQ_SLACK
+
+
+def _active_values(model: RamModel, theta: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Values of the nonlinear equalities and the masked inequalities for a batch of θ."""
+    parts = []
+    if model._nonlinear_eq:
+        parts.append(np.real(model.constraint_values(theta, "nonlinear_eq")))
+    if mask.any():
+        parts.append(np.real(model.constraint_values(theta, "ineq"))[:, mask])
+    return np.concatenate(parts, axis=1) if parts else np.zeros((theta.shape[0], 0))
+
+
+def _active_jacobian_x(model: RamModel, x: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Jacobian over ``x`` of the nonlinear equalities and the masked inequalities."""
     theta = model.theta_of(x[None])[0]
     rows = []
     if model._nonlinear_eq:
         rows.append(model.constraint_jacobian(theta, "nonlinear_eq"))
-    if model._ineq:
-        v = np.real(model.constraint_values(theta[None], "ineq"))[0]
-        J = model.constraint_jacobian(theta, "ineq")
-        rows.append(J[v <= INEQ_SLACK])
+    if mask.any():
+        rows.append(model.constraint_jacobian(theta, "ineq")[mask])
     J = np.vstack(rows) if rows else np.zeros((0, model.npar))
     return J if model.K is None else J @ model.K
 
 
-def _polish_kkt(model: RamModel, batch: _Batch, rix, x, fun, iters: int = 8):
-    """Newton steps on the KKT system of the active constraints ``c_A(x) = 0``:
-    ``[[∇²L, Jᵀ], [J, 0]] [δ; λ] = [−g; −c]``, with the exact Hessian of F and the constraints'
-    curvature by central differences of their Jacobians.  Returns ``(x, converged)``."""
-    def active_values(x):
-        theta = model.theta_of(x[None])
-        vals = []
-        if model._nonlinear_eq:
-            vals.append(np.real(model.constraint_values(theta, "nonlinear_eq"))[0])
-        if model._ineq:
-            v = np.real(model.constraint_values(theta, "ineq"))[0]
-            vals.append(v[mask_in])
-        return np.concatenate(vals) if vals else np.zeros(0)
+def _constraint_curvature(model: RamModel, x: np.ndarray, mask: np.ndarray, lam: np.ndarray) -> np.ndarray:
+    """``Σ λ_i ∇²c_i(x)`` over ``x``: central differences of the complex-step Jacobians, all the
+    points in one vectorised evaluation of the constraint expressions."""
+    n, q = x.size, model.npar
+    h = 1e-5 * np.maximum(1.0, np.abs(x))
+    pts = np.concatenate([x + np.diag(h), x - np.diag(h)])  # (2n, n)
+    th = model.theta_of(pts).astype(complex)  # (2n, q)
+    step = 1e-20
+    batch = np.repeat(th, q, axis=0)
+    batch[np.arange(batch.shape[0]), np.tile(np.arange(q), 2 * n)] += 1j * step
+    vals = np.imag(_active_values_complex(model, batch, mask)) / step  # (2n q, k)
+    J = vals.reshape(2 * n, q, -1).transpose(0, 2, 1)  # (2n, k, q)
+    if model.K is not None:
+        J = J @ model.K
+    dJ = (J[:n] - J[n:]) / (2 * h[:, None, None])  # (n: direction, k, n)
+    H = np.einsum("k,dkj->jd", lam, dJ)
+    return 0.5 * (H + H.T)
 
-    theta = model.theta_of(x[None])
-    mask_in = np.real(model.constraint_values(theta, "ineq"))[0] <= INEQ_SLACK if model._ineq else np.zeros(0, bool)
-    F0, _ = fun(x)
+
+def _active_values_complex(model: RamModel, theta: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    parts = []
+    if model._nonlinear_eq:
+        parts.append(model.constraint_values(theta, "nonlinear_eq"))
+    if mask.any():
+        parts.append(model.constraint_values(theta, "ineq")[:, mask])
+    return np.concatenate(parts, axis=1)
+
+
+def _newton_kkt(model: RamModel, batch: _Batch, rix, x, mask: np.ndarray, iters: int = 30):
+    """Newton steps on the KKT system of the active constraints ``c_A(x) = 0`` (the nonlinear
+    equalities and the inequalities in ``mask``)::
+
+        [[∇²F + Σ λ_i ∇²c_i, Jᵀ], [J, 0]] [δ; Δλ] = [−(g + Jᵀλ); −c]
+
+    with the exact Hessian of F (the expected information where the reduced Hessian is not
+    positive definite) and a backtracking line search on the exact penalty
+    ``F + ρ Σ|c_i|`` (``ρ`` above the largest multiplier; Nocedal & Wright 2006, ch. 18).
+    Converged when the step and the constraints are below 1e-10; the solution must keep the
+    other inequalities feasible and give the active ones multipliers of the right sign
+    (``λ ≤ 0``: the constraint holds the optimum back), else the active set was wrong.
+    Returns ``(x, ok, iterations)``."""
+    k_eq = len(model._nonlinear_eq)
     lam = None
-    for _ in range(iters):
+
+    def merit(v, rho):
+        F, _ = batch.value(v[None], rix)
+        return F[0] + rho * np.abs(_active_values(model, model.theta_of(v[None]), mask)[0]).sum()
+
+    for it in range(1, iters + 1):
         F, st = batch.value(x[None], rix)
-        g, _, Hobs = batch.derivatives(st, rix, observed=True)
+        if not np.isfinite(F[0]):
+            return x, False, it
+        g, H, Hobs = batch.derivatives(st, rix, observed=True)
         g, Hobs = g[0], Hobs[0]
-        c = active_values(x)
-        J = _active_jacobian_x(model, x)
-        if J.shape[0] == 0:
-            break
+        c = _active_values(model, model.theta_of(x[None]), mask)[0]
+        J = _active_jacobian_x(model, x, mask)
+        k = J.shape[0]
         if lam is None:
-            lam = -np.linalg.lstsq(J.T, g, rcond=None)[0]
-        HL = Hobs.copy()
-        h = 1e-5
-        for k in range(x.size):
-            e = np.zeros_like(x)
-            e[k] = h * max(1.0, abs(x[k]))
-            Jp, Jm = _active_jacobian_x(model, x + e), _active_jacobian_x(model, x - e)
-            if Jp.shape != J.shape or Jm.shape != J.shape:
-                return x, False
-            HL[:, k] += lam @ ((Jp - Jm) / (2 * e[k]))
-        HL = 0.5 * (HL + HL.T)
-        n, k = x.size, J.shape[0]
+            lam = -np.linalg.lstsq(J.T, g, rcond=None)[0] if k else np.zeros(0)
+        curv = _constraint_curvature(model, x, mask, lam) if k else 0.0
+        HL = Hobs + curv
+        Z = sla.null_space(J) if k else np.eye(x.size)
+        if Z.size and np.linalg.eigvalsh(Z.T @ HL @ Z).min() <= 0:  # not a descent model: Fisher scoring
+            Hexp = H(np.arange(1))[0] if callable(H) else H[0]
+            HL = Hexp
         Kkt = np.block([[HL, J.T], [J, np.zeros((k, k))]])
         try:
             sol = np.linalg.solve(Kkt, -np.concatenate([g + J.T @ lam, c]))
         except np.linalg.LinAlgError:
-            return x, False
-        dx, dlam = sol[:n], sol[n:]
-        if not np.isfinite(dx).all():
-            return x, False
-        x = x + dx
-        lam = lam + dlam
-        if np.abs(dx).max() < 1e-11:
+            return x, False, it
+        dx, dlam = sol[: x.size], sol[x.size:]
+        if not np.isfinite(sol).all():
+            return x, False, it
+        if np.abs(dx).max() < 1e-10 and (np.abs(c).max() if k else 0.0) < 1e-10:
+            lam = lam + dlam
             break
-    F1, _ = fun(x)
-    ok = np.isfinite(F1) and F1 <= F0 + 1e-8 * max(1.0, abs(F0))
-    return x, bool(ok)
+        rho = 2.0 * (np.abs(lam + dlam).max() if k else 0.0) + 1e-3
+        phi0 = merit(x, rho)
+        alpha = 1.0
+        for _ls in range(30):
+            if merit(x + alpha * dx, rho) <= phi0 + 1e-12 * max(1.0, abs(phi0)):
+                break
+            alpha *= 0.5
+        else:
+            return x, False, it
+        x, lam = x + alpha * dx, lam + alpha * dlam
+    else:
+        return x, False, iters
+    ok = _feasible(model, x, tol=1e-9) and bool((lam[k_eq:] <= 1e-10).all())
+    return x, ok, it
 
 
 # ============================================================================ helpers
