@@ -108,7 +108,10 @@ def fit_ml(partable, data: pd.DataFrame | None = None, *, stats: SampleStats | N
     if (data is None) == (stats is None):
         raise InvalidParameterError("The 'data' and 'stats' parameters of fit_ml are exclusive and one is required. "
                                     f"Got data={type(data).__name__}, stats={type(stats).__name__} instead.")
-    model = compile(partable)
+    if missing == "ml" and isinstance(partable, ModelSpec):
+        model = compiled_model(partable, meanstructure=True)
+    else:
+        model = compile(partable)
     if missing == "ml":
         if data is None:
             raise InvalidParameterError("The 'data' parameter of fit_ml must be the raw rows with missing='ml' "
