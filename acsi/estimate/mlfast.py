@@ -102,6 +102,7 @@ __all__ = [
     "gradient_information",
     "implied",
     "information",
+    "moment_jacobian",
     "parameter_vcov",
     "sample_moments",
     "sem_result_from_cov",
@@ -1196,6 +1197,38 @@ def expected_information(model: RamModel, theta: np.ndarray, stats: SampleStats)
     x = model.x_of(np.atleast_2d(np.asarray(theta, float)))
     _F, st = batch.value(x, np.arange(1))
     return batch.expected_theta(st)[0]
+
+
+def moment_jacobian(model: RamModel, theta: np.ndarray, stats: SampleStats) -> list[np.ndarray]:
+    """Per group, ``Δ_g = ∂(μ_g, vech Σ_g)/∂θ`` at one θ: ((p + p(p+1)/2) × npar), means first
+    (with a mean structure) then the lower triangle of Σ column by column (lavaan's
+    ``computeDelta`` and ``lav_matrix_vech`` order).  Built from the rank-two derivatives
+    ``∂Σ/∂θ_k = s_k (u_k v_kᵀ + v_k u_kᵀ)`` and ``∂μ/∂θ_k = c_k w_k`` (module docstring).
+
+    What the robust standard errors (MLM, MLR: ``Δ``, the information and the fourth-order
+    moments of the rows in :class:`SampleStats`) and the score tests need.
+    """
+    theta = np.atleast_2d(np.asarray(theta, dtype=float))
+    out = []
+    for g, gm in enumerate(model.groups):
+        st = stats.groups[g]
+        exo = gm.exo_values(st.cov[None], st.mean[None])
+        _sigma, _A, M, G, _L, C, _mu, a = _implied_full(gm, model.cells(theta, g), exo)
+        cand = np.concatenate([np.eye(gm.p), M[0], G[0]], axis=1)  # p × nc
+        U, V = cand[:, gm.uix], cand[:, gm.vix]  # p × q
+        dS = gm.scale[None, None, :] * (U[:, None, :] * V[None, :, :] + V[:, None, :] * U[None, :, :])
+        rows, cols = np.tril_indices(gm.p)
+        order = np.lexsort((rows, cols))  # column by column
+        dvech = dS[rows[order], cols[order], :]
+        parts = []
+        if model.meanstructure:
+            parts.append(_mean_coef(gm, a)[0][None, :] * cand[:, gm.m_w])
+        parts.append(dvech)
+        Dg = np.concatenate(parts, axis=0)
+        full = np.zeros((Dg.shape[0], model.npar))
+        full[:, gm.pidx] = Dg
+        out.append(full)
+    return out
 
 
 # ============================================================================ constrained
