@@ -1,0 +1,266 @@
+"""Changes of aggregates, as published and like for like (matched set of units).
+
+For an aggregate A (an industry, a sector, the nation) and a lag L (1: the previous period;
+the periods per year: the same period a year earlier), two changes are reported:
+
+* **as published**: ``change = A_t - A_{t-L}``, each side over all the units aggregated in its
+  own period;
+* **like for like**: ``change_matched = A^M_t - A^M_{t-L}``, both sides recomputed (same rules,
+  same weights, renormalised) over the *matched set* M: the units that belong to A in both
+  periods (for an industry: the units in that industry at t and at t-L; for a sector: in that
+  sector; for the nation: any unit measured, or carried, at both);
+
+with ``change_composition = change - change_matched`` (what the change of composition adds)
+and ``change_composition_changed`` (True when a unit entered or left A between the periods,
+e.g. an inadmissible fit withheld this quarter). ``change_n_matched`` counts the units of M.
+
+The national figure with a moving mean over W periods is ``N_t = (1/W) Σ_{k<W} Q_{t-k}``; its
+change telescopes into quarterly comparisons at lag ``max(L, W)``::
+
+    N_t - N_{t-L} = (1/W) Σ_{j < min(L, W)} (Q_{t-j} - Q_{t-j-max(L, W)})
+
+and the like-for-like national change replaces each bracket by its matched version (so it is
+computed only when both national windows are full). With ``national="latest"`` (W = 1) it is
+the matched change of the period's value.
+
+Every side is a fixed linear combination of measurements, so each matched change is one sparse
+row ``d`` over measurements: ``change_matched = d @ I``, ``se² = Σ_m d_m² se_m²`` (carried
+measurements shared by both sides cancel), ``z`` and a two-sided normal ``p``
+(:func:`~acsi.aggregate.uncertainty.z_test`).
+
+The significance flag of a change (``change_significant``) uses the matched set by default
+(``change_test="matched"``), because a change in composition is not a change in satisfaction;
+``change_test="published"`` tests the published change instead.
+
+ACSI's practice, as far as it is published: industry scores are revenue-weighted means of the
+companies measured and sector and national scores weighted means of those (theacsi.org,
+"Building the Cross-Industry Index"); changes are reported between the published scores of
+the two years. No published ACSI rule for changes of composition was found; the like-for-like
+figure follows the matched-sample principle of official index statistics (compare the same
+units in both periods) and is reported beside the published change, never instead of it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+
+from ._sparse import window_matrix
+from .hierarchy import UNIT_LEVELS
+from .periods import PERIODS_PER_YEAR
+from .uncertainty import difference_variances, z_test
+
+__all__ = ["change_columns"]
+
+def change_columns(plan, est, var, se_m, index_m, freq, confidence, change_test) -> dict:
+    """The change columns of the aggregate table, in order (see the module docstring).
+
+    ``plan`` is the build of :func:`acsi.aggregate.core._build` (coefficient matrix, table
+    descriptors, the :class:`~acsi.aggregate.hierarchy.Hierarchy` and the uses).
+    """
+    C, published, d = plan["C"], plan["published"], plan["desc"]
+    n = len(d)
+    alpha = 1.0 - confidence
+    key = _row_keys(d)
+    cache: dict = {}
+    out = {}
+    for name, lag in (("change", 1), ("change_yoy", PERIODS_PER_YEAR[freq])):
+        a, b = _pairs(key, lag)  # a: earlier period, b: this period
+        diff, pct, cse, p = (np.full(n, np.nan) for _ in range(4))
+        m_diff, m_se, m_p, n_match = (np.full(n, np.nan) for _ in range(4))
+        changed = np.full(n, None, dtype=object)
+        if len(a):
+            dv = difference_variances(C, se_m, a, b)
+            dv = _zero_tiny(dv, var[a] + var[b])  # same measurements, same coefficients: no sampling variance
+            ct = z_test(est[b] - est[a], np.sqrt(dv))
+            diff[b] = ct.difference
+            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+                pct[b] = np.where(est[a] != 0, 100.0 * ct.difference / est[a], np.nan)
+            cse[b] = ct.se
+            p[b] = ct.p
+            D, ok, nm, ch = _matched(plan, a, b, lag, cache)
+            mv = _zero_tiny(np.asarray(D.power(2) @ (se_m ** 2)).ravel(), var[a] + var[b])
+            mt = z_test(np.asarray(D @ index_m).ravel(), np.sqrt(mv))
+            ok &= published[a] & published[b]
+            m_diff[b] = np.where(ok, mt.difference, np.nan)
+            m_se[b] = np.where(ok, mt.se, np.nan)
+            m_p[b] = np.where(ok, mt.p, np.nan)
+            n_match[b] = np.where(ok, nm, np.nan)
+            changed[b] = np.where(ok, ch, None)
+        basis = m_p if change_test == "matched" else p
+        out[name] = diff
+        out[f"{name}_pct"] = pct
+        out[f"{name}_se"] = cse
+        out[f"{name}_p"] = p
+        out[f"{name}_significant"] = pd.array(np.where(np.isnan(basis), None, basis < alpha), dtype="boolean")
+        out[f"{name}_matched"] = m_diff
+        out[f"{name}_matched_se"] = m_se
+        out[f"{name}_matched_p"] = m_p
+        out[f"{name}_composition"] = diff - m_diff
+        out[f"{name}_composition_changed"] = pd.array(changed, dtype="boolean")
+        out[f"{name}_n_matched"] = pd.array(np.where(np.isnan(n_match), None, n_match), dtype="Int64")
+    return out
+
+
+def _zero_tiny(v, scale):
+    return np.where(v <= 1e-20 * scale, 0.0, v)
+
+
+def _row_keys(d: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """(series code, period) of every table row; a series is one (level, unit)."""
+    level = pd.factorize(d["level"].to_numpy(dtype=object))[0].astype(np.int64)
+    unit = pd.factorize(d["unit"].to_numpy(dtype=object))[0].astype(np.int64)
+    return level * (int(unit.max()) + 1) + unit, d["t"].to_numpy(dtype=np.int64)
+
+
+def _pairs(key, lag: int):
+    """Rows (a, b) of the same series with ``t_b - t_a = lag`` (a: the earlier period)."""
+    series, t = key
+    t0 = int(t.min())
+    width = int(t.max()) - t0 + 1 + lag
+    comp = series * width + (t - t0 + lag)
+    order = np.argsort(comp, kind="stable")
+    sc = comp[order]
+    want = series * width + (t - t0)  # (series, t - lag), in the same series block
+    j = np.searchsorted(sc, want)
+    hit = j < len(sc)
+    hit[hit] = sc[j[hit]] == want[hit]
+    return order[j[hit]], np.flatnonzero(hit)
+
+
+def _matched(plan, a, b, lag, cache):
+    """Matched-change rows for the table pairs (a, b): (D over measurements, ok, n_matched, changed)."""
+    C = plan["C"]
+    n_pairs = len(b)
+    level_of = plan["desc"]["level"].to_numpy()[b]
+    blocks = []
+    ok = np.zeros(n_pairs, dtype=bool)
+    nm = np.zeros(n_pairs)
+    ch = np.zeros(n_pairs, dtype=bool)
+    sel = np.flatnonzero(level_of == "company")  # a unit is its own matched set
+    if len(sel):
+        blocks.append((sel, (C[b[sel]] - C[a[sel]]).tocoo()))
+        ok[sel], nm[sel] = True, 1
+    for level, _ in UNIT_LEVELS:  # recompute both sides over the matched units
+        sel = np.flatnonzero(level_of == level)
+        if len(sel):
+            off = plan["offsets"][1 + [lv for lv, _ in UNIT_LEVELS].index(level)]
+            r = _compare(plan, level, a[sel] - off, b[sel] - off, _sides(plan, level, lag, cache))
+            blocks.append((sel[r["has"]], r["D"].tocoo()))
+            ok[sel], nm[sel], ch[sel] = r["ok"], r["n_matched"], r["changed"]
+    sel = np.flatnonzero(level_of == "national")  # telescoped per-period comparisons
+    if len(sel):
+        r = _national(plan, a[sel], b[sel], lag, cache)
+        blocks.append((sel, r["D"].tocoo()))
+        ok[sel], nm[sel], ch[sel] = r["ok"], r["n_matched"], r["changed"]
+    rows = np.concatenate([s[blk.row] for s, blk in blocks]) if blocks else np.zeros(0, dtype=np.int64)
+    cols = np.concatenate([blk.col for _, blk in blocks]) if blocks else np.zeros(0, dtype=np.int64)
+    vals = np.concatenate([blk.data for _, blk in blocks]) if blocks else np.zeros(0)
+    return sparse.csr_matrix((vals, (rows, cols)), shape=(n_pairs, C.shape[1])), ok, nm, ch
+
+
+def _codes(plan, cache):
+    """Integer codes of the uses (unit, industry, sector), computed once per aggregation."""
+    if "codes" not in cache:
+        uses = plan["uses"]
+        cache["codes"] = {"unit": pd.factorize(uses["unit"])[0], "industry": pd.factorize(uses["industry"])[0],
+                          "sector": pd.factorize(uses["sector"])[0], "t": uses["t"].to_numpy(dtype=np.int64),
+                          "meas": uses["meas"].to_numpy(dtype=np.int64)}
+    return cache["codes"]
+
+
+def _sides(plan, level, lag, cache):
+    """The two sides of the like-for-like comparison at one level and lag (cached).
+
+    ``cur``: the uses at t whose unit is also in the same group at t - lag, grouped at t;
+    ``prev``: the uses at t whose unit is also in the same group at t + lag, grouped at t.
+    Each side: ``pos`` (main group id -> position, -1 if absent), ``M`` (groups × measurements),
+    ``ok``, ``n_uses`` and ``units`` (groups × units pattern).
+    """
+    if (level, lag) in cache:
+        return cache[(level, lag)]
+    hier = plan["hierarchy"]
+    c = _codes(plan, cache)
+    gcol = dict(UNIT_LEVELS)[level]
+    member = c["unit"].astype(np.int64)
+    if gcol is not None:
+        member = member * (int(c[gcol].max()) + 1) + c[gcol]
+    t0 = int(c["t"].min()) - lag
+    width = int(c["t"].max()) + lag - t0 + 1
+
+    def keyed(t):
+        return member * width + (t - t0)
+
+    have = keyed(c["t"])
+    n_main = len(hier.keys[level])
+    n_meas = plan["C"].shape[1]
+    n_units = int(c["unit"].max()) + 1
+    sides = {}
+    for side, shift in (("cur", -lag), ("prev", lag)):
+        sel = np.flatnonzero(np.isin(keyed(c["t"] + shift), have))
+        pos = np.full(n_main, -1, dtype=np.int64)
+        if not len(sel):
+            sides[side] = None
+            continue
+        lc = hier.coefficients(sel)[level]
+        pos[lc.groups] = np.arange(len(lc.groups))
+        units = sparse.csr_matrix((np.ones(len(sel)), (lc.group, c["unit"][sel])), shape=(len(lc.groups), n_units))
+        sides[side] = {"pos": pos, "M": lc.matrix(c["meas"][sel], n_meas), "ok": lc.ok, "n_uses": lc.n_uses,
+                       "units": units}
+    cache[(level, lag)] = sides
+    return sides
+
+
+def _compare(plan, level, ga, gb, sides):
+    """Matched comparisons of main groups ``gb`` (this period) with ``ga`` (earlier) at one level."""
+    n_meas = plan["C"].shape[1]
+    main_n = plan["hierarchy"].main[level].n_uses
+    cur, prev = sides["cur"], sides["prev"]
+    jc = cur["pos"][gb] if cur is not None else np.full(len(gb), -1, dtype=np.int64)
+    jp = prev["pos"][ga] if prev is not None else np.full(len(ga), -1, dtype=np.int64)
+    has = (jc >= 0) & (jp >= 0)
+    ok = has.copy()
+    n_matched = np.zeros(len(gb))
+    if has.any():
+        ok[has] = cur["ok"][jc[has]] & prev["ok"][jp[has]]
+        D = (cur["M"][jc[has]] - prev["M"][jp[has]]).tocsr()
+        n_matched[has] = cur["n_uses"][jc[has]]
+    else:
+        D = sparse.csr_matrix((0, n_meas))
+    changed = (main_n[gb] != n_matched) | (main_n[ga] != n_matched)
+    return {"has": has, "D": D, "ok": ok, "n_matched": n_matched, "changed": changed, "jc": jc}
+
+
+def _national(plan, a, b, lag, cache):
+    """Matched national changes from per-period matched comparisons at lag max(L, W)."""
+    nat = plan["national"]
+    width = nat["width"]
+    lm, j_max = max(lag, width), min(lag, width)
+    qt = nat["qt"]
+    n_meas = plan["C"].shape[1]
+    # per-period comparisons at lag lm: period q (this) with period q - lm
+    qb = np.flatnonzero(np.isin(qt - lm, qt))
+    qa = np.searchsorted(qt, qt[qb] - lm)
+    sides = _sides(plan, "national_quarter", lm, cache)
+    rq = _compare(plan, "national_quarter", qa, qb, sides)
+    blk = rq["D"].tocoo()
+    Dq = sparse.csr_matrix((blk.data, (np.flatnonzero(rq["has"])[blk.row], blk.col)), shape=(len(qb), n_meas))
+    # national row at tau: mean over j < j_max of the comparisons at tau - j
+    d = plan["desc"]
+    off_n = plan["offsets"][4]
+    A = window_matrix(d["t"].to_numpy()[b], qt[qb], j_max)
+    D = (A @ Dq).tocsr() / width
+    full = np.ones(len(d), dtype=bool)
+    full[off_n:] = nat["full"] if width > 1 else True
+    counts = np.asarray(A.sum(axis=1)).ravel()
+    ok = (counts == j_max) & (np.asarray(A @ rq["ok"].astype(float)).ravel() == j_max) & full[a] & full[b]
+    changed = np.asarray(A @ rq["changed"].astype(float)).ravel() > 0
+    cur = sides["cur"]
+    if cur is not None:
+        U = cur["units"][np.maximum(rq["jc"], 0)].multiply((rq["jc"] >= 0).astype(float)[:, None]).tocsr()
+        U.eliminate_zeros()
+        n_matched = np.diff((A @ U).tocsr().indptr).astype(float)
+    else:
+        n_matched = np.zeros(len(b))
+    return {"D": D, "ok": ok, "n_matched": n_matched, "changed": changed}
