@@ -231,3 +231,29 @@ def test_vectorised_equals_loop_reference(case):
     for key, (est, se) in ref.items():
         assert got[key][0] == pytest.approx(est, abs=1e-9)
         assert got[key][1] == pytest.approx(se, abs=1e-9)
+
+
+@PAIR_SETTINGS
+@given(panels())
+def test_matched_change_equals_aggregating_the_matched_units(case):
+    """Like for like, checked through the public API: for each industry and period pair (t-1, t),
+    aggregating only the units of that industry present in both periods gives change_matched."""
+    idx, w, _ = case
+    tab = aggregate(idx, w, window=1).table()
+    ind = tab.loc[(tab["level"] == "industry") & tab["change_matched"].notna()]
+    for _, r in ind.iterrows():
+        t = pd.Period(r["period"], freq="Q")
+        prev = str(t - 1)
+        sub = idx.loc[idx["industry"] == r["unit"]]
+        both = set(sub.loc[sub["period"] == prev, "company"]) & set(sub.loc[sub["period"] == r["period"], "company"])
+        assert r["change_n_matched"] == len(both)
+        m = sub.loc[sub["company"].isin(both) & sub["period"].isin([prev, r["period"]])]
+        if w.loc[w["company"].isin(both), "sales"].sum() == 0:
+            continue
+        again = aggregate(m, w.loc[w["company"].isin(both)], window=1).table("industry").set_index("period")
+        assert r["change_matched"] == pytest.approx(again.loc[r["period"], "change"], abs=1e-9)
+        assert r["change_matched_se"] == pytest.approx(again.loc[r["period"], "change_se"], abs=1e-9)
+        composition_same = set(sub.loc[sub["period"] == prev, "company"]) == set(sub.loc[sub["period"] == r["period"], "company"])
+        assert bool(r["change_composition_changed"]) == (not composition_same)
+        if composition_same:
+            assert r["change_matched"] == pytest.approx(r["change"], abs=1e-9)
