@@ -161,11 +161,16 @@ def _matched(plan, a, b, lag, cache):
 
 
 def _codes(plan, cache):
-    """Integer codes of the uses (unit, industry, sector), computed once per aggregation."""
+    """Integer codes of the uses (unit, industry, sector, period) and the (unit, period) -> use grid."""
     if "codes" not in cache:
         uses = plan["uses"]
-        cache["codes"] = {"unit": pd.factorize(uses["unit"])[0], "industry": pd.factorize(uses["industry"])[0],
-                          "sector": pd.factorize(uses["sector"])[0], "t": uses["t"].to_numpy(dtype=np.int64),
+        unit = pd.factorize(uses["unit"])[0]
+        t = uses["t"].to_numpy(dtype=np.int64)
+        t0 = int(t.min())
+        grid = np.full((int(unit.max()) + 1, int(t.max()) - t0 + 1), -1, dtype=np.int64 if len(uses) >= 2**31 else np.int32)
+        grid[unit, t - t0] = np.arange(len(uses))  # one use per unit and period
+        cache["codes"] = {"unit": unit, "industry": pd.factorize(uses["industry"])[0],
+                          "sector": pd.factorize(uses["sector"])[0], "t": t, "t0": t0, "grid": grid,
                           "meas": uses["meas"].to_numpy(dtype=np.int64)}
     return cache["codes"]
 
@@ -183,22 +188,20 @@ def _sides(plan, level, lag, cache):
     hier = plan["hierarchy"]
     c = _codes(plan, cache)
     gcol = dict(UNIT_LEVELS)[level]
-    member = c["unit"].astype(np.int64)
-    if gcol is not None:
-        member = member * (int(c[gcol].max()) + 1) + c[gcol]
-    t0 = int(c["t"].min()) - lag
-    width = int(c["t"].max()) + lag - t0 + 1
-
-    def keyed(t):
-        return member * width + (t - t0)
-
-    have = keyed(c["t"])
+    grid = c["grid"]
     n_main = len(hier.keys[level])
     n_meas = plan["C"].shape[1]
-    n_units = int(c["unit"].max()) + 1
+    n_units = grid.shape[0]
     sides = {}
     for side, shift in (("cur", -lag), ("prev", lag)):
-        sel = np.flatnonzero(np.isin(keyed(c["t"] + shift), have))
+        tt = c["t"] + shift - c["t0"]
+        inside = (tt >= 0) & (tt < grid.shape[1])
+        partner = np.full(len(tt), -1, dtype=np.int64)
+        partner[inside] = grid[c["unit"][inside], tt[inside]]
+        found = partner >= 0
+        if gcol is not None:  # the unit must be in the same group (industry, sector) in both periods
+            found[found] = c[gcol][partner[found]] == c[gcol][found]
+        sel = np.flatnonzero(found)
         pos = np.full(n_main, -1, dtype=np.int64)
         if not len(sel):
             sides[side] = None

@@ -102,7 +102,7 @@ class Hierarchy:
         w = self.w if sel is None else self.w[sel]
         gi_main = self.gi if sel is None else self.gi[sel]
         # industry
-        ui, gi = np.unique(gi_main, return_inverse=True)
+        ui, gi = _compact(gi_main, len(self.keys["industry"]))
         W = np.bincount(gi, weights=w, minlength=len(ui))
         if strict:
             _positive(W, self._named("industry", ui), "industry-period(s)",
@@ -111,7 +111,7 @@ class Hierarchy:
         c1 = _share(w, W, gi, ok_i)
         V = W if self.V_given is None else self.V_given[ui]
         # sector
-        us, gs = np.unique(self.gs_of_i[ui], return_inverse=True)
+        us, gs = _compact(self.gs_of_i[ui], len(self.keys["sector"]))
         Vs = np.bincount(gs, weights=V, minlength=len(us))
         if strict:
             _positive(Vs, self._named("sector", us), "sector-period(s)",
@@ -120,7 +120,7 @@ class Hierarchy:
         share_i = _share(V, Vs, gs, ok_s)
         U = Vs if self.U_given is None else self.U_given[us]
         # period (national quarter)
-        uq, gq = np.unique(self.gq_of_s[us], return_inverse=True)
+        uq, gq = _compact(self.gq_of_s[us], len(self.qt))
         Uq = np.bincount(gq, weights=U, minlength=len(uq))
         if strict:
             _positive(Uq, self.keys["national_quarter"].iloc[uq][["t"]].reset_index(drop=True), "period(s)",
@@ -137,6 +137,13 @@ class Hierarchy:
             "national_quarter": LevelCoefficients(uq, gqu, c3, ok_q, Uq, np.full(len(uq), np.nan),
                                                   np.bincount(gqu, minlength=len(uq))),
         }
+
+
+def _compact(ids: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """(the distinct ids, sorted; each id's position among them) for ids in 0..n-1 (O(n))."""
+    present = np.bincount(ids, minlength=n) > 0
+    rank = np.cumsum(present) - 1
+    return np.flatnonzero(present), rank[ids]
 
 
 def _share(x, total, group, ok):

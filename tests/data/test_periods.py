@@ -141,3 +141,12 @@ def test_fit_refuses_mixed_period_labels_and_keeps_plain_names():
     # names that are not periods at all identify units as given (they cannot be put on a calendar)
     fit = acsi.fit(df.assign(period=["wave 1"] * 150 + ["wave 2"] * 150), spec, unit="company", pooled=False)
     assert sorted(fit.indexes["period"]) == ["wave 1", "wave 2"]
+
+
+def test_docstring_examples():
+    import doctest
+
+    import acsi.data.periods as mod
+
+    result = doctest.testmod(mod, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 0 and result.failed == 0
