@@ -79,9 +79,10 @@ def change_columns(plan, est, var, se_m, index_m, freq, confidence, change_test)
                 pct[b] = np.where(est[a] != 0, 100.0 * ct.difference / est[a], np.nan)
             cse[b] = ct.se
             p[b] = ct.p
-            D, ok, nm, ch = _matched(plan, a, b, lag, cache)
+            D, ok, nm, ch, own = _matched(plan, a, b, lag, cache)
             mv = _zero_tiny(np.asarray(D.power(2) @ (se_m ** 2)).ravel(), var[a] + var[b])
             mt = z_test(np.asarray(D @ index_m).ravel(), np.sqrt(mv))
+            mt = mt._replace(**{k: np.where(own, getattr(ct, k), getattr(mt, k)) for k in ("difference", "se", "p")})
             ok &= published[a] & published[b]
             m_diff[b] = np.where(ok, mt.difference, np.nan)
             m_se[b] = np.where(ok, mt.se, np.nan)
@@ -138,16 +139,15 @@ def _matched(plan, a, b, lag, cache):
     ok = np.zeros(n_pairs, dtype=bool)
     nm = np.zeros(n_pairs)
     ch = np.zeros(n_pairs, dtype=bool)
-    sel = np.flatnonzero(level_of == "company")  # a unit is its own matched set
+    sel = np.flatnonzero(level_of == "company")  # a unit is its own matched set: D = C[b] - C[a]
     if len(sel):
-        blocks.append((sel, (C[b[sel]] - C[a[sel]]).tocoo()))
         ok[sel], nm[sel] = True, 1
     for level, _ in UNIT_LEVELS:  # recompute both sides over the matched units
         sel = np.flatnonzero(level_of == level)
         if len(sel):
             off = plan["offsets"][1 + [lv for lv, _ in UNIT_LEVELS].index(level)]
-            r = _compare(plan, level, a[sel] - off, b[sel] - off, _sides(plan, level, lag, cache))
-            blocks.append((sel[r["has"]], r["D"].tocoo()))
+            r = _compare(plan, level, a[sel], b[sel], off, _sides(plan, level, lag, cache))
+            blocks.append((sel, r["D"].tocoo()))
             ok[sel], nm[sel], ch[sel] = r["ok"], r["n_matched"], r["changed"]
     sel = np.flatnonzero(level_of == "national")  # telescoped per-period comparisons
     if len(sel):
@@ -157,7 +157,7 @@ def _matched(plan, a, b, lag, cache):
     rows = np.concatenate([s[blk.row] for s, blk in blocks]) if blocks else np.zeros(0, dtype=np.int64)
     cols = np.concatenate([blk.col for _, blk in blocks]) if blocks else np.zeros(0, dtype=np.int64)
     vals = np.concatenate([blk.data for _, blk in blocks]) if blocks else np.zeros(0)
-    return sparse.csr_matrix((vals, (rows, cols)), shape=(n_pairs, C.shape[1])), ok, nm, ch
+    return sparse.csr_matrix((vals, (rows, cols)), shape=(n_pairs, C.shape[1])), ok, nm, ch, level_of == "company"
 
 
 def _codes(plan, cache):
@@ -178,10 +178,13 @@ def _codes(plan, cache):
 def _sides(plan, level, lag, cache):
     """The two sides of the like-for-like comparison at one level and lag (cached).
 
-    ``cur``: the uses at t whose unit is also in the same group at t - lag, grouped at t;
-    ``prev``: the uses at t whose unit is also in the same group at t + lag, grouped at t.
-    Each side: ``pos`` (main group id -> position, -1 if absent), ``M`` (groups × measurements),
-    ``ok``, ``n_uses`` and ``units`` (groups × units pattern).
+    ``cur``: the uses at t whose unit is also in the same group at t - lag; ``prev``: the uses
+    at t whose unit is also in the same group at t + lag. Per main group of the level: ``n``
+    (matched uses) and ``complete`` (every use of the group is matched). A group's coefficients
+    depend only on its own uses, so a complete group's matched coefficients are its published
+    ones; only the incomplete groups are rebuilt over their matched uses (``pos``: main group
+    -> row of ``M`` (groups × measurements), ``ok``). ``cur`` also holds ``units``, the
+    (main group × unit) pattern of the matched uses.
     """
     if (level, lag) in cache:
         return cache[(level, lag)]
@@ -189,9 +192,10 @@ def _sides(plan, level, lag, cache):
     c = _codes(plan, cache)
     gcol = dict(UNIT_LEVELS)[level]
     grid = c["grid"]
-    n_main = len(hier.keys[level])
+    group = hier.group_of_use(level)
+    main_n = hier.main[level].n_uses
+    n_main = len(main_n)
     n_meas = plan["C"].shape[1]
-    n_units = grid.shape[0]
     sides = {}
     for side, shift in (("cur", -lag), ("prev", lag)):
         tt = c["t"] + shift - c["t0"]
@@ -201,38 +205,49 @@ def _sides(plan, level, lag, cache):
         found = partner >= 0
         if gcol is not None:  # the unit must be in the same group (industry, sector) in both periods
             found[found] = c[gcol][partner[found]] == c[gcol][found]
-        sel = np.flatnonzero(found)
-        pos = np.full(n_main, -1, dtype=np.int64)
-        if not len(sel):
-            sides[side] = None
-            continue
-        lc = hier.coefficients(sel)[level]
-        pos[lc.groups] = np.arange(len(lc.groups))
-        units = sparse.csr_matrix((np.ones(len(sel)), (lc.group, c["unit"][sel])), shape=(len(lc.groups), n_units))
-        sides[side] = {"pos": pos, "M": lc.matrix(c["meas"][sel], n_meas), "ok": lc.ok, "n_uses": lc.n_uses,
-                       "units": units}
+        n_found = np.bincount(group[found], minlength=n_main)
+        complete = n_found == main_n
+        entry = {"n": n_found, "complete": complete, "pos": np.full(n_main, -1, dtype=np.int64), "M": None, "ok": None}
+        rebuild = np.flatnonzero(found & ~complete[group])
+        if len(rebuild):
+            lc = hier.coefficients(rebuild)[level]
+            entry["pos"][lc.groups] = np.arange(len(lc.groups))
+            entry["M"], entry["ok"] = lc.matrix(c["meas"][rebuild], n_meas), lc.ok
+        if side == "cur":
+            entry["units"] = sparse.csr_matrix((np.ones(int(found.sum())), (group[found], c["unit"][found])),
+                                               shape=(n_main, grid.shape[0]))
+        sides[side] = entry
     cache[(level, lag)] = sides
     return sides
 
 
-def _compare(plan, level, ga, gb, sides):
-    """Matched comparisons of main groups ``gb`` (this period) with ``ga`` (earlier) at one level."""
-    n_meas = plan["C"].shape[1]
-    main_n = plan["hierarchy"].main[level].n_uses
+def _compare(plan, level, a, b, off, sides):
+    """Matched comparisons of table rows ``b`` (this period) with ``a`` (earlier) at one unit level;
+    ``off`` is the level's first table row (table row - off = main group)."""
     cur, prev = sides["cur"], sides["prev"]
-    jc = cur["pos"][gb] if cur is not None else np.full(len(gb), -1, dtype=np.int64)
-    jp = prev["pos"][ga] if prev is not None else np.full(len(ga), -1, dtype=np.int64)
-    has = (jc >= 0) & (jp >= 0)
-    ok = has.copy()
-    n_matched = np.zeros(len(gb))
-    if has.any():
-        ok[has] = cur["ok"][jc[has]] & prev["ok"][jp[has]]
-        D = (cur["M"][jc[has]] - prev["M"][jp[has]]).tocsr()
-        n_matched[has] = cur["n_uses"][jc[has]]
-    else:
-        D = sparse.csr_matrix((0, n_meas))
-    changed = (main_n[gb] != n_matched) | (main_n[ga] != n_matched)
-    return {"has": has, "D": D, "ok": ok, "n_matched": n_matched, "changed": changed, "jc": jc}
+    ga, gb = a - off, b - off
+    this, ok_b = _side_rows(plan["C"], b, gb, cur)
+    before, ok_a = _side_rows(plan["C"], a, ga, prev)
+    same = cur["complete"][gb] & prev["complete"][ga]  # the same units on both sides
+    return {"D": (this - before).tocsr(), "ok": ok_a & ok_b, "n_matched": cur["n"][gb].astype(float),
+            "changed": ~same}
+
+
+def _side_rows(C, rows, groups, side):
+    """One side's matched coefficient rows: the published row where the group is complete, else
+    the rebuilt row (not ok where no unit of the group is matched or its weight is zero)."""
+    complete = side["complete"][groups]
+    j = side["pos"][groups]
+    rebuilt = ~complete & (j >= 0)
+    ok = complete.copy()
+    blocks = [(np.flatnonzero(complete), C[rows[complete]].tocoo())]
+    if rebuilt.any():
+        ok[rebuilt] = side["ok"][j[rebuilt]]
+        blocks.append((np.flatnonzero(rebuilt), side["M"][j[rebuilt]].tocoo()))
+    r = np.concatenate([at[blk.row] for at, blk in blocks])
+    out = sparse.csr_matrix((np.concatenate([blk.data for _, blk in blocks]),
+                             (r, np.concatenate([blk.col for _, blk in blocks]))), shape=(len(rows), C.shape[1]))
+    return out, ok
 
 
 def _national(plan, a, b, lag, cache):
@@ -241,14 +256,13 @@ def _national(plan, a, b, lag, cache):
     width = nat["width"]
     lm, j_max = max(lag, width), min(lag, width)
     qt = nat["qt"]
-    n_meas = plan["C"].shape[1]
     # per-period comparisons at lag lm: period q (this) with period q - lm
     qb = np.flatnonzero(np.isin(qt - lm, qt))
     qa = np.searchsorted(qt, qt[qb] - lm)
     sides = _sides(plan, "national_quarter", lm, cache)
-    rq = _compare(plan, "national_quarter", qa, qb, sides)
-    blk = rq["D"].tocoo()
-    Dq = sparse.csr_matrix((blk.data, (np.flatnonzero(rq["has"])[blk.row], blk.col)), shape=(len(qb), n_meas))
+    off_q = plan["offsets"][3]
+    rq = _compare(plan, "national_quarter", off_q + qa, off_q + qb, off_q, sides)
+    Dq = rq["D"]
     # national row at tau: mean over j < j_max of the comparisons at tau - j
     d = plan["desc"]
     off_n = plan["offsets"][4]
@@ -259,11 +273,5 @@ def _national(plan, a, b, lag, cache):
     counts = np.asarray(A.sum(axis=1)).ravel()
     ok = (counts == j_max) & (np.asarray(A @ rq["ok"].astype(float)).ravel() == j_max) & full[a] & full[b]
     changed = np.asarray(A @ rq["changed"].astype(float)).ravel() > 0
-    cur = sides["cur"]
-    if cur is not None:
-        U = cur["units"][np.maximum(rq["jc"], 0)].multiply((rq["jc"] >= 0).astype(float)[:, None]).tocsr()
-        U.eliminate_zeros()
-        n_matched = np.diff((A @ U).tocsr().indptr).astype(float)
-    else:
-        n_matched = np.zeros(len(b))
+    n_matched = np.diff((A @ sides["cur"]["units"][qb]).tocsr().indptr).astype(float)  # distinct matched units
     return {"D": D, "ok": ok, "n_matched": n_matched, "changed": changed}
