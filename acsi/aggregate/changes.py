@@ -33,11 +33,20 @@ The significance flag of a change (``change_significant``) uses the matched set 
 ``change_test="published"`` tests the published change instead.
 
 ACSI's practice, as far as it is published: industry scores are revenue-weighted means of the
-companies measured and sector and national scores weighted means of those (theacsi.org,
-"Building the Cross-Industry Index"); changes are reported between the published scores of
-the two years. No published ACSI rule for changes of composition was found; the like-for-like
-figure follows the matched-sample principle of official index statistics (compare the same
-units in both periods) and is reported beside the published change, never instead of it.
+companies measured, sector scores revenue-weighted means of the industries and the national
+score the GDP-weighted mean of the sectors [1]; the national score is updated each quarter "on
+a rolling basis, with new data for one or more economic sectors replacing data collected the
+previous year" [2] (``national="latest"`` in :func:`~acsi.aggregate.aggregate`). Published
+changes compare published scores. No published ACSI rule for changes of composition (a company
+added, or not measured) was found in the methodology pages searched; the like-for-like figure
+follows the matched-sample principle of official index statistics (compare the same units in
+both periods) and is reported beside the published change, never instead of it.
+
+[1] ACSI, "Building the Cross-Industry Index",
+    https://theacsi.org/company/building-the-cross-industry-index/
+[2] Investopedia, "American Customer Satisfaction Index (ACSI)",
+    https://www.investopedia.com/terms/a/american-customer-satisfaction-index.asp ; also the
+    ACSI Methodology Reports (NQRC, University of Michigan, March 2005 and June 2008).
 """
 
 from __future__ import annotations

@@ -83,8 +83,8 @@ def aggregate(
 
     Carry-forward and the window (issue 13): ACSI measures each sector once a year and updates
     the national score every quarter "on a rolling basis, with new data for one or more
-    sectors replacing data collected the previous year" -- every sector enters with its latest
-    measurement, once. That is ``national="latest"`` (carry-forward of L-1 periods, no further
+    sectors replacing data collected the previous year" (sources in
+    :mod:`acsi.aggregate.changes`) -- every sector enters with its latest measurement, once. That is ``national="latest"`` (carry-forward of L-1 periods, no further
     averaging). Carrying measurements forward *and* averaging L periods of the carried values
     smooths twice: a measurement enters up to L times, older ones with more weight than the
     newest (hand example: 76.5 where the plain four-quarter mean is 71.25 and ACSI's practice
