@@ -300,7 +300,8 @@ def _carry_periods(national: str, carry_forward, length: int, span_text: str, fr
             f"{min(carry + 1, length)} times and older measurements weigh more than the newest. Choose one smoothing: "
             f"national='latest' (ACSI's rolling practice: each unit's latest measurement of the last {length} {names}, "
             f"counted once), or carry_forward=0 (the plain mean of the {length} periods), or a one-period window "
-            f"(window=1) to carry measurements within periods only."
+            f"(window=1) to carry measurements within periods only. On the command line: --national latest, "
+            "--carry-forward 0 or --window 1."
         )
     return carry
 
