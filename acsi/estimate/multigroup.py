@@ -240,12 +240,14 @@ def fit_groups(spec: ModelSpec, data: pd.DataFrame, group: str, *, groups=None, 
     missing_cols = [c for c in ov_all if c not in data.columns]
     if missing_cols:
         raise DataError(f"the data lack the model's variables {missing_cols}: add these columns or fix the model")
+    if groups is not None and group in data.columns:
+        present = set(data[group].dropna().map(str))
+        unknown = [g for g in present if g not in labels]
+        absent = [g for g in labels if g not in present]
+        if unknown or absent or len(set(labels)) != len(labels):
+            raise InvalidParameterError(f"The 'groups' parameter of fit_groups must list every group of {group!r} once "
+                                        f"({sorted(present)}). Got {list(labels)} instead.")
     _check_groups(data, group, labels, ov_all, min_n)
-    present = set(data[group].dropna().map(str))
-    unknown = [g for g in present if g not in labels]
-    if unknown:
-        raise InvalidParameterError(f"The 'groups' parameter of fit_groups must list every group of {group!r}. "
-                                    f"Got {list(labels)} instead (missing {sorted(unknown)}).")
     pt = build_partable(spec, groups=labels, group_equal=tuple(group_equal), group_partial=tuple(group_partial),
                         **(partable_options or {}))
     if constraints:
