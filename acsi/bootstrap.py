@@ -29,8 +29,20 @@ with ``c_r`` the resampling counts of respondent r, ``S* = Σ c_r x_r x_rᵀ / n
 fitted at once by :func:`acsi.estimate.mlfast.fit_covariances` (Fisher scoring,
 warm-started from the full-sample estimate), then scored with the replicate's own item
 weights ``w ∝ λ/θ`` (:mod:`acsi.score.scores`) and index
-``I* = 100 (w·x̄*_w − w·min) / (w·(max − min))``.  PLS (or a replicate refitted with
-``failed="refit"``) goes through :func:`acsi.estimate.units.fit_unit` on the resampled rows.
+``I* = 100 (w·x̄*_w − w·min) / (w·(max − min))``.  A replicate refitted with
+``failed="refit"`` goes through :func:`acsi.estimate.units.fit_unit` on the resampled rows.
+
+Refitting (PLS)
+---------------
+PLS replicates are batched the same way: a block's counts times the survey weights are the
+replicates' row weights, their weighted correlation matrices are formed in one product and the
+batched PLS kernel iterates all of them at once, each until its own weights converge
+(:mod:`acsi.estimate.pls_batch`; the numbers equal refitting the resampled rows one at a time).
+Every PLS statistic is bootstrapped: indexes, loadings (``=~``), weights (``<~``), paths
+(``~``), R² (``r2``), total and indirect effects (``total``, ``indirect``) and HTMT
+(``htmt``).  Each replicate's signs follow the full-sample rule (the anchor item loads
+positively); no other sign-change correction.  The jackknife for BCa is optional
+(``bca=False``) and uses ``jackknife_groups`` delete-a-group refits per unit, batched alike.
 
 Failed replicates
 -----------------
@@ -181,6 +193,9 @@ def _stat_labels(spec: ModelSpec, estimator: str, model, outcomes) -> tuple[list
             for fr in spec.predecessors(to):
                 std_index[(to, "~", fr)] = len(labels)
                 labels.append(("std_all", to, "~", fr))
+    elif estimator == "pls" and model is not None:  # every PLS statistic of acsi.estimate.pls_batch
+        labels = list(model.labels)
+        est_index = {lab[1:]: k for k, lab in enumerate(labels) if lab[0] == "est"}
     else:
         ref = next((o.estimates for o in outcomes if o.estimates is not None), None)
         if ref is not None:
@@ -489,6 +504,10 @@ def _run_blocks(ctx: _Context, task: _Task) -> list:
                     refit[r] = True
                     if s2 == OK or status[r] == NOT_CONVERGED:
                         vals[r], status[r] = v2, s2
+        elif ctx.estimator == "pls" and ctx.model is not None:  # all replicates of the block at once
+            from .estimate.pls_batch import replicate_statistics
+
+            vals, status = replicate_statistics(ctx.model, u.X, counts * u.v)
         else:
             vals = np.full((R, len(ctx.stat_labels)), np.nan)
             status = np.full(R, NOT_CONVERGED, dtype=np.int8)
@@ -586,9 +605,13 @@ def _row_quantiles(sorted_vals: np.ndarray, k: np.ndarray, q: np.ndarray) -> np.
 
 
 def summarise(reps: np.ndarray, est: np.ndarray, accel: np.ndarray, level: float) -> pd.DataFrame:
-    """Bootstrap SE, bias, percentile and BCa intervals for every row of ``reps`` (stats × B).
+    """Bootstrap SE, bias, t, p, percentile and BCa intervals for every row of ``reps`` (stats × B).
 
     NaN replicates (excluded) are ignored row by row; see the module docstring for formulas.
+    ``t_stat = est / boot_se`` keeps the sign of the estimate; ``p_value = 2 (1 − Φ(|t|))`` is the
+    two-sided test of ``est = 0`` against the normal reference (the "bootstrap t" of PLS-SEM
+    software, Hair et al. 2022: |t| > 1.96 at 5 %).  Use it only for statistics whose null value
+    is 0 (paths, effects, weights, loadings), not for indexes, R² or HTMT.
     """
     reps = np.asarray(reps, dtype=float)
     est = np.asarray(est, dtype=float)
@@ -616,8 +639,10 @@ def summarise(reps: np.ndarray, est: np.ndarray, accel: np.ndarray, level: float
     degenerate = (se == 0) | ~np.isfinite(z0)
     b_lo = np.where(degenerate & (se == 0), mean, b_lo)
     b_hi = np.where(degenerate & (se == 0), mean, b_hi)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = np.where(se > 0, est / se, np.nan)
     return pd.DataFrame({
-        "boot_mean": mean, "bias": mean - est, "boot_se": se,
+        "boot_mean": mean, "bias": mean - est, "boot_se": se, "t_stat": t, "p_value": 2.0 * stats.norm.sf(np.abs(t)),
         "perc_lower": p_lo, "perc_upper": p_hi, "bca_lower": b_lo, "bca_upper": b_hi,
         "z0": np.where(np.isfinite(z0), z0, np.nan), "acceleration": accel, "n_used": k,
     })
@@ -657,7 +682,9 @@ class BootstrapResult:
         unit's ``status``/``reason``.  :attr:`headline` keeps the headline latent only.
     ``estimates``
         One row per unit and parameter: ``lhs, op, rhs, statistic`` (``est`` or ``std_all``),
-        ``estimate`` (published), ``se`` (analytic), then the bootstrap columns.
+        ``estimate`` (published), ``se`` (analytic), then the bootstrap columns (``boot_se``,
+        ``t_stat``, ``p_value``: see :func:`summarise`).  PLS units add weights (``<~``), total and
+        indirect effects (``total``, ``indirect``) and HTMT (``htmt``) rows.
     ``changes``
         Period-to-period change of every latent index of the same unit, with the same columns.
     ``aggregates``, ``aggregate_changes``
@@ -1015,6 +1042,8 @@ def bootstrap(
         from .estimate.mlfast import RamModel
 
         model = RamModel(spec)
+    elif fit.estimator == "pls":
+        model = _pls_model(spec, fit.options.get("estimator_options") or {})
     from .estimate.mlfast import blas_single_thread
 
     with blas_single_thread():
@@ -1132,7 +1161,21 @@ def _published(fit, ctx, units):
                     ase[i, pos_of[("est", *lab)]] = float(r[4])
                 if ("std_all", *lab) in pos_of:
                     pub[i, pos_of[("std_all", *lab)]] = float(r[5])
+        if ctx.estimator == "pls" and ctx.model is not None:  # statistics the unit table does not carry
+            from .estimate.pls_batch import replicate_statistics
+
+            full, _ = replicate_statistics(ctx.model, u.X, u.v[None, :])
+            pub[i] = np.where(np.isnan(pub[i]), full[0], pub[i])
     return pub, ase
+
+
+def _pls_model(spec: ModelSpec, options: dict):
+    """The batched PLS model of ``spec`` with the fit's PLS options (see :mod:`acsi.estimate.pls_batch`)."""
+    from .estimate.pls_adapter import PLS_OPTIONS
+    from .estimate.pls_batch import batch_model
+
+    kw = {k: v for k, v in options.items() if k in PLS_OPTIONS}
+    return batch_model(spec.blocks, list(spec.paths), scale_bounds=dict(spec.scale_bounds), headline=spec.headline, **kw)
 
 
 def _with_aggregation(result: BootstrapResult, fit, weights, options) -> BootstrapResult:

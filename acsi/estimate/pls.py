@@ -381,8 +381,12 @@ def _collinear(m: _Structure, j: int) -> EstimationError:
     )
 
 
-def _inner_model(C: np.ndarray, m: _Structure) -> tuple[np.ndarray, np.ndarray, np.ndarray, list]:
-    """Path matrices B (b, J, J; B[:, i, j] = coefficient of i -> j), R² (NaN for exogenous), ok, reasons."""
+def _inner_model(C: np.ndarray, m: _Structure, check_pd: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray, list]:
+    """Path matrices B (b, J, J; B[:, i, j] = coefficient of i -> j), R² (NaN for exogenous), ok, reasons.
+
+    ``check_pd`` refuses nearly singular predecessor correlations (PLS); PLSc-corrected
+    correlations may be indefinite, which is reported as a problem, not a failure.
+    """
     nb, J = C.shape[0], len(m.latents)
     B = np.zeros((nb, J, J))
     r2 = np.full((nb, J), np.nan)
@@ -394,6 +398,8 @@ def _inner_model(C: np.ndarray, m: _Structure) -> tuple[np.ndarray, np.ndarray, 
     A = np.where(m.reg_valid2, C[:, P[:, :, None], P[:, None, :]], m.reg_eye)
     with np.errstate(invalid="ignore"):
         small = ~(np.linalg.eigvalsh(np.where(np.isfinite(A), A, 0.0))[..., 0] >= 1e-10)
+    if not check_pd:
+        small = ~np.isfinite(A).all(axis=(2, 3)) | (np.abs(np.linalg.det(np.where(np.isfinite(A), A, 0.0))) < 1e-12)
     for r in np.flatnonzero(small.any(axis=1)):
         ok[r] = False
         reasons[r] = str(_collinear(m, int(m.reg_j[np.flatnonzero(small[r])[0]])))
@@ -443,7 +449,7 @@ def _estimate(R: np.ndarray, m: _Structure, scheme: str, tol: float, max_iter: i
     problems: list = [()] * nb
     if consistent is not None and consistent.any():
         C, L, rho_a, problems = _plsc(R, W, C, L, m, consistent)
-    B, r2, good, why = _inner_model(C, m)
+    B, r2, good, why = _inner_model(C, m, check_pd=consistent is None or not consistent.any())
     for r in np.flatnonzero(~good & ok):
         reasons[r] = why[r]
     ok = ok & good
