@@ -125,7 +125,7 @@ from scipy import stats
 from .errors import AcsiError, AggregationError, EstimationError
 from .spec import ModelSpec
 
-__all__ = ["BLOCK", "FAILED_POLICIES", "BootstrapResult", "bootstrap"]
+__all__ = ["BLOCK", "FAILED_POLICIES", "BootstrapResult", "PLSBootstrapResult", "bootstrap", "bootstrap_pls"]
 
 #: Replicates per random stream and per unit of work (part of the reproducibility contract).
 BLOCK = 50
@@ -1209,3 +1209,163 @@ def _with_aggregation(result: BootstrapResult, fit, weights, options) -> Bootstr
             f"(max difference {np.nanmax(np.abs(check - tab)):.3g}); the coefficient rows are not in table order"
         )
     return replace(result, aggregation=agg, agg_rows=rows)
+
+
+# ============================================================================ PLS: one sample
+@dataclass(frozen=True, eq=False)
+class PLSBootstrapResult:
+    """Bootstrap inference for every statistic of one PLS fit (:func:`bootstrap_pls`).
+
+    ``estimates`` has one row per statistic of :mod:`acsi.estimate.pls_batch`: ``lhs, op, rhs``
+    (``=~`` loading, ``<~`` weight, ``~`` path, ``r2``, ``total``, ``indirect``, ``htmt``; and
+    ``kind`` ``index`` rows), ``estimate`` (full sample), ``boot_mean, bias, boot_se, t_stat,
+    p_value`` (two-sided, H0: 0; meaningful for loadings, weights, paths and effects),
+    percentile and BCa intervals at ``level`` and ``n_used``.  Replicates whose PLSc solution is
+    inadmissible, or that do not converge, are left out (``counts``).  The views ``paths``,
+    ``effects``, ``loadings``, ``weights``, ``r2`` and ``htmt`` select rows of ``estimates``.
+    """
+
+    labels: tuple
+    replicates: np.ndarray  # stats × B
+    status: np.ndarray  # B
+    published: np.ndarray  # stats
+    jack_m2: np.ndarray
+    jack_m3: np.ndarray
+    n_boot: int
+    seed: int
+    level: float
+    n_jackknife: int
+    meta: dict = field(default_factory=dict)
+
+    @cached_property
+    def counts(self) -> dict:
+        st = self.status
+        return {"n_boot": int(self.n_boot), "n_used": int((st == OK).sum()), "n_not_converged": int((st == NOT_CONVERGED).sum()),
+                "n_inadmissible": int((st == INADMISSIBLE).sum()), "n_jackknife": int(self.n_jackknife)}
+
+    @cached_property
+    def estimates(self) -> pd.DataFrame:
+        reps = np.where((self.status == OK)[None, :], self.replicates, np.nan)
+        summ = summarise(reps, self.published, _acceleration(self.jack_m2, self.jack_m3), self.level)
+        lab = pd.DataFrame(list(self.labels), columns=["kind", "lhs", "op", "rhs"])
+        lab.loc[lab["kind"] == "index", "op"] = "index"
+        return pd.concat([lab[["lhs", "op", "rhs"]], pd.DataFrame({"estimate": self.published}), summ], axis=1)
+
+    def _ops(self, *ops: str) -> pd.DataFrame:
+        e = self.estimates
+        return e.loc[e["op"].isin(ops)].reset_index(drop=True)
+
+    @property
+    def paths(self) -> pd.DataFrame:
+        return self._ops("~")
+
+    @property
+    def effects(self) -> pd.DataFrame:
+        return self._ops("~", "total", "indirect")
+
+    @property
+    def loadings(self) -> pd.DataFrame:
+        return self._ops("=~")
+
+    @property
+    def weights(self) -> pd.DataFrame:
+        return self._ops("<~")
+
+    @property
+    def r2(self) -> pd.DataFrame:
+        return self._ops("r2")
+
+    @property
+    def htmt(self) -> pd.DataFrame:
+        return self._ops("htmt")
+
+    @property
+    def indexes(self) -> pd.DataFrame:
+        return self._ops("index")
+
+    def summary(self):
+        from .summary import Summary
+
+        c = self.counts
+        text = (f"{self.n_boot} bootstrap replicates (seed {self.seed}), {c['n_used']} used "
+                f"({c['n_not_converged']} not converged, {c['n_inadmissible']} inadmissible PLSc); "
+                f"{self.level:.0%} intervals; BCa acceleration from {self.n_jackknife} jackknife groups; "
+                "t = estimate / bootstrap SE, p two-sided (normal reference, H0: 0); "
+                "signs of every replicate fixed by the anchor item (no sign-change correction)")
+        cols = ["lhs", "op", "rhs", "estimate", "boot_se", "t_stat", "p_value", "perc_lower", "perc_upper", "bca_lower", "bca_upper"]
+        return Summary("acsi PLS bootstrap", [("Bootstrap", text), ("Paths", self.paths[cols]),
+                                               ("Total and indirect effects", self._ops("total", "indirect")[cols]),
+                                               ("HTMT", self.htmt[cols])])
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        return {"pls_bootstrap_estimates": self.estimates, "pls_bootstrap_counts": pd.DataFrame([self.counts])}
+
+    def save(self, out_dir: str | Path) -> list[Path]:
+        """Write ``pls_bootstrap_estimates.csv``, ``pls_bootstrap_counts.csv`` and a summary text."""
+        out = Path(out_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        paths = []
+        for stem, df in self.tables().items():
+            paths.append(out / f"{stem}.csv")
+            df.to_csv(paths[-1], index=False)
+        paths.append(out / "pls_bootstrap_summary.txt")
+        paths[-1].write_text(self.summary().as_text() + "\n", encoding="utf-8")
+        return paths
+
+
+def bootstrap_pls(res, *, n_boot: int = 1000, seed: int | None = None, level: float = 0.95, bca: bool = True,
+                  jackknife_groups: int | None = 500) -> PLSBootstrapResult:
+    """Bootstrap every statistic of one PLS fit (:func:`acsi.estimate.pls.fit_pls` result).
+
+    Respondents are resampled with replacement (survey weights travel with their rows); all
+    replicates are refitted at once by :mod:`acsi.estimate.pls_batch` with the fit's options
+    (scheme, modes, anchors, PLSc), in blocks of :data:`BLOCK` replicates whose random streams are
+    ``SeedSequence(seed, spawn_key=(h("<pls>"), block))`` as in :func:`bootstrap`.  The BCa
+    acceleration uses the delete-a-group jackknife (``jackknife_groups``; ``None``: leave one
+    out) unless ``bca=False``.  Intervals, t and p: :func:`summarise`.
+
+    Equivalent R: ``seminr::bootstrap_model(model, nboot = n_boot)`` (percentile intervals, its
+    "T Stat."), ``cSEM::infer(csem(..., .resample_method = "bootstrap"))``.
+    """
+    from .estimate.pls_batch import batch_model, replicate_statistics
+
+    if not isinstance(n_boot, (int, np.integer)) or isinstance(n_boot, bool) or n_boot < 2:
+        raise ValueError(f"The 'n_boot' parameter of bootstrap_pls must be an integer >= 2. Got {n_boot!r} instead.")
+    if not 0 < level < 1:
+        raise ValueError(f"The 'level' parameter of bootstrap_pls must be in (0, 1). Got {level!r} instead.")
+    if jackknife_groups is not None and (not isinstance(jackknife_groups, (int, np.integer)) or jackknife_groups < 3):
+        raise ValueError(f"The 'jackknife_groups' parameter of bootstrap_pls must be None or an integer >= 3. Got {jackknife_groups!r} instead.")
+    X = getattr(getattr(res, "_a", None), "X", None)
+    if X is None:
+        raise AcsiError(f"bootstrap_pls needs a PLSResult from acsi.estimate.pls.fit_pls; got {type(res).__name__}")
+    if seed is None:
+        seed = int(np.random.SeedSequence().entropy % (2**63))
+    opts = dict(res.options)
+    bounds = res.index_bounds
+    bm = batch_model(res.blocks, list(res.model_paths), scale_bounds={it: (r["min"], r["max"]) for it, r in bounds.iterrows()},
+                     **opts)
+    v = res._a.v if res._a.v is not None else np.ones(X.shape[0])
+    n = X.shape[0]
+    G = n if jackknife_groups is None else int(min(n, jackknife_groups))
+    unit = _Unit(pos=0, key=("<pls>",), X=X, v=v, strata=None, theta=None, hkey=_hash_key(("<pls>",)), n_groups=G)
+    ctx = _Context(spec=None, estimator="pls", model=bm, seed_entropy=int(seed), n_boot=int(n_boot), failed="exclude",
+                   options={}, stat_labels=list(bm.labels), est_index={}, std_index={}, lo=bm.lo, hi=bm.hi)
+    from .estimate.mlfast import blas_single_thread
+
+    S = len(bm.labels)
+    reps = np.full((S, n_boot), np.nan)
+    status = np.full(n_boot, NOT_CONVERGED, dtype=np.int8)
+    jack = np.full((S, G), np.nan)
+    with blas_single_thread():
+        full, _ = replicate_statistics(bm, X, v[None, :])
+        for b in range(-(-n_boot // BLOCK)):
+            vals, st = replicate_statistics(bm, X, _block_counts(ctx, unit, "boot", b) * v)
+            reps[:, b * BLOCK: b * BLOCK + len(st)] = vals.T
+            status[b * BLOCK: b * BLOCK + len(st)] = st
+        if bca:
+            for b in range(-(-G // BLOCK)):
+                vals, st = replicate_statistics(bm, X, _block_counts(ctx, unit, "jack", b) * v)
+                jack[:, b * BLOCK: b * BLOCK + len(st)] = np.where((st == OK)[None, :], vals.T, np.nan)
+    m2, m3 = _jackknife_moments(jack) if bca else (np.full(S, np.nan), np.full(S, np.nan))
+    return PLSBootstrapResult(labels=bm.labels, replicates=reps, status=status, published=full[0], jack_m2=m2, jack_m3=m3,
+                              n_boot=int(n_boot), seed=int(seed), level=float(level), n_jackknife=G if bca else 0)

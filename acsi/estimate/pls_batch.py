@@ -29,9 +29,10 @@ Statistics (the order of :attr:`BatchModel.labels`, tuples ``(kind, lhs, op, rhs
 
 Replicate status codes (the values of :mod:`acsi.bootstrap`'s OK / NOT_CONVERGED / INADMISSIBLE /
 UNSCORABLE): 0 estimated; 1 not converged or not estimable (collinear scores, singular mode-B
-block, zero-variance item; all statistics NaN); 2 a non-headline latent has a negative normalised
-item weight (its index NaN) or the PLSc solution is inadmissible; 3 the headline latent has a
-negative weight (its index NaN).
+block, zero-variance item; all statistics NaN); 2 the PLSc solution is inadmissible (a ρ_A or
+loading above 1, indefinite construct correlations) or, when the model has a headline latent, a
+non-headline latent has a negative normalised item weight; 3 the headline latent has a negative
+weight.  A latent with a negative normalised weight always has a NaN index.
 
 Equivalent R: ``seminr::bootstrap_model(estimate_pls(...), nboot)``; ``cSEM::csem(...,
 .resample_method = "bootstrap")``.
@@ -212,7 +213,9 @@ def replicate_statistics(bm: BatchModel, X: np.ndarray, weights: np.ndarray) -> 
         j0 = np.array([j for _, j in bm.htmt_pairs])
         blocks = list(m.idx)
         out[sel[:, None], bm.pos["htmt"]] = np.stack([_htmt_from_cor(R[r], blocks)[i0, j0] for r in sel])
-    inadmissible = neg.any(axis=1) | np.array([bool(est.problems[r]) for r in rows], dtype=bool)
+    inadmissible = np.array([bool(est.problems[r]) for r in rows], dtype=bool)
+    if bm.headline is not None:  # acsi.bootstrap's rules: the index decides (see the module docstring)
+        inadmissible |= neg.any(axis=1)
     st = np.where(inadmissible, NEGATIVE_WEIGHT, OK)
     if bm.headline is not None:
         st = np.where(neg[:, bm.headline], UNSCORABLE, st)
