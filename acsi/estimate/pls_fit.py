@@ -93,7 +93,7 @@ def distances(R: np.ndarray, S: np.ndarray, n: float) -> dict[str, np.ndarray]:
     with np.errstate(invalid="ignore", divide="ignore"):
         phi = np.linalg.eigvals(np.linalg.solve(R, S)).real
         out["d_g"] = 0.5 * (np.log(phi) ** 2).sum(axis=1)
-    out["d_g10"] = out["d_g"] / np.log(10.0) ** 2
+        out["d_g10"] = out["d_g"] / np.log(10.0) ** 2
         RSi = R @ np.linalg.inv(S)
         d_ml = np.trace(RSi, axis1=1, axis2=2) - np.linalg.slogdet(RSi)[1] - p
         null = np.trace(R, axis1=1, axis2=2) - np.linalg.slogdet(R)[1] - p

@@ -1,0 +1,164 @@
+"""PLSc, the quality table and the model fit against cSEM's published example; PLSc on exact moments.
+
+Reference: tests/reference/pls_csem_satisfaction (README there: provenance and tolerances).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from acsi.errors import SpecError
+from acsi.estimate.pls import fit_pls
+from acsi.estimate.pls_fit import model_fit
+from acsi.estimate.pls_quality import assess
+
+REF = Path(__file__).resolve().parents[1] / "reference" / "pls_csem_satisfaction"
+BLOCKS = {"IMAG": ["imag1", "imag2", "imag3"], "EXPE": ["expe1", "expe2", "expe3"],
+          "QUAL": ["qual1", "qual2", "qual3", "qual4", "qual5"], "VAL": ["val1", "val2", "val3"],
+          "SAT": ["sat1", "sat2", "sat3", "sat4"], "LOY": ["loy1", "loy2", "loy3", "loy4"]}
+PATHS = [("IMAG", "EXPE"), ("EXPE", "QUAL"), ("EXPE", "VAL"), ("QUAL", "VAL"), ("IMAG", "SAT"), ("EXPE", "SAT"),
+         ("QUAL", "SAT"), ("VAL", "SAT"), ("IMAG", "LOY"), ("SAT", "LOY")]
+MODES = {lv: "B" for lv in ("IMAG", "EXPE", "QUAL", "VAL")}
+TOL4 = 6e-5  # 4 printed decimals
+
+
+@pytest.fixture(scope="module")
+def res():
+    df = pd.read_csv(REF / "satisfaction.csv")
+    return fit_pls(df, BLOCKS, PATHS, modes=MODES, consistent=["SAT", "LOY"], tol=1e-10, max_iter=1000)
+
+
+@pytest.fixture(scope="module")
+def ref():
+    return pd.read_csv(REF / "csem_readme_values.csv", keep_default_na=False)
+
+
+def _rows(ref, table):
+    return ref.loc[ref["table"] == table]
+
+
+def test_plsc_corrects_the_reflective_latents_only(res):
+    assert res.consistent == ("SAT", "LOY") and res.problems == ()
+    assert np.isnan(res._a.rho_a[:4]).all() and (res._a.rho_a[4:] < 1).all()
+
+
+@pytest.mark.parametrize("table", ["path", "loading", "weight", "total", "indirect"])
+def test_plsc_estimates_equal_csem(res, ref, table):
+    rows = _rows(ref, table)
+    te = res.total_effects.set_index(["from", "to"])
+    got = []
+    for lhs, rhs in zip(rows["lhs"], rows["rhs"]):
+        if table == "path":
+            got.append(res.path_matrix.loc[rhs, lhs])
+        elif table == "loading":
+            got.append(res.outer_loadings.loc[rhs, lhs])
+        elif table == "weight":
+            got.append(res.outer_weights.loc[rhs, lhs])
+        else:
+            got.append(te.loc[(rhs, lhs), table])
+    np.testing.assert_allclose(got, rows["value"].astype(float), rtol=0, atol=TOL4)
+
+
+def test_quality_table_equals_csem_assess(res, ref):
+    q = assess(res)
+    rel = q.reliability.set_index("latent")
+    for _, r in _rows(ref, "quality").iterrows():
+        assert rel.loc[r["lhs"], r["op"]] == pytest.approx(float(r["value"]), abs=TOL4)
+    r2 = q.r2.set_index("latent")
+    for table in ("r2", "r2_adj"):
+        for _, r in _rows(ref, table).iterrows():
+            assert r2.loc[r["lhs"], table] == pytest.approx(float(r["value"]), abs=TOL4)
+    vif = q.inner_vif.set_index(["to", "from"])["vif"]
+    for _, r in _rows(ref, "inner_vif").iterrows():
+        assert vif[(r["lhs"], r["rhs"])] == pytest.approx(float(r["value"]), abs=TOL4)
+    f2 = q.f2.set_index(["to", "from"])["f2"]
+    for _, r in _rows(ref, "f2").iterrows():
+        assert f2[(r["lhs"], r["rhs"])] == pytest.approx(float(r["value"]), abs=TOL4)
+    wv = q.loadings.set_index("item")["vif"]
+    for _, r in _rows(ref, "weight_vif").iterrows():
+        assert wv[r["rhs"]] == pytest.approx(float(r["value"]), abs=TOL4)
+    h = q.htmt.set_index(["latent_a", "latent_b"])["htmt"]
+    assert h[("SAT", "LOY")] == pytest.approx(0.7432489, rel=1e-6)
+    # mode B composites: no reliability, no HTMT row; their weights' VIFs are flagged instead
+    assert rel.loc["IMAG", ["alpha", "rho_a", "rho_c", "ave"]].isna().all() and len(q.htmt) == 1
+    assert (q.flags["criterion"] == "weight VIF (formative collinearity)").sum() == 14
+
+
+def test_model_fit_equals_csem_assess(res, ref):
+    fit = model_fit(res)
+    est = fit.table["estimated"]
+    for _, r in _rows(ref, "fit").iterrows():
+        assert est[r["op"]] == pytest.approx(float(r["value"]), rel=1e-6)
+    assert est["d_g"] == pytest.approx(est["d_g10"] * np.log(10) ** 2, rel=1e-12)
+    # the saturated model has more freedom: it fits at least as well
+    assert (fit.table.loc[["srmr", "d_uls", "d_ml"], "saturated"] <= fit.table.loc[["srmr", "d_uls", "d_ml"], "estimated"]).all()
+
+
+def test_flags_name_threshold_rule_and_reference(res):
+    q = assess(res)
+    bad = q.problems
+    assert set(bad["target"]) >= {"LOY =~ loy2", "LOY =~ loy4"}  # loadings 0.58 and 0.49 < 0.708
+    assert (bad.loc[bad["target"] == "LOY =~ loy4", "rule"] == ">= 0.708").all()
+    assert q.flags["reference"].str.len().gt(5).all()
+    assert "4 failed" in q.summary().as_text() or "failed" in q.summary().as_text()
+
+
+def test_plsc_option_errors(res):
+    df = pd.read_csv(REF / "satisfaction.csv")
+    with pytest.raises(SpecError, match=r"consistent names latents \['XX'\] that have no block"):
+        fit_pls(df, BLOCKS, PATHS, modes=MODES, consistent=["XX"])
+    with pytest.raises(SpecError, match=r"\['IMAG'\] are mode B or single items"):
+        fit_pls(df, BLOCKS, PATHS, modes=MODES, consistent=["IMAG"])
+
+
+# --------------------------------------------------------------------------- exact moments
+
+
+def _exact_frame(cov: np.ndarray, names, n=400, seed=0) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    Z = rng.standard_normal((n, len(names)))
+    Z -= Z.mean(axis=0)
+    Z = Z @ np.linalg.inv(np.linalg.cholesky(Z.T @ Z / n)).T
+    return pd.DataFrame(Z @ np.linalg.cholesky(cov).T + 5.0, columns=names)
+
+
+def test_plsc_returns_the_true_parameters_on_exact_moment_data():
+    """A reflective model whose data covariance equals the population matrix: PLSc gives the truth.
+
+    Population: ξ -> η1 (0.6), ξ -> η2 (0.3), η1 -> η2 (0.5), standardized latents, loadings below.
+    """
+    lam = {"X": [0.8, 0.7, 0.6], "Y": [0.9, 0.75, 0.65, 0.7], "Z": [0.85, 0.6, 0.75]}
+    b_xy, b_xz, b_yz = 0.6, 0.3, 0.5
+    Phi = np.eye(3)
+    Phi[0, 1] = Phi[1, 0] = b_xy
+    Phi[0, 2] = Phi[2, 0] = b_xz + b_yz * b_xy
+    Phi[1, 2] = Phi[2, 1] = b_yz + b_xz * b_xy
+    names, Lam = [], np.zeros((10, 3))
+    k = 0
+    blocks = {}
+    for j, lv in enumerate(lam):
+        blocks[lv] = []
+        for i, val in enumerate(lam[lv]):
+            names.append(f"{lv.lower()}{i + 1}")
+            blocks[lv].append(names[-1])
+            Lam[k, j] = val
+            k += 1
+    Sigma = Lam @ Phi @ Lam.T
+    np.fill_diagonal(Sigma, 1.0)
+    df = _exact_frame(Sigma, names)
+    paths = [("X", "Y"), ("X", "Z"), ("Y", "Z")]
+    res = fit_pls(df, blocks, paths, consistent=True, tol=1e-13, max_iter=5000)
+    np.testing.assert_allclose([res.path_matrix.loc[a, b] for a, b in paths], [b_xy, b_xz, b_yz], rtol=0, atol=1e-9)
+    for j, lv in enumerate(lam):
+        np.testing.assert_allclose(res.outer_loadings.loc[blocks[lv], lv], lam[lv], rtol=0, atol=1e-9)
+    np.testing.assert_allclose(res.latent_cor.to_numpy(), Phi, rtol=0, atol=1e-9)
+    # the model is true: the estimated model reproduces the population correlations exactly
+    fit = model_fit(res)
+    assert fit.table.loc["srmr", "estimated"] == pytest.approx(0.0, abs=1e-9)
+    # plain PLS is attenuated: its paths differ from the truth
+    plain = fit_pls(df, blocks, paths)
+    assert abs(plain.path_matrix.loc["X", "Y"] - b_xy) > 0.05
