@@ -18,7 +18,9 @@ table               formula                                                     
                     ``diag(C_PP⁻¹)`` (C the construct correlations)
 ``r2``              R², adjusted ``1 − (1 − R²)(n − 1)/(n − k − 1)``             (none)
 ``f2``              Cohen's f² = (R²_incl − R²_excl)/(1 − R²_incl), R²_excl      0.02 / 0.15 / 0.35 small /
-                    from the regression without that predictor (on C)            medium / large (labels)
+                    from the regression without that predictor on the same       medium / large (labels)
+                    scores (``f2``, as cSEM) or from the model re-estimated
+                    without the path (``f2_refit``, as seminr and SmartPLS)
 ==================  ===========================================================  ================================
 
 Mode B (formative) blocks are composites: internal-consistency reliability, AVE, loadings
@@ -128,6 +130,20 @@ def _regression_r2(C: np.ndarray, j: int, P: list[int]) -> float:
         return 0.0
     c = C[P, j]
     return float(c @ np.linalg.solve(C[np.ix_(P, P)], c))
+
+
+def _refit_r2_without(res, a: str, b: str) -> float:
+    """R² of ``b`` when the model is re-estimated without the path ``a -> b`` (seminr, SmartPLS)."""
+    from .pls import _compile, _consistent_mask, _estimate
+
+    paths = [p for p in res.model_paths if tuple(p) != (a, b)]
+    if not any(t == b for _, t in paths):
+        return 0.0
+    o = res.options
+    m = _compile(res.blocks, paths, o.get("modes"), o.get("anchors"))
+    est = _estimate(res._a.R[None], m, res.scheme, o.get("tol", 1e-7), o.get("max_iter", 300),
+                    consistent=_consistent_mask(o.get("consistent", False), m), strict=True)
+    return float(est.r2[0, m.latents.index(b)])
 
 
 def _htmt_upper(boot, level: float = 0.95) -> dict:
@@ -242,12 +258,15 @@ def assess(res, boot=None) -> PLSQuality:
                 flag("inner VIF (structural collinearity)", f"{to} ~ {lat[i]}", float(inv[t]), "vif")
             r2_ex = _regression_r2(C, j, [x for x in P if x != i])
             f2 = (r2_in - r2_ex) / (1 - r2_in)
-            f2_rows.append({"to": to, "from": lat[i], "f2": f2, "size": _f2_label(f2)})
+            r2_rf = _refit_r2_without(res, lat[i], to)
+            f2_rf = (r2_in - r2_rf) / (1 - r2_in)
+            f2_rows.append({"to": to, "from": lat[i], "f2": f2, "size": _f2_label(f2), "f2_refit": f2_rf,
+                            "size_refit": _f2_label(f2_rf)})
     return PLSQuality(
         reliability=reliability, loadings=loadings, htmt=htmt, fornell_larcker=fl,
         inner_vif=pd.DataFrame(vif_rows, columns=["to", "from", "vif"]),
         r2=pd.DataFrame(r2_rows, columns=["latent", "r2", "r2_adj", "n_predictors"]),
-        f2=pd.DataFrame(f2_rows, columns=["to", "from", "f2", "size"]),
+        f2=pd.DataFrame(f2_rows, columns=["to", "from", "f2", "size", "f2_refit", "size_refit"]),
         flags=pd.DataFrame(flags, columns=["criterion", "target", "value", "threshold", "rule", "passed", "reference"]),
         meta={"n": n, "htmt_bootstrap": boot is not None, "consistent": list(res.consistent)},
     )
