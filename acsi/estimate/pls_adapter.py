@@ -21,7 +21,7 @@ from ..spec import ModelSpec
 
 __all__ = ["fit_pls_unit", "PLS_OPTIONS"]
 
-PLS_OPTIONS = ("scheme", "tol", "max_iter", "modes", "anchors")
+PLS_OPTIONS = ("scheme", "tol", "max_iter", "modes", "anchors", "consistent")
 
 
 def fit_pls_unit(out, data: pd.DataFrame, spec: ModelSpec, options: dict) -> None:

@@ -211,8 +211,7 @@ def replicate_statistics(bm: BatchModel, X: np.ndarray, weights: np.ndarray) -> 
     if bm.htmt_pairs:
         i0 = np.array([i for i, _ in bm.htmt_pairs])
         j0 = np.array([j for _, j in bm.htmt_pairs])
-        blocks = list(m.idx)
-        out[sel[:, None], bm.pos["htmt"]] = np.stack([_htmt_from_cor(R[r], blocks)[i0, j0] for r in sel])
+        out[sel[:, None], bm.pos["htmt"]] = _htmt_from_cor(R[sel], list(m.idx))[:, i0, j0]
     inadmissible = np.array([bool(est.problems[r]) for r in rows], dtype=bool)
     if bm.headline is not None:  # acsi.bootstrap's rules: the index decides (see the module docstring)
         inadmissible |= neg.any(axis=1)
