@@ -275,6 +275,8 @@ def bench_national(nboot: int = 200) -> list[dict]:
     """4 industries x 200 PLS replicates (7,341 respondents), batched against one refit per replicate."""
     import acsi
     from acsi import bootstrap as bs
+
+    sys.path.insert(0, str(HERE))
     from bench_fit import simulate as simulate_acsi
 
     spec = acsi.load_model("acsi")
@@ -365,5 +367,4 @@ def main_inference(quick: bool) -> None:
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, str(HERE))
     main()
