@@ -347,21 +347,9 @@ def _block_counts(ctx: _Context, u: _Unit, kind: str, b: int) -> np.ndarray:
 
 def _moments(X: np.ndarray, v: np.ndarray, counts: np.ndarray):
     """Replicate covariance matrices (denominator Σc) and survey-weighted item means."""
-    n, p = X.shape
-    center = X.mean(axis=0)
-    Xc = X - center
-    N = counts.sum(axis=1)
-    m1 = counts @ Xc / N[:, None]
-    iu = np.triu_indices(p)
-    if n * len(iu[0]) <= 30_000_000:
-        P = Xc[:, iu[0]] * Xc[:, iu[1]]
-        m2 = counts @ P / N[:, None]
-        S = np.zeros((counts.shape[0], p, p))
-        S[:, iu[0], iu[1]] = m2
-        S[:, iu[1], iu[0]] = m2
-    else:  # very large unit: one replicate at a time, no n × p² temporary
-        S = np.stack([(Xc * c[:, None]).T @ Xc for c in counts]) / N[:, None, None]
-    S -= m1[:, :, None] * m1[:, None, :]
+    from .estimate.pls_batch import weighted_covariances
+
+    _, S = weighted_covariances(X, counts)
     cw = counts * v
     xbar_w = cw @ X / cw.sum(axis=1)[:, None]
     return S, xbar_w
@@ -1302,15 +1290,9 @@ class PLSBootstrapResult:
 
     def save(self, out_dir: str | Path) -> list[Path]:
         """Write ``pls_bootstrap_estimates.csv``, ``pls_bootstrap_counts.csv`` and a summary text."""
-        out = Path(out_dir)
-        out.mkdir(parents=True, exist_ok=True)
-        paths = []
-        for stem, df in self.tables().items():
-            paths.append(out / f"{stem}.csv")
-            df.to_csv(paths[-1], index=False)
-        paths.append(out / "pls_bootstrap_summary.txt")
-        paths[-1].write_text(self.summary().as_text() + "\n", encoding="utf-8")
-        return paths
+        from .estimate.pls_quality import save_tables
+
+        return save_tables(out_dir, self.tables(), self.summary(), "pls_bootstrap_summary.txt")
 
 
 def bootstrap_pls(res, *, n_boot: int = 1000, seed: int | None = None, level: float = 0.95, bca: bool = True,

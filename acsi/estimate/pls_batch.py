@@ -48,7 +48,7 @@ import numpy as np
 from ..methods.reliability import _htmt_from_cor
 from .pls import _check_options, _compile, _consistent_mask, _estimate, _Structure
 
-__all__ = ["BatchModel", "batch_model", "replicate_statistics", "weighted_correlations",
+__all__ = ["BatchModel", "batch_model", "replicate_statistics", "weighted_correlations", "weighted_covariances",
            "OK", "NOT_ESTIMATED", "NEGATIVE_WEIGHT", "UNSCORABLE"]
 
 OK, NOT_ESTIMATED, NEGATIVE_WEIGHT, UNSCORABLE = 0, 1, 2, 3
@@ -134,11 +134,12 @@ def batch_model(
                       headline=head, labels=tuple(labels), pos=pos, cells=cells, htmt_pairs=pairs)
 
 
-def weighted_correlations(X: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Weighted means (b, p), standard deviations (b, p), correlations (b, p, p) and ok (b,).
+def weighted_covariances(X: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Weighted means (b, p) and covariance matrices (b, p, p, divisor ``Σ weights``) of replicates.
 
-    ``weights`` (b, n): one row of non-negative row weights per replicate (divisor ``Σ weights``).
-    ``ok`` is False for a replicate with an item of zero variance.
+    ``weights`` (b, n): one row of non-negative row weights per replicate.  The rows are centred
+    on the unweighted mean first; below ``_DIRECT_LIMIT`` the second moments of all replicates
+    are one (b × n) @ (n × p(p+1)/2) product, above it one replicate at a time.
     """
     X = np.asarray(X, dtype=float)
     Wt = np.atleast_2d(np.asarray(weights, dtype=float))
@@ -156,7 +157,18 @@ def weighted_correlations(X: np.ndarray, weights: np.ndarray) -> tuple[np.ndarra
     else:  # very large sample: one replicate at a time, no n × p² temporary
         S = np.stack([(Xc * w[:, None]).T @ Xc for w in Wt]) / sw[:, None, None]
     S -= m1[:, :, None] * m1[:, None, :]
-    mean = m1 + center
+    return m1 + center, S
+
+
+def weighted_correlations(X: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Weighted means (b, p), standard deviations (b, p), correlations (b, p, p) and ok (b,).
+
+    See :func:`weighted_covariances`; ``ok`` is False for a replicate with an item of zero
+    variance or fewer than two weighted rows.
+    """
+    mean, S = weighted_covariances(X, weights)
+    Wt = np.atleast_2d(np.asarray(weights, dtype=float))
+    p = S.shape[-1]
     var = np.diagonal(S, axis1=1, axis2=2).copy()
     ok = (var > 1e-12 * np.maximum(1.0, mean**2)).all(axis=1) & (np.count_nonzero(Wt, axis=1) >= 2)
     sd = np.sqrt(np.where(var > 0, var, np.nan))

@@ -119,6 +119,12 @@ class PLSModelFit:
             out["pls_exact_fit_test"] = self.test
         return out
 
+    def save(self, out_dir) -> list:
+        """Write ``pls_model_fit.csv`` (and ``pls_exact_fit_test.csv``) and ``pls_model_fit_summary.txt``."""
+        from .pls_quality import save_tables
+
+        return save_tables(out_dir, self.tables(), self.summary(), "pls_model_fit_summary.txt")
+
     def summary(self):
         from ..summary import Summary
 

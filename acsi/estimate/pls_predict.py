@@ -132,6 +132,12 @@ class PLSPrediction:
     def tables(self) -> dict[str, pd.DataFrame]:
         return {"pls_predict": self.items}
 
+    def save(self, out_dir) -> list:
+        """Write ``pls_predict.csv`` and ``pls_predict_summary.txt``."""
+        from .pls_quality import save_tables
+
+        return save_tables(out_dir, self.tables(), self.summary(), "pls_predict_summary.txt")
+
     def summary(self):
         from ..summary import Summary
 

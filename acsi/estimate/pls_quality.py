@@ -47,7 +47,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-__all__ = ["PLSQuality", "THRESHOLDS", "assess"]
+__all__ = ["PLSQuality", "THRESHOLDS", "assess", "save_tables"]
 
 #: name -> (threshold, rule, reference)
 THRESHOLDS: dict[str, tuple[float, str, str]] = {
@@ -114,15 +114,24 @@ class PLSQuality:
 
     def save(self, out_dir: str | Path) -> list[Path]:
         """Write every table as CSV (``pls_*.csv``) and ``pls_quality_summary.txt``."""
-        out = Path(out_dir)
-        out.mkdir(parents=True, exist_ok=True)
-        paths = []
-        for stem, df in self.tables().items():
-            paths.append(out / f"{stem}.csv")
-            df.to_csv(paths[-1], index=False)
-        paths.append(out / "pls_quality_summary.txt")
-        paths[-1].write_text(self.summary().as_text() + "\n", encoding="utf-8")
-        return paths
+        return save_tables(out_dir, self.tables(), self.summary(), "pls_quality_summary.txt")
+
+
+def save_tables(out_dir: str | Path, tables: dict[str, pd.DataFrame], summary, summary_name: str) -> list[Path]:
+    """Write ``<stem>.csv`` for every table and the summary's text; returns the paths written.
+
+    The one writer of the PLS result objects (quality, bootstrap, model fit, prediction) until
+    they are wired into the project's table writer.
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for stem, df in tables.items():
+        paths.append(out / f"{stem}.csv")
+        df.to_csv(paths[-1], index=False)
+    paths.append(out / summary_name)
+    paths[-1].write_text(summary.as_text() + "\n", encoding="utf-8")
+    return paths
 
 
 def _regression_r2(C: np.ndarray, j: int, P: list[int]) -> float:

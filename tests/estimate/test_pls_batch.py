@@ -15,16 +15,11 @@ from acsi.estimate.pls import fit_pls
 from conftest import ECSI_BLOCKS
 
 REF = Path(__file__).resolve().parents[1] / "reference"
-ECSI_PATHS = [
-    ("IMAG", "CUEX"), ("IMAG", "CUSA"), ("IMAG", "CUSL"), ("CUEX", "PERQ"), ("CUEX", "PERV"), ("CUEX", "CUSA"),
-    ("PERQ", "PERV"), ("PERQ", "CUSA"), ("PERV", "CUSA"), ("CUSA", "COMP"), ("CUSA", "CUSL"), ("COMP", "CUSL"),
-]
-SAT_BLOCKS = {"IMAG": ["imag1", "imag2", "imag3"], "EXPE": ["expe1", "expe2", "expe3"],
-              "QUAL": ["qual1", "qual2", "qual3", "qual4", "qual5"], "VAL": ["val1", "val2", "val3"],
-              "SAT": ["sat1", "sat2", "sat3", "sat4"], "LOY": ["loy1", "loy2", "loy3", "loy4"]}
-SAT_PATHS = [("IMAG", "EXPE"), ("EXPE", "QUAL"), ("EXPE", "VAL"), ("QUAL", "VAL"), ("IMAG", "SAT"), ("EXPE", "SAT"),
-             ("QUAL", "SAT"), ("VAL", "SAT"), ("IMAG", "LOY"), ("SAT", "LOY")]
-SAT_MODES = {lv: "B" for lv in ("IMAG", "EXPE", "QUAL", "VAL")}
+from test_pls_consistent import BLOCKS as SAT_BLOCKS  # the cSEM satisfaction example
+from test_pls_consistent import MODES as SAT_MODES
+from test_pls_consistent import PATHS as SAT_PATHS
+from test_pls_consistent import statistics_of as _one_at_a_time
+from test_pls_reference import ECSI_PATHS
 
 
 @pytest.fixture(scope="module")
@@ -35,28 +30,6 @@ def mobi():
 @pytest.fixture(scope="module")
 def satisfaction():
     return pd.read_csv(REF / "pls_csem_satisfaction" / "satisfaction.csv")
-
-
-def _one_at_a_time(res, labels) -> np.ndarray:
-    """The statistics of ``labels`` read from a PLSResult (the reference path)."""
-    te = res.total_effects.set_index(["from", "to"])
-    out = []
-    for kind, a, op, b in labels:
-        if kind == "index":
-            out.append(res._index[a] if not any(p.startswith(f"{a}:") for p in res.index_problems) else np.nan)
-        elif op == "=~":
-            out.append(res.outer_loadings.loc[b, a])
-        elif op == "<~":
-            out.append(res.outer_weights.loc[b, a])
-        elif op == "~":
-            out.append(res.path_matrix.loc[b, a])
-        elif op == "r2":
-            out.append(res.r2[a])
-        elif op in ("total", "indirect"):
-            out.append(te.loc[(b, a), op])
-        elif op == "htmt":
-            out.append(res.htmt.loc[a, b])
-    return np.array(out, dtype=float)
 
 
 def _counts(n: int, reps: int, seed: int) -> np.ndarray:

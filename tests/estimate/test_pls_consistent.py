@@ -15,6 +15,7 @@ from acsi.errors import SpecError
 from acsi.estimate.pls import fit_pls
 from acsi.estimate.pls_fit import model_fit
 from acsi.estimate.pls_quality import assess
+from test_pls_exact import exact_frame
 
 REF = Path(__file__).resolve().parents[1] / "reference" / "pls_csem_satisfaction"
 BLOCKS = {"IMAG": ["imag1", "imag2", "imag3"], "EXPE": ["expe1", "expe2", "expe3"],
@@ -24,6 +25,28 @@ PATHS = [("IMAG", "EXPE"), ("EXPE", "QUAL"), ("EXPE", "VAL"), ("QUAL", "VAL"), (
          ("QUAL", "SAT"), ("VAL", "SAT"), ("IMAG", "LOY"), ("SAT", "LOY")]
 MODES = {lv: "B" for lv in ("IMAG", "EXPE", "QUAL", "VAL")}
 TOL4 = 6e-5  # 4 printed decimals
+
+
+def statistics_of(res, labels) -> np.ndarray:
+    """The statistics of ``labels`` read from a PLSResult (the reference path)."""
+    te = res.total_effects.set_index(["from", "to"])
+    out = []
+    for kind, a, op, b in labels:
+        if kind == "index":
+            out.append(res._index[a] if not any(p.startswith(f"{a}:") for p in res.index_problems) else np.nan)
+        elif op == "=~":
+            out.append(res.outer_loadings.loc[b, a])
+        elif op == "<~":
+            out.append(res.outer_weights.loc[b, a])
+        elif op == "~":
+            out.append(res.path_matrix.loc[b, a])
+        elif op == "r2":
+            out.append(res.r2[a])
+        elif op in ("total", "indirect"):
+            out.append(te.loc[(b, a), op])
+        elif op == "htmt":
+            out.append(res.htmt.loc[a, b])
+    return np.array(out, dtype=float)
 
 
 @pytest.fixture(scope="module")
@@ -49,18 +72,8 @@ def test_plsc_corrects_the_reflective_latents_only(res):
 @pytest.mark.parametrize("table", ["path", "loading", "weight", "total", "indirect"])
 def test_plsc_estimates_equal_csem(res, ref, table):
     rows = _rows(ref, table)
-    te = res.total_effects.set_index(["from", "to"])
-    got = []
-    for lhs, rhs in zip(rows["lhs"], rows["rhs"]):
-        if table == "path":
-            got.append(res.path_matrix.loc[rhs, lhs])
-        elif table == "loading":
-            got.append(res.outer_loadings.loc[rhs, lhs])
-        elif table == "weight":
-            got.append(res.outer_weights.loc[rhs, lhs])
-        else:
-            got.append(te.loc[(rhs, lhs), table])
-    np.testing.assert_allclose(got, rows["value"].astype(float), rtol=0, atol=TOL4)
+    labels = [("est", lhs, op, rhs) for lhs, op, rhs in zip(rows["lhs"], rows["op"], rows["rhs"])]
+    np.testing.assert_allclose(statistics_of(res, labels), rows["value"].astype(float), rtol=0, atol=TOL4)
 
 
 def test_quality_table_equals_csem_assess(res, ref):
@@ -118,14 +131,6 @@ def test_plsc_option_errors(res):
 # --------------------------------------------------------------------------- exact moments
 
 
-def _exact_frame(cov: np.ndarray, names, n=400, seed=0) -> pd.DataFrame:
-    rng = np.random.default_rng(seed)
-    Z = rng.standard_normal((n, len(names)))
-    Z -= Z.mean(axis=0)
-    Z = Z @ np.linalg.inv(np.linalg.cholesky(Z.T @ Z / n)).T
-    return pd.DataFrame(Z @ np.linalg.cholesky(cov).T + 5.0, columns=names)
-
-
 def test_plsc_returns_the_true_parameters_on_exact_moment_data():
     """A reflective model whose data covariance equals the population matrix: PLSc gives the truth.
 
@@ -149,7 +154,7 @@ def test_plsc_returns_the_true_parameters_on_exact_moment_data():
             k += 1
     Sigma = Lam @ Phi @ Lam.T
     np.fill_diagonal(Sigma, 1.0)
-    df = _exact_frame(Sigma, names)
+    df = exact_frame(Sigma, np.full(len(names), 5.0), names, n=400)
     paths = [("X", "Y"), ("X", "Z"), ("Y", "Z")]
     res = fit_pls(df, blocks, paths, consistent=True, tol=1e-13, max_iter=5000)
     np.testing.assert_allclose([res.path_matrix.loc[a, b] for a, b in paths], [b_xy, b_xz, b_yz], rtol=0, atol=1e-9)

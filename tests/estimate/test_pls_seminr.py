@@ -17,10 +17,7 @@ from conftest import ECSI_BLOCKS
 
 REF = Path(__file__).resolve().parents[1] / "reference"
 SEM = REF / "pls_seminr_mobi"
-ECSI_PATHS = [
-    ("IMAG", "CUEX"), ("IMAG", "CUSA"), ("IMAG", "CUSL"), ("CUEX", "PERQ"), ("CUEX", "PERV"), ("CUEX", "CUSA"),
-    ("PERQ", "PERV"), ("PERQ", "CUSA"), ("PERV", "CUSA"), ("CUSA", "COMP"), ("CUSA", "CUSL"), ("COMP", "CUSL"),
-]
+from test_pls_reference import ECSI_PATHS  # noqa: E402
 BOUNDS = {it: (1, 10) for its in ECSI_BLOCKS.values() for it in its}
 NBOOT, SEED = 500, 2026
 FAMILY = {"paths": "~", "loadings": "=~", "weights": "<~", "htmt": "htmt", "total": "total"}
