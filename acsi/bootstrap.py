@@ -122,10 +122,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .errors import AcsiError, AggregationError, EstimationError
+from .errors import AcsiError, AggregationError, EstimationError, InvalidParameterError
 from .spec import ModelSpec
 
-__all__ = ["BLOCK", "FAILED_POLICIES", "BootstrapResult", "PLSBootstrapResult", "bootstrap", "bootstrap_pls"]
+__all__ = ["BLOCK", "FAILED_POLICIES", "BootstrapResult", "PLSBootstrapResult", "bootstrap", "bootstrap_pls", "pls_unit_bootstrap"]
 
 #: Replicates per random stream and per unit of work (part of the reproducibility contract).
 BLOCK = 50
@@ -1271,6 +1271,18 @@ class PLSBootstrapResult:
     def indexes(self) -> pd.DataFrame:
         return self._ops("index")
 
+    def significance(self, alpha: float | None = None) -> pd.DataFrame:
+        """``estimates`` of loadings, weights, paths and effects with ``significant`` = ``p_value < alpha``.
+
+        ``alpha`` defaults to ``1 − level``; the test is the two-sided bootstrap t test of
+        ``estimate = 0`` (:func:`summarise`).  The ``test`` column says so, so that a report marks
+        significance only where this test was computed.
+        """
+        alpha = 1.0 - self.level if alpha is None else float(alpha)
+        e = self._ops("=~", "<~", "~", "total", "indirect")
+        return e.assign(significant=e["p_value"] < alpha,
+                        test=f"bootstrap t, two-sided, alpha {alpha:g}, {self.counts['n_used']} replicates")
+
     def summary(self):
         from .summary import Summary
 
@@ -1295,6 +1307,24 @@ class PLSBootstrapResult:
         return save_tables(out_dir, self.tables(), self.summary(), "pls_bootstrap_summary.txt")
 
 
+def pls_unit_bootstrap(boot: BootstrapResult, key) -> PLSBootstrapResult:
+    """The PLS replicates of one unit of a :func:`bootstrap` result, as a :class:`PLSBootstrapResult`.
+
+    ``key`` is the unit's key tuple (``boot.unit_keys``).  Replicates are used as in
+    ``boot.estimates`` (the ``failed`` policy); the result feeds
+    :func:`acsi.estimate.pls_quality.assess` (HTMT bounds) and :meth:`PLSBootstrapResult.significance`.
+    """
+    key = tuple(key) if isinstance(key, (tuple, list)) else (key,)
+    if key not in [tuple(k) for k in boot.unit_keys]:
+        raise InvalidParameterError(f"The 'key' parameter of pls_unit_bootstrap must be one of {boot.unit_keys[:5]}... Got {key!r} instead.")
+    i = [tuple(k) for k in boot.unit_keys].index(key)
+    status = np.where(boot._used[i], OK, np.where(boot.status[i] == OK, INADMISSIBLE, boot.status[i])).astype(np.int8)
+    return PLSBootstrapResult(labels=tuple(boot.stat_labels), replicates=boot.replicates[i], status=status,
+                              published=boot.published[i], jack_m2=boot.jack_m2[i], jack_m3=boot.jack_m3[i],
+                              n_boot=boot.n_boot, seed=boot.seed, level=boot.level, n_jackknife=0,
+                              meta={"unit": key})
+
+
 def bootstrap_pls(res, *, n_boot: int = 1000, seed: int | None = None, level: float = 0.95, bca: bool = True,
                   jackknife_groups: int | None = 500) -> PLSBootstrapResult:
     """Bootstrap every statistic of one PLS fit (:func:`acsi.estimate.pls.fit_pls` result).
@@ -1312,14 +1342,16 @@ def bootstrap_pls(res, *, n_boot: int = 1000, seed: int | None = None, level: fl
     from .estimate.pls_batch import batch_model, replicate_statistics
 
     if not isinstance(n_boot, (int, np.integer)) or isinstance(n_boot, bool) or n_boot < 2:
-        raise ValueError(f"The 'n_boot' parameter of bootstrap_pls must be an integer >= 2. Got {n_boot!r} instead.")
-    if not 0 < level < 1:
-        raise ValueError(f"The 'level' parameter of bootstrap_pls must be in (0, 1). Got {level!r} instead.")
+        raise InvalidParameterError(f"The 'n_boot' parameter of bootstrap_pls must be an integer >= 2. Got {n_boot!r} instead.")
+    if not isinstance(level, (int, float)) or not 0 < level < 1:
+        raise InvalidParameterError(f"The 'level' parameter of bootstrap_pls must be in (0, 1). Got {level!r} instead.")
     if jackknife_groups is not None and (not isinstance(jackknife_groups, (int, np.integer)) or jackknife_groups < 3):
-        raise ValueError(f"The 'jackknife_groups' parameter of bootstrap_pls must be None or an integer >= 3. Got {jackknife_groups!r} instead.")
+        raise InvalidParameterError(f"The 'jackknife_groups' parameter of bootstrap_pls must be None or an integer >= 3. Got {jackknife_groups!r} instead.")
     X = getattr(getattr(res, "_a", None), "X", None)
     if X is None:
-        raise AcsiError(f"bootstrap_pls needs a PLSResult from acsi.estimate.pls.fit_pls; got {type(res).__name__}")
+        raise InvalidParameterError(
+            f"The 'res' parameter of bootstrap_pls must be a PLSResult from acsi.estimate.pls.fit_pls. Got {type(res).__name__} instead."
+        )
     if seed is None:
         seed = int(np.random.SeedSequence().entropy % (2**63))
     opts = dict(res.options)

@@ -32,6 +32,15 @@ loading +1.  Loadings are ``corr(x_i, Y_j) = (R W)_ij``; path coefficients and
 R² are OLS on ``C``: ``β_j = C_PP⁻¹ C_Pj``, ``R²_j = C_jP β_j`` (P the
 predecessors of j).
 
+The iteration is written for a *stack* of correlation matrices (``_estimate``): the bootstrap,
+the jackknife, PLSpredict's folds and blindfolding's rounds refit many replicates at once
+(:mod:`acsi.estimate.pls_batch`), each replicate frozen when its own weights converge; a single
+fit is a stack of one.  Consistent PLS (``consistent=``, Dijkstra & Henseler 2015) corrects the
+loadings and construct correlations of reflective latents with ρ_A before the inner model is
+estimated (:func:`_plsc`).  Quality criteria, model fit, prediction and IPMA of a fit:
+:mod:`acsi.estimate.pls_quality`, :mod:`acsi.estimate.pls_fit`, :mod:`acsi.estimate.pls_predict`,
+:mod:`acsi.estimate.pls_ipma`; bootstrap inference: :func:`acsi.bootstrap.bootstrap_pls`.
+
 Survey weights (Becker & Ismail 2016) enter through the weighted means and
 covariances, so every step (outer estimation, inner regressions, R², scores,
 index) is weighted; with integer weights the fit equals that of the data with
@@ -696,6 +705,14 @@ class PLSResult:
     weighted : bool
     index_problems : tuple of str
         Why an index is refused (negative normalised weights), empty when all are published.
+    consistent : tuple of str
+        Latents corrected by PLSc (empty without ``consistent=``); their loadings, the construct
+        correlations, paths and R² are the consistent ones.
+    problems : tuple of str
+        Why the PLSc solution is inadmissible (a ρ_A or loading above 1, indefinite construct
+        correlations); empty otherwise.
+    options : dict
+        The estimation options (scheme, tol, max_iter, modes, anchors, consistent), for refits.
 
     Derived (cached) attributes: ``total_effects``, ``quality``, ``htmt``, ``fornell_larcker``,
     ``item_vif``, ``outer_table``; guarded attributes ``index`` and ``index_scores``.

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..errors import SpecError
+from ..errors import InvalidParameterError, SpecError
 
 __all__ = ["PLSIPMA", "ipma"]
 
@@ -54,7 +54,7 @@ def ipma(res, target: str) -> PLSIPMA:
     """IPMA of every driver of ``target`` (``res`` from :func:`acsi.estimate.pls.fit_pls` with scale bounds)."""
     lat = list(res.blocks)
     if target not in lat:
-        raise SpecError(f"target {target!r} is not a latent of the model; latents are {lat}")
+        raise InvalidParameterError(f"The 'target' parameter of ipma must be a latent of the model, one of {lat}. Got {target!r} instead.")
     a = res._a
     j_t = lat.index(target)
     B = a.B

@@ -50,7 +50,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..errors import SpecError
+from ..errors import InvalidParameterError
 from .pls import _compile, _estimate, _Structure
 from .pls_batch import weighted_correlations
 
@@ -66,7 +66,7 @@ def fold_assignment(n: int, k: int, rng: np.random.Generator | None = None, orde
     """
     order = np.asarray(rng.permutation(n) if order is None else order, dtype=np.int64)
     if sorted(order.tolist()) != list(range(n)):
-        raise SpecError(f"order must be a permutation of the {n} row positions")
+        raise InvalidParameterError(f"The 'order' parameter of fold_assignment must be a permutation of range({n}). Got {order[:10].tolist()}... instead.")
     folds = np.empty(n, dtype=np.int64)
     pos = np.arange(n)
     # R's cut(seq(1, n), breaks = k): equal-width intervals on 1..n, right-closed
@@ -156,13 +156,15 @@ def plspredict(res, *, k: int = 10, reps: int = 10, technique: str = "DA", seed:
     """
     technique = str(technique).upper()
     if technique not in ("DA", "EA"):
-        raise SpecError(f"technique must be 'DA' (direct antecedents) or 'EA' (earliest antecedents); got {technique!r}")
+        raise InvalidParameterError(
+            f"The 'technique' parameter of plspredict must be 'DA' (direct antecedents) or 'EA' (earliest antecedents). Got {technique!r} instead."
+        )
     a = res._a
     X, n = a.X, a.X.shape[0]
     if folds is None and (not isinstance(k, (int, np.integer)) or not 2 <= k <= n):
-        raise SpecError(f"k must be an integer between 2 and the number of rows ({n}); got {k!r}")
+        raise InvalidParameterError(f"The 'k' parameter of plspredict must be an integer in [2, {n}] (the number of rows). Got {k!r} instead.")
     if not isinstance(reps, (int, np.integer)) or reps < 1:
-        raise SpecError(f"reps must be a positive integer; got {reps!r}")
+        raise InvalidParameterError(f"The 'reps' parameter of plspredict must be an integer >= 1. Got {reps!r} instead.")
     v = a.v if a.v is not None else np.ones(n)
     m = _compile(res.blocks, list(res.model_paths), res.options.get("modes"), res.options.get("anchors"))
     cons = np.array([lv in res.consistent for lv in m.latents]) if res.consistent else None
@@ -172,7 +174,9 @@ def plspredict(res, *, k: int = 10, reps: int = 10, technique: str = "DA", seed:
     if folds is not None:
         folds = np.asarray(folds, dtype=np.int64)
         if folds.shape != (n,):
-            raise SpecError(f"folds must give one fold id per row ({n}); got shape {folds.shape}")
+            raise InvalidParameterError(
+                f"The 'folds' parameter of plspredict must give one fold id (0..k-1) per row, shape ({n},). Got shape {folds.shape} instead."
+            )
         k, reps = int(folds.max()) + 1, 1
     rng = np.random.default_rng(np.random.SeedSequence(seed))
     pls_pred = np.full((reps, n, ei.size), np.nan)
@@ -237,11 +241,13 @@ def blindfolding(res, *, omission_distance: int = 7) -> pd.DataFrame:
     a = res._a
     n = a.X.shape[0]
     if isinstance(D, bool) or not isinstance(D, (int, np.integer)) or D < 2:
-        raise SpecError(f"omission_distance must be an integer >= 2 (5 to 12 is usual); got {D!r}")
+        raise InvalidParameterError(
+            f"The 'omission_distance' parameter of blindfolding must be an integer >= 2 (5 to 12 is usual). Got {D!r} instead."
+        )
     if n % D == 0:
-        raise SpecError(
-            f"omission_distance {D} divides the number of rows ({n}); the same respondents would be omitted from every "
-            f"indicator: choose a distance that does not divide {n}, e.g. {next(d for d in range(D + 1, 2 * D + 2) if n % d)}"
+        raise InvalidParameterError(
+            f"The 'omission_distance' parameter of blindfolding must not divide the number of rows ({n}), else the same "
+            f"respondents are omitted from every indicator; e.g. {next(d for d in range(D + 1, 2 * D + 2) if n % d)}. Got {D} instead."
         )
     m = _compile(res.blocks, list(res.model_paths), res.options.get("modes"), res.options.get("anchors"))
     cons = np.array([lv in res.consistent for lv in m.latents]) if res.consistent else None

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from acsi.bootstrap import bootstrap_pls
-from acsi.errors import SpecError
+from acsi.errors import InvalidParameterError
 from acsi.estimate.pls import fit_pls
 from acsi.estimate.pls_fit import model_fit
 from acsi.estimate.pls_ipma import ipma
@@ -62,9 +62,9 @@ def test_blindfolding_equals_refitting_each_round_by_hand(mobi, res):
 
 
 def test_blindfolding_refuses_a_distance_dividing_n(res):
-    with pytest.raises(SpecError, match=r"omission_distance 5 divides the number of rows \(250\).*e\.g\. 6"):
+    with pytest.raises(InvalidParameterError, match=r"'omission_distance' parameter of blindfolding must not divide the number of rows \(250\).*e\.g\. 6\. Got 5 instead"):
         blindfolding(res, omission_distance=5)
-    with pytest.raises(SpecError, match="omission_distance must be an integer >= 2"):
+    with pytest.raises(InvalidParameterError, match="'omission_distance' parameter of blindfolding must be an integer >= 2"):
         blindfolding(res, omission_distance=1)
 
 
@@ -90,11 +90,13 @@ def test_plspredict_repetitions_and_verdict(res):
 
 
 def test_plspredict_option_errors(res):
-    with pytest.raises(SpecError, match="technique must be 'DA'"):
+    with pytest.raises(InvalidParameterError, match="The 'technique' parameter of plspredict must be 'DA'.*Got 'XX' instead"):
         plspredict(res, technique="XX")
-    with pytest.raises(SpecError, match=r"k must be an integer between 2 and the number of rows \(250\)"):
+    with pytest.raises(InvalidParameterError, match=r"The 'k' parameter of plspredict must be an integer in \[2, 250\].*Got 1 instead"):
         plspredict(res, k=1)
-    with pytest.raises(SpecError, match="folds must give one fold id per row"):
+    with pytest.raises(InvalidParameterError, match=r"The 'reps' parameter of plspredict must be an integer >= 1"):
+        plspredict(res, reps=0)
+    with pytest.raises(InvalidParameterError, match=r"'folds' parameter of plspredict.*Got shape \(3,\) instead"):
         plspredict(res, folds=np.zeros(3))
 
 
@@ -123,7 +125,7 @@ def test_ipma_importance_is_the_total_effect_of_the_rescaled_scores(res):
     assert ind["performance"].between(0, 100).all()
     np.testing.assert_allclose(ind.loc[ind["item"] == "IMAG1", "performance"],
                                100 * (res.item_means["IMAG1"] - 1) / 9, rtol=1e-12)
-    with pytest.raises(SpecError, match="target 'XX' is not a latent"):
+    with pytest.raises(InvalidParameterError, match="The 'target' parameter of ipma must be a latent of the model.*Got 'XX' instead"):
         ipma(res, "XX")
 
 
@@ -148,11 +150,11 @@ def test_bootstrap_pls_is_reproducible_and_reports_its_conventions(res, tmp_path
 
 
 def test_bootstrap_pls_errors(res):
-    with pytest.raises(ValueError, match="'n_boot' parameter of bootstrap_pls must be an integer >= 2"):
+    with pytest.raises(InvalidParameterError, match="'n_boot' parameter of bootstrap_pls must be an integer >= 2"):
         bootstrap_pls(res, n_boot=1)
-    with pytest.raises(ValueError, match="'jackknife_groups' parameter of bootstrap_pls"):
+    with pytest.raises(InvalidParameterError, match="'jackknife_groups' parameter of bootstrap_pls"):
         bootstrap_pls(res, jackknife_groups=2)
-    with pytest.raises(Exception, match="needs a PLSResult"):
+    with pytest.raises(InvalidParameterError, match="The 'res' parameter of bootstrap_pls must be a PLSResult.*Got object instead"):
         bootstrap_pls(object())
 
 
@@ -184,3 +186,32 @@ def test_model_fit_tables(res):
     assert list(t["measure"]) == ["srmr", "d_uls", "d_g", "d_g10", "d_ml", "chisq", "nfi"]
     assert (t["saturated"] <= t["estimated"] + 1e-12)[t["measure"].isin(["srmr", "d_uls"])].all()
     assert "SRMR" in fit.summary().as_text()
+
+
+def test_significance_marks_come_only_from_the_bootstrap_test(res):
+    boot = bootstrap_pls(res, n_boot=80, seed=9, bca=False)
+    sig = boot.significance()
+    assert set(sig["op"]) == {"=~", "<~", "~", "total", "indirect"}
+    assert (sig["significant"] == (sig["p_value"] < 0.05)).all()
+    assert sig["test"].str.contains("bootstrap t, two-sided, alpha 0.05, 80 replicates").all()
+
+
+def test_pls_unit_bootstrap_gives_the_unit_view_of_acsi_bootstrap():
+    import acsi
+    from acsi import bootstrap as bs
+
+    survey = acsi.demo_survey()
+    sub = survey.loc[survey["company"].isin(sorted(survey["company"].unique())[:2])]
+    fit = acsi.fit(sub, "acsi", unit="company", estimator="pls", pooled=False)
+    boot = bs.bootstrap(fit, n_boot=10, seed=2, jackknife_groups=5)
+    key = boot.unit_keys[0]
+    unit = bs.pls_unit_bootstrap(boot, key)
+    mine = unit.paths.set_index(["lhs", "rhs"])
+    rows = boot.estimates
+    for c, v in zip(boot.groups, key):
+        rows = rows.loc[rows[c] == v]
+    theirs = rows.loc[rows["op"] == "~"].set_index(["lhs", "rhs"])
+    np.testing.assert_allclose(mine.loc[theirs.index, "boot_se"], theirs["boot_se"], rtol=1e-12)
+    np.testing.assert_allclose(mine.loc[theirs.index, "bca_lower"], theirs["bca_lower"], rtol=1e-12)
+    with pytest.raises(InvalidParameterError, match="'key' parameter of pls_unit_bootstrap"):
+        bs.pls_unit_bootstrap(boot, ("nope",))
