@@ -167,3 +167,27 @@ def test_plsc_returns_the_true_parameters_on_exact_moment_data():
     # plain PLS is attenuated: its paths differ from the truth
     plain = fit_pls(df, blocks, paths)
     assert abs(plain.path_matrix.loc["X", "Y"] - b_xy) > 0.05
+
+
+def test_bootstrap_test_of_exact_fit_rejects_what_csem_rejects(res):
+    """cSEM's testOMF rejects this model at 95 % for dG, SRMR, dL and dML (README output)."""
+    fit = model_fit(res, n_boot=100, seed=4)
+    t = fit.test.set_index("measure")
+    assert t.loc[["srmr", "d_uls", "d_g10", "d_ml"], "reject_95"].all()
+    assert (t["HI99"] >= t["HI95"]).all() and t["n_used"].gt(50).all()
+    # cSEM's 95 % critical values (499 replicates): SRMR 0.0534, dL 0.7225; ours from 100 replicates
+    assert 0.04 < t.loc["srmr", "HI95"] < 0.07 and 0.4 < t.loc["d_uls", "HI95"] < 1.1
+
+
+def test_bootstrap_test_of_exact_fit_keeps_a_true_model():
+    lam = [0.8, 0.7, 0.6, 0.75]
+    names = [f"{b}{i}" for b in "xy" for i in range(1, 5)]
+    L = np.zeros((8, 2))
+    L[:4, 0], L[4:, 1] = lam, lam
+    Phi = np.array([[1.0, 0.5], [0.5, 1.0]])
+    Sigma = L @ Phi @ L.T
+    np.fill_diagonal(Sigma, 1.0)
+    df = exact_frame(Sigma, np.zeros(8), names, n=300, seed=2)
+    r = fit_pls(df, {"X": names[:4], "Y": names[4:]}, [("X", "Y")], consistent=True, tol=1e-12, max_iter=1000)
+    t = model_fit(r, n_boot=60, seed=1).test.set_index("measure")
+    assert t.loc["srmr", "value"] < 1e-8 and not t["reject_95"].any()
