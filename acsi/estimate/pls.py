@@ -94,7 +94,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from ..errors import ConvergenceWarning, DataError, EstimationError, ScoringError, SpecError
+from ..errors import AdmissibilityWarning, ConvergenceWarning, DataError, EstimationError, ScoringError, SpecError
 from ..methods.reliability import (
     _alpha_from_cov,
     _htmt_from_cor,
@@ -1043,6 +1043,13 @@ def fit_pls(
             f"PLS did not converge in {max_iter} iterations (last weight change {delta:.3g} >= tol {tol:g}); "
             "raise max_iter, or try another scheme",
             ConvergenceWarning,
+            stacklevel=2,
+        )
+    if est.problems[0]:
+        warnings.warn(
+            "the consistent PLS (PLSc) solution is inadmissible: " + "; ".join(est.problems[0])
+            + ". Check the reliability of these blocks, or fit them as composites (remove them from consistent=)",
+            AdmissibilityWarning,
             stacklevel=2,
         )
     Lfull = est.L[0]  # corr(item, score) (scores have unit variance); PLSc loadings in own blocks

@@ -49,6 +49,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ..errors import InvalidParameterError
 from .pls import _estimate, _Structure
 
 __all__ = ["PLSModelFit", "model_fit", "implied_correlations", "distances"]
@@ -134,15 +135,26 @@ class PLSModelFit:
         return Summary("acsi PLS model fit", sections)
 
 
-def _factors(res, m: _Structure) -> np.ndarray:
-    """Common-factor latents: the PLSc-corrected ones; without PLSc, every mode-A latent (SmartPLS)."""
+def _factors(res, m: _Structure, composites) -> np.ndarray:
+    """Common-factor latents: the PLSc-corrected ones; without PLSc, every mode-A latent with two or
+    more items (cSEM's ``=~`` with ``.disattenuate = FALSE``), less those named in ``composites``."""
     if res.consistent:
-        return np.array([lv in res.consistent for lv in m.latents])
-    return ~m.mode_b & np.array([ix.size > 1 for ix in m.idx])
+        f = np.array([lv in res.consistent for lv in m.latents])
+    else:
+        f = ~m.mode_b & np.array([ix.size > 1 for ix in m.idx])
+    bad = [lv for lv in (composites or ()) if lv not in m.latents]
+    if bad:
+        raise InvalidParameterError(f"The 'composites' parameter of model_fit must name latents of the model, {list(m.latents)}. Got {bad} instead.")
+    return f & ~np.array([lv in (composites or ()) for lv in m.latents])
 
 
-def model_fit(res, *, n_boot: int = 0, seed: int | None = None, levels: tuple[float, ...] = (0.95, 0.99)) -> PLSModelFit:
+def model_fit(res, *, n_boot: int = 0, seed: int | None = None, levels: tuple[float, ...] = (0.95, 0.99),
+              composites=None) -> PLSModelFit:
     """SRMR, d_ULS, d_G, χ², NFI of a PLS fit (``res`` from :func:`acsi.estimate.pls.fit_pls`).
+
+    Common factors (their block of Σ is ``λλᵀ``): the PLSc-corrected latents, or without PLSc every
+    mode-A latent with two or more items; mode-B latents and those listed in ``composites`` are
+    composites (their block of Σ is the observed one).
 
     ``n_boot > 0`` adds the bootstrap test of exact fit (module docstring) with that many
     replicates: columns ``measure, value, HI95, HI99, decision_95, decision_99``.
@@ -151,7 +163,7 @@ def model_fit(res, *, n_boot: int = 0, seed: int | None = None, levels: tuple[fl
 
     a = res._a
     m = _compile(res.blocks, list(res.model_paths), res.options.get("modes"), res.options.get("anchors"))
-    factors = _factors(res, m)
+    factors = _factors(res, m, composites)
     R, L, C, B, r2 = a.R[None], a.L[None], a.C[None], a.B[None], a.r2[None]
     cols = {}
     implied = {}
@@ -161,6 +173,8 @@ def model_fit(res, *, n_boot: int = 0, seed: int | None = None, levels: tuple[fl
         cols[name] = {k: float(v[0]) for k, v in distances(R, S, res.n).items()}
     table = pd.DataFrame(cols).loc[list(MEASURES)]
     test = None
+    if isinstance(n_boot, bool) or not isinstance(n_boot, (int, np.integer)) or n_boot < 0:
+        raise InvalidParameterError(f"The 'n_boot' parameter of model_fit must be an integer >= 0 (0: no test). Got {n_boot!r} instead.")
     if n_boot:
         test = _exact_fit_test(res, m, factors, implied["estimated"].to_numpy(), table["estimated"], n_boot, seed, levels)
     return PLSModelFit(table=table, implied_saturated=implied["saturated"], implied_estimated=implied["estimated"],

@@ -191,3 +191,37 @@ def test_bootstrap_test_of_exact_fit_keeps_a_true_model():
     r = fit_pls(df, {"X": names[:4], "Y": names[4:]}, [("X", "Y")], consistent=True, tol=1e-12, max_iter=1000)
     t = model_fit(r, n_boot=60, seed=1).test.set_index("measure")
     assert t.loc["srmr", "value"] < 1e-8 and not t["reject_95"].any()
+
+
+def test_inadmissible_plsc_warns_and_names_the_problem():
+    """ECSI on mobi: CUEX (alpha 0.45) and CUSL have low reliability; the corrected construct
+    correlations are not positive definite, so PLSc is inadmissible, said in a warning and kept on
+    the result (and the unit is 'inadmissible' in acsi.fit)."""
+    import warnings
+
+    from acsi.errors import AdmissibilityWarning
+    from conftest import ECSI_BLOCKS
+    from test_pls_reference import ECSI_PATHS
+
+    df = pd.read_csv(REF.parent / "pls_mobi" / "mobi.csv")
+    with pytest.warns(AdmissibilityWarning, match="PLSc construct correlation matrix is not positive definite"):
+        r = fit_pls(df, ECSI_BLOCKS, ECSI_PATHS, consistent=True)
+    assert r.problems == ("the PLSc construct correlation matrix is not positive definite",)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert fit_pls(df, ECSI_BLOCKS, ECSI_PATHS).problems == ()
+
+
+def test_model_fit_composites_option(res):
+    base = model_fit(res)
+    assert base.meta["common_factors"] == ["SAT", "LOY"]
+    comp = model_fit(res, composites=["LOY"])
+    assert comp.meta["common_factors"] == ["SAT"]
+    # a composite's block is the observed one: the fit can only improve
+    assert comp.table.loc["srmr", "estimated"] < base.table.loc["srmr", "estimated"]
+    from acsi.errors import InvalidParameterError
+
+    with pytest.raises(InvalidParameterError, match="'composites' parameter of model_fit must name latents"):
+        model_fit(res, composites=["XX"])
+    with pytest.raises(InvalidParameterError, match="'n_boot' parameter of model_fit must be an integer >= 0"):
+        model_fit(res, n_boot=-1)
