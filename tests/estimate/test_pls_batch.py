@@ -116,3 +116,15 @@ def test_bootstrap_pls_path_equals_the_one_at_a_time_path():
         used = (st == bs.OK)[:, None]
         np.testing.assert_allclose(np.where(used, boot.replicates[i][cols].T, 0.0), np.where(used, vals, 0.0),
                                    rtol=0, atol=1e-10)
+
+
+@pytest.mark.slow  # starts joblib worker processes
+def test_pls_bootstrap_same_bits_for_any_worker_count():
+    survey = acsi.demo_survey()
+    sub = survey.loc[survey["company"].isin(sorted(survey["company"].unique())[:3])]
+    fit = acsi.fit(sub, "acsi", unit="company", estimator="pls", pooled=False)
+    one = bs.bootstrap(fit, n_boot=60, seed=5, jackknife_groups=8)
+    two = bs.bootstrap(fit, n_boot=60, seed=5, jackknife_groups=8, n_jobs=2)
+    np.testing.assert_array_equal(one.replicates, two.replicates)
+    np.testing.assert_array_equal(one.jack_m2, two.jack_m2)
+    np.testing.assert_array_equal(one.status, two.status)
