@@ -14,6 +14,8 @@ table               formula                                                     
 ``htmt``            HTMT (Henseler, Ringle & Sarstedt 2015), with the one-sided  HTMT < 0.85 and < 0.90; the
                     95 % bootstrap upper bound when a bootstrap is given          upper bound below them
 ``fornell_larcker`` score correlations, √AVE on the diagonal                     √AVE_j > max_k |r_jk| (k mode A)
+(cross-loadings)    ``corr(x_i, η_k)`` for every item and construct                own loading > every other
+(``htmt2``)         HTMT with geometric means (Roemer et al. 2021)               (reported, not flagged)
 ``inner_vif``       VIF of each predictor of an endogenous latent:               VIF < 5
                     ``diag(C_PP⁻¹)`` (C the construct correlations)
 ``r2``              R², adjusted ``1 − (1 − R²)(n − 1)/(n − k − 1)``             (none)
@@ -34,7 +36,9 @@ Equivalent R: ``summary(seminr::estimate_pls(...))$reliability``, ``$validity$ht
 
 References: Hair, J. F., Hult, G. T. M., Ringle, C. M. & Sarstedt, M. (2022). *A Primer on
 PLS-SEM* (3rd ed.). Sage.  Henseler, J., Ringle, C. M. & Sarstedt, M. (2015). *JAMS* 43,
-115-135.  Fornell, C. & Larcker, D. F. (1981). *JMR* 18, 39-50.  Cohen, J. (1988).
+115-135.  Fornell, C. & Larcker, D. F. (1981). *JMR* 18, 39-50.  Roemer, E., Schuberth, F. & Henseler, J.
+(2021). HTMT2. *IMDS* 121, 2637-2650.  Chin, W. W. (1998). The partial least squares approach to
+structural equation modeling.  Cohen, J. (1988).
 *Statistical Power Analysis for the Behavioral Sciences*.  Franke, G. & Sarstedt, M. (2019).
 *Internet Research* 29, 430-447 (HTMT inference).
 """
@@ -61,6 +65,7 @@ THRESHOLDS: dict[str, tuple[float, str, str]] = {
     "htmt_liberal": (0.90, "<", "Henseler, Ringle & Sarstedt (2015), conceptually similar constructs"),
     "vif": (5.0, "<", "Hair et al. (2022): collinearity; ideally < 3"),
     "fornell_larcker": (0.0, ">", "Fornell & Larcker (1981): √AVE exceeds every correlation"),
+    "cross_loading": (0.0, ">", "Chin (1998): an item loads highest on its own construct"),
 }
 F2_SIZES = ((0.35, "large"), (0.15, "medium"), (0.02, "small"), (-np.inf, "none"))
 _OPS = {">=": np.greater_equal, "<=": np.less_equal, "<": np.less, ">": np.greater}
@@ -155,6 +160,26 @@ def _refit_r2_without(res, a: str, b: str) -> float:
     return float(est.r2[0, m.latents.index(b)])
 
 
+def _htmt2(res, a: str, b: str) -> float:
+    """HTMT2 (Roemer, Schuberth & Henseler 2021): HTMT with geometric instead of arithmetic means.
+
+    ``HTMT2_ab = GM(|r| between a and b) / √(GM(|r| within a) · GM(|r| within b))``; a single
+    item's monotrait mean is 1.  Equivalent R: ``cSEM::calculateHTMT(res, .type_htmt = "htmt2")``.
+    """
+    R = np.abs(res.item_cor.to_numpy())
+    items = list(res.item_cor.index)
+
+    def gm(vals):
+        vals = np.asarray(vals, dtype=float)
+        return float(np.exp(np.log(vals).mean())) if vals.size else 1.0
+
+    ia = [items.index(i) for i in res.blocks[a]]
+    ib = [items.index(i) for i in res.blocks[b]]
+    within = [gm([R[i, j] for k, i in enumerate(ix) for j in ix[k + 1:]]) for ix in (ia, ib)]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return gm(R[np.ix_(ia, ib)].ravel()) / float(np.sqrt(within[0] * within[1]))
+
+
 def _htmt_upper(boot, level: float = 0.95) -> dict:
     """One-sided upper bootstrap bound of every HTMT (quantile ``level`` of the used replicates)."""
     out = {}
@@ -169,11 +194,12 @@ def _htmt_upper(boot, level: float = 0.95) -> dict:
     return out
 
 
-def assess(res, boot=None) -> PLSQuality:
+def assess(res, boot=None, *, refit_f2: bool = True) -> PLSQuality:
     """The quality table of a PLS fit (``res`` from :func:`acsi.estimate.pls.fit_pls`).
 
     ``boot`` (optional) is a :func:`acsi.bootstrap.bootstrap_pls` result of the same fit; it adds
-    the one-sided 95 % bootstrap upper bound of each HTMT and the flags on it.
+    the one-sided 95 % bootstrap upper bound of each HTMT and the flags on it.  ``refit_f2=False``
+    skips ``f2_refit`` (one re-estimation per path; NaN then), e.g. for many units.
     """
     lat = list(res.blocks)
     mode_a = {lv: res.modes[lv] == "A" for lv in lat}
@@ -231,14 +257,21 @@ def assess(res, boot=None) -> PLSQuality:
                 continue
             h = float(H.loc[a, b])
             up = upper.get((a, b), np.nan)
-            rows.append({"latent_a": a, "latent_b": b, "htmt": h, "boot_upper_95": up,
+            rows.append({"latent_a": a, "latent_b": b, "htmt": h, "htmt2": _htmt2(res, a, b), "boot_upper_95": up,
                          "below_085": h < 0.85 if np.isfinite(h) else np.nan,
                          "below_090": h < 0.90 if np.isfinite(h) else np.nan})
             flag("HTMT (discriminant validity)", f"{a} / {b}", h, "htmt")
             flag("HTMT, liberal (discriminant validity)", f"{a} / {b}", h, "htmt_liberal")
             if boot is not None:
                 flag("HTMT bootstrap 95% upper bound", f"{a} / {b}", up, "htmt_liberal")
-    htmt = pd.DataFrame(rows, columns=["latent_a", "latent_b", "htmt", "boot_upper_95", "below_085", "below_090"])
+    htmt = pd.DataFrame(rows, columns=["latent_a", "latent_b", "htmt", "htmt2", "boot_upper_95", "below_085", "below_090"])
+    XL = res.cross_loadings
+    for lv in lat:  # (PLSc corrects the own loadings only, so the comparison is made for PLS fits)
+        if mode_a[lv] and len(res.blocks[lv]) > 1 and not res.consistent:
+            others = [o for o in lat if o != lv]
+            for it in res.blocks[lv]:
+                gap = float(XL.loc[it, lv] - XL.loc[it, others].abs().max()) if others else np.nan
+                flag("cross-loadings: own loading − max other", f"{lv} =~ {it}", gap, "cross_loading")
     fl = res.fornell_larcker
     C = res.latent_cor.to_numpy()
     for j, lv in enumerate(lat):
@@ -267,7 +300,7 @@ def assess(res, boot=None) -> PLSQuality:
                 flag("inner VIF (structural collinearity)", f"{to} ~ {lat[i]}", float(inv[t]), "vif")
             r2_ex = _regression_r2(C, j, [x for x in P if x != i])
             f2 = (r2_in - r2_ex) / (1 - r2_in)
-            r2_rf = _refit_r2_without(res, lat[i], to)
+            r2_rf = _refit_r2_without(res, lat[i], to) if refit_f2 else np.nan
             f2_rf = (r2_in - r2_rf) / (1 - r2_in)
             f2_rows.append({"to": to, "from": lat[i], "f2": f2, "size": _f2_label(f2), "f2_refit": f2_rf,
                             "size_refit": _f2_label(f2_rf)})

@@ -215,3 +215,13 @@ def test_pls_unit_bootstrap_gives_the_unit_view_of_acsi_bootstrap():
     np.testing.assert_allclose(mine.loc[theirs.index, "bca_lower"], theirs["bca_lower"], rtol=1e-12)
     with pytest.raises(InvalidParameterError, match="'key' parameter of pls_unit_bootstrap"):
         bs.pls_unit_bootstrap(boot, ("nope",))
+
+
+def test_cross_loading_flags_and_optional_f2_refit(res):
+    q = assess(res, refit_f2=False)
+    cl = q.flags.loc[q.flags["criterion"] == "cross-loadings: own loading − max other"]
+    assert len(cl) == 23  # every item of a multi-item mode A block (COMP has one item)
+    XL = res.cross_loadings
+    gap = XL.loc["CUEX3", "CUEX"] - XL.loc["CUEX3", [c for c in XL.columns if c != "CUEX"]].abs().max()
+    assert cl.set_index("target").loc["CUEX =~ CUEX3", "value"] == pytest.approx(gap, abs=1e-12)
+    assert q.f2["f2_refit"].isna().all() and q.f2["f2"].notna().all()

@@ -94,8 +94,9 @@ def test_quality_table_equals_csem_assess(res, ref):
     wv = q.loadings.set_index("item")["vif"]
     for _, r in _rows(ref, "weight_vif").iterrows():
         assert wv[r["rhs"]] == pytest.approx(float(r["value"]), abs=TOL4)
-    h = q.htmt.set_index(["latent_a", "latent_b"])["htmt"]
-    assert h[("SAT", "LOY")] == pytest.approx(0.7432489, rel=1e-6)
+    h = q.htmt.set_index(["latent_a", "latent_b"])
+    assert h.loc[("SAT", "LOY"), "htmt"] == pytest.approx(0.7432489, rel=1e-6)
+    assert h.loc[("SAT", "LOY"), "htmt2"] == pytest.approx(0.7140046, rel=1e-6)  # cSEM's HTMT2 matrix
     # mode B composites: no reliability, no HTMT row; their weights' VIFs are flagged instead
     assert rel.loc["IMAG", ["alpha", "rho_a", "rho_c", "ave"]].isna().all() and len(q.htmt) == 1
     assert (q.flags["criterion"] == "weight VIF (formative collinearity)").sum() == 14
