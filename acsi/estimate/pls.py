@@ -406,9 +406,10 @@ def _inner_model(C: np.ndarray, m: _Structure, check_pd: bool = True) -> tuple[n
     P = m.reg_P
     A = np.where(m.reg_valid2, C[:, P[:, :, None], P[:, None, :]], m.reg_eye)
     with np.errstate(invalid="ignore"):
-        small = ~(np.linalg.eigvalsh(np.where(np.isfinite(A), A, 0.0))[..., 0] >= 1e-10)
-    if not check_pd:
-        small = ~np.isfinite(A).all(axis=(2, 3)) | (np.abs(np.linalg.det(np.where(np.isfinite(A), A, 0.0))) < 1e-12)
+        eig = np.linalg.eigvalsh(np.where(np.isfinite(A), A, 0.0))
+    # PLS: predecessor correlations must be positive definite; PLSc: only not singular
+    small = ~(eig[..., 0] >= 1e-10) if check_pd else ~(np.abs(eig).min(axis=-1) >= 1e-10)
+    small |= ~np.isfinite(A).all(axis=(2, 3))
     for r in np.flatnonzero(small.any(axis=1)):
         ok[r] = False
         reasons[r] = str(_collinear(m, int(m.reg_j[np.flatnonzero(small[r])[0]])))
