@@ -64,7 +64,9 @@ def fold_assignment(n: int, k: int, rng: np.random.Generator | None = None, orde
     another program's folds).  Position ``i`` of the order goes to fold ``⌊i k / n⌋``, which is R's
     ``cut(seq_len(n), breaks = k)`` as seminr uses it.
     """
-    order = np.asarray(rng.permutation(n) if order is None else order, dtype=np.int64)
+    if order is None:
+        order = (rng if rng is not None else np.random.default_rng()).permutation(n)
+    order = np.asarray(order, dtype=np.int64)
     if sorted(order.tolist()) != list(range(n)):
         raise InvalidParameterError(f"The 'order' parameter of fold_assignment must be a permutation of range({n}). Got {order[:10].tolist()}... instead.")
     folds = np.empty(n, dtype=np.int64)
@@ -110,6 +112,9 @@ def _wls(X: np.ndarray, Y: np.ndarray, w: np.ndarray) -> np.ndarray:
 @dataclass(frozen=True, eq=False)
 class PLSPrediction:
     """PLSpredict results: ``items`` (one row per endogenous indicator) and the raw predictions.
+
+    A fold whose training sample cannot be estimated leaves its rows unpredicted (NaN metrics);
+    ``meta["failed_folds"]`` lists (repetition, fold, reason).
 
     ``items`` columns: ``latent, item, rmse_pls, mae_pls, rmse_lm, mae_lm, q2_predict,
     rmse_pls_sd, rmse_lm_sd`` (sd over repetitions), ``pls_better_rmse``, ``pls_better_mae``.
@@ -182,6 +187,7 @@ def plspredict(res, *, k: int = 10, reps: int = 10, technique: str = "DA", seed:
     pls_pred = np.full((reps, n, ei.size), np.nan)
     lm_pred = np.full((reps, n, ei.size), np.nan)
     naive = np.full((reps, n, ei.size), np.nan)
+    failed: list = []
     for rep in range(reps):
         f = folds if folds is not None else fold_assignment(n, k, rng)
         weights = np.stack([np.where(f == g, 0.0, v) for g in range(k)])
@@ -189,7 +195,8 @@ def plspredict(res, *, k: int = 10, reps: int = 10, technique: str = "DA", seed:
         est = _estimate(R, m, res.scheme, res.options.get("tol", 1e-7), res.options.get("max_iter", 300), consistent=cons)
         for g in range(k):
             test = np.flatnonzero(f == g)
-            if not (ok[g] and est.ok[g]):
+            if not (ok[g] and est.ok[g] and est.converged[g]):  # its rows stay NaN: the metrics say so
+                failed.append((rep, g, est.reasons[g] or "not converged" if ok[g] else "an item is constant"))
                 continue
             Z = (X[test] - mean[g]) / sd[g]
             Yhat = _predict_scores(Z @ est.W[g], est.B[g], m, technique)
@@ -228,7 +235,7 @@ def plspredict(res, *, k: int = 10, reps: int = 10, technique: str = "DA", seed:
         rec["pls_better_mae"] = rec["mae_pls"] < rec["mae_lm"]
         rows.append(rec)
     return PLSPrediction(items=pd.DataFrame(rows), predictions={"pls": pls_pred, "lm": lm_pred, "items": [m.items[i] for i in ei]},
-                         meta={"k": k, "reps": reps, "technique": technique, "seed": seed, "n": n})
+                         meta={"k": k, "reps": reps, "technique": technique, "seed": seed, "n": n, "failed_folds": failed})
 
 
 def blindfolding(res, *, omission_distance: int = 7) -> pd.DataFrame:
