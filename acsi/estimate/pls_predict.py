@@ -148,7 +148,8 @@ class PLSPrediction:
 
         m = self.meta
         text = (f"{m['k']}-fold cross-validation, {m['reps']} repetition(s), technique {m['technique']}, seed {m['seed']}; "
-                f"predictive power (Shmueli et al. 2019): {self.verdict}")
+                f"predictive power (Shmueli et al. 2019): {self.verdict}; "
+                f"folds that could not be estimated: {len(m.get('failed_folds', []))}")
         return Summary("acsi PLSpredict", [("PLSpredict", text), ("Out-of-sample metrics per indicator", self.items)])
 
 
