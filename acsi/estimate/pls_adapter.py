@@ -21,7 +21,7 @@ from ..spec import ModelSpec
 
 __all__ = ["fit_pls_unit", "PLS_OPTIONS"]
 
-PLS_OPTIONS = ("scheme", "tol", "max_iter", "modes", "anchors")
+PLS_OPTIONS = ("scheme", "tol", "max_iter", "modes", "anchors", "consistent")
 
 
 def fit_pls_unit(out, data: pd.DataFrame, spec: ModelSpec, options: dict) -> None:
@@ -37,7 +37,7 @@ def fit_pls_unit(out, data: pd.DataFrame, spec: ModelSpec, options: dict) -> Non
         scale_bounds=dict(spec.scale_bounds), **kw,
     )
     out.converged = bool(res.converged)
-    out.admissible = True
+    out.admissible = not res.problems  # an inadmissible PLSc solution (consistent=)
     rows = []
     loadings = res.outer_loadings
     for lv in spec.latents:
@@ -77,7 +77,7 @@ def fit_pls_unit(out, data: pd.DataFrame, spec: ModelSpec, options: dict) -> Non
         out.reason = f"PLS did not converge in {res.n_iter} iterations; raise max_iter or loosen tol"
         out.scores = None
         return
-    _set_status(out, spec, [])
+    _set_status(out, spec, list(res.problems))
 
 
 def _lookup(obj, item: str, latent: str) -> float:
