@@ -92,6 +92,11 @@ class PLSGroupComparison:
         Per path ``from, to``: ``est_1``, ``est_2``, ``difference``, ``p_permutation``,
         ``boot_se_1``, ``boot_se_2``, ``p_henseler`` (one-sided, H1 β1 > β2),
         ``p_henseler_two_sided``, ``comparable`` (compositional invariance of both latents).
+    indexes : DataFrame
+        Per latent: Fornell's 0-100 index in each group (``index_1``, ``index_2``, each group's own
+        PLS weights), ``difference``, bootstrap SEs (``boot_se_1``, ``boot_se_2``,
+        ``difference_se``), the percentile interval of the difference (``ci_lower``,
+        ``ci_upper``) and ``compositional`` (MICOM step 2: what the comparison rests on).
     counts : dict
         Replicates asked for and used: ``n_perm``, ``perm_used``, ``n_boot``, ``boot_used_1``,
         ``boot_used_2``.
@@ -105,6 +110,7 @@ class PLSGroupComparison:
     n: tuple
     micom: pd.DataFrame
     paths: pd.DataFrame
+    indexes: pd.DataFrame
     counts: dict
     seed: int
     alpha: float
@@ -363,13 +369,29 @@ def pls_mga(spec, data: pd.DataFrame, group: str, *, groups=None, n_perm: int = 
                 for b, size in _block_sizes(n_boot)]
         res = _run(_boot_block, jobs, n_jobs)
         half = len(res) // 2
-        B1 = np.vstack([r[0] for r in res[:half]])[:, path_pos]
-        B2 = np.vstack([r[0] for r in res[half:]])[:, path_pos]
+        A1 = np.vstack([r[0] for r in res[:half]])
+        A2 = np.vstack([r[0] for r in res[half:]])
         s1 = np.concatenate([r[1] for r in res[:half]]) == OK
         s2 = np.concatenate([r[1] for r in res[half:]]) == OK
-        B1, B2 = B1[s1], B2[s2]
+        B1, B2 = A1[s1][:, path_pos], A2[s2][:, path_pos]
+        I1, I2 = A1[s1][:, :J], A2[s2][:, :J]
         counts["boot_used_1"], counts["boot_used_2"] = int(s1.sum()), int(s2.sum())
     comp = dict(zip(micom["latent"], micom["compositional"]))
+    irows = []
+    for j, name in enumerate(m.latents):
+        i1, i2 = float(obs[0, j]), float(obs[1, j])
+        se1 = se2 = lo = hi = np.nan
+        if B1 is not None:
+            se1, se2 = float(np.nanstd(I1[:, j], ddof=1)), float(np.nanstd(I2[:, j], ddof=1))
+            k = min(I1.shape[0], I2.shape[0])
+            dd = I1[:k, j] - I2[:k, j]  # independent samples: any pairing of the replicates
+            dd = dd[np.isfinite(dd)]
+            if dd.size:
+                lo, hi = (float(x) for x in np.quantile(dd, [alpha / 2, 1 - alpha / 2]))
+        irows.append({"latent": name, "index_1": i1, "index_2": i2, "difference": i1 - i2, "boot_se_1": se1,
+                      "boot_se_2": se2, "difference_se": float(np.hypot(se1, se2)), "ci_lower": lo, "ci_upper": hi,
+                      "compositional": bool(comp[name])})
+    indexes = pd.DataFrame(irows)
     prow = []
     for k, (a, b) in enumerate(spec.paths):
         ph = henseler_p(B1[:, k], B2[:, k]) if B1 is not None else np.nan
@@ -380,8 +402,9 @@ def pls_mga(spec, data: pd.DataFrame, group: str, *, groups=None, n_perm: int = 
                      "p_henseler": ph, "p_henseler_two_sided": float(2 * min(ph, 1 - ph)) if np.isfinite(ph) else np.nan,
                      "comparable": bool(comp[a] and comp[b])})
     return PLSGroupComparison(
-        groups=tuple(labels), n=(n1, n2), micom=micom, paths=pd.DataFrame(prow), counts=counts, seed=int(seed),
+        groups=tuple(labels), n=(n1, n2), micom=micom, paths=pd.DataFrame(prow), indexes=indexes, counts=counts,
+        seed=int(seed),
         alpha=float(alpha),
         permutations={"c": C, "mean_diff": MD[ok], "logvar_ratio": LV[ok], "path_diff": PD},
-        bootstrap={} if B1 is None else {"path_1": B1, "path_2": B2},
+        bootstrap={} if B1 is None else {"path_1": B1, "path_2": B2, "index_1": I1, "index_2": I2},
     )

@@ -199,11 +199,11 @@ def test_size_of_the_permutation_tests_under_h0():
 
 @pytest.mark.slow
 def test_power_against_a_planted_path_difference():
-    """PV -> CS 0.30 vs 0.60 (n = 300 each): the permutation test and Henseler's MGA reject in
+    """PV -> CS 0.30 vs 0.55 (PQ -> CS 0.50 vs 0.25, n = 500 each): the permutation test and Henseler's MGA reject in
     most of 20 simulated pairs."""
     hits_perm = hits_h = 0
     for s in range(20):
-        df = _simulate_pair(30_000 + s, 300, {("PV", "CS"): 0.60})
+        df = _simulate_pair(30_000 + s, 500, {("PV", "CS"): 0.55, ("PQ", "CS"): 0.25})
         r = pls_mga(SPEC, df, "g", n_perm=199, n_boot=199, seed=s)
         row = r.paths.set_index(["from", "to"]).loc[("PV", "CS")]
         hits_perm += row["p_permutation"] <= 0.05
