@@ -24,6 +24,7 @@ from .errors import (
     ScoringError,
     SpecError,
 )
+from .compare import compare
 from .fitting import fit
 from .results import FitResult
 from .spec import ModelSpec, list_models, load_model, parse_lavaan
@@ -59,6 +60,6 @@ def demo_sales():
 
 __all__ = [
     "AcsiError", "AcsiWarning", "AdmissibilityWarning", "AggregationError", "ConvergenceWarning", "DataError", "EstimationError",
-    "FitResult", "ModelSpec", "ScoringError", "SpecError", "aggregate", "demo_sales", "demo_survey", "fit",
+    "FitResult", "ModelSpec", "ScoringError", "SpecError", "aggregate", "compare", "demo_sales", "demo_survey", "fit",
     "list_models", "load_model", "parse_lavaan", "prepare_survey", "read_survey", "__version__",
 ]
