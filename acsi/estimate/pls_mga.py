@@ -70,7 +70,7 @@ from .pls_batch import OK, batch_model, replicate_statistics
 __all__ = ["BLOCK", "PLSGroupComparison", "henseler_p", "pls_mga"]
 
 #: replicates per block (each block its own random stream)
-BLOCK = 50
+BLOCK = 100
 _PERM, _BOOT1, _BOOT2 = 0x5045524D, 0x424F4F31, 0x424F4F32  # spawn keys: "PERM", "BOO1", "BOO2"
 
 
@@ -149,29 +149,37 @@ def _block_sizes(total: int) -> list[tuple[int, int]]:
     return [(b, min(BLOCK, total - b * BLOCK)) for b in range(-(-total // BLOCK))]
 
 
-def _perm_block(bm, X, v, n1, seed, b, size, Wpool_scores):
+def _perm_block(bm, X, v, n1, seed, b, size, Wpool_scores, worker=False):
     """Statistics of one block of permutations (group sizes kept)."""
     n = X.shape[0]
     rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(_PERM, b)))
     M = np.zeros((size, n))
     for r in range(size):
         M[r, rng.permutation(n)[:n1]] = 1.0
-    with blas_single_thread():
+    with _limit(worker):
         vals, st = replicate_statistics(bm, X, np.vstack([M * v, (1.0 - M) * v]))
     means, logv = _split_moments(Wpool_scores, M * v, (1.0 - M) * v)
     return vals[:size], vals[size:], st[:size], st[size:], means, logv
 
 
-def _boot_block(bm, X, v, rows, seed, key, b, size):
+def _boot_block(bm, X, v, rows, seed, key, b, size, worker=False):
     """Bootstrap replicates of one group (its rows resampled with replacement)."""
     n = X.shape[0]
     rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(key, b)))
     C = np.zeros((size, n))
     for r in range(size):
         C[r, rows] = np.bincount(rng.integers(0, rows.size, size=rows.size), minlength=rows.size)
-    with blas_single_thread():
+    with _limit(worker):
         vals, st = replicate_statistics(bm, X, C * v)
     return vals, st
+
+
+def _limit(worker: bool):
+    """One BLAS thread in a joblib worker (the caller's limit does not reach a worker process);
+    in the caller's process the limit is set once around all blocks."""
+    import contextlib
+
+    return blas_single_thread() if worker else contextlib.nullcontext()
 
 
 def _split_moments(scores: np.ndarray, w1: np.ndarray, w2: np.ndarray):
@@ -189,10 +197,11 @@ def _split_moments(scores: np.ndarray, w1: np.ndarray, w2: np.ndarray):
 
 def _run(fn, jobs, n_jobs):
     if n_jobs == 1 or len(jobs) < 2:
-        return [fn(*a) for a in jobs]
+        with blas_single_thread():
+            return [fn(*a) for a in jobs]
     from joblib import Parallel, delayed
 
-    return Parallel(n_jobs=n_jobs)(delayed(fn)(*a) for a in jobs)
+    return Parallel(n_jobs=n_jobs)(delayed(fn)(*a, worker=True) for a in jobs)
 
 
 def pls_mga(spec, data: pd.DataFrame, group: str, *, groups=None, n_perm: int = 1000, n_boot: int = 1000,
