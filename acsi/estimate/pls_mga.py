@@ -153,12 +153,15 @@ def _perm_block(bm, X, v, n1, seed, b, size, Wpool_scores, worker=False):
     """Statistics of one block of permutations (group sizes kept)."""
     n = X.shape[0]
     rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(_PERM, b)))
-    M = np.zeros((size, n))
-    for r in range(size):
-        M[r, rng.permutation(n)[:n1]] = 1.0
+    # one independent permutation of the rows per replicate; its first n1 rows are group 1
+    P = rng.permuted(np.tile(np.arange(n), (size, 1)), axis=1)
+    W = np.zeros((2 * size, n))
+    np.put_along_axis(W[:size], P[:, :n1], 1.0, axis=1)
+    W[size:] = 1.0 - W[:size]
+    W *= v
     with _limit(worker):
-        vals, st = replicate_statistics(bm, X, np.vstack([M * v, (1.0 - M) * v]))
-    means, logv = _split_moments(Wpool_scores, M * v, (1.0 - M) * v)
+        vals, st = replicate_statistics(bm, X, W)
+    means, logv = _split_moments(Wpool_scores, W[:size], W[size:])
     return vals[:size], vals[size:], st[:size], st[size:], means, logv
 
 
