@@ -12,7 +12,6 @@ with the invariance it rests on), ``latent_means.csv``, ``score_tests.csv``,
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 __all__ = ["register", "cmd_compare"]
@@ -20,15 +19,6 @@ __all__ = ["register", "cmd_compare"]
 
 def _list(text: str) -> list[str]:
     return [x.strip() for x in text.split(",") if x.strip()]
-
-
-def _codes(text: str):
-    if text.strip().lower() in ("", "none"):
-        return ()
-    try:
-        return tuple(float(c) if "." in c else int(c) for c in text.split(","))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"missing codes must be comma-separated numbers like 98,99; got {text!r}") from None
 
 
 def cmd_compare(args) -> int:
@@ -51,6 +41,8 @@ def cmd_compare(args) -> int:
 
 def register(sub) -> None:
     """Add the ``compare`` command to the ``acsi`` sub-parsers."""
+    from .cli import _codes  # the one parser of --missing-codes
+
     c = sub.add_parser("compare", help="measurement invariance, path differences and indexes across groups",
                        description=__doc__.split("\n\n")[0] + " (CB-SEM: configural -> metric -> scalar -> strict with "
                        "partial invariance, lavaan's tests; PLS: MICOM, permutation and Henseler's MGA).")

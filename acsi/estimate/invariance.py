@@ -258,6 +258,10 @@ def _candidates(fit: MultigroupFit, kind: str, min_invariant: int) -> dict[str, 
     counts: dict[str, int] = {}
     for ent in out.values():
         counts[ent["latent"]] = counts.get(ent["latent"], 0) + 1
+    if kind == "loadings":  # a marker's loading is fixed at 1 in every group: equal, and stays so
+        for item in marker:
+            if latent_of.get(item) in counts:
+                counts[latent_of[item]] += 1
     for ent in out.values():
         ent["can_free"] = counts[ent["latent"]] > min_invariant
     return out
@@ -458,22 +462,32 @@ def _rests_on_items(res: InvarianceResult, r, latent: str) -> tuple[str, str]:
     if not r["equal_loadings"]:
         return "configural", (f"configural invariance only: {latent} is measured on different scales in the groups; "
                               "its index difference is not a difference in the same quantity")
-    if r["freed_loadings"]:
-        return "partial metric", (f"partial metric invariance (loadings of {r['freed_loadings']} differ across groups); "
-                                  "scalar invariance was not established, so the index difference may reflect how the "
-                                  f"items function rather than {latent}")
+    freed = [f"the loading of {i}" for i in _split(r["freed_loadings"])] + [
+        f"the intercept of {i}" for i in _split(r["freed_intercepts"])]
     if not r["equal_intercepts"]:
+        if freed:
+            return "partial metric", (f"partial metric invariance ({', '.join(freed)} {_differ(freed)} across groups); scalar "
+                                      "invariance was not established, so the index difference may reflect how the "
+                                      f"items function rather than {latent}")
         return "metric", (f"metric invariance only: equal loadings but not equal intercepts, so the index difference "
                           f"may reflect how the items function rather than {latent}")
+    if freed:
+        return "partial scalar", (f"partial scalar invariance: {', '.join(freed)} {_differ(freed)} across groups; the latent "
+                                  f"mean difference of {latent} is comparable, but its 0-100 index, built from the raw "
+                                  "answers, also carries those items' differences")
     strict = "strict" in res.level
-    if r["freed_intercepts"]:
-        return "partial scalar", (f"partial scalar invariance: the intercept(s) of {r['freed_intercepts']} differ across "
-                                  f"groups; the latent mean difference of {latent} is comparable, but its 0-100 index, "
-                                  "built from the raw answers, also carries that item's difference")
     return ("strict" if strict else "scalar"), (
         f"{'strict' if strict else 'scalar'} invariance of {latent}'s items (equal loadings and intercepts"
         f"{' and residual variances' if strict else ''}): its index difference compares the same construct on the "
         "same scale")
+
+
+def _differ(things) -> str:
+    return "differs" if len(things) == 1 else "differ"
+
+
+def _split(text: str) -> list[str]:
+    return [x for x in str(text).split(", ") if x]
 
 
 def index_comparison(res: InvarianceResult, data: pd.DataFrame, *, weight: str | None = None,

@@ -56,6 +56,7 @@ should never be zero, SAGMB 9(1).
 
 from __future__ import annotations
 
+import inspect
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -64,11 +65,14 @@ import pandas as pd
 from ..errors import DataError, InvalidParameterError
 from .mlfast import blas_single_thread
 from .multigroup import _check_groups, group_order
-from .pls_adapter import PLS_OPTIONS
 from .pls_batch import OK, batch_model, replicate_statistics
 
 __all__ = ["BLOCK", "PLSGroupComparison", "henseler_p", "pls_mga"]
 
+#: the PLS options a comparison passes on: those of the batched kernel (scheme, tol, max_iter,
+#: modes, anchors, consistent)
+PLS_OPTIONS = tuple(k for k in inspect.signature(batch_model).parameters
+                    if k not in ("blocks", "paths", "scale_bounds", "headline"))
 #: replicates per block (each block its own random stream)
 BLOCK = 100
 _PERM, _BOOT1, _BOOT2 = 0x5045524D, 0x424F4F31, 0x424F4F32  # spawn keys: "PERM", "BOO1", "BOO2"

@@ -333,7 +333,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "cmp_zh_configural": ("", "同一模型適用於各組：CFI {cfi}，RMSEA {rmsea}，SRMR {srmr}"),
     "cmp_rests_scalar": ("", "{latent} 的題項標量不變（負荷與截距相等）：指數差異比較的是同一構念、同一量尺"),
     "cmp_rests_strict": ("", "{latent} 的題項嚴格不變：指數差異比較的是同一構念、同一量尺"),
-    "cmp_rests_partial scalar": ("", "部分標量不變：{latent} 的部分截距跨組不同，潛變量均值可比，但 0-100 指數亦含該題項的差異"),
+    "cmp_rests_partial scalar": ("", "部分標量不變：{latent} 的部分題項參數（負荷或截距）跨組不同，潛變量均值可比，但 0-100 指數亦含這些題項的差異"),
     "cmp_rests_metric": ("", "僅度量不變：指數差異可能反映題項作用方式的不同，而非 {latent} 本身"),
     "cmp_rests_partial metric": ("", "僅部分度量不變：指數差異可能反映題項作用方式的不同"),
     "cmp_rests_configural": ("", "僅形態不變：{latent} 在各組的量尺不同，指數差異不可解讀為同一量的差異"),

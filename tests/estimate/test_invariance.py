@@ -197,3 +197,25 @@ def test_bad_options_are_refused(survey):
     with pytest.raises(InvalidParameterError, match="'groups'"):
         mg.fit_groups(spec, survey, "segment", groups=["store"])
     assert CUTOFFS["delta_cfi"] == -0.010 and CUTOFFS["delta_rmsea"] == 0.015
+
+
+def test_partial_metric_frees_the_loading_that_differs():
+    """Simulated: cs3 loads 0.84 in group a and 0.45 in group b (n = 600 each); metric fails,
+    the score test frees CS =~ cs3 and partial metric holds; scalar goes on from there."""
+    from reference._simdata import ACSI_LATENTS, ACSI_LOADINGS, ACSI_PATHS, survey
+
+    a, rng = survey(ACSI_LATENTS, ACSI_LOADINGS, ACSI_PATHS, 600, 4101)
+    loads = {k: dict(v) for k, v in ACSI_LOADINGS.items()}
+    loads["CS"]["cs3"] = 0.45
+    b, _ = survey(ACSI_LATENTS, loads, ACSI_PATHS, 600, 4102)
+    df = pd.concat([a.assign(g="a"), b.assign(g="b")], ignore_index=True)
+    spec = acsi.load_model("acsi")
+    res = invariance(spec, df, "g", levels=("configural", "metric", "scalar"))
+    t = res.table.set_index("step")
+    assert not t.loc["metric", "holds"]
+    assert res.partial["parameter"].iloc[0] == "CS =~ cs3" and res.partial["level"].iloc[0] == "metric"
+    assert t.loc["partial metric 1", "holds"] and t.loc["partial metric 1", "compared_with"] == "configural"
+    assert "CS =~ cs3" in res.accepted.group_partial
+    assert res.level == "partial scalar"
+    assert res.rests_on("CS").startswith("partial scalar invariance: the loading of cs3 differs across groups")
+    assert res.rests_on("PQ").startswith("scalar invariance of PQ's items")
