@@ -183,6 +183,11 @@ def _check_groups(data: pd.DataFrame, group: str, labels: list[str], items: list
             raise DataError(f"group {g!r} of {group!r} has {n} respondent(s) with complete answers, fewer than "
                             f"min_n={min_n}: merge it with another group, drop it, or lower min_n")
         X = part.to_numpy(dtype=float)
+        holes = np.isnan(X).any(axis=0)
+        if holes.any():
+            raise DataError(f"group {g!r} of {group!r} has missing answers in {', '.join(np.array(items)[holes])}: the "
+                            "multigroup fit needs complete answers (acsi.compare deletes incomplete respondents "
+                            "listwise and accounts for them; full-information ML across groups is not available)")
         with np.errstate(invalid="ignore"):
             sd = np.nanstd(X, axis=0)
         flat = [items[j] for j in np.flatnonzero(~(sd > 1e-12))]

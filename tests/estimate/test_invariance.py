@@ -184,6 +184,14 @@ def test_a_constant_item_in_one_group_is_refused_naming_group_and_item(survey):
         invariance(spec, bad, "segment")
 
 
+def test_missing_answers_are_refused_naming_the_group(survey):
+    spec = _spec(load_case("mg_invariance"))
+    holes = survey.copy()
+    holes.loc[holes.index[-1], "cl2"] = np.nan
+    with pytest.raises(DataError, match=r"group 'online' of 'segment' has missing answers in cl2"):
+        mg.fit_groups(spec, holes, "segment")
+
+
 def test_bad_options_are_refused(survey):
     spec = _spec(load_case("mg_invariance"))
     with pytest.raises(InvalidParameterError, match="'levels'"):
