@@ -21,7 +21,7 @@ import pandas as pd
 
 import acsi
 from acsi.estimate.sem import fit_sem
-from acsi.estimate.units import fit_unit
+from acsi.pipeline import fit_unit
 
 OUT = Path(__file__).parent / "results" / "fit.csv"
 
@@ -59,8 +59,8 @@ def main() -> None:
         data = simulate(spec, n)
         base = timeit(lambda: semopy.Model(syntax).fit(data), repeat)
         ours = timeit(lambda: fit_sem(data, spec), repeat)
-        unit = timeit(lambda: fit_unit(("x",), data.assign(weight=1.0), spec), repeat)
-        fast = timeit(lambda: fit_unit(("x",), data.assign(weight=1.0), spec, options={"engine": "mlfast"}), repeat)
+        unit = timeit(lambda: fit_unit(("x",), data, spec, weights=np.ones(len(data))), repeat)
+        fast = timeit(lambda: fit_unit(("x",), data, spec, weights=np.ones(len(data)), options={"engine": "mlfast"}), repeat)
         rows += [
             {"case": f"one ACSI fit, n={n}", "what": "semopy Model().fit() (baseline, default tolerance)", "seconds": base, "ratio_to_baseline": 1.0},
             {"case": f"one ACSI fit, n={n}", "what": "acsi fit_sem (ftol 1e-12, fit measures, tables)", "seconds": ours, "ratio_to_baseline": ours / base},

@@ -13,24 +13,25 @@ over the ``window`` positions of the national moving average.
 
 from __future__ import annotations
 
-import hashlib
-
 import numpy as np
 import pandas as pd
 from scipy import sparse
 
 from ..errors import AggregationError
+from ..options import validate_params
+from ..provenance import hash_tables, stamp
 from ._messages import describe_keys
 from .periods import PERIODS_PER_YEAR, labels
 from .result import LEVELS, AggregateResult
 from .uncertainty import difference_variances, interval, variances, z_test
-from .validate import check_options, normalise_group_weights, normalise_indexes, normalise_weights
+from .validate import OPTIONS, normalise_group_weights, normalise_indexes, normalise_weights
 
 __all__ = ["aggregate"]
 
 _NONE = np.iinfo(np.int64).min  # "no period" sentinel (ordinals before 1970 are negative)
 
 
+@validate_params("acsi.aggregate", **OPTIONS)
 def aggregate(
     indexes: pd.DataFrame,
     weights: pd.DataFrame,
@@ -147,8 +148,6 @@ def aggregate(
     # -- step 1: options and unit indexes ----------------------------------------------------
     if not isinstance(indexes, pd.DataFrame) and isinstance(getattr(indexes, "indexes", None), pd.DataFrame):
         indexes = indexes.indexes  # a FitResult
-    check_options(unit=unit, window=window, partial_windows=partial_windows,
-                  carry_forward=carry_forward, confidence=confidence)
     rows, freq = normalise_indexes(indexes, unit)
     excluded = rows.loc[~rows["valid"]]
     # measurements in canonical order (period, unit): results do not depend on the input row order
@@ -207,24 +206,11 @@ def aggregate(
     options = {"unit": unit, "window": int(window), "partial_windows": bool(partial_windows),
                "carry_forward": int(carry_forward), "confidence": float(confidence), "frequency": freq,
                "sector_weights": sector_weights is not None, "industry_totals": industry_totals is not None,
-               "input_hash": _hash(indexes, weights, sector_weights, industry_totals)}
+               "input_hash": hash_tables(indexes, weights, sector_weights, industry_totals)}
     return AggregateResult(
         _table=table, hierarchy=hierarchy, excluded=excl, unused_weights=unused, measurements=measurements,
-        coefficients=plan["C"], published=plan["published"], options=options,
+        coefficients=plan["C"], published=plan["published"], options=options, provenance=stamp(options),
     )
-
-
-def _hash(*tables) -> str | None:
-    """SHA-256 (first 16 hex digits) of the input tables' contents, for provenance."""
-    h = hashlib.sha256()
-    try:
-        for df in tables:
-            if df is not None:
-                h.update(",".join(map(str, df.columns)).encode())
-                h.update(pd.util.hash_pandas_object(df, index=False).to_numpy().tobytes())
-    except (TypeError, ValueError):  # unhashable cell values: provenance without a hash
-        return None
-    return h.hexdigest()[:16]
 
 
 # ----------------------------------------------------------------------------- step 2

@@ -13,32 +13,28 @@ import numpy as np
 import pandas as pd
 
 from ..errors import AggregationError
+from ..options import Boolean, Integer, Real, Text, check
 from ._messages import describe_keys, describe_rows
 from .periods import parse_periods
 
-__all__ = ["normalise_indexes", "normalise_weights", "normalise_group_weights", "check_options"]
+__all__ = ["OPTIONS", "normalise_indexes", "normalise_weights", "normalise_group_weights", "check_options"]
 
 
-def check_options(*, unit, window, partial_windows, carry_forward, confidence) -> None:
-    """Validate the scalar options of :func:`aggregate` (names, allowed values, what was given)."""
-    if not isinstance(unit, str) or not unit:
-        raise AggregationError(f"The 'unit' parameter must be a column name (a non-empty string). Got {unit!r} instead.")
-    if isinstance(window, bool) or not isinstance(window, (int, np.integer)) or window < 1:
-        raise AggregationError(
-            f"The 'window' parameter must be a positive integer number of periods (ACSI uses 4 quarters). "
-            f"Got {window!r} instead."
-        )
-    if not isinstance(partial_windows, (bool, np.bool_)):
-        raise AggregationError(f"The 'partial_windows' parameter must be True or False. Got {partial_windows!r} instead.")
-    if isinstance(carry_forward, bool) or not isinstance(carry_forward, (int, np.integer)) or carry_forward < 0:
-        raise AggregationError(
-            "The 'carry_forward' parameter must be a non-negative integer number of periods "
-            f"(0 = use each measurement only in its own period). Got {carry_forward!r} instead."
-        )
-    if not isinstance(confidence, (float, int, np.floating)) or isinstance(confidence, bool) or not 0 < confidence < 1:
-        raise AggregationError(
-            f"The 'confidence' parameter must be a number strictly between 0 and 1 (e.g. 0.95). Got {confidence!r} instead."
-        )
+#: The scalar options of :func:`acsi.aggregate.aggregate` and their constraints (:mod:`acsi.options`).
+OPTIONS = {
+    "unit": Text(desc="a column name (a non-empty string)"),
+    "window": Integer(min=1, desc="a positive integer number of periods (ACSI uses 4 quarters)"),
+    "partial_windows": Boolean(),
+    "carry_forward": Integer(min=0, desc="a non-negative integer number of periods (0 = use each measurement only "
+                                         "in its own period)"),
+    "confidence": Real(0, 1, closed="neither", desc="a number strictly between 0 and 1 (e.g. 0.95)"),
+}
+
+
+def check_options(**options) -> None:
+    """Validate scalar options of :func:`aggregate` against :data:`OPTIONS` (name, allowed values, what was given)."""
+    for name, value in options.items():
+        check("acsi.aggregate", name, value, OPTIONS[name])
 
 
 def _require(df, table: str, columns: list[str], hint: str) -> None:

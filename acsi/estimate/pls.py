@@ -86,11 +86,13 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ConvergenceWarning, DataError, EstimationError, ScoringError, SpecError
-from ..methods.reliability import (
+from ..score import rescale
+from .effects import total_effects
+from .quality import (
     _alpha_from_cov,
     _htmt_from_cor,
     _rho_a_from_cor,
-    _rho_c_ave_from_loadings,
+    rho_c_and_ave,
     _vif_from_cor,
 )
 
@@ -652,7 +654,7 @@ class PLSResult:
         """
         B = self.path_matrix.to_numpy()
         J = B.shape[0]
-        T = np.linalg.inv(np.eye(J) - B) - np.eye(J)
+        T = total_effects(B)  # acsi.estimate.effects: T = (I − B)⁻¹ − I
         lat = list(self.path_matrix.index)
         rows = []
         for i in range(J):
@@ -670,14 +672,14 @@ class PLSResult:
     def quality(self) -> pd.DataFrame:
         """Per latent: ``alpha`` (standardized Cronbach's alpha), ``rho_c``, ``rho_a``, ``ave``, ``r2``, ``n_items``.
 
-        Formulas in :mod:`acsi.methods.reliability`; all from the weighted item correlations.
+        Formulas in :mod:`acsi.estimate.quality`; all from the weighted item correlations.
         """
         R = self.item_cor.to_numpy()
         rows = []
         for (lv, its), ix in zip(self.blocks.items(), self._block_index):
             Rb = R[np.ix_(ix, ix)]
             lam = self.outer_loadings.loc[its, lv].to_numpy()
-            rc, av = _rho_c_ave_from_loadings(lam)
+            rc, av = rho_c_and_ave(lam)
             rows.append({
                 "latent": lv,
                 "alpha": _alpha_from_cov(Rb),
@@ -691,7 +693,7 @@ class PLSResult:
 
     @cached_property
     def htmt(self) -> pd.DataFrame:
-        """Heterotrait-monotrait ratios (symmetric, NaN diagonal); see :func:`acsi.methods.reliability.htmt`."""
+        """Heterotrait-monotrait ratios (symmetric, NaN diagonal); see :func:`acsi.estimate.quality.htmt`."""
         lat = list(self.blocks)
         return pd.DataFrame(_htmt_from_cor(self.item_cor.to_numpy(), self._block_index), index=lat, columns=lat)
 
@@ -855,9 +857,8 @@ def fit_pls(
         negs = [(items[k], unstd[k]) for k in ix if not unstd[k] >= 0]
         if negs:
             problems.append(f"{lv}: " + ", ".join(f"{it} has normalised weight {w:.4g}" for it, w in negs))
-    span = (hi - lo) @ Un
-    idx_scores = 100.0 * ((X - lo) @ Un) / span
-    index_vals = 100.0 * ((mean - lo) @ Un) / span
+    idx_scores = rescale(X, Un, lo, hi)  # the same 0-100 rescaling as the SEM scores (acsi.score)
+    index_vals = rescale(mean[None, :], Un, lo, hi)[0]
 
     # 4. assemble (pandas objects are built lazily from these arrays)
     arrays = _Arrays(

@@ -250,3 +250,41 @@ def _check_acyclic(spec: ModelSpec, where: str) -> None:
     for node in list(graph):
         if state.get(node) is None:
             visit(node, [node])
+
+
+# ---- written by the architecture change (issue 10): the model as acsi's TOML format ------------
+def _to_toml(self: ModelSpec) -> str:
+    """The model in acsi's TOML format (``models/acsi.toml``); :func:`acsi.spec.read_toml` reads it back.
+
+    Every item carries its own ``min``/``max``; keys of ``extra`` that TOML can hold are kept.
+    ``FitResult.save`` writes it as ``model.toml`` so that saved results reload with their model.
+
+    >>> from acsi.spec import load_model, read_toml
+    >>> spec = load_model("acsi")
+    >>> back = read_toml(spec.to_toml(), source=spec.source)
+    >>> (back.latents, back.paths, back.headline) == (spec.latents, spec.paths, spec.headline)
+    True
+    """
+    import tomli_w
+
+    doc = {"name": self.name, "title": self.title, "description": self.description, "reference": self.reference,
+           "headline": self.headline, "paths": [f"{a} -> {b}" for a, b in self.paths]}
+    if self.covariances:
+        doc["covariances"] = [f"{a} ~~ {b}" for a, b in self.covariances]
+    for key, value in (self.extra or {}).items():
+        if key not in doc and key != "latent":
+            try:
+                tomli_w.dumps({key: value})
+            except TypeError:
+                continue
+            doc[key] = value
+    doc["latent"] = [
+        {"id": lv.id, "name": lv.name, "name_zh": lv.name_zh,
+         "items": [{"id": it.id, "text": it.text, "text_zh": it.text_zh, "min": float(it.min), "max": float(it.max)}
+                   for it in lv.items]}
+        for lv in self.latents
+    ]
+    return tomli_w.dumps(doc)
+
+
+ModelSpec.to_toml = _to_toml
