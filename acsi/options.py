@@ -142,7 +142,8 @@ class Boolean(Constraint):
     """``True`` or ``False`` (numpy booleans too)."""
 
     def ok(self, value) -> bool:
-        return isinstance(value, bool) or type(value).__name__ == "bool_"
+        t = type(value)
+        return isinstance(value, bool) or (t.__module__ == "numpy" and t.__name__ in ("bool", "bool_"))
 
     def describe(self) -> str:
         return "True or False"
