@@ -16,7 +16,7 @@ from .aggregate import aggregate
 from .data import demo_sales, demo_survey
 from .fitting import fit
 from .options import Boolean, Integer, OneOf, validate_params
-from .report import write_report
+from .report import read_published_series, write_report
 
 __all__ = ["demo_survey", "demo_sales", "run_demo"]
 
@@ -33,6 +33,8 @@ def run_demo(
     (``period, national_index``) drawn beside the demo's in the report.
     """
     out = Path(out)
+    if published is not None:
+        read_published_series(published)  # fail before the fits, not after them
     t0 = time.perf_counter()
     survey = demo_survey()
     sales = demo_sales()

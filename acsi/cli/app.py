@@ -83,8 +83,8 @@ def _flag_for(parser: argparse.ArgumentParser, command: str | None, parameter: s
         sub = getattr(action, "choices", {}).get(command)
         if sub is None:
             continue
-        for a in sub._actions:
-            if a.dest == parameter and a.option_strings:
+        for a in sub._actions:  # --jobs is the library's n_jobs
+            if a.dest in (parameter, parameter.removeprefix("n_")) and a.option_strings:
                 return max(a.option_strings, key=len)
     return None
 

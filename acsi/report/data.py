@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from ..data.saved import read_results_dir
-from ..errors import DataError
+from ..errors import DataError, InputFileError
 from ..tables import read_saved
 
 __all__ = ["ReportData", "load_results", "from_objects", "read_published_series", "FIT_TABLES", "AGGREGATE_TABLES"]
@@ -302,6 +302,9 @@ def _aggregate_tables(agg) -> dict:
         return {"aggregate_indexes": agg}
     if isinstance(agg, (str, Path)):
         d = Path(agg)
+        if not d.is_dir():
+            raise InputFileError(f"aggregate directory {str(d)!r} does not exist; pass the directory written by "
+                                 "AggregateResult.to_csv / `acsi aggregate --out`")
         out = {s: df for s in AGGREGATE_TABLES if (df := _read(d, s)) is not None}
         if "aggregate_indexes" not in out:
             raise DataError(f"no aggregate_indexes.csv/.parquet in {str(d)!r}; pass the directory written by AggregateResult.to_csv")
@@ -334,7 +337,7 @@ def read_published_series(path: str | Path) -> pd.DataFrame:
     """
     p = Path(path)
     if not p.exists():
-        raise DataError(f"published series file {str(p)!r} does not exist; pass the path of a CSV with period and score columns")
+        raise InputFileError(f"published series file {str(p)!r} does not exist; pass the path of a CSV with period and score columns")
     df = pd.read_csv(p)
     score = next((c for c in ("index", "national_index", "score") if c in df.columns), None)
     if "period" not in df.columns or score is None:
