@@ -82,15 +82,10 @@ class Integer(Constraint):
         return (self.min is None or value >= self.min) and (self.max is None or value <= self.max)
 
     def describe(self) -> str:
-        if self.desc:
-            return self.desc
-        if self.min is not None and self.max is not None:
-            return f"an integer in [{self.min}, {self.max}]"
-        if self.min is not None:
-            return f"an integer >= {self.min}"
-        if self.max is not None:
-            return f"an integer <= {self.max}"
-        return "a non-zero integer" if self.nonzero else "an integer"
+        bounds = {(True, True): f"an integer in [{self.min}, {self.max}]", (True, False): f"an integer >= {self.min}",
+                  (False, True): f"an integer <= {self.max}",
+                  (False, False): "a non-zero integer" if self.nonzero else "an integer"}
+        return self.desc or bounds[(self.min is not None, self.max is not None)]
 
     def bad_value(self):
         if self.nonzero:

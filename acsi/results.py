@@ -64,6 +64,11 @@ def _thaw(v):
     return v
 
 
+def _table_property(name: str) -> property:
+    """A table of the record, returned as a copy (see the class docstring for its columns)."""
+    return property(lambda self: self._copy(name), doc=f"The ``{name}`` table (a copy).")
+
+
 @dataclass(frozen=True, eq=False, repr=False)
 class FitResult:
     """Everything one call of :func:`acsi.fit` produced.
@@ -136,37 +141,14 @@ class FitResult:
         """First 16 hex digits of the SHA-256 of the input survey (also in :attr:`provenance`)."""
         return self.provenance.get("input_sha256_16")
 
-    @property
-    def units(self) -> pd.DataFrame:
-        return self._copy("units")
-
-    @property
-    def latent_indexes(self) -> pd.DataFrame:
-        return self._copy("latent_indexes")
-
-    @property
-    def indexes(self) -> pd.DataFrame:
-        return self._copy("company_indexes")
-
-    @property
-    def scores(self) -> pd.DataFrame:
-        return self._copy("scores")
-
-    @property
-    def estimates(self) -> pd.DataFrame:
-        return self._copy("estimates")
-
-    @property
-    def fit_measures(self) -> pd.DataFrame:
-        return self._copy("fit_measures")
-
-    @property
-    def item_weights(self) -> pd.DataFrame:
-        return self._copy("item_weights")
-
-    @property
-    def accounting(self) -> pd.DataFrame:
-        return self._copy("accounting")
+    units = _table_property("units")
+    latent_indexes = _table_property("latent_indexes")
+    indexes = _table_property("company_indexes")
+    scores = _table_property("scores")
+    estimates = _table_property("estimates")
+    fit_measures = _table_property("fit_measures")
+    item_weights = _table_property("item_weights")
+    accounting = _table_property("accounting")
 
     @property
     def pooled_index(self) -> pd.DataFrame | None:

@@ -122,24 +122,24 @@ def register(sub) -> None:
     p.add_argument("matrix", help="CSV file: square positive reciprocal matrix with item names")
     p.set_defaults(func=_ahp)
 
-    p = sub.add_parser("kano", help="Kano categories and Better/Worse coefficients",
-                       description="Classify long Kano answers (one row per respondent and attribute).")
-    p.add_argument("answers", help="CSV file with attribute, functional and dysfunctional columns")
-    for name in ("attribute", "functional", "dysfunctional"):
-        p.add_argument(f"--{name}-column", default=name)
-    p.add_argument("--out", help="write the Better-Worse plot to this file (png, pdf, svg)")
-    p.set_defaults(func=_kano)
-
-    p = sub.add_parser("ipa", help="importance-performance quadrants (四分圖)",
-                       description="Quadrants A-D from a CSV with attribute, importance and performance columns.")
-    p.add_argument("table", help="CSV file with attribute, importance, performance columns")
-    for name in ("attribute", "importance", "performance"):
-        p.add_argument(f"--{name}-column", default=name)
-    for name in ("importance", "performance"):
-        p.add_argument(f"--{name}-cut", type=float, default=None, help="cut point (default: the mean)")
-    p.add_argument("--lang", choices=("en", "zh"), default="en")
-    p.add_argument("--out", help="write the quadrant chart to this file (png, pdf, svg)")
-    p.set_defaults(func=_ipa)
+    for name, func, what, table, columns, figure in (
+        ("kano", _kano, ("Kano categories and Better/Worse coefficients",
+                         "Classify long Kano answers (one row per respondent and attribute)."),
+         "answers", ("attribute", "functional", "dysfunctional"), "the Better-Worse plot"),
+        ("ipa", _ipa, ("importance-performance quadrants (四分圖)",
+                       "Quadrants A-D from a CSV with attribute, importance and performance columns."),
+         "table", ("attribute", "importance", "performance"), "the quadrant chart"),
+    ):
+        p = sub.add_parser(name, help=what[0], description=what[1])
+        p.add_argument(table, help=f"CSV file with {', '.join(columns)} columns")
+        for col in columns:
+            p.add_argument(f"--{col}-column", default=col)
+        if name == "ipa":
+            for col in ("importance", "performance"):
+                p.add_argument(f"--{col}-cut", type=float, default=None, help="cut point (default: the mean)")
+            p.add_argument("--lang", choices=("en", "zh"), default="en")
+        p.add_argument("--out", help=f"write {figure} to this file (png, pdf, svg)")
+        p.set_defaults(func=func)
 
     p = sub.add_parser("sample-size", help="sample size for a proportion or a mean",
                        description="Cochran's sample size with optional finite-population correction; "

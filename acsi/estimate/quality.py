@@ -57,6 +57,8 @@ from ..errors import MethodError
 
 __all__ = [
     "ave",
+    "check_blocks",
+    "check_weights",
     "composite_reliability",
     "cronbach_alpha",
     "fornell_larcker",
@@ -71,46 +73,51 @@ __all__ = [
 # --------------------------------------------------------------------------- helpers
 
 
-def _check_blocks(blocks: Mapping[str, Sequence[str]], columns: Sequence[str] | None = None) -> dict[str, list[str]]:
+def check_blocks(blocks: Mapping[str, Sequence[str]], columns: Sequence[str] | None = None, *,
+                 error: type[Exception] = MethodError) -> dict[str, list[str]]:
+    """``{latent: [items]}`` checked: a non-empty dict of non-empty lists, each item in one block only
+    (and a column of the data when ``columns`` is given); ``error`` is the class raised (PLS: SpecError)."""
     if not isinstance(blocks, Mapping) or not blocks:
-        raise MethodError(
+        raise error(
             f"blocks must be a non-empty dict latent -> list of items, like {{'CS': ['cs1', 'cs2']}}; got {blocks!r}"
         )
     out: dict[str, list[str]] = {}
     seen: dict[str, str] = {}
     for lv, items in blocks.items():
         if isinstance(items, str) or not isinstance(items, Sequence) or len(items) == 0:
-            raise MethodError(f"block {lv!r} must be a non-empty list of item names; got {items!r}")
+            raise error(f"block {lv!r} must be a non-empty list of item names; got {items!r}")
         if len(set(items)) != len(items):
-            raise MethodError(f"block {lv!r} lists an item twice: {list(items)}; list each item once")
+            raise error(f"block {lv!r} lists an item twice: {list(items)}; list each item once")
         for it in items:
             if it in seen:
-                raise MethodError(
-                    f"item {it!r} is listed in blocks {seen[it]!r} and {lv!r}; each item may belong to one block only"
-                )
+                raise error(f"item {it!r} is listed in blocks {seen[it]!r} and {lv!r}; each item may belong to one block only")
             seen[it] = lv
         out[str(lv)] = [str(i) for i in items]
     if columns is not None:
         cols = set(columns)
         missing = [it for items in out.values() for it in items if it not in cols]
         if missing:
-            raise MethodError(
-                f"items {missing} of the blocks are not columns of the data; columns are {list(columns)}"
-            )
+            raise error(f"items {missing} of the blocks are not columns of the data; columns are {list(columns)}")
     return out
 
 
-def _check_weights(weights, n: int) -> np.ndarray | None:
+def check_weights(weights, n: int, *, error: type[Exception] = MethodError) -> np.ndarray | None:
+    """Survey weights as an array of ``n`` finite non-negative numbers (None stays None); ``error`` is raised."""
     if weights is None:
         return None
     w = np.asarray(weights, dtype=float).ravel()
     if w.shape[0] != n:
-        raise MethodError(f"weights has {w.shape[0]} values but the data have {n} rows; give one weight per row")
+        raise error(f"weights has {w.shape[0]} values but the data have {n} rows; give one survey weight per row")
     bad = np.flatnonzero(~np.isfinite(w) | (w < 0))
     if bad.size:
-        raise MethodError(
-            f"weights must be finite and >= 0; rows {bad[:10].tolist()} have {w[bad[:10]].tolist()}"
-        )
+        raise error(f"survey weights must be finite and >= 0; rows {bad[:10].tolist()} have {w[bad[:10]].tolist()}")
+    return w
+
+
+def _check_weights(weights, n: int) -> np.ndarray | None:
+    w = check_weights(weights, n)
+    if w is None:
+        return None
     if w.sum() <= 0:
         raise MethodError("weights sum to zero; at least one row needs a positive weight")
     return w
@@ -305,7 +312,7 @@ def cronbach_alpha(
     >>> round(float(cronbach_alpha(df, {"F": ["a", "b", "c"]}).loc["F", "alpha"]), 4)
     0.9538
     """
-    bl = _check_blocks(blocks, list(data.columns) if isinstance(data, pd.DataFrame) else None)
+    bl = check_blocks(blocks, list(data.columns) if isinstance(data, pd.DataFrame) else None)
     if not 0.0 < level < 1.0:
         raise MethodError(f"level must be in (0, 1), like 0.95; got {level!r}")
     if n_obs is None:
@@ -337,7 +344,7 @@ def _loadings_by_block(loadings, blocks) -> dict[str, np.ndarray]:
                     raise MethodError(f"latent {lv!r} has no non-zero loading; pass blocks= to say which items it has")
                 out[str(lv)] = col.to_numpy(dtype=float)
             return out
-        bl = _check_blocks(blocks)
+        bl = check_blocks(blocks)
         for lv, items in bl.items():
             if lv not in loadings.columns:
                 raise MethodError(f"latent {lv!r} is not a column of loadings (columns: {list(loadings.columns)})")
@@ -349,7 +356,7 @@ def _loadings_by_block(loadings, blocks) -> dict[str, np.ndarray]:
     if isinstance(loadings, pd.Series):
         if blocks is None:
             raise MethodError("loadings given as a Series (indexed by item) need blocks= latent -> items")
-        bl = _check_blocks(blocks)
+        bl = check_blocks(blocks)
         out = {}
         for lv, items in bl.items():
             missing = [it for it in items if it not in loadings.index]
@@ -432,7 +439,7 @@ def rho_a(data: pd.DataFrame, blocks: Mapping[str, Sequence[str]], outer_weights
     >>> bool(0.3 < r["F"] < 0.7)
     True
     """
-    bl = _check_blocks(blocks, list(data.columns) if isinstance(data, pd.DataFrame) else None)
+    bl = check_blocks(blocks, list(data.columns) if isinstance(data, pd.DataFrame) else None)
     wb = _loadings_by_block(outer_weights, bl)
     out = {}
     for lv, items in bl.items():
@@ -462,7 +469,7 @@ def htmt(data: pd.DataFrame, blocks: Mapping[str, Sequence[str]], *, weights=Non
     >>> bool(0.9 < h.loc["F", "G"] < 1.1)
     True
     """
-    bl = _check_blocks(blocks, list(data.columns) if isinstance(data, pd.DataFrame) else None)
+    bl = check_blocks(blocks, list(data.columns) if isinstance(data, pd.DataFrame) else None)
     items = _all_items(bl)
     R = _cor(_cov_of(data, items, weights))
     idx, start = [], 0
@@ -524,7 +531,7 @@ def item_vif(data: pd.DataFrame, blocks: Mapping[str, Sequence[str]], *, weights
     >>> round(float(item_vif(df, {"F": ["a", "b"]})["a"]), 4)
     2.7778
     """
-    bl = _check_blocks(blocks, list(data.columns) if isinstance(data, pd.DataFrame) else None)
+    bl = check_blocks(blocks, list(data.columns) if isinstance(data, pd.DataFrame) else None)
     out = {}
     for lv, items in bl.items():
         v = _vif_from_cor(_cor(_cov_of(data, items, weights)))

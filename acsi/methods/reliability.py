@@ -4,16 +4,8 @@ The computations live in the estimation layer, :mod:`acsi.estimate.quality` (the
 estimator and the report use them too); this module keeps the toolkit's names.
 """
 
-from ..estimate.quality import (
-    ave,
-    composite_reliability,
-    cronbach_alpha,
-    fornell_larcker,
-    htmt,
-    item_vif,
-    rho_a,
-    weighted_moments,
-)
+from ..estimate.quality import ave, composite_reliability, cronbach_alpha, fornell_larcker, htmt, item_vif, rho_a
+from ..estimate.quality import weighted_moments
 
 __all__ = ["ave", "composite_reliability", "cronbach_alpha", "fornell_larcker", "htmt", "item_vif", "rho_a",
            "weighted_moments"]
