@@ -14,6 +14,7 @@ A result records what produced it at the moment it runs (not when it is saved):
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import hashlib
 import sys
 
@@ -35,6 +36,11 @@ def acsi_version() -> str:
 
 def versions() -> dict[str, str]:
     """``{"python": "3.11.7", "acsi": ..., "semopy": ..., "numpy": ..., "scipy": ..., "pandas": ...}``."""
+    return dict(_versions())
+
+
+@functools.lru_cache(maxsize=1)
+def _versions() -> dict[str, str]:  # read once per process: the installed versions do not change under it
     import importlib.metadata as md
 
     out = {"python": sys.version.split()[0]}

@@ -152,6 +152,9 @@ def prepare_survey(
     bad_types = {}
     for it in items:
         col = df[it]
+        if pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col):
+            X[it] = col.astype(float)  # numbers already: nothing to coerce or report
+            continue
         num = pd.to_numeric(col, errors="coerce")
         nonnum = num.isna() & col.notna() & (col.astype("string").str.strip() != "")
         if nonnum.any():
