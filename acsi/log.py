@@ -36,6 +36,23 @@ def verbosity_level(verbose: int = 0, quiet: bool = False) -> int:
     return {0: logging.WARNING, 1: logging.INFO}.get(verbose, logging.DEBUG)
 
 
+class _Stderr(logging.StreamHandler):
+    """Writes to whatever ``sys.stderr`` is when a record is emitted (like logging's last resort)."""
+
+    def __init__(self):
+        super().__init__()
+
+    @property
+    def stream(self):
+        import sys
+
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value):  # StreamHandler.__init__ assigns it; the property ignores it
+        pass
+
+
 def configure(verbose: int = 0, quiet: bool = False, stream=None) -> logging.Logger:
     """Show the ``acsi`` logger's messages at the given verbosity on ``stream`` (stderr).
 
@@ -46,7 +63,7 @@ def configure(verbose: int = 0, quiet: bool = False, stream=None) -> logging.Log
     for h in list(logger.handlers):
         if h.get_name() == _HANDLER_NAME:
             logger.removeHandler(h)
-    handler = logging.StreamHandler(stream)
+    handler = logging.StreamHandler(stream) if stream is not None else _Stderr()
     handler.set_name(_HANDLER_NAME)
     handler.setFormatter(logging.Formatter("acsi: %(levelname)s: %(message)s"))
     logger.addHandler(handler)
