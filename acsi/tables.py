@@ -27,7 +27,8 @@ from .errors import DataError, InputFileError
 from .options import OneOf, check
 
 __all__ = [
-    "FORMATS", "MANIFEST_FORMAT", "file_entry", "read_file", "read_manifest", "read_saved", "verify_manifest",
+    "FORMATS", "MANIFEST_FORMAT", "file_entry", "read_file", "read_manifest", "read_saved", "require_file",
+    "verify_manifest",
     "write_manifest", "write_tables",
 ]
 
@@ -129,6 +130,15 @@ def verify_manifest(directory: str | Path, manifest: dict) -> list[str]:
     return list(files)
 
 
+def require_file(path: str | Path) -> Path:
+    """``path`` as a Path if it is an existing file, else :class:`~acsi.errors.InputFileError` (one message)."""
+    p = Path(path)
+    if not p.is_file():
+        what = "is a directory, not a file" if p.is_dir() else "does not exist"
+        raise InputFileError(f"input file {str(p)!r} {what}; check the path")
+    return p
+
+
 def read_file(path: str | Path, *, text_columns=(), sheet: str | int = 0, readers: dict | None = None):
     """Read one table: ``.csv``/``.txt`` (optionally ``.gz``/``.zip``...), ``.tsv``, ``.parquet``, ``.xlsx``/``.xls``.
 
@@ -139,10 +149,7 @@ def read_file(path: str | Path, *, text_columns=(), sheet: str | int = 0, reader
     """
     import pandas as pd
 
-    p = Path(path)
-    if not p.is_file():
-        what = "is a directory, not a file" if p.is_dir() else "does not exist"
-        raise InputFileError(f"input file {str(p)!r} {what}; check the path")
+    p = require_file(path)
     suffixes = [s.lower() for s in p.suffixes[-2:]]
     suffix = p.suffix.lower()
     text = suffix in _TEXT_SUFFIXES or (len(suffixes) == 2 and suffixes[0] in _TEXT_SUFFIXES)

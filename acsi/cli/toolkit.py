@@ -38,12 +38,11 @@ def _columns(data, path: str, command: str, columns) -> None:
 def _ahp(args) -> int:
     import warnings
 
-    from ..data import read_table
     from ..errors import ConsistencyWarning
-    from ..methods.ahp import ahp
+    from ..methods.ahp import ahp, read_matrix
+    from ..tables import require_file
 
-    matrix = read_table(args.matrix)
-    matrix = matrix.set_index(matrix.columns[0])
+    matrix = read_matrix(require_file(args.matrix))  # numbers or fractions such as 1/3
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ConsistencyWarning)
         res = ahp(matrix)
