@@ -66,17 +66,19 @@ def file_entry(path: Path) -> dict:
     return {"bytes": path.stat().st_size, "sha256": h.hexdigest()}
 
 
-def write_manifest(out_dir: str | Path, name: str, kind: str, header: dict, files: list[Path]) -> Path:
-    """Write the manifest ``out_dir/name`` describing ``files`` (merged with an earlier manifest of the same kind).
+def write_manifest(out_dir: str | Path, name: str, kind: str, header: dict, files: list[Path], *,
+                   merge: bool = False) -> Path:
+    """Write the manifest ``out_dir/name`` describing ``files``.
 
     ``header`` holds the provenance (``created_utc``, ``versions``, ``input_sha256_16``,
-    ``options``) and what the kind adds.  Files listed by an earlier manifest of the same
-    kind that still exist stay listed (``to_csv`` then ``to_parquet`` into one folder).
+    ``options``) and what the kind adds.  With ``merge=True`` the files listed by an earlier
+    manifest of the same kind that still exist stay listed (``to_csv`` then ``to_parquet``
+    of one result into one folder); otherwise the manifest lists exactly ``files``.
     """
     out = Path(out_dir)
     path = out / name
     listed: dict[str, dict] = {}
-    if path.exists():
+    if merge and path.exists():
         try:
             old = json.loads(path.read_text(encoding="utf-8"))
         except json.JSONDecodeError:

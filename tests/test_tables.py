@@ -29,8 +29,10 @@ def test_write_read_and_verify(tmp_path):
         verify_manifest(tmp_path, doc)
     # a second write of the same kind keeps the files listed before (to_csv then to_parquet)
     write_tables(tmp_path, {"u": df}, formats=("csv",))
-    doc2 = json.loads(write_manifest(tmp_path, "m.json", "test", {}, [tmp_path / "u.csv"]).read_text())
+    doc2 = json.loads(write_manifest(tmp_path, "m.json", "test", {}, [tmp_path / "u.csv"], merge=True).read_text())
     assert set(doc2["files"]) == {"t.csv", "t.parquet", "u.csv"}
+    doc3 = json.loads(write_manifest(tmp_path, "m.json", "test", {}, [tmp_path / "u.csv"]).read_text())
+    assert set(doc3["files"]) == {"u.csv"}  # a new result lists only its own files
 
 
 def test_reader_and_writer_errors(tmp_path):

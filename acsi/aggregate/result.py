@@ -274,7 +274,7 @@ class AggregateResult:
 
     def _write(self, out_dir, fmt: str) -> list[Path]:
         paths = write_tables(out_dir, self._outputs(), formats=(fmt,))
-        paths.append(write_manifest(out_dir, "aggregate_manifest.json", "aggregate", self.manifest(), paths))
+        paths.append(write_manifest(out_dir, "aggregate_manifest.json", "aggregate", self.manifest(), paths, merge=True))
         return paths
 
     def __repr__(self) -> str:

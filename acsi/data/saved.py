@@ -68,8 +68,11 @@ def read_results_dir(path: str | Path, stems, *, verify: bool = True) -> SavedRe
     if verify:
         verify_manifest(results, manifest)
     period = (manifest.get("options") or {}).get("period")
+    listed = set(manifest.get("files") or ())
     tables = {}
     for stem in stems:
+        if listed and not {f"{stem}.parquet", f"{stem}.csv"} & listed:
+            continue  # a file the save did not write (left over from an earlier run in the folder)
         df = read_saved(results, stem)
         if df is None:
             continue

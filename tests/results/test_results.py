@@ -134,3 +134,15 @@ def test_a_loaded_fit_without_parquet_keeps_period_labels_as_text(saved, tmp_pat
     back = acsi.load_results(d, verify=False)
     assert back.indexes["period"].tolist() == acsi.load_results(saved).indexes["period"].tolist()
     assert np.isfinite(back.indexes["index"]).sum() == 6
+
+
+@pytest.mark.filterwarnings("ignore::acsi.ConvergenceWarning")
+def test_a_stale_file_in_the_folder_is_not_read(fit, tmp_path):
+    # a pooled table left over from an earlier save in the same folder is not part of this result
+    fit.save(tmp_path)
+    stale = pd.DataFrame({"lhs": ["X"], "op": ["=~"], "rhs": ["x"], "est": [9.0]})
+    nopool = acsi.fit(two_period_survey(), acsi.parse_lavaan(ACSI_LAVAAN), unit="company", pooled=False)
+    nopool.save(tmp_path)
+    stale.to_csv(tmp_path / "pooled_estimates.csv", index=False)
+    back = acsi.load_results(tmp_path)
+    assert back.pooled is None and "pooled_estimates.csv" not in json.loads((tmp_path / "manifest.json").read_text())["files"]
