@@ -55,14 +55,14 @@ class Constraint:
 class OneOf(Constraint):
     """One of the listed values (compared with ``==``; ``True`` is not ``1``)."""
 
-    def __init__(self, *values):
-        self.values = tuple(values)
+    def __init__(self, *values, desc: str = ""):
+        self.values, self.desc = tuple(values), desc
 
     def ok(self, value) -> bool:
         return any(type(value) is type(v) and value == v for v in self.values)
 
     def describe(self) -> str:
-        return f"one of {list(self.values)}"
+        return f"one of {list(self.values)}" + (f": {self.desc}" if self.desc else "")
 
     def bad_value(self):
         return "<not-a-choice>"

@@ -72,8 +72,8 @@ def add_bootstrap_arguments(fit_parser: argparse.ArgumentParser) -> None:
     g.add_argument("--sales", default=None, metavar="FILE",
                    help="sales weights (company, sales[, period][, industry]): also bootstrap industry, sector "
                         "and national indexes")
-    g.add_argument("--window", type=int, default=4, metavar="K",
-                   help="periods in the national moving average of the bootstrapped aggregates (default 4; 1: none)")
+    g.add_argument("--window", type=int, default=None, metavar="K",
+                   help="periods in the national window of the bootstrapped aggregates (default: one year; 1: none)")
     g.add_argument("--partial-windows", action="store_true",
                    help="publish national figures before the window is full (flagged)")
 
@@ -156,7 +156,7 @@ def run_bootstrap(fit_result, args: argparse.Namespace, out_dir) -> list[Path]:
         n_boot=n, seed=getattr(args, "seed", None), n_jobs=jobs if jobs else 1,
         scheduler=getattr(args, "scheduler", None), failed=getattr(args, "bootstrap_failed", "exclude"),
         strata=strata, weights=weights,
-        aggregate_options={"window": getattr(args, "window", 4),
+        aggregate_options={"window": getattr(args, "window", None),
                            "partial_windows": bool(getattr(args, "partial_windows", False))} if weights is not None else None,
         progress=not getattr(args, "quiet", False),
     )

@@ -65,6 +65,9 @@ BAD = {
     ("aggregate", "--industry-totals"): (MISSING, [], EXIT_FILE),
     ("aggregate", "--unit"): ("no_such_column", [], EXIT_ERROR),
     ("aggregate", "--confidence"): ("2", [], EXIT_USAGE),
+    ("aggregate", "--span"): ("a year", ["!--window"], EXIT_ERROR),
+    ("aggregate", "--latent"): ("NO_SUCH_LATENT", [], EXIT_ERROR),
+    ("aggregate", "--status-column"): ("no_such_column", [], EXIT_ERROR),
     ("report", "results"): ("/nonexistent/acsi-test/results", [], EXIT_FILE),
     ("report", "--aggregate"): ("/nonexistent/acsi-test/aggregate", [], EXIT_FILE),
     ("report", "--published"): (MISSING, [], EXIT_FILE),
@@ -146,8 +149,16 @@ def inputs(tmp_path_factory):
             "answers": d / "answers.csv", "ipa": d / "ipa.csv", "nps": d / "nps.csv", "out": d / "out"}
 
 
+def _drop(args: list[str], option: str) -> list[str]:
+    i = args.index(option)
+    return args[:i] + args[i + 2:]
+
+
 def _argv(command, action, value, extra, inputs):
     fill = [a.format(**inputs) for a in VALID[command]]
+    for e in [e for e in extra if e.startswith("!")]:  # "!--window": drop that valid option for this case
+        fill = _drop(fill, e[1:])
+    extra = [e for e in extra if not e.startswith("!")]
     if action.option_strings:
         opt = action.option_strings[-1]
         base = fill
