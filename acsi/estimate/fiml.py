@@ -315,7 +315,7 @@ def fit_sem_fiml(
 def fit_fiml(model: RamModel, data: pd.DataFrame, *, group: str | None = None, level: float = 0.95,
              gtol: float = 1e-9, maxiter: int = 2000):
     """FIML fit of a compiled parameter table with a mean structure (see the module docstring)."""
-    from .ml import _group_labels, fit_stats, result_from_theta
+    from .mlresult import _group_labels, fit_stats, result_from_theta
     from .mlfast import _simple_start, parameter_vcov, start_values
 
     if not model.meanstructure:

@@ -62,6 +62,7 @@ import pandas as pd
 from scipy import special, stats as sstats
 
 from ..errors import InvalidParameterError, ScoringError
+from ..options import InstanceOf, Integer, OneOf, Real, validate_params
 from ..score import item_weights, latent_scores, unit_index
 from .mlfast import blas_single_thread
 from .multigroup import MultigroupFit, _ScoreBasis, fit_groups, latent_mean_differences, lrt, refit, score_tests
@@ -292,6 +293,11 @@ def _best_to_free(fit: MultigroupFit, kind: str, min_invariant: int):
 
 
 # ============================================================================ the sequence
+@validate_params(
+    "invariance", levels=InstanceOf(list, tuple, desc="a list of invariance levels"),
+    rule=OneOf(*RULES), alpha=Real(0, 1, closed="neither"), partial=OneOf(True, False), min_invariant=Integer(min=1),
+    cutoffs=(None, InstanceOf(dict, desc="a dict of cut-offs")), min_n=Integer(min=2),
+)
 def invariance(spec, data: pd.DataFrame, group: str, *, groups=None, levels=("configural", "metric", "scalar", "strict"),
                rule: str = "both", alpha: float = 0.05, partial: bool = True, min_invariant: int = 1,
                cutoffs: dict | None = None, min_n: int = 30, path_labels: bool = True) -> InvarianceResult:
@@ -331,13 +337,6 @@ def invariance(spec, data: pd.DataFrame, group: str, *, groups=None, levels=("co
     if not levels or levels != tuple(order[: len(levels)]):
         raise InvalidParameterError(f"The 'levels' parameter of invariance must be a prefix of {order} "
                                     f"(starting with 'configural'). Got {list(levels)!r} instead.")
-    if rule not in RULES:
-        raise InvalidParameterError(f"The 'rule' parameter of invariance must be one of {list(RULES)}. Got {rule!r} instead.")
-    if not (isinstance(alpha, (int, float)) and not isinstance(alpha, bool) and 0 < alpha < 1):
-        raise InvalidParameterError(f"The 'alpha' parameter of invariance must be a number in (0, 1). Got {alpha!r} instead.")
-    if not isinstance(min_invariant, (int, np.integer)) or isinstance(min_invariant, bool) or min_invariant < 1:
-        raise InvalidParameterError(f"The 'min_invariant' parameter of invariance must be an integer >= 1. "
-                                    f"Got {min_invariant!r} instead.")
     cut = dict(CUTOFFS)
     if cutoffs:
         bad = [k for k in cutoffs if k not in CUTOFFS]

@@ -55,6 +55,7 @@ from scipy import linalg as sla
 from scipy import special, stats as sstats
 
 from ..errors import DataError, EstimationError, InvalidParameterError
+from ..options import InstanceOf, Integer, Real, validate_params
 from ..spec import ModelSpec, build_partable
 from ..spec.partable import ParTable
 from ..spec.syntax import parse_syntax
@@ -198,6 +199,13 @@ def _check_groups(data: pd.DataFrame, group: str, labels: list[str], items: list
                             "fitted; drop the item(s) from the model or merge the group")
 
 
+@validate_params(
+    "fit_groups", groups=(None, InstanceOf(list, tuple, desc="a list of group labels")),
+    group_equal=InstanceOf(list, tuple, str, desc="a list of equality sets"),
+    group_partial=InstanceOf(list, tuple, str, desc="a list of parameters 'lhs op rhs'"),
+    constraints=InstanceOf(list, tuple, str, desc="a list of equalities 'a == b'"), min_n=Integer(min=2),
+    level=Real(0, 1, closed="neither"),
+)
 def fit_groups(spec: ModelSpec, data: pd.DataFrame, group: str, *, groups=None, group_equal=(), group_partial=(),
                constraints=(), min_n: int = 30, level: float = 0.95, start=None, name: str = "",
                partable_options: dict | None = None) -> MultigroupFit:
@@ -236,9 +244,7 @@ def fit_groups(spec: ModelSpec, data: pd.DataFrame, group: str, *, groups=None, 
     InvalidParameterError
         Unknown ``group_equal`` set or ``group_partial`` parameter.
     """
-    if not isinstance(min_n, (int, np.integer)) or isinstance(min_n, bool) or min_n < 2:
-        raise InvalidParameterError(f"The 'min_n' parameter of fit_groups must be an integer >= 2. Got {min_n!r} instead.")
-    if not isinstance(group, str):
+    if not isinstance(group, str) or not group:
         raise InvalidParameterError(f"The 'group' parameter of fit_groups must be a column name. Got {group!r} instead.")
     labels = group_order(data[group]) if groups is None and group in data.columns else [str(g) for g in (groups or ())]
     ov_all = list(spec.observed_ids)

@@ -25,7 +25,7 @@ Statistics (the order of :attr:`BatchModel.labels`, tuples ``(kind, lhs, op, rhs
   a directed path;
 * ``("est", to, "indirect", from)``: indirect effects ``T − B``, for pairs joined by a path of
   length two or more;
-* ``("est", a, "htmt", b)``: heterotrait-monotrait ratios (:func:`acsi.methods.reliability.htmt`).
+* ``("est", a, "htmt", b)``: heterotrait-monotrait ratios (:func:`acsi.estimate.quality.htmt`).
 
 Replicate status codes (the values of :mod:`acsi.bootstrap`'s OK / NOT_CONVERGED / INADMISSIBLE /
 UNSCORABLE): 0 estimated; 1 not converged or not estimable (collinear scores, singular mode-B
@@ -45,7 +45,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..methods.reliability import _htmt_from_cor
+from .quality import _htmt_from_cor
 from .pls import _check_options, _compile, _consistent_mask, _estimate, _Structure
 
 __all__ = ["BatchModel", "batch_model", "replicate_statistics", "weighted_correlations", "weighted_covariances",

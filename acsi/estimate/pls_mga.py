@@ -63,6 +63,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError, InvalidParameterError
+from ..options import InstanceOf, Integer, Real, Text, check_keys, validate_params
 from .mlfast import blas_single_thread
 from .multigroup import _check_groups, group_order
 from .pls_batch import OK, batch_model, replicate_statistics
@@ -211,6 +212,13 @@ def _run(fn, jobs, n_jobs):
     return Parallel(n_jobs=n_jobs)(delayed(fn)(*a, worker=True) for a in jobs)
 
 
+@validate_params(
+    "pls_mga", groups=(None, InstanceOf(list, tuple, desc="a list of two group labels")),
+    n_perm=Integer(min=19, desc="an integer >= 19 (a 5% test needs 19 permutations)"),
+    n_boot=Integer(min=0, desc="an integer >= 0 (0 skips Henseler's MGA)"), seed=(None, Integer(min=0)),
+    alpha=Real(0, 1, closed="neither"), weight=(None, Text()), options=(None, InstanceOf(dict, desc="a dict of PLS options")),
+    min_n=Integer(min=2), n_jobs=Integer(nonzero=True, desc="a non-zero integer (-1: all cores)"),
+)
 def pls_mga(spec, data: pd.DataFrame, group: str, *, groups=None, n_perm: int = 1000, n_boot: int = 1000,
             seed: int | None = None, alpha: float = 0.05, weight: str | None = None, options: dict | None = None,
             min_n: int = 30, n_jobs: int = 1) -> PLSGroupComparison:
@@ -249,22 +257,12 @@ def pls_mga(spec, data: pd.DataFrame, group: str, *, groups=None, n_perm: int = 
     InvalidParameterError
         Bad ``n_perm``, ``n_boot``, ``alpha``, ``options`` keys.
     """
-    for name, val, lo in (("n_perm", n_perm, 19), ("n_boot", n_boot, 0), ("n_jobs", n_jobs, None)):
-        if not isinstance(val, (int, np.integer)) or isinstance(val, bool) or (lo is not None and val < lo) \
-                or (name == "n_jobs" and val == 0):
-            what = {"n_perm": "an integer >= 19 (a 5% test needs 19 permutations)",
-                    "n_boot": "an integer >= 0 (0 skips Henseler's MGA)",
-                    "n_jobs": "a non-zero integer (-1: all cores)"}[name]
-            raise InvalidParameterError(f"The {name!r} parameter of pls_mga must be {what}. Got {val!r} instead.")
-    if n_boot and n_boot < 2:
+    if n_boot == 1:
         raise InvalidParameterError(f"The 'n_boot' parameter of pls_mga must be 0 or at least 2. Got {n_boot!r} instead.")
-    if not (isinstance(alpha, (int, float)) and not isinstance(alpha, bool) and 0 < alpha < 1):
-        raise InvalidParameterError(f"The 'alpha' parameter of pls_mga must be a number in (0, 1). Got {alpha!r} instead.")
     opts = dict(options or {})
-    bad = [k for k in opts if k not in PLS_OPTIONS]
-    if bad:
-        raise InvalidParameterError(f"The 'options' parameter of pls_mga must have keys from {list(PLS_OPTIONS)}. "
-                                    f"Got {bad[0]!r} instead.")
+    check_keys("pls_mga", "options", opts, PLS_OPTIONS, context="for PLS")
+    if not isinstance(group, str) or not group:
+        raise InvalidParameterError(f"The 'group' parameter of pls_mga must be a column name. Got {group!r} instead.")
     if group not in data.columns:
         raise DataError(f"the group column {group!r} is not in the data (columns: {', '.join(map(str, data.columns[:20]))}); "
                         "name the column that holds each respondent's group")

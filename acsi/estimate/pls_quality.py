@@ -7,7 +7,7 @@ ch. 4-6; Henseler, Hubona & Ray 2016), computed from one :class:`~acsi.estimate.
 table               formula                                                      flag (``THRESHOLDS``)
 ==================  ===========================================================  ================================
 ``reliability``     α (standardized), ρ_A, ρ_c, AVE per reflective (mode A)      0.70 ≤ α, ρ_A, ρ_c ≤ 0.95;
-                    latent (:mod:`acsi.methods.reliability`; with PLSc the       AVE ≥ 0.50
+                    latent (:mod:`acsi.estimate.quality`; with PLSc the       AVE ≥ 0.50
                     consistent loadings)
 ``loadings``        outer loadings and weights, item VIF ``diag(R_b⁻¹)``         loading ≥ 0.708 (mode A);
                                                                                  VIF < 5 (mode B weights)

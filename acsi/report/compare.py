@@ -5,9 +5,10 @@ next to the structural paths per group; :func:`comparison_section` formats the i
 MICOM) table, the index table with what each difference rests on, the path tests and the
 latent mean differences for the template (``_compare_section.html.j2``), used by
 :func:`render_comparison` (a self-contained page) and by the main report
-(:func:`acsi.report.render.render_report` with ``comparison=``).  The comparison object is
+(:func:`acsi.report.render.render_report` with ``comparison=``, through the comparison's own
+``report_section``, so that the renderer does not import this module).  The comparison object is
 read by its tables (``indexes``, ``paths``, ``invariance``, ``latent_means``, ``groups``,
-``estimator``, ``spec``, ``by``, ``level``, ``notes``), as :class:`acsi.compare.ComparisonResult`
+``estimator``, ``spec``, ``by``, ``level``, ``notes``), as :class:`acsi.comparison.ComparisonResult`
 has them.
 """
 
@@ -23,7 +24,8 @@ from . import fonts
 from .figures import ReportFigure, figure_png
 from .i18n import check_lang, latent_label, t
 
-__all__ = ["comparison_figure", "comparison_section", "figure_png", "render_comparison", "write_comparison_report"]
+__all__ = ["comparison_figure", "comparison_section", "figure_png", "render_comparison", "section_figure",
+           "write_comparison_report"]
 
 _COLORS = ("#1f4e79", "#c55a11", "#548235", "#7030a0", "#bf9000", "#2e75b6")
 
@@ -210,22 +212,23 @@ def comparison_section(cmp, lang: str = "en", figure: ReportFigure | None = None
     }
 
 
-def _figure(cmp, lang) -> ReportFigure:
+def section_figure(cmp, lang: str = "en") -> ReportFigure:
+    """The comparison figure as a report figure (PNG)."""
     return ReportFigure(name="comparison", title=t("cmp_figure", lang), png=figure_png(comparison_figure(cmp, lang)),
                         section="comparison")
 
 
 def render_comparison(cmp, *, lang: str = "en", title: str | None = None) -> str:
     """A self-contained HTML page with the comparison section (figure embedded)."""
-    from .. import __version__
+    from ..provenance import acsi_version
     from .render import _environment
 
     check_lang(lang, "render_comparison")
-    section = comparison_section(cmp, lang, _figure(cmp, lang))
+    section = comparison_section(cmp, lang, section_figure(cmp, lang))
     ctx = {
         "lang": lang, "html_lang": "zh-Hant" if lang == "zh" else "en", "t": lambda key, **kw: t(key, lang, **kw),
         "title": title or t("cmp_title", lang), "subtitle": f"{cmp.spec.name} · {cmp.by}",
-        "generated": t("generated", lang, version=__version__,
+        "generated": t("generated", lang, version=acsi_version(),
                        date=_dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")),
         "comparison": section,
     }

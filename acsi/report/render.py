@@ -17,7 +17,8 @@ from .analysis import (
 )
 from .data import ReportData, from_objects, read_published_series
 from .figures import report_figures, save_figures
-from .i18n import TEXT, check_lang, column_label, latent_label, t
+from ..options import validate_params
+from .i18n import LANG, TEXT, column_label, latent_label, t
 
 __all__ = [
     "render_report", "write_report", "build_context",
@@ -469,7 +470,7 @@ def build_context(data: ReportData, *, lang: str = "en", published=None, title: 
                   figures: list | None = None, notes: list[str] | None = None, comparison=None) -> dict:
     """Everything the template shows (strings already formatted); ``comparison`` (an
     :func:`acsi.compare` result) adds the group-comparison section (:mod:`.compare`)."""
-    from .. import __version__
+    from ..provenance import acsi_version
     from . import fonts
 
     notes = list(notes or [])
@@ -490,10 +491,8 @@ def build_context(data: ReportData, *, lang: str = "en", published=None, title: 
                 ("model", t("path_diagram", lang)), ("ipa", t("ipa", lang)), ("quality", t("quality", lang)),
                 ("accounting", t("accounting", lang)), ("methods", t("methods", lang))]
     section = None
-    if comparison is not None:
-        from .compare import _figure, comparison_section
-
-        section = comparison_section(comparison, lang, _figure(comparison, lang))
+    if comparison is not None:  # an acsi.compare() result formats its own section (acsi.report.compare)
+        section = comparison.report_section(lang)
         sections.insert(-1, ("comparison", t("comparison", lang)))
     ctx = {
         "lang": lang,
@@ -501,7 +500,7 @@ def build_context(data: ReportData, *, lang: str = "en", published=None, title: 
         "t": lambda key, **kw: t(key, lang, **kw),
         "title": title or t("report_title", lang),
         "subtitle": f"{data.manifest.get('model', '')} · {headline_name}",
-        "generated": t("generated", lang, version=__version__, date=_dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")),
+        "generated": t("generated", lang, version=acsi_version(), date=_dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")),
         "sections": sections,
         "overview": _overview(data, lang, headline_name),
         "aggregate": _aggregate_tables(data, lang),
@@ -553,6 +552,7 @@ def _published(published):
     return df
 
 
+@validate_params("render_report", lang=LANG)
 def render_report(results, agg=None, *, lang: str = "en", published=None, title: str | None = None,
                   figures: list | None = None, comparison=None) -> str:
     """Render the self-contained HTML report and return it as a string.
@@ -583,7 +583,6 @@ def render_report(results, agg=None, *, lang: str = "en", published=None, title:
     --------
     >>> html = render_report(fit, agg, lang="zh")     # doctest: +SKIP
     """
-    check_lang(lang, "render_report")
     data = from_objects(results, agg)
     return _render(data, lang=lang, published=_published(published), title=title, figures=figures,
                    comparison=comparison)
@@ -595,6 +594,7 @@ def _render(data: ReportData, *, lang: str, published, title, figures, notes=Non
     return _environment().get_template("report.html.j2").render(**ctx)
 
 
+@validate_params("write_report", lang=LANG)
 def write_report(fit, agg=None, path: str | Path = "report.html", *, lang: str = "en", published=None,
                  figures_dir: str | Path | None = None, title: str | None = None, comparison=None) -> Path:
     """Write the HTML report (and optionally every figure as a PNG file).
@@ -623,7 +623,6 @@ def write_report(fit, agg=None, path: str | Path = "report.html", *, lang: str =
     --------
     >>> write_report(fit, agg, "out/report.html", lang="zh")     # doctest: +SKIP
     """
-    check_lang(lang, "write_report")
     data = from_objects(fit, agg)
     pub = _published(published)
     notes: list[str] = []

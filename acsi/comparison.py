@@ -29,10 +29,13 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from .data import DEFAULT_MISSING_CODES, prepare_survey, read_survey, write_table
+from .data import DEFAULT_MISSING_CODES, prepare_survey, read_survey
 from .data.periods import canonical_periods
 from .errors import DataError, InvalidParameterError
+from .options import InstanceOf, Integer, OneOf, Real, Text, validate_params
+from .provenance import hash_tables, stamp
 from .spec import resolve_model
+from .tables import write_manifest, write_tables
 
 __all__ = ["ComparisonResult", "compare"]
 
@@ -79,6 +82,7 @@ class ComparisonResult:
     notes: tuple = ()
     options: dict = field(default_factory=dict)
     detail: object = field(default=None, repr=False)
+    data_hash: str = ""
 
     def summary(self) -> str:
         """A plain-language account of the comparison."""
@@ -99,30 +103,49 @@ class ComparisonResult:
             lines.append(f"Note: {note}")
         return "\n".join(lines)
 
+    def report_section(self, lang: str = "en") -> dict:
+        """The report's group-comparison section (:func:`acsi.report.compare.comparison_section`,
+        figure included), for :func:`acsi.report.render_report` with ``comparison=``."""
+        from .report.compare import comparison_section, section_figure
+
+        return comparison_section(self, lang, section_figure(self, lang))
+
     def save(self, out_dir) -> list[Path]:
-        """Write the tables (CSV), ``summary.txt`` and the figure ``comparison.png`` to ``out_dir``."""
-        out = Path(out_dir)
-        out.mkdir(parents=True, exist_ok=True)
-        paths = []
-        for name in ("invariance", "paths", "indexes", "latent_means", "score_tests", "accounting"):
-            paths += write_table(getattr(self, name), out, name, formats=("csv",))
-        (out / "summary.txt").write_text(self.summary() + "\n", encoding="utf-8")
-        paths.append(out / "summary.txt")
+        """Write the tables (CSV), ``summary.txt``, the figure ``comparison.png`` and
+        ``manifest.json`` (every file with its size and SHA-256, provenance, options, the model
+        as lavaan text and TOML) to ``out_dir``."""
         from .report.compare import comparison_figure, figure_png
 
-        fig = comparison_figure(self)
-        (out / "comparison.png").write_bytes(figure_png(fig))
-        paths.append(out / "comparison.png")
+        out = Path(out_dir)
+        tables = {name: getattr(self, name)
+                  for name in ("invariance", "paths", "indexes", "latent_means", "score_tests", "accounting")}
+        paths = write_tables(out, tables, formats=("csv",))
+        (out / "summary.txt").write_text(self.summary() + "\n", encoding="utf-8")
+        (out / "comparison.png").write_bytes(figure_png(comparison_figure(self)))
+        paths += [out / "summary.txt", out / "comparison.png"]
+        header = {**stamp(_jsonable(self.options)), "input_sha256_16": self.data_hash, "model": self.spec.name,
+                  "model_lavaan": self.spec.to_lavaan(), "model_toml": self.spec.to_toml(),
+                  "estimator": self.estimator, "by": self.by, "groups": list(self.groups), "level": self.level,
+                  "notes": list(self.notes)}
+        paths.append(write_manifest(out, "manifest.json", "comparison", header, paths))
         return [Path(p) for p in paths]
 
 
-def _check_choice(name, value, allowed):
-    if value not in allowed:
-        raise InvalidParameterError(f"The {name!r} parameter of acsi.compare must be one of {list(allowed)}. "
-                                    f"Got {value!r} instead.")
+def _jsonable(options: dict) -> dict:
+    return {k: (list(v) if isinstance(v, tuple) else v) for k, v in options.items()}
 
 
-def compare(data, model="acsi", *, by: str, groups=None, estimator: str = "sem", weight: str | None = None,
+@validate_params(
+    "acsi.compare",
+    by=Text(), groups=(None, InstanceOf(list, tuple, desc="a list of group labels")), estimator=OneOf(*ESTIMATORS),
+    weight=(None, Text()), item_map=(None, InstanceOf(dict, desc="a dict {column_in_data: item_id}")),
+    out_of_range=OneOf("error", "missing"), min_n=Integer(min=2),
+    levels=InstanceOf(list, tuple, desc="a list of invariance levels"), rule=OneOf("both", "chisq", "fit"),
+    alpha=Real(0, 1, closed="neither"), n_perm=Integer(min=19), n_boot=Integer(min=0), seed=(None, Integer(min=0)),
+    n_jobs=Integer(nonzero=True, desc="a non-zero integer (-1: all cores)"), confidence=Real(0, 1, closed="neither"),
+    options=(None, InstanceOf(dict, desc="a dict of PLS options")),
+)
+def compare(data, model="acsi", *, by: str | None = None, groups=None, estimator: str = "sem", weight: str | None = None,
             item_map: dict | None = None, missing_codes=DEFAULT_MISSING_CODES, out_of_range: str = "error",
             min_n: int = 30, levels=("configural", "metric", "scalar", "strict"), rule: str = "both",
             alpha: float = 0.05, n_perm: int = 1000, n_boot: int = 1000, seed: int | None = None, n_jobs: int = 1,
@@ -169,12 +192,9 @@ def compare(data, model="acsi", *, by: str, groups=None, estimator: str = "sem",
     >>> cmp.invariance[["step", "chisq", "df", "delta_cfi", "holds"]]  # doctest: +SKIP
     >>> print(cmp.summary())                                          # doctest: +SKIP
     """
-    _check_choice("estimator", estimator, ESTIMATORS)
-    _check_choice("out_of_range", out_of_range, ("error", "missing"))
-    if not (isinstance(confidence, (int, float)) and 0 < confidence < 1):
-        raise InvalidParameterError(f"The 'confidence' parameter of acsi.compare must be in (0, 1). Got {confidence!r} instead.")
-    if not isinstance(by, str) or not by:
-        raise InvalidParameterError(f"The 'by' parameter of acsi.compare must be a column name. Got {by!r} instead.")
+    if by is None:
+        raise InvalidParameterError("The 'by' parameter of acsi.compare must be the column whose values are the groups "
+                                    "(e.g. by='period'). Got None instead.")
     if options and estimator == "sem":
         raise InvalidParameterError("The 'options' parameter of acsi.compare applies to estimator='pls' (PLS options); "
                                     f"the ML engine takes none. Got {options!r} instead.")
@@ -284,7 +304,7 @@ def compare(data, model="acsi", *, by: str, groups=None, estimator: str = "sem",
         options={"by": by, "groups": list(order), "estimator": estimator, "rule": rule, "alpha": alpha,
                  "levels": list(levels), "min_n": min_n, "n_perm": n_perm, "n_boot": n_boot, "seed": seed,
                  "weight": weight, "confidence": confidence},
-        detail=detail)
+        detail=detail, data_hash=hash_tables(data))
 
 
 def _micom_rows(micom: pd.DataFrame, indexes: pd.DataFrame):

@@ -79,7 +79,14 @@ def test_save_writes_tables_summary_and_figure(sem, tmp_path):
     paths = sem.save(tmp_path / "cmp")
     names = {p.name for p in paths}
     assert {"invariance.csv", "paths.csv", "indexes.csv", "latent_means.csv", "score_tests.csv", "accounting.csv",
-            "summary.txt", "comparison.png"} <= names
+            "summary.txt", "comparison.png", "manifest.json"} <= names
+    import json
+
+    from acsi.tables import verify_manifest
+
+    man = json.loads((tmp_path / "cmp" / "manifest.json").read_text())
+    assert man["kind"] == "comparison" and man["groups"] == ["store", "online"] and "CS =~" in man["model_lavaan"]
+    assert set(verify_manifest(tmp_path / "cmp", man)) == names - {"manifest.json"}  # sizes and SHA-256 hold
     assert (tmp_path / "cmp" / "comparison.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     back = pd.read_csv(tmp_path / "cmp" / "invariance.csv")
     assert list(back["step"]) == list(sem.invariance["step"])
@@ -121,7 +128,7 @@ def test_cli_compare_writes_the_files(survey, tmp_path, capsys):
     out = tmp_path / "out"
     assert main(["compare", str(f), "--by", "segment", "--levels", "configural,metric,scalar", "--out", str(out)]) == 0
     printed = capsys.readouterr().out
-    assert "Measurement invariance across 2 groups" in printed and "wrote 9 files" in printed
+    assert "Measurement invariance across 2 groups" in printed and "wrote 10 files" in printed
     for name in ("invariance.csv", "paths.csv", "indexes.csv", "comparison.png", "compare.html", "summary.txt"):
         assert (out / name).is_file(), name
     assert main(["compare", str(f), "--by", "segment", "--estimator", "pls", "--perm", "50", "--boot", "0",

@@ -14,16 +14,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["register", "cmd_compare"]
+__all__ = ["register", "run"]
 
 
 def _list(text: str) -> list[str]:
     return [x.strip() for x in text.split(",") if x.strip()]
 
 
-def cmd_compare(args) -> int:
-    from .compare import compare
-    from .report.compare import write_comparison_report
+def run(args) -> int:
+    from ..comparison import compare
+    from ..report.compare import write_comparison_report
 
     res = compare(
         args.survey, args.model, by=args.by, groups=_list(args.groups) if args.groups else None,
@@ -39,9 +39,9 @@ def cmd_compare(args) -> int:
     return 0
 
 
-def register(sub) -> None:
+def register(sub):
     """Add the ``compare`` command to the ``acsi`` sub-parsers."""
-    from .cli import _codes  # the one parser of --missing-codes
+    from .fit import _codes  # the one parser of --missing-codes
 
     c = sub.add_parser("compare", help="measurement invariance, path differences and indexes across groups",
                        description=__doc__.split("\n\n")[0] + " (CB-SEM: configural -> metric -> scalar -> strict with "
@@ -71,4 +71,5 @@ def register(sub) -> None:
     c.add_argument("--lang", choices=["en", "zh"], default="en", help="language of compare.html")
     c.add_argument("--quiet", action="store_true", help="do not print the summary")
     c.add_argument("--out", required=True, help="output directory")
-    c.set_defaults(func=cmd_compare)
+    c.set_defaults(func=run)
+    return c
