@@ -42,6 +42,22 @@ except ImportError:  # pragma: no cover - older layout
 
 OUT = Path(__file__).parent / "results" / "fit.csv"
 
+#: The ACSI model with lavaan constraints and a defined parameter (semopy cannot fit it).
+CONSTRAINED = """CE =~ ce1 + ce2 + ce3
+PQ =~ pq1 + pq2 + pq3
+PV =~ pv1 + pv2
+CS =~ cs1 + l*cs2 + l*cs3
+CC =~ cc1 + cc2
+CL =~ cl1 + cl2
+PQ ~ CE
+PV ~ CE + a*PQ
+CS ~ CE + c*PQ + b*PV
+CC ~ CS
+CL ~ d*CS + CC
+a == 2*b
+ind := b*d
+"""
+
 
 def simulate(spec, n: int, seed: int = 1) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
@@ -95,6 +111,11 @@ def main(argv=None) -> None:
             except TypeError:  # acsi.pipeline.fit_unit takes prepared data
                 return fit_unit(("x",), data, spec, options={"engine": engine}, weights=np.ones(len(data)))
 
+        constrained = acsi.parse_lavaan(CONSTRAINED, name="constrained", headline="CS", scale=(1, 10))
+        try:
+            from acsi.estimate.ml import fit_ml
+        except ImportError:  # code before the parameter table: no constraints
+            fit_ml = None
         methods = {
             "semopy Model().fit() (baseline, default tolerance)": lambda: semopy.Model(syntax).fit(data),
             "acsi fit_sem (semopy optimiser, ftol 1e-12, acsi tables)": lambda: fit_sem(data, spec),
@@ -102,6 +123,8 @@ def main(argv=None) -> None:
             "acsi fit_unit, engine semopy (+ weights, scores, index)": lambda: unit_fit("semopy"),
             "acsi fit_unit, engine mlfast (+ weights, scores, index)": lambda: unit_fit("mlfast"),
         }
+        if fit_ml is not None:
+            methods["acsi fit_ml, ACSI with equal loadings, a == 2*b and ind := b*d"] = lambda: fit_ml(constrained, data)
         for what, (sec, ratio) in round_robin(methods, args.rounds).items():
             rows.append({"code": args.label, "case": f"one ACSI fit, n={n}", "what": what, "seconds": sec,
                          "ratio_to_baseline": ratio})
