@@ -86,6 +86,8 @@ from scipy import optimize
 from ..errors import EstimationError
 from ..spec import ModelSpec
 from .expressions import compile_expression, jacobian
+from .mlresult import result_from_theta
+from .result import SEMResult
 from .samplestats import SampleStats, check_sample_cov
 
 __all__ = [
@@ -95,10 +97,12 @@ __all__ = [
     "admissible_batch",
     "blas_single_thread",
     "check_sample_cov",
+    "compile_model",
     "compiled_model",
     "fit_constrained",
     "fit_covariances",
     "fit_sem_fast",
+    "fit_stats",
     "gradient_information",
     "implied",
     "information",
@@ -579,6 +583,14 @@ class RamModel:
     def cells(self, theta: np.ndarray, g: int) -> np.ndarray:
         """The free cells of group ``g`` (0-based) for a batch of θ."""
         return theta if self._identity else theta[:, self.groups[g].pidx]
+
+    def vcov(self, info: np.ndarray, n: int, theta: np.ndarray) -> np.ndarray:
+        """Covariance of θ̂ from the expected information of F (:func:`parameter_vcov`)."""
+        return parameter_vcov(self, info, n, theta)
+
+    def implied_moments(self, theta: np.ndarray, stats: SampleStats):
+        """Per group ``(Σ_g, μ_g)`` at one θ (:func:`implied_moments`)."""
+        return implied_moments(self, theta, stats)
 
     def matrices_of(self, theta: np.ndarray, g: int = 0, exo=None):
         """Group ``g``'s matrices for a batch of θ (R × npar)."""
@@ -1789,9 +1801,9 @@ def fit_sem_fast(
     >>> res = fit_sem_fast(survey_of_one_company, acsi.load_model("acsi"))   # doctest: +SKIP
     >>> res.estimates.query("op == '~'")[["lhs", "rhs", "est", "se"]]          # doctest: +SKIP
     """
-    from .ml import fit_ml
-
-    return fit_ml(model or compiled_model(spec), data, level=level, start=start, xtol=xtol, maxiter=maxiter)
+    model = model or compiled_model(spec)
+    stats = SampleStats.from_data(data, [gm.ov for gm in model.groups])
+    return fit_stats(model, stats, level=level, start=start, xtol=xtol, maxiter=maxiter)
 
 
 def sem_result_from_cov(model: RamModel, S: np.ndarray, n: int, *, level: float = 0.95, start=None,
@@ -1802,7 +1814,45 @@ def sem_result_from_cov(model: RamModel, S: np.ndarray, n: int, *, level: float 
     with a mean structure), so very large surveys can be fitted from per-unit moments without
     holding the rows.
     """
-    from .ml import fit_stats
-
     stats = SampleStats.from_moments(S, n, mean, ov=model.groups[0].ov)
     return fit_stats(model, stats, level=level, start=start, xtol=xtol, maxiter=maxiter)
+
+
+def fit_stats(model: RamModel, stats: SampleStats, *, level: float = 0.95, start=None, xtol: float = 1e-10,
+              maxiter: int = 200) -> SEMResult:
+    """Fit ``model`` to sample statistics (the sufficient statistics of complete-data ML).
+
+    A cold start comes from :func:`~.mlfast.start_values`; if that does not converge, a second
+    one from a cruder, very stable start.
+    """
+    if len(stats.groups) != len(model.groups):
+        raise EstimationError(f"the model has {len(model.groups)} groups, the sample statistics {len(stats.groups)}")
+    S = [g.cov for g in stats.groups]
+    means = [g.mean for g in stats.groups] if model.meanstructure else None
+    w = stats.weights
+    kw = dict(means=None if means is None else [m[None] for m in means], weights=w, xtol=xtol, maxiter=maxiter,
+              keep_information=True, final_gradient=True)
+    th0 = start_values(model, S, means) if start is None else np.asarray(start, dtype=float)
+    bf = fit_covariances(model, [s[None] for s in S], th0, **kw)
+    if not bf.converged[0] and start is None:
+        alt = _simple_start(model, S, means)
+        bf2 = fit_covariances(model, [s[None] for s in S], alt, **kw)
+        if bf2.converged[0] or bf2.fmin[0] < bf.fmin[0]:
+            bf = bf2
+    converged = bool(bf.converged[0])
+    what = "constrained Newton/SLSQP" if model.has_nonlinear else "Newton/Fisher scoring"
+    messages = [] if converged else [
+        f"{what} did not converge in {maxiter} iterations (max |gradient| {bf.grad_max[0]:.3g})"
+    ]
+    return result_from_theta(model, stats, bf.theta[0], info=bf.info[0] if converged else None, converged=converged,
+                             messages=messages, n_iter=int(bf.n_iter[0]), objective=float(bf.fmin[0]), level=level)
+
+
+def compile_model(source) -> RamModel:
+    """A compiled model from a ParTable, a ``ModelSpec`` (its default table, compiled once and
+    cached: :func:`compiled_model`) or a compiled model (returned as it is)."""
+    if isinstance(source, RamModel):
+        return source
+    if isinstance(source, ModelSpec):
+        return compiled_model(source)
+    return RamModel(source)
