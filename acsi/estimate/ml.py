@@ -38,10 +38,18 @@ from .mlresult import group_labels, result_from_theta
 from .result import SEMResult
 from .samplestats import SampleStats
 
-__all__ = ["compile", "covariate_positions", "fit_ml", "fit_sem_fast", "fit_stats", "result_from_theta",
+__all__ = ["DEFAULT_ENGINE", "SEM_ENGINES", "compile", "covariate_positions", "fit_ml", "fit_sem_fast", "fit_stats", "result_from_theta",
            "sem_result_from_cov"]
 
 MISSING = ("listwise", "ml")
+
+#: The covariance-based ML engines: acsi's own (``"mlfast"``: this module and :mod:`.mlfast`)
+#: and semopy as an optimiser (:mod:`.sem`).  acsi's engine is the default: it equals lavaan
+#: 0.6-14 on every reference case (``tests/estimate/test_ml_reference.py``), fits every table
+#: (semopy refuses constraints, ``:=``, groups, means, covariates, observed structural
+#: variables) and is faster (``benchmarks/results/fit.csv``).
+SEM_ENGINES = ("semopy", "mlfast")
+DEFAULT_ENGINE = "mlfast"
 
 
 def compile(partable) -> RamModel:  # noqa: A001 - the architecture's name: acsi.estimate.ml.compile(pt)
