@@ -126,9 +126,9 @@ def main(argv=None) -> None:
                 return fit_unit(("x",), data, spec, options={"engine": engine}, weights=np.ones(len(data)))
             return fit_unit(("x",), unit, spec, options={"engine": engine})
 
-        constrained = acsi.parse_lavaan(CONSTRAINED, name="constrained", headline="CS", scale=(1, 10))
         try:
             from acsi.estimate.ml import fit_ml
+            constrained = acsi.parse_lavaan(CONSTRAINED, name="constrained", headline="CS", scale=(1, 10))
         except ImportError:  # code before the parameter table: no constraints
             fit_ml = None
         methods = {
