@@ -10,27 +10,22 @@ import acsi
 from acsi import bootstrap as bs
 from conftest import ACSI_TRUTH, exact_data, implied_cov
 
-MODEL = """CE =~ ce1 + ce2 + ce3
-PQ =~ pq1 + pq2 + pq3
-PV =~ pv1 + pv2
-CS =~ cs1 + l*cs2 + l*cs3
-CC =~ cc1 + cc2
-CL =~ cl1 + cl2
-PQ ~ CE
-PV ~ CE + a*PQ
-CS ~ CE + c*PQ + b*PV
-CC ~ CS
-CL ~ d*CS + CC
-a == 2*b
-ind := b*d
-"""
+# the shipped ACSI model with two equal loadings, two related paths and a defined parameter
+EDITS = [("cs2 + cs3", "l*cs2 + l*cs3"), ("PV ~ CE + PQ", "PV ~ CE + a*PQ"), ("CS ~ CE + PQ + PV", "CS ~ CE + PQ + b*PV"),
+         ("CL ~ CS + CC", "CL ~ d*CS + CC")]
+
+
+def _model_text() -> str:
+    text = acsi.load_model("acsi").to_lavaan()
+    for old, new in EDITS:
+        text = text.replace(old, new)
+    return text + "a == 2*b\nind := b*d\n"
 
 
 @pytest.fixture(scope="module")
 def boot():
-    spec = acsi.parse_lavaan(MODEL, name="constrained", headline="CS", scale=(1, 10))
-    base = acsi.parse_lavaan(MODEL.split("a == 2*b")[0].replace("l*", "").replace("a*", "").replace("b*", "")
-                             .replace("c*", "").replace("d*", ""), name="base", headline="CS")
+    spec = acsi.parse_lavaan(_model_text(), name="constrained", scale=(1, 10))
+    base = acsi.parse_lavaan(acsi.load_model("acsi").to_lavaan(), name="base")
     t = ACSI_TRUTH
     cov = implied_cov(base, t["loadings"], t["paths"], t["theta"], t["psi"])
     data = exact_data(cov, 300, mean=6.0, seed=3).round().clip(1, 10)
