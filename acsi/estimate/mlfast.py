@@ -1130,8 +1130,7 @@ def fit_covariances(
     Each replicate's iterations depend only on its own data: replicates that converge are
     frozen, so a replicate's result does not depend on the other members of its batch.
     Linear equality constraints are honoured exactly (``θ = K x + k0``); a model with
-    nonlinear or inequality constraints is fitted replicate by replicate by
-    :func:`fit_constrained`.
+    nonlinear or inequality constraints goes to :func:`fit_constrained`.
     """
     batch = _Batch(model, S, means, weights)
     R = batch.R
@@ -1248,10 +1247,12 @@ def moment_jacobian(model: RamModel, theta: np.ndarray, stats: SampleStats) -> l
 def fit_constrained(model: RamModel, S, start: np.ndarray, *, means=None, weights=None, maxiter: int = 500,
                     keep_information: bool = False) -> BatchFit:
     """Fit a model with nonlinear equality or inequality constraints (``==``, ``<``, ``>`` with
-    expressions of labels), replicate by replicate, by SLSQP (Kraft 1988; scipy) on the free
-    directions ``x`` of the linear equalities, with the analytic gradient of F and complex-step
-    Jacobians of the constraints, then Newton steps on the Lagrangian of the active set
-    (equalities and inequalities within lavaan's slack 1e-5) to converge to rounding.
+    expressions of labels) on the free directions ``x`` of the linear equalities: from a
+    feasible (warm) start, batched Newton steps on the KKT system of the start's active set
+    (:func:`_newton_kkt`: equalities and the inequalities within lavaan's slack 1e-5); otherwise,
+    replicate by replicate, SLSQP (Kraft 1988; scipy) with the analytic gradient of F and
+    complex-step Jacobians of the constraints, then the same Newton steps to converge to
+    rounding.
 
     Equivalent R: lavaan's ``nlminb.constr`` (an augmented Lagrangian) reaches the same
     optimum; it stops at about 1e-7 of the constraints, this at about 1e-12.
