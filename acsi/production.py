@@ -697,3 +697,162 @@ def _replicates(boot, fit, unit, period) -> pd.DataFrame:
         "values": [np.where(usable[i], boot.replicates[i, h, :], np.nan) for i in range(len(boot.unit_keys))],
         "jack_m2": boot.jack_m2[:, h], "jack_m3": boot.jack_m3[:, h],
     })
+
+
+# ============================================================================ import of published tables
+def import_published(
+    store,
+    table,
+    *,
+    release: str,
+    level: str = "company",
+    unit_col: str = "company",
+    period_col: str = "period",
+    value_col: str | None = None,
+    industry: str | None = None,
+    sector: str | None = None,
+    latent: str = "CS",
+    source: str = "",
+    notes: str = "",
+    release_date=None,
+    baseline_period: str | None = None,
+    replace: bool = False,
+) -> int:
+    """Load a published table of indexes as an *external* release; returns its key.
+
+    Parameters
+    ----------
+    store : path or HistoryStore
+    table : DataFrame or path
+        One row per unit and period: ``period_col``, ``value_col`` (default: ``index``,
+        ``national_index`` or ``score``; empty = not measured) and, unless ``level`` is
+        ``national``, ``unit_col``. In a company table, units named ``"<name> (industry)"`` are
+        the industry's score and ``"All Others"`` becomes ``"All Others (<industry>)"``.
+    release : str
+        Release id (e.g. ``"ACSI-national-1994-2008"``).
+    level : {"company", "national"}
+    industry, sector : str
+        Hierarchy of a company table (the published tables name neither).
+    latent : str
+        The latent the scores measure (ACSI publishes customer satisfaction, ``CS``).
+    baseline_period : str, optional
+        Period label given to rows whose period reads ``baseline`` (required if there are any).
+    source, notes : str
+        Provenance and release notes stored with the release.
+
+    Returns
+    -------
+    int
+        The release key.
+    """
+    df, src = _read_table(table, "published table", (period_col, unit_col))
+    if level not in ("company", "national"):
+        raise StoreError(f"The 'level' parameter of import_published must be 'company' or 'national'. Got {level!r} instead.")
+    value_col = value_col or next((c for c in ("index", "national_index", "score") if c in df.columns), None)
+    need = [period_col, value_col] + ([unit_col] if level == "company" else [])
+    miss = [c for c in need if c is None or c not in df.columns]
+    if miss:
+        raise DataError(f"the published table {src} needs columns {need}; it has {list(df.columns)}")
+    if level == "company" and not industry:
+        raise StoreError("import_published of a company table needs industry= (and sector=): the published tables "
+                         "do not name them")
+    per = df[period_col].astype(str).str.strip()
+    is_base = per.str.lower() == "baseline"
+    if is_base.any():
+        if not baseline_period:
+            raise DataError(f"the published table {src} has {int(is_base.sum())} 'baseline' period(s); pass "
+                            "baseline_period= (e.g. '1994') to say when the baseline was measured")
+        per = per.where(~is_base, str(baseline_period))
+    t, freq, lab = _labels(per, table="published table")
+    value = pd.to_numeric(df[value_col], errors="coerce").to_numpy(dtype=float)
+    bad = ~np.isnan(value) & ((value < 0) | (value > 100))
+    if bad.any():
+        raise DataError(f"the published table {src} has scores outside 0-100 in rows {np.flatnonzero(bad)[:8].tolist()}")
+    if level == "national":
+        names = np.full(len(df), "national", dtype=object)
+        lvl = np.full(len(df), "national", dtype=object)
+        parent = np.full(len(df), None, dtype=object)
+        ind = np.full(len(df), None, dtype=object)
+        sec = np.full(len(df), None, dtype=object)
+    else:
+        raw = df[unit_col].astype(str).str.strip()
+        is_ind = raw.str.endswith("(industry)").to_numpy()
+        names = np.where(is_ind, raw.str.replace(r"\s*\(industry\)$", "", regex=True),
+                         np.where(raw == "All Others", f"All Others ({industry})", raw)).astype(object)
+        lvl = np.where(is_ind, "industry", "company").astype(object)
+        parent = np.where(is_ind, sector, industry).astype(object)
+        ind = np.full(len(df), industry, dtype=object)
+        sec = np.full(len(df), sector, dtype=object)
+    key = pd.DataFrame({"level": lvl, "unit": names, "period": lab})
+    dup = key.duplicated(keep=False).to_numpy()
+    if dup.any():
+        raise DataError(f"the published table {src} has {int(dup.sum())} duplicate (unit, period) rows, e.g. "
+                        f"{key.loc[dup].head(3).to_dict('records')}; keep one score per unit and period")
+    measured = ~np.isnan(value)
+    base_note = np.where(is_base.to_numpy(), f"published as the baseline, stored as {baseline_period}", "")
+    figures = pd.DataFrame({
+        "level": lvl, "unit": names, "period": lab, "t": t, "frequency": freq, "latent": latent, "parent": parent,
+        "industry": ind, "sector": sec, "index": value, "ci_method": "published",
+        "status": np.where(measured, "ok", "not_measured"),
+        "reason": [("; ".join(x for x in (b, "" if m else "NM: not measured in the published table") if x))
+                   for b, m in zip(base_note, measured)],
+        "origin": "external", "published": measured,
+    })
+    file_hash = None
+    if src and src != "<DataFrame>":
+        file_hash = hashlib.sha256(Path(src).read_bytes()).hexdigest()
+    meta = {
+        "release_id": release, "kind": "external", "notes": notes, "source": source or src,
+        "model_headline": latent, "method_hash": _sha("external", source or src), "frequency": freq,
+        "periods": sorted(set(lab), key=list(lab).index),
+        "options": {"level": level, "industry": industry, "sector": sector, "latent": latent,
+                    "baseline_period": baseline_period, "value_col": value_col},
+        "input_hashes": {"file": src, "sha256": file_hash, "table": _frame_hash(df)},
+    }
+    if release_date:
+        meta["release_date"] = pd.Timestamp(release_date).date()
+    st, mine = as_store(store, read_only=False)
+    try:
+        from .fitting import _versions
+
+        meta["versions"] = _versions()
+        return st.write_release(meta, {"figures": figures}, replace=replace)
+    finally:
+        if mine:
+            st.close()
+
+
+_SOURCE = ("ACSI tables reprinted in a Chinese-language course deck on customer satisfaction and CRM (chapter 6); "
+           "transcribed in shared/data (acsi/store/published/README.md)")
+
+
+def import_acsi_tables(store, *, replace: bool = False, airline_sector: str = "Transportation & Warehousing",
+                       portal_sector: str = "E-Business") -> list[str]:
+    """Import the three published ACSI tables shipped with acsi as external releases.
+
+    Releases ``ACSI-national-1994-2008`` (national quarterly), ``ACSI-airlines-1994-2008`` and
+    ``ACSI-internet-portals-1994-2008`` (annual company tables; ``baseline`` stored as 1994).
+    See ``acsi/store/published/README.md`` for the source and the choices made. Returns the ids.
+    """
+    from importlib import resources
+
+    base = resources.files("acsi.store").joinpath("published")
+    out = []
+    with resources.as_file(base) as folder:
+        folder = Path(folder)
+        rid = "ACSI-national-1994-2008"
+        import_published(store, folder / PUBLISHED_TABLES["national"], release=rid, level="national",
+                         source=_SOURCE, replace=replace, release_date="2008-08-19",
+                         notes="ACSI national index per quarter, 1994Q3 (baseline, measured summer 1994) to 2008Q2, "
+                               "as published (one decimal). No intervals were published.")
+        out.append(rid)
+        for name, ind, sec in (("airlines", "Airlines", airline_sector),
+                               ("internet_portals", "Internet Portals/Search Engines", portal_sector)):
+            rid = f"ACSI-{name.replace('_', '-')}-1994-2008"
+            import_published(store, folder / PUBLISHED_TABLES[name], release=rid, level="company", industry=ind,
+                             sector=sec, baseline_period="1994", source=_SOURCE, replace=replace,
+                             release_date="2008-08-19",
+                             notes=f"ACSI {ind} scores per year as published (baseline stored as 1994; NM = not "
+                                   f"measured). Sector {sec!r} assigned on import; the table names none.")
+            out.append(rid)
+    return out
