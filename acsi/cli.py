@@ -140,7 +140,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="CSV of a published national series (period,national_index) to draw in the report")
     d.set_defaults(func=cmd_demo)
 
-    for modname in ("acsi.aggregate.cli", "acsi.methods.cli", "acsi.report.cli"):
+    for modname in ("acsi.aggregate.cli", "acsi.methods.cli", "acsi.report.cli", "acsi.production"):
         try:
             mod = __import__(modname, fromlist=["register"])
         except ImportError:
