@@ -313,7 +313,7 @@ def publish(
             "headline": spec.headline, "fit": fit.options, "aggregate": agg.options,
         }
         mh = model_hash(spec)
-        method = _sha(mh, estimator, fit.options.get("estimator_options"), fit.options.get("missing"),
+        method = _sha(mh, estimator, _method_options(fit.options.get("estimator_options")), fit.options.get("missing"),
                       fit.options.get("out_of_range"), fit.options.get("min_n"), weight, confidence, window,
                       partial_windows, carry_forward)
         from .fitting import _versions
@@ -344,6 +344,15 @@ def publish(
     return PublishResult(release_id=str(release), release_key=key, store=st.path, fit=fit, aggregate=agg,
                          bootstrap=boot, stored=stored, periods=plan["periods"],
                          published_periods=plan["published_labels"], tables=tables)
+
+
+#: Estimator options that only steer the numerics (same estimates to optimizer tolerance): a
+#: change of them is a re-estimation, not a method change.
+_NUMERICAL_OPTIONS = ("engine", "ftol", "maxiter", "tol", "max_iter")
+
+
+def _method_options(options) -> dict:
+    return {k: v for k, v in (options or {}).items() if k not in _NUMERICAL_OPTIONS}
 
 
 def _plan(st, fit, spec, unit, period, window, carry_forward, method_change) -> dict:

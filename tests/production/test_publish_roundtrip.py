@@ -1,0 +1,120 @@
+"""publish(): three releases read back bit for bit; the national window of release 3 rests on the
+stored company indexes of releases 1 and 2."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import acsi
+from acsi.store import history, open_store
+from store_cases import PERIODS, publish_quarters, quiet, sales, survey
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def three(tmp_path_factory):
+    path = tmp_path_factory.mktemp("roundtrip") / "s.duckdb"
+    return path, publish_quarters(path)
+
+
+def _equal(a, b, what):
+    a = np.asarray(a, dtype=float)
+    b = np.asarray(b, dtype=float)
+    assert a.shape == b.shape, what
+    assert np.array_equal(a, b, equal_nan=True), f"{what}: max diff {np.nanmax(np.abs(a - b))}"
+
+
+def test_every_company_figure_round_trips_bit_for_bit(three):
+    path, results = three
+    with open_store(path, read_only=True) as st:
+        for res in results:
+            f = st.table("figures", res.release_id)
+            comp = f.loc[f["level"] == "company"].set_index(["period", "unit", "latent"]).sort_index()
+            li = res.fit.latent_indexes.set_index(["period", "company", "latent"]).sort_index()
+            assert list(comp.index) == list(li.index)
+            for c in ("index", "se", "ci_lower", "ci_upper", "n"):
+                _equal(comp[c], li[c], f"{res.release_id} company {c}")
+            assert (comp["status"].to_numpy() == li["status"].to_numpy()).all()
+            assert (comp["reason"].to_numpy() == li["reason"].fillna("").to_numpy()).all()
+            assert (comp["ci_level"] == 0.95).all() and (comp["ci_method"] == "t").all()
+
+
+def test_every_aggregate_figure_round_trips_bit_for_bit(three):
+    path, results = three
+    with open_store(path, read_only=True) as st:
+        for res in results:
+            f = st.table("figures", res.release_id)
+            agg = f.loc[f["level"] != "company"].set_index(["level", "unit", "period"]).sort_index()
+            tab = res.aggregate.table()
+            tab = tab.loc[(tab["level"] != "company") & tab["period"].isin(res.published_periods)]
+            tab = tab.set_index(["level", "unit", "period"]).sort_index()
+            assert list(agg.index) == list(tab.index)
+            for c, d in (("index", "index"), ("se", "se"), ("ci_lower", "ci_lower"), ("ci_upper", "ci_upper"),
+                         ("n", "n_respondents"), ("weight", "weight"), ("weight_share", "weight_share"),
+                         ("window_periods", "window_periods")):
+                _equal(agg[c], tab[d], f"{res.release_id} aggregate {c}")
+            ch = st.table("changes", res.release_id)
+            ch = ch.loc[(ch["kind"] == "change") & (ch["level"] != "company")].set_index(["level", "unit", "period"]).sort_index()
+            exp = tab.loc[tab["change_p"].notna() | tab["change"].notna()]
+            _equal(ch["change"], exp["change"], "change")
+            _equal(ch["p"], exp["change_p"], "change p")
+
+
+def test_estimates_and_fit_measures_round_trip(three):
+    path, results = three
+    res = results[1]
+    with open_store(path, read_only=True) as st:
+        est = st.table("estimates", res.release_id).sort_values(["period", "unit", "row"])
+        fm = st.table("fit_measures", res.release_id)
+    e = res.fit.estimates.sort_values(["period", "company"], kind="stable")
+    assert len(est) == len(e)
+    for c in ("est", "se", "z", "pvalue", "ci_lower", "ci_upper", "std_all"):
+        _equal(est[c], e[c], f"estimates {c}")
+    assert (est["lhs"].to_numpy() == e["lhs"].to_numpy()).all()
+    wide = fm.pivot(index=["period", "unit"], columns="measure", values="value")
+    ref = res.fit.fit_measures.set_index(["period", "company"])
+    for c in ("chisq", "cfi", "rmsea", "srmr", "logl"):
+        _equal(wide[c].sort_index(), ref[c].sort_index(), f"fit measure {c}")
+
+
+def test_national_window_of_release_3_uses_the_stored_units_of_releases_1_and_2(three):
+    path, results = three
+    r3 = results[2]
+    with open_store(path, read_only=True) as st:
+        keys = dict(zip(st.releases()["release_id"], st.releases()["release_key"]))
+        m = st.table("measurements", r3.release_id)
+    src = m.groupby("period")["source_release_key"].unique()
+    assert list(src.loc["2025Q1"]) == [keys["2025Q1"]]
+    assert list(src.loc["2025Q2"]) == [keys["2025Q2"]]
+    assert list(src.loc["2025Q3"]) == [keys["2025Q3"]]
+    # the same national figure as one aggregation of the three quarters fitted together
+    with quiet():
+        fit_all = acsi.fit(survey().loc[survey()["period"].isin(PERIODS[:3])], "acsi", unit="company")
+    agg = acsi.aggregate(fit_all.indexes, sales(), partial_windows=True)
+    nat = agg.table("national").set_index("period")
+    f = r3.tables["figures"]
+    got = f.loc[(f["level"] == "national") & (f["period"] == "2025Q3")].iloc[0]
+    assert got["index"] == nat.loc["2025Q3", "index"]  # bit for bit
+    assert got["se"] == nat.loc["2025Q3", "se"]
+    assert got["window_periods"] == 3
+    assert set(r3.stored["source_release"]) == {"2025Q1", "2025Q2"}
+
+
+def test_history_returns_each_vintage(three):
+    path, results = three
+    h = history(path, "national")
+    assert list(h.groupby("release_id", sort=False).size()) == [1, 2, 3]
+    last = h.loc[h["release_id"] == "2025Q3"].set_index("period")
+    assert list(last["published_in"]) == ["2025Q1", "2025Q2", "2025Q3"]
+    for res in results:
+        f = res.tables["figures"]
+        v = f.loc[(f["level"] == "national"), "index"].iloc[0]
+        assert last.loc[res.release_id, "index"] == v
+    one = history(path, "Beta Jet", vintages=False)
+    assert list(one["period"]) == ["2025Q1", "2025Q2", "2025Q3"]
+    assert (one["latent"] == "CS").all()
+    lv = history(path, "Beta Jet", latent="CL", vintages=False)
+    assert (lv["latent"] == "CL").all() and len(lv) == 3
