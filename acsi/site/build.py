@@ -147,6 +147,8 @@ class _Builder:
 
     def chart(self, level, unit, title) -> dict:
         s = self.series_of(level, unit)
+        if not s["index"].notna().any():
+            return {"kind": "text", "text": t("none_yet", self.lang), "cls": "muted"}
         series = []
         for (origin, freq), g in s.groupby(["origin", "frequency"], sort=False):
             kind = t("imported", self.lang) if origin == "external" else t("estimated", self.lang)
