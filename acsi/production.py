@@ -311,6 +311,9 @@ def publish(
             "bootstrap": int(bootstrap), "seed": seed if boot is None else boot.seed,
             "bootstrap_options": bootstrap_options or {}, "method_change": method_change,
             "headline": spec.headline, "fit": fit.options, "aggregate": agg.options,
+            "bootstrap_aggregates": (None if not bootstrap else "computed" if agg_boot and "aggregates" in agg_boot else
+                                     "not computed: no stored replicates (same number) for "
+                                     + ", ".join((agg_boot or {}).get("missing", [])[:10])),
         }
         mh = model_hash(spec)
         method = _sha(mh, estimator, _method_options(fit.options.get("estimator_options")), fit.options.get("missing"),
