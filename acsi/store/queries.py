@@ -102,6 +102,10 @@ def find_unit(store, unit: str, level: str | None = None) -> tuple[str, str]:
     """
     st, mine = as_store(store)
     try:
+        cond = " AND level = ?" if level else ""
+        exact = st.query("SELECT DISTINCT level, unit FROM figures WHERE unit = ?" + cond, [unit] + ([level] if level else []))
+        if len(exact) == 1:
+            return str(exact["level"].iloc[0]), str(exact["unit"].iloc[0])
         sql = "SELECT DISTINCT level, unit FROM figures" + (" WHERE level = ?" if level else "")
         known = st.query(sql, [level] if level else [])
     finally:
@@ -153,38 +157,38 @@ def history(store, unit: str, *, level: str | None = None, latent: str | None = 
     DataFrame
         ``release_id, release_key, release_date, kind, published_in, level, unit, latent,
         period, index, se, ci_lower, ci_upper, ci_level, ci_method, n, status, reason, origin``
-        (and the other ``figures`` columns), ordered by release then period.
+        (and the other ``figures`` columns; ``published_key`` is the key of ``published_in``),
+        ordered by release then period.
     """
     st, mine = as_store(store)
     try:
         lv, name = find_unit(st, unit, level)
         lat = "f.latent = ?" if latent else "f.latent = r.model_headline"
-        params_f = [lv, name] + ([latent] if latent else [])
+        params = [lv, name] + ([latent] if latent else [])
+        # the unit's figures first (a small set), then one row per vintage and period
         if vintages:
             sql = f"""
-                WITH rel AS (SELECT release_key AS vintage_key FROM releases WHERE status = 'current'),
-                     f AS (SELECT f.* FROM figures f JOIN releases r USING (release_key)
-                           WHERE r.status = 'current' AND f.level = ? AND f.unit = ? AND {lat})
-                SELECT rel.vintage_key, f.* FROM rel JOIN f ON f.release_key <= rel.vintage_key
-                QUALIFY row_number() OVER (PARTITION BY rel.vintage_key, f.period, f.latent
+                WITH f AS (SELECT * FROM figures WHERE level = ? AND unit = ?)
+                SELECT vr.release_id, vr.release_key, vr.release_date, vr.kind, r.release_id AS published_in,
+                       f.* EXCLUDE (release_key), f.release_key AS published_key
+                FROM f JOIN releases r ON r.release_key = f.release_key
+                JOIN releases vr ON vr.status = 'current' AND f.release_key <= vr.release_key
+                WHERE r.status = 'current' AND {lat}
+                QUALIFY row_number() OVER (PARTITION BY vr.release_key, f.period, f.latent
                                            ORDER BY f.release_key DESC) = 1
-            """
-            df = st.query(sql, params_f)
+                ORDER BY vr.release_key, f.t, f.latent"""
         else:
-            sql = f"""SELECT f.release_key AS vintage_key, f.* FROM figures f JOIN releases r USING (release_key)
-                      WHERE r.status = 'current' AND f.level = ? AND f.unit = ? AND {lat}"""
-            df = st.query(sql, params_f)
-        rel = st.query("SELECT release_key, release_id, release_date, kind FROM releases")
+            sql = f"""
+                WITH f AS (SELECT * FROM figures WHERE level = ? AND unit = ?)
+                SELECT r.release_id, r.release_key, r.release_date, r.kind, r.release_id AS published_in,
+                       f.* EXCLUDE (release_key), f.release_key AS published_key
+                FROM f JOIN releases r ON r.release_key = f.release_key
+                WHERE r.status = 'current' AND {lat}
+                ORDER BY r.release_key, f.t, f.latent"""
+        return st.query(sql, params)
     finally:
         if mine:
             st.close()
-    ids = dict(zip(rel["release_key"], rel["release_id"]))
-    df["published_in"] = df["release_key"].map(ids)
-    df = df.merge(rel.rename(columns={"release_key": "vintage_key"}), on="vintage_key", how="left")
-    df = df.sort_values(["vintage_key", "t", "latent"], kind="stable").reset_index(drop=True)
-    front = ["release_id", "release_key", "release_date", "kind", "published_in"]
-    df = df.drop(columns=["release_key"]).rename(columns={"vintage_key": "release_key"})
-    return df[front + [c for c in df.columns if c not in front]]
 
 
 def _same(a: pd.Series, b: pd.Series) -> np.ndarray:
