@@ -565,13 +565,12 @@ def _tables(fit, spec, agg, plan, boot, agg_boot, unit, period, confidence) -> d
     wp = a["window_periods"].to_numpy(dtype=float)
     reason = np.where(published, "", np.char.add(np.char.add("national window not full: ", np.nan_to_num(wp).astype(int).astype(str)),
                                                   f" of {agg.options['window']} periods have data"))
-    ind_of = dict(zip(agg.hierarchy["industry"], agg.hierarchy["sector"]))
     lvl = a["level"].to_numpy()
     aggs = pd.DataFrame({
         "level": lvl, "unit": a["unit"].astype(str).to_numpy(), "period": a["period"].to_numpy(), "t": a_t,
         "frequency": freq, "latent": spec.headline, "parent": a["parent"].to_numpy(),
         "industry": np.where(lvl == "industry", a["unit"].to_numpy(), None),
-        "sector": np.where(lvl == "industry", [ind_of.get(u) for u in a["unit"]],
+        "sector": np.where(lvl == "industry", a["parent"].to_numpy(),
                            np.where(lvl == "sector", a["unit"].to_numpy(), None)),
         "index": a["index"].to_numpy(dtype=float), "se": a["se"].to_numpy(dtype=float),
         "ci_lower": a["ci_lower"].to_numpy(dtype=float), "ci_upper": a["ci_upper"].to_numpy(dtype=float),

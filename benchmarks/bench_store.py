@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import platform
 import shutil
 import statistics
@@ -131,34 +132,42 @@ def bench_publish(n_units, n_resp, n_boot, rounds, jobs, tmp: Path) -> list[dict
     return rows
 
 
-def bench_history(n_units, n_resp, n_releases, tmp: Path, queries: int = 25) -> list[dict]:
+def bench_history(n_units, n_resp, n_releases, tmp: Path, queries: int = 25, keep: Path | None = None) -> list[dict]:
     units = units_table(n_units)
-    periods = [str(p) for p in pd.period_range("2016Q1", periods=n_releases, freq="Q")]
-    survey = simulate_survey("acsi", units=units, n_per_unit=n_resp, periods=periods, seed=12)
-    sales = sales_table(units)
-    path = tmp / "history40.duckdb"
-    t0 = time.perf_counter()
-    for p in periods:
-        publish(survey.loc[survey["period"] == p], sales, "acsi", path, p, partial_windows=True,
-                fit_options={"options": {"engine": "mlfast"}})
-    build = time.perf_counter() - t0
+    path = keep or tmp / "history40.duckdb"
+    build = float("nan")
+    if not path.exists():
+        periods = [str(p) for p in pd.period_range("2016Q1", periods=n_releases, freq="Q")]
+        survey = simulate_survey("acsi", units=units, n_per_unit=n_resp, periods=periods, seed=12)
+        sales = sales_table(units)
+        t0 = time.perf_counter()
+        for p in periods:
+            publish(survey.loc[survey["period"] == p], sales, "acsi", path, p, partial_windows=True,
+                    fit_options={"options": {"engine": "mlfast"}})
+        build = time.perf_counter() - t0
     unit = units["company"].iloc[n_units // 2]
+
+    def timed(fn):
+        fn()  # warm-up
+        wall, cpu = [], []
+        for _ in range(queries):
+            t, c = time.perf_counter(), time.process_time()
+            out = fn()
+            wall.append(time.perf_counter() - t)
+            cpu.append(time.process_time() - c)
+        return out, 1e3 * statistics.median(wall), 1e3 * statistics.median(cpu)
+
     with open_store(path, read_only=True) as st:
         n_fig = st.con.execute("SELECT count(*) FROM figures").fetchone()[0]
-        history(st, unit)  # warm-up
-        open_times = []
-        for _ in range(queries):
-            t = time.perf_counter()
-            h = history(st, unit)
-            open_times.append(time.perf_counter() - t)
-    cold = []
-    for _ in range(queries):
-        t = time.perf_counter()
-        history(path, unit)
-        cold.append(time.perf_counter() - t)
-    row = {"case": "history_40", "units": n_units, "respondents": n_resp, "releases": n_releases, "figures": n_fig,
-           "history_rows": len(h), "build_s": build, "query_open_store_ms": 1e3 * statistics.median(open_times),
-           "query_with_open_ms": 1e3 * statistics.median(cold), "store_mb": path.stat().st_size / 1e6}
+        n_rel = st.con.execute("SELECT count(*) FROM releases").fetchone()[0]
+        h, wall_open, cpu_open = timed(lambda: history(st, unit))
+        _, wall_nat, cpu_nat = timed(lambda: history(st, "national"))
+    _, wall_cold, cpu_cold = timed(lambda: history(path, unit))
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    row = {"case": "history_40", "units": n_units, "respondents": n_resp, "releases": n_rel, "figures": n_fig,
+           "history_rows": len(h), "build_s": build, "query_open_store_ms": wall_open, "query_open_store_cpu_ms": cpu_open,
+           "query_national_ms": wall_nat, "query_national_cpu_ms": cpu_nat, "query_with_open_ms": wall_cold,
+           "query_with_open_cpu_ms": cpu_cold, "load_average_1min": load, "store_mb": path.stat().st_size / 1e6}
     print(row, flush=True)
     return [row]
 
@@ -169,20 +178,29 @@ def main(argv=None) -> int:
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--quick", action="store_true", help="10 companies, 100 bootstrap replicates, 8 releases")
     ap.add_argument("--out", default=str(Path(__file__).parent / "results" / "store.csv"))
+    ap.add_argument("--history-only", action="store_true", help="only the history case (keeps the other rows of --out)")
+    ap.add_argument("--history-store", default=None, metavar="FILE",
+                    help="build the 40-release store here and keep it (reused when it exists)")
     args = ap.parse_args(argv)
     warnings.simplefilter("ignore", acsi.AcsiWarning)
     tmp = Path(tempfile.mkdtemp(prefix="bench_store_"))
     try:
+        keep = Path(args.history_store) if args.history_store else None
         if args.quick:
             rows = bench_publish(10, 120, 100, 1, args.jobs, tmp) + bench_history(10, 60, 8, tmp, queries=5)
+        elif args.history_only:
+            old = pd.read_csv(args.out) if Path(args.out).exists() else pd.DataFrame()
+            old = old.loc[old["case"] != "history_40"] if len(old) else old
+            rows = old.to_dict("records") + bench_history(100, 100, 40, tmp, keep=keep)
         else:
-            rows = bench_publish(100, 250, 1000, args.rounds, args.jobs, tmp) + bench_history(100, 100, 40, tmp)
+            rows = bench_publish(100, 250, 1000, args.rounds, args.jobs, tmp) + bench_history(100, 100, 40, tmp, keep=keep)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     df = pd.DataFrame(rows)
-    df["python"] = platform.python_version()
-    df["machine"] = f"{platform.machine()} {platform.system()}, shared 2-core container"
-    df["date"] = dt.date.today().isoformat()
+    new = df["python"].isna() if "python" in df else np.ones(len(df), dtype=bool)
+    df.loc[new, "python"] = platform.python_version()
+    df.loc[new, "machine"] = f"{platform.machine()} {platform.system()}, 2-core container shared with other jobs"
+    df.loc[new, "date"] = dt.date.today().isoformat()
     if not args.quick:
         Path(args.out).parent.mkdir(parents=True, exist_ok=True)
         df.to_csv(args.out, index=False)

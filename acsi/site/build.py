@@ -27,12 +27,11 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from ..report.render import fmt_change, fmt_ci, fmt_index, fmt_int, fmt_p, fmt_pct, fmt_se
 from ..store import as_store, latest, revisions
-from .charts import Series, dot_chart, line_chart
+from .charts import Series, dot_chart, line_chart, nice_range
 from .i18n import label, status, t
 
 __all__ = ["build_site", "LANGS"]
@@ -238,9 +237,7 @@ class _Builder:
                 rows.sort(key=lambda r: -(r[1] if r[1] == r[1] else -1))
             vals = [v for r in rows for v in r[1:4] if v is not None and v == v]
             lv = sorted({f"{x:.0%}" for x in k["ci_level"].dropna()}) or ["—"]
-            from .charts import _nice_range
-
-            lo, hi, _ = _nice_range(min(vals), max(vals)) if vals else (0, 100, 10)
+            lo, hi, _ = nice_range(min(vals), max(vals)) if vals else (0, 100, 10)
             svg = dot_chart(rows, title=t("league_for", self.lang, industry=unit, period=period),
                             axis_note=t("league_axis", self.lang, level="/".join(lv), lo=f"{lo:g}", hi=f"{hi:g}"),
                             fmt=fmt_index, highlight_label=t("industry_marker", self.lang))

@@ -17,9 +17,7 @@ import math
 from dataclasses import dataclass, field
 from html import escape
 
-import numpy as np
-
-__all__ = ["Series", "time_of", "line_chart", "dot_chart", "PALETTE"]
+__all__ = ["Series", "time_of", "line_chart", "dot_chart", "nice_range", "PALETTE"]
 
 PALETTE = ("#27496d", "#c0392b", "#2e7d32", "#8e44ad", "#d35400", "#16a085", "#7f8c8d", "#b7950b")
 
@@ -53,7 +51,7 @@ def _f(x) -> float | None:
     return v if math.isfinite(v) else None
 
 
-def _nice_range(lo: float, hi: float) -> tuple[float, float, float]:
+def nice_range(lo: float, hi: float) -> tuple[float, float, float]:
     if hi - lo < 1e-9:
         lo, hi = lo - 2.5, hi + 2.5
     span = hi - lo
@@ -70,7 +68,7 @@ def line_chart(series: list[Series], *, title: str, y_label: str = "index (0-100
         return _empty(title, width, height)
     x_lo = min(p[0] for p in pts) - 0.5
     x_hi = max(p[0] for p in pts) + 0.5
-    y_lo, y_hi, y_step = _nice_range(min(vals), max(vals))
+    y_lo, y_hi, y_step = nice_range(min(vals), max(vals))
     L, R, T, B = 52, 16, 30, 46
     pw, ph = width - L - R, height - T - B
 
@@ -80,9 +78,7 @@ def line_chart(series: list[Series], *, title: str, y_label: str = "index (0-100
     def Y(y):
         return T + (y_hi - y) / (y_hi - y_lo) * ph
 
-    out = [f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
-           f'aria-label="{escape(title)}" preserveAspectRatio="xMidYMid meet">', f"<title>{escape(title)}</title>",
-           f'<text x="{L}" y="18" class="chart-title">{escape(title)}</text>']
+    out = _open(title, width, height, L)
     y = y_lo
     while y <= y_hi + 1e-9:
         out.append(f'<line x1="{L}" x2="{L + pw}" y1="{Y(y):.1f}" y2="{Y(y):.1f}" class="grid"/>'
@@ -167,7 +163,7 @@ def dot_chart(rows: list[tuple[str, float, float | None, float | None, bool]], *
     if not rows:
         return _empty(title, width, 120)
     vals = [v for r in rows for v in (r[1], r[2], r[3]) if _f(v) is not None]
-    lo, hi, step = _nice_range(min(vals), max(vals))
+    lo, hi, step = nice_range(min(vals), max(vals))
     L, R, T = 230, 24, 34
     rh = 20
     height = T + rh * len(rows) + 40
@@ -176,9 +172,7 @@ def dot_chart(rows: list[tuple[str, float, float | None, float | None, bool]], *
     def X(x):
         return L + (x - lo) / (hi - lo) * pw
 
-    out = [f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
-           f'aria-label="{escape(title)}">', f"<title>{escape(title)}</title>",
-           f'<text x="8" y="18" class="chart-title">{escape(title)}</text>']
+    out = _open(title, width, height, 8)
     x = lo
     while x <= hi + 1e-9:
         out.append(f'<line x1="{X(x):.1f}" x2="{X(x):.1f}" y1="{T - 6}" y2="{T + rh * len(rows)}" class="grid"/>'
@@ -202,11 +196,15 @@ def dot_chart(rows: list[tuple[str, float, float | None, float | None, bool]], *
     return "".join(out)
 
 
+def _open(title: str, width: float, height: float, title_x: float) -> list[str]:
+    """The opening of a chart: scalable ``<svg>``, its accessible title, the visible title."""
+    return [f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
+            f'aria-label="{escape(title)}" preserveAspectRatio="xMidYMid meet">', f"<title>{escape(title)}</title>",
+            f'<text x="{title_x}" y="18" class="chart-title">{escape(title)}</text>']
+
+
 def _empty(title: str, width: int, height: int) -> str:
-    return (f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
-            f'aria-label="{escape(title)}"><title>{escape(title)}</title>'
-            f'<text x="{width / 2}" y="{height / 2}" text-anchor="middle" class="note">—</text></svg>')
+    return "".join(_open(title, width, height, 8)) + \
+        f'<text x="{width / 2}" y="{height / 2}" text-anchor="middle" class="note">—</text></svg>'
 
 
-def finite(values) -> np.ndarray:
-    return np.asarray([_f(v) for v in values if _f(v) is not None], dtype=float)

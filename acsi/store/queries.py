@@ -38,6 +38,11 @@ __all__ = ["vintage", "history", "revisions", "find_unit", "latest", "REASONS"]
 #: Reasons of a revision, in order of precedence.
 REASONS = ("method change", "new data", "re-estimation", "new weights")
 
+#: Columns of :func:`history` from the ``figures`` table (fewer columns: a faster scan).
+HISTORY_COLUMNS = ("level", "unit", "latent", "period", "t", "frequency", "parent", "index", "se", "ci_lower",
+                   "ci_upper", "ci_level", "ci_method", "n", "n_units", "status", "reason", "origin", "published",
+                   "window_periods", "window_full", "boot_se", "bca_lower", "bca_upper")
+
 _COMPARED = ("index", "se", "ci_lower", "ci_upper", "status")
 
 
@@ -155,40 +160,52 @@ def history(store, unit: str, *, level: str | None = None, latent: str | None = 
     Returns
     -------
     DataFrame
-        ``release_id, release_key, release_date, kind, published_in, level, unit, latent,
-        period, index, se, ci_lower, ci_upper, ci_level, ci_method, n, status, reason, origin``
-        (and the other ``figures`` columns; ``published_key`` is the key of ``published_in``),
-        ordered by release then period.
+        ``release_id, release_key, release_date, kind, published_in``, then the figures'
+        columns :data:`HISTORY_COLUMNS` and ``published_key`` (the key of ``published_in``),
+        ordered by release then period. Other columns of a figure: :func:`vintage`.
     """
+    if level is None and unit == "national":
+        level = "national"  # the published national index, not its per-period input national_quarter
     st, mine = as_store(store)
     try:
-        lv, name = find_unit(st, unit, level)
-        lat = "f.latent = ?" if latent else "f.latent = r.model_headline"
-        params = [lv, name] + ([latent] if latent else [])
-        # the unit's figures first (a small set), then one row per vintage and period
-        if vintages:
-            sql = f"""
-                WITH f AS (SELECT * FROM figures WHERE level = ? AND unit = ?)
-                SELECT vr.release_id, vr.release_key, vr.release_date, vr.kind, r.release_id AS published_in,
-                       f.* EXCLUDE (release_key), f.release_key AS published_key
-                FROM f JOIN releases r ON r.release_key = f.release_key
-                JOIN releases vr ON vr.status = 'current' AND f.release_key <= vr.release_key
-                WHERE r.status = 'current' AND {lat}
-                QUALIFY row_number() OVER (PARTITION BY vr.release_key, f.period, f.latent
-                                           ORDER BY f.release_key DESC) = 1
-                ORDER BY vr.release_key, f.t, f.latent"""
-        else:
-            sql = f"""
-                WITH f AS (SELECT * FROM figures WHERE level = ? AND unit = ?)
-                SELECT r.release_id, r.release_key, r.release_date, r.kind, r.release_id AS published_in,
-                       f.* EXCLUDE (release_key), f.release_key AS published_key
-                FROM f JOIN releases r ON r.release_key = f.release_key
-                WHERE r.status = 'current' AND {lat}
-                ORDER BY r.release_key, f.t, f.latent"""
-        return st.query(sql, params)
+        df = _history_query(st, unit, level, latent, vintages)
+        levels = set(df["level"])
+        if len(levels) != 1:  # unknown, partial or ambiguous name: resolve it (or explain), then query again
+            lv, name = find_unit(st, unit, level)
+            df = df.loc[df["level"] == lv].reset_index(drop=True) if name == unit and lv in levels else \
+                _history_query(st, name, lv, latent, vintages)
+        return df
     finally:
         if mine:
             st.close()
+
+
+def _history_query(st, unit: str, level: str | None, latent: str | None, vintages: bool) -> pd.DataFrame:
+    lat = "f.latent = ?" if latent else "f.latent = r.model_headline"
+    lev = "level = ? AND " if level else ""
+    params = ([level] if level else []) + [unit] + ([latent] if latent else [])
+    cols = ", ".join(f'"{c}"' for c in HISTORY_COLUMNS)
+    # the unit's figures first (a small set; few columns: a fast scan), then one row per vintage and period
+    if vintages:
+        sql = f"""
+            WITH f AS (SELECT release_key, {cols} FROM figures WHERE {lev} unit = ?)
+            SELECT vr.release_id, vr.release_key, vr.release_date, vr.kind, r.release_id AS published_in,
+                   f.* EXCLUDE (release_key), f.release_key AS published_key
+            FROM f JOIN releases r ON r.release_key = f.release_key
+            JOIN releases vr ON vr.status = 'current' AND f.release_key <= vr.release_key
+            WHERE r.status = 'current' AND {lat}
+            QUALIFY row_number() OVER (PARTITION BY vr.release_key, f.level, f.period, f.latent
+                                       ORDER BY f.release_key DESC) = 1
+            ORDER BY vr.release_key, f.t, f.latent"""
+    else:
+        sql = f"""
+            WITH f AS (SELECT release_key, {cols} FROM figures WHERE {lev} unit = ?)
+            SELECT r.release_id, r.release_key, r.release_date, r.kind, r.release_id AS published_in,
+                   f.* EXCLUDE (release_key), f.release_key AS published_key
+            FROM f JOIN releases r ON r.release_key = f.release_key
+            WHERE r.status = 'current' AND {lat}
+            ORDER BY r.release_key, f.t, f.latent"""
+    return st.query(sql, params)
 
 
 def _same(a: pd.Series, b: pd.Series) -> np.ndarray:

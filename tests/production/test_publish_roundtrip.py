@@ -4,7 +4,6 @@ stored company indexes of releases 1 and 2."""
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pytest
 
 import acsi
@@ -118,3 +117,29 @@ def test_history_returns_each_vintage(three):
     assert (one["latent"] == "CS").all()
     lv = history(path, "Beta Jet", latent="CL", vintages=False)
     assert (lv["latent"] == "CL").all() and len(lv) == 3
+
+
+def test_carry_forward_reads_the_stored_measurement(tmp_path):
+    """A company not surveyed this quarter is carried from the stored release, as one aggregation would."""
+    from acsi.production import publish
+    from store_cases import quarter
+
+    path = tmp_path / "s.duckdb"
+    q2 = quarter("2025Q2")
+    q2 = q2.loc[q2["company"] != "Gamma Inn"]
+    with quiet():
+        publish(quarter("2025Q1"), sales(), "acsi", path, "2025Q1", partial_windows=True, carry_forward=1)
+        r2 = publish(q2, sales(), "acsi", path, "2025Q2", partial_windows=True, carry_forward=1)
+        both = survey().loc[survey()["period"].isin(["2025Q1", "2025Q2"])]
+        both = both.loc[~((both["period"] == "2025Q2") & (both["company"] == "Gamma Inn"))]
+        fit = acsi.fit(both, "acsi", unit="company")
+    agg = acsi.aggregate(fit.indexes, sales(), partial_windows=True, carry_forward=1)
+    ref = agg.table().set_index(["level", "unit", "period"])
+    f = r2.tables["figures"]
+    f = f.loc[f["level"] != "company"].set_index(["level", "unit", "period"]).sort_index()
+    _equal(f["index"], ref.loc[f.index, "index"], "carried aggregates")
+    _equal(f["se"], ref.loc[f.index, "se"], "carried aggregate SEs")
+    m = r2.tables["measurements"]
+    gamma = m.loc[(m["unit"] == "Gamma Inn") & (m["period"] == "2025Q2")].iloc[0]
+    assert bool(gamma["carried"]) and gamma["measured_period"] == "2025Q1"
+    assert f.loc[("industry", "Hotels", "2025Q2"), "n_carried"] == 1
