@@ -34,3 +34,14 @@ def site_case(root: str):
     site = root / "site"
     files = build_site(store, site)
     return store, site, files
+
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory):
+    """(store, site directory, files), built once per session (import this fixture into a test module)."""
+    root = tmp_path_factory.getbasetemp() / "site_case"
+    root.mkdir(exist_ok=True)
+    return site_case(str(root))

@@ -20,6 +20,7 @@ from urllib.parse import unquote, urldefrag, urlparse
 
 import pytest
 
+from _site_case import built  # noqa: F401 - the shared fixture
 from acsi.store import latest
 
 CHROMIUM = next((p for p in ("/usr/bin/chromium", shutil.which("chromium") or "") if p and Path(p).exists()), None)

@@ -10,6 +10,7 @@ from urllib.parse import urldefrag
 import pandas as pd
 import pytest
 
+from _site_case import built  # noqa: F401 - the shared fixture
 from acsi.store import latest
 
 pytestmark = pytest.mark.slow
