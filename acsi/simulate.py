@@ -129,6 +129,20 @@ _DEFAULTS: dict[str, dict] = {
         "loadings": {"ce1": 0.80, "ce2": 0.72, "pp1": 0.90, "pp2": 0.86, "cs1": 0.92, "cs2": 0.86,
                      "cs3": 0.84, "vo1": 0.82, "vo2": 0.80, "cl1": 0.88, "cl2": 0.78},
     },
+    # DK: performance -> global satisfaction -> loyalty, and performance -> loyalty. CS has one
+    # item, which the model takes as error-free (residual variance 0): draw it nearly so (0.99),
+    # otherwise its measurement error would bias CS -> CL down and PE -> CL up.
+    "dk": {
+        "paths": {("PE", "CS"): 0.70, ("CS", "CL"): 0.55, ("PE", "CL"): 0.20},
+        "loadings": {"pe1": 0.85, "pe2": 0.78, "pe3": 0.74, "cs1": 0.99, "cl1": 0.88, "cl2": 0.84, "cl3": 0.70},
+    },
+    # SWICS: customer dialogue replaces complaints and is positive (good dialogue, more loyalty).
+    "swics": {
+        "paths": {("CE", "PV"): 0.45, ("CE", "CS"): 0.20, ("PV", "CS"): 0.55, ("CS", "CD"): 0.50,
+                  ("CS", "CL"): 0.55, ("CD", "CL"): 0.20},
+        "loadings": {"ce1": 0.80, "ce2": 0.75, "pv1": 0.90, "pv2": 0.86, "cs1": 0.92, "cs2": 0.86, "cs3": 0.84,
+                     "cd1": 0.80, "cd2": 0.82, "cd3": 0.74, "cl1": 0.88, "cl2": 0.84, "cl3": 0.70},
+    },
     "airline": {
         "paths": {("IM", "CS"): 0.20, ("CR", "CS"): 0.20, ("CB", "CS"): 0.15, ("CT", "CS"): 0.08,
                   ("EN", "CS"): 0.06, ("SF", "CS"): 0.12, ("PU", "CS"): 0.18, ("PR", "CS"): 0.18,
@@ -136,6 +150,8 @@ _DEFAULTS: dict[str, dict] = {
         "loadings": {},  # the generic rule below (0.85 for the marker, then 0.80, 0.78, ...)
     },
 }
+
+_DEFAULTS["ncsi"] = _DEFAULTS["acsi"]  # NCSI uses the ACSI model: the same paths and loadings
 
 _PARAM_KEYS = {
     "loadings": "item id -> standardized loading, 0 < |lambda| < 1",

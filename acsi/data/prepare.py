@@ -190,10 +190,23 @@ def prepare_survey(
             vals = sorted(pd.unique(Xm.loc[oor[c], c]))[:6]
             rows = [int(i) for i in np.flatnonzero(oor[c].to_numpy())[:5]]
             parts.append(f"{c} (scale {lo[c]:g}-{hi[c]:g}): values {[float(v) for v in vals]} at rows {rows}")
+        # a column mostly outside its scale (a 0/1 answer under a 1-10 scale) has the wrong scale:
+        # treating its answers as missing would delete them, so point to the scale instead
+        answered = Xm[cols].notna().sum()
+        wrong = [c for c in cols if oor[c].sum() > 0.5 * answered[c] or set(Xm[c].dropna().unique()) <= {0.0, 1.0}]
+        if wrong:
+            raise DataError(
+                "answers outside the item's scale: " + "; ".join(parts)
+                + f". {', '.join(wrong)}: most answers lie outside the declared scale, so the scale is wrong, not "
+                "the answers (treating them as missing would delete them). Declare the item's scale: min/max of "
+                "the item in the TOML model, parse_lavaan(..., scales={'" + wrong[0] + "': (0, 1)}) or a line "
+                "'# scale: " + wrong[0] + " 0 1' in lavaan text; for ACSI's yes/no complaint question use "
+                "load_model('acsi', complaint='yes_no')"
+            )
         raise DataError(
             "answers outside the item's scale: " + "; ".join(parts)
             + ". Fix the data, declare these values as missing codes (missing_codes=...), "
-            "or pass out_of_range='missing' to treat them as missing"
+            "or treat them as missing: out_of_range='missing' (command line: --out-of-range missing)"
         )
     Xm = Xm.mask(oor)
 

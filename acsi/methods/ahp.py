@@ -25,13 +25,15 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from ..errors import ConsistencyWarning, MethodError
 
-__all__ = ["RANDOM_INDEX", "AHPResult", "ahp", "random_index"]
+__all__ = ["RANDOM_INDEX", "AHPResult", "ahp", "random_index", "parse_judgement", "read_matrix"]
 
 #: Saaty's random consistency index RI(n), n = 1..15 (Saaty 1980; values for
 #: n = 11..15 as extended in Saaty 1990/2000, the table used by Expert Choice).
@@ -221,3 +223,79 @@ def ahp(matrix, *, rtol: float = 5e-2, warn: bool = True) -> AHPResult:
             stacklevel=2,
         )
     return result
+
+
+def parse_judgement(value) -> float:
+    """One comparison-matrix entry as a float: a number, or a fraction such as ``"1/3"``.
+
+    Raises :class:`ValueError` for anything else (``read_matrix`` turns it into a
+    :class:`MethodError` naming the cell).
+
+    Examples
+    --------
+    >>> parse_judgement("1/3"), parse_judgement(" 5 "), parse_judgement(0.25)
+    (0.3333333333333333, 5.0, 0.25)
+    """
+    if isinstance(value, bool):
+        raise ValueError(f"not a judgement: {value!r}")
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return float(value)
+    text = str(value).strip().replace("\u2044", "/").replace("\uff0f", "/")
+    if not text:
+        raise ValueError("empty cell")
+    if "/" in text:
+        num, _, den = text.partition("/")
+        return float(Fraction(num.strip()) / Fraction(den.strip()))
+    return float(text)
+
+
+def read_matrix(path) -> pd.DataFrame:
+    """Read a pairwise-comparison matrix from a CSV or Excel file.
+
+    The header row and the first column name the items (in the same order); entries are
+    numbers or fractions such as ``1/3`` (Saaty's reciprocals).  The result goes straight
+    into :func:`ahp`.
+
+    Parameters
+    ----------
+    path : str or Path
+        ``.csv`` (comma, semicolon or tab separated; detected) or ``.xlsx``/``.xls``.
+
+    Returns
+    -------
+    DataFrame of floats, indexed and labelled by the items.
+
+    Raises
+    ------
+    MethodError
+        Missing file, an entry that is neither a number nor a fraction (naming the row,
+        the column and the text), or a file with no items.
+    """
+    p = Path(path)
+    if not p.is_file():
+        raise MethodError(f"read_matrix: file not found: {str(path)!r}; give the path of a CSV or Excel matrix.")
+    try:
+        if p.suffix.lower() in (".xlsx", ".xls", ".xlsm"):
+            raw = pd.read_excel(p, index_col=0, dtype=str)
+        else:
+            raw = pd.read_csv(p, index_col=0, dtype=str, sep=None, engine="python", skipinitialspace=True)
+    except (ValueError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise MethodError(f"read_matrix: cannot read {str(path)!r} as a matrix ({exc}); the first row and the first "
+                          "column must name the items.") from None
+    if raw.shape[0] == 0 or raw.shape[1] == 0:
+        raise MethodError(f"read_matrix: {str(path)!r} has no items; the first row and the first column must name them.")
+    raw.index = [str(i).strip() for i in raw.index]
+    raw.columns = [str(c).strip() for c in raw.columns]
+    out = np.empty(raw.shape)
+    bad = []
+    for i, row in enumerate(raw.index):
+        for j, col in enumerate(raw.columns):
+            v = raw.iat[i, j]
+            try:
+                out[i, j] = parse_judgement(v) if not (isinstance(v, float) and np.isnan(v)) else np.nan
+            except (ValueError, ZeroDivisionError):
+                bad.append((row, col, v))
+    if bad:
+        raise MethodError(f"read_matrix: {str(path)!r} has entries that are neither numbers nor fractions "
+                          f"(row, column, text): {bad[:10]}; write judgements as 3, 0.5 or 1/3.")
+    return pd.DataFrame(out, index=raw.index, columns=raw.columns)

@@ -56,9 +56,9 @@ def _print(obj) -> None:
 
 @_run
 def _cmd_ahp(args) -> int:
-    from .ahp import ahp
+    from .ahp import ahp, read_matrix
 
-    matrix = _read_csv(args.matrix, index_col=0)
+    matrix = read_matrix(args.matrix)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ConsistencyWarning)
         res = ahp(matrix)

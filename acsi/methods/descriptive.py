@@ -5,6 +5,16 @@ n (non-missing answers), mean, median, mode (the smallest of several modes),
 standard deviation (``n − 1``), interquartile range (Q3 − Q1 with linear
 interpolation, numpy's/R's type 7), range (max − min), and the ``t`` interval
 of the mean ``mean ± t_{n−1, 1−α/2} · sd / √n``.
+
+With survey weights ``w_i`` (``weights=``): the weighted mean ``Σ w y / Σ w``; the
+standard deviation ``√(n/(n − 1) · Σ w (y − ȳ)² / Σ w)`` (R ``survey::svyvar``); the
+mode the answer with the largest total weight (the smallest of ties); the median and
+quartiles from the weighted distribution function ``F`` with the "school" rule
+(R ``survey::svyquantile(..., qrule = "school")``: the smallest ``y`` with
+``F(y) > p``, or the mid-point of ``y_j`` and the next value when ``F(y_j) = p``
+exactly, which with equal weights is the textbook median); the interval is the
+linearisation ``ȳ ± t_{n−1} se`` of :mod:`acsi.methods.intervals`
+(``svymean`` with ``confint(..., df = degf(design))``).  ``range`` is unweighted.
 """
 
 from __future__ import annotations
@@ -16,6 +26,7 @@ import pandas as pd
 from scipy import stats
 
 from ..errors import MethodError
+from .intervals import aligned_weights, check_confidence, mean_estimate
 
 __all__ = ["describe_items"]
 
@@ -40,8 +51,34 @@ def _describe(x: np.ndarray, confidence: float) -> dict:
             "iqr": float(q3 - q1), "range": float(np.max(x) - np.min(x)), "ci_lower": lo, "ci_upper": hi}
 
 
+def _weighted_quantile(x: np.ndarray, w: np.ndarray, p: float) -> float:
+    order = np.argsort(x, kind="stable")
+    xs, ws = x[order], w[order]
+    vals, start = np.unique(xs, return_index=True)
+    wsum = np.add.reduceat(ws, start)
+    cdf = np.cumsum(wsum) / wsum.sum()
+    hit = np.where(np.isclose(cdf, p, rtol=0, atol=1e-12))[0]
+    if len(hit) and hit[0] + 1 < len(vals):
+        return float((vals[hit[0]] + vals[hit[0] + 1]) / 2)
+    return float(vals[np.argmax(cdf > p - 1e-12)]) if not len(hit) else float(vals[hit[0]])
+
+
+def _describe_weighted(x: np.ndarray, w: np.ndarray, confidence: float) -> dict:
+    n = len(x)
+    if n == 0 or w.sum() <= 0:
+        return {c: (0 if c == "n" else np.nan) for c in _COLUMNS}
+    iv = mean_estimate(x, w, confidence)
+    mean = iv["estimate"]
+    vals, inv = np.unique(x, return_inverse=True)
+    mode = float(vals[np.argmax(np.bincount(inv, weights=w))])
+    sd = float(np.sqrt(n / (n - 1) * (w @ (x - mean) ** 2) / w.sum())) if n > 1 else np.nan
+    q1, med, q3 = (_weighted_quantile(x, w, p) for p in (0.25, 0.5, 0.75))
+    return {"n": n, "mean": mean, "median": med, "mode": mode, "sd": sd, "iqr": q3 - q1,
+            "range": float(np.max(x) - np.min(x)), "ci_lower": iv["ci_lower"], "ci_upper": iv["ci_upper"]}
+
+
 def describe_items(df: pd.DataFrame, items: Sequence[str] | None = None, by: str | Sequence[str] | None = None,
-                   confidence: float = 0.95) -> pd.DataFrame:
+                   confidence: float = 0.95, *, weights=None) -> pd.DataFrame:
     """Central tendency, dispersion and confidence interval per item (and stratum).
 
     Parameters
@@ -57,6 +94,9 @@ def describe_items(df: pd.DataFrame, items: Sequence[str] | None = None, by: str
         as years of use stay numeric).
     confidence : float
         Level of the ``t`` interval of the mean.
+    weights : str, Series or sequence, keyword-only, optional
+        Survey weights: a column of ``df`` (then never an item) or one weight per row;
+        see the module notes for the weighted statistics.
 
     Returns
     -------
@@ -73,14 +113,20 @@ def describe_items(df: pd.DataFrame, items: Sequence[str] | None = None, by: str
     """
     if not isinstance(df, pd.DataFrame) or len(df) == 0:
         raise MethodError("describe_items: the data table is empty; give respondents x items.")
-    if not isinstance(confidence, (int, float)) or not (0 < confidence < 1):
-        raise MethodError(f"describe_items: confidence must be between 0 and 1; got {confidence!r}.")
+    confidence = check_confidence(confidence, "describe_items")
     by_cols = [] if by is None else ([by] if isinstance(by, str) else list(by))
+    weight_col = None
+    if isinstance(weights, str):
+        if weights not in df.columns:
+            raise MethodError(f"describe_items: weight column {weights!r} not found; columns are {list(df.columns)}.")
+        weight_col = weights
+        weights = df[weights]
+    w_all = aligned_weights(weights, df.index, "describe_items")
     missing_by = [c for c in by_cols if c not in df.columns]
     if missing_by:
         raise MethodError(f"describe_items: stratum columns {missing_by} not found; columns are {list(df.columns)}.")
     if items is None:
-        items = [c for c in df.columns if c not in by_cols and pd.api.types.is_numeric_dtype(df[c])]
+        items = [c for c in df.columns if c not in by_cols and c != weight_col and pd.api.types.is_numeric_dtype(df[c])]
         if not items:
             raise MethodError("describe_items: no numeric item columns; name them with items=.")
     items = list(items)
@@ -98,21 +144,30 @@ def describe_items(df: pd.DataFrame, items: Sequence[str] | None = None, by: str
                               f"{bad.iloc[:10].tolist()}; recode them or mark them missing.")
         data[c] = num.astype(float)
     num_df = pd.DataFrame(data, index=df.index)
+    if weight_col is not None and weight_col in items:
+        raise MethodError(f"describe_items: {weight_col!r} is the weight column; remove it from items.")
+
+    def describe(pos: np.ndarray, item: str) -> dict:
+        x = num_df[item].to_numpy()[pos]
+        ok = np.isfinite(x)
+        if w_all is None:
+            return _describe(x[ok], confidence)
+        return _describe_weighted(x[ok], w_all[pos][ok], confidence)
+
+    everyone = np.arange(len(df))
     rows = []
     if by_cols:
         for item in items:
-            rows.append({**{b: np.nan for b in by_cols}, "item": item,
-                         **_describe(num_df[item].dropna().to_numpy(), confidence)})
-        keys = df[by_cols]
+            rows.append({**{b: np.nan for b in by_cols}, "item": item, **describe(everyone, item)})
+        keys = df[by_cols].reset_index(drop=True)
         for key, part in keys.groupby(by_cols, sort=True, dropna=True):
             key = key if isinstance(key, tuple) else (key,)
-            idx = part.index
+            pos = part.index.to_numpy()
             for item in items:
-                x = num_df.loc[idx, item].dropna().to_numpy()
-                rows.append({**dict(zip(by_cols, key)), "item": item, **_describe(x, confidence)})
+                rows.append({**dict(zip(by_cols, key)), "item": item, **describe(pos, item)})
     else:
         for item in items:
-            rows.append({"item": item, **_describe(num_df[item].dropna().to_numpy(), confidence)})
+            rows.append({"item": item, **describe(everyone, item)})
     out = pd.DataFrame(rows, columns=by_cols + ["item"] + _COLUMNS)
     out["n"] = out["n"].astype(int)
     return out

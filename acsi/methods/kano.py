@@ -51,7 +51,8 @@ from matplotlib.figure import Figure
 
 from ..errors import MethodError
 
-__all__ = ["KANO_TABLE", "KANO_CATEGORIES", "TIE_ORDER", "kano_classify", "kano", "kano_from_long", "kano_plot"]
+__all__ = ["KANO_TABLE", "KANO_CATEGORIES", "KANO_NAMES", "PRIORITY_ORDER", "TIE_ORDER", "kano_classify", "kano",
+           "kano_from_long", "kano_plot", "kano_priority"]
 
 #: Evaluation table: KANO_TABLE[functional - 1][dysfunctional - 1].
 KANO_TABLE: tuple[str, ...] = ("QAAAO", "RIIIM", "RIIIM", "RIIIM", "RRRRQ")
@@ -65,6 +66,20 @@ KANO_CATEGORIES: dict[str, tuple[str, str]] = {
     "R": ("reverse", "反向品質"),
     "Q": ("questionable", "可疑結果"),
 }
+
+#: Other names of the three requirement classes: the source documents' (basic 基本型,
+#: expected 期望型, exciting 興奮型) and GB/Z 19024 / ISO/TR 10014's factors (dissatisfiers,
+#: satisfiers, delighters).  The Chinese renderings of the GB/Z 19024 names (不滿意因素,
+#: 滿意因素, 愉悅因素) are acsi's Traditional-character wording of those terms.
+KANO_NAMES: dict[str, dict[str, str]] = {
+    "M": {"document": "basic", "document_zh": "基本型", "gbz19024": "dissatisfier", "gbz19024_zh": "不滿意因素"},
+    "O": {"document": "expected", "document_zh": "期望型", "gbz19024": "satisfier", "gbz19024_zh": "滿意因素"},
+    "A": {"document": "exciting", "document_zh": "興奮型", "gbz19024": "delighter", "gbz19024_zh": "愉悅因素"},
+}
+
+#: Improvement priority of the documents: basic (must-be) needs first, then expected
+#: (one-dimensional), then exciting (attractive) ones.
+PRIORITY_ORDER: tuple[str, ...] = ("M", "O", "A")
 
 #: Tie-breaking priority (first wins).
 TIE_ORDER: tuple[str, ...] = ("M", "O", "A", "I", "R", "Q")
@@ -296,3 +311,73 @@ def kano_plot(table: pd.DataFrame, ax=None, *, title: str | None = None) -> Figu
     ax.set_ylabel("Better = (A+O)/(A+O+M+I)")
     ax.set_title(title if title is not None else "Kano Better-Worse diagram")
     return fig
+
+
+def kano_priority(table: pd.DataFrame) -> pd.DataFrame:
+    """Improvement priorities from a :func:`kano` table: must-be first, then one-dimensional, then attractive.
+
+    Within a class the attributes are ordered by the coefficient that matters for it:
+    must-be by ``|Worse|`` (how much dissatisfaction their absence causes), one-dimensional
+    by ``Better + |Worse|``, attractive by ``Better`` (largest first; ties keep the input
+    order).  Indifferent, reverse and questionable attributes get no priority.
+
+    Parameters
+    ----------
+    table : DataFrame
+        Output of :func:`kano` or :func:`kano_from_long` (index ``attribute``, columns
+        ``category``, ``better``, ``worse``).
+
+    Returns
+    -------
+    DataFrame
+        One row per attribute: ``attribute, priority`` (1, 2, ...; NaN when none),
+        ``category, category_name, category_zh``, the documents' name (``document``,
+        ``document_zh``), the GB/Z 19024 name (``gbz19024``, ``gbz19024_zh``),
+        ``better, worse, advice``; prioritised attributes first.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"category": ["A", "M", "O", "I"], "better": [0.8, 0.1, 0.6, 0.1],
+    ...                   "worse": [-0.1, -0.9, -0.6, -0.1]}, index=pd.Index(["wifi", "safety", "speed", "logo"], name="attribute"))
+    >>> kano_priority(t)[["attribute", "priority", "document"]].values.tolist()
+    [['safety', 1.0, 'basic'], ['speed', 2.0, 'expected'], ['wifi', 3.0, 'exciting'], ['logo', nan, '']]
+    """
+    need = {"category", "better", "worse"}
+    if not isinstance(table, pd.DataFrame) or not need.issubset(table.columns):
+        cols = list(table.columns) if isinstance(table, pd.DataFrame) else type(table).__name__
+        raise MethodError(f"kano_priority: expected the table returned by kano() with columns {sorted(need)}; got {cols}.")
+    unknown = sorted({str(c) for c in table["category"] if c not in KANO_CATEGORIES})
+    if unknown:
+        raise MethodError(f"kano_priority: unknown categories {unknown}; use the codes {list(KANO_CATEGORIES)}.")
+    t = table.reset_index()
+    if "attribute" not in t.columns:
+        t = t.rename(columns={t.columns[0]: "attribute"})
+    better = t["better"].astype(float)
+    worse = t["worse"].abs().astype(float)
+    key = np.select([t["category"] == "M", t["category"] == "O", t["category"] == "A"],
+                    [worse, better + worse, better], default=np.nan)
+    rank_class = t["category"].map({c: i for i, c in enumerate(PRIORITY_ORDER)}).fillna(len(PRIORITY_ORDER))
+    t = t.assign(_class=rank_class, _key=-np.nan_to_num(key, nan=0.0), _pos=np.arange(len(t)))
+    t = t.sort_values(["_class", "_key", "_pos"], kind="stable")
+    prio = t["category"].isin(PRIORITY_ORDER).to_numpy()
+    advice = {"M": "fulfil first: its absence causes dissatisfaction",
+              "O": "improve next: satisfaction rises with performance",
+              "A": "add when the basics are met: it delights when present",
+              "I": "no priority: customers are indifferent",
+              "R": "reconsider: customers prefer its absence",
+              "Q": "check the question: contradictory answers"}
+    out = pd.DataFrame({
+        "attribute": t["attribute"].to_numpy(),
+        "priority": np.where(prio, np.cumsum(prio), np.nan),
+        "category": t["category"].to_numpy(),
+        "category_name": [KANO_CATEGORIES[c][0] for c in t["category"]],
+        "category_zh": [KANO_CATEGORIES[c][1] for c in t["category"]],
+        "document": [KANO_NAMES.get(c, {}).get("document", "") for c in t["category"]],
+        "document_zh": [KANO_NAMES.get(c, {}).get("document_zh", "") for c in t["category"]],
+        "gbz19024": [KANO_NAMES.get(c, {}).get("gbz19024", "") for c in t["category"]],
+        "gbz19024_zh": [KANO_NAMES.get(c, {}).get("gbz19024_zh", "") for c in t["category"]],
+        "better": better.loc[t.index].to_numpy(),
+        "worse": t["worse"].astype(float).to_numpy(),
+        "advice": [advice[c] for c in t["category"]],
+    })
+    return out

@@ -26,11 +26,14 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from ..errors import MethodError
+from .intervals import (aligned_weights, check_confidence, linearized_estimate, mean_estimate,
+                        proportion_estimate, wilson_interval)
 
 __all__ = ["survey_table_score", "satisfaction_rate", "csat", "nps", "ces", "top_box", "kcsi_index",
-           "OverallCSI", "overall_csi", "SURVEY_GRADES", "KCSI_WEIGHTS"]
+           "OverallCSI", "overall_csi", "overall_csi_from_answers", "SURVEY_GRADES", "KCSI_WEIGHTS"]
 
 #: Grades of the survey table, best first (the order of the points).
 SURVEY_GRADES: tuple[str, ...] = ("very satisfied", "satisfied", "neutral", "dissatisfied", "very dissatisfied")
@@ -54,6 +57,20 @@ def _numeric_series(x, where: str) -> pd.Series:
     return num
 
 
+def _answers_weights(x, weights, where: str) -> tuple[pd.Series, np.ndarray | None]:
+    """Non-missing numeric answers and their survey weights (rows with a missing answer dropped)."""
+    if not isinstance(x, (pd.Series, pd.DataFrame)):
+        x = pd.Series(list(np.atleast_1d(x)) if x is not None else [])
+    num = _numeric_series(x, where)
+    if weights is None:
+        return num, None
+    w = aligned_weights(weights, x.index, where)
+    w = w[pd.to_numeric(x, errors="coerce").notna().to_numpy()]
+    if w.sum() <= 0:
+        raise MethodError(f"{where}: the respondents who answered have weights summing to 0.")
+    return num, w
+
+
 def _check_range(s: pd.Series, lo: float, hi: float, where: str, *, integer: bool = True) -> None:
     bad = s[(s < lo) | (s > hi) | ((s != np.round(s)) if integer else False)]
     if len(bad):
@@ -64,8 +81,8 @@ def _check_range(s: pd.Series, lo: float, hi: float, where: str, *, integer: boo
 
 
 def survey_table_score(counts=None, *, answers=None, points: Sequence[float] | None = None, lowest: float = 20,
-                       codes: Sequence = (5, 4, 3, 2, 1)) -> pd.DataFrame:
-    """Survey-table score (調查表式): weighted mean of grade points per item.
+                       codes: Sequence = (5, 4, 3, 2, 1), weights=None, confidence: float = 0.95) -> pd.DataFrame:
+    """Survey-table score (調查表式): weighted mean of grade points per item, with its interval.
 
     Parameters
     ----------
@@ -81,10 +98,22 @@ def survey_table_score(counts=None, *, answers=None, points: Sequence[float] | N
         Points of "very dissatisfied" when ``points`` is not given (20 or 0).
     codes : sequence
         Answer codes of the grades, best first (default 5 = very satisfied ... 1).
+    weights : Series or sequence, optional
+        Survey weights of the respondents (``answers=`` only).
+    confidence : float
+        Level of the interval.
 
     Returns
     -------
-    DataFrame indexed by item with ``n`` and ``score`` (0-100 scale of the points).
+    DataFrame indexed by item with ``n``, ``score`` (0-100 scale of the points), ``se``,
+    ``ci_lower``, ``ci_upper``.
+
+    Notes
+    -----
+    The score is the mean of the respondents' grade points, so its interval is the
+    mean's (:mod:`acsi.methods.intervals`): ``score ± t_{n−1} s/√n`` from counts or
+    unweighted answers, the linearisation with weights.  Counts that are not whole
+    numbers (shares) carry no sample size: ``se`` and the interval are NaN then.
 
     Examples
     --------
@@ -93,15 +122,21 @@ def survey_table_score(counts=None, *, answers=None, points: Sequence[float] | N
     """
     if (counts is None) == (answers is None):
         raise MethodError("survey_table_score: give either counts (items x grades) or answers= (respondents x items), not both or neither.")
+    confidence = check_confidence(confidence, "survey_table_score")
     pts = np.asarray((100.0, 80.0, 60.0, 40.0, float(lowest)) if points is None else points, dtype=float)
     if pts.ndim != 1 or len(pts) == 0:
         raise MethodError(f"survey_table_score: points must be a sequence of numbers; got {points!r}.")
+    if weights is not None and answers is None:
+        raise MethodError("survey_table_score: weights= need raw answers (answers=); counts are already totals. "
+                          "Pass weighted counts as counts= without weights, or the answers with weights=.")
+    rows_iv: dict = {}
     if answers is not None:
         if not isinstance(answers, pd.DataFrame) or answers.size == 0:
             raise MethodError("survey_table_score: answers are empty; give respondents x items.")
         codes = list(codes)
         if len(codes) != len(pts):
             raise MethodError(f"survey_table_score: {len(codes)} codes for {len(pts)} grade points.")
+        w_all = aligned_weights(weights, answers.index, "survey_table_score")
         rows = {}
         for col in answers.columns:
             s = answers[col].dropna()
@@ -111,6 +146,9 @@ def survey_table_score(counts=None, *, answers=None, points: Sequence[float] | N
                                   f"{list(bad.index[:10])}: {bad.iloc[:10].tolist()}.")
             vc = s.value_counts()
             rows[col] = [vc.get(c, 0) for c in codes]
+            if w_all is not None:
+                y = answers[col].map(dict(zip(codes, pts))).to_numpy(dtype=float)
+                rows_iv[col] = mean_estimate(y, w_all, confidence)
         table = pd.DataFrame.from_dict(rows, orient="index", columns=list(SURVEY_GRADES[: len(codes)]) if len(codes) == 5 else [str(c) for c in codes])
     else:
         table = counts.to_frame().T if isinstance(counts, pd.Series) else counts
@@ -131,11 +169,23 @@ def survey_table_score(counts=None, *, answers=None, points: Sequence[float] | N
     empty = [table.index[i] for i in np.where(n <= 0)[0]]
     if empty:
         raise MethodError(f"survey_table_score: items {empty} have no answers (all counts zero).")
-    return pd.DataFrame({"n": n, "score": c @ pts / n}, index=table.index)
+    score = c @ pts / n
+    if rows_iv:
+        se = np.array([rows_iv[k]["se"] for k in table.index])
+        lo = np.array([rows_iv[k]["ci_lower"] for k in table.index])
+        hi = np.array([rows_iv[k]["ci_upper"] for k in table.index])
+        score = np.array([rows_iv[k]["estimate"] for k in table.index])
+    else:
+        whole = np.all(c == np.round(c), axis=1) & (n > 1)
+        var = np.where(whole, (c * (pts[None, :] - score[:, None]) ** 2).sum(axis=1) / np.maximum(n - 1, 1) / n, np.nan)
+        se = np.sqrt(var)
+        q = np.array([stats.t.ppf(0.5 + confidence / 2, k - 1) if ok else np.nan for k, ok in zip(n, whole)])
+        lo, hi = score - q * se, score + q * se
+    return pd.DataFrame({"n": n, "score": score, "se": se, "ci_lower": lo, "ci_upper": hi}, index=table.index)
 
 
-def satisfaction_rate(satisfied, targeted) -> float | pd.Series:
-    """Satisfaction rate (顧客滿意率) ``T = S / C × 100%``.
+def satisfaction_rate(satisfied, targeted, *, confidence: float | None = None) -> float | pd.Series | pd.DataFrame:
+    """Satisfaction rate (顧客滿意率) ``T = S / C × 100%``, optionally with its Wilson interval.
 
     Parameters
     ----------
@@ -143,15 +193,22 @@ def satisfaction_rate(satisfied, targeted) -> float | pd.Series:
         ``S``, satisfied customers.
     targeted : int or Series
         ``C``, customers targeted (surveyed), ``0 <= S <= C``, ``C > 0``.
+    confidence : float, optional
+        Without it the rate alone (float or Series); with it a Series (one pair of
+        counts) or a DataFrame (Series of counts) with ``rate, ci_lower, ci_upper,
+        satisfied, targeted`` in percent, the interval Wilson's (R ``prop.test(S, C,
+        correct = FALSE)``).
 
     Returns
     -------
-    float (or Series) in percent.
+    float, Series or DataFrame in percent.
 
     Examples
     --------
     >>> satisfaction_rate(45, 60)
     75.0
+    >>> satisfaction_rate(45, 60, confidence=0.95)[["ci_lower", "ci_upper"]].round(2).tolist()
+    [62.77, 84.22]
     """
     s = pd.Series(satisfied, dtype=float) if isinstance(satisfied, pd.Series) else np.asarray(satisfied, dtype=float)
     c = pd.Series(targeted, dtype=float) if isinstance(targeted, pd.Series) else np.asarray(targeted, dtype=float)
@@ -162,26 +219,40 @@ def satisfaction_rate(satisfied, targeted) -> float | pd.Series:
     if np.any(np.asarray(s) < 0) or np.any(np.asarray(s) > np.asarray(c)):
         raise MethodError(f"satisfaction_rate: satisfied S must be within 0..C; got S={np.asarray(s).tolist()}, C={np.asarray(c).tolist()}.")
     t = s / c * 100.0
-    return t if isinstance(t, pd.Series) else (float(t) if np.ndim(t) == 0 else pd.Series(t))
+    if confidence is None:
+        return t if isinstance(t, pd.Series) else (float(t) if np.ndim(t) == 0 else pd.Series(t))
+    confidence = check_confidence(confidence, "satisfaction_rate")
+    ss, cc = np.broadcast_arrays(np.atleast_1d(np.asarray(s, dtype=float)), np.atleast_1d(np.asarray(c, dtype=float)))
+    ci = np.array([wilson_interval(a, b, confidence) for a, b in zip(ss, cc)]) * 100.0
+    out = pd.DataFrame({"rate": ss / cc * 100.0, "ci_lower": ci[:, 0], "ci_upper": ci[:, 1], "satisfied": ss,
+                        "targeted": cc}, index=t.index if isinstance(t, pd.Series) else None)
+    return out.iloc[0].rename("satisfaction_rate") if np.ndim(t) == 0 else out
 
 
-def top_box(answers, *, scale: tuple[int, int] = (1, 5), top: int = 2) -> pd.Series:
-    """Share (%) of answers in the top ``top`` categories of an integer scale.
+def top_box(answers, *, scale: tuple[int, int] = (1, 5), top: int = 2, weights=None,
+            confidence: float = 0.95) -> pd.Series:
+    """Share (%) of answers in the top ``top`` categories of an integer scale, with its Wilson interval.
 
     Returns
     -------
-    Series ``top_box`` (percent), ``satisfied`` (count), ``n``.
+    Series ``top_box`` (percent), ``satisfied`` (count; the weighted share times ``n_eff``
+    with weights), ``n``, ``n_eff`` (Kish; ``n`` without weights), ``ci_lower``,
+    ``ci_upper`` (percent).
     """
     lo, hi = scale
     if not (isinstance(top, (int, np.integer)) and 1 <= top <= hi - lo + 1):
         raise MethodError(f"top_box: top must be an integer from 1 to {hi - lo + 1} for scale {scale}; got {top!r}.")
-    s = _numeric_series(answers, "top_box")
+    confidence = check_confidence(confidence, "top_box")
+    s, w = _answers_weights(answers, weights, "top_box")
     _check_range(s, lo, hi, "top_box")
-    k = int((s >= hi - top + 1).sum())
-    return pd.Series({"top_box": 100.0 * k / len(s), "satisfied": float(k), "n": float(len(s))})
+    est = proportion_estimate((s >= hi - top + 1).to_numpy(dtype=float), w, confidence)
+    return pd.Series({"top_box": 100.0 * est["estimate"], "satisfied": est["estimate"] * est["n_eff"],
+                      "n": est["n"], "n_eff": est["n_eff"], "ci_lower": 100.0 * est["ci_lower"],
+                      "ci_upper": 100.0 * est["ci_upper"]})
 
 
-def csat(answers, *, scale: tuple[int, int] = (1, 5), top: int = 2) -> pd.Series | pd.DataFrame:
+def csat(answers, *, scale: tuple[int, int] = (1, 5), top: int = 2, weights=None,
+         confidence: float = 0.95) -> pd.Series | pd.DataFrame:
     """Customer satisfaction score: % of answers in the top-``top`` boxes (top-2 of 1-5).
 
     Parameters
@@ -189,10 +260,14 @@ def csat(answers, *, scale: tuple[int, int] = (1, 5), top: int = 2) -> pd.Series
     answers : Series or DataFrame
         Integer answers; a DataFrame gives one row per column.  Missing answers
         are left out.
+    weights : Series or sequence, optional
+        Survey weights (the weighted share; the Wilson interval uses Kish's ``n_eff``).
+    confidence : float
+        Level of the Wilson interval (R ``prop.test(k, n, correct = FALSE)`` unweighted).
 
     Returns
     -------
-    Series ``csat, satisfied, n`` (or a DataFrame of them per column).
+    Series ``csat, satisfied, n, n_eff, ci_lower, ci_upper`` (or a DataFrame of them per column).
 
     Examples
     --------
@@ -202,57 +277,87 @@ def csat(answers, *, scale: tuple[int, int] = (1, 5), top: int = 2) -> pd.Series
     if isinstance(answers, pd.DataFrame):
         if answers.shape[1] == 0:
             raise MethodError("csat: the answer table has no columns.")
-        return pd.DataFrame({c: csat(answers[c], scale=scale, top=top) for c in answers.columns}).T
-    r = top_box(answers, scale=scale, top=top)
-    return pd.Series({"csat": r["top_box"], "satisfied": r["satisfied"], "n": r["n"]}, name="csat")
+        return pd.DataFrame({c: csat(answers[c], scale=scale, top=top, weights=weights, confidence=confidence)
+                             for c in answers.columns}).T
+    r = top_box(answers, scale=scale, top=top, weights=weights, confidence=confidence)
+    return r.rename({"top_box": "csat"}).rename("csat")
 
 
-def nps(scores) -> pd.Series:
-    """Net Promoter Score: % promoters (9-10) minus % detractors (0-6).
+def nps(scores, *, weights=None, confidence: float = 0.95) -> pd.Series:
+    """Net Promoter Score: % promoters (9-10) minus % detractors (0-6), with its interval.
 
     Parameters
     ----------
     scores : Series or sequence
         Integer likelihood-to-recommend answers on 0-10 (missing left out).
+    weights : Series or sequence, optional
+        Survey weights (weighted shares and the linearised variance).
+    confidence : float
+        Level of the Wald interval from the multinomial variance
+        ``(p_P + p_D − (p_P − p_D)²)/n`` (:mod:`acsi.methods.intervals`).
 
     Returns
     -------
     Series ``nps`` (−100..100), ``promoters``, ``passives``, ``detractors``
-    (percent of ``n``), ``n``.
+    (percent), ``n``, ``se``, ``ci_lower``, ``ci_upper`` (NPS points).
 
     References
     ----------
     Reichheld, F. F. (2003). The one number you need to grow. *Harvard Business Review* 81(12).
+    Rocks, B. (2016). Interval estimation for the "net promoter score". *The American Statistician* 70(4).
 
     Examples
     --------
     >>> float(nps([10, 9, 8, 7, 6, 0])["nps"])
     0.0
     """
-    s = _numeric_series(scores, "nps")
+    confidence = check_confidence(confidence, "nps")
+    s, w = _answers_weights(scores, weights, "nps")
     _check_range(s, 0, 10, "nps")
     n = len(s)
-    pro = 100.0 * (s >= 9).sum() / n
-    det = 100.0 * (s <= 6).sum() / n
+    ww = np.ones(n) if w is None else w
+    pro = 100.0 * float(ww @ (s >= 9).to_numpy()) / ww.sum()
+    det = 100.0 * float(ww @ (s <= 6).to_numpy()) / ww.sum()
     pas = 100.0 - pro - det
-    return pd.Series({"nps": pro - det, "promoters": pro, "passives": pas, "detractors": det, "n": float(n)}, name="nps")
+    y = np.where(s >= 9, 100.0, np.where(s <= 6, -100.0, 0.0))
+    iv = linearized_estimate(y, w, lambda m: float(m[0]), confidence, gradient=np.ones(1), ddof=0, dist="normal")
+    return pd.Series({"nps": pro - det, "promoters": pro, "passives": pas, "detractors": det, "n": float(n),
+                      "se": iv["se"], "ci_lower": iv["ci_lower"], "ci_upper": iv["ci_upper"]}, name="nps")
 
 
-def ces(answers, *, scale: tuple[float, float] = (1, 7)) -> pd.Series:
-    """Customer effort score: mean of the effort answers.
+def ces(answers, *, scale: tuple[float, float] = (1, 7), weights=None, confidence: float = 0.95) -> pd.Series:
+    """Customer effort score: mean of the effort answers, with its ``t`` interval.
+
+    Parameters
+    ----------
+    answers : Series or sequence
+        Effort answers on ``scale`` (missing left out).
+    weights : Series or sequence, optional
+        Survey weights (weighted mean, linearised SE).
+    confidence : float
+        Level of ``mean ± t_{n−1} se`` (R ``t.test``; with weights ``survey::svymean``).
 
     Returns
     -------
-    Series ``ces`` (mean), ``sd`` (n−1), ``n``.
+    Series ``ces`` (mean), ``sd`` (n−1; weighted: ``√(n/(n−1) Σw(y−ȳ)²/Σw)``), ``n``, ``se``,
+    ``ci_lower``, ``ci_upper``.
 
     Examples
     --------
     >>> float(ces([2, 3, 4])["ces"])
     3.0
     """
-    s = _numeric_series(answers, "ces")
+    confidence = check_confidence(confidence, "ces")
+    s, w = _answers_weights(answers, weights, "ces")
     _check_range(s, scale[0], scale[1], "ces", integer=False)
-    return pd.Series({"ces": float(s.mean()), "sd": float(s.std(ddof=1)) if len(s) > 1 else np.nan, "n": float(len(s))}, name="ces")
+    iv = mean_estimate(s.to_numpy(), w, confidence)
+    n = len(s)
+    if w is None:
+        sd = float(s.std(ddof=1)) if n > 1 else np.nan
+    else:
+        sd = float(np.sqrt(n / (n - 1) * (w @ (s.to_numpy() - iv["estimate"]) ** 2) / w.sum())) if n > 1 else np.nan
+    return pd.Series({"ces": iv["estimate"], "sd": sd, "n": float(n), "se": iv["se"],
+                      "ci_lower": iv["ci_lower"], "ci_upper": iv["ci_upper"]}, name="ces")
 
 
 def kcsi_index(overall, attributes: pd.DataFrame, repurchase, *, attribute_weights=None,
@@ -330,11 +435,20 @@ class OverallCSI:
         ``contribution`` weight·P_i/x_k.
     top_points : float
         ``x_k``.
+    se, ci_lower, ci_upper : float
+        Delta-method standard error and interval of ``csi`` (:func:`overall_csi_from_answers`);
+        NaN from shares alone (:func:`overall_csi`), which carry no sample size.
+    confidence : float
+        Level of the interval (NaN without one).
     """
 
     csi: float
     table: pd.DataFrame
     top_points: float
+    se: float = np.nan
+    ci_lower: float = np.nan
+    ci_upper: float = np.nan
+    confidence: float = np.nan
 
 
 def _shares(df, name: str, atol: float) -> pd.DataFrame:
@@ -411,3 +525,104 @@ def overall_csi(importance_shares: pd.DataFrame, satisfaction_shares: pd.DataFra
     table = pd.DataFrame({"importance": I, "satisfaction": P, "weight": weight, "contribution": weight * P / xk},
                          index=R.index)
     return OverallCSI(csi=float((I * P).sum() / (xk * I.sum())), table=table, top_points=xk)
+
+
+def _graded_points(answers, points, name: str) -> pd.DataFrame:
+    if not isinstance(answers, pd.DataFrame) or answers.size == 0:
+        raise MethodError(f"overall_csi_from_answers: {name} must be a non-empty DataFrame (respondents x attributes).")
+    if not isinstance(points, Mapping) or not points:
+        raise MethodError(f"overall_csi_from_answers: {name[:-8]}_points must map each answer code to its points, "
+                          f"e.g. {{5: 100, 4: 80, 3: 60, 2: 40, 1: 20}}; got {points!r}.")
+    out = {}
+    for col in answers.columns:
+        s = answers[col]
+        bad = s[s.notna() & ~s.isin(list(points))]
+        if len(bad):
+            raise MethodError(f"overall_csi_from_answers: {name} column {col!r} has codes outside {list(points)} at rows "
+                              f"{list(bad.index[:10])}: {bad.iloc[:10].tolist()}; recode them or mark them missing.")
+        out[col] = s.map({k: float(v) for k, v in points.items()}).astype(float)
+    return pd.DataFrame(out, index=answers.index)
+
+
+def overall_csi_from_answers(importance_answers: pd.DataFrame, satisfaction_answers: pd.DataFrame,
+                             importance_points: Mapping, satisfaction_points: Mapping, *,
+                             survey_weights=None, confidence: float = 0.95) -> OverallCSI:
+    """Overall CSI from raw graded answers, with a delta-method interval (SPEC §3).
+
+    Parameters
+    ----------
+    importance_answers, satisfaction_answers : DataFrame
+        Respondents x attributes (the same attribute columns, the same rows): the grade
+        each respondent gave each attribute's importance and satisfaction.  Missing
+        answers are left out of that attribute's mean.
+    importance_points, satisfaction_points : mapping code -> points
+        ``K_j`` and ``x_j`` of the grades, e.g. ``{5: 100, 4: 80, 3: 60, 2: 40, 1: 20}``.
+    survey_weights : Series or sequence, optional
+        Respondent weights.
+    confidence : float
+        Level of the interval.
+
+    Returns
+    -------
+    OverallCSI
+        As :func:`overall_csi` (the shares ``R_ij``, ``y_ij`` are the answers'), plus
+        ``se``, ``ci_lower``, ``ci_upper``.
+
+    Notes
+    -----
+    ``I_i`` and ``P_i`` are (weighted) means of the points, so
+    ``CSI = Σ I_i P_i / (x_k Σ I_i)`` is a smooth function of 2k means.  Its variance is
+    the linearisation of :mod:`acsi.methods.intervals` with the gradient
+    ``∂CSI/∂I_i = (P_i − x_k CSI) / (x_k Σ I)``, ``∂CSI/∂P_i = I_i / (x_k Σ I)``; the
+    interval is ``CSI ± t_{n−1} se`` (R: ``survey::svycontrast`` of the ``svymean`` of the
+    2k point columns with this expression).
+
+    Examples
+    --------
+    >>> imp = pd.DataFrame({"a": [5, 5, 4, 3], "b": [3, 4, 4, 5]})
+    >>> sat = pd.DataFrame({"a": [4, 5, 3, 4], "b": [5, 5, 4, 2]})
+    >>> pts = {5: 100, 4: 80, 3: 60, 2: 40, 1: 20}
+    >>> res = overall_csi_from_answers(imp, sat, pts, pts)
+    >>> round(res.csi, 4), round(res.se, 4)
+    (0.8, 0.0902)
+    """
+    confidence = check_confidence(confidence, "overall_csi_from_answers")
+    I_ans = _graded_points(importance_answers, importance_points, "importance_answers")
+    P_ans = _graded_points(satisfaction_answers, satisfaction_points, "satisfaction_answers")
+    if list(I_ans.columns) != list(P_ans.columns):
+        raise MethodError(f"overall_csi_from_answers: importance attributes {list(I_ans.columns)} differ from "
+                          f"satisfaction attributes {list(P_ans.columns)}; give the same attributes in the same order.")
+    if not I_ans.index.equals(P_ans.index):
+        raise MethodError("overall_csi_from_answers: importance and satisfaction answers have different rows; "
+                          "align them on the respondent index.")
+    empty = [c for c in I_ans.columns if I_ans[c].notna().sum() == 0 or P_ans[c].notna().sum() == 0]
+    if empty:
+        raise MethodError(f"overall_csi_from_answers: attributes {empty} have no importance or no satisfaction answer.")
+    w = aligned_weights(survey_weights, I_ans.index, "overall_csi_from_answers")
+    xk = float(max(satisfaction_points.values()))
+    if xk <= 0:
+        raise MethodError(f"overall_csi_from_answers: the top satisfaction grade must have positive points; "
+                          f"got {dict(satisfaction_points)}.")
+    k = I_ans.shape[1]
+    Y = np.column_stack([I_ans.to_numpy(), P_ans.to_numpy()])
+
+    def csi(m):
+        return float(m[:k] @ m[k:] / (xk * m[:k].sum()))
+
+    def grad(m):
+        i, p = m[:k], m[k:]
+        c = csi(m)
+        return np.concatenate([(p - xk * c) / (xk * i.sum()), i / (xk * i.sum())])
+
+    iv = linearized_estimate(Y, w, csi, confidence, gradient=grad)
+    ww = np.ones(len(Y)) if w is None else w
+    means = np.array([float(ww[np.isfinite(Y[:, a])] @ Y[np.isfinite(Y[:, a]), a]) / ww[np.isfinite(Y[:, a])].sum()
+                      for a in range(2 * k)])
+    I, P = means[:k], means[k:]
+    if I.sum() <= 0:
+        raise MethodError("overall_csi_from_answers: total importance Σ I_i is zero; importance points must be positive.")
+    weight = I / I.sum()
+    table = pd.DataFrame({"importance": I, "satisfaction": P, "weight": weight, "contribution": weight * P / xk},
+                         index=pd.Index(I_ans.columns, name=None))
+    return OverallCSI(csi=iv["estimate"], table=table, top_points=xk, se=iv["se"], ci_lower=iv["ci_lower"],
+                      ci_upper=iv["ci_upper"], confidence=confidence)

@@ -2,5 +2,6 @@
 
 from .loader import list_models, load_model, parse_lavaan, read_toml, resolve_model
 from .model import Item, Latent, ModelSpec
+from .partable import Layout, ParTable, build_partable
 
-__all__ = ["Item", "Latent", "ModelSpec", "list_models", "load_model", "parse_lavaan", "read_toml", "resolve_model"]
+__all__ = ["Item", "Latent", "Layout", "ModelSpec", "ParTable", "build_partable", "list_models", "load_model", "parse_lavaan", "read_toml", "resolve_model"]

@@ -19,14 +19,16 @@ import pytest
 
 import acsi
 from acsi.bootstrap import bootstrap, summarise
+from reference.cases import load_case
 
 REF = Path(__file__).resolve().parents[1] / "reference"
 
 
 @pytest.fixture(scope="module")
 def boot():
-    spec = acsi.parse_lavaan((REF / "acsi_sim" / "model.lav").read_text(), name="acsi_sim")
-    data = pd.read_csv(REF / "acsi_sim" / "data.csv")
+    case = load_case("acsi_sim")
+    spec = acsi.parse_lavaan(case.model_text, name="acsi_sim")
+    data = case.data
     fit = acsi.fit(data, spec, unit=None)  # one sample: the pooled fit is bootstrapped
     # lavaan keeps inadmissible replicates (13 of its 2000 were): failed="keep" does the same
     return bootstrap(fit, n_boot=1000, seed=20261125, failed="keep")

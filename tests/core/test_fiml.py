@@ -1,10 +1,9 @@
 """Full-information ML (acsi.estimate.fiml) against lavaan 0.6-14 ``sem(..., missing = "ml")``.
 
-Fixture: tests/reference/acsi_sim_missing/ (8 % MCAR holes in acsi_sim; make_data.py,
-make_reference.R, provenance.txt; tolerances in its README.md).
+Fixture: tests/reference/acsi_sim_missing/ read with reference.cases.load_case (8 % MCAR holes
+in acsi_sim; make_data.py, make_reference.R, provenance.txt; tolerances in its README.md).
 """
 
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -18,17 +17,16 @@ from acsi.estimate.fiml import em_moments, fiml_logl, fit_sem_fiml
 from acsi.estimate.mlfast import fit_sem_fast
 from acsi.estimate.units import fit_unit
 from acsi.score import latent_scores, unit_index
+from reference.cases import load_case
 
-REF = Path(__file__).resolve().parents[1] / "reference"
-CASE = REF / "acsi_sim_missing"
+CASE = load_case("acsi_sim_missing")
 EST_ATOL = 1e-4
 LIK_RTOL = 1e-5
 IDX_ATOL = 1e-5
 
 
 def _spec(**kw):
-    text = (CASE / "model.lav").read_text()
-    return acsi.parse_lavaan(text, name="acsi_sim", headline="CS", **kw)
+    return acsi.parse_lavaan(CASE.model_text, name="acsi_sim", headline="CS", **kw)
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +36,7 @@ def spec():
 
 @pytest.fixture(scope="module")
 def data():
-    return pd.read_csv(CASE / "data.csv")
+    return CASE.data
 
 
 @pytest.fixture(scope="module")
@@ -54,7 +52,7 @@ def _key(df):
 
 @pytest.fixture(scope="module")
 def merged(res):
-    ref = pd.read_csv(CASE / "estimates.csv", keep_default_na=False, na_values=["NA"])
+    ref = CASE.parameters
     ours = res.estimates.copy()
     ours["key"], ref["key"] = _key(ours), _key(ref)
     return ours.merge(ref, on="key", suffixes=("", "_ref"), how="outer", indicator=True)
@@ -94,25 +92,25 @@ def test_standardized_match_lavaan(merged):
 
 @pytest.mark.parametrize("measure", ["chisq", "logl", "unrestricted_logl", "baseline_chisq", "aic", "bic"])
 def test_likelihood_measures_match_lavaan(res, measure):
-    fm = pd.read_csv(CASE / "fit_measures.csv").iloc[0]
+    fm = CASE.fit_measures
     np.testing.assert_allclose(res.fit_measures[measure], fm[measure], rtol=LIK_RTOL, atol=0)
 
 
 @pytest.mark.parametrize("measure", ["npar", "ntotal", "df", "baseline_df"])
 def test_counts_match_lavaan(res, measure):
-    fm = pd.read_csv(CASE / "fit_measures.csv").iloc[0]
+    fm = CASE.fit_measures
     assert res.fit_measures[measure] == fm[measure]
 
 
 @pytest.mark.parametrize("measure", ["cfi", "tli", "rmsea", "rmsea_ci_lower", "rmsea_ci_upper", "srmr", "pvalue"])
 def test_fit_indexes_match_lavaan(res, measure):
-    fm = pd.read_csv(CASE / "fit_measures.csv").iloc[0]
+    fm = CASE.fit_measures
     np.testing.assert_allclose(res.fit_measures[measure], fm[measure], atol=IDX_ATOL, rtol=0)
 
 
 def test_em_moments_match_lavaan_h1(res):
-    S = pd.read_csv(CASE / "sample_cov.csv", index_col=0)
-    m = pd.read_csv(CASE / "sample_mean.csv", index_col=0)["mean"]
+    S = CASE.sample_cov
+    m = CASE.sample_mean
     np.testing.assert_allclose(res.sample_cov.loc[S.index, S.columns].to_numpy(), S.to_numpy(), atol=1e-5, rtol=0)
     np.testing.assert_allclose(res.extra["sample_mean"][m.index].to_numpy(), m.to_numpy(), atol=1e-5, rtol=0)
 
@@ -129,7 +127,7 @@ def test_em_is_the_saturated_maximum(data):
 
 def test_complete_data_fiml_equals_listwise_ml():
     spec = _spec(scale=(-1e9, 1e9))
-    full = pd.read_csv(REF / "acsi_sim" / "data.csv")
+    full = load_case("acsi_sim").data
     a = fit_sem_fiml(full, spec)
     b = fit_sem_fast(full, spec)
     cov_rows = a.estimates[a.estimates["op"] != "~1"].reset_index(drop=True)

@@ -1,7 +1,8 @@
 """Estimates, standard errors and fit measures against lavaan 0.6-14 (stored fixtures).
 
-Fixtures: tests/reference/<case>/ (data.csv, model.lav, make_reference.R, estimates.csv,
-fit_measures.csv, provenance.txt). Regenerate with ``Rscript make_reference.R`` in the case folder.
+Fixtures: tests/reference/<case>/ read with reference.cases.load_case (data.csv, model.lav,
+make_reference.R, estimates.csv, fit_measures.csv, provenance.txt). Regenerate with
+``Rscript tests/reference/<case>/make_reference.R``.
 Tolerances (stated per quantity, passed by keyword):
   estimates, standard errors, std.all: abs 1e-4
   chisq, logl, aic, bic: rel 1e-5;  cfi, tli, rmsea (and CI), srmr: abs 1e-5
@@ -13,7 +14,7 @@ import pytest
 
 import acsi
 from acsi.estimate.sem import fit_sem
-from conftest import REFERENCE
+from reference.cases import load_case
 
 CASES = ["political_democracy", "acsi_sim", "ccsi_single", "airline_sim"]
 EST_ATOL = 1e-4
@@ -23,14 +24,10 @@ FIT_ATOL = 1e-5
 
 @pytest.fixture(scope="module", params=CASES)
 def case(request):
-    d = REFERENCE / request.param
-    text = (d / "model.lav").read_text()
+    c = load_case(request.param)
     headline = "dem65" if request.param == "political_democracy" else "CS"
-    spec = acsi.parse_lavaan(text, name=request.param, headline=headline, scale=(-1e9, 1e9))
-    data = pd.read_csv(d / "data.csv")
-    ref = pd.read_csv(d / "estimates.csv")
-    fm = pd.read_csv(d / "fit_measures.csv").iloc[0]
-    return request.param, fit_sem(data, spec), ref, fm
+    spec = acsi.parse_lavaan(c.model_text, name=request.param, headline=headline, scale=(-1e9, 1e9))
+    return request.param, fit_sem(c.data, spec), c.parameters, c.fit_measures
 
 
 def _merged(res, ref):

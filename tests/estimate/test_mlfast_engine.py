@@ -10,6 +10,7 @@ from conftest import ACSI_TRUTH, exact_data, implied_cov
 import acsi
 from acsi.errors import EstimationError
 from acsi.estimate import mlfast as mf
+from reference.cases import load_case
 
 REF = Path(__file__).resolve().parents[1] / "reference"
 HEADLINE = {"political_democracy": "dem65"}
@@ -17,8 +18,9 @@ CASES = ["acsi_sim", "political_democracy", "ccsi_single"]
 
 
 def _case(name):
-    spec = acsi.parse_lavaan((REF / name / "model.lav").read_text(), name=name, headline=HEADLINE.get(name))
-    return spec, pd.read_csv(REF / name / "data.csv")
+    c = load_case(name)
+    spec = acsi.parse_lavaan(c.model_text, name=name, headline=HEADLINE.get(name))
+    return spec, c.data
 
 
 @pytest.fixture(scope="module", params=CASES)
@@ -96,7 +98,7 @@ def test_heywood_case_estimated_and_named(acsi_text_spec):
 def test_estimates_match_lavaan(lavaan_case):
     """lavaan 0.6-14 with its default nlminb tolerance is itself within 7e-6 of the optimum."""
     name, _spec, _data, res = lavaan_case
-    ref = pd.read_csv(REF / name / "estimates.csv").set_index(["lhs", "op", "rhs"])
+    ref = load_case(name).parameters.set_index(["lhs", "op", "rhs"])
     got = res.estimates.set_index(["lhs", "op", "rhs"]).loc[ref.index]
     np.testing.assert_allclose(got["est"], ref["est"], atol=1e-5)
     np.testing.assert_allclose(got["std_all"], ref["std_all"], atol=1e-5)
@@ -106,7 +108,7 @@ def test_estimates_match_lavaan(lavaan_case):
 
 def test_fit_measures_match_lavaan(lavaan_case):
     name, _spec, _data, res = lavaan_case
-    ref = pd.read_csv(REF / name / "fit_measures.csv").iloc[0]
+    ref = load_case(name).fit_measures
     for k in ("npar", "df", "baseline_df", "ntotal"):
         assert res.fit_measures[k] == ref[k]
     for k in ("chisq", "logl", "aic", "bic"):

@@ -4,7 +4,8 @@ import importlib
 
 import pytest
 
-MODULES = ["ahp", "ipa", "kano", "servqual", "fuzzy", "metrics", "sampling", "descriptive", "cli"]
+MODULES = ["ahp", "ipa", "kano", "servqual", "fuzzy", "metrics", "sampling", "descriptive", "cli", "intervals",
+           "drivers", "factor", "cluster", "correspondence", "correlation", "customers"]
 
 
 @pytest.mark.parametrize("name", MODULES)

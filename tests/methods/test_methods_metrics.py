@@ -52,7 +52,7 @@ def test_nps():
     assert r["nps"] == pytest.approx(0.0)
     assert r["n"] == 10
     assert nps([10, 10, 8])["nps"] == pytest.approx(200 / 3)
-    assert list(r.index) == ["nps", "promoters", "passives", "detractors", "n"]
+    assert list(r.index) == ["nps", "promoters", "passives", "detractors", "n", "se", "ci_lower", "ci_upper"]
 
 
 def test_ces():

@@ -13,7 +13,7 @@ from acsi.errors import DataError, SpecError
 from acsi.simulate import implied_correlation, simulate_survey, true_parameters
 
 MODELS = Path(__file__).resolve().parents[2] / "models"
-SHIPPED = ["acsi", "ecsi", "ccsi", "ccsi_image", "scsb", "airline"]
+SHIPPED = ["acsi", "ecsi", "ccsi", "ccsi_image", "scsb", "airline", "dk", "swics", "ncsi"]
 
 
 def _doc(name):

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 MODELS = Path(__file__).resolve().parents[2] / "models"
-SHIPPED = ["acsi", "ecsi", "ccsi", "ccsi_image", "scsb", "airline"]
+SHIPPED = ["acsi", "ecsi", "ccsi", "ccsi_image", "scsb", "airline", "dk", "swics", "ncsi"]
 CJK = re.compile(r"[\u4e00-\u9fff]")
 IDENT = re.compile(r"^[a-z_][a-z0-9_]*$")
 # characters that exist only in Simplified Chinese; the files use Traditional characters

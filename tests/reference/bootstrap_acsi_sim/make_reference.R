@@ -1,21 +1,12 @@
 # lavaan bootstrap references for the acsi_sim case (see README.md).
 # Usage (from the repository root):  Rscript tests/reference/bootstrap_acsi_sim/make_reference.R
-suppressPackageStartupMessages(library(lavaan))
-
 args <- commandArgs(trailingOnly = FALSE)
-file_arg <- sub("^--file=", "", args[grep("^--file=", args)])
-here <- if (length(file_arg) == 1) dirname(normalizePath(file_arg)) else getwd()
+here <- dirname(normalizePath(sub("^--file=", "", args[grep("^--file=", args)])))
+source(file.path(here, "..", "_harness.R"))
 case <- file.path(here, "..", "acsi_sim")
 
-fmt_num <- function(x) ifelse(is.na(x), "NA", sprintf("%.17g", x))
-write_table <- function(df, name) {
-  out <- df
-  for (j in seq_along(out)) if (is.numeric(out[[j]])) out[[j]] <- fmt_num(out[[j]])
-  write.csv(out, file.path(here, name), row.names = FALSE, quote = FALSE)
-}
-
-model <- paste(readLines(file.path(case, "model.lav")), collapse = "\n")
-data <- read.csv(file.path(case, "data.csv"), check.names = FALSE)
+model <- read_model(case)
+data <- read_data(case)
 
 # 1. The same resamples as Python (indices.csv.gz): one refit per replicate with lavaan's
 #    Gauss-Newton optimizer and a tight step tolerance (1e-12), so that lavaan's own stopping
@@ -35,7 +26,7 @@ for (b in seq_len(nrow(idx))) {
 }
 fixed <- as.data.frame(do.call(rbind, rows))
 names(fixed) <- c("replicate", "converged", labels)
-write_table(fixed, "fixed_replicates.csv")
+write_table(fixed, here, "fixed_replicates.csv")
 
 # 2. lavaan's own nonparametric bootstrap (its RNG), B = 2000, default optimizer settings.
 B <- 2000L
@@ -48,7 +39,7 @@ keep <- pe_perc$op %in% c("=~", "~", "~~") & !(pe_perc$op == "=~" & pe_perc$se =
 out <- data.frame(lhs = pe_perc$lhs, op = pe_perc$op, rhs = pe_perc$rhs, est = pe_perc$est,
                   se_boot = pe_perc$se, perc_lower = pe_perc$ci.lower, perc_upper = pe_perc$ci.upper,
                   bca_simple_lower = pe_bca$ci.lower, bca_simple_upper = pe_bca$ci.upper)[keep, ]
-write_table(out, "lavaan_bootstrap.csv")
+write_table(out, here, "lavaan_bootstrap.csv")
 n_ok <- nrow(boot)
 err <- attr(boot, "error.idx")
 writeLines(c(

@@ -6,7 +6,7 @@ import acsi
 from acsi.errors import SpecError
 from acsi.spec import list_models, load_model, parse_lavaan
 
-REQUIRED = {"acsi", "ecsi", "ccsi", "ccsi_image", "scsb", "airline"}
+REQUIRED = {"acsi", "ecsi", "ccsi", "ccsi_image", "scsb", "airline", "dk", "swics", "ncsi"}
 
 GOOD_TOML = """
 name = "mini"
@@ -43,8 +43,9 @@ def test_shipped_model_loads_and_round_trips_through_lavaan(name):
 
 def test_acsi_model_structure():
     spec = load_model("acsi")
-    assert spec.blocks == {"CE": ["ce1", "ce2", "ce3"], "PQ": ["pq1", "pq2", "pq3"], "PV": ["pv1", "pv2"],
-                           "CS": ["cs1", "cs2", "cs3"], "CC": ["cc1", "cc2"], "CL": ["cl1", "cl2"]}
+    # blocks are read-only: tuples of item ids (lists before issue 11; see CHANGELOG)
+    assert spec.blocks == {"CE": ("ce1", "ce2", "ce3"), "PQ": ("pq1", "pq2", "pq3"), "PV": ("pv1", "pv2"),
+                           "CS": ("cs1", "cs2", "cs3"), "CC": ("cc1", "cc2"), "CL": ("cl1", "cl2")}
     assert set(spec.paths) == {("CE", "PQ"), ("CE", "PV"), ("CE", "CS"), ("PQ", "PV"), ("PQ", "CS"),
                                ("PV", "CS"), ("CS", "CC"), ("CS", "CL"), ("CC", "CL")}
     assert spec.headline == "CS"
@@ -98,20 +99,23 @@ def test_lavaan_error_points_at_line_and_column():
         parse_lavaan(text)
 
 
-def test_lavaan_fixed_values_unsupported():
-    with pytest.raises(SpecError, match=r"line 1: fixed values and labels \('0\.5\*cs2'\) are not supported"):
-        parse_lavaan("CS =~ cs1 + 0.5*cs2\n")
+def test_lavaan_fixed_values_are_read():
+    # refused before issue 11 ("fixed values and labels are not supported"); lavaan's meaning now
+    spec = parse_lavaan("CS =~ cs1 + 0.5*cs2\n")
+    row = spec.partable().to_frame().query("rhs == 'cs2' and op == '=~'").iloc[0]
+    assert (row["free"], row["ustart"], row["rule"]) == (0, 0.5, "user")
 
 
-def test_lavaan_regression_on_item_is_refused():
-    with pytest.raises(SpecError, match=r"line 3: regression CL ~ cs1 involves 'cs1', which is not a latent"):
-        parse_lavaan("CS =~ cs1 + cs2\nCL =~ cl1 + cl2\nCL ~ cs1\n")
+def test_lavaan_regression_on_item_is_read():
+    # refused before issue 11 ("'cs1' is not a latent"); lavaan regresses on the indicator
+    spec = parse_lavaan("CS =~ cs1 + cs2\nCL =~ cl1 + cl2\nCL ~ cs1\n")
+    assert spec.paths == (("cs1", "CL"),) and spec.partable().layout().phantom == ("cs1",)
 
 
 def test_lavaan_headline_comment_and_continuation():
     spec = parse_lavaan("# headline: LOY\nSAT =~ s1 +\n   s2 + s3 ; LOY =~ l1 + l2\nLOY ~ SAT\n")
     assert spec.headline == "LOY"
-    assert spec.blocks["SAT"] == ["s1", "s2", "s3"]
+    assert spec.blocks["SAT"] == ("s1", "s2", "s3")
 
 
 def test_lavaan_headline_required_without_cs():
@@ -146,8 +150,10 @@ def test_single_indicator_syntax_fixes_residual():
     assert acsi.ModelSpec is type(spec)
 
 
-def test_zero_residual_only_for_single_indicators():
+def test_zero_residual_of_single_indicator_is_the_default():
     spec = parse_lavaan("CS =~ cs1 + cs2\nCC =~ cc1\nCC ~ CS\ncc1 ~~ 0*cc1\n")
-    assert spec.blocks["CC"] == ["cc1"] and spec.covariances == ()
-    with pytest.raises(SpecError, match=r"line 2: 'cs2 ~~ 0\*cs2' fixes a residual variance to zero"):
-        parse_lavaan("CS =~ cs1 + cs2\ncs2 ~~ 0*cs2\n")
+    assert spec.blocks["CC"] == ("cc1",) and spec.covariances == ()
+    assert spec == parse_lavaan("CS =~ cs1 + cs2\nCC =~ cc1\nCC ~ CS\n")
+    # refused before issue 11 for items that are not single indicators; lavaan fixes it as written
+    fixed = parse_lavaan("CS =~ cs1 + cs2\ncs2 ~~ 0*cs2\n").partable().to_frame().query("lhs == 'cs2' and op == '~~'")
+    assert fixed[["user", "free", "ustart"]].values.tolist() == [[1, 0, 0.0]]
