@@ -176,7 +176,7 @@ def _read_table(obj, what: str, text_columns) -> tuple[pd.DataFrame, str]:
 
 
 def _labels(values, table="survey"):
-    from .aggregate.periods import labels, parse_periods
+    from .data.periods import labels, parse_periods
 
     t, freq = parse_periods(pd.Series(values).reset_index(drop=True), table=table)
     return np.asarray(t, dtype=np.int64), freq, labels(t, freq)
@@ -215,9 +215,12 @@ def publish(
     estimator: str = "sem",
     confidence: float = 0.95,
     fit_options: dict | None = None,
-    window: int = 4,
+    span: str | None = None,
+    window: int | None = None,
+    national: str = "mean",
     partial_windows: bool = False,
-    carry_forward: int = 0,
+    carry_forward: int | None = None,
+    change_test: str = "matched",
     sector_weights=None,
     industry_totals=None,
     bootstrap: int = 0,
@@ -251,8 +254,9 @@ def publish(
         Allow a model different from the one the stored periods were published with.
     unit, period, weight, estimator, confidence, fit_options, n_jobs, progress
         Passed to :func:`acsi.fit` (``fit_options``: ``missing``, ``min_n``, ``options``...).
-    window, partial_windows, carry_forward, sector_weights, industry_totals
-        Passed to :func:`acsi.aggregate.aggregate`.
+    span, window, national, partial_windows, carry_forward, change_test, sector_weights, industry_totals
+        Passed to :func:`acsi.aggregate.aggregate` (national window ``span="1Y"`` by default;
+        ``national="latest"`` is ACSI's rolling practice).
     bootstrap : int
         Replicates per unit (0: none); ``seed`` and ``bootstrap_options`` go to
         :func:`acsi.bootstrap.bootstrap`.
@@ -293,21 +297,23 @@ def publish(
         st.check_release_id(str(release), replace=replace)
         fit = _fit(survey_df, spec, unit=unit, period=period, estimator=estimator, weight=weight,
                    confidence=confidence, n_jobs=n_jobs, progress=progress, **(fit_options or {}))
-        plan = _plan(st, fit, spec, unit, period, window, carry_forward, method_change)
+        lag = _lag(fit, period, span, window, national, carry_forward)
+        plan = _plan(st, fit, spec, unit, period, lag, method_change)
         weights = _weights(st, plan, sales_df, unit)
         from .aggregate import aggregate
 
-        agg = aggregate(plan["indexes"], weights, unit=unit, window=window, partial_windows=partial_windows,
-                        carry_forward=carry_forward, sector_weights=secw, industry_totals=indt,
-                        confidence=confidence)
+        agg = aggregate(plan["indexes"], weights, unit=unit, span=span, window=window, national=national,
+                        partial_windows=partial_windows, carry_forward=carry_forward, change_test=change_test,
+                        sector_weights=secw, industry_totals=indt, confidence=confidence)
         boot, agg_boot = None, None
         if bootstrap:
             boot, agg_boot = _bootstrap(st, fit, agg, plan, bootstrap, seed, n_jobs, bootstrap_options or {})
         tables = _tables(fit, spec, agg, plan, boot, agg_boot, unit, period, confidence)
         options = {
             "unit": unit, "period": period, "weight": weight, "estimator": estimator, "confidence": confidence,
-            "fit_options": fit_options or {}, "window": window, "partial_windows": partial_windows,
-            "carry_forward": carry_forward, "sector_weights": secw is not None, "industry_totals": indt is not None,
+            "fit_options": fit_options or {}, "span": agg.options.get("span"), "window": agg.options.get("window"),
+            "national": national, "partial_windows": partial_windows, "carry_forward": agg.options.get("carry_forward"),
+            "change_test": change_test, "sector_weights": secw is not None, "industry_totals": indt is not None,
             "bootstrap": int(bootstrap), "seed": seed if boot is None else boot.seed,
             "bootstrap_options": bootstrap_options or {}, "method_change": method_change,
             "headline": spec.headline, "fit": fit.options, "aggregate": agg.options,
@@ -317,8 +323,9 @@ def publish(
         }
         mh = model_hash(spec)
         method = _sha(mh, estimator, _method_options(fit.options.get("estimator_options")), fit.options.get("missing"),
-                      fit.options.get("out_of_range"), fit.options.get("min_n"), weight, confidence, window,
-                      partial_windows, carry_forward)
+                      fit.options.get("out_of_range"), fit.options.get("min_n"), weight, confidence,
+                      agg.options.get("window"), national, partial_windows, agg.options.get("carry_forward"),
+                      change_test)
         from .fitting import _versions
 
         versions = dict(_versions())
@@ -358,7 +365,18 @@ def _method_options(options) -> dict:
     return {k: v for k, v in (options or {}).items() if k not in _NUMERICAL_OPTIONS}
 
 
-def _plan(st, fit, spec, unit, period, window, carry_forward, method_change) -> dict:
+def _lag(fit, period, span, window, national, carry_forward) -> int:
+    """How many periods before the survey's first one the aggregation reads: the national window
+    (less its own period) and carry-forward (``national="latest"`` carries within the window)."""
+    from .data.periods import parse_periods, span_periods
+
+    _, freq = parse_periods(fit.indexes[period], table="survey")
+    length = int(window) if window is not None else span_periods(span or "1Y", freq)
+    carry = int(carry_forward) if carry_forward is not None else 0
+    return max(length - 1, carry) if national == "latest" else (length - 1) + carry
+
+
+def _plan(st, fit, spec, unit, period, lag, method_change) -> dict:
     """Which stored measurements the aggregation needs, and the conflicts that forbid it."""
     ci = fit.indexes.copy()
     t, freq, lab = _labels(ci[period], table="survey")
@@ -376,7 +394,6 @@ def _plan(st, fit, spec, unit, period, window, carry_forward, method_change) -> 
             "or relabel the periods."
         )
     mh = model_hash(spec)
-    lag = (window - 1) + carry_forward
     stored_max = st.con.execute(
         "SELECT max(f.t) FROM figures f JOIN releases r USING (release_key) WHERE r.status = 'current' "
         "AND r.kind = 'estimated' AND f.level = 'company' AND f.frequency = ?", [freq]).fetchone()[0]
@@ -422,7 +439,7 @@ def _plan(st, fit, spec, unit, period, window, carry_forward, method_change) -> 
     indexes["reason"] = indexes["reason"].fillna("")
     all_t, _, _ = _labels(indexes["period"], table="indexes")
     pub_t = sorted(set(int(x) for x in all_t if t_min <= x <= t_hi))
-    from .aggregate.periods import labels
+    from .data.periods import labels
 
     return {"indexes": indexes[cols + ["_source"]], "freq": freq, "periods": sorted(set(lab), key=lambda p: lab.tolist().index(p)),
             "t_min": t_min, "t_hi": t_hi, "stored": stored, "published_t": pub_t,
@@ -563,8 +580,6 @@ def _tables(fit, spec, agg, plan, boot, agg_boot, unit, period, confidence) -> d
     a_t = at[sel]
     published = a["published"].to_numpy(dtype=bool)
     wp = a["window_periods"].to_numpy(dtype=float)
-    reason = np.where(published, "", np.char.add(np.char.add("national window not full: ", np.nan_to_num(wp).astype(int).astype(str)),
-                                                  f" of {agg.options['window']} periods have data"))
     lvl = a["level"].to_numpy()
     aggs = pd.DataFrame({
         "level": lvl, "unit": a["unit"].astype(str).to_numpy(), "period": a["period"].to_numpy(), "t": a_t,
@@ -575,7 +590,8 @@ def _tables(fit, spec, agg, plan, boot, agg_boot, unit, period, confidence) -> d
         "index": a["index"].to_numpy(dtype=float), "se": a["se"].to_numpy(dtype=float),
         "ci_lower": a["ci_lower"].to_numpy(dtype=float), "ci_upper": a["ci_upper"].to_numpy(dtype=float),
         "ci_level": float(agg.options["confidence"]), "ci_method": "z", "n": a["n_respondents"].to_numpy(dtype=float),
-        "n_units": a["n_units"].to_numpy(), "status": np.where(published, "ok", "not_published"), "reason": reason,
+        "n_units": a["n_units"].to_numpy(), "status": a["status"].astype(str).to_numpy(),
+        "reason": a["reason"].fillna("").astype(str).to_numpy(),
         "origin": "aggregated", "weight": a["weight"].to_numpy(dtype=float),
         "weight_share": a["weight_share"].to_numpy(dtype=float), "published": published, "window_periods": wp,
         "window_full": a["window_full"].astype("boolean").to_numpy(), "n_measurements": a["n_measurements"].to_numpy(),
@@ -603,17 +619,30 @@ def _tables(fit, spec, agg, plan, boot, agg_boot, unit, period, confidence) -> d
         sub = c.loc[has]
         if sub.empty:
             continue
-        from .aggregate.periods import PERIODS_PER_YEAR, labels
+        from .data.periods import PERIODS_PER_YEAR, labels
 
         lag = 1 if kind == "change" else PERIODS_PER_YEAR[freq]
+        tested = agg.options.get("change_test", "matched")
+        flag = sub[f"{kind}_significant"].astype("boolean").to_numpy()
+        none = pd.array([pd.NA] * len(sub), dtype="boolean")
+        base = {"level": sub["level"].to_numpy(), "unit": sub["unit"].astype(str).to_numpy(),
+                "period": sub["period"].to_numpy(), "t": ct[has], "latent": spec.headline, "kind": kind,
+                "period_from": labels(ct[has] - lag, freq)}
         frames.append(pd.DataFrame({
-            "level": sub["level"].to_numpy(), "unit": sub["unit"].astype(str).to_numpy(), "period": sub["period"].to_numpy(),
-            "t": ct[has], "latent": spec.headline, "kind": kind, "basis": "as_published",
-            "period_from": labels(ct[has] - lag, freq), "change": sub[kind].to_numpy(dtype=float),
+            **base, "basis": "as_published", "change": sub[kind].to_numpy(dtype=float),
             "change_pct": sub[f"{kind}_pct"].to_numpy(dtype=float), "se": sub[f"{kind}_se"].to_numpy(dtype=float),
-            "p": sub[f"{kind}_p"].to_numpy(dtype=float),
-            "significant": sub[f"{kind}_significant"].astype("boolean").to_numpy(),
+            "p": sub[f"{kind}_p"].to_numpy(dtype=float), "significant": flag if tested == "published" else none,
+            "tested": tested == "published",
         }))
+        if f"{kind}_matched" in sub:  # like-for-like: the units present in both periods
+            frames.append(pd.DataFrame({
+                **base, "basis": "matched", "change": sub[f"{kind}_matched"].to_numpy(dtype=float),
+                "se": sub[f"{kind}_matched_se"].to_numpy(dtype=float), "p": sub[f"{kind}_matched_p"].to_numpy(dtype=float),
+                "significant": flag if tested == "matched" else none, "tested": tested == "matched",
+                "composition": sub[f"{kind}_composition"].to_numpy(dtype=float),
+                "composition_changed": sub[f"{kind}_composition_changed"].astype("boolean").to_numpy(),
+                "n_matched": pd.array(sub[f"{kind}_n_matched"], dtype="Int64"),
+            }))
     changes = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     # -- measurements (uses) with their weights and the release that measured them
     hier = agg.hierarchy
@@ -893,9 +922,14 @@ def register(subparsers) -> None:
     p.add_argument("--engine", choices=["semopy", "mlfast"], default="semopy", help="ML engine for --estimator sem")
     p.add_argument("--min-n", type=int, default=30, help="minimum complete respondents per unit (default 30)")
     p.add_argument("--confidence", type=float, default=0.95)
-    p.add_argument("--window", type=int, default=4, help="periods in the national moving average (default 4)")
+    p.add_argument("--span", default=None, help="national window as a span of time: 1Y (default), 4Q, 12M, 2Y...")
+    p.add_argument("--window", type=int, default=None, help="national window as a number of periods (instead of --span)")
+    p.add_argument("--national", choices=["mean", "latest"], default="mean",
+                   help="mean of the window's periods (default), or latest: ACSI's rolling practice")
     p.add_argument("--partial-windows", action="store_true", help="publish national means of incomplete windows (flagged)")
-    p.add_argument("--carry-forward", type=int, default=0, metavar="K", help="carry measurements forward up to K periods")
+    p.add_argument("--carry-forward", type=int, default=None, metavar="K", help="carry measurements forward up to K periods")
+    p.add_argument("--change-test", choices=["matched", "published"], default="matched",
+                   help="test changes like-for-like (default) or as published")
     p.add_argument("--sector-weights", default=None, metavar="FILE")
     p.add_argument("--industry-totals", default=None, metavar="FILE")
     p.add_argument("--bootstrap", type=int, default=0, metavar="N", help="bootstrap replicates per unit (default 0)")
@@ -955,7 +989,8 @@ def run_publish(args) -> int:
         notes=args.notes, replace=args.replace, method_change=args.method_change, unit=args.unit, period=args.period,
         weight=args.weight, estimator=args.estimator, confidence=args.confidence,
         fit_options={"min_n": args.min_n, **({"options": {"engine": args.engine}} if args.estimator == "sem" else {})},
-        window=args.window, partial_windows=args.partial_windows, carry_forward=args.carry_forward,
+        span=args.span, window=args.window, national=args.national, partial_windows=args.partial_windows,
+        carry_forward=args.carry_forward, change_test=args.change_test,
         sector_weights=args.sector_weights, industry_totals=args.industry_totals, bootstrap=args.bootstrap,
         seed=args.seed, n_jobs=args.jobs, progress=not args.quiet,
     )

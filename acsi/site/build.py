@@ -205,14 +205,21 @@ class _Builder:
         if c.empty or c["p"].isna().all():
             why = "why_single" if len(s) < 2 else "why_none"
             return {"kind": "text", "text": t("no_change", self.lang, why=t(why, self.lang))}
-        matched = c.loc[c["basis"] != "as_published"]
-        row = (matched if len(matched) else c).iloc[0]
+        tested = c.loc[c["tested"].fillna(False).astype(bool)]
+        if tested.empty or pd.isna(tested["significant"].iloc[0]):
+            return {"kind": "text", "text": t("no_change", self.lang, why=t("why_none", self.lang))}
+        row = tested.iloc[0]  # the change the aggregation tested (like-for-like unless asked otherwise)
+        matched = row["basis"] == "matched"
         level_ = float(last["ci_level"]) if last["ci_level"] == last["ci_level"] else 0.95
-        sig = bool(row["significant"]) if row["significant"] is not pd.NA and row["significant"] == row["significant"] else False
-        basis = t("basis_matched" if len(matched) else "basis_as_published", self.lang)
+        sig = bool(row["significant"])
+        basis = t("basis_matched" if matched else "basis_as_published", self.lang)
         text = t("change_sentence", self.lang, from_=row["period_from"], to=row["period"], change=fmt_change(row["change"]),
                  se=fmt_se(row["se"]), p=fmt_p(row["p"]), verdict=t("significant" if sig else "not_significant", self.lang),
                  alpha=fmt_pct(1 - level_), basis=basis)
+        pub = c.loc[c["basis"] == "as_published"]
+        if matched and len(pub) and not pd.isna(row["composition_changed"]) and bool(row["composition_changed"]):
+            text += " " + t("composition_note", self.lang, published=fmt_change(pub["change"].iloc[0]),
+                            composition=fmt_change(row["composition"]))
         return {"kind": "text", "text": text, "cls": "verdict-significant" if sig else ""}
 
     def members(self, page, level, unit, title_key) -> list[dict]:

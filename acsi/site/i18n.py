@@ -47,12 +47,13 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "significant": ("significant", "顯著"),
     "not_significant": ("not significant", "不顯著"),
-    "basis_as_published": (
-        "as published: all units of each period; a like-for-like comparison on the matched units is not recorded "
-        "for this release",
-        "按公佈口徑：各期全部單位；本次發佈未記錄相同單位的同口徑比較",
-    ),
+    "basis_as_published": ("as published: all units of each period", "按公佈口徑：各期全部單位"),
     "basis_matched": ("like-for-like: the units measured in both periods", "同口徑：兩期均有測量的單位"),
+    "composition_note": (
+        "The units measured changed between the two periods: as published (all units) the change is {published}, "
+        "of which {composition} is the composition effect.",
+        "兩期測量的單位有所不同：按公佈口徑（全部單位）變化為 {published}，其中 {composition} 為組成變化的影響。",
+    ),
     "no_change": ("No change can be tested: {why}.", "無法檢驗變化：{why}。"),
     "why_single": ("only one period is published", "只公佈了一期"),
     "why_external": ("published figures carry no standard errors", "已公佈數據沒有標準誤"),

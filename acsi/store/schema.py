@@ -32,8 +32,11 @@ Tables of the current version (2)
     ``boot_n_used``) and ``data_hash`` (a company's respondents).
 ``changes``
     Changes of every aggregate and unit: ``kind`` (``change``: previous period;
-    ``change_yoy``: a year earlier; like-for-like kinds are added the same way), ``basis``
-    (``as_published``), ``period_from``, ``change, change_pct, se, p, significant``.
+    ``change_yoy``: a year earlier), ``basis`` (``as_published``: all units of each period;
+    ``matched``: like-for-like, the units present in both, with ``composition`` = published -
+    matched, ``composition_changed`` and ``n_matched``), ``period_from``, ``change, change_pct,
+    se, p``, ``significant`` (the aggregation's significance flag, on the basis it tests:
+    ``tested``).
 ``measurements``
     The company measurements each release aggregated, one row per period of use (a carried
     measurement is used in later periods: ``measured_period``, ``carried``), with the sales
@@ -147,7 +150,11 @@ CREATE TABLE changes (
     change_pct DOUBLE,
     se DOUBLE,
     p DOUBLE,
-    significant BOOLEAN
+    significant BOOLEAN,
+    tested BOOLEAN,
+    composition DOUBLE,
+    composition_changed BOOLEAN,
+    n_matched INTEGER
 )"""
 
 _MEASUREMENTS = """

@@ -4,6 +4,7 @@ stored company indexes of releases 1 and 2."""
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import acsi
@@ -56,10 +57,16 @@ def test_every_aggregate_figure_round_trips_bit_for_bit(three):
                          ("window_periods", "window_periods")):
                 _equal(agg[c], tab[d], f"{res.release_id} aggregate {c}")
             ch = st.table("changes", res.release_id)
-            ch = ch.loc[(ch["kind"] == "change") & (ch["level"] != "company")].set_index(["level", "unit", "period"]).sort_index()
+            ch = ch.loc[(ch["kind"] == "change") & (ch["level"] != "company")]
             exp = tab.loc[tab["change_p"].notna() | tab["change"].notna()]
-            _equal(ch["change"], exp["change"], "change")
-            _equal(ch["p"], exp["change_p"], "change p")
+            pub = ch.loc[ch["basis"] == "as_published"].set_index(["level", "unit", "period"]).sort_index()
+            _equal(pub["change"], exp["change"], "change")
+            _equal(pub["p"], exp["change_p"], "change p")
+            mat = ch.loc[ch["basis"] == "matched"].set_index(["level", "unit", "period"]).sort_index()
+            _equal(mat["change"], exp["change_matched"], "like-for-like change")
+            _equal(mat["p"], exp["change_matched_p"], "like-for-like p")
+            flags = [[None if pd.isna(x) else bool(x) for x in col] for col in (mat["significant"], exp["change_significant"])]
+            assert flags[0] == flags[1]
 
 
 def test_estimates_and_fit_measures_round_trip(three):
@@ -120,7 +127,8 @@ def test_history_returns_each_vintage(three):
 
 
 def test_carry_forward_reads_the_stored_measurement(tmp_path):
-    """A company not surveyed this quarter is carried from the stored release, as one aggregation would."""
+    """ACSI's rolling national (each unit's latest measurement of the year): a company not surveyed this
+    quarter is carried from the stored release, exactly as one aggregation of both quarters would."""
     from acsi.production import publish
     from store_cases import quarter
 
@@ -128,12 +136,12 @@ def test_carry_forward_reads_the_stored_measurement(tmp_path):
     q2 = quarter("2025Q2")
     q2 = q2.loc[q2["company"] != "Gamma Inn"]
     with quiet():
-        publish(quarter("2025Q1"), sales(), "acsi", path, "2025Q1", partial_windows=True, carry_forward=1)
-        r2 = publish(q2, sales(), "acsi", path, "2025Q2", partial_windows=True, carry_forward=1)
+        publish(quarter("2025Q1"), sales(), "acsi", path, "2025Q1", partial_windows=True, national="latest")
+        r2 = publish(q2, sales(), "acsi", path, "2025Q2", partial_windows=True, national="latest")
         both = survey().loc[survey()["period"].isin(["2025Q1", "2025Q2"])]
         both = both.loc[~((both["period"] == "2025Q2") & (both["company"] == "Gamma Inn"))]
         fit = acsi.fit(both, "acsi", unit="company")
-    agg = acsi.aggregate(fit.indexes, sales(), partial_windows=True, carry_forward=1)
+    agg = acsi.aggregate(fit.indexes, sales(), partial_windows=True, national="latest")
     ref = agg.table().set_index(["level", "unit", "period"])
     f = r2.tables["figures"]
     f = f.loc[f["level"] != "company"].set_index(["level", "unit", "period"]).sort_index()
@@ -143,3 +151,7 @@ def test_carry_forward_reads_the_stored_measurement(tmp_path):
     gamma = m.loc[(m["unit"] == "Gamma Inn") & (m["period"] == "2025Q2")].iloc[0]
     assert bool(gamma["carried"]) and gamma["measured_period"] == "2025Q1"
     assert f.loc[("industry", "Hotels", "2025Q2"), "n_carried"] == 1
+    # like-for-like: the change of the hotels industry is reported on the matched set too
+    ch = r2.tables["changes"]
+    hot = ch.loc[(ch["unit"] == "Hotels") & (ch["kind"] == "change")].set_index("basis")
+    assert set(hot.index) == {"as_published", "matched"} and bool(hot.loc["matched", "tested"])
