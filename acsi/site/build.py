@@ -29,6 +29,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..errors import AcsiError
+from ..report.i18n import latent_label
 from ..report.render import fmt_change, fmt_ci, fmt_index, fmt_int, fmt_p, fmt_pct, fmt_se
 from ..store import as_store, latest, revisions
 from .charts import Series, dot_chart, line_chart, nice_range
@@ -109,6 +111,7 @@ class _Builder:
         self.written: list[Path] = []
         self.data_files: set[str] = set()
         self.unit_page = {(r.level, r.unit): r.page for r in data.units.itertuples(index=False)}
+        self._specs: dict = {}
 
     # -------------------------------------------------------------- helpers
     def href(self, page: str, target: str) -> str:
@@ -265,6 +268,23 @@ class _Builder:
                                  title=t(title_key, self.lang, period=period)))
         return blocks
 
+    def spec_of(self, release_key: int):
+        """The model of a release, read back from its stored TOML (or lavaan) text; None if unreadable."""
+        if release_key not in self._specs:
+            r = self.d.releases.set_index("release_key").loc[release_key]
+            spec = None
+            try:
+                from ..spec import parse_lavaan, read_toml
+
+                if isinstance(r["model_toml"], str) and r["model_toml"]:
+                    spec = read_toml(r["model_toml"], source=f"release {r['release_id']}")
+                elif isinstance(r["model_lavaan"], str) and r["model_lavaan"]:
+                    spec = parse_lavaan(r["model_lavaan"])
+            except (AcsiError, ValueError, TypeError):  # an old or foreign model text: ids stay as they are
+                spec = None
+            self._specs[release_key] = spec
+        return self._specs[release_key]
+
     # -------------------------------------------------------------- pages
     def render(self, page: str, title: str, sections: list[dict], *, subtitle: str = "", crumbs=()) -> None:
         from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -343,6 +363,11 @@ class _Builder:
         last_t = a["t"].max()
         a = a.loc[a["t"] == last_t]
         period = a["period"].iloc[0]
+        spec = self.spec_of(int(a["release_key"].iloc[0]))
+        if spec is not None:  # the model's order and the latents' names in the page's language
+            order = {lv: i for i, lv in enumerate(spec.latent_ids)}
+            a = a.assign(_o=a["latent"].map(order).fillna(len(order))).sort_values("_o").drop(columns="_o")
+            a = a.assign(latent=[latent_label(spec, x, L) for x in a["latent"]])
         headers = [(label("latent", L), ""), (label("index", L), "num"), (label("ci", L), "num"), (label("se", L), "num"),
                    (label("status", L), ""), (label("reason", L), "")]
         rows = [{"cells": [(r.latent, "", None), (fmt_index(r.index), "num", None), (_ci(r), "num", None),

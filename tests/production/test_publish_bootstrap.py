@@ -14,18 +14,20 @@ from acsi.store import open_store
 from store_cases import quarter, quiet, sales, survey
 
 pytestmark = pytest.mark.slow
-B, SEED = 40, 3
+B, SEED, JACK = 40, 3, {"jackknife_groups": 20}
 
 
 @pytest.fixture(scope="module")
 def boot_store(tmp_path_factory):
     path = tmp_path_factory.mktemp("boot") / "s.duckdb"
     with quiet():
-        r1 = publish(quarter("2025Q1"), sales(), "acsi", path, "2025Q1", partial_windows=True, bootstrap=B, seed=SEED)
-        r2 = publish(quarter("2025Q2"), sales(), "acsi", path, "2025Q2", partial_windows=True, bootstrap=B, seed=SEED)
+        r1 = publish(quarter("2025Q1"), sales(), "acsi", path, "2025Q1", partial_windows=True, bootstrap=B, seed=SEED,
+                     bootstrap_options=JACK)
+        r2 = publish(quarter("2025Q2"), sales(), "acsi", path, "2025Q2", partial_windows=True, bootstrap=B, seed=SEED,
+                     bootstrap_options=JACK)
         fit = acsi.fit(survey().loc[survey()["period"].isin(["2025Q1", "2025Q2"])], "acsi", unit="company")
         ref = acsi.bootstrap.bootstrap(fit, n_boot=B, seed=SEED, weights=sales(),
-                                       aggregate_options={"partial_windows": True})
+                                       aggregate_options={"partial_windows": True}, **JACK)
     return path, r1, r2, ref
 
 
@@ -61,7 +63,8 @@ def test_aggregates_without_stored_replicates_are_not_bootstrapped(boot_store, t
     p = tmp_path / "s.duckdb"
     p.write_bytes(path.read_bytes())
     with quiet():
-        r = publish(quarter("2025Q3"), sales(), "acsi", p, "2025Q3", partial_windows=True, bootstrap=20, seed=1)
+        r = publish(quarter("2025Q3"), sales(), "acsi", p, "2025Q3", partial_windows=True, bootstrap=20, seed=1,
+                    bootstrap_options=JACK)
     f = r.tables["figures"]
     assert f.loc[f["level"] == "company", "boot_se"].notna().all()
     assert f.loc[f["level"] != "company", "boot_se"].isna().all() if "boot_se" in f else True
