@@ -14,13 +14,13 @@ from .core import (
     DEFAULT_STORE, HistoryStore, ReleaseExistsError, StoreError, StoreLockedError, StoreVersionError, as_store,
     open_store,
 )
-from .queries import REASONS, find_unit, history, latest, revisions, vintage
+from .queries import REASONS, find_unit, history, latest, revisions, series, vintage
 from .schema import SCHEMA_VERSION
 
 __all__ = [
     "DEFAULT_STORE", "HistoryStore", "REASONS", "ReleaseExistsError", "SCHEMA_VERSION", "StoreError",
     "StoreLockedError", "StoreVersionError", "as_store", "find_unit", "history", "latest", "open_store",
-    "releases", "revisions", "vintage",
+    "releases", "revisions", "series", "vintage",
 ]
 
 

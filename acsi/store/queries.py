@@ -33,7 +33,7 @@ import pandas as pd
 
 from .core import StoreError, as_store
 
-__all__ = ["vintage", "history", "revisions", "find_unit", "latest", "REASONS"]
+__all__ = ["vintage", "history", "revisions", "find_unit", "latest", "series", "REASONS"]
 
 #: Reasons of a revision, in order of precedence.
 REASONS = ("method change", "new data", "re-estimation", "new weights")
@@ -88,6 +88,26 @@ def latest(store, *, level: str | None = None) -> pd.DataFrame:
     finally:
         if mine:
             st.close()
+
+
+def series(store, unit: str = "national", *, level: str | None = None, latent: str | None = None) -> pd.DataFrame:
+    """The latest published series of one unit: one row per period (the long history).
+
+    The last vintage of :func:`history`: ``period, t, frequency, index, se, ci_lower, ci_upper,
+    ci_level, status, origin, published_in``, ordered by time. It is what a report draws as the
+    published series: ``acsi.report.write_report(fit, agg, "report.html",
+    published=acsi.store.series(store))``.
+    """
+    h = history(store, unit, level=level, latent=latent)
+    if h.empty:
+        return h
+    last = h.loc[h["release_key"] == h["release_key"].max()]
+    out = last.sort_values(["t", "frequency"]).reset_index(drop=True)
+    cols = ["period", "t", "frequency", "level", "unit", "latent", "index", "se", "ci_lower", "ci_upper", "ci_level",
+            "status", "reason", "origin", "published_in"]
+    out = out[cols]
+    out.attrs["source"] = f"the history store ({out['published_in'].nunique()} release(s))"
+    return out
 
 
 def _with_release_ids(st, df: pd.DataFrame) -> pd.DataFrame:

@@ -87,3 +87,19 @@ def test_failed_unit_keeps_its_page_with_the_reason(built):
     store, site, _ = built
     page = next((site / "en" / "company").glob("zeta-air-*.html")).read_text(encoding="utf-8")
     assert "too few respondents" in page and "failed" in page
+
+
+def test_the_report_draws_the_long_history_from_the_store(built):
+    import acsi
+    from acsi.report import render_report
+    from acsi.store import series
+    from store_cases import quarter, quiet, sales
+
+    store, _, _ = built
+    nat = series(store, "national")
+    assert nat["period"].iloc[0] == "1994Q3" and nat["period"].iloc[-1] == "2025Q4" and nat["period"].is_unique
+    assert set(nat["origin"]) == {"external", "aggregated"}
+    with quiet():
+        fit = acsi.fit(quarter("2025Q4"), "acsi", unit="company")
+        html = render_report(fit, acsi.aggregate(fit.indexes, sales(), partial_windows=True), published=nat)
+    assert "the history store" in html  # the published-series figure's caption names its source
