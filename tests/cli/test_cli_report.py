@@ -8,7 +8,7 @@ import pytest
 
 import acsi
 from _report_data import png_uris, small_run
-from acsi.cli import main
+from acsi.cli import EXIT_FILE, main
 from acsi.report.figures import PNG_MAGIC
 from acsi.report.render import fmt_index
 
@@ -54,7 +54,7 @@ def test_report_command_explicit_aggregate_dir_and_no_figures(saved, tmp_path):
 
 def test_report_command_bad_directory_is_a_clean_error(tmp_path, capsys):
     rc = main(["report", str(tmp_path / "missing"), "--out", str(tmp_path / "x.html")])
-    assert rc == 1
+    assert rc == EXIT_FILE  # a missing input is 3 in every command (issue 10)
     err = capsys.readouterr().err
     assert "acsi report: error: results directory" in err and "does not exist" in err
     assert not (tmp_path / "x.html").exists()

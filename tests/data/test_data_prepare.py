@@ -1,5 +1,6 @@
 """Validation, missing codes, out-of-range policy, readers and the data accounting."""
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -38,7 +39,7 @@ def test_missing_codes_and_accounting_add_up(spec, survey):
     dropped = acc.filter(like="dropped_").sum(axis=1)
     assert (acc["rows_used"] + dropped == acc["rows_read"]).all()
     assert acc["rows_read"].sum() == len(survey)
-    assert p.data["row"].tolist() == [0, 2, 4]
+    assert p.rows.tolist() == [0, 2, 4]  # row positions are an array, not a column (issue 10)
     im = p.item_missing.set_index("item")
     assert im.loc["cs1", "code_98"] == 1 and im.loc["cs1", "code_99"] == 1
 
@@ -121,3 +122,30 @@ def test_unknown_extension(tmp_path):
     p.write_text("{}")
     with pytest.raises(DataError, match=r"cannot tell the format .*\.csv, \.parquet, \.xlsx, \.sav or \.dta"):
         read_survey(p)
+
+
+def test_items_named_weight_and_row_are_items(spec):
+    """Survey weights and row positions travel as arrays, so an item may be called ``weight`` or ``row``."""
+    import acsi
+
+    text = "CS =~ weight + row + cs3\nCL =~ cl1 + cl2\nCL ~ CS\n"
+    model = acsi.parse_lavaan(text)
+    rng = np.random.default_rng(3)
+    f = rng.standard_normal(200)
+    g = 0.6 * f + 0.8 * rng.standard_normal(200)
+    answers = {"weight": f, "row": f, "cs3": f, "cl1": g, "cl2": g}
+    df = pd.DataFrame({k: np.clip(np.round(6 + 1.5 * (v + 0.6 * rng.standard_normal(200))), 1, 10)
+                       for k, v in answers.items()})
+    df["w"] = np.where(np.arange(200) % 2 == 0, 1.0, 3.0)
+    df["company"] = "A"
+    p = prepare_survey(df, model, weight="w")
+    assert p.data["weight"].tolist() == df["weight"].tolist()  # the item, not the survey weight
+    assert p.weights.tolist() == df["w"].tolist() and p.rows.tolist() == list(range(200))
+    fit = acsi.fit(df, model, unit="company", weight="w", pooled=False)
+    assert fit.outcomes[0].status == "ok"
+    # the index is the survey-weighted mean of the scores, with the weights of column w
+    s = fit.scores
+    assert s["weight"].tolist() == df["w"].tolist() and s["row"].tolist() == list(range(200))
+    cs = fit.indexes["index"].iloc[0]
+    assert cs == pytest.approx(float(np.average(s["CS"], weights=df["w"])), rel=1e-12)
+    assert cs != pytest.approx(float(s["CS"].mean()), rel=1e-6)

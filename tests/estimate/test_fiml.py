@@ -15,7 +15,7 @@ from acsi.data import prepare_survey
 from acsi.errors import EstimationError
 from acsi.estimate.fiml import em_moments, fiml_logl, fit_sem_fiml
 from acsi.estimate.mlfast import fit_sem_fast
-from acsi.estimate.units import fit_unit
+from acsi.pipeline import fit_unit
 from acsi.score import latent_scores, unit_index
 from reference.cases import load_case
 
@@ -170,7 +170,7 @@ def test_prepare_survey_fiml_keeps_incomplete_rows(data):
     assert int(fi.accounting["dropped_missing_items"].iloc[0]) == 1
     assert int(fi.accounting["rows_used"].iloc[0]) == len(survey) - 1
     assert len(lw.data) == int(survey.notna().all(axis=1).sum()) - 1
-    assert fi.data.loc[fi.data["row"] == 11, ["ce1", "ce2", "ce3"]].isna().all(axis=None)
+    assert fi.data.loc[fi.rows == 11, ["ce1", "ce2", "ce3"]].isna().all(axis=None)
     with pytest.raises(acsi.errors.DataError, match="'listwise' or 'fiml'"):
         prepare_survey(survey, spec, missing="pairwise")
 

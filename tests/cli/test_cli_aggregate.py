@@ -1,24 +1,21 @@
-"""The ``aggregate`` subcommand, hooked into a local ArgumentParser."""
+"""``acsi aggregate``: the command of acsi/cli/aggregate.py, through the one entry ``acsi.cli.main``."""
 
 from __future__ import annotations
-
-import argparse
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from acsi.aggregate import aggregate
-from acsi.aggregate.cli import read_table, register, run
 from acsi.aggregate.examples import example_panel
-from acsi.errors import AggregationError
+from acsi.cli import EXIT_ERROR, EXIT_FILE, build_parser, main
+from acsi.cli.aggregate import run
+from acsi.data import read_table
+from acsi.errors import DataError, InputFileError
 
 
 def _parser():
-    parser = argparse.ArgumentParser(prog="acsi")
-    sub = parser.add_subparsers(dest="command", required=True)
-    register(sub)
-    return parser
+    return build_parser()
 
 
 @pytest.fixture
@@ -74,30 +71,29 @@ def test_cli_defaults_and_annual_text_periods(tmp_path, capsys):
 
 def test_cli_refuses_carry_forward_with_a_moving_mean(files, capsys):
     tmp, _, _ = files
-    args = _parser().parse_args(["aggregate", str(tmp / "company_indexes.csv"), "--weights", str(tmp / "sales.csv"),
-                                 "--out", str(tmp / "out"), "--carry-forward", "3", "--window", "4"])
-    assert run(args) == 2
+    assert main(["aggregate", str(tmp / "company_indexes.csv"), "--weights", str(tmp / "sales.csv"),
+                 "--out", str(tmp / "out"), "--carry-forward", "3", "--window", "4"]) == EXIT_ERROR
     err = capsys.readouterr().err
     assert "smooths twice" in err and "national='latest'" in err and not (tmp / "out").exists()
 
 
-def test_cli_reports_bad_input_with_exit_code_2(files, capsys):
+def test_cli_reports_bad_input_with_the_documented_exit_codes(files, capsys):
+    # one exit-code table for every command (issue 10): bad data 1, missing input file 3
     tmp, idx, sales = files
     sales.iloc[:-1].to_csv(tmp / "short.csv", index=False)
-    args = _parser().parse_args(["aggregate", str(tmp / "company_indexes.csv"), "--weights", str(tmp / "short.csv"),
-                                 "--out", str(tmp / "out")])
-    assert run(args) == 2
+    assert main(["aggregate", str(tmp / "company_indexes.csv"), "--weights", str(tmp / "short.csv"),
+                 "--out", str(tmp / "out")]) == EXIT_ERROR
     err = capsys.readouterr().err
     assert "acsi aggregate: error:" in err and "units without weights" in err and "C00011" in err
-    args = _parser().parse_args(["aggregate", str(tmp / "nope.csv"), "--weights", str(tmp / "sales.csv"),
-                                 "--out", str(tmp / "out")])
-    assert run(args) == 2
+    assert main(["aggregate", str(tmp / "nope.csv"), "--weights", str(tmp / "sales.csv"),
+                 "--out", str(tmp / "out")]) == EXIT_FILE
     assert "does not exist" in capsys.readouterr().err
 
 
 def test_read_table_rejects_unknown_types(tmp_path):
+    # the one file reader (acsi.data.read_table) serves the aggregate command too
     (tmp_path / "x.json").write_text("{}")
-    with pytest.raises(AggregationError, match=r"unknown file type '.json'. Use .csv"):
+    with pytest.raises(DataError, match=r"extension '.json'; use .csv"):
         read_table(tmp_path / "x.json")
-    with pytest.raises(AggregationError, match="does not exist"):
+    with pytest.raises(InputFileError, match="does not exist"):
         read_table(tmp_path / "missing.csv")

@@ -1,4 +1,4 @@
-"""``acsi fit ... --bootstrap N --seed S --scheduler ADDR`` hooks (acsi.bootstrap_cli)."""
+"""``acsi fit ... --bootstrap N --seed S --scheduler ADDR``: the bootstrap options of acsi/cli/fit.py."""
 
 import argparse
 
@@ -7,7 +7,8 @@ import pytest
 from conftest import ACSI_LAVAAN, ACSI_TRUTH, exact_data, implied_cov
 
 import acsi
-from acsi.bootstrap_cli import add_arguments, run_after_fit
+from acsi.cli.fit import add_bootstrap_arguments as add_arguments
+from acsi.cli.fit import run_bootstrap as run_after_fit
 
 
 def _parser():

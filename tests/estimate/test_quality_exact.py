@@ -1,4 +1,4 @@
-"""acsi.methods.reliability: hand-worked values, survey weights, and every error path."""
+"""acsi.estimate.quality (reliability and validity): hand-worked values, survey weights, and every error path."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-import acsi.methods.reliability as rel
+import acsi.estimate.quality as rel
 from acsi.errors import MethodError
 
 
@@ -195,3 +195,11 @@ def test_reliability_bad_fornell_larcker_input():
 def test_reliability_singular_block_vif_is_inf():
     df = pd.DataFrame({"a": [1.0, 2, 3, 4], "b": [2.0, 4, 6, 8], "c": [1.0, 3, 2, 4]})
     assert np.isinf(rel.item_vif(df, {"F": ["a", "b"]})).all() or (rel.item_vif(df, {"F": ["a", "b"]}) > 1e12).all()
+
+
+def test_toolkit_reexports_the_one_implementation():
+    import acsi.methods
+    import acsi.methods.reliability
+
+    for name in ("cronbach_alpha", "composite_reliability", "ave", "rho_a", "htmt", "fornell_larcker", "item_vif"):
+        assert getattr(acsi.methods, name) is getattr(rel, name) is getattr(acsi.methods.reliability, name)

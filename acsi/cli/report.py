@@ -1,7 +1,4 @@
-"""``acsi report RESULTS_DIR --out report.html [--lang en|zh]``: rebuild the HTML report from saved files.
-
-Registered by :func:`acsi.cli.build_parser` through :func:`register`.
-"""
+"""``acsi report RESULTS_DIR --out report.html [--lang en|zh]``: rebuild the HTML report from saved files."""
 
 from __future__ import annotations
 
@@ -10,9 +7,8 @@ from pathlib import Path
 __all__ = ["register", "run"]
 
 
-def register(subparsers) -> None:
-    """Add the ``report`` sub-command to an ``argparse`` sub-parser collection."""
-    r = subparsers.add_parser(
+def register(sub):
+    r = sub.add_parser(
         "report",
         help="write a self-contained HTML report from saved results",
         description="Rebuild the HTML report from the files written by `acsi fit --out DIR` (and `acsi aggregate` / "
@@ -30,12 +26,12 @@ def register(subparsers) -> None:
     r.add_argument("--no-figures", action="store_true", help="do not save the figures as separate PNG files")
     r.add_argument("--title", default=None, help="report title")
     r.set_defaults(func=run)
+    return r
 
 
 def run(args) -> int:
-    """Run ``acsi report``; returns the exit code."""
-    from .data import load_results
-    from .render import write_report
+    """Read the saved results (verified against their manifest, with the saved model) and write the report."""
+    from ..report import load_results, write_report
 
     data = load_results(args.results)
     out = Path(args.out)

@@ -1,25 +1,21 @@
-"""The toolkit's argparse subcommands, driven through a local ArgumentParser."""
-import argparse
+"""The toolkit commands (acsi/cli/toolkit.py: ahp, kano, ipa, sample-size, nps) through ``acsi.cli.main``."""
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from acsi.methods.cli import register
+from acsi.cli import EXIT_ERROR, EXIT_FILE, main
 
 REF = Path(__file__).resolve().parents[1] / "reference"
 
 
 @pytest.fixture()
 def parser():
-    p = argparse.ArgumentParser(prog="acsi")
-    register(p.add_subparsers(dest="command", required=True))
-    return p
+    return None
 
 
 def run(parser, argv):
-    args = parser.parse_args(argv)
-    return args.func(args)
+    return main(argv)
 
 
 def test_ahp(parser, capsys):
@@ -67,22 +63,23 @@ def test_nps(parser, capsys, tmp_path):
     assert "nps" in capsys.readouterr().out
 
 
-def test_errors_return_2(parser, capsys, tmp_path):
-    assert run(parser, ["ahp", str(tmp_path / "missing.csv")]) == 2
-    assert "file not found" in capsys.readouterr().err
+def test_errors_have_the_documented_exit_codes(parser, capsys, tmp_path):
+    # one exit-code table for every command (issue 10): a missing input file is 3, bad input 1
+    assert run(parser, ["ahp", str(tmp_path / "missing.csv")]) == EXIT_FILE
+    assert "acsi ahp: error: input file" in capsys.readouterr().err
     bad = tmp_path / "bad.csv"
     pd.DataFrame([[1, 2], [0.2, 1]], index=["a", "b"], columns=["a", "b"]).to_csv(bad)
-    assert run(parser, ["ahp", str(bad)]) == 2
+    assert run(parser, ["ahp", str(bad)]) == EXIT_ERROR
     assert "not reciprocal" in capsys.readouterr().err
     f = tmp_path / "nps.csv"
     pd.DataFrame({"ltr": [10]}).to_csv(f, index=False)
-    assert run(parser, ["nps", str(f), "--column", "x"]) == 2
+    assert run(parser, ["nps", str(f), "--column", "x"]) == EXIT_ERROR
     assert "column 'x' not found" in capsys.readouterr().err
-    assert run(parser, ["sample-size", "--margin", "5"]) == 2
+    assert run(parser, ["sample-size", "--margin", "5"]) == EXIT_ERROR
     assert "margin must be a proportion" in capsys.readouterr().err
     t = tmp_path / "t.csv"
     pd.DataFrame({"name": ["a"]}).to_csv(t, index=False)
-    assert run(parser, ["ipa", str(t)]) == 2
+    assert run(parser, ["ipa", str(t)]) == EXIT_ERROR
     assert "not found" in capsys.readouterr().err
-    assert run(parser, ["kano", str(t)]) == 2
+    assert run(parser, ["kano", str(t)]) == EXIT_ERROR
     assert "not found" in capsys.readouterr().err

@@ -1,35 +1,18 @@
-"""acsi.fit end to end: units, failures kept with reasons, accounting, outputs, CLI."""
+"""acsi.fit end to end: units, failures kept with reasons, accounting, outputs (the CLI: tests/cli/test_cli_fit.py)."""
 
 import numpy as np
 import pandas as pd
 import pytest
 
 import acsi
-from acsi.cli import main
 from acsi.errors import DataError
-from conftest import ACSI_LAVAAN, ACSI_TRUTH, exact_data, implied_cov
+from conftest import ACSI_LAVAAN, two_period_survey
 
 
 @pytest.fixture(scope="module")
 def survey():
     """Two periods × three companies of 1-10 answers, plus a tiny company that must fail."""
-    spec = acsi.parse_lavaan(ACSI_LAVAAN)
-    t = ACSI_TRUTH
-    cov = implied_cov(spec, t["loadings"], t["paths"], t["theta"], t["psi"])
-    frames = []
-    for k, (period, company, shift) in enumerate(
-        [(p, c, s) for p in ("2025Q1", "2025Q2") for c, s in (("A", 0.0), ("B", 0.6), ("C", -0.4))]
-    ):
-        d = exact_data(cov, 150, mean=6.0 + shift, seed=k).round().clip(1, 10)
-        d.insert(0, "company", company)
-        d.insert(0, "period", period)
-        d.insert(2, "industry", "Airlines" if company != "C" else "Hotels")
-        d.insert(3, "sector", "Transportation" if company != "C" else "Accommodation")
-        frames.append(d)
-    tiny = frames[0].head(10).assign(company="Tiny")
-    df = pd.concat(frames + [tiny], ignore_index=True)
-    df.loc[[3, 200, 400], "cs1"] = [98, 99, 98]
-    return df
+    return two_period_survey()
 
 
 @pytest.fixture(scope="module")
@@ -130,26 +113,6 @@ def test_bad_parameter_names_allowed_values():
         acsi.fit(pd.DataFrame({"a": [1]}), "CS =~ a + b", estimator="ml")
 
 
-@pytest.mark.filterwarnings("ignore::acsi.AcsiWarning")
-def test_cli_fit_writes_results(survey, tmp_path, capsys):
-    f = tmp_path / "survey.csv"
-    survey.to_csv(f, index=False)
-    model = tmp_path / "m.lav"
-    model.write_text(ACSI_LAVAAN)
-    code = main(["fit", str(f), "--model", str(model), "--unit", "company", "--jobs", "1", "--quiet", "--out", str(tmp_path / "res")])
-    assert code == 0
-    out = capsys.readouterr().out
-    assert "units: 7 (6 ok, 0 inadmissible, 1 failed)" in out
-    idx = pd.read_csv(tmp_path / "res" / "company_indexes.csv")
-    assert len(idx) == 7
-
-
-def test_cli_reports_errors_cleanly(tmp_path, capsys):
-    code = main(["fit", str(tmp_path / "nope.csv"), "--out", str(tmp_path)])
-    assert code == 1
-    assert "does not exist" in capsys.readouterr().err
-
-
 def test_fit_aggregate_shorthand_equals_function(result):
     weights = pd.DataFrame({"company": ["A", "B", "C"], "sales": [100.0, 300.0, 50.0]})
     a = result.aggregate(weights, partial_windows=True)
@@ -176,24 +139,6 @@ def test_summary_can_show_only_extreme_units(result):
     assert "the 1 highest and 1 lowest of 7 (all in fit.indexes)" in text
     top = result.indexes.sort_values("index", ascending=False).iloc[0]
     assert top["company"] in text
-
-
-@pytest.mark.filterwarnings("ignore::acsi.AcsiWarning")
-def test_cli_item_map_renames_columns(survey, tmp_path, capsys):
-    f = tmp_path / "survey.csv"
-    survey.rename(columns={"cs1": "Q7", "cs2": "Q8"}).to_csv(f, index=False)
-    model = tmp_path / "m.lav"
-    model.write_text(ACSI_LAVAAN)
-    (tmp_path / "map.csv").write_text("column,item\nQ7,cs1\nQ8,cs2\n")
-    (tmp_path / "map.json").write_text('{"Q7": "cs1", "Q8": "cs2"}')
-    for m in ("map.csv", "map.json"):
-        code = main(["fit", str(f), "--model", str(model), "--item-map", str(tmp_path / m), "--jobs", "1",
-                     "--quiet", "--out", str(tmp_path / m[:-4])])
-        assert code == 0
-        assert len(pd.read_csv(tmp_path / m[:-4] / "company_indexes.csv")) == 7
-    (tmp_path / "bad.csv").write_text("from,to\nQ7,cs1\n")
-    assert main(["fit", str(f), "--model", str(model), "--item-map", str(tmp_path / "bad.csv"), "--out", str(tmp_path)]) == 1
-    assert "needs the columns 'column' and 'item'" in capsys.readouterr().err
 
 
 def test_summary_states_policy_and_counts(result):
