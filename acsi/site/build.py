@@ -131,14 +131,11 @@ class _Builder:
     def table(self, page: str, name: str, df: pd.DataFrame, headers: list[tuple[str, str]], rows: list,
               title: str = "", caption: str = "") -> dict:
         stem = re.sub(r"[^0-9A-Za-z]+", "_", page.removesuffix(".html")) + "__" + name
-        for ext in ("csv", "parquet"):
-            rel = f"data/{stem}.{ext}"
-            if rel not in self.data_files:
-                path = self.out / rel
-                path.parent.mkdir(parents=True, exist_ok=True)
-                (df.to_csv(path, index=False) if ext == "csv" else df.to_parquet(path, index=False))
-                self.data_files.add(rel)
-                self.written.append(path)
+        if stem not in self.data_files:  # the same table of both languages is written once
+            from ..tables import write_tables
+
+            self.written += write_tables(self.out / "data", {stem: df})
+            self.data_files.add(stem)
         return {"kind": "table", "id": f"t-{name}", "title": title, "headers": headers, "rows": rows,
                 "csv": self.href(page, f"/data/{stem}.csv"), "parquet": self.href(page, f"/data/{stem}.parquet"),
                 "caption": caption}
@@ -514,9 +511,9 @@ def _json_list(text) -> list:
 
 
 def _version() -> str:
-    from .. import __version__
+    from ..provenance import acsi_version
 
-    return __version__
+    return acsi_version()
 
 
 def build_site(store, out_dir, *, lang=LANGS, title: str | None = None) -> list[Path]:

@@ -11,7 +11,8 @@ this package only persists and queries. The schema and its migrations are in
 """
 
 from .core import (
-    DEFAULT_STORE, HistoryStore, ReleaseExistsError, StoreError, StoreLockedError, StoreVersionError, as_store,
+    DEFAULT_STORE, HistoryStore, ReleaseExistsError, StoreError, StoreLockedError, StoreNotFoundError, StoreVersionError,
+    as_store,
     open_store,
 )
 from .queries import REASONS, find_unit, history, latest, revisions, series, vintage
@@ -19,7 +20,7 @@ from .schema import SCHEMA_VERSION
 
 __all__ = [
     "DEFAULT_STORE", "HistoryStore", "REASONS", "ReleaseExistsError", "SCHEMA_VERSION", "StoreError",
-    "StoreLockedError", "StoreVersionError", "as_store", "find_unit", "history", "latest", "open_store",
+    "StoreLockedError", "StoreNotFoundError", "StoreVersionError", "as_store", "find_unit", "history", "latest", "open_store",
     "releases", "revisions", "series", "vintage",
 ]
 

@@ -24,11 +24,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..errors import AcsiError
+from ..errors import AcsiError, InputFileError
 from .schema import CURRENT_DDL, MIGRATIONS, SCHEMA_VERSION, TABLES
 
 __all__ = [
-    "DEFAULT_STORE", "HistoryStore", "StoreError", "StoreLockedError", "StoreVersionError", "ReleaseExistsError",
+    "DEFAULT_STORE", "HistoryStore", "StoreError", "StoreLockedError", "StoreNotFoundError", "StoreVersionError",
+    "ReleaseExistsError",
     "open_store", "as_store",
 ]
 
@@ -38,6 +39,10 @@ DEFAULT_STORE = "acsi-history.duckdb"
 
 class StoreError(AcsiError):
     """The history store cannot be opened, read or written as asked."""
+
+
+class StoreNotFoundError(StoreError, InputFileError):
+    """There is no store at the path given for reading, or its directory does not exist (the command line exits with 3)."""
 
 
 class StoreLockedError(StoreError):
@@ -53,12 +58,9 @@ class ReleaseExistsError(StoreError, ValueError):
 
 
 def _acsi_version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
+    from ..provenance import acsi_version
 
-    try:
-        return version("acsi")
-    except PackageNotFoundError:  # pragma: no cover - running from a source tree
-        return "unknown"
+    return acsi_version()
 
 
 def _connect(path: Path, read_only: bool):
@@ -305,10 +307,11 @@ def open_store(path=DEFAULT_STORE, *, read_only: bool = False, create: bool = Tr
         raise StoreError(f"the history store path {str(p)!r} is a directory; pass a file name such as {DEFAULT_STORE!r}")
     if not p.exists():
         if read_only or not create:
-            raise StoreError(f"there is no history store at {str(p)!r}; publish a release first "
+            raise StoreNotFoundError(f"there is no history store at {str(p)!r}; publish a release first "
                              f"(`acsi publish SURVEY --sales SALES --store {p} --release ID`), or check the path")
         if not p.parent.exists():
-            raise StoreError(f"cannot create the history store {str(p)!r}: the directory {str(p.parent)!r} does not exist")
+            raise StoreNotFoundError(f"cannot create the history store {str(p)!r}: the directory {str(p.parent)!r} "
+                                     "does not exist; create it or choose another path")
     con = _connect(p, read_only)
     try:
         version = _check_version(con, p)

@@ -194,6 +194,11 @@ def history(store, unit: str, *, level: str | None = None, latent: str | None = 
             lv, name = find_unit(st, unit, level)
             df = df.loc[df["level"] == lv].reset_index(drop=True) if name == unit and lv in levels else \
                 _history_query(st, name, lv, latent, vintages)
+            if df.empty and latent:
+                have = st.query("SELECT DISTINCT latent FROM figures WHERE level = ? AND unit = ? ORDER BY latent",
+                                [lv, name])["latent"].tolist()
+                raise StoreError(f"the history store has no figures of latent {latent!r} for {lv} {name!r}; "
+                                 f"its latents are {have}")
         return df
     finally:
         if mine:
