@@ -90,8 +90,11 @@ def test_another_calendar_is_refused(store):
 def test_bad_arguments(store):
     with pytest.raises(StoreError, match="needs a release id"):
         publish(quarter("2025Q2"), sales(), "acsi", store, None)
-    with pytest.raises(StoreError, match="'bootstrap' parameter"):
+    with pytest.raises(acsi.errors.InvalidParameterError, match=r"The 'bootstrap' parameter of publish must be 0 \(no "
+                                                                 r"bootstrap\) or an integer >= 2\. Got 1 instead\."):
         publish(quarter("2025Q2"), sales(), "acsi", store, "x", bootstrap=1)
+    with pytest.raises(acsi.errors.InvalidParameterError, match="'release_date' parameter of publish"):
+        publish(quarter("2025Q2"), sales(), "acsi", store, "x", release_date="not-a-date")
     with pytest.raises(acsi.DataError, match="no period column 'quarter'"):
         publish(quarter("2025Q2"), sales(), "acsi", store, "x", period="quarter")
     with pytest.raises(StoreError, match="starting with '#'"):
