@@ -33,6 +33,18 @@ weights ``w ∝ λ/θ`` (:mod:`acsi.score.scores`) and index
 ``I* = 100 (w·x̄*_w − w·min) / (w·(max − min))``.  PLS (or a replicate refitted with
 ``failed="refit"``) goes through :func:`acsi.pipeline.fit_unit` on the resampled rows.
 
+Refitting (PLS)
+---------------
+PLS replicates are batched the same way: a block's counts times the survey weights are the
+replicates' row weights, their weighted correlation matrices are formed in one product and the
+batched PLS kernel iterates all of them at once, each until its own weights converge
+(:mod:`acsi.estimate.pls_batch`; the numbers equal refitting the resampled rows one at a time).
+Every PLS statistic is bootstrapped: indexes, loadings (``=~``), weights (``<~``), paths
+(``~``), R² (``r2``), total and indirect effects (``total``, ``indirect``) and HTMT
+(``htmt``).  Each replicate's signs follow the full-sample rule (the anchor item loads
+positively); no other sign-change correction.  The jackknife for BCa is optional
+(``bca=False``) and uses ``jackknife_groups`` delete-a-group refits per unit, batched alike.
+
 Failed replicates
 -----------------
 A replicate is *not converged* (the optimizer stopped), *inadmissible* (negative variance
@@ -114,7 +126,7 @@ from scipy import stats
 
 from .aggregate import aggregate, parse_periods
 from .aggregate.periods import PERIODS_PER_YEAR
-from .errors import AcsiError, AggregationError, EstimationError
+from .errors import AcsiError, AggregationError, EstimationError, InvalidParameterError
 from .log import PROGRESS_MIN_ITEMS, get_logger, progress_bar
 from .options import Boolean, InstanceOf, Integer, OneOf, Real, validate_params
 from .pipeline import fit_unit
@@ -124,7 +136,7 @@ from .spec import ModelSpec
 from .summary import Summary
 from .tables import write_manifest, write_tables
 
-__all__ = ["BLOCK", "FAILED_POLICIES", "BootstrapResult", "bootstrap"]
+__all__ = ["BLOCK", "FAILED_POLICIES", "BootstrapResult", "PLSBootstrapResult", "bootstrap", "bootstrap_pls", "pls_unit_bootstrap"]
 
 log = get_logger("acsi.bootstrap")
 
@@ -198,6 +210,9 @@ def _stat_labels(spec: ModelSpec, estimator: str, model, outcomes) -> tuple[list
             for fr in spec.predecessors(to):
                 std_index[(to, "~", fr)] = len(labels)
                 labels.append(("std_all", to, "~", fr))
+    elif estimator == "pls" and model is not None:  # every PLS statistic of acsi.estimate.pls_batch
+        labels = list(model.labels)
+        est_index = {lab[1:]: k for k, lab in enumerate(labels) if lab[0] == "est"}
     else:
         ref = next((o.estimates for o in outcomes if o.estimates is not None), None)
         if ref is not None:
@@ -349,21 +364,9 @@ def _block_counts(ctx: _Context, u: _Unit, kind: str, b: int) -> np.ndarray:
 
 def _moments(X: np.ndarray, v: np.ndarray, counts: np.ndarray):
     """Replicate covariance matrices (denominator Σc) and survey-weighted item means."""
-    n, p = X.shape
-    center = X.mean(axis=0)
-    Xc = X - center
-    N = counts.sum(axis=1)
-    m1 = counts @ Xc / N[:, None]
-    iu = np.triu_indices(p)
-    if n * len(iu[0]) <= 30_000_000:
-        P = Xc[:, iu[0]] * Xc[:, iu[1]]
-        m2 = counts @ P / N[:, None]
-        S = np.zeros((counts.shape[0], p, p))
-        S[:, iu[0], iu[1]] = m2
-        S[:, iu[1], iu[0]] = m2
-    else:  # very large unit: one replicate at a time, no n × p² temporary
-        S = np.stack([(Xc * c[:, None]).T @ Xc for c in counts]) / N[:, None, None]
-    S -= m1[:, :, None] * m1[:, None, :]
+    from .estimate.pls_batch import weighted_covariances
+
+    _, S = weighted_covariances(X, counts)
     cw = counts * v
     xbar_w = cw @ X / cw.sum(axis=1)[:, None]
     return S, xbar_w
@@ -467,6 +470,10 @@ def _run_blocks(ctx: _Context, task: _Task) -> list:
                     refit[r] = True
                     if s2 == OK or status[r] == NOT_CONVERGED:
                         vals[r], status[r] = v2, s2
+        elif ctx.estimator == "pls" and ctx.model is not None:  # all replicates of the block at once
+            from .estimate.pls_batch import replicate_statistics
+
+            vals, status = replicate_statistics(ctx.model, u.X, counts * u.v)
         else:
             vals = np.full((R, len(ctx.stat_labels)), np.nan)
             status = np.full(R, NOT_CONVERGED, dtype=np.int8)
@@ -548,9 +555,13 @@ def _row_quantiles(sorted_vals: np.ndarray, k: np.ndarray, q: np.ndarray) -> np.
 
 
 def summarise(reps: np.ndarray, est: np.ndarray, accel: np.ndarray, level: float) -> pd.DataFrame:
-    """Bootstrap SE, bias, percentile and BCa intervals for every row of ``reps`` (stats × B).
+    """Bootstrap SE, bias, t, p, percentile and BCa intervals for every row of ``reps`` (stats × B).
 
     NaN replicates (excluded) are ignored row by row; see the module docstring for formulas.
+    ``t_stat = est / boot_se`` keeps the sign of the estimate; ``p_value = 2 (1 − Φ(|t|))`` is the
+    two-sided test of ``est = 0`` against the normal reference (the "bootstrap t" of PLS-SEM
+    software, Hair et al. 2022: |t| > 1.96 at 5 %).  Use it only for statistics whose null value
+    is 0 (paths, effects, weights, loadings), not for indexes, R² or HTMT.
     """
     reps = np.asarray(reps, dtype=float)
     est = np.asarray(est, dtype=float)
@@ -578,8 +589,10 @@ def summarise(reps: np.ndarray, est: np.ndarray, accel: np.ndarray, level: float
     degenerate = (se == 0) | ~np.isfinite(z0)
     b_lo = np.where(degenerate & (se == 0), mean, b_lo)
     b_hi = np.where(degenerate & (se == 0), mean, b_hi)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = np.where(se > 0, est / se, np.nan)
     return pd.DataFrame({
-        "boot_mean": mean, "bias": mean - est, "boot_se": se,
+        "boot_mean": mean, "bias": mean - est, "boot_se": se, "t_stat": t, "p_value": 2.0 * stats.norm.sf(np.abs(t)),
         "perc_lower": p_lo, "perc_upper": p_hi, "bca_lower": b_lo, "bca_upper": b_hi,
         "z0": np.where(np.isfinite(z0), z0, np.nan), "acceleration": accel, "n_used": k,
     })
@@ -619,7 +632,9 @@ class BootstrapResult:
         unit's ``status``/``reason``.  :attr:`headline` keeps the headline latent only.
     ``estimates``
         One row per unit and parameter: ``lhs, op, rhs, statistic`` (``est`` or ``std_all``),
-        ``estimate`` (published), ``se`` (analytic), then the bootstrap columns.
+        ``estimate`` (published), ``se`` (analytic), then the bootstrap columns (``boot_se``,
+        ``t_stat``, ``p_value``: see :func:`summarise`).  PLS units add weights (``<~``), total and
+        indirect effects (``total``, ``indirect``) and HTMT (``htmt``) rows.
     ``changes``
         Period-to-period change of every latent index of the same unit, with the same columns.
     ``aggregates``, ``aggregate_changes``
@@ -1021,6 +1036,8 @@ def bootstrap(
         from .estimate.mlfast import RamModel
 
         model = RamModel(spec)
+    elif fit.estimator == "pls":
+        model = _pls_model(spec, fit.options.get("estimator_options") or {})
     from .estimate.mlfast import blas_single_thread
 
     outcomes = _outcomes(fit)
@@ -1149,7 +1166,23 @@ def _published(outs, ctx, units):
                     ase[i, pos_of[("est", *lab)]] = float(r[4])
                 if ("std_all", *lab) in pos_of:
                     pub[i, pos_of[("std_all", *lab)]] = float(r[5])
+        if ctx.estimator == "pls" and ctx.model is not None:  # statistics the unit table does not carry
+            from .estimate.pls_batch import replicate_statistics
+
+            full, _ = replicate_statistics(ctx.model, u.X, u.v[None, :])
+            pub[i] = np.where(np.isnan(pub[i]), full[0], pub[i])
     return pub, ase
+
+
+def _pls_model(spec: ModelSpec, options: dict):
+    """The batched PLS model of ``spec`` with the fit's PLS options (see :mod:`acsi.estimate.pls_batch`)."""
+    from .pipeline import ESTIMATOR_OPTIONS
+
+    PLS_OPTIONS = ESTIMATOR_OPTIONS[("pls", None)]
+    from .estimate.pls_batch import batch_model
+
+    kw = {k: v for k, v in options.items() if k in PLS_OPTIONS}
+    return batch_model(spec.blocks, list(spec.paths), scale_bounds=dict(spec.scale_bounds), headline=spec.headline, **kw)
 
 
 def _with_aggregation(result: BootstrapResult, fit, weights, options) -> dict:
@@ -1178,3 +1211,189 @@ def _with_aggregation(result: BootstrapResult, fit, weights, options) -> dict:
             f"(max difference {np.nanmax(np.abs(check - tab)):.3g}); the coefficient rows are not in table order"
         )
     return {"aggregation": agg, "agg_rows": rows}
+
+
+# ============================================================================ PLS: one sample
+@dataclass(frozen=True, eq=False)
+class PLSBootstrapResult:
+    """Bootstrap inference for every statistic of one PLS fit (:func:`bootstrap_pls`).
+
+    ``estimates`` has one row per statistic of :mod:`acsi.estimate.pls_batch`: ``lhs, op, rhs``
+    (``=~`` loading, ``<~`` weight, ``~`` path, ``r2``, ``total``, ``indirect``, ``htmt``; and
+    ``kind`` ``index`` rows), ``estimate`` (full sample), ``boot_mean, bias, boot_se, t_stat,
+    p_value`` (two-sided, H0: 0; meaningful for loadings, weights, paths and effects),
+    percentile and BCa intervals at ``level`` and ``n_used``.  Replicates whose PLSc solution is
+    inadmissible, or that do not converge, are left out (``counts``).  The views ``paths``,
+    ``effects``, ``loadings``, ``weights``, ``r2`` and ``htmt`` select rows of ``estimates``.
+    """
+
+    labels: tuple
+    replicates: np.ndarray  # stats × B
+    status: np.ndarray  # B
+    published: np.ndarray  # stats
+    jack_m2: np.ndarray
+    jack_m3: np.ndarray
+    n_boot: int
+    seed: int
+    level: float
+    n_jackknife: int
+    meta: dict = field(default_factory=dict)
+
+    @cached_property
+    def counts(self) -> dict:
+        st = self.status
+        return {"n_boot": int(self.n_boot), "n_used": int((st == OK).sum()), "n_not_converged": int((st == NOT_CONVERGED).sum()),
+                "n_inadmissible": int((st == INADMISSIBLE).sum()), "n_jackknife": int(self.n_jackknife)}
+
+    @cached_property
+    def estimates(self) -> pd.DataFrame:
+        reps = np.where((self.status == OK)[None, :], self.replicates, np.nan)
+        summ = summarise(reps, self.published, _acceleration(self.jack_m2, self.jack_m3), self.level)
+        lab = pd.DataFrame(list(self.labels), columns=["kind", "lhs", "op", "rhs"])
+        lab.loc[lab["kind"] == "index", "op"] = "index"
+        return pd.concat([lab[["lhs", "op", "rhs"]], pd.DataFrame({"estimate": self.published}), summ], axis=1)
+
+    def _ops(self, *ops: str) -> pd.DataFrame:
+        e = self.estimates
+        return e.loc[e["op"].isin(ops)].reset_index(drop=True)
+
+    @property
+    def paths(self) -> pd.DataFrame:
+        return self._ops("~")
+
+    @property
+    def effects(self) -> pd.DataFrame:
+        return self._ops("~", "total", "indirect")
+
+    @property
+    def loadings(self) -> pd.DataFrame:
+        return self._ops("=~")
+
+    @property
+    def weights(self) -> pd.DataFrame:
+        return self._ops("<~")
+
+    @property
+    def r2(self) -> pd.DataFrame:
+        return self._ops("r2")
+
+    @property
+    def htmt(self) -> pd.DataFrame:
+        return self._ops("htmt")
+
+    @property
+    def indexes(self) -> pd.DataFrame:
+        return self._ops("index")
+
+    def significance(self, alpha: float | None = None) -> pd.DataFrame:
+        """``estimates`` of loadings, weights, paths and effects with ``significant`` = ``p_value < alpha``.
+
+        ``alpha`` defaults to ``1 − level``; the test is the two-sided bootstrap t test of
+        ``estimate = 0`` (:func:`summarise`).  The ``test`` column says so, so that a report marks
+        significance only where this test was computed.
+        """
+        alpha = 1.0 - self.level if alpha is None else float(alpha)
+        e = self._ops("=~", "<~", "~", "total", "indirect")
+        return e.assign(significant=e["p_value"] < alpha,
+                        test=f"bootstrap t, two-sided, alpha {alpha:g}, {self.counts['n_used']} replicates")
+
+    def summary(self):
+        from .summary import Summary
+
+        c = self.counts
+        text = (f"{self.n_boot} bootstrap replicates (seed {self.seed}), {c['n_used']} used "
+                f"({c['n_not_converged']} not converged, {c['n_inadmissible']} inadmissible PLSc); "
+                f"{self.level:.0%} intervals; BCa acceleration from {self.n_jackknife} jackknife groups; "
+                "t = estimate / bootstrap SE, p two-sided (normal reference, H0: 0); "
+                "signs of every replicate fixed by the anchor item (no sign-change correction)")
+        cols = ["lhs", "op", "rhs", "estimate", "boot_se", "t_stat", "p_value", "perc_lower", "perc_upper", "bca_lower", "bca_upper"]
+        return Summary("acsi PLS bootstrap", [("Bootstrap", text), ("Paths", self.paths[cols]),
+                                               ("Total and indirect effects", self._ops("total", "indirect")[cols]),
+                                               ("HTMT", self.htmt[cols])])
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        return {"pls_bootstrap_estimates": self.estimates, "pls_bootstrap_counts": pd.DataFrame([self.counts])}
+
+    def save(self, out_dir: str | Path) -> list[Path]:
+        """Write ``pls_bootstrap_estimates.csv``, ``pls_bootstrap_counts.csv`` and a summary text."""
+        from .estimate.pls_quality import save_tables
+
+        return save_tables(out_dir, self.tables(), self.summary(), "pls_bootstrap_summary.txt")
+
+
+def pls_unit_bootstrap(boot: BootstrapResult, key) -> PLSBootstrapResult:
+    """The PLS replicates of one unit of a :func:`bootstrap` result, as a :class:`PLSBootstrapResult`.
+
+    ``key`` is the unit's key tuple (``boot.unit_keys``).  Replicates are used as in
+    ``boot.estimates`` (the ``failed`` policy); the result feeds
+    :func:`acsi.estimate.pls_quality.assess` (HTMT bounds) and :meth:`PLSBootstrapResult.significance`.
+    """
+    key = tuple(key) if isinstance(key, (tuple, list)) else (key,)
+    if key not in [tuple(k) for k in boot.unit_keys]:
+        raise InvalidParameterError(f"The 'key' parameter of pls_unit_bootstrap must be one of {boot.unit_keys[:5]}... Got {key!r} instead.")
+    i = [tuple(k) for k in boot.unit_keys].index(key)
+    status = np.where(boot._used[i], OK, np.where(boot.status[i] == OK, INADMISSIBLE, boot.status[i])).astype(np.int8)
+    return PLSBootstrapResult(labels=tuple(boot.stat_labels), replicates=boot.replicates[i], status=status,
+                              published=boot.published[i], jack_m2=boot.jack_m2[i], jack_m3=boot.jack_m3[i],
+                              n_boot=boot.n_boot, seed=boot.seed, level=boot.level, n_jackknife=0,
+                              meta={"unit": key})
+
+
+def bootstrap_pls(res, *, n_boot: int = 1000, seed: int | None = None, level: float = 0.95, bca: bool = True,
+                  jackknife_groups: int | None = 500) -> PLSBootstrapResult:
+    """Bootstrap every statistic of one PLS fit (:func:`acsi.estimate.pls.fit_pls` result).
+
+    Respondents are resampled with replacement (survey weights travel with their rows); all
+    replicates are refitted at once by :mod:`acsi.estimate.pls_batch` with the fit's options
+    (scheme, modes, anchors, PLSc), in blocks of :data:`BLOCK` replicates whose random streams are
+    ``SeedSequence(seed, spawn_key=(h("<pls>"), block))`` as in :func:`bootstrap`.  The BCa
+    acceleration uses the delete-a-group jackknife (``jackknife_groups``; ``None``: leave one
+    out) unless ``bca=False``.  Intervals, t and p: :func:`summarise`.
+
+    Equivalent R: ``seminr::bootstrap_model(model, nboot = n_boot)`` (percentile intervals, its
+    "T Stat."), ``cSEM::infer(csem(..., .resample_method = "bootstrap"))``.
+    """
+    from .estimate.pls_batch import batch_model, replicate_statistics
+
+    if not isinstance(n_boot, (int, np.integer)) or isinstance(n_boot, bool) or n_boot < 2:
+        raise InvalidParameterError(f"The 'n_boot' parameter of bootstrap_pls must be an integer >= 2. Got {n_boot!r} instead.")
+    if not isinstance(level, (int, float)) or not 0 < level < 1:
+        raise InvalidParameterError(f"The 'level' parameter of bootstrap_pls must be in (0, 1). Got {level!r} instead.")
+    if jackknife_groups is not None and (not isinstance(jackknife_groups, (int, np.integer)) or jackknife_groups < 3):
+        raise InvalidParameterError(f"The 'jackknife_groups' parameter of bootstrap_pls must be None or an integer >= 3. Got {jackknife_groups!r} instead.")
+    X = getattr(getattr(res, "_a", None), "X", None)
+    if X is None:
+        raise InvalidParameterError(
+            f"The 'res' parameter of bootstrap_pls must be a PLSResult from acsi.estimate.pls.fit_pls. Got {type(res).__name__} instead."
+        )
+    if seed is None:
+        seed = int(np.random.SeedSequence().entropy % (2**63))
+    opts = dict(res.options)
+    bounds = res.index_bounds
+    bm = batch_model(res.blocks, list(res.model_paths), scale_bounds={it: (r["min"], r["max"]) for it, r in bounds.iterrows()},
+                     **opts)
+    v = res._a.v if res._a.v is not None else np.ones(X.shape[0])
+    n = X.shape[0]
+    G = n if jackknife_groups is None else int(min(n, jackknife_groups))
+    unit = _Unit(pos=0, key=("<pls>",), X=X, v=v, strata=None, theta=None, hkey=_hash_key(("<pls>",)), n_groups=G)
+    ctx = _Context(spec=None, estimator="pls", model=bm, seed_entropy=int(seed), n_boot=int(n_boot), failed="exclude",
+                   options={}, stat_labels=list(bm.labels), est_index={}, std_index={}, lo=bm.lo, hi=bm.hi)
+    from .estimate.mlfast import blas_single_thread
+
+    S = len(bm.labels)
+    reps = np.full((S, n_boot), np.nan)
+    status = np.full(n_boot, NOT_CONVERGED, dtype=np.int8)
+    jack = np.full((S, G), np.nan)
+    with blas_single_thread():
+        full, _ = replicate_statistics(bm, X, v[None, :])
+        for b in range(-(-n_boot // BLOCK)):
+            vals, st = replicate_statistics(bm, X, _block_counts(ctx, unit, "boot", b) * v)
+            reps[:, b * BLOCK: b * BLOCK + len(st)] = vals.T
+            status[b * BLOCK: b * BLOCK + len(st)] = st
+        if bca:
+            for b in range(-(-G // BLOCK)):
+                vals, st = replicate_statistics(bm, X, _block_counts(ctx, unit, "jack", b) * v)
+                jack[:, b * BLOCK: b * BLOCK + len(st)] = np.where((st == OK)[None, :], vals.T, np.nan)
+    m2, m3 = _jackknife_moments(jack) if bca else (np.full(S, np.nan), np.full(S, np.nan))
+    return PLSBootstrapResult(labels=bm.labels, replicates=reps, status=status, published=full[0], jack_m2=m2, jack_m3=m3,
+                              n_boot=int(n_boot), seed=int(seed), level=float(level), n_jackknife=G if bca else 0)

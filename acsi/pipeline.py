@@ -56,7 +56,8 @@ ESTIMATOR_OPTIONS = {
     ("sem", "fiml"): {"gtol": _POSITIVE, "maxiter": _ITERATIONS},
     ("pls", None): {"scheme": (OneOf("centroid", "factorial", "path"),), "tol": _POSITIVE, "max_iter": _ITERATIONS,
                     "modes": (InstanceOf(dict, desc="a dict latent -> 'A' or 'B'"),),
-                    "anchors": (InstanceOf(dict, desc="a dict latent -> item"),)},
+                    "anchors": (InstanceOf(dict, desc="a dict latent -> item"),),
+                    "consistent": (InstanceOf(bool, list, tuple, desc="True, False or a list of latents (PLSc)"),)},
 }
 
 
@@ -254,7 +255,7 @@ def _fit_pls_unit(out: _Draft, data: pd.DataFrame, spec: ModelSpec, options: dic
         scale_bounds=dict(spec.scale_bounds), **options,
     )
     out.converged = bool(res.converged)
-    out.admissible = True
+    out.admissible = not res.problems  # an inadmissible PLSc solution (consistent=)
     loadings = res.outer_loadings
     rows = [(lv.id, "=~", it, float(loadings.loc[it, lv.id])) for lv in spec.latents for it in lv.item_ids]
     rows += [(r["to"], "~", r["from"], float(r["est"])) for _, r in res.path_table.iterrows()]
@@ -286,4 +287,4 @@ def _fit_pls_unit(out: _Draft, data: pd.DataFrame, spec: ModelSpec, options: dic
         out.reason = f"PLS did not converge in {res.n_iter} iterations; raise max_iter or loosen tol"
         out.scores = None
         return
-    out.status, out.reason = unit_status(spec, out.weights, [])
+    out.status, out.reason = unit_status(spec, out.weights, list(res.problems))

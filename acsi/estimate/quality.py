@@ -223,22 +223,24 @@ def _rho_a_from_cor(R: np.ndarray, w: np.ndarray) -> float:
 
 
 def _htmt_from_cor(R: np.ndarray, idx: list[np.ndarray]) -> np.ndarray:
-    J = len(idx)
-    A = np.abs(R)
-    mono = np.empty(J)
+    """HTMT matrix (J × J, NaN diagonal) of a correlation matrix, or of a stack (b, p, p) of them.
+
+    With ``M`` the item-block indicator matrix and ``H = Mᵀ|R|M`` the sums of absolute
+    correlations between blocks, ``het_ij = H_ij / (k_i k_j)`` and
+    ``mono_j = (H_jj − k_j) / (k_j (k_j − 1))`` (1 for a single item).
+    """
+    A = np.abs(np.asarray(R, dtype=float))
+    M = np.zeros((A.shape[-1], len(idx)))
     for j, b in enumerate(idx):
-        k = len(b)
-        if k < 2:
-            mono[j] = 1.0
-        else:
-            sub = A[np.ix_(b, b)]
-            mono[j] = (sub.sum() - np.trace(sub)) / (k * (k - 1))
-    out = np.full((J, J), np.nan)
-    for i in range(J):
-        for j in range(i + 1, J):
-            het = A[np.ix_(idx[i], idx[j])].mean()
-            with np.errstate(divide="ignore", invalid="ignore"):
-                out[i, j] = out[j, i] = het / np.sqrt(mono[i] * mono[j])
+        M[np.asarray(b, dtype=int), j] = 1.0
+    k = M.sum(axis=0)
+    H = M.T @ A @ M
+    diag = np.diagonal(H, axis1=-2, axis2=-1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mono = np.where(k > 1, (diag - k) / (k * (k - 1)), 1.0)
+        out = H / np.outer(k, k) / np.sqrt(mono[..., :, None] * mono[..., None, :])
+    J = len(idx)
+    out[..., np.arange(J), np.arange(J)] = np.nan
     return out
 
 
