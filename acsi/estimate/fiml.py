@@ -315,8 +315,8 @@ def fit_sem_fiml(
 def fit_fiml(model: RamModel, data: pd.DataFrame, *, group: str | None = None, level: float = 0.95,
              gtol: float = 1e-9, maxiter: int = 2000):
     """FIML fit of a compiled parameter table with a mean structure (see the module docstring)."""
-    from .mlresult import _group_labels, fit_stats, result_from_theta
-    from .mlfast import _simple_start, parameter_vcov, start_values
+    from .mlfast import _simple_start, fit_stats, parameter_vcov, start_values
+    from .mlresult import group_labels, result_from_theta
 
     if not model.meanstructure:
         raise EstimationError("FIML needs a mean structure: build the table with meanstructure=True "
@@ -335,7 +335,7 @@ def fit_fiml(model: RamModel, data: pd.DataFrame, *, group: str | None = None, l
         if group not in data.columns:
             raise EstimationError(f"the group column {group!r} is not in the data")
         key = data[group].map(lambda v: v if pd.isna(v) else str(v))
-        labels = tuple(str(g) for g in (_group_labels(model) or sorted(set(key.dropna()))))
+        labels = tuple(str(g) for g in (group_labels(model) or sorted(set(key.dropna()))))
         unknown = sorted(set(key.dropna()) - set(labels))
         if unknown or key.isna().any():
             raise EstimationError(f"rows of column {group!r} outside the model's groups {list(labels)}: "

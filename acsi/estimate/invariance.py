@@ -65,7 +65,7 @@ from ..errors import InvalidParameterError, ScoringError
 from ..options import InstanceOf, Integer, OneOf, Real, validate_params
 from ..score import item_weights, latent_scores, unit_index
 from .mlfast import blas_single_thread
-from .multigroup import MultigroupFit, _ScoreBasis, fit_groups, latent_mean_differences, lrt, refit, score_tests
+from .multigroup import MultigroupFit, _ScoreBasis, fit_groups, latent_mean_differences, refit, score_tests
 
 __all__ = ["CUTOFFS", "LEVELS", "RULES", "InvarianceResult", "index_comparison", "invariance"]
 

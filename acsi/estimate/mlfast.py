@@ -86,6 +86,8 @@ from scipy import optimize
 from ..errors import EstimationError
 from ..spec import ModelSpec
 from .expressions import compile_expression, jacobian
+from .mlresult import result_from_theta
+from .result import SEMResult
 from .samplestats import SampleStats, check_sample_cov
 
 __all__ = [
@@ -95,16 +97,20 @@ __all__ = [
     "admissible_batch",
     "blas_single_thread",
     "check_sample_cov",
+    "compile_model",
     "compiled_model",
     "fit_constrained",
     "fit_covariances",
+    "fit_sem_fast",
     "gradient",
+    "fit_stats",
     "gradient_information",
     "implied",
     "information",
     "moment_jacobian",
     "parameter_vcov",
     "sample_moments",
+    "sem_result_from_cov",
     "start_values",
 ]
 
@@ -579,6 +585,14 @@ class RamModel:
         """The free cells of group ``g`` (0-based) for a batch of θ."""
         return theta if self._identity else theta[:, self.groups[g].pidx]
 
+    def vcov(self, info: np.ndarray, n: int, theta: np.ndarray) -> np.ndarray:
+        """Covariance of θ̂ from the expected information of F (:func:`parameter_vcov`)."""
+        return parameter_vcov(self, info, n, theta)
+
+    def implied_moments(self, theta: np.ndarray, stats: SampleStats):
+        """Per group ``(Σ_g, μ_g)`` at one θ (:func:`implied_moments`)."""
+        return implied_moments(self, theta, stats)
+
     def matrices_of(self, theta: np.ndarray, g: int = 0, exo=None):
         """Group ``g``'s matrices for a batch of θ (R × npar)."""
         theta = np.atleast_2d(theta)
@@ -1010,12 +1024,13 @@ class _Batch:
             else:
                 H = out_H[0]
             return g0, H, out_O[0]
-        gt = self._scatter_vec(out_g, len(ix))
+        one = model._identity  # a single group whose cells are θ: nothing to scatter
+        gt = out_g[0] if one else self._scatter_vec(out_g, len(ix))
         if out_H[0] is None:
             H = (lambda rows, states=states: self._expected_x(states, rows))
         else:
-            H = self._to_x(self._scatter_mat(out_H, len(ix)))
-        O = None if out_O[0] is None else self._to_x(self._scatter_mat(out_O, len(ix)))
+            H = self._to_x(out_H[0] if one else self._scatter_mat(out_H, len(ix)))
+        O = None if out_O[0] is None else self._to_x(out_O[0] if one else self._scatter_mat(out_O, len(ix)))
         return self._grad_x(gt), H, O
 
     def expected_theta(self, states, rows=None) -> np.ndarray:
@@ -1116,8 +1131,7 @@ def fit_covariances(
     Each replicate's iterations depend only on its own data: replicates that converge are
     frozen, so a replicate's result does not depend on the other members of its batch.
     Linear equality constraints are honoured exactly (``θ = K x + k0``); a model with
-    nonlinear or inequality constraints is fitted replicate by replicate by
-    :func:`fit_constrained`.
+    nonlinear or inequality constraints goes to :func:`fit_constrained`.
     """
     batch = _Batch(model, S, means, weights)
     R = batch.R
@@ -1198,6 +1212,7 @@ def expected_information(model: RamModel, theta: np.ndarray, stats: SampleStats)
     return batch.expected_theta(st)[0]
 
 
+
 def gradient(model: RamModel, theta: np.ndarray, stats: SampleStats) -> np.ndarray:
     """Gradient of ``F = Σ_g (n_g/N) F_g`` over θ (all ``npar`` free parameters, the equality
     constraints ignored) at one θ that satisfies them: (npar,).  At a constrained optimum it is
@@ -1252,10 +1267,12 @@ def moment_jacobian(model: RamModel, theta: np.ndarray, stats: SampleStats) -> l
 def fit_constrained(model: RamModel, S, start: np.ndarray, *, means=None, weights=None, maxiter: int = 500,
                     keep_information: bool = False) -> BatchFit:
     """Fit a model with nonlinear equality or inequality constraints (``==``, ``<``, ``>`` with
-    expressions of labels), replicate by replicate, by SLSQP (Kraft 1988; scipy) on the free
-    directions ``x`` of the linear equalities, with the analytic gradient of F and complex-step
-    Jacobians of the constraints, then Newton steps on the Lagrangian of the active set
-    (equalities and inequalities within lavaan's slack 1e-5) to converge to rounding.
+    expressions of labels) on the free directions ``x`` of the linear equalities: from a
+    feasible (warm) start, batched Newton steps on the KKT system of the start's active set
+    (:func:`_newton_kkt`: equalities and the inequalities within lavaan's slack 1e-5); otherwise,
+    replicate by replicate, SLSQP (Kraft 1988; scipy) with the analytic gradient of F and
+    complex-step Jacobians of the constraints, then the same Newton steps to converge to
+    rounding.
 
     Equivalent R: lavaan's ``nlminb.constr`` (an augmented Lagrangian) reaches the same
     optimum; it stops at about 1e-7 of the constraints, this at about 1e-12.
@@ -1266,49 +1283,46 @@ def fit_constrained(model: RamModel, S, start: np.ndarray, *, means=None, weight
 
 def _fit_constrained_batch(model: RamModel, batch: _Batch, start: np.ndarray, *, maxiter: int,
                            keep_information: bool) -> BatchFit:
-    """Replicate by replicate: from a feasible start (a warm start at the full-sample solution)
-    Newton steps on the KKT system of the start's active set; if that fails (or the start is
-    not feasible) SLSQP, then the same Newton steps from its solution."""
+    """Replicates from a feasible start (a warm start at the full-sample solution): batched
+    Newton steps on the KKT system of the start's active set (:func:`_newton_kkt`); any
+    replicate for which that fails (or whose start is not feasible) gets SLSQP, then the same
+    Newton steps from its solution."""
     R = batch.R
     theta0 = np.array(np.broadcast_to(start, (R, model.npar)))
     x0 = np.array(model.x_of(theta0))
-    out_x = np.array(x0)
-    fmin = np.full(R, np.inf)
-    converged = np.zeros(R, dtype=bool)
-    n_iter = np.zeros(R, dtype=np.int64)
-    grad_max = np.full(R, np.nan)
-    info = np.full((R, model.npar, model.npar), np.nan) if keep_information else None
-    for r in range(R):
+    x = x0.copy()
+    ok = np.zeros(R, dtype=bool)
+    nit = np.zeros(R, dtype=np.int64)
+    masks = _active_masks(model, x0)
+    feasible = _feasible_batch(model, x0, tol=1e-6)
+    for key in {m.tobytes(): m for m in masks[feasible]}.values() if feasible.any() else []:
+        ix = np.flatnonzero(feasible & (masks == key).all(axis=1))
+        x[ix], ok[ix], nit[ix] = _newton_kkt(model, batch, ix, x0[ix], key)
+    for r in np.flatnonzero(~ok):
         rix = np.array([r])
 
-        def fun(x):
-            F, st = batch.value(x[None], rix)
+        def fun(v, rix=rix):
+            F, st = batch.value(v[None], rix)
             if not np.isfinite(F[0]):
-                return 1e10, np.zeros_like(x)
+                return 1e10, np.zeros_like(v)
             g, _, _ = batch.derivatives(st, rix, observed=False)
             return float(F[0]), g[0]
 
-        ok, nit = False, 0
-        if _feasible(model, x0[r], tol=1e-6):
-            x, ok, nit = _newton_kkt(model, batch, rix, x0[r], _active_mask(model, x0[r]))
-        if not ok:
-            x_sq, nit_sq, msg = _fit_constrained_objective(model, fun, x0[r], maxiter=maxiter)
-            x, ok, nit = _newton_kkt(model, batch, rix, x_sq, _active_mask(model, x_sq))
-            nit += nit_sq
-            if not ok:
-                x, ok = x_sq, msg is None
-        F, st = batch.value(x[None], rix)
-        out_x[r], fmin[r], n_iter[r] = x, F[0], nit
-        g, _, _ = batch.derivatives(st, rix, observed=False)
-        converged[r] = bool(ok and _feasible(model, x) and np.isfinite(F[0]))
-        # the gradient is not zero at a constrained optimum: report the projected gradient
-        J = _active_jacobian_x(model, x, _active_mask(model, x))
-        gp = g[0] - (J.T @ np.linalg.lstsq(J.T, g[0], rcond=None)[0] if J.shape[0] else 0.0)
+        x_sq, nit_sq, msg = _fit_constrained_objective(model, fun, x0[r], maxiter=maxiter)
+        xn, okn, itn = _newton_kkt(model, batch, rix, x_sq[None], _active_masks(model, x_sq[None])[0])
+        x[r], ok[r], nit[r] = (xn[0], True, nit_sq + itn[0]) if okn[0] else (x_sq, msg is None, nit_sq)
+    F, st = batch.value(x, np.arange(R))
+    g, _, _ = batch.derivatives(st, np.arange(R), observed=False)
+    converged = ok & _feasible_batch(model, x) & np.isfinite(F)
+    # the gradient is not zero at a constrained optimum: report the projected gradient
+    grad_max = np.full(R, np.nan)
+    masks = _active_masks(model, x)
+    for r in range(R):
+        J = _active_jacobians(model, x[r:r + 1], masks[r])[0]
+        gp = g[r] - (J.T @ np.linalg.lstsq(J.T, g[r], rcond=None)[0] if J.shape[0] else 0.0)
         grad_max[r] = float(np.abs(gp).max()) if gp.size else 0.0
-        if keep_information:
-            info[r] = batch.expected_theta(st)[0]
-    return BatchFit(theta=model.theta_of(out_x), fmin=fmin, converged=converged, n_iter=n_iter,
-                    grad_max=grad_max, info=info)
+    info = batch.expected_theta(st) if keep_information else None
+    return BatchFit(theta=model.theta_of(x), fmin=F, converged=converged, n_iter=nit, grad_max=grad_max, info=info)
 
 
 def _fit_constrained_objective(model: RamModel, fun, x0: np.ndarray, *, maxiter: int):
@@ -1338,130 +1352,209 @@ def _fit_constrained_objective(model: RamModel, fun, x0: np.ndarray, *, maxiter:
     return res.x, int(res.nit), None if ok else f"SLSQP: {res.message}"
 
 
+def _feasible_batch(model: RamModel, x: np.ndarray, tol: float = 1e-7) -> np.ndarray:
+    cv = np.real(model.constraint_values(model.theta_of(x)))
+    eq = np.array([c[0] == "eq" for c in model.constraints], dtype=bool)
+    return ((np.abs(cv) < tol) | ~eq).all(axis=1) & ((cv > -tol) | eq).all(axis=1)
+
+
 def _feasible(model: RamModel, x: np.ndarray, tol: float = 1e-7) -> bool:
-    cv = np.real(model.constraint_values(model.theta_of(x[None])))[0]
-    return all(abs(v) < tol if c[0] == "eq" else v > -tol for v, c in zip(cv, model.constraints))
+    return bool(_feasible_batch(model, x[None], tol)[0])
+
+
+def _active_masks(model: RamModel, x: np.ndarray) -> np.ndarray:
+    """Per replicate, the inequalities within lavaan's slack (1e-5): treated as equalities."""
+    if not model._ineq:
+        return np.zeros((x.shape[0], 0), dtype=bool)
+    return np.real(model.constraint_values(model.theta_of(x), "ineq")) <= INEQ_SLACK
 
 
 def _active_mask(model: RamModel, x: np.ndarray) -> np.ndarray:
-    """Inequalities within lavaan's slack (1e-5) at ``x``: treated as equalities."""
-    if not model._ineq:
-        return np.zeros(0, dtype=bool)
-    return np.real(model.constraint_values(model.theta_of(x[None]), "ineq"))[0] <= INEQ_SLACK
+    return _active_masks(model, x[None])[0]
 
 
 def _active_values(model: RamModel, theta: np.ndarray, mask: np.ndarray) -> np.ndarray:
-    """Values of the nonlinear equalities and the masked inequalities for a batch of θ."""
-    parts = []
-    if model._nonlinear_eq:
-        parts.append(np.real(model.constraint_values(theta, "nonlinear_eq")))
-    if mask.any():
-        parts.append(np.real(model.constraint_values(theta, "ineq"))[:, mask])
-    return np.concatenate(parts, axis=1) if parts else np.zeros((theta.shape[0], 0))
-
-
-def _active_jacobian_x(model: RamModel, x: np.ndarray, mask: np.ndarray) -> np.ndarray:
-    """Jacobian over ``x`` of the nonlinear equalities and the masked inequalities."""
-    theta = model.theta_of(x[None])[0]
-    rows = []
-    if model._nonlinear_eq:
-        rows.append(model.constraint_jacobian(theta, "nonlinear_eq"))
-    if mask.any():
-        rows.append(model.constraint_jacobian(theta, "ineq")[mask])
-    J = np.vstack(rows) if rows else np.zeros((0, model.npar))
-    return J if model.K is None else J @ model.K
-
-
-def _constraint_curvature(model: RamModel, x: np.ndarray, mask: np.ndarray, lam: np.ndarray) -> np.ndarray:
-    """``Σ λ_i ∇²c_i(x)`` over ``x``: central differences of the complex-step Jacobians, all the
-    points in one vectorised evaluation of the constraint expressions."""
-    n, q = x.size, model.npar
-    h = 1e-5 * np.maximum(1.0, np.abs(x))
-    pts = np.concatenate([x + np.diag(h), x - np.diag(h)])  # (2n, n)
-    th = model.theta_of(pts).astype(complex)  # (2n, q)
-    step = 1e-20
-    batch = np.repeat(th, q, axis=0)
-    batch[np.arange(batch.shape[0]), np.tile(np.arange(q), 2 * n)] += 1j * step
-    vals = np.imag(_active_values_complex(model, batch, mask)) / step  # (2n q, k)
-    J = vals.reshape(2 * n, q, -1).transpose(0, 2, 1)  # (2n, k, q)
-    if model.K is not None:
-        J = J @ model.K
-    dJ = (J[:n] - J[n:]) / (2 * h[:, None, None])  # (n: direction, k, n)
-    H = np.einsum("k,dkj->jd", lam, dJ)
-    return 0.5 * (H + H.T)
-
-
-def _active_values_complex(model: RamModel, theta: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Values of the nonlinear equalities and the masked inequalities for a batch of θ
+    (complex θ stays complex, for the complex step)."""
     parts = []
     if model._nonlinear_eq:
         parts.append(model.constraint_values(theta, "nonlinear_eq"))
     if mask.any():
         parts.append(model.constraint_values(theta, "ineq")[:, mask])
-    return np.concatenate(parts, axis=1)
+    return np.concatenate(parts, axis=1) if parts else np.zeros((theta.shape[0], 0), dtype=theta.dtype)
 
 
-def _newton_kkt(model: RamModel, batch: _Batch, rix, x, mask: np.ndarray, iters: int = 30):
-    """Newton steps on the KKT system of the active constraints ``c_A(x) = 0`` (the nonlinear
-    equalities and the inequalities in ``mask``)::
+def _constraint_inputs(model: RamModel) -> np.ndarray:
+    """The θ positions the nonlinear and inequality constraints depend on (their Jacobians
+    and Hessians are zero elsewhere): the non-zero columns of the Jacobian at two random
+    points."""
+    if "_con_used" not in model.__dict__:
+        rng = np.random.default_rng(7)
+        cols = np.zeros(model.npar, dtype=bool)
+        for _ in range(2):
+            t = rng.normal(size=model.npar)
+            for which in ("nonlinear_eq", "ineq"):
+                J = model.constraint_jacobian(t, which)
+                if J.size:
+                    cols |= (J != 0).any(axis=0)
+        model.__dict__["_con_used"] = np.flatnonzero(cols)
+    return model.__dict__["_con_used"]
+
+
+def _theta_jacobians(model: RamModel, theta: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Jacobians over the used θ positions (n × k × u) for a batch of θ (complex step, or
+    central differences for non-analytic expressions)."""
+    used = _constraint_inputs(model)
+    n, u = theta.shape[0], used.size
+    cons = model._nonlinear_eq + [c for c, m in zip(model._ineq, mask) if m]
+    analytic = all(c[2].analytic for c in cons) and all(e.analytic for _, e in model.defined)
+    if analytic:
+        h = 1e-20
+        b = np.repeat(theta.astype(complex), u, axis=0)
+        b[np.arange(n * u), np.tile(used, n)] += 1j * h
+        vals = np.imag(_active_values(model, b, mask)) / h
+    else:
+        h = 1e-6 * np.maximum(1.0, np.abs(theta[:, used])).reshape(-1)
+        up = np.repeat(theta, u, axis=0)
+        dn = up.copy()
+        up[np.arange(n * u), np.tile(used, n)] += h
+        dn[np.arange(n * u), np.tile(used, n)] -= h
+        vals = (np.real(_active_values(model, up, mask)) - np.real(_active_values(model, dn, mask))) / (2 * h[:, None])
+    return vals.reshape(n, u, -1).transpose(0, 2, 1)
+
+
+def _active_jacobians(model: RamModel, x: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Jacobians over ``x`` (n × k × nx) of the nonlinear equalities and the masked inequalities."""
+    theta = model.theta_of(x)
+    Ju = _theta_jacobians(model, theta, mask)
+    J = np.zeros((theta.shape[0], Ju.shape[1], model.npar))
+    J[:, :, _constraint_inputs(model)] = Ju
+    return J if model.K is None else J @ model.K
+
+
+def _active_jacobian_x(model: RamModel, x: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    return _active_jacobians(model, x[None], mask)[0]
+
+
+def _constraint_curvature(model: RamModel, x: np.ndarray, mask: np.ndarray, lam: np.ndarray) -> np.ndarray:
+    """``Σ_i λ_i ∇²c_i`` over ``x`` for a batch (n × nx × nx): central differences of the
+    complex-step Jacobians over the θ positions the constraints use, all in one evaluation."""
+    used = _constraint_inputs(model)
+    theta = model.theta_of(x)
+    n, u = theta.shape[0], used.size
+    h = 1e-5 * np.maximum(1.0, np.abs(theta[:, used]))  # n × u
+    pts = np.repeat(theta, 2 * u, axis=0).reshape(n, 2 * u, -1)
+    d = np.arange(u)
+    pts[:, d, used] += h
+    pts[:, u + d, used] -= h
+    Jp = _theta_jacobians(model, pts.reshape(n * 2 * u, -1), mask).reshape(n, 2 * u, -1, u)  # n × 2u × k × u
+    dJ = (Jp[:, :u] - Jp[:, u:]) / (2 * h[:, :, None, None])  # n × u(direction) × k × u
+    Hu = np.einsum("nk,ndkj->njd", lam, dJ)
+    Hu = 0.5 * (Hu + np.swapaxes(Hu, 1, 2))
+    H = np.zeros((n, model.npar, model.npar))
+    H[:, used[:, None], used[None, :]] = Hu
+    return H if model.K is None else model.K.T @ H @ model.K
+
+
+def _newton_kkt(model: RamModel, batch: _Batch, ix: np.ndarray, x: np.ndarray, mask: np.ndarray,
+                iters: int = 30):
+    """Batched Newton steps on the KKT system of the active constraints ``c_A(x) = 0`` (the
+    nonlinear equalities and the inequalities in ``mask``), for the replicates ``ix``::
 
         [[∇²F + Σ λ_i ∇²c_i, Jᵀ], [J, 0]] [δ; Δλ] = [−(g + Jᵀλ); −c]
 
     with the exact Hessian of F (the expected information where the reduced Hessian is not
     positive definite) and a backtracking line search on the exact penalty
     ``F + ρ Σ|c_i|`` (``ρ`` above the largest multiplier; Nocedal & Wright 2006, ch. 18).
-    Converged when the step and the constraints are below 1e-10; the solution must keep the
-    other inequalities feasible and give the active ones multipliers of the right sign
-    (``λ ≤ 0``: the constraint holds the optimum back), else the active set was wrong.
-    Returns ``(x, ok, iterations)``."""
+    A replicate is converged when its step and its constraints are below 1e-10; the solution
+    must keep the other inequalities feasible and give the active ones multipliers of the
+    right sign (``λ ≤ 0``: the constraint holds the optimum back), else the active set was
+    wrong.  Returns ``(x, ok, iterations)`` per replicate."""
+    x = np.array(x, dtype=float)
+    n = x.shape[0]
     k_eq = len(model._nonlinear_eq)
+    ok = np.zeros(n, dtype=bool)
+    done = np.zeros(n, dtype=bool)
+    its = np.zeros(n, dtype=np.int64)
     lam = None
-
-    def merit(v, rho):
-        F, _ = batch.value(v[None], rix)
-        return F[0] + rho * np.abs(_active_values(model, model.theta_of(v[None]), mask)[0]).sum()
-
-    for it in range(1, iters + 1):
-        F, st = batch.value(x[None], rix)
-        if not np.isfinite(F[0]):
-            return x, False, it
-        g, H, Hobs = batch.derivatives(st, rix, observed=True)
-        g, Hobs = g[0], Hobs[0]
-        c = _active_values(model, model.theta_of(x[None]), mask)[0]
-        J = _active_jacobian_x(model, x, mask)
-        k = J.shape[0]
-        if lam is None:
-            lam = -np.linalg.lstsq(J.T, g, rcond=None)[0] if k else np.zeros(0)
-        curv = _constraint_curvature(model, x, mask, lam) if k else 0.0
-        HL = Hobs + curv
-        Z = sla.null_space(J) if k else np.eye(x.size)
-        if Z.size and np.linalg.eigvalsh(Z.T @ HL @ Z).min() <= 0:  # not a descent model: Fisher scoring
-            Hexp = H(np.arange(1))[0] if callable(H) else H[0]
-            HL = Hexp
-        Kkt = np.block([[HL, J.T], [J, np.zeros((k, k))]])
-        try:
-            sol = np.linalg.solve(Kkt, -np.concatenate([g + J.T @ lam, c]))
-        except np.linalg.LinAlgError:
-            return x, False, it
-        dx, dlam = sol[: x.size], sol[x.size:]
-        if not np.isfinite(sol).all():
-            return x, False, it
-        if np.abs(dx).max() < 1e-10 and (np.abs(c).max() if k else 0.0) < 1e-10:
-            lam = lam + dlam
+    for _ in range(iters):
+        a = np.flatnonzero(~done)
+        if a.size == 0:
             break
-        rho = 2.0 * (np.abs(lam + dlam).max() if k else 0.0) + 1e-3
-        phi0 = merit(x, rho)
-        alpha = 1.0
-        for _ls in range(30):
-            if merit(x + alpha * dx, rho) <= phi0 + 1e-12 * max(1.0, abs(phi0)):
+        rows = ix[a]
+        its[a] += 1
+        F, st = batch.value(x[a], rows)
+        bad = ~np.isfinite(F)
+        if bad.any():
+            done[a[bad]] = True
+            a, rows, F = a[~bad], rows[~bad], F[~bad]
+            st = [tuple(v[~bad] for v in s_) for s_ in st]
+            if a.size == 0:
                 break
-            alpha *= 0.5
+        g, H, Hobs = batch.derivatives(st, rows, observed=True)
+        c = np.real(_active_values(model, model.theta_of(x[a]), mask))
+        J = _active_jacobians(model, x[a], mask)
+        k = J.shape[1]
+        if lam is None:
+            lam = np.zeros((n, k))
+            if k:
+                JJ = J @ np.swapaxes(J, 1, 2)
+                lam[a] = -np.linalg.solve(JJ, (J @ g[:, :, None]))[..., 0]
+        HL = Hobs + (_constraint_curvature(model, x[a], mask, lam[a]) if k else 0.0)
+        if k:
+            _u, _sv, Vt = np.linalg.svd(J)
+            Z = np.swapaxes(Vt[:, k:, :], 1, 2)
         else:
-            return x, False, it
-        x, lam = x + alpha * dx, lam + alpha * dlam
-    else:
-        return x, False, iters
-    ok = _feasible(model, x, tol=1e-9) and bool((lam[k_eq:] <= 1e-10).all())
-    return x, ok, it
+            Z = np.broadcast_to(np.eye(x.shape[1]), (a.size,) + (x.shape[1],) * 2)
+        if Z.shape[2]:
+            red = np.swapaxes(Z, 1, 2) @ HL @ Z
+            try:  # positive definite reduced Hessians: the usual case, one batched Cholesky
+                np.linalg.cholesky(red)
+                fisher = np.zeros(0, dtype=np.int64)
+            except np.linalg.LinAlgError:
+                fisher = np.flatnonzero(np.linalg.eigvalsh(red).min(axis=1) <= 0)
+            if fisher.size:  # not a descent model there: Fisher scoring
+                HL[fisher] = H(fisher) if callable(H) else H[fisher]
+        m = x.shape[1]
+        Kkt = np.zeros((a.size, m + k, m + k))
+        Kkt[:, :m, :m] = HL
+        Kkt[:, :m, m:] = np.swapaxes(J, 1, 2)
+        Kkt[:, m:, :m] = J
+        rhs = -np.concatenate([g + (np.swapaxes(J, 1, 2) @ lam[a][:, :, None])[..., 0], c], axis=1)
+        sol = _solve(Kkt, rhs)
+        good = np.isfinite(sol).all(axis=1)
+        done[a[~good]] = True
+        dx, dlam = sol[:, :m], sol[:, m:]
+        conv = good & (np.abs(dx).max(axis=1) < 1e-10) & ((np.abs(c).max(axis=1) if k else 0.0) < 1e-10)
+        lam[a[conv]] += dlam[conv]
+        ok[a[conv]] = True
+        done[a[conv]] = True
+        go = good & ~conv
+        if not go.any():
+            continue
+        a, rows, dx, dlam, F, c = a[go], rows[go], dx[go], dlam[go], F[go], c[go]
+        rho = 2.0 * (np.abs(lam[a] + dlam).max(axis=1) if k else np.zeros(a.size)) + 1e-3
+        phi0 = F + rho * np.abs(c).sum(axis=1)
+        alpha = np.ones(a.size)
+        todo = np.arange(a.size)
+        for _ls in range(30):
+            cand = x[a[todo]] + alpha[todo, None] * dx[todo]
+            Fc, _st = batch.value(cand, rows[todo])
+            cc = np.real(_active_values(model, model.theta_of(cand), mask))
+            phi = Fc + rho[todo] * np.abs(cc).sum(axis=1)
+            acc = phi <= phi0[todo] + 1e-12 * np.maximum(1.0, np.abs(phi0[todo]))
+            r = todo[acc]
+            x[a[r]] += alpha[r, None] * dx[r]
+            lam[a[r]] += alpha[r, None] * dlam[r]
+            todo = todo[~acc]
+            if todo.size == 0:
+                break
+            alpha[todo] *= 0.5
+        done[a[todo]] = True  # no decrease of the merit function along the step
+    if ok.any():
+        good = np.flatnonzero(ok)
+        ok[good] = _feasible_batch(model, x[good], tol=1e-9) & (lam[good, k_eq:] <= 1e-10).all(axis=1)
+    return x, ok, its
 
 
 # ============================================================================ helpers
@@ -1472,6 +1565,9 @@ def blas_single_thread():
     synchronising its threads than computing (measured: a 50 × 250 by 250 × 120 product takes
     23 ms with 2 threads and 0.05 ms with one on a 2-core machine).  Parallelism comes from
     workers instead.  Without ``threadpoolctl`` this is a no-op (set ``OPENBLAS_NUM_THREADS=1``).
+    OpenBLAS takes its thread count from the calls of the main thread only: a limit set in
+    another thread (a threaded Dask worker) has no effect, so hold it in the main thread around
+    work that runs in threads.
     """
     try:
         from threadpoolctl import threadpool_limits
@@ -1682,3 +1778,102 @@ def admissible_batch(model, theta: np.ndarray) -> np.ndarray:
     ok = (np.diagonal(T, axis1=1, axis2=2) >= 0).all(axis=1) & (np.diagonal(P, axis1=1, axis2=2) >= 0).all(axis=1)
     ok &= np.linalg.eigvalsh(A).min(axis=1) > 0
     return ok
+
+
+# ============================================================================ fit_sem replacement
+def fit_sem_fast(
+    data: pd.DataFrame,
+    spec: ModelSpec,
+    *,
+    level: float = 0.95,
+    start: np.ndarray | None = None,
+    xtol: float = 1e-10,
+    maxiter: int = 200,
+    model: RamModel | None = None,
+):
+    """Drop-in for :func:`acsi.estimate.sem.fit_sem` using acsi's own engine.
+
+    Returns the same :class:`~acsi.estimate.SEMResult` (estimate table with lavaan's
+    columns and expected-information standard errors ``sqrt(diag((2/N) H⁻¹))``, fit measures
+    from :func:`acsi.estimate.fitmeasures.fit_measures`, loadings, residual variances, latent
+    covariance, admissibility checks with the same messages), without semopy.  The model is
+    ``spec``'s default parameter table (:func:`acsi.estimate.ml.fit_ml` takes any table).
+
+    Parameters
+    ----------
+    data : DataFrame
+        Complete item data, one column per item of ``spec``.
+    spec : ModelSpec
+    level : float
+        Level of the Wald intervals.
+    start : ndarray, optional
+        Start values in ``RamModel(spec).labels`` order (default :func:`start_values`).
+    model : RamModel, optional
+        A compiled model to reuse across calls.
+
+    Raises
+    ------
+    EstimationError
+        Missing items, incomplete data, fewer than 2 rows, a constant item, or a
+        non-positive-definite sample covariance (same checks and messages as ``fit_sem``).
+
+    Examples
+    --------
+    >>> res = fit_sem_fast(survey_of_one_company, acsi.load_model("acsi"))   # doctest: +SKIP
+    >>> res.estimates.query("op == '~'")[["lhs", "rhs", "est", "se"]]          # doctest: +SKIP
+    """
+    model = model or compiled_model(spec)
+    stats = SampleStats.from_data(data, [gm.ov for gm in model.groups])
+    return fit_stats(model, stats, level=level, start=start, xtol=xtol, maxiter=maxiter)
+
+
+def sem_result_from_cov(model: RamModel, S: np.ndarray, n: int, *, level: float = 0.95, start=None,
+                        xtol: float = 1e-10, maxiter: int = 200, mean: np.ndarray | None = None):
+    """:class:`~acsi.estimate.SEMResult` from a sample covariance (denominator N) and N.
+
+    The sufficient statistics of ML: a unit's fit needs only ``S`` and ``n`` (and the mean
+    with a mean structure), so very large surveys can be fitted from per-unit moments without
+    holding the rows.
+    """
+    stats = SampleStats.from_moments(S, n, mean, ov=model.groups[0].ov)
+    return fit_stats(model, stats, level=level, start=start, xtol=xtol, maxiter=maxiter)
+
+
+def fit_stats(model: RamModel, stats: SampleStats, *, level: float = 0.95, start=None, xtol: float = 1e-10,
+              maxiter: int = 200) -> SEMResult:
+    """Fit ``model`` to sample statistics (the sufficient statistics of complete-data ML).
+
+    A cold start comes from :func:`~.mlfast.start_values`; if that does not converge, a second
+    one from a cruder, very stable start.
+    """
+    if len(stats.groups) != len(model.groups):
+        raise EstimationError(f"the model has {len(model.groups)} groups, the sample statistics {len(stats.groups)}")
+    S = [g.cov for g in stats.groups]
+    means = [g.mean for g in stats.groups] if model.meanstructure else None
+    w = stats.weights
+    kw = dict(means=None if means is None else [m[None] for m in means], weights=w, xtol=xtol, maxiter=maxiter,
+              keep_information=True, final_gradient=True)
+    th0 = start_values(model, S, means) if start is None else np.asarray(start, dtype=float)
+    bf = fit_covariances(model, [s[None] for s in S], th0, **kw)
+    if not bf.converged[0] and start is None:
+        alt = _simple_start(model, S, means)
+        bf2 = fit_covariances(model, [s[None] for s in S], alt, **kw)
+        if bf2.converged[0] or bf2.fmin[0] < bf.fmin[0]:
+            bf = bf2
+    converged = bool(bf.converged[0])
+    what = "constrained Newton/SLSQP" if model.has_nonlinear else "Newton/Fisher scoring"
+    messages = [] if converged else [
+        f"{what} did not converge in {maxiter} iterations (max |gradient| {bf.grad_max[0]:.3g})"
+    ]
+    return result_from_theta(model, stats, bf.theta[0], info=bf.info[0] if converged else None, converged=converged,
+                             messages=messages, n_iter=int(bf.n_iter[0]), objective=float(bf.fmin[0]), level=level)
+
+
+def compile_model(source) -> RamModel:
+    """A compiled model from a ParTable, a ``ModelSpec`` (its default table, compiled once and
+    cached: :func:`compiled_model`) or a compiled model (returned as it is)."""
+    if isinstance(source, RamModel):
+        return source
+    if isinstance(source, ModelSpec):
+        return compiled_model(source)
+    return RamModel(source)

@@ -1,10 +1,12 @@
-"""The complete-data ML fit of sample statistics and the assembly of any engine's result.
+"""The result of an ML fit assembled from its estimate θ̂, for every engine.
 
-:func:`fit_stats` fits a compiled model (:class:`~.mlfast.RamModel`) to
-:class:`~.samplestats.SampleStats`; :func:`result_from_theta` turns any engine's estimate θ̂ into
-the :class:`~.result.SEMResult` every engine reports (estimate table, lavaan's
-expected-information standard errors, fit measures, admissibility).  :mod:`.ml` (the front door,
-``fit_ml``) and :mod:`.fiml` both build on this module, which imports neither.
+acsi's own engine (:func:`acsi.estimate.mlfast.fit_stats`), semopy (:mod:`.sem`) and FIML
+(:mod:`.fiml`) each produce θ̂; :func:`result_from_theta` turns it into an
+:class:`~acsi.estimate.result.SEMResult`: the estimate table (:mod:`.table`), lavaan's
+standard errors (``RamModel.vcov``: expected information, lavaan's augmented information with
+constraints), the fit measures (:mod:`.fitmeasures`) and the admissibility checks, so every
+engine reports the same numbers the same way.  It works on the compiled model's own methods
+and imports none of the engines.
 
 Equivalent R: ``parameterEstimates(fit, standardized = TRUE, rsquare = TRUE)``,
 ``fitMeasures(fit)``, ``lavInspect(fit, "vcov")``.
@@ -16,52 +18,16 @@ import numpy as np
 import pandas as pd
 
 from .fitmeasures import fit_measures
-from .mlfast import RamModel, _simple_start, fit_covariances, implied_moments, parameter_vcov, start_values
 from .result import SEMResult
 from .samplestats import SampleStats
 from .table import admissibility_problems, estimate_table
 
-__all__ = ["covariate_positions", "fit_stats", "result_from_theta"]
+__all__ = ["group_labels", "result_from_theta"]
 
 
-def covariate_positions(model: RamModel) -> list[np.ndarray]:
-    """Per group, the positions (in ``ov``) of the exogenous observed covariates (lavaan's
-    ``ov.x``, the table layout's ``ov_x``)."""
-    return list(model.ov_x)
-
-
-def _group_labels(model: RamModel):
+def group_labels(model):
+    """The table's group labels, or None for a single-group table without them."""
     return list(model.group_labels) if model.group_labels else None
-
-
-def fit_stats(model: RamModel, stats: SampleStats, *, level: float = 0.95, start=None, xtol: float = 1e-10,
-              maxiter: int = 200) -> SEMResult:
-    """Fit ``model`` to sample statistics (the sufficient statistics of complete-data ML).
-
-    A cold start comes from :func:`~.mlfast.start_values`; if that does not converge, a second
-    one from a cruder, very stable start.
-    """
-    if len(stats.groups) != len(model.groups):
-        raise EstimationError(f"the model has {len(model.groups)} groups, the sample statistics {len(stats.groups)}")
-    S = [g.cov for g in stats.groups]
-    means = [g.mean for g in stats.groups] if model.meanstructure else None
-    w = stats.weights
-    kw = dict(means=None if means is None else [m[None] for m in means], weights=w, xtol=xtol, maxiter=maxiter,
-              keep_information=True, final_gradient=True)
-    th0 = start_values(model, S, means) if start is None else np.asarray(start, dtype=float)
-    bf = fit_covariances(model, [s[None] for s in S], th0, **kw)
-    if not bf.converged[0] and start is None:
-        alt = _simple_start(model, S, means)
-        bf2 = fit_covariances(model, [s[None] for s in S], alt, **kw)
-        if bf2.converged[0] or bf2.fmin[0] < bf.fmin[0]:
-            bf = bf2
-    converged = bool(bf.converged[0])
-    what = "SLSQP" if model.has_nonlinear else "Newton/Fisher scoring"
-    messages = [] if converged else [
-        f"{what} did not converge in {maxiter} iterations (max |gradient| {bf.grad_max[0]:.3g})"
-    ]
-    return result_from_theta(model, stats, bf.theta[0], info=bf.info[0] if converged else None, converged=converged,
-                             messages=messages, n_iter=int(bf.n_iter[0]), objective=float(bf.fmin[0]), level=level)
 
 
 def result_from_theta(model: RamModel, stats: SampleStats, theta: np.ndarray, *, info: np.ndarray | None,
@@ -79,14 +45,14 @@ def result_from_theta(model: RamModel, stats: SampleStats, theta: np.ndarray, *,
     N = stats.ntotal
     if vcov is None and info is not None:
         try:
-            vcov = parameter_vcov(model, info, N, theta)
+            vcov = model.vcov(info, N, theta)
         except np.linalg.LinAlgError:
             messages.append("standard errors unavailable: singular information matrix")
     exo = [gm.exo_values(st.cov[None], st.mean[None]) for gm, st in zip(model.groups, stats.groups)]
     estimates = estimate_table(model, theta, vcov, exo, level=level)
     if vcov is not None and not np.isfinite(estimates["se"].to_numpy()[estimates["free"].to_numpy()]).all():
         messages.append("some standard errors could not be computed (information matrix not invertible)")
-    imp = implied_moments(model, theta, stats)
+    imp = model.implied_moments(theta, stats)
     mats = [tuple(a[0] for a in model.matrices_of(theta[None], g, exo[g])) for g in range(len(model.groups))]
     if fit is None:
         S = [st.cov for st in stats.groups]
@@ -99,7 +65,7 @@ def result_from_theta(model: RamModel, stats: SampleStats, theta: np.ndarray, *,
             S, sig, [st.n for st in stats.groups], model.npar,
             mean=[st.mean for st in stats.groups] if model.meanstructure else None,
             mu=[m for _, m in imp] if model.meanstructure else None,
-            x=covariate_positions(model), fixed_x=model.fixed_x,
+            x=list(model.ov_x), fixed_x=model.fixed_x,
             eq_rank=model.equality_rank(theta),
         )
     labels = stats.labels
@@ -142,4 +108,3 @@ def result_from_theta(model: RamModel, stats: SampleStats, theta: np.ndarray, *,
         vcov=None if vcov is None else pd.DataFrame(vcov, index=names, columns=names),
         groups=tuple(groups),
     )
-

@@ -345,12 +345,6 @@ def add_constraints(pt: ParTable, texts) -> ParTable:
                     pt.messages)
 
 
-def _equality_rows(fit: MultigroupFit) -> np.ndarray:
-    """Frame rows of the equality constraints (``==``), in table order (lavaan's ``con.jac``)."""
-    c = fit.model.cols
-    return np.flatnonzero(c["op"] == "==")
-
-
 def _constraint_jacobian(fit: MultigroupFit) -> tuple[np.ndarray, list[int]]:
     model = fit.model
     if any(k == "ineq" for k, *_ in model.constraints):
@@ -554,7 +548,7 @@ def wald(fit: MultigroupFit, constraints) -> pd.DataFrame:
 def _latent_mean_parts(fit: MultigroupFit):
     """Per group: the declared latents' implied means ``a = (I − B)⁻¹ α`` and their Jacobian
     over θ (latents × npar)."""
-    from .mlfast import NU, ALPHA, PATH  # noqa: F401 - kinds of cells
+    from .mlfast import ALPHA, PATH  # the kinds of cells that move a latent mean
 
     model, theta = fit.model, fit.theta
     if not model.meanstructure:
