@@ -215,6 +215,10 @@ def compare(data, model="acsi", *, by: str | None = None, groups=None, estimator
                               out_of_range=out_of_range, missing="listwise", carry=())
     frame = prepared.data
     frame = frame.assign(**{by: frame[by].map(lambda v: v if pd.isna(v) else str(v))})
+    wcol = None
+    if weight:  # the survey weights travel as an array (PreparedData.weights); a column no item can be called
+        wcol = "\x00weight"
+        frame = frame.assign(**{wcol: prepared.weights})
     present = [str(v) for v in pd.unique(frame[by].dropna())]
     if groups is not None:
         order = [str(g) for g in groups]
@@ -232,7 +236,6 @@ def compare(data, model="acsi", *, by: str | None = None, groups=None, estimator
     acc = prepared.accounting
     acc = acc.assign(**{by: acc[by].map(str)})
     notes = []
-    wcol = "weight" if weight else None
     if estimator == "sem":
         from .estimate.invariance import index_comparison, invariance
         from .estimate.multigroup import path_difference

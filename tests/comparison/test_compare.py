@@ -53,6 +53,23 @@ def test_every_respondent_is_accounted_for(survey):
     assert (acc["rows_read"] == acc["rows_used"] + dropped).all()
 
 
+def test_survey_weights_enter_the_indexes(survey):
+    w = np.where(survey["cs1"] >= 9, 3.0, 1.0)  # weight up the satisfied
+    df = survey.assign(w=w)
+    res = acsi.compare(df, "acsi", by="segment", weight="w", levels=("configural", "metric"))
+    plain = acsi.compare(survey, "acsi", by="segment", levels=("configural", "metric"))
+    a, b = res.indexes.set_index("latent"), plain.indexes.set_index("latent")
+    assert (a.loc["CS", "reference_index"] > b.loc["CS", "reference_index"] + 1)
+    store = survey[survey["segment"] == "store"]
+    ws = w[(survey["segment"] == "store").to_numpy()]
+    spec = acsi.load_model("acsi")
+    g = res.detail.accepted.result.groups[0]
+    sc = acsi.score.latent_scores(store, spec, acsi.score.item_weights(spec, g["loadings"], g["residual_variances"]))
+    assert a.loc["CS", "reference_index"] == pytest.approx(np.average(sc["CS"], weights=ws), rel=1e-12)
+    pls = acsi.compare(df, "acsi", by="segment", weight="w", estimator="pls", n_perm=20, n_boot=0, seed=1)
+    assert np.isfinite(pls.indexes["index"]).all()
+
+
 def test_a_period_column_is_compared_in_time_order(survey):
     df = survey.assign(period=np.where(survey["segment"] == "store", "2025 Q1", "2024Q4"))
     res = acsi.compare(df, "acsi", by="period", levels=("configural", "metric"))
