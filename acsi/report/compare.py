@@ -46,8 +46,6 @@ def comparison_figure(cmp, lang: str = "en") -> Figure:
     ix = cmp.indexes
     groups = list(cmp.groups)
     latents = list(dict.fromkeys(ix["latent"]))
-    fig = Figure(figsize=(11, 4.6), layout="constrained")
-    a1, a2 = fig.add_subplot(1, 2, 1), fig.add_subplot(1, 2, 2)
     z = 1.959963984540054
     vals = {}
     ref = groups[0]
@@ -56,7 +54,9 @@ def comparison_figure(cmp, lang: str = "en") -> Figure:
         vals[(r["latent"], r["group"])] = (r["index"], r["se"])
     width = 0.8 / len(groups)
     y = np.arange(len(latents))
-    with fonts.font_context(flang):
+    with fonts.font_context(flang):  # every text object (ticks too) is created inside: the CJK font sticks
+        fig = Figure(figsize=(11, 4.6), layout="constrained")
+        a1, a2 = fig.add_subplot(1, 2, 1), fig.add_subplot(1, 2, 2)
         for k, g in enumerate(groups):
             est = np.array([vals.get((lv, g), (np.nan, np.nan))[0] for lv in latents], float)
             se = np.array([vals.get((lv, g), (np.nan, np.nan))[1] for lv in latents], float)
