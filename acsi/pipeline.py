@@ -209,7 +209,7 @@ def _fit_sem_unit(out: _Draft, data: pd.DataFrame, spec: ModelSpec, options: dic
 
         res = fit_sem(data, spec, **tuning)
     else:
-        from .estimate.ml import fit_sem_fast
+        from .estimate.mlfast import fit_sem_fast
 
         res = fit_sem_fast(data, spec, **tuning)
     out.converged = res.converged

@@ -9,7 +9,7 @@ from scipy import stats
 import acsi
 from acsi import bootstrap as bs
 from acsi.errors import AcsiError
-from acsi.estimate.ml import fit_sem_fast
+from acsi.estimate.mlfast import fit_sem_fast
 from acsi.score import item_weights, latent_scores, weighted_mean_se
 
 N_BOOT = 60
