@@ -7,12 +7,13 @@
 3. validate and apply the missing-data policy (:func:`acsi.data.prepare_survey`);
 4. run every unit (company × period) through the per-unit pipeline
    (:func:`acsi.pipeline.fit_unit`: estimate, score, index), in parallel with joblib;
-5. run the pooled sample;
+5. run the pooled sample (with one unit holding every row, that unit's fit is the pooled fit);
 6. assemble the record (:class:`acsi.results.FitResult`).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 from pathlib import Path
 
@@ -21,8 +22,9 @@ import pandas as pd
 from .data import DEFAULT_MISSING_CODES, prepare_survey, read_survey
 from .data.periods import canonical_periods
 from .errors import AdmissibilityWarning, ConvergenceWarning, DataError
-from .log import PROGRESS_MIN_ITEMS, get_logger, progress_bar
+from .log import PROGRESS_MIN_ITEMS, get_logger
 from .options import Boolean, InstanceOf, Integer, OneOf, Real, Text, validate_params
+from .parallel import blas_single_thread, check_scheduler, chunks, run_tasks, worker_count
 from .pipeline import ESTIMATORS, MISSING_POLICIES, check_estimator_options, fit_unit
 from .provenance import stamp
 from .results import FitResult
@@ -65,6 +67,7 @@ def fit(
     min_n: int = 30,
     confidence: float = 0.95,
     n_jobs: int = 1,
+    scheduler=None,
     progress: bool | None = None,
     options: dict | None = None,
 ) -> FitResult:
@@ -102,7 +105,12 @@ def fit(
     confidence : float
         Level of the index intervals.
     n_jobs : int
-        joblib workers for the per-unit fits (-1: all cores).
+        joblib workers for the per-unit fits (-1: all cores), which take the units in chunks
+        (:mod:`acsi.parallel`); the numbers are the same bit for bit for any ``n_jobs``.
+    scheduler : None, str or dask.distributed.Client
+        Fit the units on a Dask cluster instead: its address (``"tcp://host:port"``) or a
+        client (``n_jobs`` is then ignored); the same numbers as a serial run.  The bootstrap
+        takes the same ``scheduler=`` (:func:`acsi.bootstrap.bootstrap`).
     progress : bool, optional
         Show a progress bar (``tqdm.auto``: a text bar in a terminal, a widget in Jupyter);
         default: when there are 20 units or more.
@@ -127,6 +135,7 @@ def fit(
     >>> fit.indexes[["period", "company", "index", "se"]]           # doctest: +SKIP
     """
     options = check_estimator_options(estimator, missing, options)
+    check_scheduler(scheduler, "acsi.fit")
     spec = resolve_model(model)
     if isinstance(data, (str, Path)):
         data = read_survey(data)
@@ -155,25 +164,33 @@ def fit(
     _check_carry(frame, groups, prepared.carry)
     items = list(spec.item_ids)
 
+    # one float matrix, cut per unit: a task carries only its unit's rows, never the survey
+    X = frame[items].to_numpy(dtype=float)
     tasks = []
     if groups:
         for k, pos in frame.groupby(groups, sort=True, dropna=False).indices.items():
-            tasks.append(((k if isinstance(k, tuple) else (k,)), frame[items].iloc[pos].reset_index(drop=True),
-                          prepared.weights[pos]))
+            tasks.append(((k if isinstance(k, tuple) else (k,)), X[pos], prepared.weights[pos]))
     # units present in the data whose every row was dropped still get a row
     acc_keys = [tuple(r) for r in prepared.accounting[groups].itertuples(index=False)] if groups else []
     have = {k for k, _, _ in tasks}
     for k in acc_keys:
         if k not in have and "<missing>" not in k:
-            tasks.append((k, frame[items].iloc[0:0], prepared.weights[0:0]))
+            tasks.append((k, X[0:0], prepared.weights[0:0]))
     tasks.sort(key=lambda t: tuple(str(x) for x in t[0]))
 
     kw = dict(estimator=estimator, min_n=min_n, confidence=confidence, options=options, missing=missing)
     log.info("fitting %s (%s) to %d units and %s", spec.name, estimator, len(tasks),
              "the pooled sample" if pooled else "no pooled sample")
-    outcomes = _run(tasks, spec, kw, n_jobs=n_jobs, progress=progress)
-    pooled_outcome = (fit_unit(("<pooled>",), frame[items], spec, weights=prepared.weights, **kw)
-                      if pooled and len(frame) else None)
+    outcomes = _run(tasks, spec, kw, n_jobs=n_jobs, scheduler=scheduler, progress=progress)
+    pooled_outcome = None
+    if pooled and len(frame):
+        if len(outcomes) == 1 and outcomes[0].n == len(frame):
+            # one unit holding every row: the pooled sample is that unit (the same rows in the same
+            # order, the same weights), so its fit is the pooled fit, not a second identical one
+            pooled_outcome = dataclasses.replace(outcomes[0], key=("<pooled>",))
+        else:
+            with blas_single_thread():  # the same one-thread BLAS as every unit fit
+                pooled_outcome = fit_unit(("<pooled>",), frame[items], spec, weights=prepared.weights, **kw)
 
     _warn_units(outcomes, groups)
     return FitResult(
@@ -210,14 +227,31 @@ def _check_carry(frame: pd.DataFrame, groups: list[str], carry: list[str]) -> No
         )
 
 
-def _run(tasks, spec, kw, *, n_jobs: int, progress: bool | None):
+#: Chunks per worker: enough to even out units of unequal cost, few enough that start-up and
+#: pickling per task stay small (benchmarks/README.md, the national production).
+CHUNKS_PER_WORKER = 4
+
+
+def _fit_chunk(shared, chunk):
+    """Fit the units of one chunk (a task of :func:`acsi.parallel.run_tasks`)."""
+    spec, kw = shared
+    cols = pd.Index(spec.item_ids)
+    return [fit_unit(k, pd.DataFrame(x, columns=cols), spec, weights=v, **kw) for k, x, v in chunk]
+
+
+def _run(tasks, spec, kw, *, n_jobs: int, scheduler=None, progress: bool | None):
+    """Every unit through :func:`acsi.pipeline.fit_unit`, in chunks of units per worker.
+
+    The same numbers bit for bit for any ``n_jobs`` and scheduler: each unit's fit depends only
+    on its rows and the options, with BLAS held to one thread everywhere (:mod:`acsi.parallel`).
+    """
     if progress is None:
         progress = len(tasks) >= PROGRESS_MIN_ITEMS
-    if n_jobs == 1 or len(tasks) < 2:
-        it = (fit_unit(k, d, spec, weights=v, **kw) for k, d, v in tasks)
+    workers = worker_count(n_jobs, scheduler)
+    if scheduler is None and (workers == 1 or len(tasks) < 2):
+        parts = [[t] for t in tasks]  # serial: one unit per step, so the bar moves per unit
     else:
-        from joblib import Parallel, delayed
-
-        par = Parallel(n_jobs=n_jobs, return_as="generator")
-        it = par(delayed(fit_unit)(k, d, spec, weights=v, **kw) for k, d, v in tasks)
-    return list(progress_bar(it, total=len(tasks), desc="fitting units", unit="unit", enabled=progress))
+        parts = chunks(tasks, CHUNKS_PER_WORKER * workers)
+    done = run_tasks(_fit_chunk, (spec, kw), parts, n_jobs=n_jobs, scheduler=scheduler, progress=progress,
+                     desc="fitting units", unit="unit", sizes=[len(p) for p in parts])
+    return [o for part in done for o in part]
