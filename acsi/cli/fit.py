@@ -63,7 +63,8 @@ def add_bootstrap_arguments(fit_parser: argparse.ArgumentParser) -> None:
     g.add_argument("--seed", type=int, default=None, metavar="S",
                    help="random seed; the same seed gives the same numbers for any --jobs or --scheduler")
     g.add_argument("--scheduler", default=None, metavar="ADDR",
-                   help="run the bootstrap on a Dask cluster, e.g. tcp://host:8786 (needs dask[distributed])")
+                   help="run the unit fits and the bootstrap on a Dask cluster, e.g. tcp://host:8786 "
+                        "(needs dask[distributed]); the same numbers as a local run")
     g.add_argument("--bootstrap-failed", choices=["exclude", "refit", "keep"], default="exclude",
                    help="replicates that fail to converge or are inadmissible: exclude (default), refit with "
                         "another start, or keep the inadmissible ones; always counted in the output")
@@ -122,8 +123,8 @@ def run(args: argparse.Namespace) -> int:
         args.survey, args.model, unit=unit, period=period, estimator=args.estimator, weight=args.weight,
         item_map=_item_map(args.item_map),
         missing_codes=args.missing_codes, out_of_range=args.out_of_range, missing=args.missing, min_n=args.min_n,
-        confidence=args.confidence, n_jobs=args.jobs, progress=not args.quiet,
-        options={"engine": args.engine} if args.engine else None,
+        confidence=args.confidence, n_jobs=args.jobs, scheduler=getattr(args, "scheduler", None),
+        progress=not args.quiet, options={"engine": args.engine} if args.engine else None,
     )
     paths = res.save(args.out)
     print(res.summary().as_text())

@@ -64,7 +64,10 @@ def test_two_units_still_get_their_own_pooled_fit(survey, spec, serial):
     pd.testing.assert_frame_equal(serial.pooled.estimates, ref.estimates, check_exact=True)
 
 
-def test_two_workers_in_chunks_equal_the_serial_run_bit_for_bit(survey, spec, serial):
+def test_two_workers_in_chunks_equal_the_serial_run_bit_for_bit(survey, spec, serial, monkeypatch):
+    import acsi.fitting
+
+    monkeypatch.setattr(acsi.fitting, "MIN_UNITS_PER_WORKER", 1)  # workers even for 10 units
     par = acsi.fit(survey, spec, unit="company", weight="weight", n_jobs=2, progress=False)
     assert [o.key for o in par.outcomes] == [o.key for o in serial.outcomes]
     _same_tables(serial, par)
@@ -93,6 +96,15 @@ def test_chunks_keep_every_item_in_order_and_even(n, k):
     assert len(parts) == min(max(k, 1), n)
     if parts:
         assert max(map(len, parts)) - min(map(len, parts)) <= 1
+
+
+def test_few_units_are_fitted_in_this_process_whatever_n_jobs(survey, spec, serial, monkeypatch):
+    import acsi.fitting
+
+    calls = []
+    monkeypatch.setattr(acsi.fitting, "run_tasks", lambda *a, **k: calls.append(k["n_jobs"]) or [])
+    acsi.fit(survey, spec, unit="company", weight="weight", n_jobs=2, progress=False, pooled=False)
+    assert calls == [1]  # 10 units < 2 x MIN_UNITS_PER_WORKER: no workers started
 
 
 def _square(shared, x):
