@@ -243,7 +243,7 @@ def _fit_chunk(shared, chunk):
     """Fit the units of one chunk (a task of :func:`acsi.parallel.run_tasks`)."""
     spec, kw = shared
     cols = pd.Index(spec.item_ids)
-    return [fit_unit(k, pd.DataFrame(x, columns=cols), spec, weights=v, **kw) for k, x, v in chunk]
+    return [fit_unit(k, pd.DataFrame(x, columns=cols.copy()), spec, weights=v, **kw) for k, x, v in chunk]
 
 
 def _run(tasks, spec, kw, *, n_jobs: int, scheduler=None, progress: bool | None):

@@ -54,7 +54,7 @@ def production(survey, spec, sales, n_jobs: int):
     """The production: fit every unit, read the scores and indexes, aggregate."""
     fit = acsi.fit(survey, spec, unit="company", weight="weight", n_jobs=n_jobs, progress=False)
     scores, indexes = fit.scores, fit.indexes
-    agg = acsi.aggregate(indexes, sales)
+    agg = acsi.aggregate(indexes, sales, window=min(4, indexes["period"].nunique()))
     return fit, scores, indexes, agg
 
 
