@@ -154,7 +154,8 @@ def run_churn(data=None, *, column=None, count=None, total=None, weight=None, co
 @analysis("satisfaction_rate", "Satisfaction rate", data="optional", figure=True, confidence=CONFIDENCE,
           label=(None, Text()))
 def run_satisfaction_rate(data=None, *, satisfied, targeted, label=None, confidence=0.95) -> Output:
-    """``T = S / C × 100%`` with the Wilson interval: numbers, or count columns of a table (one rate per row)."""
+    """``T = S / C × 100%`` with the Wilson interval (:func:`acsi.methods.satisfaction_rate`): two numbers, or the
+    count columns of a table (one rate per row, named by the ``label`` column)."""
     where = "satisfaction_rate"
     if data is None:
         if label is not None:

@@ -342,7 +342,7 @@ def read_ipma_input(path, *, unit=None, target=None) -> pd.DataFrame:
     return out
 
 
-@analysis("ipma", "Importance-performance map (IPMA)", figure=True, reader=read_ipma_input, reader_options=("unit", "target"),
+@analysis("ipma", "Importance-performance map (IPMA)", figure=True, reader=read_ipma_input, reader_options=("unit", "target"), folders=True,
           driver_column=Text(), importance_column=Text(),
           performance_column=Text(), target=(None, Text()), cut=OneOf("mean", "median"), lang=LANG)
 def run_ipma(data, *, unit=None, driver_column=None, importance_column=None, performance_column=None,

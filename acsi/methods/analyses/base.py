@@ -265,6 +265,7 @@ class Analysis:
     reader: Callable | None
     figure: bool
     reader_options: tuple[str, ...] = ()
+    folders: bool = False
 
     def __call__(self, data=None, **options) -> ToolkitResult:
         return run_analysis(self.name, data, **options)
@@ -275,16 +276,17 @@ ANALYSES: dict[str, Analysis] = {}
 
 
 def analysis(name: str, title: str, *, data: str = "required", reader: Callable | None = None, figure: bool = False,
-             reader_options: tuple[str, ...] = (), **constraints):
+             reader_options: tuple[str, ...] = (), folders: bool = False, **constraints):
     """Register a runner ``f(data, **options) -> Output`` under ``name``, its options declared (acsi.options).
 
-    ``reader(path, **reader_options)`` reads a file (or folder) given as the data; the
-    options named in ``reader_options`` go to the reader, not to the runner.
+    ``reader(path, **reader_options)`` reads a file (or, with ``folders=True``, a folder) given
+    as the data; the options named in ``reader_options`` go to the reader (and to the runner
+    when it takes them too).
     """
     def decorate(func):
         checked = validate_params(f"toolkit analysis {name!r}", **constraints)(func) if constraints else func
         ANALYSES[name] = Analysis(name=name, title=title, run=checked, data=data, reader=reader, figure=figure,
-                                  reader_options=tuple(reader_options))
+                                  reader_options=tuple(reader_options), folders=folders)
         return checked
 
     return decorate
@@ -320,7 +322,7 @@ def run_analysis(name: str, data=None, /, **options) -> ToolkitResult:
     read_options = {k: v for k, v in options.items() if k in a.reader_options}
     if isinstance(data, (str, Path)):
         path = Path(data)
-        if not (a.reader is not None and path.is_dir()):
+        if not (a.folders and path.is_dir()):
             path = require_file(path)
         data = a.reader(path, **read_options) if a.reader is not None else read_table(path)
         inputs.append(_input_entry(path, len(data)) if path.is_file() else {"path": str(path), "rows": len(data)})
