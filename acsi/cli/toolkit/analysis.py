@@ -3,51 +3,19 @@
 
 from __future__ import annotations
 
-from .common import add_by, add_confidence, add_file, add_outputs, add_weight, execute, group, leaf
+from .common import add_by, add_file, add_tail, group, leaf, runs
 
 __all__ = ["register"]
 
 
-def _describe(args) -> int:
-    return execute(args, "describe", {"items": args.items, "by": args.by, "weight": args.weight,
-                                      "confidence": args.confidence, "model": args.model,
-                                      "by_covariates": args.by_covariates})
-
-
-def _drivers(args) -> int:
-    return execute(args, "drivers", {"outcome": args.outcome, "attributes": args.attributes, "weight": args.weight,
-                                     "cov_type": args.cov_type, "confidence": args.confidence})
-
-
-def _pca(args) -> int:
-    return execute(args, "pca", {"items": args.items, "components": args.components, "covariance": args.covariance})
-
-
-def _efa(args) -> int:
-    return execute(args, "efa", {"items": args.items, "factors": args.factors, "method": args.method,
-                                 "rotation": args.rotation, "kaiser": not args.no_kaiser, "max_iter": args.max_iter,
-                                 "seed": args.seed})
-
-
-def _cluster_items(args) -> int:
-    return execute(args, "cluster_items", {"items": args.items, "clusters": args.clusters, "linkage": args.linkage,
-                                           "absolute": args.absolute})
-
-
-def _cluster_respondents(args) -> int:
-    return execute(args, "cluster_respondents", {"items": args.items, "clusters": args.clusters, "raw": args.raw,
-                                                 "n_init": args.n_init, "seed": args.seed, "max_iter": args.max_iter,
-                                                 "id": args.id})
-
-
-def _correspondence(args) -> int:
-    return execute(args, "correspondence", {"row": args.row, "column": args.column, "table": args.table,
-                                            "dims": args.dims})
-
-
-def _correlation(args) -> int:
-    return execute(args, "correlation", {"items": args.items, "method": args.method, "adjust": args.adjust,
-                                         "confidence": args.confidence})
+_describe = runs("describe", "items", "by", "weight", "confidence", "model", "by_covariates")
+_drivers = runs("drivers", "outcome", "attributes", "weight", "cov_type", "confidence")
+_pca = runs("pca", "items", "components", "covariance")
+_efa = runs("efa", "items", "factors", "method", "rotation", "max_iter", "seed", kaiser=lambda a: not a.no_kaiser)
+_cluster_items = runs("cluster_items", "items", "clusters", "linkage", "absolute")
+_cluster_respondents = runs("cluster_respondents", "items", "clusters", "raw", "n_init", "seed", "max_iter", "id")
+_correspondence = runs("correspondence", "row", "column", "table", "dims")
+_correlation = runs("correlation", "items", "method", "adjust", "confidence")
 
 
 def _items(p, help: str = "item columns (default: every numeric column)") -> None:
@@ -67,9 +35,7 @@ def register(sub) -> None:
     add_by(p, repeat=True)
     p.add_argument("--model", metavar="MODEL", default=None, help="shipped model name or model file: its items and covariates")
     p.add_argument("--by-covariates", action="store_true", help="one table per covariate (demographic) of --model")
-    add_weight(p)
-    add_confidence(p)
-    add_outputs(p, figure=False, lang=False)
+    add_tail(p)
 
     p = leaf(sub, "drivers", "derived importance: OLS/WLS with robust SEs, VIF, relative weights, Shapley",
              "Regress the overall rating on the attribute ratings (statsmodels; HC3 standard errors by default), "
@@ -81,9 +47,7 @@ def register(sub) -> None:
     p.add_argument("--attributes", metavar="COLS", default=None, help="attribute columns (default: every other numeric column)")
     p.add_argument("--cov-type", choices=("HC3", "HC0", "HC1", "HC2", "nonrobust"), default="HC3",
                    help="standard errors (default HC3, R sandwich::vcovHC's default)")
-    add_weight(p)
-    add_confidence(p)
-    add_outputs(p, figure=True)
+    add_tail(p, figure=True)
 
     p = leaf(sub, "pca", "principal-component analysis of the items",
              "PCA of the correlation matrix (R prcomp(scale. = TRUE); --covariance for the covariance matrix); "
@@ -94,7 +58,7 @@ def register(sub) -> None:
     _items(p)
     p.add_argument("--components", type=int, default=None, help="components to keep (default: eigenvalue > 1)")
     p.add_argument("--covariance", action="store_true", help="analyse the covariance matrix (raw scales)")
-    add_outputs(p, figure=True)
+    add_tail(p, weight=False, confidence=False, figure=True)
 
     p = leaf(sub, "efa", "exploratory factor analysis with rotation, KMO and Bartlett",
              "Maximum likelihood (R factanal) or principal axis (psych::fa(fm = 'pa')) with varimax, quartimax, "
@@ -110,7 +74,7 @@ def register(sub) -> None:
     p.add_argument("--no-kaiser", action="store_true", help="rotate without Kaiser's row normalisation")
     p.add_argument("--max-iter", type=int, default=1000, help="iterations of the extraction (default 1000)")
     p.add_argument("--seed", type=int, default=0, help="seed of the ML starting values (default 0)")
-    add_outputs(p, figure=True)
+    add_tail(p, weight=False, confidence=False, figure=True)
 
     g = group(sub, "cluster", "cluster analysis: items (hierarchical) or respondents (k-means)",
               "Cluster analysis of the indicators or of the respondents.", "cluster_method")
@@ -124,7 +88,7 @@ def register(sub) -> None:
     p.add_argument("--clusters", type=int, default=2, help="number of groups (default 2)")
     p.add_argument("--linkage", choices=("average", "complete", "single", "ward"), default="average")
     p.add_argument("--absolute", action="store_true", help="distance 1 - |r|")
-    add_outputs(p, figure=True)
+    add_tail(p, weight=False, confidence=False, figure=True)
 
     p = leaf(g, "respondents", "k-means segments of the respondents",
              "k-means (Lloyd) of the standardised answers (--raw for the answers themselves), --n-init seeded "
@@ -139,7 +103,7 @@ def register(sub) -> None:
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     p.add_argument("--max-iter", type=int, default=300, help="iterations per run (default 300)")
     p.add_argument("--id", metavar="COL", default=None, help="respondent id column for the member table")
-    add_outputs(p, figure=False, lang=False)
+    add_tail(p, weight=False, confidence=False)
 
     p = leaf(sub, "correspondence", "correspondence analysis of two categorical columns or a contingency table",
              "Simple CA (Greenacre 2017; R ca::ca): principal inertias, row and column coordinates, masses, "
@@ -151,7 +115,7 @@ def register(sub) -> None:
     p.add_argument("--column", metavar="COL", default=None, help="categorical column for the columns")
     p.add_argument("--table", action="store_true", help="FILE is a contingency table (first column: row names)")
     p.add_argument("--dims", type=int, default=None, help="dimensions to report (default all)")
-    add_outputs(p, figure=True)
+    add_tail(p, weight=False, confidence=False, figure=True)
 
     p = leaf(sub, "correlation", "correlation table with tests and multiple-testing adjustment",
              "Pairwise Pearson (Fisher-z interval), Spearman or Kendall correlations with p-values adjusted over "
@@ -163,6 +127,5 @@ def register(sub) -> None:
     p.add_argument("--method", choices=("pearson", "spearman", "kendall"), default="pearson")
     p.add_argument("--adjust", choices=("holm", "bonferroni", "fdr_bh", "none"), default="holm",
                    help="multiple-testing adjustment (default holm)")
-    add_confidence(p)
-    add_outputs(p, figure=False, lang=False)
+    add_tail(p, weight=False)
 

@@ -19,7 +19,7 @@ import sys
 from pathlib import Path
 
 __all__ = ["EXAMPLES", "FIGURE_FORMATS", "add_confidence", "add_file", "add_outputs", "add_by", "add_weight",
-           "execute", "figure_file", "group", "leaf", "number_list"]
+           "add_tail", "execute", "figure_file", "group", "leaf", "number_list", "runs"]
 
 #: Figure formats by extension (as :data:`acsi.methods.analyses.FIGURE_FORMATS`; kept here so that
 #: ``acsi --help`` does not import the library).
@@ -93,6 +93,15 @@ def add_by(p, *, repeat: bool = False) -> None:
                        help="also per stratum of these columns (everyone first, then each stratum)")
 
 
+def add_tail(p, *, weight: bool = True, confidence: bool = True, figure: bool = False) -> None:
+    """``--weight``, ``--confidence`` and the output options (with a figure: ``--figure``, ``--lang``)."""
+    if weight:
+        add_weight(p)
+    if confidence:
+        add_confidence(p)
+    add_outputs(p, figure=figure, lang=figure)
+
+
 def add_outputs(p, *, figure: bool, lang: bool = True) -> None:
     """``--out DIR``, ``--format``, and with a figure ``--figure FILE``, ``--no-figure``, ``--lang``."""
     g = p.add_argument_group("output")
@@ -132,6 +141,18 @@ def _font(lang: str):
     from ...report.fonts import font_context
 
     return font_context("zh")
+
+
+def runs(analysis: str, *options: str, data: str | None = None, **computed):
+    """A command's function: run ``analysis`` with the arguments of the same names as its options
+    (``computed``: option -> ``f(args)`` for the others); ``data`` names the input argument (default ``file``)."""
+    def func(args) -> int:
+        opts = {o: getattr(args, o) for o in options}
+        opts.update({k: f(args) for k, f in computed.items()})
+        return execute(args, analysis, opts, data=getattr(args, data) if data else None)
+
+    func.__name__ = f"run_{analysis}"
+    return func
 
 
 def execute(args, name: str, options: dict, *, data=None, print_table=None) -> int:

@@ -3,33 +3,19 @@ the four customer classes and the Pareto (80/20) key customers, from a customer 
 
 from __future__ import annotations
 
-from .common import add_by, add_confidence, add_file, add_outputs, add_weight, execute, group, leaf
+from .common import add_by, add_confidence, add_file, add_tail, add_weight, group, leaf, runs
 
 __all__ = ["register"]
 
 
 def _rate(name: str):
-    def run(args) -> int:
-        return execute(args, name, {"column": args.column, "count": args.count, "total": args.total,
-                                    "weight": args.weight, "confidence": args.confidence, "by": args.by})
-    return run
+    return runs(name, "column", "count", "total", "weight", "confidence", "by")
 
 
-def _clv(args) -> int:
-    return execute(args, "clv", {"margin": args.margin, "retention": args.retention, "discount": args.discount,
-                                 "periods": args.periods, "acquisition_cost": args.acquisition_cost, "id": args.id})
-
-
-def _value(args) -> int:
-    return execute(args, "customer_value", {"benefits": args.benefits, "costs": args.costs, "id": args.id})
-
-
-def _classes(args) -> int:
-    return execute(args, "customer_classes", {"revenue": args.revenue, "cost": args.cost, "cut": args.cut, "id": args.id})
-
-
-def _pareto(args) -> int:
-    return execute(args, "pareto", {"revenue": args.revenue, "share": args.share, "id": args.id})
+_clv = runs("clv", "margin", "retention", "discount", "periods", "acquisition_cost", "id")
+_value = runs("customer_value", "benefits", "costs", "id")
+_classes = runs("customer_classes", "revenue", "cost", "cut", "id")
+_pareto = runs("pareto", "revenue", "share", "id")
 
 
 def register(sub) -> None:
@@ -52,7 +38,7 @@ def register(sub) -> None:
         add_weight(p)
         add_confidence(p)
         add_by(p)
-        add_outputs(p, figure=True)
+        add_tail(p, weight=False, confidence=False, figure=True)
 
     p = leaf(g, "clv", "customer lifetime value CLV = sum m r^t / (1+i)^t - AC",
              "Gupta et al. (2006): margin m per period, retention r, discount rate i, horizon T periods "
@@ -68,7 +54,7 @@ def register(sub) -> None:
     p.add_argument("--periods", type=int, default=None, help="horizon T in periods after the current one (default infinite)")
     p.add_argument("--acquisition-cost", metavar="NUM|COL", default=None, help="acquisition cost (default 0)")
     p.add_argument("--id", metavar="COL", default=None, help="customer id column")
-    add_outputs(p, figure=False, lang=False)
+    add_tail(p, weight=False, confidence=False)
 
     p = leaf(g, "value", "customer value = total benefit - total cost",
              "Per customer: the sum of the --benefits columns minus the sum of the --costs columns (Kotler).",
@@ -78,7 +64,7 @@ def register(sub) -> None:
     p.add_argument("--benefits", metavar="COLS", required=True, help="benefit components")
     p.add_argument("--costs", metavar="COLS", required=True, help="cost components")
     p.add_argument("--id", metavar="COL", default=None, help="customer id column")
-    add_outputs(p, figure=False, lang=False)
+    add_tail(p, weight=False, confidence=False)
 
     p = leaf(g, "classes", "four customer classes by revenue x cost to serve",
              "A high revenue / low cost, B high / high, C low / low, D low revenue / high cost, split at the "
@@ -90,7 +76,7 @@ def register(sub) -> None:
     p.add_argument("--cost", metavar="COL", required=True, help="cost-to-serve column")
     p.add_argument("--cut", metavar="median|mean|R,C", default=None, help="where 'high' starts (default median)")
     p.add_argument("--id", metavar="COL", default=None, help="customer id column")
-    add_outputs(p, figure=True)
+    add_tail(p, weight=False, confidence=False, figure=True)
 
     p = leaf(g, "pareto", "Pareto (80/20): the key customers that bring 80%% of revenue",
              "Customers ranked by revenue; the key customers are the fewest that together bring --share of it.",
@@ -100,4 +86,4 @@ def register(sub) -> None:
     p.add_argument("--revenue", metavar="COL", required=True, help="revenue column")
     p.add_argument("--share", type=float, default=None, help="revenue share of the key customers, in (0, 1] (default 0.8)")
     p.add_argument("--id", metavar="COL", default=None, help="customer id column")
-    add_outputs(p, figure=True)
+    add_tail(p, weight=False, confidence=False, figure=True)

@@ -4,7 +4,8 @@ benchmark flags, each with its interval (``--confidence``), survey weights (``--
 
 from __future__ import annotations
 
-from .common import (add_by, add_confidence, add_file, add_outputs, add_weight, execute, group, leaf, number_list)
+from .common import (add_by, add_confidence, add_file, add_outputs, add_tail, add_weight, group, leaf, number_list,
+                     runs)
 
 __all__ = ["register", "register_nps"]
 
@@ -26,56 +27,19 @@ def _answers(p, *, scale: str | None, top: bool = False, figure: bool = True) ->
     add_outputs(p, figure=figure)
 
 
-def _nps(args) -> int:
-    return execute(args, "nps", {"columns": args.columns, "weight": args.weight, "confidence": args.confidence,
-                                 "by": args.by})
-
-
-def _csat(args) -> int:
-    return execute(args, "csat", {"columns": args.columns, "scale": args.scale, "top": args.top, "weight": args.weight,
-                                  "confidence": args.confidence, "by": args.by})
-
-
-def _top_box(args) -> int:
-    return execute(args, "top_box", {"columns": args.columns, "scale": args.scale, "top": args.top, "weight": args.weight,
-                                     "confidence": args.confidence, "by": args.by})
-
-
-def _ces(args) -> int:
-    return execute(args, "ces", {"columns": args.columns, "scale": args.scale, "weight": args.weight,
-                                 "confidence": args.confidence, "by": args.by})
-
-
-def _satisfaction_rate(args) -> int:
-    return execute(args, "satisfaction_rate", {"satisfied": args.satisfied, "targeted": args.targeted,
-                                               "label": args.label, "confidence": args.confidence})
-
-
-def _survey_score(args) -> int:
-    return execute(args, "survey_score", {"items": args.items, "counts": args.counts, "codes": args.codes,
-                                          "points": args.points, "lowest": args.lowest, "label": args.label,
-                                          "weight": args.weight, "confidence": args.confidence})
-
-
-def _overall_csi(args) -> int:
-    return execute(args, "overall_csi", {"importance": args.importance, "satisfaction": args.satisfaction,
-                                         "importance_points": args.importance_points,
-                                         "satisfaction_points": args.satisfaction_points, "weight": args.weight,
-                                         "confidence": args.confidence})
-
-
-def _kcsi(args) -> int:
-    return execute(args, "kcsi", {"overall": args.overall, "attributes": args.attributes, "repurchase": args.repurchase,
-                                  "scale": args.scale, "top": args.top, "weights": args.weights,
-                                  "attribute_weights": args.attribute_weights, "weight": args.weight,
-                                  "confidence": args.confidence})
-
-
-def _benchmarks(args) -> int:
-    return execute(args, "benchmarks", {"nps": args.nps, "ces": args.ces, "csi": args.csi, "repurchase": args.repurchase,
-                                        "churn": args.churn, "ces_scale": args.ces_scale,
-                                        "thresholds": ",".join(args.threshold) if args.threshold else None,
-                                        "weight": args.weight, "confidence": args.confidence})
+_METRIC = ("columns", "weight", "confidence", "by")
+_nps = runs("nps", *_METRIC)
+_csat = runs("csat", *_METRIC, "scale", "top")
+_top_box = runs("top_box", *_METRIC, "scale", "top")
+_ces = runs("ces", *_METRIC, "scale")
+_satisfaction_rate = runs("satisfaction_rate", "satisfied", "targeted", "label", "confidence")
+_survey_score = runs("survey_score", "items", "counts", "codes", "points", "lowest", "label", "weight", "confidence")
+_overall_csi = runs("overall_csi", "importance", "satisfaction", "importance_points", "satisfaction_points", "weight",
+                    "confidence")
+_kcsi = runs("kcsi", "overall", "attributes", "repurchase", "scale", "top", "weights", "attribute_weights", "weight",
+             "confidence")
+_benchmarks = runs("benchmarks", "nps", "ces", "csi", "repurchase", "churn", "ces_scale", "weight", "confidence",
+                   thresholds=lambda a: ",".join(a.threshold) if a.threshold else None)
 
 
 def register_nps(sub, name: str = "nps", *, legacy: bool = False) -> None:
@@ -125,8 +89,7 @@ def register(sub) -> None:
     p.add_argument("--satisfied", metavar="NUM|COL", required=True, help="S: a number, or the count column of FILE")
     p.add_argument("--targeted", metavar="NUM|COL", required=True, help="C: a number, or the count column of FILE")
     p.add_argument("--label", metavar="COL", default=None, help="column naming each row of FILE")
-    add_confidence(p)
-    add_outputs(p, figure=True)
+    add_tail(p, weight=False, figure=True)
 
     p = leaf(g, "survey-score", "survey-table score (grade points 100/80/60/40/20) with intervals",
              "Mean grade points per item: answers coded --codes (best first) in the --items columns, or "
@@ -143,9 +106,7 @@ def register(sub) -> None:
     p.add_argument("--lowest", type=float, default=None, help="points of the lowest grade (default 20; the source's "
                                                               "alternative is 0)")
     p.add_argument("--label", metavar="COL", default=None, help="with --counts: the column naming the items")
-    add_weight(p)
-    add_confidence(p)
-    add_outputs(p, figure=True)
+    add_tail(p, figure=True)
 
     p = leaf(g, "overall-csi", "overall CSI from graded importance and satisfaction answers, delta-method interval",
              "CSI = sum I_i P_i / (x_k sum I_i): I_i and P_i the mean points of each attribute's importance and "
@@ -159,9 +120,7 @@ def register(sub) -> None:
     for what in ("importance", "satisfaction"):
         p.add_argument(f"--{what}-points", metavar="CODE=PTS,...", default=None,
                        help=f"points of the {what} codes (default 5=100,4=80,3=60,2=40,1=20)")
-    add_weight(p)
-    add_confidence(p)
-    add_outputs(p, figure=False, lang=False)
+    add_tail(p)
 
     p = leaf(g, "kcsi", "KCSI (KMAC top-2-box index) with its interval",
              "KCSI = 0.3 overall + 0.5 attributes + 0.2 repurchase, each the top-2-box share (6-7 of 1-7) in "
@@ -179,9 +138,7 @@ def register(sub) -> None:
                    help="weights of overall, attributes, repurchase (default 0.3,0.5,0.2; KMAC 2002: 0.4,0.4,0.2)")
     p.add_argument("--attribute-weights", metavar="W1,W2,...|COL=W,...", default=None,
                    help="importance weights of the attribute items (default equal)")
-    add_weight(p)
-    add_confidence(p)
-    add_outputs(p, figure=False, lang=False)
+    add_tail(p)
 
     p = leaf(g, "benchmarks", "the documents' benchmarks: NPS > 0, CES < 5, CSI > 70, repurchase > 50%%, churn < 5%%",
              "Each metric is computed from a column of FILE (with its interval) or given as a number "
@@ -196,6 +153,4 @@ def register(sub) -> None:
     p.add_argument("--ces-scale", type=number_list(2), default=None, metavar="LO,HI", help="CES scale (default 1,7)")
     p.add_argument("--threshold", metavar="METRIC=VALUE", action="append", default=None,
                    help="another threshold, e.g. csi=75 (repeatable)")
-    add_weight(p)
-    add_confidence(p)
-    add_outputs(p, figure=False, lang=False)
+    add_tail(p)

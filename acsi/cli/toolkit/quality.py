@@ -9,8 +9,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from .common import (FIGURE_FORMATS, add_confidence, add_file, add_outputs, add_weight, execute, figure_file, group,
-                     leaf, number_list)
+from .common import FIGURE_FORMATS, add_file, add_tail, figure_file, group, leaf, number_list, runs
 
 __all__ = ["register"]
 
@@ -34,13 +33,6 @@ def _legacy_outputs(p) -> None:
     g.add_argument("--no-figure", action="store_true", help="do not draw the figure")
 
 
-def _split_out(args) -> None:
-    """A figure file given as ``--out`` (the first form of kano/ipa) becomes ``--figure``."""
-    out = getattr(args, "out", None)
-    if out is not None and out.suffix.lower() in FIGURE_FORMATS:
-        args.figure, args.out = out, None
-
-
 def _dimension_args(p, *, weights: bool) -> None:
     p.add_argument("--dimension", metavar="GROUP", action="append", default=None,
                    help="a dimension and its items (perception columns), e.g. tangibles=p1,p2,p3 (repeatable; "
@@ -51,59 +43,33 @@ def _dimension_args(p, *, weights: bool) -> None:
         p.add_argument("--normalize", action="store_true", help="divide the dimension weights by their sum (points of 100)")
 
 
-def _servqual(args) -> int:
-    return execute(args, "servqual", {"perception": args.perception, "expectation": args.expectation,
-                                      "dimension": args.dimension, "dimension_weights": args.dimension_weights,
-                                      "normalize": args.normalize, "weight": args.weight, "confidence": args.confidence})
+_servqual = runs("servqual", "perception", "expectation", "dimension", "dimension_weights", "normalize", "weight",
+                 "confidence")
+_zones = runs("servqual_zones", "perception", "desired", "adequate", "dimension", "weight", "confidence")
+_servperf = runs("servperf", "perception", "dimension", "dimension_weights", "normalize", "weight", "confidence")
+_fuzzy = runs("fuzzy", "items", "factor_weights", "item_weights", "grades", "grade_names", "grade_points", "operator",
+              "normalize", "normalize_levels", factors=lambda a: a.factor)
+_ahp = runs("ahp", data="matrix")
+_ipma = runs("ipma", "unit", "target", "driver_column", "importance_column", "performance_column", "cut", "importance_cut",
+             "performance_cut", "lang")
+_IPA = ("attribute_column", "importance_column", "performance_column", "importance_items", "performance_items", "cut",
+        "importance_cut", "performance_cut", "lang")
+_KANO = ("attribute_column", "functional_column", "dysfunctional_column", "functional_items", "dysfunctional_items")
 
 
-def _zones(args) -> int:
-    return execute(args, "servqual_zones", {"perception": args.perception, "desired": args.desired,
-                                            "adequate": args.adequate, "dimension": args.dimension,
-                                            "weight": args.weight, "confidence": args.confidence})
+def _first_form(func):
+    """``kano``/``ipa``: a figure file given as ``--out`` (their first form) becomes ``--figure``."""
+    def run(args) -> int:
+        out = getattr(args, "out", None)
+        if out is not None and out.suffix.lower() in FIGURE_FORMATS:
+            args.figure, args.out = out, None
+        return func(args)
+
+    return run
 
 
-def _servperf(args) -> int:
-    return execute(args, "servperf", {"perception": args.perception, "dimension": args.dimension,
-                                      "dimension_weights": args.dimension_weights, "normalize": args.normalize,
-                                      "weight": args.weight, "confidence": args.confidence})
-
-
-def _fuzzy(args) -> int:
-    return execute(args, "fuzzy", {"factors": args.factor, "items": args.items, "factor_weights": args.factor_weights,
-                                   "item_weights": args.item_weights, "grades": args.grades,
-                                   "grade_names": args.grade_names, "grade_points": args.grade_points,
-                                   "operator": args.operator, "normalize": args.normalize,
-                                   "normalize_levels": args.normalize_levels})
-
-
-def _kano(args) -> int:
-    _split_out(args)
-    return execute(args, "kano", {"attribute_column": args.attribute_column, "functional_column": args.functional_column,
-                                  "dysfunctional_column": args.dysfunctional_column,
-                                  "functional_items": args.functional_items,
-                                  "dysfunctional_items": args.dysfunctional_items}, data=args.answers)
-
-
-def _ahp(args) -> int:
-    return execute(args, "ahp", {}, data=args.matrix)
-
-
-def _ipa(args) -> int:
-    _split_out(args)
-    return execute(args, "ipa", {"attribute_column": args.attribute_column, "importance_column": args.importance_column,
-                                 "performance_column": args.performance_column,
-                                 "importance_items": args.importance_items, "performance_items": args.performance_items,
-                                 "cut": args.cut, "importance_cut": args.importance_cut,
-                                 "performance_cut": args.performance_cut, "lang": args.lang}, data=args.table)
-
-
-def _ipma(args) -> int:
-    return execute(args, "ipma", {"unit": args.unit, "target": args.target, "driver_column": args.driver_column,
-                                  "importance_column": args.importance_column,
-                                  "performance_column": args.performance_column, "cut": args.cut,
-                                  "importance_cut": args.importance_cut, "performance_cut": args.performance_cut,
-                                  "lang": args.lang})
+_kano = _first_form(runs("kano", *_KANO, data="answers"))
+_ipa = _first_form(runs("ipa", *_IPA, data="table"))
 
 
 def _cuts(p) -> None:
@@ -129,9 +95,7 @@ def register(sub) -> None:
     p.add_argument("--perception", metavar="COLS", required=True, help="perception columns (P), one per item")
     p.add_argument("--expectation", metavar="COLS", required=True, help="expectation columns (E), same order")
     _dimension_args(p, weights=True)
-    add_weight(p)
-    add_confidence(p)
-    add_outputs(p, figure=True)
+    add_tail(p, figure=True)
 
     p = leaf(g, "zones", "zone of tolerance: adequacy P - A and superiority P - D",
              "Per item and dimension the zone [adequate, desired], the measure of service adequacy MSA = P - A and "
@@ -143,9 +107,7 @@ def register(sub) -> None:
     p.add_argument("--desired", metavar="COLS", required=True, help="desired-service columns (D), same order")
     p.add_argument("--adequate", metavar="COLS", required=True, help="adequate-service columns (A), same order")
     _dimension_args(p, weights=False)
-    add_weight(p)
-    add_confidence(p)
-    add_outputs(p, figure=True)
+    add_tail(p, figure=True)
 
     p = leaf(g, "servperf", "SERVPERF: service quality from perceptions alone",
              "Item, dimension and overall means of the perception items with intervals (Cronin & Taylor 1992).",
@@ -154,9 +116,7 @@ def register(sub) -> None:
     add_file(p)
     p.add_argument("--perception", metavar="COLS", required=True, help="perception columns (P)")
     _dimension_args(p, weights=True)
-    add_weight(p)
-    add_confidence(p)
-    add_outputs(p, figure=True)
+    add_tail(p, figure=True)
 
     p = leaf(sub, "fuzzy", "multi-level fuzzy comprehensive evaluation of graded answers",
              "Memberships are the shares of respondents giving each grade; B_i = A_i o R_i per factor, then "
@@ -180,7 +140,7 @@ def register(sub) -> None:
                    help="composition: M(.,+) weighted average (default) or M(^,v) Zadeh max-min")
     p.add_argument("--normalize", action="store_true", help="divide every weight vector by its sum")
     p.add_argument("--normalize-levels", action="store_true", help="normalise each B_i before the second level")
-    add_outputs(p, figure=False, lang=False)
+    add_tail(p, weight=False, confidence=False)
 
     p = leaf(sub, "kano", "Kano categories, Better/Worse coefficients and improvement priority",
              "Classify functional/dysfunctional answers (Berger et al. 1993): long answers (one row per respondent "
@@ -200,7 +160,7 @@ def register(sub) -> None:
              "row name the items; entries are numbers or fractions such as 1/3.",
              ["acsi ahp matrix.csv", "acsi ahp matrix.xlsx --out ahp/"], _ahp)
     p.add_argument("matrix", help="CSV or Excel file: square positive reciprocal matrix with item names")
-    add_outputs(p, figure=False, lang=False)
+    add_tail(p, weight=False, confidence=False)
 
     p = leaf(sub, "ipa", "importance-performance quadrants (四分圖)",
              "Quadrants A-D from a table with attribute, importance and performance columns, or from raw answers "
@@ -231,5 +191,5 @@ def register(sub) -> None:
     p.add_argument("--performance-column", metavar="COL", default=None,
                    help="table input: 0-100 performance (default performance)")
     _cuts(p)
-    add_outputs(p, figure=True)
+    add_tail(p, weight=False, confidence=False, figure=True)
 

@@ -2,30 +2,15 @@
 
 from __future__ import annotations
 
-from .common import add_confidence, add_file, add_outputs, execute, group, leaf
+from .common import add_file, add_tail, group, leaf, runs
 
 __all__ = ["register"]
 
 
-def _size(args) -> int:
-    return execute(args, "sample_size", {"margin": args.margin, "p": args.p, "sd": args.sd,
-                                         "confidence": args.confidence, "population": args.population})
-
-
-def _allocate(args) -> int:
-    return execute(args, "allocation", {"stratum": args.stratum, "size": args.size, "n": args.n, "method": args.method,
-                                        "sd": args.sd, "confidence": args.confidence})
-
-
-def _margin(args) -> int:
-    return execute(args, "stratified_margin", {"stratum": args.stratum, "size": args.size, "sd": args.sd,
-                                               "n_column": args.n_column, "confidence": args.confidence,
-                                               "fpc": not args.no_fpc})
-
-
-def _draw(args) -> int:
-    return execute(args, "sample", {"n": args.n, "design": args.design, "strata": args.strata,
-                                    "allocation": args.allocation, "seed": args.seed})
+_size = runs("sample_size", "margin", "p", "sd", "confidence", "population")
+_allocate = runs("allocation", "stratum", "size", "n", "method", "sd", "confidence")
+_margin = runs("stratified_margin", "stratum", "size", "sd", "n_column", "confidence", fpc=lambda a: not a.no_fpc)
+_draw = runs("sample", "n", "design", "strata", "allocation", "seed")
 
 
 def register_size(sub, name: str, *, legacy: bool) -> None:
@@ -40,7 +25,7 @@ def register_size(sub, name: str, *, legacy: bool) -> None:
     p.add_argument("--sd", type=float, default=None, help="anticipated standard deviation: size for a mean instead")
     p.add_argument("--confidence", type=float, default=0.95)
     p.add_argument("--population", type=int, default=None, help="population size N (finite-population correction)")
-    add_outputs(p, figure=False, lang=False)
+    add_tail(p, weight=False, confidence=False)
 
 
 def register(sub) -> None:
@@ -62,8 +47,7 @@ def register(sub) -> None:
     p.add_argument("--n", type=int, required=True, help="total sample size")
     p.add_argument("--method", choices=("proportional", "neyman"), default="proportional")
     p.add_argument("--sd", metavar="COL", default=None, help="stratum standard deviation column (Neyman; margin)")
-    add_confidence(p)
-    add_outputs(p, figure=False, lang=False)
+    add_tail(p, weight=False)
 
     p = leaf(g, "margin", "standard error and margin of error of a stratified mean",
              "V = sum W_h^2 (1 - n_h/N_h) S_h^2 / n_h and the margin z sqrt(V) (Cochran eq. 5.6).",
@@ -74,8 +58,7 @@ def register(sub) -> None:
     p.add_argument("--sd", metavar="COL", required=True, help="stratum standard deviation column")
     p.add_argument("--n-column", metavar="COL", required=True, help="stratum sample size n_h column")
     p.add_argument("--no-fpc", action="store_true", help="no finite-population correction")
-    add_confidence(p)
-    add_outputs(p, figure=False, lang=False)
+    add_tail(p, weight=False)
 
     p = leaf(g, "draw", "draw a simple random, systematic or stratified sample from a frame",
              "The sampled rows of the frame (every column plus frame_row); the same --seed draws the same rows.",
@@ -89,6 +72,6 @@ def register(sub) -> None:
     p.add_argument("--allocation", choices=("proportional", "neyman"), default=None,
                    help="--design stratified: proportional (default) or neyman allocation")
     p.add_argument("--seed", type=int, required=True, help="random seed (required: a sample must be reproducible)")
-    add_outputs(p, figure=False, lang=False)
+    add_tail(p, weight=False, confidence=False)
 
     register_size(sub, "sample-size", legacy=True)

@@ -206,13 +206,10 @@ def run_kano(data, *, attribute_column=None, functional_column=None, dysfunction
     :func:`acsi.methods.kano_priority` (with the documents' and GB/Z 19024's names).
     """
     where = "kano"
-    if (functional_items is None) != (dysfunctional_items is None):
-        raise MethodError(f"{where}: wide answers need both functional_items= and dysfunctional_items=.")
-    long = {"attribute_column": attribute_column, "functional_column": functional_column,
-            "dysfunctional_column": dysfunctional_column}
-    if functional_items is not None:
-        _not_with(long, "wide answers (functional_items=)", where)
-        items, b = _paired(data, ("functional_items", functional_items), {"dysfunctional_items": dysfunctional_items}, where)
+    b = _wide(data, ("functional_items", functional_items), ("dysfunctional_items", dysfunctional_items),
+              {"attribute_column": attribute_column, "functional_column": functional_column,
+               "dysfunctional_column": dysfunctional_column}, "wide answers", where)
+    if b is not None:
         table = kano(b["functional_items"], b["dysfunctional_items"])
     else:
         table = kano_from_long(data, attribute=attribute_column or "attribute", functional=functional_column or "functional",
@@ -239,6 +236,16 @@ def _not_with(options: dict, mode: str, where: str) -> None:
     given = [k for k, v in options.items() if v is not None]
     if given:
         raise MethodError(f"{where}: {given} do not apply to {mode}; drop them.")
+
+
+def _wide(data, first: tuple, second: tuple, columns: dict, mode: str, where: str) -> dict | None:
+    """The two blocks of paired wide answers (named by the ``first`` columns), or None for a table input."""
+    if (first[1] is None) != (second[1] is None):
+        raise MethodError(f"{where}: {mode} need both {first[0]}= and {second[0]}=.")
+    if first[1] is None:
+        return None
+    _not_with(columns, f"{mode} ({first[0]}=)", where)
+    return _paired(data, first, {second[0]: second[1]}, where)[1]
 
 
 def _ipa_output(name: str, table: pd.DataFrame, lang: str, title: str) -> Output:
@@ -269,13 +276,11 @@ def run_ipa(data, *, attribute_column=None, importance_column=None, performance_
     """
     where = "ipa"
     cuts = _cuts(cut, importance_cut, performance_cut, where)
-    if (importance_items is None) != (performance_items is None):
-        raise MethodError(f"{where}: raw answers need both importance_items= and performance_items=.")
     names = {"attribute_column": attribute_column, "importance_column": importance_column,
              "performance_column": performance_column}
-    if importance_items is not None:
-        _not_with(names, "raw answers (importance_items=)", where)
-        items, b = _paired(data, ("performance_items", performance_items), {"importance_items": importance_items}, where)
+    b = _wide(data, ("performance_items", performance_items), ("importance_items", importance_items), names,
+              "raw answers", where)
+    if b is not None:
         table = ipa_from_answers(b["importance_items"], b["performance_items"], cut=cuts, labels=lang)
     else:
         cols = [one_column(data, c or o.removesuffix("_column"), o, where) for o, c in names.items()]
