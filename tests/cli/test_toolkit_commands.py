@@ -533,3 +533,24 @@ def _parser(command: str):
     for name in command.split():
         p = next(a for a in p._actions if isinstance(a, argparse._SubParsersAction)).choices[name]
     return p
+
+
+def test_the_one_reader_csv_excel_parquet_spss_stata_give_the_same_numbers(tmp_path, capsys):
+    import pyreadstat
+
+    d = pd.read_csv(SURVEY)[["recommend", "region", "weight"]].dropna()
+    d["recommend"] = d["recommend"].astype(float)
+    files = {"csv": tmp_path / "s.csv", "xlsx": tmp_path / "s.xlsx", "parquet": tmp_path / "s.parquet",
+             "sav": tmp_path / "s.sav", "dta": tmp_path / "s.dta"}
+    d.to_csv(files["csv"], index=False)
+    d.to_excel(files["xlsx"], index=False)
+    d.to_parquet(files["parquet"], index=False)
+    pyreadstat.write_sav(d, str(files["sav"]))
+    pyreadstat.write_dta(d, str(files["dta"]))
+    got = {}
+    for kind, f in files.items():
+        ok(["metrics", "nps", f, "--column", "recommend", "--weight", "weight", "--by", "region", "--out", tmp_path / kind,
+            "--no-figure"], capsys)
+        got[kind] = table(tmp_path / kind, "nps")
+    for kind in files:
+        pd.testing.assert_frame_equal(got[kind], got["csv"], check_exact=False, rtol=1e-12)
