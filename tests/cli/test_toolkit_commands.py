@@ -460,6 +460,10 @@ def test_figure_options(tmp_path, capsys):
     assert code == 2 and "figure format" in err and err.count("\n") == 1
     code, _, err = run(["correlation", SURVEY, "--items", "price,speed", "--figure", tmp_path / "x.png"], capsys)
     assert code == 2 and "unrecognized arguments: --figure" in err  # no figure for a correlation table
+    for extra, says in ((["--format", "csv"], "--format is the format of the tables written with --out"),
+                        (["--figure", tmp_path / "y.png", "--no-figure"], "contradict each other")):
+        code, out, err = run(["metrics", "nps", SURVEY, "--column", "recommend", *extra], capsys)
+        assert code == 2 and says in err and out == ""  # refused before any work
     # the first form of kano/ipa: --out FIGURE
     ok(["ipa", SURVEY, "--importance-items", "imp_*", "--performance-items", "sat_*", "--out", tmp_path / "ipa.pdf"], capsys)
     assert (tmp_path / "ipa.pdf").read_bytes()[:4] == b"%PDF"

@@ -107,7 +107,7 @@ def add_outputs(p, *, figure: bool, lang: bool = True) -> None:
     g = p.add_argument_group("output")
     g.add_argument("--out", metavar="DIR", default=None,
                    help="write the tables (CSV and Parquet), the figure and the manifest into this folder")
-    g.add_argument("--format", choices=("both", "csv", "parquet"), default="both", help="table format (default both)")
+    g.add_argument("--format", choices=("both", "csv", "parquet"), default=None, help="table format with --out (default both)")
     if figure:
         g.add_argument("--figure", metavar="FILE", type=figure_file, default=None,
                        help="write the figure to this file (.png, .pdf, .svg); with --out default DIR/<analysis>.png")
@@ -155,23 +155,25 @@ def runs(analysis: str, *options: str, data: str | None = None, **computed):
     return func
 
 
-def execute(args, name: str, options: dict, *, data=None, print_table=None) -> int:
+def execute(args, name: str, options: dict, *, data=None) -> int:
     """Run analysis ``name`` on ``data`` (default ``args.file``) with ``options`` (None values dropped), print, save."""
+    from ...errors import InvalidParameterError
     from ...methods.analyses import run_analysis
 
+    out = getattr(args, "out", None)
+    fig = getattr(args, "figure", None)
+    if getattr(args, "format", None) is not None and out is None:
+        raise InvalidParameterError("--format is the format of the tables written with --out DIR; give --out or drop "
+                                    "--format")
+    if fig is not None and getattr(args, "no_figure", False):
+        raise InvalidParameterError("--figure and --no-figure contradict each other; give one")
+    formats = {"both": ("csv", "parquet"), "csv": ("csv",), "parquet": ("parquet",)}[getattr(args, "format", None) or "both"]
     source = getattr(args, "file", None) if data is None else data
-    opts = {k: v for k, v in options.items() if v is not None}
     lang = getattr(args, "lang", "en") or "en"
-    res = run_analysis(name, source, **opts)
-    if print_table is not None:
-        print_table(res)
-    else:
-        print(res.summary().as_text())
+    res = run_analysis(name, source, **{k: v for k, v in options.items() if v is not None})
+    print(res.summary().as_text())
     for w in res.warnings:
         print(f"warning: {w}", file=sys.stderr)
-    out = getattr(args, "out", None)
-    fig = None if getattr(args, "no_figure", False) else getattr(args, "figure", None)
-    formats = {"both": ("csv", "parquet"), "csv": ("csv",), "parquet": ("parquet",)}[getattr(args, "format", "both")]
     draws = res.has_figure and not getattr(args, "no_figure", False) and (out is not None or fig is not None)
     lang = _figure_lang(lang) if draws else lang
     with _font(lang):

@@ -27,7 +27,7 @@ def _legacy_outputs(p) -> None:
     g = p.add_argument_group("output")
     g.add_argument("--out", metavar="DIR|FIG", type=_out_or_figure, default=None,
                    help="a folder for the tables, figure and manifest; or a figure file (.png, .pdf, .svg) as before")
-    g.add_argument("--format", choices=("both", "csv", "parquet"), default="both", help="table format (default both)")
+    g.add_argument("--format", choices=("both", "csv", "parquet"), default=None, help="table format with --out (default both)")
     g.add_argument("--figure", metavar="FILE", type=figure_file, default=None,
                    help="write the figure to this file (.png, .pdf, .svg)")
     g.add_argument("--no-figure", action="store_true", help="do not draw the figure")
