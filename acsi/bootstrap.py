@@ -134,7 +134,8 @@ from .provenance import stamp
 from .score import index_from_means, item_weights_batch
 from .spec import ModelSpec
 from .summary import Summary
-from .tables import write_manifest, write_tables
+from .estimate.pls_batch import SIGN_RULE
+from .tables import write_result
 
 __all__ = ["BLOCK", "FAILED_POLICIES", "BootstrapResult", "PLSBootstrapResult", "bootstrap", "bootstrap_pls", "pls_unit_bootstrap"]
 
@@ -146,6 +147,10 @@ FAILED_POLICIES = ("exclude", "refit", "keep")
 
 OK, NOT_CONVERGED, INADMISSIBLE, UNSCORABLE = 0, 1, 2, 3
 _ZERO = 1e-10
+
+#: The test behind ``t_stat`` and ``p_value`` (:func:`summarise`), as the saved files and summaries state it.
+T_TEST = ("t = estimate / bootstrap SE; p two-sided against the normal reference, H0: estimate = 0 "
+          "(meaningful for paths, effects, loadings and weights; not for indexes, R² or HTMT)")
 
 
 # ============================================================================ step 1: units
@@ -915,17 +920,14 @@ class BootstrapResult:
     def save(self, out_dir: str | Path) -> list[Path]:
         """Write every table as CSV and Parquet (``bootstrap_*``), ``bootstrap_summary.txt`` and
         ``bootstrap_manifest.json`` (the files with size and SHA-256, provenance, options)."""
-        out = Path(out_dir)
-        paths = write_tables(out, self.tables())
-        p = out / "bootstrap_summary.txt"
-        p.write_text(self.summary().as_text() + "\n", encoding="utf-8")
-        paths.append(p)
         header = {**{k: v for k, v in self.meta.items() if k in ("created_utc", "versions", "input_sha256_16")},
                   "options": dict(self.meta.get("options") or {}), "n_boot": self.n_boot, "seed": self.seed,
                   "level": self.level, "failed": self.failed, "units": len(self.unit_keys),
                   "skipped": [[list(k), r] for k, r in self.meta.get("skipped", ())]}
-        paths.append(write_manifest(out, "bootstrap_manifest.json", "bootstrap", header, paths))
-        return paths
+        if self.meta.get("estimator") == "pls":
+            header.update(sign_rule=SIGN_RULE, test=T_TEST)
+        return write_result(out_dir, self.tables(), texts={"bootstrap_summary.txt": self.summary().as_text() + "\n"},
+                            manifest="bootstrap_manifest.json", kind="bootstrap", header=header)
 
 
 # ============================================================================ public entry
@@ -1294,9 +1296,8 @@ class PLSBootstrapResult:
         c = self.counts
         text = (f"{self.n_boot} bootstrap replicates (seed {self.seed}), {c['n_used']} used "
                 f"({c['n_not_converged']} not converged, {c['n_inadmissible']} inadmissible PLSc); "
-                f"{self.level:.0%} intervals; BCa acceleration from {self.n_jackknife} jackknife groups; "
-                "t = estimate / bootstrap SE, p two-sided (normal reference, H0: 0); "
-                "signs of every replicate fixed by the anchor item (no sign-change correction)")
+                f"{self.level:.0%} intervals; BCa acceleration from {self.n_jackknife} jackknife groups\n"
+                f"test: {T_TEST}\nsigns: {SIGN_RULE}")
         cols = ["lhs", "op", "rhs", "estimate", "boot_se", "t_stat", "p_value", "perc_lower", "perc_upper", "bca_lower", "bca_upper"]
         return Summary("acsi PLS bootstrap", [("Bootstrap", text), ("Paths", self.paths[cols]),
                                                ("Total and indirect effects", self._ops("total", "indirect")[cols]),
@@ -1306,10 +1307,12 @@ class PLSBootstrapResult:
         return {"pls_bootstrap_estimates": self.estimates, "pls_bootstrap_counts": pd.DataFrame([self.counts])}
 
     def save(self, out_dir: str | Path) -> list[Path]:
-        """Write ``pls_bootstrap_estimates.csv``, ``pls_bootstrap_counts.csv`` and a summary text."""
-        from .estimate.pls_quality import save_tables
-
-        return save_tables(out_dir, self.tables(), self.summary(), "pls_bootstrap_summary.txt")
+        """Write ``pls_bootstrap_estimates`` and ``pls_bootstrap_counts`` (CSV and Parquet),
+        ``pls_bootstrap_summary.txt`` and ``pls_bootstrap_manifest.json`` (:func:`acsi.tables.write_result`)."""
+        header = {"n_boot": self.n_boot, "seed": self.seed, "level": self.level, "counts": self.counts,
+                  "sign_rule": SIGN_RULE, "test": T_TEST}
+        return write_result(out_dir, self.tables(), texts={"pls_bootstrap_summary.txt": self.summary().as_text() + "\n"},
+                            manifest="pls_bootstrap_manifest.json", kind="pls_bootstrap", header=header)
 
 
 def pls_unit_bootstrap(boot: BootstrapResult, key) -> PLSBootstrapResult:

@@ -26,7 +26,7 @@ from .data.saved import MANIFEST as _MANIFEST
 from .data.saved import read_results_dir
 from .spec import ModelSpec
 from .summary import Summary
-from .tables import write_manifest, write_tables
+from .tables import write_result
 
 __all__ = ["FitResult", "Summary", "load_results", "FIT_TABLES"]  # Summary re-exported from acsi.summary
 
@@ -271,15 +271,9 @@ class FitResult:
     def save(self, out_dir: str | Path) -> list[Path]:
         """Write every table as CSV and Parquet, the model (``model.toml``, ``model.lav``),
         ``summary.txt`` and ``manifest.json`` (files with size and SHA-256, provenance, options)."""
-        out = Path(out_dir)
-        paths = write_tables(out, self.tables())
-        extra = {"summary.txt": self.summary().as_text() + "\n", "model.toml": self.spec.to_toml(),
+        texts = {"summary.txt": self.summary().as_text() + "\n", "model.toml": self.spec.to_toml(),
                  "model.lav": self.spec.to_lavaan()}
-        for name, text in extra.items():
-            (out / name).write_text(text, encoding="utf-8")
-            paths.append(out / name)
-        paths.append(write_manifest(out, _MANIFEST, "fit", self.manifest(), paths))
-        return paths
+        return write_result(out_dir, self.tables(), texts=texts, manifest=_MANIFEST, kind="fit", header=self.manifest())
 
 
 # ============================================================================ building the tables
