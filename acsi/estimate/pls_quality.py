@@ -51,7 +51,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-__all__ = ["PLSQuality", "THRESHOLDS", "assess"]
+__all__ = ["PLSQuality", "THRESHOLDS", "assess", "htmt_bounds"]
 
 #: name -> (threshold, rule, reference)
 THRESHOLDS: dict[str, tuple[float, str, str]] = {
@@ -166,18 +166,34 @@ def _htmt2(res, a: str, b: str) -> float:
         return gm(R[np.ix_(ia, ib)].ravel()) / float(np.sqrt(within[0] * within[1]))
 
 
+def htmt_bounds(labels, published: np.ndarray, replicates: np.ndarray, level: float = 0.95) -> pd.DataFrame:
+    """One-sided bootstrap upper bound of every HTMT and the flags on it (Franke & Sarstedt 2019).
+
+    ``labels`` are the statistics' ``(kind, lhs, op, rhs)`` (:mod:`acsi.estimate.pls_batch`), ``published``
+    their full-sample values and ``replicates`` (statistics × B) their replicates, NaN where a replicate is
+    not used.  Columns ``latent_a, latent_b, htmt, boot_upper_95`` (the quantile ``level`` of the used
+    replicates), ``below_085``, ``below_090`` (of the bound; NaN when no replicate is usable), ``n_used``.
+    """
+    rows = []
+    for k, (_, a, op, b) in enumerate(labels):
+        if op != "htmt":
+            continue
+        r = replicates[k]
+        r = r[np.isfinite(r)]
+        up = float(np.quantile(r, level)) if r.size else np.nan
+        rows.append({"latent_a": a, "latent_b": b, "htmt": float(published[k]), "boot_upper_95": up,
+                     "below_085": up < 0.85 if np.isfinite(up) else np.nan,
+                     "below_090": up < 0.90 if np.isfinite(up) else np.nan, "n_used": int(r.size)})
+    return pd.DataFrame(rows, columns=["latent_a", "latent_b", "htmt", "boot_upper_95", "below_085", "below_090", "n_used"])
+
+
 def _htmt_upper(boot, level: float = 0.95) -> dict:
     """One-sided upper bootstrap bound of every HTMT (quantile ``level`` of the used replicates)."""
-    out = {}
     if boot is None:
-        return out
-    used = boot.status == 0
-    for k, (_, a, op, b) in enumerate(boot.labels):
-        if op == "htmt":
-            r = boot.replicates[k, used]
-            r = r[np.isfinite(r)]
-            out[(a, b)] = float(np.quantile(r, level)) if r.size else np.nan
-    return out
+        return {}
+    reps = np.where((boot.status == 0)[None, :], boot.replicates, np.nan)
+    t = htmt_bounds(boot.labels, boot.published, reps, level)
+    return dict(zip(zip(t["latent_a"], t["latent_b"]), t["boot_upper_95"]))
 
 
 def assess(res, boot=None, *, refit_f2: bool = True) -> PLSQuality:
