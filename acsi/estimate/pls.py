@@ -264,7 +264,8 @@ def _collinear_latent(A: np.ndarray, m: _Structure) -> int:
     """The first regressed latent whose predecessor correlation matrix is (numerically) singular."""
     for e, j in enumerate(m.reg_j):
         k = int(m.reg_valid[e].sum())
-        if np.linalg.matrix_rank(A[e, :k, :k]) < k:
+        block = A[e, :k, :k]
+        if not np.isfinite(block).all() or np.linalg.matrix_rank(block) < k:  # (NaN: a PLSc rho_A below 0)
             return int(j)
     return int(m.reg_j[0])  # pragma: no cover
 

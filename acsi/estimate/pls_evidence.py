@@ -78,11 +78,12 @@ OPTIONS = {
 _NEEDS = {"predict_reps": ("predict",), "predict_technique": ("predict",), "seed": ("predict", "fit_test")}
 
 
-def check_dependencies(options: dict, where: str) -> None:
-    """Refuse evidence options that would be ignored (``predict_reps`` without ``predict``, ...)."""
+def check_dependencies(options: dict, where: str, *, in_options: bool = True) -> None:
+    """Refuse evidence options that would be ignored (``predict_reps`` without ``predict``, ...); the error
+    names ``options['key']`` (or the bare parameter with ``in_options=False``)."""
     for key, needs in _NEEDS.items():
         if options.get(key) is not None and not any(options.get(k) is not None for k in needs):
-            raise invalid(where, f"options[{key!r}]",
+            raise invalid(where, f"options[{key!r}]" if in_options else key,
                           f"given together with {' or '.join(repr(k) for k in needs)} (alone it would be ignored)",
                           options[key])
 
@@ -150,7 +151,7 @@ def evidence(res, *, target: str | None = None, refit_f2: bool = True, predict: 
     """
     opts = {"refit_f2": refit_f2, "predict": predict, "predict_reps": predict_reps,
             "predict_technique": predict_technique, "blindfolding": blindfolding, "fit_test": fit_test, "seed": seed}
-    check_dependencies(opts, "acsi.estimate.pls_evidence.evidence")
+    check_dependencies(opts, "acsi.estimate.pls_evidence.evidence", in_options=False)
     messages: list[str] = []
 
     def attempt(what: str, run):
