@@ -12,21 +12,12 @@ from acsi.bootstrap import bootstrap, pls_unit_bootstrap
 from acsi.errors import InvalidParameterError
 from acsi.estimate.pls_quality import assess
 from acsi.tables import read_manifest, verify_manifest
-from conftest import ACSI_LAVAAN, ACSI_TRUTH, exact_data, implied_cov
+from conftest import ACSI_LAVAAN, company_survey
 
 
 @pytest.fixture(scope="module")
 def survey():
-    spec = acsi.parse_lavaan(ACSI_LAVAAN)
-    t = ACSI_TRUTH
-    cov = implied_cov(spec, t["loadings"], t["paths"], t["theta"], t["psi"])
-    frames = []
-    for k, company in enumerate("AB"):
-        d = exact_data(cov, 120, mean=6.0 + 0.5 * k, seed=40 + k).round().clip(1, 10)
-        d.insert(0, "company", company)
-        d["w"] = np.where(np.arange(120) % 4 == 0, 1.5, 1.0)
-        frames.append(d)
-    return pd.concat(frames, ignore_index=True)
+    return company_survey({"A": 120, "B": 120}, seed=40, shift=0.5, every=4, weight=1.5)
 
 
 @pytest.fixture(scope="module")

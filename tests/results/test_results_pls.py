@@ -17,7 +17,7 @@ from acsi.estimate.pls_ipma import ipma
 from acsi.estimate.pls_predict import blindfolding, plspredict
 from acsi.estimate.pls_quality import assess
 from acsi.results import PLS_TABLES
-from conftest import ACSI_LAVAAN, ACSI_TRUTH, exact_data, implied_cov
+from conftest import ACSI_LAVAAN, company_survey
 
 OPTIONS = {"predict": 4, "predict_reps": 2, "blindfolding": 7, "fit_test": 20, "seed": 5}
 
@@ -28,16 +28,8 @@ def spec():
 
 
 @pytest.fixture(scope="module")
-def survey(spec):
-    t = ACSI_TRUTH
-    cov = implied_cov(spec, t["loadings"], t["paths"], t["theta"], t["psi"])
-    frames = []
-    for k, (company, n, shift) in enumerate((("A", 150, 0.0), ("B", 160, 0.7))):
-        d = exact_data(cov, n, mean=6.0 + shift, seed=30 + k).round().clip(1, 10)
-        d.insert(0, "company", company)
-        d["w"] = np.where(np.arange(n) % 3 == 0, 2.0, 1.0)
-        frames.append(d)
-    return pd.concat(frames, ignore_index=True)
+def survey():
+    return company_survey({"A": 150, "B": 160}, seed=30, shift=0.7, every=3, weight=2.0)
 
 
 @pytest.fixture(scope="module")
