@@ -296,6 +296,11 @@ class FitResult:
                 srmr = mfit.loc[mfit["measure"] == "srmr", groups + ["estimated"]].rename(columns={"estimated": "srmr"})
                 per = per.merge(srmr, on=groups, how="left")
             out.append(("PLS quality checks per unit (all checks in pls_quality_flags; SRMR of the estimated model)", per))
+        units = self._table("units")
+        noted = units.loc[units["messages"].fillna("").astype(str).ne("") & units["status"].ne("failed")] if groups else units.iloc[0:0]
+        if len(noted):
+            out.append(("PLS evidence not computed for some units (the unit and its index stay)",
+                        noted[groups + ["messages"]]))
         pooled = {stem: self._table(f"pooled_{stem}") for stem in PLS_EVIDENCE_TABLES}
         pooled = {k: v for k, v in pooled.items() if v is not None and len(v)}
         if "pls_model_fit" in pooled:

@@ -164,6 +164,9 @@ def test_a_piece_a_unit_cannot_give_is_named_and_the_unit_stays(survey, spec):
     assert units.loc["B", "messages"] == ""
     blind = res.pls_tables()["pls_blindfolding"]
     assert set(blind["company"]) == {"B"}
+    sections = dict(res.summary().sections)
+    noted = sections["PLS evidence not computed for some units (the unit and its index stay)"]
+    assert list(noted["company"]) == ["A"]
     assert "pls_reliability" in res.pls_tables() and set(res.pls_tables()["pls_reliability"]["company"]) == {"A", "B"}
 
 
@@ -192,3 +195,13 @@ def test_evidence_object_saves_through_the_one_writer(fit, tmp_path):
         pls_evidence.evidence(fit.pls_result(), seed=1)
     with pytest.raises(InvalidParameterError, match="must not divide the number of rows"):
         pls_evidence.evidence(fit.pls_result("A"), blindfolding=5)  # strict by default
+
+
+def test_the_same_seed_gives_the_same_tables_on_one_and_two_workers(survey, spec):
+    opts = {"predict": 3, "predict_reps": 2, "fit_test": 10, "seed": 8}
+    one = acsi.fit(survey, spec, unit="company", estimator="pls", weight="w", pooled=False, options=opts, n_jobs=1)
+    two = acsi.fit(survey, spec, unit="company", estimator="pls", weight="w", pooled=False, options=opts, n_jobs=2)
+    a, b = one.pls_tables(), two.pls_tables()
+    assert set(a) == set(b)
+    for stem in a:
+        pd.testing.assert_frame_equal(a[stem], b[stem], check_exact=True, obj=stem)
