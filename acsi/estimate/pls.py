@@ -486,7 +486,8 @@ def _plsc(R, W, C, L, m: _Structure, consistent: np.ndarray):
         rho[:, j] = [_rho_a_from_cor(Rb[r], W[r, ix, j]) for r in range(nb)]
         q[:, j] = rho[:, j]
         w = W[:, ix, j]
-        L[:, ix, j] = w * (np.sqrt(rho[:, j]) / np.einsum("bi,bi->b", w, w))[:, None]
+        with np.errstate(invalid="ignore"):  # a negative rho_A: NaN loadings, reported as inadmissible below
+            L[:, ix, j] = w * (np.sqrt(rho[:, j]) / np.einsum("bi,bi->b", w, w))[:, None]
     with np.errstate(invalid="ignore"):
         Cc = C / np.sqrt(q[:, :, None] * q[:, None, :])
     idx = np.arange(J)
