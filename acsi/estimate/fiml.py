@@ -334,8 +334,13 @@ def fit_fiml(model: RamModel, data: pd.DataFrame, *, group: str | None = None, l
     else:
         if group not in data.columns:
             raise EstimationError(f"the group column {group!r} is not in the data")
-        labels = tuple(_group_labels(model) or sorted(pd.unique(data[group].dropna()), key=str))
-        parts = [data[data[group] == g] for g in labels]
+        key = data[group].map(lambda v: v if pd.isna(v) else str(v))
+        labels = tuple(str(g) for g in (_group_labels(model) or sorted(set(key.dropna()))))
+        unknown = sorted(set(key.dropna()) - set(labels))
+        if unknown or key.isna().any():
+            raise EstimationError(f"rows of column {group!r} outside the model's groups {list(labels)}: "
+                                  f"{unknown or 'missing values'}; drop them or fix the groups")
+        parts = [data[(key == g).to_numpy()] for g in labels]
     pats, groups = [], []
     for gi, (gm, part) in enumerate(zip(model.groups, parts)):
         items = list(gm.ov)

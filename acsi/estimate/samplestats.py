@@ -105,12 +105,17 @@ class SampleStats:
         else:
             if group not in data.columns:
                 raise EstimationError(f"the group column {group!r} is not in the data (columns: {list(data.columns)[:20]})")
-            present = list(pd.unique(data[group].dropna()))
-            labels = sorted(present, key=str) if group_labels is None else list(group_labels)
+            # groups are matched by their text, as lavaan (which turns the group column into labels)
+            key = data[group].map(lambda v: v if pd.isna(v) else str(v))
+            present = [str(v) for v in pd.unique(key.dropna())]
+            labels = sorted(present) if group_labels is None else [str(g) for g in group_labels]
             unknown = [g for g in present if g not in labels]
             if unknown:
                 raise EstimationError(f"rows of groups {unknown} of column {group!r} are not among the model's groups {labels}")
-            parts = [(g, data[data[group] == g]) for g in labels]
+            if key.isna().any():
+                raise EstimationError(f"{int(key.isna().sum())} row(s) have no value in the group column {group!r}: "
+                                      "drop them or give them a group")
+            parts = [(g, data[(key == g).to_numpy()]) for g in labels]
         ovs = [tuple(ov)] * len(parts) if not ov or isinstance(ov[0], str) else [tuple(o) for o in ov]
         out = []
         for (g, part), names in zip(parts, ovs):

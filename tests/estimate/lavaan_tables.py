@@ -45,3 +45,30 @@ def table_from_lavaan(case) -> ParTable:
     cols["column"] = np.zeros(len(pt), dtype=int)
     labels = tuple(lav.get("group_labels") or [""] * ngroups) or ("",)
     return ParTable(cols, layouts, {}, labels)
+
+
+def _as_list(v):
+    return list(v) if isinstance(v, (list, tuple)) else [v]
+
+
+def table_from_spec(case) -> ParTable:
+    """The same model through acsi's own syntax reader and table builder (``parse_lavaan`` and
+    ``build_partable`` with the case's lavaan options)."""
+    import acsi
+
+    o, lav = case.options, case.lavaan
+    spec = acsi.parse_lavaan(case.model_text, name="reference", scale=(-1e9, 1e9), headline=lav["lv_names"][-1])
+    kw = {}
+    if lav.get("std.lv"):
+        kw["std_lv"] = True
+    if "fixed.x" in o:
+        kw["fixed_x"] = bool(o["fixed.x"])
+    if o.get("group"):
+        kw["groups"] = [str(g) for g in lav["group_labels"]]
+    if o.get("group.equal"):
+        kw["group_equal"] = _as_list(o["group.equal"])
+    if o.get("group.partial"):
+        kw["group_partial"] = _as_list(o["group.partial"])
+    if o.get("meanstructure") or lav.get("missing") == "ml":
+        kw["meanstructure"] = True
+    return spec.partable(**kw)
