@@ -313,8 +313,10 @@ def fit_sem_fiml(
 
 
 def fit_fiml(model: RamModel, data: pd.DataFrame, *, group: str | None = None, level: float = 0.95,
-             gtol: float = 1e-9, maxiter: int = 2000):
+             gtol: float = 1e-9, maxiter: int = 2000, weights=None, inference=None):
     """FIML fit of a compiled parameter table with a mean structure (see the module docstring)."""
+    if weights is not None or (inference is not None and inference.needs_rows):
+        raise EstimationError("weighted or robust FIML is not available yet")
     from .ml import _group_labels, fit_stats, result_from_theta
     from .mlfast import _simple_start, parameter_vcov, start_values
 
@@ -484,7 +486,7 @@ def _fit_measures(model: RamModel, pats: list[Patterns], stats: SampleStats, the
             "npar": npar, "ntotal": N, "chisq": chisq, "df": df, "pvalue": chi["pvalue"],
             "baseline_chisq": base_chisq, "baseline_df": base_df, "cfi": chi["cfi"], "tli": chi["tli"],
             "rmsea": chi["rmsea"], "rmsea_ci_lower": chi["rmsea_ci_lower"],
-            "rmsea_ci_upper": chi["rmsea_ci_upper"], "srmr": srmr,
+            "rmsea_ci_upper": chi["rmsea_ci_upper"], "rmsea_pvalue": chi["rmsea_pvalue"], "srmr": srmr,
             "logl": logl, "unrestricted_logl": logl_h1,
             "aic": -2 * logl + 2 * npar, "bic": -2 * logl + npar * np.log(N),
         },

@@ -8,9 +8,15 @@
   moments are all complete-data ML needs;
 * :func:`result_from_theta` assembles the result of any engine from its estimate θ̂: the
   estimate table (:mod:`.table`), lavaan's expected-information standard errors
-  (:func:`~.mlfast.parameter_vcov`), the fit measures (:mod:`.fitmeasures`) and the
-  admissibility checks.  semopy (:mod:`.sem`) and FIML (:mod:`.fiml`) use it too, so every
-  engine reports the same numbers the same way.
+  (:func:`~.mlfast.parameter_vcov`) or the robust ones and the scaled test of
+  :mod:`.robust`, the fit measures (:mod:`.fitmeasures`) and the admissibility checks.
+  semopy (:mod:`.sem`) and FIML (:mod:`.fiml`) use it too, so every engine reports the same
+  numbers the same way.
+
+Survey weights and robust ML: ``fit_ml(pt, data, weights="w")`` fits the weighted moments
+(lavaan's ``sampling.weights``) and, as lavaan does for weighted data, reports Huber-White
+standard errors and the Yuan-Bentler scaled test; ``estimator="mlr"`` does the same without
+weights and ``"mlm"`` gives Satorra-Bentler's (:func:`acsi.estimate.robust.resolve_inference`).
 
 Equivalent R: ``fit <- lavaan::sem(model, data, ...)``; ``parameterEstimates(fit,
 standardized = TRUE, rsquare = TRUE)``; ``fitMeasures(fit)``; ``lavInspect(fit, "vcov")``.
@@ -29,7 +35,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import EstimationError, InvalidParameterError
-from .fitmeasures import fit_measures
+from .fitmeasures import fit_measures, scaled_measures
 from ..spec import ModelSpec
 from .mlfast import (
     RamModel,
@@ -41,6 +47,7 @@ from .mlfast import (
     start_values,
 )
 from .result import SEMResult
+from .robust import Inference, resolve_inference, robust_inference
 from .samplestats import SampleStats
 from .table import admissibility_problems, estimate_table
 
@@ -69,7 +76,8 @@ def _group_labels(model: RamModel):
 
 
 def fit_ml(partable, data: pd.DataFrame | None = None, *, stats: SampleStats | None = None, group: str | None = None,
-           missing: str = "listwise", level: float = 0.95, start=None, xtol: float = 1e-10, maxiter: int = 200) -> SEMResult:
+           missing: str = "listwise", level: float = 0.95, start=None, xtol: float = 1e-10, maxiter: int = 200,
+           estimator: str = "ml", weights=None, se: str | None = None) -> SEMResult:
     """Fit a parameter table by maximum likelihood (lavaan's ``sem()`` with estimator ML).
 
     Parameters
@@ -89,17 +97,30 @@ def fit_ml(partable, data: pd.DataFrame | None = None, *, stats: SampleStats | N
         Level of the Wald intervals.
     start : ndarray, optional
         Start values θ in ``free`` order.
+    estimator : {"ml", "mlr", "mlm"}
+        ``"ml"``: normal-theory standard errors and test (robust ones with survey weights, as
+        lavaan); ``"mlr"``: Huber-White standard errors and the Yuan-Bentler scaled test;
+        ``"mlm"``: Satorra-Bentler's (complete, unweighted data).  Estimates are ML's for all
+        three (:mod:`acsi.estimate.robust`).
+    weights : str or array, optional
+        Survey weights (a column of ``data`` or one value per row; lavaan's
+        ``sampling.weights``): the model is fitted to the weighted moments.
+    se : {None, "standard", "robust"}
+        Override the estimator's standard errors (``"standard"`` keeps normal-theory SEs with
+        weights or MLR; the scaled test is still reported, as lavaan does).
 
     Returns
     -------
     SEMResult
+        ``extra["inference"]`` is the resolved :class:`~acsi.estimate.robust.Inference`.
 
     Raises
     ------
     InvalidParameterError
-        A bad ``missing``/``level`` or neither/both of ``data`` and ``stats``.
+        A bad ``missing``/``level``/``estimator``/``se``, neither/both of ``data`` and
+        ``stats``, MLM with weights or missing data.
     EstimationError
-        Data that do not fit the model (missing columns, constant variables, ...).
+        Data that do not fit the model (missing columns, constant variables, bad weights, ...).
     """
     if missing not in MISSING:
         raise InvalidParameterError(f"The 'missing' parameter of fit_ml must be one of {list(MISSING)}. Got {missing!r} instead.")
@@ -108,6 +129,11 @@ def fit_ml(partable, data: pd.DataFrame | None = None, *, stats: SampleStats | N
     if (data is None) == (stats is None):
         raise InvalidParameterError("The 'data' and 'stats' parameters of fit_ml are exclusive and one is required. "
                                     f"Got data={type(data).__name__}, stats={type(stats).__name__} instead.")
+    if stats is not None and weights is not None:
+        raise InvalidParameterError("The 'weights' parameter of fit_ml must be None with sample statistics (build "
+                                    "them weighted: SampleStats.from_data(..., weights=...)). Got weights instead.")
+    weighted = weights is not None or (stats is not None and stats.weighted)
+    inference = resolve_inference(estimator, weighted=weighted, missing=missing, se=se)
     model = compile(partable)
     if missing == "ml":
         if data is None:
@@ -115,21 +141,27 @@ def fit_ml(partable, data: pd.DataFrame | None = None, *, stats: SampleStats | N
                                         "(FIML needs the missing-data patterns). Got sample statistics instead.")
         from .fiml import fit_fiml
 
-        return fit_fiml(model, data, group=group, level=level)
+        return fit_fiml(model, data, group=group, level=level, weights=weights, inference=inference)
     if stats is None:
         ov = [gm.ov for gm in model.groups]
         if len(model.groups) > 1 and group is None:
             raise EstimationError(f"the model has {len(model.groups)} groups: name the data's group column (group=...)")
-        stats = SampleStats.from_data(data, ov, group=group, group_labels=_group_labels(model) if group else None)
-    return fit_stats(model, stats, level=level, start=start, xtol=xtol, maxiter=maxiter)
+        stats = SampleStats.from_data(data, ov, group=group, group_labels=_group_labels(model) if group else None,
+                                      weights=weights, keep_rows=inference.needs_rows)
+    elif inference.needs_rows and not stats.has_rows:
+        raise InvalidParameterError(f"The 'stats' parameter of fit_ml must keep the respondents' rows for "
+                                    f"estimator={estimator!r}{' with weights' if weighted else ''} (casewise scores). "
+                                    "Got moments only instead; use SampleStats.from_data(..., keep_rows=True).")
+    return fit_stats(model, stats, level=level, start=start, xtol=xtol, maxiter=maxiter, inference=inference)
 
 
 def fit_stats(model: RamModel, stats: SampleStats, *, level: float = 0.95, start=None, xtol: float = 1e-10,
-              maxiter: int = 200) -> SEMResult:
+              maxiter: int = 200, inference: Inference | None = None) -> SEMResult:
     """Fit ``model`` to sample statistics (the sufficient statistics of complete-data ML).
 
     A cold start comes from :func:`~.mlfast.start_values`; if that does not converge, a second
-    one from a cruder, very stable start.
+    one from a cruder, very stable start.  ``inference`` (default: lavaan's for the statistics,
+    robust when they are weighted) decides the standard errors and the test.
     """
     if len(stats.groups) != len(model.groups):
         raise EstimationError(f"the model has {len(model.groups)} groups, the sample statistics {len(stats.groups)}")
@@ -151,23 +183,45 @@ def fit_stats(model: RamModel, stats: SampleStats, *, level: float = 0.95, start
         f"{what} did not converge in {maxiter} iterations (max |gradient| {bf.grad_max[0]:.3g})"
     ]
     return result_from_theta(model, stats, bf.theta[0], info=bf.info[0] if converged else None, converged=converged,
-                             messages=messages, n_iter=int(bf.n_iter[0]), objective=float(bf.fmin[0]), level=level)
+                             messages=messages, n_iter=int(bf.n_iter[0]), objective=float(bf.fmin[0]), level=level,
+                             inference=inference)
 
 
 def result_from_theta(model: RamModel, stats: SampleStats, theta: np.ndarray, *, info: np.ndarray | None,
                       converged: bool, messages=(), n_iter: int = 0, objective: float = np.nan, level: float = 0.95,
                       engine: str = "mlfast", vcov: np.ndarray | None = None, fit: pd.Series | None = None,
-                      extra: dict | None = None) -> SEMResult:
+                      extra: dict | None = None, inference: Inference | None = None) -> SEMResult:
     """Assemble an :class:`SEMResult` from an estimate θ̂ (see the module docstring).
 
     ``info`` is the expected information of F over θ at θ̂ (standard errors from
     :func:`~.mlfast.parameter_vcov`), or pass ``vcov`` directly (FIML's observed
-    information); ``fit`` replaces the complete-data fit measures (FIML's).
+    information); ``fit`` replaces the complete-data fit measures (FIML's).  ``inference``
+    (default: normal-theory, or robust for weighted statistics) adds the robust standard errors
+    and the scaled test of :func:`acsi.estimate.robust.robust_inference` (complete data; FIML
+    passes its own ``vcov`` and ``fit``).
     """
     messages = list(messages)
     theta = np.asarray(theta, dtype=float)
     N = stats.ntotal
-    if vcov is None and info is not None:
+    if inference is None:
+        inference = resolve_inference("ml", weighted=stats.weighted)
+    imp = implied_moments(model, theta, stats)
+    rob, robust_failed = None, False
+    if fit is None:
+        fit = _fit_measures(model, stats, theta, objective, imp)
+        if inference.needs_rows and converged:
+            try:
+                rob = robust_inference(model, theta, stats, inference, df=float(fit["df"]),
+                                       baseline_df=float(fit["baseline_df"]))
+            except np.linalg.LinAlgError:
+                robust_failed = True
+                messages.append("robust standard errors and scaled test unavailable: singular information matrix")
+            if rob is not None:
+                if rob.vcov is not None and vcov is None:
+                    vcov = rob.vcov
+                if rob.test:
+                    fit = _with_scaled(fit, rob.test, len(model.groups))
+    if vcov is None and info is not None and not (robust_failed and inference.robust_se):
         try:
             vcov = parameter_vcov(model, info, N, theta)
         except np.linalg.LinAlgError:
@@ -176,22 +230,7 @@ def result_from_theta(model: RamModel, stats: SampleStats, theta: np.ndarray, *,
     estimates = estimate_table(model, theta, vcov, exo, level=level)
     if vcov is not None and not np.isfinite(estimates["se"].to_numpy()[estimates["free"].to_numpy()]).all():
         messages.append("some standard errors could not be computed (information matrix not invertible)")
-    imp = implied_moments(model, theta, stats)
     mats = [tuple(a[0] for a in model.matrices_of(theta[None], g, exo[g])) for g in range(len(model.groups))]
-    if fit is None:
-        S = [st.cov for st in stats.groups]
-        sig = [s for s, _ in imp]
-        # at an exact fit the minimum of F is 0 up to rounding and can come out as -1e-16;
-        # Σ then reproduces S to rounding, so the fit measures are those of Σ = S (chisq 0)
-        if objective <= 0 and np.isfinite(objective):
-            sig = S
-        fit = fit_measures(
-            S, sig, [st.n for st in stats.groups], model.npar,
-            mean=[st.mean for st in stats.groups] if model.meanstructure else None,
-            mu=[m for _, m in imp] if model.meanstructure else None,
-            x=covariate_positions(model), fixed_x=model.fixed_x,
-            eq_rank=model.equality_rank(theta),
-        )
     labels = stats.labels
     problems = admissibility_problems(model, mats, labels if len(labels) > 1 else None)
     groups = []
@@ -228,8 +267,39 @@ def result_from_theta(model: RamModel, stats: SampleStats, theta: np.ndarray, *,
         messages=tuple(messages),
         n_iter=int(n_iter),
         objective=float(objective),
-        extra={"engine": engine, "theta": theta, "labels": list(model.labels), **(extra or {})},
+        extra={"engine": engine, "theta": theta, "labels": list(model.labels), "inference": inference,
+               **(extra or {})},
         vcov=None if vcov is None else pd.DataFrame(vcov, index=names, columns=names),
         groups=tuple(groups),
     )
 
+
+
+def _fit_measures(model: RamModel, stats: SampleStats, theta: np.ndarray, objective: float, imp=None) -> pd.Series:
+    """The complete-data fit measures at θ̂ (:func:`~.fitmeasures.fit_measures`)."""
+    if imp is None:
+        imp = implied_moments(model, theta, stats)
+    S = [st.cov for st in stats.groups]
+    sig = [s for s, _ in imp]
+    # at an exact fit the minimum of F is 0 up to rounding and can come out as -1e-16;
+    # Σ then reproduces S to rounding, so the fit measures are those of Σ = S (chisq 0)
+    if objective <= 0 and np.isfinite(objective):
+        sig = S
+    return fit_measures(
+        S, sig, [st.n for st in stats.groups], model.npar,
+        mean=[st.mean for st in stats.groups] if model.meanstructure else None,
+        mu=[m for _, m in imp] if model.meanstructure else None,
+        x=covariate_positions(model), fixed_x=model.fixed_x,
+        eq_rank=model.equality_rank(theta),
+    )
+
+
+def _with_scaled(fit: pd.Series, test: dict, ngroups: int, robust: tuple | None = None) -> pd.Series:
+    """The fit measures with lavaan's scaled and robust ones added (after the standard ones)."""
+    extra = scaled_measures(float(fit["chisq"]), float(fit["df"]), float(fit["baseline_chisq"]),
+                            float(fit["baseline_df"]), float(fit["ntotal"]), c=test["chisq_scaling_factor"],
+                            c_b=test["baseline_chisq_scaling_factor"], ngroups=ngroups, robust=robust)
+    for k in ("scaling_factor_h1", "scaling_factor_h0"):
+        if k in test:
+            extra[k] = test[k]
+    return pd.concat([fit, pd.Series(extra, dtype=float)])
