@@ -49,7 +49,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, special, stats
 
-__all__ = ["ml_discrepancy", "fit_measures", "chisq_measures", "rmsea_ci", "rmsea_pvalue", "scaled_measures"]
+__all__ = ["ml_discrepancy", "fit_measures", "chisq_measures", "rmsea_ci", "rmsea_pvalue", "robust_measures", "scaled_measures"]
 
 _LOG2PI = float(np.log(2.0 * np.pi))
 
@@ -166,9 +166,6 @@ def scaled_measures(chisq: float, df: float, base_chisq: float, base_df: float, 
         "baseline_chisq_scaling_factor": c_b,
         "cfi_scaled": _cfi(x2s, df, x2bs, base_df), "tli_scaled": _tli(x2s, df, x2bs, base_df),
     }
-    x3, c3, x3b, c3b = robust if robust is not None else (chisq, c, base_chisq, c_b)
-    out["cfi_robust"] = _cfi(x3, df, x3b, base_df, c3, c3b)
-    out["tli_robust"] = _tli(x3, df, x3b, base_df, c3, c3b)
     # scaled: the unscaled statistic on c·df degrees of freedom
     df2 = c * df
     ok = df > 0 and np.isfinite(df2) and df2 > 0
@@ -176,8 +173,20 @@ def scaled_measures(chisq: float, df: float, base_chisq: float, base_df: float, 
     lo, hi = rmsea_ci(chisq, df2, n, ngroups=G) if ok else (np.nan, np.nan)
     out["rmsea_ci_lower_scaled"], out["rmsea_ci_upper_scaled"] = lo, hi
     out["rmsea_pvalue_scaled"] = rmsea_pvalue(chisq, df2, n, G) if ok else np.nan
+    x3, c3, x3b, c3b = robust if robust is not None else (chisq, c, base_chisq, c_b)
+    out.update(robust_measures(df, base_df, n, x3=x3, c3=c3, x3b=x3b, c3b=c3b, ngroups=G))
+    return out
+
+
+def robust_measures(df: float, base_df: float, n: float, *, x3: float, c3: float, x3b: float, c3b: float,
+                    ngroups: int = 1) -> dict[str, float]:
+    """The robust CFI, TLI and RMSEA (module docstring) from a statistic ``x3`` with its
+    factor ``c3`` and the baseline's ``x3b``, ``c3b``: the scaled test's, or FIML's corrected
+    ones (lavaan reports these for every FIML fit)."""
+    G = ngroups
+    out = {"cfi_robust": _cfi(x3, df, x3b, base_df, c3, c3b), "tli_robust": _tli(x3, df, x3b, base_df, c3, c3b)}
     # robust: χ² − c·df for the point, χ²/c on df with c in the interval
-    ok3 = df > 0 and np.isfinite(c3) and c3 > 0
+    ok3 = df > 0 and np.isfinite(c3) and c3 > 0 and np.isfinite(x3)
     out["rmsea_robust"] = float(np.sqrt(max((x3 / n) / df - c3 / n, 0.0)) * np.sqrt(G)) if ok3 else np.nan
     lo, hi = rmsea_ci(x3 / c3, df, n, ngroups=G, c_hat=c3) if ok3 else (np.nan, np.nan)
     out["rmsea_ci_lower_robust"], out["rmsea_ci_upper_robust"] = lo, hi

@@ -85,8 +85,8 @@ import numpy as np
 from ..errors import EstimationError, InvalidParameterError
 from .mlfast import RamModel, _Batch, _mean_coef, expected_information, gradient_information, parameter_vcov
 
-__all__ = ["ESTIMATORS", "Inference", "RobustResult", "casewise_scores", "information", "resolve_inference",
-           "robust_inference", "scaled_test"]
+__all__ = ["ESTIMATORS", "Inference", "RobustResult", "casewise_scores", "fiml_casewise_scores", "fiml_inference",
+           "information", "resolve_inference", "robust_inference", "scaled_test"]
 
 #: ML estimators: normal-theory, robust (Huber-White + Yuan-Bentler), Satorra-Bentler
 ESTIMATORS = ("ml", "mlr", "mlm")
@@ -441,3 +441,228 @@ def robust_inference(model: RamModel, theta: np.ndarray, stats, inference: Infer
     if inference.scaled:
         test = scaled_test(model, theta, stats, inference, df=df, baseline_df=baseline_df, bread=bread, meat=meat)
     return RobustResult(vcov=vcov, bread=bread, meat=meat, test=test)
+
+
+# ============================================================================ FIML (missing = "ml")
+def _vech_index(p: int):
+    a, b = np.triu_indices(p)
+    s = np.where(a == b, 0.5, 1.0)
+    return a, b, s
+
+
+def _pair_form(P: np.ndarray, R: np.ndarray, a, b, s) -> np.ndarray:
+    """``F[(ab),(cd)] = tr(P E_cd R E_ab)`` over the vech elements (``E_ab`` the symmetric unit
+    matrix of σ_ab, ``s`` = ½ on the diagonal)."""
+    A, B = a[:, None], b[:, None]
+    C, D = a[None, :], b[None, :]
+    F = P[B, C] * R[A, D] + P[A, C] * R[B, D] + P[B, D] * R[A, C] + P[A, D] * R[B, C]
+    return F * np.outer(s, s)
+
+
+def _embedded_inverses(pat, sigma: np.ndarray) -> np.ndarray:
+    """Per pattern ``Σ_oo⁻¹`` embedded in p × p (zeros outside the answered items)."""
+    G, p = pat.obs.shape
+    K = np.zeros((G, p, p))
+    for g in range(G):
+        o = np.flatnonzero(pat.obs[g])
+        K[g][np.ix_(o, o)] = np.linalg.inv(sigma[np.ix_(o, o)])
+    return K
+
+
+def _row_residuals(pat, mu: np.ndarray, Kemb: np.ndarray) -> np.ndarray:
+    """``e_r = Σ_oo⁻¹ (x_r,o − μ_o)`` embedded (rows × p; zeros where missing)."""
+    d = np.where(np.isnan(pat.X), 0.0, pat.X - mu)
+    return np.einsum("rj,rij->ri", d, Kemb[pat.inverse])
+
+
+def _saturated(pat, mu: np.ndarray, sigma: np.ndarray):
+    """Casewise scores (rows × ndat) of the saturated model ``(μ, vech Σ)`` and its observed
+    information per observation (ndat × ndat) under missingness at ``(μ, Σ)``.
+
+    With ``K`` = Σ_oo⁻¹ embedded, ``e_r = K (x_r − μ)``, per pattern ``h = K (x̄ − μ)`` and
+    ``Q = K (C + (x̄ − μ)(x̄ − μ)ᵀ) K``: scores ``e_r`` (means) and ``s_ab (e_a e_b − K_ab)``
+    (``s`` ½ on the diagonal); information ``(1/N) Σ_g n_g [K ; (K E_ab h) ; ½ (2 tr(K E_cd Q E_ab) −
+    tr(K E_cd K E_ab))]`` (the Hessian of ``−Σ_r w_r l_r / N``).
+    """
+    p = pat.p
+    a, b, s = _vech_index(p)
+    Kemb = _embedded_inverses(pat, sigma)
+    e = _row_residuals(pat, mu, Kemb)
+    Kr = Kemb[pat.inverse]
+    sc = np.concatenate([e, s * (e[:, a] * e[:, b] - Kr[:, a, b])], axis=1)
+    ps = a.size
+    info = np.zeros((p + ps, p + ps))
+    for g in range(len(pat.n)):
+        K = Kemb[g]
+        dm = np.where(pat.obs[g], pat.mean[g] - mu, 0.0)
+        h = K @ dm
+        Q = K @ (pat.cov[g] + np.outer(dm, dm)) @ K
+        n = pat.n[g]
+        info[:p, :p] += n * K
+        cross = s[None, :] * (K[:, a] * h[b][None, :] + K[:, b] * h[a][None, :])
+        info[:p, p:] += n * cross
+        info[p:, p:] += 0.5 * n * (2.0 * _pair_form(K, Q, a, b, s) - _pair_form(K, K, a, b, s))
+    info[p:, :p] = info[:p, p:].T
+    return sc, info / pat.N
+
+
+def _complete_information(mu: np.ndarray, sigma: np.ndarray) -> np.ndarray:
+    """Saturated complete-data information per observation at ``(μ, Σ)``: ``Σ⁻¹`` and
+    ``½ tr(K E_cd K E_ab)``."""
+    p = sigma.shape[0]
+    a, b, s = _vech_index(p)
+    K = np.linalg.inv(sigma)
+    ps = a.size
+    out = np.zeros((p + ps, p + ps))
+    out[:p, :p] = K
+    out[p:, p:] = 0.5 * _pair_form(K, K, a, b, s)
+    return out
+
+
+def _delta(model: RamModel, theta: np.ndarray, g: int, pc: _GroupPieces) -> np.ndarray:
+    """``∂(μ, vech Σ)/∂θ`` of group g (ndat × npar)."""
+    gm = model.groups[g]
+    p = gm.p
+    a, b, _s = _vech_index(p)
+    U, V = pc.cand[:, gm.uix], pc.cand[:, gm.vix]
+    D = np.zeros((p + a.size, model.npar))
+    cells = np.zeros((p + a.size, gm.q))
+    cells[p:] = gm.scale * (U[a] * V[b] + V[a] * U[b])
+    if pc.a is not None:
+        cells[:p] = _mean_coef(gm, pc.a[None])[0] * pc.cand[:, gm.m_w]
+    D[:, gm.pidx] = cells
+    return D
+
+
+def fiml_casewise_scores(model: RamModel, theta: np.ndarray, pats, pcs: list[_GroupPieces]) -> list[np.ndarray]:
+    """Per group, the casewise FIML scores ``∂l_r/∂θ`` (rows × npar) at θ̂: the complete-data
+    formula of the module docstring on each row's answered items (``K`` = Σ_oo⁻¹ embedded)."""
+    out = []
+    for g, (gm, pat, pc) in enumerate(zip(model.groups, pats, pcs)):
+        Kemb = _embedded_inverses(pat, pc.sigma)
+        e = _row_residuals(pat, pc.mu, Kemb)
+        z = e @ pc.cand
+        Cc = np.einsum("ia,gij,jb->gab", pc.cand, Kemb, pc.cand)[pat.inverse]
+        sc = gm.scale * (z[:, gm.uix] * z[:, gm.vix] - Cc[:, gm.uix, gm.vix])
+        if pc.a is not None:
+            sc += _mean_coef(gm, pc.a[None])[0] * z[:, gm.m_w]
+        full = np.zeros((pat.X.shape[0], model.npar))
+        full[:, gm.pidx] = sc
+        out.append(full)
+    return out
+
+
+def _wmeat(scores: np.ndarray, w: np.ndarray | None, n: float) -> np.ndarray:
+    ws = scores if w is None else scores * w[:, None]
+    return ws.T @ ws / n
+
+
+def _independence(pat):
+    """The FIML independence model's estimates: each item's (weighted) mean and variance over
+    the respondents who answered it, with the answered weight ``n_j``."""
+    X = pat.X
+    w = np.ones(X.shape[0]) if pat.weights is None else pat.weights
+    ok = ~np.isnan(X)
+    nj = np.where(ok, w[:, None], 0.0).sum(axis=0)
+    mu = np.where(ok, X * w[:, None], 0.0).sum(axis=0) / nj
+    var = np.where(ok, (X - mu) ** 2 * w[:, None], 0.0).sum(axis=0) / nj
+    return mu, var, nj
+
+
+def fiml_inference(model: RamModel, theta: np.ndarray, pats, stats, inference: Inference, *, hessian: np.ndarray,
+                   df: float, baseline_df: float) -> RobustResult:
+    """Robust standard errors, the Yuan-Bentler scaled test and lavaan's corrected robust
+    indexes of a FIML fit (lavaan 0.6-14, ``missing = "ml"``).
+
+    * Sandwich ``V = E B E / N`` with ``E`` the inverse Hessian of ``−logl/N`` (``hessian``) and
+      ``B`` the weighted outer product of the casewise FIML scores.
+    * Yuan-Bentler (Mplus): ``tr_h1 = Σ_g tr(A1⁻¹ B1)`` with the saturated model's observed
+      information ``A1`` under missingness and its first-order ``B1`` at the EM moments.
+    * Baseline: the independence model's per-item FIML estimates.
+    * The robust CFI/TLI/RMSEA: lavaan's ``lav_fit_fiml_corrected`` (Zhang & Savalei 2020):
+      ``χ̃²`` the complete-data statistic of θ̂ against the EM moments, ``U = W_m − W_m Δ E Δᵀ W_m``
+      (``W_m = A1``, ``E = (Δᵀ W_m Δ)⁻¹``: lavaan evaluates it with ``observed.information =
+      "h1"``), ``Γ = W_m⁻¹ B1 W_m⁻¹``, ``W_c`` the complete-data information at the EM
+      moments; version V3 (scaled test) ``k = tr(U W_m⁻¹ W_c W_m⁻¹ U Γ)``, V6 (standard test)
+      ``k = tr(W_c W_m⁻¹ U W_m⁻¹)``; ``ĉ = k / df`` (the independence model likewise, at its
+      FIML estimates).
+
+    ``RobustResult.test`` holds the scaling factors (scaled test only) and ``corrected``:
+    ``(χ̃², ĉ, χ̃²_b, ĉ_b)`` for :func:`~.fitmeasures.robust_measures`.
+    """
+    from .fitmeasures import ml_discrepancy
+
+    _check_model(model)
+    theta = np.asarray(theta, dtype=float)
+    N = stats.ntotal
+    f = stats.weights
+    pcs = _pieces(model, theta, stats)  # at the EM moments; a mean structure: the centre is μ(θ̂)
+    bread = parameter_vcov(model, 2.0 * hessian, 1, theta)
+    scores = fiml_casewise_scores(model, theta, pats, pcs)
+    meat = np.zeros((model.npar, model.npar))
+    for g, (pat, sc) in enumerate(zip(pats, scores)):
+        meat += f[g] * _wmeat(sc, pat.weights, pat.N)
+    vcov = bread @ meat @ bread / N if inference.robust_se else None
+    # saturated pieces at the EM moments, per group
+    tr_h1 = tr_h0b = 0.0
+    ndat = 0
+    Wm, Jm, Wc, Dl, DB = [], [], [], [], []
+    x3 = x3b = 0.0
+    for g, (gm, pat, st) in enumerate(zip(model.groups, pats, stats.groups)):
+        sc1, A1 = _saturated(pat, st.mean, st.cov)
+        B1 = _wmeat(sc1, pat.weights, pat.N)
+        A1i = np.linalg.inv(A1)
+        tr_h1 += float(np.sum(B1 * A1i.T))
+        ndat += A1.shape[0]
+        mu_b, var_b, nj = _independence(pat)
+        w = np.ones(pat.X.shape[0]) if pat.weights is None else pat.weights
+        dd = (pat.X - mu_b) ** 2 / var_b
+        val = np.where(np.isnan(pat.X), 0.0, (w**2)[:, None] * (dd + 0.5 * (dd - 1.0) ** 2))
+        tr_h0b += float((val.sum(axis=0) / nj).sum())
+        p = gm.p
+        a, b, _s = _vech_index(p)
+        Wm.append(A1)
+        Jm.append(B1)
+        Wc.append(_complete_information(st.mean, st.cov))
+        Dl.append(_delta(model, theta, g, pcs[g]))
+        Dbg = np.zeros((A1.shape[0], 2 * p))
+        Dbg[np.arange(p), np.arange(p)] = 1.0
+        diag_rows = p + np.flatnonzero(a == b)  # vech rows of the variances, in item order
+        Dbg[diag_rows, p + np.arange(p)] = 1.0
+        DB.append(Dbg)
+        sig, mu = pcs[g].sigma, pcs[g].mu
+        x3 += st.n * ml_discrepancy(st.cov, sig, st.mean, mu)
+        x3b += st.n * ml_discrepancy(st.cov, np.diag(var_b), st.mean, mu_b)
+    test = {}
+    if inference.scaled:
+        tr_h0 = float(np.sum(meat * bread.T))
+        c = (tr_h1 - tr_h0) / df if df > 0 else np.nan
+        cb = (tr_h1 - tr_h0b) / baseline_df if baseline_df > 0 else np.nan
+        test.update(test=inference.test, trace_ugamma=tr_h1 - tr_h0, scaling_factor_h1=tr_h1 / ndat,
+                    scaling_factor_h0=tr_h0 / model.npar, chisq_scaling_factor=c if c > 0 else np.nan,
+                    baseline_chisq_scaling_factor=cb if cb > 0 else np.nan)
+    # lavaan's corrected robust indexes (block-diagonal over groups)
+    from scipy.linalg import block_diag
+
+    Wm_all = block_diag(*[fg * W for fg, W in zip(f, Wm)])
+    Wmi_all = block_diag(*[np.linalg.inv(W) / fg for fg, W in zip(f, Wm)])
+    Wc_all = block_diag(*[fg * W for fg, W in zip(f, Wc)])
+    Gam = block_diag(*[np.linalg.inv(W) @ J @ np.linalg.inv(W) / fg for fg, W, J in zip(f, Wm, Jm)])
+    D_all = np.vstack(Dl)
+    DB_all = block_diag(*DB)
+
+    def k_of(D, E):
+        U = Wm_all - Wm_all @ D @ E @ D.T @ Wm_all
+        if inference.scaled:  # V3
+            return float(np.trace(U @ Wmi_all @ Wc_all @ Wmi_all @ U @ Gam))
+        return float(np.trace(Wc_all @ Wmi_all @ U @ Wmi_all))  # V6
+
+    # lavaan computes both inverses with observed.information = "h1": E = (Δᵀ W_m Δ)⁻¹
+    # (augmented with constraints), not the Hessian of the fit
+    E_h1 = parameter_vcov(model, 2.0 * (D_all.T @ Wm_all @ D_all), 1, theta)
+    EB_h1 = np.linalg.inv(DB_all.T @ Wm_all @ DB_all)
+    c3 = k_of(D_all, E_h1) / df if df > 0 else np.nan
+    c3b = k_of(DB_all, EB_h1) / baseline_df if baseline_df > 0 else np.nan
+    test["corrected"] = (float(x3), float(c3), float(x3b), float(c3b))
+    return RobustResult(vcov=vcov, bread=bread, meat=meat, test=test)
+

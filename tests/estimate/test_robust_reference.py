@@ -255,3 +255,61 @@ def test_a_saturated_model_has_no_scaling_factor():
     res = fit_ml(acsi.parse_lavaan("F =~ a + b + c", headline="F"), data, estimator="mlr")
     assert res.fit_measures["df"] == 0 and np.isnan(res.fit_measures["chisq_scaling_factor"])
     assert np.isfinite(res.estimates.loc[res.estimates["free"], "se"]).all()
+
+
+# ---------------------------------------------------------------------------- FIML
+FIML_CASES = {
+    "robust_weighted_fiml": {"weights": "w", "missing": "ml"},
+    "robust_weighted_fiml/unweighted": {"missing": "ml"},
+}
+
+
+@pytest.fixture(scope="module", params=list(FIML_CASES))
+def fiml_fitted(request):
+    case = load_case(request.param)
+    return case, fit_ml(table_from_lavaan(case), case.data, **FIML_CASES[request.param])
+
+
+def test_weighted_fiml_matches_lavaan(fiml_fitted):
+    """Weighted FIML (lavaan 0.6-14 supports sampling.weights with missing = "ml"): estimates,
+    robust SEs, the scaled test and lavaan's missing-data corrected robust CFI/TLI/RMSEA (also
+    reported, with the standard test, for unweighted FIML)."""
+    case, res = fiml_fitted
+    assert res.converged, res.messages
+    inf = res.extra["inference"]
+    assert (inf.se, inf.test, inf.information) == (case.lavaan["se"], case.lavaan["test"] if isinstance(
+        case.lavaan["test"], str) else case.lavaan["test"][0], case.lavaan["information"][0])
+    m = match_estimates(case.estimates, res.estimates)
+    tol = case.tol
+    np.testing.assert_allclose(m["est"], m["est_ref"], atol=tol["est_atol"], rtol=0)
+    free = m["free"].astype(bool)
+    np.testing.assert_allclose(m.loc[free, "se"], m.loc[free, "se_ref"], atol=tol["se_atol"], rtol=0)
+    fm, ref = res.fit_measures, case.fit_measures
+    np.testing.assert_allclose(res.groups[0]["sample_cov"].to_numpy(), case.sample_cov.to_numpy(), atol=1e-5)
+    keys = [k for k in fm.index if k in ref.index and np.isfinite(ref[k])]
+    assert {"cfi_robust", "tli_robust", "rmsea_robust", "rmsea_ci_upper_robust"} <= set(keys)
+    if "w" in FIML_CASES[case.name].get("weights", ""):
+        assert {"chisq_scaled", "chisq_scaling_factor", "baseline_chisq_scaling_factor", "cfi_scaled"} <= set(keys)
+    for k in keys:
+        if k in COUNTS:
+            assert fm[k] == ref[k], k
+        else:
+            # a robust RMSEA interval bound near 0 is compared absolutely
+            assert fm[k] == pytest.approx(ref[k], rel=tol["fit_rtol"], abs=1e-5 if "_ci_" in k else tol["fit_atol"]), k
+
+
+def test_weighted_fiml_on_complete_data_is_weighted_ml():
+    """On complete rows FIML is complete-data ML with a mean structure: the same estimates,
+    robust SEs and scaled test by two different computations (pattern-wise scores and a
+    numerical Hessian against casewise scores and the exact Hessian)."""
+    import acsi
+
+    c = load_case("robust_weighted")
+    pt = acsi.parse_lavaan(c.model_text).partable(meanstructure=True)
+    ml = fit_ml(pt, c.data, weights="w")
+    fiml = fit_ml(pt, c.data, weights="w", missing="ml")
+    np.testing.assert_allclose(fiml.estimates["est"], ml.estimates["est"], atol=2e-6)
+    np.testing.assert_allclose(fiml.estimates["se"], ml.estimates["se"], atol=2e-6)
+    for k in ("chisq", "chisq_scaling_factor", "baseline_chisq_scaling_factor", "cfi_scaled", "rmsea_scaled"):
+        assert fiml.fit_measures[k] == pytest.approx(ml.fit_measures[k], rel=1e-5), k
+    # (the robust CFI/TLI/RMSEA of FIML are lavaan's corrected ones, another estimator of the same thing)
