@@ -83,7 +83,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import EstimationError, InvalidParameterError
-from .mlfast import RamModel, _Batch, _mean_coef, expected_information, gradient_information, parameter_vcov
+from .mlfast import (RamModel, _Batch, _mean_coef, blas_single_thread, expected_information, gradient_information,
+                     parameter_vcov)
 
 __all__ = ["ESTIMATORS", "Inference", "RobustResult", "casewise_scores", "fiml_casewise_scores", "fiml_inference",
            "information", "resolve_inference", "robust_inference", "scaled_test"]
@@ -211,11 +212,17 @@ def _check_model(model: RamModel) -> None:
         )
 
 
-def _pieces(model: RamModel, theta: np.ndarray, stats) -> list[_GroupPieces]:
+def _evaluate(model: RamModel, theta: np.ndarray, stats):
+    """The model's state at θ̂ for every group (one evaluation shared by the pieces below)."""
     S = [g.cov[None] for g in stats.groups]
     means = [g.mean[None] for g in stats.groups] if model.meanstructure else None
     batch = _Batch(model, S, means, stats.weights)
     _F, states = batch.value(model.x_of(np.atleast_2d(theta)), np.arange(1))
+    return S, states
+
+
+def _pieces(model: RamModel, theta: np.ndarray, stats, ev=None) -> list[_GroupPieces]:
+    _S, states = _evaluate(model, theta, stats) if ev is None else ev
     out = []
     for g, (gm, st) in enumerate(zip(model.groups, states)):
         K, M, G = st[0][0], st[1][0], st[2][0]
@@ -231,10 +238,12 @@ def _pieces(model: RamModel, theta: np.ndarray, stats) -> list[_GroupPieces]:
 def _group_scores(gm, pc: _GroupPieces, X: np.ndarray, center: np.ndarray, const: np.ndarray) -> np.ndarray:
     """Scores over the group's free cells (rows × q): module docstring, with ``const`` the
     matrix of the constant term (``K`` for the casewise scores, ``KSK`` for Γ)."""
-    KC = pc.K @ pc.cand
-    z = (X - center) @ KC
+    z = (X - center) @ (pc.K @ pc.cand)
     Cc = pc.cand.T @ const @ pc.cand
-    sc = gm.scale * (z[:, gm.uix] * z[:, gm.vix] - Cc[gm.uix, gm.vix])
+    sc = z[:, gm.uix]
+    sc *= z[:, gm.vix]
+    sc -= Cc[gm.uix, gm.vix]
+    sc *= gm.scale
     if gm.meanstructure and pc.a is not None:
         sc += _mean_coef(gm, pc.a[None])[0] * z[:, gm.m_w]
     return sc
@@ -252,9 +261,28 @@ def _rows(stats, g: int) -> tuple[np.ndarray, np.ndarray | None]:
 
 def _scatter(model: RamModel, parts: list[np.ndarray], f: np.ndarray) -> np.ndarray:
     """Σ_g f_g P_g over θ from the groups' (q_g × q_g) pieces."""
+    if model._identity:
+        return f[0] * parts[0]
     out = np.zeros((model.npar, model.npar))
     for g, gm in enumerate(model.groups):
         out[np.ix_(gm.pidx, gm.pidx)] += f[g] * parts[g]
+    return out
+
+
+def _cell_scores(model: RamModel, pcs: list[_GroupPieces], stats, kind: str) -> list[np.ndarray]:
+    """Per group, the scores over the group's free cells (rows × q_g), unweighted."""
+    out = []
+    for g, (gm, pc) in enumerate(zip(model.groups, pcs)):
+        X, _w = _rows(stats, g)
+        st = stats.groups[g]
+        if kind == "structured":
+            sc = _group_scores(gm, pc, X, pc.mu, pc.K)
+        elif kind == "gamma":
+            sc = _group_scores(gm, pc, X, st.mean, pc.K @ st.cov @ pc.K)
+            sc -= sc.mean(axis=0)
+        else:
+            raise ValueError(f"unknown score kind {kind!r}")
+        out.append(sc)
     return out
 
 
@@ -266,35 +294,22 @@ def casewise_scores(model: RamModel, theta: np.ndarray, stats, *, kind: str = "s
     x̄, then column-centred).
     """
     theta = np.asarray(theta, dtype=float)
-    pcs = _pieces(model, theta, stats)
     out = []
-    for g, (gm, pc) in enumerate(zip(model.groups, pcs)):
-        X, w = _rows(stats, g)
-        st = stats.groups[g]
-        if kind == "structured":
-            sc = _group_scores(gm, pc, X, pc.mu, pc.K)
-        elif kind == "gamma":
-            sc = _group_scores(gm, pc, X, st.mean, pc.K @ st.cov @ pc.K)
-            sc -= sc.mean(axis=0)
-        else:
-            raise ValueError(f"unknown score kind {kind!r}")
-        full = np.zeros((X.shape[0], model.npar))
+    for gm, sc in zip(model.groups, _cell_scores(model, _pieces(model, theta, stats), stats, kind)):
+        full = np.zeros((sc.shape[0], model.npar))
         full[:, gm.pidx] = sc
         out.append(full)
     return out
 
 
-def information(model: RamModel, theta: np.ndarray, stats, kind: str = "observed") -> np.ndarray:
+def information(model: RamModel, theta: np.ndarray, stats, kind: str = "observed", ev=None) -> np.ndarray:
     """Information per observation over θ (npar × npar): ``"observed"`` the exact Hessian of
     ``F/2`` (lavaan's ``observed.information = "hessian"``), ``"expected"`` half the Fisher
     information of F; groups weighted by ``n_g/N``."""
     theta = np.asarray(theta, dtype=float)
     if kind == "expected":
         return 0.5 * expected_information(model, theta, stats)
-    S = [g.cov[None] for g in stats.groups]
-    means = [g.mean[None] for g in stats.groups] if model.meanstructure else None
-    batch = _Batch(model, S, means, stats.weights)
-    _F, states = batch.value(model.x_of(np.atleast_2d(theta)), np.arange(1))
+    S, states = _evaluate(model, theta, stats) if ev is None else ev
     parts = []
     for g, (gm, st) in enumerate(zip(model.groups, states)):
         K, M, G_, A, L, C = st[:6]
@@ -302,19 +317,18 @@ def information(model: RamModel, theta: np.ndarray, stats, kind: str = "observed
         _g, _H, Hobs = gradient_information(gm, K, S[g], M, G_, A, L, C, a, d, observed=True)
         parts.append(0.5 * Hobs[0])
     f = stats.weights if len(model.groups) > 1 else np.ones(1)
-    A = _scatter(model, parts, f) if not model._identity else parts[0]
+    A = _scatter(model, parts, f)
     return 0.5 * (A + A.T)
 
 
-def _meat(model: RamModel, scores: list[np.ndarray], stats) -> np.ndarray:
+def _meat(model: RamModel, cell_scores: list[np.ndarray], stats) -> np.ndarray:
     """``B = Σ_g f_g (1/n_g) Σ_r w_r² s_r s_rᵀ`` (the weighted estimating equations' meat)."""
-    B = np.zeros((model.npar, model.npar))
-    f = stats.weights
-    for g, sc in enumerate(scores):
+    parts = []
+    for g, sc in enumerate(cell_scores):
         w = stats.groups[g].weights
         ws = sc if w is None else sc * w[:, None]
-        B += f[g] * (ws.T @ ws) / stats.groups[g].n
-    return B
+        parts.append(ws.T @ ws / stats.groups[g].n)
+    return _scatter(model, parts, stats.weights)
 
 
 # ============================================================================ the h1 traces
@@ -396,7 +410,7 @@ def scaled_test(model: RamModel, theta: np.ndarray, stats, inference: Inference,
     ms = model.meanstructure
     if inference.test == "yuan.bentler.mplus":
         if meat is None:
-            meat = _meat(model, casewise_scores(model, theta, stats), stats)
+            meat = _meat(model, _cell_scores(model, _pieces(model, theta, stats), stats, "structured"), stats)
         tr_h1, ndat = _h1_trace(stats, ms)
         tr_h0 = float(np.sum(meat * bread.T))
         trace = tr_h1 - tr_h0
@@ -405,7 +419,7 @@ def scaled_test(model: RamModel, theta: np.ndarray, stats, inference: Inference,
     elif inference.test == "satorra.bentler":
         pcs = _pieces(model, np.asarray(theta, float), stats)
         if meat is None:
-            meat = _meat(model, casewise_scores(model, theta, stats, kind="gamma"), stats)
+            meat = _meat(model, _cell_scores(model, pcs, stats, "gamma"), stats)
         trace = _sb_gamma_trace(model, pcs, stats) - float(np.sum(meat * bread.T))
         base = _sb_baseline_trace(stats)
     else:
@@ -429,13 +443,19 @@ def robust_inference(model: RamModel, theta: np.ndarray, stats, inference: Infer
         A singular information matrix.
     """
     _check_model(model)
-    theta = np.asarray(theta, dtype=float)
+    with blas_single_thread():  # small products: a multi-threaded BLAS only synchronises
+        return _robust_inference(model, np.asarray(theta, dtype=float), stats, inference, df=df,
+                                 baseline_df=baseline_df)
+
+
+def _robust_inference(model, theta, stats, inference, *, df, baseline_df) -> RobustResult:
     N = stats.ntotal
-    A = information(model, theta, stats, inference.information)
+    ev = _evaluate(model, theta, stats)
+    A = information(model, theta, stats, inference.information, ev=ev)
     bread = parameter_vcov(model, 2.0 * A, 1, theta)  # E = A⁻¹ (lavaan's augmented inverse with constraints)
     # MLM's sandwich and test both use the Γ-scores, the others the casewise scores
     kind = "gamma" if inference.estimator == "mlm" else "structured"
-    meat = _meat(model, casewise_scores(model, theta, stats, kind=kind), stats) if inference.needs_rows else None
+    meat = _meat(model, _cell_scores(model, _pieces(model, theta, stats, ev), stats, kind), stats)
     vcov = bread @ meat @ bread / N if inference.robust_se else None
     test = {}
     if inference.scaled:
@@ -590,10 +610,15 @@ def fiml_inference(model: RamModel, theta: np.ndarray, pats, stats, inference: I
     ``RobustResult.test`` holds the scaling factors (scaled test only) and ``corrected``:
     ``(χ̃², ĉ, χ̃²_b, ĉ_b)`` for :func:`~.fitmeasures.robust_measures`.
     """
+    _check_model(model)
+    with blas_single_thread():  # small products: a multi-threaded BLAS only synchronises
+        return _fiml_inference(model, np.asarray(theta, dtype=float), pats, stats, inference, hessian=hessian, df=df,
+                               baseline_df=baseline_df)
+
+
+def _fiml_inference(model, theta, pats, stats, inference, *, hessian, df, baseline_df) -> RobustResult:
     from .fitmeasures import ml_discrepancy
 
-    _check_model(model)
-    theta = np.asarray(theta, dtype=float)
     N = stats.ntotal
     f = stats.weights
     pcs = _pieces(model, theta, stats)  # at the EM moments; a mean structure: the centre is μ(θ̂)
