@@ -1364,25 +1364,14 @@ def blas_single_thread():
     synchronising its threads than computing (measured: a 50 × 250 by 250 × 120 product takes
     23 ms with 2 threads and 0.05 ms with one on a 2-core machine).  Parallelism comes from
     workers instead.  Without ``threadpoolctl`` this is a no-op (set ``OPENBLAS_NUM_THREADS=1``).
-    The libraries are looked up once per process (``threadpool_limits`` scans them on every
-    call: about 5 ms, more than a unit's robust standard errors).
     """
-    global _BLAS_CONTROLLER
-    if _BLAS_CONTROLLER is None:
-        try:
-            from threadpoolctl import ThreadpoolController
-        except ImportError:  # pragma: no cover - optional
-            _BLAS_CONTROLLER = False
-        else:
-            _BLAS_CONTROLLER = ThreadpoolController()
-    if _BLAS_CONTROLLER is False:  # pragma: no cover - optional
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - optional
         import contextlib
 
         return contextlib.nullcontext()
-    return _BLAS_CONTROLLER.limit(limits=1, user_api="blas")
-
-
-_BLAS_CONTROLLER = None
+    return threadpool_limits(limits=1, user_api="blas")
 
 
 def sample_moments(X: np.ndarray) -> np.ndarray:

@@ -83,8 +83,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import EstimationError, InvalidParameterError
-from .mlfast import (RamModel, _Batch, _mean_coef, blas_single_thread, expected_information, gradient_information,
-                     parameter_vcov)
+from .mlfast import RamModel, _Batch, _mean_coef, expected_information, gradient_information, parameter_vcov
 
 __all__ = ["ESTIMATORS", "Inference", "RobustResult", "casewise_scores", "fiml_casewise_scores", "fiml_inference",
            "information", "resolve_inference", "robust_inference", "scaled_test"]
@@ -238,7 +237,7 @@ def _pieces(model: RamModel, theta: np.ndarray, stats, ev=None) -> list[_GroupPi
 def _group_scores(gm, pc: _GroupPieces, X: np.ndarray, center: np.ndarray, const: np.ndarray) -> np.ndarray:
     """Scores over the group's free cells (rows × q): module docstring, with ``const`` the
     matrix of the constant term (``K`` for the casewise scores, ``KSK`` for Γ)."""
-    z = (X - center) @ (pc.K @ pc.cand)
+    z = _rowwise(X - center, pc.K @ pc.cand)
     Cc = pc.cand.T @ const @ pc.cand
     sc = z[:, gm.uix]
     sc *= z[:, gm.vix]
@@ -321,13 +320,48 @@ def information(model: RamModel, theta: np.ndarray, stats, kind: str = "observed
     return 0.5 * (A + A.T)
 
 
+_ONE_THREAD = 262_000  # OpenBLAS's single-thread bound on m·n·k (SMP_THRESHOLD_MIN · GEMM_MULTITHREAD_THRESHOLD)
+
+
+def _rowwise(A: np.ndarray, B: np.ndarray) -> np.ndarray:
+    """``A @ B`` for a tall ``A`` in blocks of rows kept on one BLAS thread (see
+    :func:`_crossprod`); each row's result is the same whatever the blocking."""
+    n = A.shape[0]
+    step = max(16, _ONE_THREAD // max(A.shape[1] * B.shape[1], 1))
+    if n <= step:
+        return A @ B
+    out = np.empty((n, B.shape[1]))
+    for r in range(0, n, step):
+        np.matmul(A[r:r + step], B, out=out[r:r + step])
+    return out
+
+
+def _crossprod(A: np.ndarray) -> np.ndarray:
+    """``AᵀA`` summed over blocks of rows small enough for a single-threaded BLAS call.
+
+    OpenBLAS runs a product of ``m n k`` below 4 · 65536 on one thread and splits larger ones;
+    on a busy machine those threads mostly wait (a 600 × 39 cross product: 1 ms on one thread,
+    70 ms on two under load).  Blocks keep every call on one thread, fix the order of the sums
+    (the same bits whatever the machine's thread settings) and cost a few microseconds each.
+    """
+    n, q = A.shape
+    step = max(16, _ONE_THREAD // max(q * q, 1))
+    if n <= step:
+        return A.T @ A
+    out = np.zeros((q, q))
+    for r in range(0, n, step):
+        blk = A[r:r + step]
+        out += blk.T @ blk
+    return out
+
+
 def _meat(model: RamModel, cell_scores: list[np.ndarray], stats) -> np.ndarray:
     """``B = Σ_g f_g (1/n_g) Σ_r w_r² s_r s_rᵀ`` (the weighted estimating equations' meat)."""
     parts = []
     for g, sc in enumerate(cell_scores):
         w = stats.groups[g].weights
         ws = sc if w is None else sc * w[:, None]
-        parts.append(ws.T @ ws / stats.groups[g].n)
+        parts.append(_crossprod(ws) / stats.groups[g].n)
     return _scatter(model, parts, stats.weights)
 
 
@@ -340,7 +374,7 @@ def _h1_trace(stats, meanstructure: bool) -> tuple[float, int]:
         X, w = st.X, st.weights
         p = X.shape[1]
         d = X - st.mean
-        q = np.einsum("ij,ij->i", d @ np.linalg.inv(st.cov), d)
+        q = np.einsum("ij,ij->i", _rowwise(d, np.linalg.inv(st.cov)), d)
         val = 0.5 * (q**2 - 2.0 * q + p) + (q if meanstructure else 0.0)
         tr += float((val if w is None else w**2 * val).sum()) / st.n
         ndat += p * (p + 1) // 2 + (p if meanstructure else 0)
@@ -366,8 +400,8 @@ def _sb_gamma_trace(model: RamModel, pcs: list[_GroupPieces], stats) -> float:
         st = stats.groups[g]
         d = st.X - st.mean
         KS = pc.K @ st.cov
-        q1 = np.einsum("ij,ij->i", d @ pc.K, d)
-        q2 = np.einsum("ij,ij->i", d @ (KS @ pc.K), d)
+        q1 = np.einsum("ij,ij->i", _rowwise(d, pc.K), d)
+        q2 = np.einsum("ij,ij->i", _rowwise(d, KS @ pc.K), d)
         val = 0.5 * (q1**2 - 2.0 * q2 + np.trace(KS @ KS)) + (q1 if model.meanstructure else 0.0)
         tr += float(val.mean())
     return tr
@@ -443,9 +477,7 @@ def robust_inference(model: RamModel, theta: np.ndarray, stats, inference: Infer
         A singular information matrix.
     """
     _check_model(model)
-    with blas_single_thread():  # small products: a multi-threaded BLAS only synchronises
-        return _robust_inference(model, np.asarray(theta, dtype=float), stats, inference, df=df,
-                                 baseline_df=baseline_df)
+    return _robust_inference(model, np.asarray(theta, dtype=float), stats, inference, df=df, baseline_df=baseline_df)
 
 
 def _robust_inference(model, theta, stats, inference, *, df, baseline_df) -> RobustResult:
@@ -574,7 +606,7 @@ def fiml_casewise_scores(model: RamModel, theta: np.ndarray, pats, pcs: list[_Gr
 
 def _wmeat(scores: np.ndarray, w: np.ndarray | None, n: float) -> np.ndarray:
     ws = scores if w is None else scores * w[:, None]
-    return ws.T @ ws / n
+    return _crossprod(ws) / n
 
 
 def _independence(pat):
@@ -611,9 +643,8 @@ def fiml_inference(model: RamModel, theta: np.ndarray, pats, stats, inference: I
     ``(χ̃², ĉ, χ̃²_b, ĉ_b)`` for :func:`~.fitmeasures.robust_measures`.
     """
     _check_model(model)
-    with blas_single_thread():  # small products: a multi-threaded BLAS only synchronises
-        return _fiml_inference(model, np.asarray(theta, dtype=float), pats, stats, inference, hessian=hessian, df=df,
-                               baseline_df=baseline_df)
+    return _fiml_inference(model, np.asarray(theta, dtype=float), pats, stats, inference, hessian=hessian, df=df,
+                           baseline_df=baseline_df)
 
 
 def _fiml_inference(model, theta, pats, stats, inference, *, hessian, df, baseline_df) -> RobustResult:
