@@ -1037,7 +1037,10 @@ def bootstrap(
     tasks = _plan(units, n_boot, bca, n_workers)
     if progress is None:
         progress = sys.stderr.isatty() and len(tasks) > 1
-    raw = _execute(ctx, tasks, n_jobs=n_jobs, scheduler=scheduler, progress=progress)
+    # threads of this process (a threaded Dask cluster) get their BLAS thread count from the
+    # main thread: OpenBLAS ignores a limit set from another thread
+    with blas_single_thread():
+        raw = _execute(ctx, tasks, n_jobs=n_jobs, scheduler=scheduler, progress=progress)
     result = _assemble(fit, ctx, units, skipped, raw, n_boot, bca, level, failed, seed)
     if weights is not None:
         result = _with_aggregation(result, fit, weights, aggregate_options or {})

@@ -18,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from .data import DEFAULT_MISSING_CODES, prepare_survey, read_survey
+from .data.periods import canonical_periods
 from .errors import AdmissibilityWarning, ConvergenceWarning, DataError
 from .estimate.units import ESTIMATORS, fit_unit
 from .results import FitResult
@@ -123,6 +124,8 @@ def fit(
     units = [unit] if isinstance(unit, str) else list(unit or [])
     if period == "auto":
         period = "period" if "period" in data.columns and "period" not in units else None
+    if period and period in data.columns:  # one parser for the package: '2024Q1' and '2024 Q1' are one unit
+        data = data.assign(**{period: canonical_periods(data[period], table="survey", labels_only=True)[0]})
     groups = ([period] if period else []) + units if units else []
 
     prepared = prepare_survey(

@@ -3,8 +3,9 @@
 ::
 
     acsi aggregate results/company_indexes.csv --weights sales.csv --out results/ \\
-        [--window 4] [--partial-windows] [--carry-forward K] [--sector-weights FILE] \\
-        [--industry-totals FILE] [--unit company] [--confidence 0.95]
+        [--span 1Y | --window N] [--national mean|latest] [--partial-windows] [--carry-forward K] \\
+        [--change-test matched|published] [--sector-weights FILE] [--industry-totals FILE] \\
+        [--unit company] [--latent CS] [--status-column COL] [--confidence 0.95]
 
 Reads CSV, Parquet or Excel tables, writes every result table as CSV and Parquet into
 ``--out`` and prints the summary. Exit status 0 on success, 2 on bad input (the error is
@@ -24,7 +25,8 @@ from .core import aggregate
 
 __all__ = ["register", "run", "read_table"]
 
-_TEXT_COLUMNS = ("period", "company", "industry", "sector", "status", "reason")
+_TEXT_COLUMNS = ("period", "company", "industry", "sector", "status", "reason", "headline_status", "headline_reason",
+                 "latent")
 
 
 def read_table(path: str | Path, *, text_columns=_TEXT_COLUMNS) -> pd.DataFrame:
@@ -58,13 +60,26 @@ def register(subparsers) -> argparse.ArgumentParser:
     p.add_argument("indexes", help="unit indexes (CSV/Parquet/Excel): period, company, industry, sector, index, se, n[, status]")
     p.add_argument("--weights", required=True, help="sales table: company, sales[, period][, industry]")
     p.add_argument("--out", required=True, help="output directory (CSV and Parquet files)")
-    p.add_argument("--window", type=int, default=4, help="periods in the national moving average (default 4)")
+    p.add_argument("--span", default=None, metavar="SPAN",
+                   help="national window as a span of time: 1Y (default: the latest year), 4Q, 12M, 2Y ...")
+    p.add_argument("--window", type=int, default=None, metavar="N",
+                   help="national window as N periods of the data's frequency (instead of --span)")
+    p.add_argument("--national", default="mean", choices=("mean", "latest"),
+                   help="mean: average the per-period values of the window (default); latest: each unit's latest "
+                        "measurement of the window, once (ACSI's rolling practice)")
     p.add_argument("--partial-windows", action="store_true", help="also publish national means of incomplete windows")
-    p.add_argument("--carry-forward", type=int, default=0, metavar="K",
-                   help="carry a unit's latest measurement forward up to K periods (default 0)")
+    p.add_argument("--carry-forward", type=int, default=None, metavar="K",
+                   help="carry a unit's latest measurement forward up to K periods (default 0; with --national latest: "
+                        "the window)")
+    p.add_argument("--change-test", default="matched", choices=("matched", "published"),
+                   help="test the significance of changes on the units present in both periods (matched, default) "
+                        "or on all units (published)")
     p.add_argument("--sector-weights", default=None, metavar="FILE", help="sector, weight[, period] (e.g. GDP shares)")
     p.add_argument("--industry-totals", default=None, metavar="FILE", help="industry, sales[, period]")
     p.add_argument("--unit", default="company", help="name of the unit column (default company)")
+    p.add_argument("--latent", default=None, help="with a per-latent table (column 'latent'): the latent to aggregate")
+    p.add_argument("--status-column", default=None, metavar="COL",
+                   help="status column deciding which rows are aggregated (default headline_status, else status)")
     p.add_argument("--confidence", type=float, default=0.95, help="interval level (default 0.95)")
     p.set_defaults(func=run)
     return p
@@ -78,9 +93,11 @@ def run(args: argparse.Namespace) -> int:
         weights = read_table(args.weights, text_columns=text)
         sector_weights = read_table(args.sector_weights, text_columns=text) if args.sector_weights else None
         industry_totals = read_table(args.industry_totals, text_columns=text) if args.industry_totals else None
-        res = aggregate(indexes, weights, unit=args.unit, window=args.window, partial_windows=args.partial_windows,
-                        carry_forward=args.carry_forward, sector_weights=sector_weights,
-                        industry_totals=industry_totals, confidence=args.confidence)
+        res = aggregate(indexes, weights, unit=args.unit, span=args.span, window=args.window, national=args.national,
+                        partial_windows=args.partial_windows, carry_forward=args.carry_forward,
+                        change_test=args.change_test, sector_weights=sector_weights,
+                        industry_totals=industry_totals, latent=args.latent, status=args.status_column,
+                        confidence=args.confidence)
         paths = list(dict.fromkeys(res.to_csv(args.out) + res.to_parquet(args.out)))
     except AcsiError as exc:
         print(f"acsi aggregate: error: {exc}", file=sys.stderr)

@@ -13,6 +13,7 @@ from scipy import sparse
 from ..errors import AggregationError
 from ..summary import Summary
 from ._messages import describe_keys
+from .periods import FREQUENCY_NAMES, Calendar
 
 __all__ = ["AggregateResult", "AggregateSummary", "LEVELS"]
 
@@ -20,15 +21,18 @@ __all__ = ["AggregateResult", "AggregateSummary", "LEVELS"]
 #: sectors (Q_t); ``national`` is its moving average over ``window`` periods (the published ACSI).
 LEVELS = ("company", "industry", "sector", "national_quarter", "national")
 
+_CHANGE = ("", "_pct", "_se", "_p", "_significant", "_matched", "_matched_se", "_matched_p", "_composition",
+           "_composition_changed", "_n_matched")
+
 #: Columns of :meth:`AggregateResult.table`, in order.
 COLUMNS = (
     "period", "level", "unit", "parent", "index", "se", "ci_lower", "ci_upper", "n_respondents", "n_units",
     "weight", "weight_share",
-    "change", "change_pct", "change_se", "change_p", "change_significant",
-    "change_yoy", "change_yoy_pct", "change_yoy_se", "change_yoy_p", "change_yoy_significant",
+    *(f"change{s}" for s in _CHANGE),
+    *(f"change_yoy{s}" for s in _CHANGE),
     "baseline_period", "baseline_index", "change_baseline", "change_baseline_pct",
     "window_periods", "window_full", "published", "n_measurements", "n_carried", "carried_from",
-    "measured_from", "measured_to",
+    "measured_from", "measured_to", "status", "reason",
 )
 
 
@@ -59,10 +63,14 @@ class AggregateResult:
         ``C`` (aggregates × measurements): row i of :meth:`table` (all levels) equals
         ``C[i] @ measurements.index`` when published. See :meth:`combine`.
     published : ndarray of bool
-        Per row of the full table: False for national rows whose window is not full (unless
-        ``partial_windows``).
+        Per row of the full table: False for withheld unit rows and for national rows whose
+        window is not full (unless ``partial_windows``).
     options : dict
-        The options used (unit, window, partial_windows, carry_forward, confidence, frequency).
+        The options used (unit, span, window in periods, national, partial_windows,
+        carry_forward, change_test, confidence, frequency, the periods and their gaps, latent,
+        status column).
+    calendar : acsi.data.periods.Calendar
+        The periods of the data, first to last, gaps explicit (``calendar.frame()``).
     """
 
     _table: pd.DataFrame = field(repr=False)
@@ -73,6 +81,7 @@ class AggregateResult:
     coefficients: sparse.csr_matrix = field(repr=False)
     published: np.ndarray = field(repr=False)
     options: dict = field(default_factory=dict)
+    calendar: Calendar | None = field(default=None, repr=False)
 
     # ------------------------------------------------------------------ tables
     def table(self, level: str | None = None) -> pd.DataFrame:
@@ -80,11 +89,17 @@ class AggregateResult:
         national_quarter, national``.
 
         Columns: ``period, level, unit, parent, index, se, ci_lower, ci_upper, n_respondents,
-        n_units, weight, weight_share``; changes ``change, change_pct, change_se, change_p,
-        change_significant`` (previous period) and the same with ``change_yoy`` (same period a
-        year earlier); ``baseline_period, baseline_index, change_baseline,
-        change_baseline_pct``; provenance ``window_periods, window_full, published,
-        n_measurements, n_carried, carried_from, measured_from, measured_to``.
+        n_units, weight, weight_share``; changes from the previous period: as published
+        ``change, change_pct, change_se, change_p``, the headline flag ``change_significant``
+        (from the matched test unless ``change_test="published"``), like for like
+        ``change_matched, change_matched_se, change_matched_p``, ``change_composition``
+        (published - matched), ``change_composition_changed``, ``change_n_matched`` (see
+        :mod:`acsi.aggregate.changes`); the same with ``change_yoy`` (same period a year
+        earlier); ``baseline_period, baseline_index, change_baseline, change_baseline_pct``;
+        provenance ``window_periods, window_full, published, n_measurements, n_carried,
+        carried_from, measured_from, measured_to``; ``status`` (``ok``, ``withheld`` for a unit
+        row that is not aggregated, ``not published`` for a national row of an incomplete
+        window) and ``reason``.
 
         ``weight`` is the raw weight of the row in its parent (company sales, industry sales or
         total, sector sales or given weight; for ``national_quarter`` the total weight) and
@@ -207,12 +222,19 @@ class AggregateResult:
         excluded rows and unused weights."""
         o = self.options
         t = self._table
+        names = FREQUENCY_NAMES.get(o["frequency"], "periods")
+        how_nat = ("mean of the per-period values" if o.get("national", "mean") == "mean"
+                   else "each unit's latest measurement of the window (ACSI's rolling practice)")
         opts = (
-            f"frequency {o['frequency']}; national window {o['window']} period(s)"
+            f"periods: {o.get('periods', o['frequency'])}; national window {o['window']} period(s) "
+            f"(span {o.get('span')}: {o['window']} {names}), {how_nat}"
             + ("; partial windows published (flagged)" if o["partial_windows"] else "; only full windows published")
             + f"; carry-forward {o['carry_forward']} period(s); {o['confidence']:.0%} intervals"
+            + f"; change significance tested on the {o.get('change_test', 'matched')} set"
             + ("; sector weights given" if o.get("sector_weights") else "; sectors weighted by sales")
             + ("; industry totals given" if o.get("industry_totals") else "")
+            + (f"; status from column {o['status_column']!r}" if o.get("status_column") else "")
+            + (f"; latent {o['latent']}" if o.get("latent") else "")
         )
         cov = t.groupby("level", sort=False).agg(
             rows=("index", "size"), published=("index", lambda s: int(s.notna().sum())),
@@ -220,19 +242,31 @@ class AggregateResult:
             carried=("n_carried", "sum"),
         ).reset_index()
         sections: list[tuple[str, pd.DataFrame | str]] = [("Options", opts), ("Coverage", cov)]
-        nat = t.loc[t["level"] == "national", ["period", "index", "se", "ci_lower", "ci_upper", "change", "change_p",
-                                                "change_yoy", "change_yoy_p", "window_periods", "window_full",
-                                                "n_units", "n_carried"]]
+        nat = t.loc[t["level"] == "national", ["period", "index", "se", "ci_lower", "ci_upper", "change",
+                                                "change_matched", "change_significant", "change_yoy",
+                                                "change_yoy_matched", "change_yoy_significant", "window_periods",
+                                                "window_full", "n_units", "n_carried"]]
         how = ("partial windows published, see window_full" if o["partial_windows"]
                else "blank until the window is full")
-        sections.append((f"National index ({o['window']}-period moving average; {how})", nat.reset_index(drop=True)))
+        what = (f"{o['window']}-period moving average" if o.get("national", "mean") == "mean"
+                else f"latest measurement of each unit within {o['window']} period(s)")
+        sections.append((f"National index ({what}; {how})", nat.reset_index(drop=True)))
         pub = t.loc[t["index"].notna() & t["level"].isin(["sector", "industry"])]
         if len(pub):
             last = pub["period"].iloc[-1]
             latest = pub.loc[pub["period"] == last, ["level", "unit", "parent", "index", "se", "ci_lower", "ci_upper",
-                                                     "change", "change_p", "change_yoy", "change_yoy_p", "n_units",
-                                                     "weight_share"]]
+                                                     "change", "change_matched", "change_significant",
+                                                     "change_composition_changed", "change_yoy", "change_yoy_matched",
+                                                     "change_yoy_significant", "n_units", "weight_share"]]
             sections.append((f"Sectors and industries, {last}", latest.reset_index(drop=True)))
+        comp = t.loc[t["level"].isin(["industry", "sector", "national_quarter", "national"])
+                     & t["change_composition_changed"].fillna(False).astype(bool),
+                     ["period", "level", "unit", "change", "change_matched", "change_composition", "change_n_matched"]]
+        if len(comp):
+            sections.append((f"Changes whose composition changed ({len(comp)}; 'change' as published, "
+                             "'change_matched' like for like)", comp.reset_index(drop=True)))
+        if self.calendar is not None and self.calendar.gaps:
+            sections.append(("Gaps in the calendar", ", ".join(self.calendar.gaps)))
         if len(self.excluded):
             sections.append((f"Excluded unit rows ({len(self.excluded)})", self.excluded))
         else:

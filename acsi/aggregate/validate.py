@@ -19,26 +19,55 @@ from .periods import parse_periods
 __all__ = ["normalise_indexes", "normalise_weights", "normalise_group_weights", "check_options"]
 
 
-def check_options(*, unit, window, partial_windows, carry_forward, confidence) -> None:
+NATIONAL_METHODS = ("mean", "latest")
+CHANGE_TESTS = ("matched", "published")
+
+
+def check_options(*, unit, window, span, national, partial_windows, carry_forward, change_test, confidence,
+                  latent=None, status=None) -> None:
     """Validate the scalar options of :func:`aggregate` (names, allowed values, what was given)."""
     if not isinstance(unit, str) or not unit:
         raise AggregationError(f"The 'unit' parameter must be a column name (a non-empty string). Got {unit!r} instead.")
-    if isinstance(window, bool) or not isinstance(window, (int, np.integer)) or window < 1:
+    if window is not None and (isinstance(window, bool) or not isinstance(window, (int, np.integer)) or window < 1):
         raise AggregationError(
-            f"The 'window' parameter must be a positive integer number of periods (ACSI uses 4 quarters). "
-            f"Got {window!r} instead."
+            f"The 'window' parameter must be a positive integer number of periods (ACSI uses 4 quarters), or None "
+            f"to use span=. Got {window!r} instead."
+        )
+    if span is not None and window is not None:
+        raise AggregationError(
+            f"Give the national window once: span={span!r} (a span of time, e.g. '1Y') or window={window!r} "
+            "(a number of periods of the data's frequency), not both."
+        )
+    if span is not None and not isinstance(span, str):
+        raise AggregationError(
+            f"The 'span' parameter must be a span of time such as '1Y' (the latest year), '4Q' or '12M'. Got {span!r} instead."
+        )
+    if national not in NATIONAL_METHODS:
+        raise AggregationError(
+            f"The 'national' parameter must be one of {list(NATIONAL_METHODS)}: 'mean' averages the per-period national "
+            "values over the window, 'latest' (ACSI's rolling practice) combines each unit's latest measurement within "
+            f"the window once. Got {national!r} instead."
         )
     if not isinstance(partial_windows, (bool, np.bool_)):
         raise AggregationError(f"The 'partial_windows' parameter must be True or False. Got {partial_windows!r} instead.")
-    if isinstance(carry_forward, bool) or not isinstance(carry_forward, (int, np.integer)) or carry_forward < 0:
+    if carry_forward is not None and (isinstance(carry_forward, bool) or not isinstance(carry_forward, (int, np.integer))
+                                      or carry_forward < 0):
         raise AggregationError(
             "The 'carry_forward' parameter must be a non-negative integer number of periods "
-            f"(0 = use each measurement only in its own period). Got {carry_forward!r} instead."
+            f"(0 = use each measurement only in its own period) or None. Got {carry_forward!r} instead."
+        )
+    if change_test not in CHANGE_TESTS:
+        raise AggregationError(
+            f"The 'change_test' parameter must be one of {list(CHANGE_TESTS)}: 'matched' tests a change on the units "
+            f"present in both periods (like for like), 'published' on all units of each period. Got {change_test!r} instead."
         )
     if not isinstance(confidence, (float, int, np.floating)) or isinstance(confidence, bool) or not 0 < confidence < 1:
         raise AggregationError(
             f"The 'confidence' parameter must be a number strictly between 0 and 1 (e.g. 0.95). Got {confidence!r} instead."
         )
+    for name, value in (("latent", latent), ("status", status)):
+        if value is not None and (not isinstance(value, str) or not value):
+            raise AggregationError(f"The {name!r} parameter must be a non-empty string or None. Got {value!r} instead.")
 
 
 def _require(df, table: str, columns: list[str], hint: str) -> None:
@@ -62,6 +91,13 @@ def _numeric(df: pd.DataFrame, col: str, table: str, ident: list[str], *, allow_
             f"Give numbers (use NaN for missing values)."
         )
     out = num.to_numpy(dtype=float)
+    inf = np.isinf(out)
+    if inf.any():
+        raise AggregationError(
+            f"The {table} table's column {col!r} has infinite values in {int(inf.sum())} row(s):\n"
+            f"{describe_rows(df, np.flatnonzero(inf), ident + [col])}\n"
+            "Give finite numbers (an 'inf' usually comes from a division by zero upstream; use NaN for a missing value)."
+        )
     if not allow_nan and np.isnan(out).any():
         rows = np.flatnonzero(np.isnan(out))
         raise AggregationError(
@@ -79,13 +115,25 @@ def _label(values: pd.Series) -> np.ndarray:
     return pd.Series(text[codes], dtype=object)
 
 
-def normalise_indexes(indexes: pd.DataFrame, unit: str) -> tuple[pd.DataFrame, str]:
+def normalise_indexes(indexes: pd.DataFrame, unit: str, *, latent: str | None = None,
+                      status: str | None = None) -> tuple[pd.DataFrame, str, dict]:
     """Check the unit-index table and return it in canonical form.
 
     Returns a new DataFrame with columns ``row`` (0-based position in the input), ``t``
-    (period ordinal), ``unit, industry, sector, index, se, n, status, reason, valid`` and the
-    frequency code. ``valid`` is False (and ``reason`` says why) when the row's status is not
-    ``"ok"`` or its index is missing.
+    (period ordinal), ``unit, industry, sector, index, se, n, status, reason, valid``, the
+    frequency code and a dict saying which ``latent`` and which status column were used.
+    ``valid`` is False (and ``reason`` says why) when the row's status is not ``"ok"`` or its
+    index is missing.
+
+    Status (which rows are aggregated): the column named by ``status``; else
+    ``headline_status`` when the table has one (the status of the headline latent's own index,
+    so that a problem in another block does not withdraw a sound headline index); else
+    ``status``; else every row is ``"ok"``. The reason shown is the matching ``*_reason``
+    column (``headline_reason``), else ``reason``.
+
+    A table with a ``latent`` column (one row per unit and latent, like
+    ``FitResult.latent_indexes``) is reduced to the rows of ``latent``; with several latents
+    and no ``latent=`` it is an error naming them.
     """
     _require(indexes, "indexes", ["period", unit, "industry", "sector", "index"],
              f"Pass one row per (period, {unit}) with its industry, sector and 0-100 index "
@@ -94,9 +142,10 @@ def normalise_indexes(indexes: pd.DataFrame, unit: str) -> tuple[pd.DataFrame, s
         raise AggregationError("The indexes table is empty: there is nothing to aggregate. Pass at least one unit index.")
     ident = ["period", unit, "industry"]
     frame = indexes.reset_index(drop=True)
+    frame, latent = _select_latent(frame, latent)
     t, freq = parse_periods(frame["period"], table="indexes", frame=frame, columns=ident)
     out = pd.DataFrame({
-        "row": np.arange(len(frame)),
+        "row": frame.index.to_numpy(dtype=np.int64),
         "t": t,
         "unit": _label(frame[unit]),
         "industry": _label(frame["industry"]),
@@ -112,10 +161,12 @@ def normalise_indexes(indexes: pd.DataFrame, unit: str) -> tuple[pd.DataFrame, s
             f"{describe_rows(frame, np.flatnonzero(nounit), ident)}\nName every unit (an 'All Others' unit is an ordinary unit)."
         )
     # -- status and reason: which rows are aggregated ------------------------------------------
-    if "status" in frame:
-        status = pd.Series(_label(frame["status"]), dtype=object)
+    status_col, reason_col = _status_columns(frame, status)
+    if status_col is not None:
+        status = pd.Series(_label(frame[status_col]), dtype=object)
         st = status.fillna("").astype(str).str.strip().str.lower()
-        detail = pd.Series(_label(frame["reason"]), dtype=object) if "reason" in frame else pd.Series([None] * len(frame), dtype=object)
+        detail = (pd.Series(_label(frame[reason_col]), dtype=object) if reason_col is not None
+                  else pd.Series([None] * len(frame), dtype=object))
         not_ok = (st != "ok").to_numpy()
     else:
         status = pd.Series(["ok"] * len(frame), dtype=object)
@@ -155,7 +206,50 @@ def normalise_indexes(indexes: pd.DataFrame, unit: str) -> tuple[pd.DataFrame, s
             "Give every unit its industry and sector (they place it in the hierarchy)."
         )
     _check_hierarchy(out, frame, unit, ident)
-    return out, freq
+    return out, freq, {"latent": latent, "status_column": status_col, "reason_column": reason_col}
+
+
+def _select_latent(frame: pd.DataFrame, latent: str | None) -> tuple[pd.DataFrame, str | None]:
+    """The rows of one latent of a per-latent table (index labels = positions in the input)."""
+    if "latent" not in frame.columns:
+        if latent is not None:
+            raise AggregationError(
+                f"latent={latent!r} was given but the indexes table has no 'latent' column (it has {list(frame.columns)}). "
+                "Pass a per-latent table such as fit.latent_indexes, or drop latent=."
+            )
+        return frame, None
+    names = [str(v) for v in pd.unique(frame["latent"].dropna())]
+    if latent is None:
+        if len(names) > 1:
+            raise AggregationError(
+                f"The indexes table holds {len(names)} latents {names} (a 'latent' column): choose the index to "
+                f"aggregate with latent=, e.g. latent={names[0]!r}."
+            )
+        return frame, (names[0] if names else None)
+    if latent not in names:
+        raise AggregationError(f"latent={latent!r} is not in the indexes table's 'latent' column, which holds {names}.")
+    return frame.loc[frame["latent"].astype(str).to_numpy() == latent], latent
+
+
+def _status_columns(frame: pd.DataFrame, status: str | None) -> tuple[str | None, str | None]:
+    """(status column, reason column) used to decide which rows are aggregated."""
+    if status is not None:
+        if status not in frame.columns:
+            raise AggregationError(
+                f"status={status!r} names no column of the indexes table (it has {list(frame.columns)})."
+            )
+        col = status
+    elif "headline_status" in frame.columns:
+        col = "headline_status"
+    elif "status" in frame.columns:
+        col = "status"
+    else:
+        return None, None
+    paired = col.replace("status", "reason") if "status" in col else None
+    for cand in (paired, "reason"):
+        if cand is not None and cand != col and cand in frame.columns:
+            return col, cand
+    return col, None
 
 
 def _check_hierarchy(out: pd.DataFrame, frame: pd.DataFrame, unit: str, ident: list[str]) -> None:
@@ -165,7 +259,7 @@ def _check_hierarchy(out: pd.DataFrame, frame: pd.DataFrame, unit: str, ident: l
     if dup.any():
         sub = out.loc[dup]
         n_ind = sub.groupby(["t", "unit"], sort=False)["industry"].transform(lambda s: s.astype(str).nunique())
-        two = sub.loc[n_ind.to_numpy() > 1, "row"].to_numpy()
+        two = sub.index[n_ind.to_numpy() > 1].to_numpy()  # positions in `frame` (out has a RangeIndex)
         if len(two):
             raise AggregationError(
                 f"{len(two)} row(s) list a {unit} under two industries in the same period:\n"
@@ -173,14 +267,14 @@ def _check_hierarchy(out: pd.DataFrame, frame: pd.DataFrame, unit: str, ident: l
                 f"A {unit} belongs to one industry per period. If it really sells in several industries, "
                 f"give each industry's business its own {unit} name (e.g. 'Acme (airlines)'), with its own sales."
             )
-        rows = sub["row"].to_numpy()
+        rows = sub.index.to_numpy()
         raise AggregationError(
             f"The indexes table has {len(rows)} duplicate row(s) for the same (period, {unit}):\n"
             f"{describe_rows(frame, rows, ident + ['index'])}\nKeep one row per (period, {unit}) and remove the others."
         )
-    pairs = out.loc[pd.notna(out["industry"]) & pd.notna(out["sector"]), ["t", "industry", "sector", "row"]]
+    pairs = out.loc[pd.notna(out["industry"]) & pd.notna(out["sector"]), ["t", "industry", "sector"]]
     n_sec = pairs.groupby(["t", "industry"], sort=False)["sector"].transform("nunique")
-    bad = pairs.loc[n_sec.to_numpy() > 1, "row"].to_numpy()
+    bad = pairs.index[n_sec.to_numpy() > 1].to_numpy()
     if len(bad):
         raise AggregationError(
             f"{len(bad)} row(s) put the same industry under two sectors in the same period:\n"

@@ -496,9 +496,9 @@ def fit_fiml(model: RamModel, data: pd.DataFrame, *, group: str | None = None, l
 
 
 def _projected(model: RamModel, x: np.ndarray, g: np.ndarray) -> np.ndarray:
-    from .mlfast import _active_jacobian_x
+    from .mlfast import _active_jacobian_x, _active_mask
 
-    J = _active_jacobian_x(model, x)
+    J = _active_jacobian_x(model, x, _active_mask(model, x))
     return g - (J.T @ np.linalg.lstsq(J.T, g, rcond=None)[0] if J.shape[0] else 0.0)
 
 

@@ -134,7 +134,10 @@ def fit_ml(partable, data: pd.DataFrame | None = None, *, stats: SampleStats | N
                                     "them weighted: SampleStats.from_data(..., weights=...)). Got weights instead.")
     weighted = weights is not None or (stats is not None and stats.weighted)
     inference = resolve_inference(estimator, weighted=weighted, missing=missing, se=se)
-    model = compile(partable)
+    if missing == "ml" and isinstance(partable, ModelSpec):
+        model = compiled_model(partable, meanstructure=True)
+    else:
+        model = compile(partable)
     if missing == "ml":
         if data is None:
             raise InvalidParameterError("The 'data' parameter of fit_ml must be the raw rows with missing='ml' "

@@ -102,6 +102,7 @@ __all__ = [
     "gradient_information",
     "implied",
     "information",
+    "moment_jacobian",
     "parameter_vcov",
     "sample_moments",
     "sem_result_from_cov",
@@ -1010,12 +1011,13 @@ class _Batch:
             else:
                 H = out_H[0]
             return g0, H, out_O[0]
-        gt = self._scatter_vec(out_g, len(ix))
+        one = model._identity  # a single group whose cells are θ: nothing to scatter
+        gt = out_g[0] if one else self._scatter_vec(out_g, len(ix))
         if out_H[0] is None:
             H = (lambda rows, states=states: self._expected_x(states, rows))
         else:
-            H = self._to_x(self._scatter_mat(out_H, len(ix)))
-        O = None if out_O[0] is None else self._to_x(self._scatter_mat(out_O, len(ix)))
+            H = self._to_x(out_H[0] if one else self._scatter_mat(out_H, len(ix)))
+        O = None if out_O[0] is None else self._to_x(out_O[0] if one else self._scatter_mat(out_O, len(ix)))
         return self._grad_x(gt), H, O
 
     def expected_theta(self, states, rows=None) -> np.ndarray:
@@ -1061,7 +1063,7 @@ class _Batch:
 
     def _to_x(self, H):
         K = self.model.K
-        return H if K is None else np.einsum("ia,rij,jb->rab", K, H, K)
+        return H if K is None else K.T @ H @ K
 
 
 def fit_covariances(
@@ -1198,6 +1200,38 @@ def expected_information(model: RamModel, theta: np.ndarray, stats: SampleStats)
     return batch.expected_theta(st)[0]
 
 
+def moment_jacobian(model: RamModel, theta: np.ndarray, stats: SampleStats) -> list[np.ndarray]:
+    """Per group, ``Δ_g = ∂(μ_g, vech Σ_g)/∂θ`` at one θ: ((p + p(p+1)/2) × npar), means first
+    (with a mean structure) then the lower triangle of Σ column by column (lavaan's
+    ``computeDelta`` and ``lav_matrix_vech`` order).  Built from the rank-two derivatives
+    ``∂Σ/∂θ_k = s_k (u_k v_kᵀ + v_k u_kᵀ)`` and ``∂μ/∂θ_k = c_k w_k`` (module docstring).
+
+    What the robust standard errors (MLM, MLR: ``Δ``, the information and the fourth-order
+    moments of the rows in :class:`SampleStats`) and the score tests need.
+    """
+    theta = np.atleast_2d(np.asarray(theta, dtype=float))
+    out = []
+    for g, gm in enumerate(model.groups):
+        st = stats.groups[g]
+        exo = gm.exo_values(st.cov[None], st.mean[None])
+        _sigma, _A, M, G, _L, C, _mu, a = _implied_full(gm, model.cells(theta, g), exo)
+        cand = np.concatenate([np.eye(gm.p), M[0], G[0]], axis=1)  # p × nc
+        U, V = cand[:, gm.uix], cand[:, gm.vix]  # p × q
+        dS = gm.scale[None, None, :] * (U[:, None, :] * V[None, :, :] + V[:, None, :] * U[None, :, :])
+        rows, cols = np.tril_indices(gm.p)
+        order = np.lexsort((rows, cols))  # column by column
+        dvech = dS[rows[order], cols[order], :]
+        parts = []
+        if model.meanstructure:
+            parts.append(_mean_coef(gm, a)[0][None, :] * cand[:, gm.m_w])
+        parts.append(dvech)
+        Dg = np.concatenate(parts, axis=0)
+        full = np.zeros((Dg.shape[0], model.npar))
+        full[:, gm.pidx] = Dg
+        out.append(full)
+    return out
+
+
 # ============================================================================ constrained
 def fit_constrained(model: RamModel, S, start: np.ndarray, *, means=None, weights=None, maxiter: int = 500,
                     keep_information: bool = False) -> BatchFit:
@@ -1216,42 +1250,46 @@ def fit_constrained(model: RamModel, S, start: np.ndarray, *, means=None, weight
 
 def _fit_constrained_batch(model: RamModel, batch: _Batch, start: np.ndarray, *, maxiter: int,
                            keep_information: bool) -> BatchFit:
+    """Replicates from a feasible start (a warm start at the full-sample solution): batched
+    Newton steps on the KKT system of the start's active set (:func:`_newton_kkt`); any
+    replicate for which that fails (or whose start is not feasible) gets SLSQP, then the same
+    Newton steps from its solution."""
     R = batch.R
     theta0 = np.array(np.broadcast_to(start, (R, model.npar)))
     x0 = np.array(model.x_of(theta0))
-    out_x = np.array(x0)
-    fmin = np.full(R, np.inf)
-    converged = np.zeros(R, dtype=bool)
-    n_iter = np.zeros(R, dtype=np.int64)
-    grad_max = np.full(R, np.nan)
-    info = np.full((R, model.npar, model.npar), np.nan) if keep_information else None
-    for r in range(R):
+    x = x0.copy()
+    ok = np.zeros(R, dtype=bool)
+    nit = np.zeros(R, dtype=np.int64)
+    masks = _active_masks(model, x0)
+    feasible = _feasible_batch(model, x0, tol=1e-6)
+    for key in {m.tobytes(): m for m in masks[feasible]}.values() if feasible.any() else []:
+        ix = np.flatnonzero(feasible & (masks == key).all(axis=1))
+        x[ix], ok[ix], nit[ix] = _newton_kkt(model, batch, ix, x0[ix], key)
+    for r in np.flatnonzero(~ok):
         rix = np.array([r])
 
-        def fun(x):
-            F, st = batch.value(x[None], rix)
+        def fun(v, rix=rix):
+            F, st = batch.value(v[None], rix)
             if not np.isfinite(F[0]):
-                return 1e10, np.zeros_like(x)
+                return 1e10, np.zeros_like(v)
             g, _, _ = batch.derivatives(st, rix, observed=False)
             return float(F[0]), g[0]
 
-        x_sq, nit, msg = _fit_constrained_objective(model, fun, x0[r], maxiter=maxiter)
-        res_ok = msg is None
-        x, ok_polish = _polish_kkt(model, batch, rix, x_sq, fun)
-        if not ok_polish or not _feasible(model, x):
-            x, ok_polish = x_sq, False
-        F, st = batch.value(x[None], rix)
-        out_x[r], fmin[r], n_iter[r] = x, F[0], nit
-        g, _, _ = batch.derivatives(st, rix, observed=False)
-        converged[r] = bool((res_ok or ok_polish) and _feasible(model, x) and np.isfinite(F[0]))
-        # the gradient is not zero at a constrained optimum: report the projected gradient
-        J = _active_jacobian_x(model, x)
-        gp = g[0] - (J.T @ np.linalg.lstsq(J.T, g[0], rcond=None)[0] if J.shape[0] else 0.0)
+        x_sq, nit_sq, msg = _fit_constrained_objective(model, fun, x0[r], maxiter=maxiter)
+        xn, okn, itn = _newton_kkt(model, batch, rix, x_sq[None], _active_masks(model, x_sq[None])[0])
+        x[r], ok[r], nit[r] = (xn[0], True, nit_sq + itn[0]) if okn[0] else (x_sq, msg is None, nit_sq)
+    F, st = batch.value(x, np.arange(R))
+    g, _, _ = batch.derivatives(st, np.arange(R), observed=False)
+    converged = ok & _feasible_batch(model, x) & np.isfinite(F)
+    # the gradient is not zero at a constrained optimum: report the projected gradient
+    grad_max = np.full(R, np.nan)
+    masks = _active_masks(model, x)
+    for r in range(R):
+        J = _active_jacobians(model, x[r:r + 1], masks[r])[0]
+        gp = g[r] - (J.T @ np.linalg.lstsq(J.T, g[r], rcond=None)[0] if J.shape[0] else 0.0)
         grad_max[r] = float(np.abs(gp).max()) if gp.size else 0.0
-        if keep_information:
-            info[r] = batch.expected_theta(st)[0]
-    return BatchFit(theta=model.theta_of(out_x), fmin=fmin, converged=converged, n_iter=n_iter,
-                    grad_max=grad_max, info=info)
+    info = batch.expected_theta(st) if keep_information else None
+    return BatchFit(theta=model.theta_of(x), fmin=F, converged=converged, n_iter=nit, grad_max=grad_max, info=info)
 
 
 def _fit_constrained_objective(model: RamModel, fun, x0: np.ndarray, *, maxiter: int):
@@ -1281,79 +1319,209 @@ def _fit_constrained_objective(model: RamModel, fun, x0: np.ndarray, *, maxiter:
     return res.x, int(res.nit), None if ok else f"SLSQP: {res.message}"
 
 
+def _feasible_batch(model: RamModel, x: np.ndarray, tol: float = 1e-7) -> np.ndarray:
+    cv = np.real(model.constraint_values(model.theta_of(x)))
+    eq = np.array([c[0] == "eq" for c in model.constraints], dtype=bool)
+    return ((np.abs(cv) < tol) | ~eq).all(axis=1) & ((cv > -tol) | eq).all(axis=1)
+
+
 def _feasible(model: RamModel, x: np.ndarray, tol: float = 1e-7) -> bool:
-    cv = np.real(model.constraint_values(model.theta_of(x[None])))[0]
-    return all(abs(v) < tol if c[0] == "eq" else v > -tol for v, c in zip(cv, model.constraints))
+    return bool(_feasible_batch(model, x[None], tol)[0])
 
 
-def _active_jacobian_x(model: RamModel, x: np.ndarray) -> np.ndarray:
-    """Jacobian over ``x`` of the nonlinear equalities and the active inequalities."""
-    theta = model.theta_of(x[None])[0]
-    rows = []
+def _active_masks(model: RamModel, x: np.ndarray) -> np.ndarray:
+    """Per replicate, the inequalities within lavaan's slack (1e-5): treated as equalities."""
+    if not model._ineq:
+        return np.zeros((x.shape[0], 0), dtype=bool)
+    return np.real(model.constraint_values(model.theta_of(x), "ineq")) <= INEQ_SLACK
+
+
+def _active_mask(model: RamModel, x: np.ndarray) -> np.ndarray:
+    return _active_masks(model, x[None])[0]
+
+
+def _active_values(model: RamModel, theta: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Values of the nonlinear equalities and the masked inequalities for a batch of θ
+    (complex θ stays complex, for the complex step)."""
+    parts = []
     if model._nonlinear_eq:
-        rows.append(model.constraint_jacobian(theta, "nonlinear_eq"))
-    if model._ineq:
-        v = np.real(model.constraint_values(theta[None], "ineq"))[0]
-        J = model.constraint_jacobian(theta, "ineq")
-        rows.append(J[v <= INEQ_SLACK])
-    J = np.vstack(rows) if rows else np.zeros((0, model.npar))
+        parts.append(model.constraint_values(theta, "nonlinear_eq"))
+    if mask.any():
+        parts.append(model.constraint_values(theta, "ineq")[:, mask])
+    return np.concatenate(parts, axis=1) if parts else np.zeros((theta.shape[0], 0), dtype=theta.dtype)
+
+
+def _constraint_inputs(model: RamModel) -> np.ndarray:
+    """The θ positions the nonlinear and inequality constraints depend on (their Jacobians
+    and Hessians are zero elsewhere): the non-zero columns of the Jacobian at two random
+    points."""
+    if "_con_used" not in model.__dict__:
+        rng = np.random.default_rng(7)
+        cols = np.zeros(model.npar, dtype=bool)
+        for _ in range(2):
+            t = rng.normal(size=model.npar)
+            for which in ("nonlinear_eq", "ineq"):
+                J = model.constraint_jacobian(t, which)
+                if J.size:
+                    cols |= (J != 0).any(axis=0)
+        model.__dict__["_con_used"] = np.flatnonzero(cols)
+    return model.__dict__["_con_used"]
+
+
+def _theta_jacobians(model: RamModel, theta: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Jacobians over the used θ positions (n × k × u) for a batch of θ (complex step, or
+    central differences for non-analytic expressions)."""
+    used = _constraint_inputs(model)
+    n, u = theta.shape[0], used.size
+    cons = model._nonlinear_eq + [c for c, m in zip(model._ineq, mask) if m]
+    analytic = all(c[2].analytic for c in cons) and all(e.analytic for _, e in model.defined)
+    if analytic:
+        h = 1e-20
+        b = np.repeat(theta.astype(complex), u, axis=0)
+        b[np.arange(n * u), np.tile(used, n)] += 1j * h
+        vals = np.imag(_active_values(model, b, mask)) / h
+    else:
+        h = 1e-6 * np.maximum(1.0, np.abs(theta[:, used])).reshape(-1)
+        up = np.repeat(theta, u, axis=0)
+        dn = up.copy()
+        up[np.arange(n * u), np.tile(used, n)] += h
+        dn[np.arange(n * u), np.tile(used, n)] -= h
+        vals = (np.real(_active_values(model, up, mask)) - np.real(_active_values(model, dn, mask))) / (2 * h[:, None])
+    return vals.reshape(n, u, -1).transpose(0, 2, 1)
+
+
+def _active_jacobians(model: RamModel, x: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Jacobians over ``x`` (n × k × nx) of the nonlinear equalities and the masked inequalities."""
+    theta = model.theta_of(x)
+    Ju = _theta_jacobians(model, theta, mask)
+    J = np.zeros((theta.shape[0], Ju.shape[1], model.npar))
+    J[:, :, _constraint_inputs(model)] = Ju
     return J if model.K is None else J @ model.K
 
 
-def _polish_kkt(model: RamModel, batch: _Batch, rix, x, fun, iters: int = 8):
-    """Newton steps on the KKT system of the active constraints ``c_A(x) = 0``:
-    ``[[∇²L, Jᵀ], [J, 0]] [δ; λ] = [−g; −c]``, with the exact Hessian of F and the constraints'
-    curvature by central differences of their Jacobians.  Returns ``(x, converged)``."""
-    def active_values(x):
-        theta = model.theta_of(x[None])
-        vals = []
-        if model._nonlinear_eq:
-            vals.append(np.real(model.constraint_values(theta, "nonlinear_eq"))[0])
-        if model._ineq:
-            v = np.real(model.constraint_values(theta, "ineq"))[0]
-            vals.append(v[mask_in])
-        return np.concatenate(vals) if vals else np.zeros(0)
+def _active_jacobian_x(model: RamModel, x: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    return _active_jacobians(model, x[None], mask)[0]
 
-    theta = model.theta_of(x[None])
-    mask_in = np.real(model.constraint_values(theta, "ineq"))[0] <= INEQ_SLACK if model._ineq else np.zeros(0, bool)
-    F0, _ = fun(x)
+
+def _constraint_curvature(model: RamModel, x: np.ndarray, mask: np.ndarray, lam: np.ndarray) -> np.ndarray:
+    """``Σ_i λ_i ∇²c_i`` over ``x`` for a batch (n × nx × nx): central differences of the
+    complex-step Jacobians over the θ positions the constraints use, all in one evaluation."""
+    used = _constraint_inputs(model)
+    theta = model.theta_of(x)
+    n, u = theta.shape[0], used.size
+    h = 1e-5 * np.maximum(1.0, np.abs(theta[:, used]))  # n × u
+    pts = np.repeat(theta, 2 * u, axis=0).reshape(n, 2 * u, -1)
+    d = np.arange(u)
+    pts[:, d, used] += h
+    pts[:, u + d, used] -= h
+    Jp = _theta_jacobians(model, pts.reshape(n * 2 * u, -1), mask).reshape(n, 2 * u, -1, u)  # n × 2u × k × u
+    dJ = (Jp[:, :u] - Jp[:, u:]) / (2 * h[:, :, None, None])  # n × u(direction) × k × u
+    Hu = np.einsum("nk,ndkj->njd", lam, dJ)
+    Hu = 0.5 * (Hu + np.swapaxes(Hu, 1, 2))
+    H = np.zeros((n, model.npar, model.npar))
+    H[:, used[:, None], used[None, :]] = Hu
+    return H if model.K is None else model.K.T @ H @ model.K
+
+
+def _newton_kkt(model: RamModel, batch: _Batch, ix: np.ndarray, x: np.ndarray, mask: np.ndarray,
+                iters: int = 30):
+    """Batched Newton steps on the KKT system of the active constraints ``c_A(x) = 0`` (the
+    nonlinear equalities and the inequalities in ``mask``), for the replicates ``ix``::
+
+        [[∇²F + Σ λ_i ∇²c_i, Jᵀ], [J, 0]] [δ; Δλ] = [−(g + Jᵀλ); −c]
+
+    with the exact Hessian of F (the expected information where the reduced Hessian is not
+    positive definite) and a backtracking line search on the exact penalty
+    ``F + ρ Σ|c_i|`` (``ρ`` above the largest multiplier; Nocedal & Wright 2006, ch. 18).
+    A replicate is converged when its step and its constraints are below 1e-10; the solution
+    must keep the other inequalities feasible and give the active ones multipliers of the
+    right sign (``λ ≤ 0``: the constraint holds the optimum back), else the active set was
+    wrong.  Returns ``(x, ok, iterations)`` per replicate."""
+    x = np.array(x, dtype=float)
+    n = x.shape[0]
+    k_eq = len(model._nonlinear_eq)
+    ok = np.zeros(n, dtype=bool)
+    done = np.zeros(n, dtype=bool)
+    its = np.zeros(n, dtype=np.int64)
     lam = None
     for _ in range(iters):
-        F, st = batch.value(x[None], rix)
-        g, _, Hobs = batch.derivatives(st, rix, observed=True)
-        g, Hobs = g[0], Hobs[0]
-        c = active_values(x)
-        J = _active_jacobian_x(model, x)
-        if J.shape[0] == 0:
+        a = np.flatnonzero(~done)
+        if a.size == 0:
             break
+        rows = ix[a]
+        its[a] += 1
+        F, st = batch.value(x[a], rows)
+        bad = ~np.isfinite(F)
+        if bad.any():
+            done[a[bad]] = True
+            a, rows, F = a[~bad], rows[~bad], F[~bad]
+            st = [tuple(v[~bad] for v in s_) for s_ in st]
+            if a.size == 0:
+                break
+        g, H, Hobs = batch.derivatives(st, rows, observed=True)
+        c = np.real(_active_values(model, model.theta_of(x[a]), mask))
+        J = _active_jacobians(model, x[a], mask)
+        k = J.shape[1]
         if lam is None:
-            lam = -np.linalg.lstsq(J.T, g, rcond=None)[0]
-        HL = Hobs.copy()
-        h = 1e-5
-        for k in range(x.size):
-            e = np.zeros_like(x)
-            e[k] = h * max(1.0, abs(x[k]))
-            Jp, Jm = _active_jacobian_x(model, x + e), _active_jacobian_x(model, x - e)
-            if Jp.shape != J.shape or Jm.shape != J.shape:
-                return x, False
-            HL[:, k] += lam @ ((Jp - Jm) / (2 * e[k]))
-        HL = 0.5 * (HL + HL.T)
-        n, k = x.size, J.shape[0]
-        Kkt = np.block([[HL, J.T], [J, np.zeros((k, k))]])
-        try:
-            sol = np.linalg.solve(Kkt, -np.concatenate([g + J.T @ lam, c]))
-        except np.linalg.LinAlgError:
-            return x, False
-        dx, dlam = sol[:n], sol[n:]
-        if not np.isfinite(dx).all():
-            return x, False
-        x = x + dx
-        lam = lam + dlam
-        if np.abs(dx).max() < 1e-11:
-            break
-    F1, _ = fun(x)
-    ok = np.isfinite(F1) and F1 <= F0 + 1e-8 * max(1.0, abs(F0))
-    return x, bool(ok)
+            lam = np.zeros((n, k))
+            if k:
+                JJ = J @ np.swapaxes(J, 1, 2)
+                lam[a] = -np.linalg.solve(JJ, (J @ g[:, :, None]))[..., 0]
+        HL = Hobs + (_constraint_curvature(model, x[a], mask, lam[a]) if k else 0.0)
+        if k:
+            _u, _sv, Vt = np.linalg.svd(J)
+            Z = np.swapaxes(Vt[:, k:, :], 1, 2)
+        else:
+            Z = np.broadcast_to(np.eye(x.shape[1]), (a.size,) + (x.shape[1],) * 2)
+        if Z.shape[2]:
+            red = np.swapaxes(Z, 1, 2) @ HL @ Z
+            try:  # positive definite reduced Hessians: the usual case, one batched Cholesky
+                np.linalg.cholesky(red)
+                fisher = np.zeros(0, dtype=np.int64)
+            except np.linalg.LinAlgError:
+                fisher = np.flatnonzero(np.linalg.eigvalsh(red).min(axis=1) <= 0)
+            if fisher.size:  # not a descent model there: Fisher scoring
+                HL[fisher] = H(fisher) if callable(H) else H[fisher]
+        m = x.shape[1]
+        Kkt = np.zeros((a.size, m + k, m + k))
+        Kkt[:, :m, :m] = HL
+        Kkt[:, :m, m:] = np.swapaxes(J, 1, 2)
+        Kkt[:, m:, :m] = J
+        rhs = -np.concatenate([g + (np.swapaxes(J, 1, 2) @ lam[a][:, :, None])[..., 0], c], axis=1)
+        sol = _solve(Kkt, rhs)
+        good = np.isfinite(sol).all(axis=1)
+        done[a[~good]] = True
+        dx, dlam = sol[:, :m], sol[:, m:]
+        conv = good & (np.abs(dx).max(axis=1) < 1e-10) & ((np.abs(c).max(axis=1) if k else 0.0) < 1e-10)
+        lam[a[conv]] += dlam[conv]
+        ok[a[conv]] = True
+        done[a[conv]] = True
+        go = good & ~conv
+        if not go.any():
+            continue
+        a, rows, dx, dlam, F, c = a[go], rows[go], dx[go], dlam[go], F[go], c[go]
+        rho = 2.0 * (np.abs(lam[a] + dlam).max(axis=1) if k else np.zeros(a.size)) + 1e-3
+        phi0 = F + rho * np.abs(c).sum(axis=1)
+        alpha = np.ones(a.size)
+        todo = np.arange(a.size)
+        for _ls in range(30):
+            cand = x[a[todo]] + alpha[todo, None] * dx[todo]
+            Fc, _st = batch.value(cand, rows[todo])
+            cc = np.real(_active_values(model, model.theta_of(cand), mask))
+            phi = Fc + rho[todo] * np.abs(cc).sum(axis=1)
+            acc = phi <= phi0[todo] + 1e-12 * np.maximum(1.0, np.abs(phi0[todo]))
+            r = todo[acc]
+            x[a[r]] += alpha[r, None] * dx[r]
+            lam[a[r]] += alpha[r, None] * dlam[r]
+            todo = todo[~acc]
+            if todo.size == 0:
+                break
+            alpha[todo] *= 0.5
+        done[a[todo]] = True  # no decrease of the merit function along the step
+    if ok.any():
+        good = np.flatnonzero(ok)
+        ok[good] = _feasible_batch(model, x[good], tol=1e-9) & (lam[good, k_eq:] <= 1e-10).all(axis=1)
+    return x, ok, its
 
 
 # ============================================================================ helpers
@@ -1364,6 +1532,9 @@ def blas_single_thread():
     synchronising its threads than computing (measured: a 50 × 250 by 250 × 120 product takes
     23 ms with 2 threads and 0.05 ms with one on a 2-core machine).  Parallelism comes from
     workers instead.  Without ``threadpoolctl`` this is a no-op (set ``OPENBLAS_NUM_THREADS=1``).
+    OpenBLAS takes its thread count from the calls of the main thread only: a limit set in
+    another thread (a threaded Dask worker) has no effect, so hold it in the main thread around
+    work that runs in threads.
     """
     try:
         from threadpoolctl import threadpool_limits

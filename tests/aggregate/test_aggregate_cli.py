@@ -34,15 +34,16 @@ def files(tmp_path):
 def test_cli_writes_csv_and_parquet_and_prints_summary(files, capsys):
     tmp, idx, sales = files
     args = _parser().parse_args(["aggregate", str(tmp / "company_indexes.csv"), "--weights", str(tmp / "sales.csv"),
-                                 "--out", str(tmp / "out"), "--carry-forward", "3", "--window", "4",
+                                 "--out", str(tmp / "out"), "--national", "latest", "--window", "4",
                                  "--sector-weights", str(tmp / "gdp.parquet")])
     assert args.func is run
     assert args.func(args) == 0
     text = capsys.readouterr().out
-    assert "National index (4-period moving average; blank until the window is full)" in text and "Excluded unit rows (1)" in text and "Wrote 11 files" in text
+    assert "National index (latest measurement of each unit within 4 period(s); blank until the window is full)" in text
+    assert "Excluded unit rows (1)" in text and "Wrote 11 files" in text
     for stem in ("aggregate_indexes", "hierarchy", "excluded", "unused_weights", "contributions"):
         assert (tmp / "out" / f"{stem}.csv").is_file() and (tmp / "out" / f"{stem}.parquet").is_file()
-    expect = aggregate(idx, sales, carry_forward=3, window=4,
+    expect = aggregate(idx, sales, national="latest", window=4,
                        sector_weights=pd.DataFrame({"sector": ["S00", "S01"], "weight": [0.7, 0.3]})).table()
     got_pq = pd.read_parquet(tmp / "out" / "aggregate_indexes.parquet")
     got_csv = pd.read_csv(tmp / "out" / "aggregate_indexes.csv", dtype={"period": str})
@@ -65,10 +66,19 @@ def test_cli_defaults_and_annual_text_periods(tmp_path, capsys):
     pd.DataFrame({"company": ["A"], "sales": [1.0]}).to_csv(tmp_path / "w.csv", index=False)
     args = _parser().parse_args(["aggregate", str(tmp_path / "i.csv"), "--weights", str(tmp_path / "w.csv"),
                                  "--out", str(tmp_path / "o"), "--window", "2"])
-    assert (args.window, args.partial_windows, args.carry_forward, args.sector_weights) == (2, False, 0, None)
+    assert (args.window, args.partial_windows, args.carry_forward, args.sector_weights) == (2, False, None, None)
     assert run(args) == 0
     nat = pd.read_parquet(tmp_path / "o" / "aggregate_indexes.parquet").query("level == 'national'")
     assert nat["period"].tolist() == ["2007", "2008"] and nat["index"].iloc[1] == pytest.approx(71.0)
+
+
+def test_cli_refuses_carry_forward_with_a_moving_mean(files, capsys):
+    tmp, _, _ = files
+    args = _parser().parse_args(["aggregate", str(tmp / "company_indexes.csv"), "--weights", str(tmp / "sales.csv"),
+                                 "--out", str(tmp / "out"), "--carry-forward", "3", "--window", "4"])
+    assert run(args) == 2
+    err = capsys.readouterr().err
+    assert "smooths twice" in err and "national='latest'" in err and not (tmp / "out").exists()
 
 
 def test_cli_reports_bad_input_with_exit_code_2(files, capsys):

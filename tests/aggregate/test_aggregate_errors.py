@@ -216,8 +216,9 @@ def test_window_never_full_because_of_gaps():
     idx = pd.DataFrame({"period": ["2025Q1", "2025Q2", "2025Q4"], "company": "A", "industry": "i", "sector": "s",
                         "index": [70.0, 71.0, 72.0], "se": 1.0, "n": 10})
     sales = pd.DataFrame({"company": ["A"], "sales": [1.0]})
-    with pytest.raises(AggregationError, match=r"(?s)No national figure can be published: no run of 3 consecutive.*2025Q1, 2025Q2, 2025Q4.*carry_forward=K"):
+    with pytest.raises(AggregationError, match=r"(?s)No national figure can be published: no run of 3 consecutive.*2025Q1, 2025Q2, 2025Q4.*national='latest'"):
         aggregate(idx, sales, window=3)
-    # the fix the message names: carry 2025Q2 into 2025Q3
-    nat = aggregate(idx, sales, window=3, carry_forward=1).table("national")
-    assert nat["index"].iloc[-1] == pytest.approx((71.0 + 71.0 + 72.0) / 3)
+    # the fix the message names: each unit's latest measurement of the window (2025Q2 carried into 2025Q3)
+    nat = aggregate(idx, sales, window=3, national="latest").table("national").set_index("period")
+    assert nat.loc[["2025Q1", "2025Q2"], "index"].isna().all()  # the window reaches before the data
+    assert nat.loc["2025Q3", "index"] == pytest.approx(71.0) and nat.loc["2025Q4", "index"] == pytest.approx(72.0)

@@ -10,6 +10,7 @@ import pytest
 from scipy import stats
 
 from acsi.aggregate import aggregate, change_test
+from acsi.errors import AggregationError
 
 ATOL = 1e-9
 
@@ -144,11 +145,11 @@ def _rotating():
 
 def test_carry_forward_quarters_and_provenance():
     idx, sales = _rotating()
-    plain = aggregate(idx, sales, window=2)
+    plain = aggregate(idx, sales, window=1)
     q = plain.table("national_quarter").set_index("period")["index"]
     # without carry-forward each quarter has only what was measured in it: 70, 80, 82
     assert q.tolist() == pytest.approx([70.0, 80.0, 82.0], abs=ATOL)
-    res = aggregate(idx, sales, window=2, carry_forward=1)
+    res = aggregate(idx, sales, window=1, carry_forward=1)
     q = res.table("national_quarter").set_index("period")
     # 2025Q2: A carried from 2025Q1 (70) and B (80), equal sales -> 75; 2025Q3: A is 2 quarters old > 1 -> B only, 82
     assert q["index"].tolist() == pytest.approx([70.0, 75.0, 82.0], abs=ATOL)
@@ -164,19 +165,30 @@ def test_carry_forward_quarters_and_provenance():
 
 def test_carry_forward_se_uses_the_shared_measurement():
     idx, sales = _rotating()
-    res = aggregate(idx, sales, window=2, carry_forward=1)
+    # national="latest" over two quarters: each unit's latest measurement of the window, once
+    res = aggregate(idx, sales, window=2, national="latest", partial_windows=True)
     nat = res.table("national").set_index("period")
-    # national 2025Q2 = (Q1 + Q2)/2 = (70 + 75)/2 = 72.5
-    # as measurements: A enters Q1 with 1 and Q2 with 1/2 -> (1 + 1/2)/2 = 0.75; B: (1/2)/2 = 0.25
-    assert nat.loc["2025Q2", "index"] == pytest.approx(0.75 * 70 + 0.25 * 80, abs=ATOL)
-    # se^2 = 0.75^2 * 1 + 0.25^2 * 4 = 0.5625 + 0.25 = 0.8125
-    assert nat.loc["2025Q2", "se"] ** 2 == pytest.approx(0.8125, abs=ATOL)
-    # the naive formula for independent quarters, (1/2^2) * (se_Q1^2 + se_Q2^2) with
-    # se_Q2^2 = 0.25*1 + 0.25*4 = 1.25, gives (1 + 1.25)/4 = 0.5625: too small
-    assert nat.loc["2025Q2", "se"] ** 2 > 0.5625 + 0.2
+    # 2025Q1: A alone (70), the window reaches before the data -> partial; 2025Q2: A carried (70) and B (80) -> 75
+    assert nat["index"].tolist()[:2] == pytest.approx([70.0, 75.0], abs=ATOL)
+    assert nat["window_full"].tolist() == [False, True, True] and nat["window_periods"].tolist() == [1, 2, 2]
+    # se^2 = 0.5^2 * 1 + 0.5^2 * 4 = 1.25
+    assert nat.loc["2025Q2", "se"] ** 2 == pytest.approx(1.25, abs=ATOL)
+    # the change 2025Q1 -> 2025Q2 shares A's measurement: coefficients A 1 -> 0.5, B 0 -> 0.5
+    # var = (0.5 - 1)^2 * 1 + 0.5^2 * 4 = 1.25; treating the quarters as independent would give 1 + 1.25 = 2.25
+    assert nat.loc["2025Q2", "change"] == pytest.approx(5.0, abs=ATOL)
+    assert nat.loc["2025Q2", "change_se"] ** 2 == pytest.approx(1.25, abs=ATOL)
     c = res.contributions
     c = c.loc[(c["level"] == "national") & (c["period"] == "2025Q2")].set_index("measured_unit")["coefficient"]
-    assert c.to_dict() == pytest.approx({"A": 0.75, "B": 0.25}, abs=ATOL)
+    assert c.to_dict() == pytest.approx({"A": 0.5, "B": 0.5}, abs=ATOL)
+
+
+def test_carry_forward_with_a_multi_period_mean_is_refused():
+    idx, sales = _rotating()
+    with pytest.raises(AggregationError, match=r"(?s)carry_forward=1 with a national mean over 2 quarters.*smooths twice"
+                                               r".*national='latest'.*carry_forward=0"):
+        aggregate(idx, sales, window=2, carry_forward=1)
+    # a one-period window carries within periods only: allowed
+    assert len(aggregate(idx, sales, window=1, carry_forward=1).table("national")) == 3
 
 
 def test_change_year_over_year_and_baseline():

@@ -44,15 +44,19 @@ def panels(draw, *, one_child=False):
     w = w.loc[w["company"].isin(used)].reset_index(drop=True)
     span = pd.PeriodIndex(idx["period"], freq="Q")
     n_span = (span.max() - span.min()).n + 1
-    carry = draw(st.integers(0, 2))
     partial = draw(st.booleans())
+    if draw(st.booleans()):  # national="latest": each unit's latest measurement of the window
+        window = draw(st.integers(1, n_span))  # the last period is measured, so its window is full
+        return idx, w, {"window": window, "national": "latest", "partial_windows": partial}
+    # national="mean": carry-forward only with a one-period window (no double smoothing)
+    carry = draw(st.integers(0, 2))
     # without partial windows, some window must be full: window <= longest run of periods with data
     t = {p.ordinal + k for p in span for k in range(carry + 1) if p.ordinal + k <= span.max().ordinal}
     longest, run = 0, 0
     for o in range(min(t), max(t) + 1):
         run = run + 1 if o in t else 0
         longest = max(longest, run)
-    window = draw(st.integers(1, n_span if partial else longest))
+    window = 1 if carry else draw(st.integers(1, n_span if partial else longest))
     return idx, w, {"window": window, "carry_forward": carry, "partial_windows": partial}
 
 
@@ -86,8 +90,14 @@ def test_aggregate_lies_between_children_and_se_below_largest(case):
         assert p["se"] <= kids["se"].max() + TOL
     q = tab.loc[tab["level"] == "national_quarter"].set_index("period")["index"]
     pi = pd.PeriodIndex(q.index, freq="Q")
+    first = pd.PeriodIndex(idx["period"], freq="Q").min()
     for _, r in tab.loc[(tab["level"] == "national") & tab["index"].notna()].iterrows():
         t = pd.Period(r["period"], freq="Q")
+        if opts.get("national") == "latest":  # the period's own value, with units carried within the window
+            assert r["index"] == pytest.approx(q[r["period"]], abs=TOL)
+            covered = min(opts["window"], (t - first).n + 1)
+            assert int(r["window_periods"]) == covered and bool(r["window_full"]) == (covered == opts["window"])
+            continue
         inwin = q[(pi <= t) & (pi > t - opts["window"])]
         assert inwin.min() - TOL <= r["index"] <= inwin.max() + TOL
         assert int(r["window_periods"]) == len(inwin)
@@ -132,9 +142,13 @@ def test_single_child_equals_parent(case):
         np.testing.assert_allclose(sub["n_respondents"], comp["n_respondents"], rtol=0, atol=0)
 
 
-def _reference(idx, w, window, carry_forward, partial_windows):
+def _reference(idx, w, window, partial_windows, carry_forward=0, national="mean"):
     """Loop-by-loop implementation of the ACSI rules, written independently of the package:
-    coefficients per measurement are tracked as dicts, so se^2 = sum c^2 se^2."""
+    coefficients per measurement are tracked as dicts, so se^2 = sum c^2 se^2.
+    national="latest": carry each measurement window - 1 periods and take the period's value."""
+    latest = national == "latest"
+    if latest:
+        carry_forward = window - 1
     idx = idx.assign(t=pd.PeriodIndex(idx["period"], freq="Q").map(lambda p: p.ordinal))
     sales = dict(zip(w["company"], w["sales"]))
     meas = {(r.company, r.t): r for r in idx.itertuples()}
@@ -182,8 +196,14 @@ def _reference(idx, w, window, carry_forward, partial_windows):
         quarter[t] = coef
         out[("national_quarter", "national", t)] = coef
     for t in periods:
-        qs = [quarter[q] for q in range(t - window + 1, t + 1) if q in quarter]
-        if not qs or (len(qs) < window and not partial_windows):
+        if latest:
+            full = t - window + 1 >= idx["t"].min()
+            qs = [quarter[t]] if t in quarter and (full or partial_windows) else []
+        else:
+            qs = [quarter[q] for q in range(t - window + 1, t + 1) if q in quarter]
+            if len(qs) < window and not partial_windows:
+                qs = []
+        if not qs:
             continue
         coef = {}
         for c_ in qs:
@@ -211,3 +231,29 @@ def test_vectorised_equals_loop_reference(case):
     for key, (est, se) in ref.items():
         assert got[key][0] == pytest.approx(est, abs=1e-9)
         assert got[key][1] == pytest.approx(se, abs=1e-9)
+
+
+@PAIR_SETTINGS
+@given(panels())
+def test_matched_change_equals_aggregating_the_matched_units(case):
+    """Like for like, checked through the public API: for each industry and period pair (t-1, t),
+    aggregating only the units of that industry present in both periods gives change_matched."""
+    idx, w, _ = case
+    tab = aggregate(idx, w, window=1).table()
+    ind = tab.loc[(tab["level"] == "industry") & tab["change_matched"].notna()]
+    for _, r in ind.iterrows():
+        t = pd.Period(r["period"], freq="Q")
+        prev = str(t - 1)
+        sub = idx.loc[idx["industry"] == r["unit"]]
+        both = set(sub.loc[sub["period"] == prev, "company"]) & set(sub.loc[sub["period"] == r["period"], "company"])
+        assert r["change_n_matched"] == len(both)
+        m = sub.loc[sub["company"].isin(both) & sub["period"].isin([prev, r["period"]])]
+        if w.loc[w["company"].isin(both), "sales"].sum() == 0:
+            continue
+        again = aggregate(m, w.loc[w["company"].isin(both)], window=1).table("industry").set_index("period")
+        assert r["change_matched"] == pytest.approx(again.loc[r["period"], "change"], abs=1e-9)
+        assert r["change_matched_se"] == pytest.approx(again.loc[r["period"], "change_se"], abs=1e-9)
+        composition_same = set(sub.loc[sub["period"] == prev, "company"]) == set(sub.loc[sub["period"] == r["period"], "company"])
+        assert bool(r["change_composition_changed"]) == (not composition_same)
+        if composition_same:
+            assert r["change_matched"] == pytest.approx(r["change"], abs=1e-9)

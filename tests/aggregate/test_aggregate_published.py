@@ -18,7 +18,7 @@ import pytest
 from acsi.aggregate import aggregate
 from acsi.errors import AggregationError
 
-DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
+DATA = Path(__file__).resolve().parent / "data"  # copies of ../shared/data (see data/README.md)
 INDUSTRY_FILES = {
     "acsi_airlines_annual_baseline_2008.csv": "Airlines (industry)",
     "acsi_internet_portals_annual_baseline_2008.csv": "Internet Portals/Search Engines (industry)",

@@ -14,14 +14,14 @@ from acsi.errors import AggregationError
 @pytest.fixture(scope="module")
 def result():
     idx, sales = example_panel(30, 6, 3, 8, rotation=True, seed=1)
-    return idx, sales, aggregate(idx, sales, carry_forward=3)
+    return idx, sales, aggregate(idx, sales, national="latest")
 
 
 def test_combine_of_a_replicate_equals_rerunning_aggregate(result):
     idx, sales, res = result
     rng = np.random.default_rng(5)
     new = idx.assign(index=np.clip(idx["index"] + rng.normal(0, 2, len(idx)), 0, 100))
-    again = aggregate(new, sales, carry_forward=3).table()
+    again = aggregate(new, sales, national="latest").table()
     m = res.measurements.merge(new, on=["period", "company"], suffixes=("_old", ""))
     np.testing.assert_allclose(res.combine(m["index"].to_numpy()), again["index"], rtol=0, atol=1e-10, equal_nan=True)
 

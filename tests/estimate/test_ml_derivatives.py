@@ -91,3 +91,28 @@ def test_expected_information_is_the_mean_of_the_exact_hessian_at_the_truth(prob
     Hexp = exact._to_x(exact.expected_theta(st))
     assert np.abs(g).max() < 1e-10
     np.testing.assert_allclose(Hobs[0], Hexp[0], atol=1e-9)
+
+
+def test_moment_jacobian_against_finite_differences(problem):
+    model, batch, x = problem
+    from acsi.estimate.samplestats import GroupStats, SampleStats
+
+    stats = SampleStats(groups=tuple(GroupStats(n=100, mean=m[0], cov=S[0]) for S, m in zip(batch.S, batch.mean)),
+                        ov=tuple(tuple(gm.ov) for gm in model.groups))
+    theta = model.theta_of(x[None])[0]
+    D = mf.moment_jacobian(model, theta, stats)
+
+    def moments(th):
+        out = []
+        for (sig, mu) in mf.implied_moments(model, th, stats):
+            r, c = np.tril_indices(sig.shape[0])
+            o = np.lexsort((r, c))
+            out.append(np.concatenate([mu, sig[r[o], c[o]]]))
+        return out
+
+    for k in range(theta.size):
+        e = np.zeros(theta.size)
+        e[k] = 1e-6
+        up, dn = moments(theta + e), moments(theta - e)
+        for g in range(len(D)):
+            np.testing.assert_allclose(D[g][:, k], (up[g] - dn[g]) / 2e-6, atol=1e-7)
