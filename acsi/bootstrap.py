@@ -2,7 +2,8 @@
 
 Steps (each a function below):
 
-1. take the fitted units of a :class:`~acsi.results.FitResult` (or fit the data first);
+1. take the fitted units of a :class:`~acsi.results.FitResult` (``acsi.fit`` first: the bootstrap
+   never fits raw data itself);
 2. plan the work: per unit, replicate *blocks* of :data:`BLOCK` replicates, each with its
    own random stream ``SeedSequence(seed, spawn_key=(unit_key, block))``; jackknife blocks
    for the BCa acceleration;
@@ -30,7 +31,19 @@ fitted at once by :func:`acsi.estimate.mlfast.fit_covariances` (Fisher scoring,
 warm-started from the full-sample estimate), then scored with the replicate's own item
 weights ``w ∝ λ/θ`` (:mod:`acsi.score.scores`) and index
 ``I* = 100 (w·x̄*_w − w·min) / (w·(max − min))``.  PLS (or a replicate refitted with
-``failed="refit"``) goes through :func:`acsi.estimate.units.fit_unit` on the resampled rows.
+``failed="refit"``) goes through :func:`acsi.pipeline.fit_unit` on the resampled rows.
+
+Refitting (PLS)
+---------------
+PLS replicates are batched the same way: a block's counts times the survey weights are the
+replicates' row weights, their weighted correlation matrices are formed in one product and the
+batched PLS kernel iterates all of them at once, each until its own weights converge
+(:mod:`acsi.estimate.pls_batch`; the numbers equal refitting the resampled rows one at a time).
+Every PLS statistic is bootstrapped: indexes, loadings (``=~``), weights (``<~``), paths
+(``~``), R² (``r2``), total and indirect effects (``total``, ``indirect``) and HTMT
+(``htmt``).  Each replicate's signs follow the full-sample rule (the anchor item loads
+positively); no other sign-change correction.  The jackknife for BCa is optional
+(``bca=False``) and uses ``jackknife_groups`` delete-a-group refits per unit, batched alike.
 
 Failed replicates
 -----------------
@@ -100,20 +113,32 @@ Examples
 from __future__ import annotations
 
 import hashlib
-import sys
+import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
+from types import MappingProxyType
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .errors import AcsiError, AggregationError, EstimationError
+from .aggregate import aggregate, parse_periods
+from .aggregate.periods import PERIODS_PER_YEAR
+from .errors import AcsiError, AggregationError, EstimationError, InvalidParameterError
+from .log import PROGRESS_MIN_ITEMS, get_logger, progress_bar
+from .options import Boolean, InstanceOf, Integer, OneOf, Real, validate_params
+from .pipeline import fit_unit
+from .provenance import stamp
+from .score import index_from_means, item_weights_batch
 from .spec import ModelSpec
+from .summary import Summary
+from .tables import write_manifest, write_tables
 
-__all__ = ["BLOCK", "FAILED_POLICIES", "BootstrapResult", "bootstrap"]
+__all__ = ["BLOCK", "FAILED_POLICIES", "BootstrapResult", "PLSBootstrapResult", "bootstrap", "bootstrap_pls", "pls_unit_bootstrap"]
+
+log = get_logger("acsi.bootstrap")
 
 #: Replicates per random stream and per unit of work (part of the reproducibility contract).
 BLOCK = 50
@@ -181,6 +206,9 @@ def _stat_labels(spec: ModelSpec, estimator: str, model, outcomes) -> tuple[list
             for fr in spec.predecessors(to):
                 std_index[(to, "~", fr)] = len(labels)
                 labels.append(("std_all", to, "~", fr))
+    elif estimator == "pls" and model is not None:  # every PLS statistic of acsi.estimate.pls_batch
+        labels = list(model.labels)
+        est_index = {lab[1:]: k for k, lab in enumerate(labels) if lab[0] == "est"}
     else:
         ref = next((o.estimates for o in outcomes if o.estimates is not None), None)
         if ref is not None:
@@ -212,7 +240,7 @@ def _collect_units(fit, spec, strata, jackknife_groups, model) -> tuple[list[_Un
     else:
         gb = {"<pooled>": np.arange(len(data))}
     X_all = data[items].to_numpy(dtype=float)
-    v_all = data["weight"].to_numpy(dtype=float) if "weight" in data else np.ones(len(data))
+    v_all = np.asarray(fit.prepared.weights, dtype=float)
     units, skipped = [], []
     for pos, o in enumerate(_outcomes(fit)):
         key = tuple(o.key)
@@ -273,7 +301,7 @@ def _strata_codes(fit, data: pd.DataFrame, strata) -> np.ndarray | None:
             f"strata must be column name(s) or one value per row of the original survey ({n_read} rows); "
             f"got an array of shape {arr.shape}"
         )
-    return pd.factorize(pd.Series(arr[data["row"].to_numpy()]).astype(str))[0]
+    return pd.factorize(pd.Series(arr[np.asarray(fit.prepared.rows)]).astype(str))[0]
 
 
 # ============================================================================ step 2: plan
@@ -332,64 +360,12 @@ def _block_counts(ctx: _Context, u: _Unit, kind: str, b: int) -> np.ndarray:
 
 def _moments(X: np.ndarray, v: np.ndarray, counts: np.ndarray):
     """Replicate covariance matrices (denominator Σc) and survey-weighted item means."""
-    n, p = X.shape
-    center = X.mean(axis=0)
-    Xc = X - center
-    N = counts.sum(axis=1)
-    m1 = counts @ Xc / N[:, None]
-    iu = np.triu_indices(p)
-    if n * len(iu[0]) <= 30_000_000:
-        P = Xc[:, iu[0]] * Xc[:, iu[1]]
-        m2 = counts @ P / N[:, None]
-        S = np.zeros((counts.shape[0], p, p))
-        S[:, iu[0], iu[1]] = m2
-        S[:, iu[1], iu[0]] = m2
-    else:  # very large unit: one replicate at a time, no n × p² temporary
-        S = np.stack([(Xc * c[:, None]).T @ Xc for c in counts]) / N[:, None, None]
-    S -= m1[:, :, None] * m1[:, None, :]
+    from .estimate.pls_batch import weighted_covariances
+
+    _, S = weighted_covariances(X, counts)
     cw = counts * v
     xbar_w = cw @ X / cw.sum(axis=1)[:, None]
     return S, xbar_w
-
-
-def _weights_batch(ctx: _Context, L: np.ndarray, T: np.ndarray) -> np.ndarray:
-    """Item weights ``w ∝ λ/θ`` per replicate (R × p), NaN for latents with a negative weight.
-
-    Vectorised version of :func:`acsi.score.item_weights` (same rules: a single indicator
-    gets weight 1, items with zero residual variance share the weight).
-    """
-    model = ctx.model
-    R = L.shape[0]
-    W = np.full((R, model.p), np.nan)
-    lam_all = L[:, np.arange(model.p), model.latent_of_item]
-    th_all = np.diagonal(T, axis1=1, axis2=2)
-    for j, lv in enumerate(ctx.spec.latents):
-        ix = np.flatnonzero(model.latent_of_item == j)
-        lam, th = lam_all[:, ix], th_all[:, ix]
-        if len(ix) == 1:
-            raw = np.where(lam > 0, 1.0, -1.0)
-        else:
-            exact = np.abs(th) <= _ZERO
-            with np.errstate(divide="ignore", invalid="ignore"):
-                raw = np.where(exact.any(axis=1, keepdims=True), np.where(exact, np.sign(lam), 0.0), lam / th)
-        tot = raw.sum(axis=1, keepdims=True)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            w = raw / tot
-        bad = ~np.isfinite(w).all(axis=1) | (w < 0).any(axis=1)
-        w[bad] = np.nan
-        W[:, ix] = w
-    return W
-
-
-def _index_from_means(ctx: _Context, W: np.ndarray, xbar: np.ndarray) -> np.ndarray:
-    """0-100 index per latent: ``100 (w·x̄ − w·min) / (w·(max − min))`` (R × latents)."""
-    model = ctx.model
-    out = np.full((W.shape[0], model.m), np.nan)
-    for j in range(model.m):
-        ix = np.flatnonzero(model.latent_of_item == j)
-        w = W[:, ix]
-        out[:, j] = 100.0 * (np.einsum("ri,ri->r", w, xbar[:, ix]) - w @ ctx.lo[ix]) / (w @ (ctx.hi[ix] - ctx.lo[ix]))
-    return out
 
 
 def _sem_block(ctx: _Context, u: _Unit, counts: np.ndarray):
@@ -409,8 +385,10 @@ def _sem_block(ctx: _Context, u: _Unit, counts: np.ndarray):
         L, B, _P, T = model.matrices(th)
         sigma, A, _, _ = implied(model, th)
         adm = admissible_batch(model, th)
-        W = _weights_batch(ctx, L, T)
-        idx = _index_from_means(ctx, W, xbar[ix])
+        blocks = [np.flatnonzero(model.latent_of_item == j) for j in range(model.m)]
+        W = item_weights_batch(L[:, np.arange(model.p), model.latent_of_item], np.diagonal(T, axis1=1, axis2=2),
+                               blocks)
+        idx = index_from_means(W, xbar[ix], ctx.lo, ctx.hi, blocks)
         scorable = np.isfinite(idx[:, ctx.spec.latent_ids.index(ctx.spec.headline)])
         st = np.where(~conv, NOT_CONVERGED, np.where(~adm, INADMISSIBLE, np.where(~scorable, UNSCORABLE, OK)))
         status[ix] = st
@@ -436,15 +414,12 @@ def _sem_block(ctx: _Context, u: _Unit, counts: np.ndarray):
 
 
 def _generic_replicate(ctx: _Context, u: _Unit, c: np.ndarray):
-    """Refit one replicate through :func:`acsi.estimate.units.fit_unit` on the resampled rows."""
-    from .estimate.units import fit_unit
-
+    """Refit one replicate through :func:`acsi.pipeline.fit_unit` on the resampled rows."""
     rows = np.repeat(np.arange(u.n), c.astype(np.int64))
     df = pd.DataFrame(u.X[rows], columns=list(ctx.spec.item_ids))
-    df["weight"] = u.v[rows]
     vals = np.full(len(ctx.stat_labels), np.nan)
     try:
-        o = fit_unit(u.key, df, ctx.spec, estimator=ctx.estimator, min_n=2, options=ctx.options)
+        o = fit_unit(u.key, df, ctx.spec, weights=u.v[rows], estimator=ctx.estimator, min_n=2, options=ctx.options)
     except AcsiError:
         return vals, NOT_CONVERGED
     if not o.converged or o.index is None:
@@ -489,6 +464,10 @@ def _run_blocks(ctx: _Context, task: _Task) -> list:
                     refit[r] = True
                     if s2 == OK or status[r] == NOT_CONVERGED:
                         vals[r], status[r] = v2, s2
+        elif ctx.estimator == "pls" and ctx.model is not None:  # all replicates of the block at once
+            from .estimate.pls_batch import replicate_statistics
+
+            vals, status = replicate_statistics(ctx.model, u.X, counts * u.v)
         else:
             vals = np.full((R, len(ctx.stat_labels)), np.nan)
             status = np.full(R, NOT_CONVERGED, dtype=np.int8)
@@ -502,7 +481,7 @@ def _run_blocks(ctx: _Context, task: _Task) -> list:
 def _execute(ctx: _Context, tasks: list[_Task], *, n_jobs: int, scheduler, progress: bool) -> list:
     if scheduler is not None:
         return _execute_dask(ctx, tasks, scheduler, progress)
-    bar = _bar(progress, len(tasks))
+    bar = progress_bar(total=len(tasks), desc="bootstrap", unit="task", enabled=progress)
     results = []
     if n_jobs == 1 or len(tasks) < 2:
         for t in tasks:
@@ -539,7 +518,7 @@ def _execute_dask(ctx: _Context, tasks: list[_Task], scheduler, progress: bool) 
     try:
         ctx_f = client.scatter(ctx, broadcast=True)
         futures = [client.submit(_run_task, ctx_f, t, pure=False) for t in tasks]
-        bar = _bar(progress, len(tasks))
+        bar = progress_bar(total=len(tasks), desc="bootstrap", unit="task", enabled=progress)
         results = []
         for fut in as_completed(futures):
             results.append(fut.result())
@@ -549,22 +528,6 @@ def _execute_dask(ctx: _Context, tasks: list[_Task], scheduler, progress: bool) 
         if own:
             client.close()
     return [r for chunk in results for r in chunk]
-
-
-class _NoBar:
-    def update(self, k):
-        pass
-
-    def close(self):
-        pass
-
-
-def _bar(progress: bool, total: int):
-    if not progress:
-        return _NoBar()
-    from tqdm.auto import tqdm
-
-    return tqdm(total=total, desc="bootstrap", unit="task")
 
 
 # ============================================================================ step 4: summarise
@@ -586,9 +549,13 @@ def _row_quantiles(sorted_vals: np.ndarray, k: np.ndarray, q: np.ndarray) -> np.
 
 
 def summarise(reps: np.ndarray, est: np.ndarray, accel: np.ndarray, level: float) -> pd.DataFrame:
-    """Bootstrap SE, bias, percentile and BCa intervals for every row of ``reps`` (stats × B).
+    """Bootstrap SE, bias, t, p, percentile and BCa intervals for every row of ``reps`` (stats × B).
 
     NaN replicates (excluded) are ignored row by row; see the module docstring for formulas.
+    ``t_stat = est / boot_se`` keeps the sign of the estimate; ``p_value = 2 (1 − Φ(|t|))`` is the
+    two-sided test of ``est = 0`` against the normal reference (the "bootstrap t" of PLS-SEM
+    software, Hair et al. 2022: |t| > 1.96 at 5 %).  Use it only for statistics whose null value
+    is 0 (paths, effects, weights, loadings), not for indexes, R² or HTMT.
     """
     reps = np.asarray(reps, dtype=float)
     est = np.asarray(est, dtype=float)
@@ -616,8 +583,10 @@ def summarise(reps: np.ndarray, est: np.ndarray, accel: np.ndarray, level: float
     degenerate = (se == 0) | ~np.isfinite(z0)
     b_lo = np.where(degenerate & (se == 0), mean, b_lo)
     b_hi = np.where(degenerate & (se == 0), mean, b_hi)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = np.where(se > 0, est / se, np.nan)
     return pd.DataFrame({
-        "boot_mean": mean, "bias": mean - est, "boot_se": se,
+        "boot_mean": mean, "bias": mean - est, "boot_se": se, "t_stat": t, "p_value": 2.0 * stats.norm.sf(np.abs(t)),
         "perc_lower": p_lo, "perc_upper": p_hi, "bca_lower": b_lo, "bca_upper": b_hi,
         "z0": np.where(np.isfinite(z0), z0, np.nan), "acceleration": accel, "n_used": k,
     })
@@ -657,7 +626,9 @@ class BootstrapResult:
         unit's ``status``/``reason``.  :attr:`headline` keeps the headline latent only.
     ``estimates``
         One row per unit and parameter: ``lhs, op, rhs, statistic`` (``est`` or ``std_all``),
-        ``estimate`` (published), ``se`` (analytic), then the bootstrap columns.
+        ``estimate`` (published), ``se`` (analytic), then the bootstrap columns (``boot_se``,
+        ``t_stat``, ``p_value``: see :func:`summarise`).  PLS units add weights (``<~``), total and
+        indirect effects (``total``, ``indirect``) and HTMT (``htmt``) rows.
     ``changes``
         Period-to-period change of every latent index of the same unit, with the same columns.
     ``aggregates``, ``aggregate_changes``
@@ -685,7 +656,28 @@ class BootstrapResult:
     analytic_se: np.ndarray  # units × stats
     aggregation: object = None
     agg_rows: np.ndarray | None = None
-    meta: dict = field(default_factory=dict)
+    meta: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
+
+    def __post_init__(self) -> None:
+        """Freeze the record: read-only arrays and mappings, a private copy of the unit frame."""
+        for name in ("replicates", "status", "refit", "jack_m2", "jack_m3", "published", "analytic_se", "agg_rows"):
+            arr = getattr(self, name)
+            if isinstance(arr, np.ndarray):
+                arr = arr.copy() if arr.flags.writeable else arr
+                arr.flags.writeable = False
+                object.__setattr__(self, name, arr)
+        object.__setattr__(self, "meta", MappingProxyType(dict(self.meta)))
+        object.__setattr__(self, "groups", tuple(self.groups))
+        object.__setattr__(self, "unit_keys", tuple(self.unit_keys))
+        object.__setattr__(self, "stat_labels", tuple(self.stat_labels))
+        object.__setattr__(self, "unit_frame", self.unit_frame.copy())
+
+    def __repr__(self) -> str:
+        return (f"<BootstrapResult: {len(self.unit_keys)} units x {self.n_boot} replicates, seed {self.seed}, "
+                f"{self.level:.0%} intervals, failed={self.failed!r}; see .summary(), .headline>")
+
+    def _repr_html_(self) -> str:
+        return self.summary().as_html()
 
     # -------------------------------------------------------------- helpers
     @cached_property
@@ -737,21 +729,37 @@ class BootstrapResult:
                           base[["status", "reason"]]], axis=1)
 
     # -------------------------------------------------------------- tables
-    @cached_property
+    @property
     def indexes(self) -> pd.DataFrame:
-        return self._table(("index",))
+        return self._indexes.copy()
 
     @cached_property
+    def _indexes(self) -> pd.DataFrame:
+        return self._table(("index",))
+
+    @property
     def headline(self) -> pd.DataFrame:
+        return self._headline.copy()
+
+    @cached_property
+    def _headline(self) -> pd.DataFrame:
         t = self.indexes
         return t.loc[t["latent"] == self.spec.headline].reset_index(drop=True)
 
-    @cached_property
+    @property
     def estimates(self) -> pd.DataFrame:
-        return self._table(("est", "std_all"))
+        return self._estimates.copy()
 
     @cached_property
+    def _estimates(self) -> pd.DataFrame:
+        return self._table(("est", "std_all"))
+
+    @property
     def counts(self) -> pd.DataFrame:
+        return self._counts.copy()
+
+    @cached_property
+    def _counts(self) -> pd.DataFrame:
         return pd.concat([self.unit_frame.reset_index(drop=True), self._counts_frame()], axis=1)
 
     def index_replicates(self, latent: str | None = None) -> pd.DataFrame:
@@ -761,8 +769,12 @@ class BootstrapResult:
         df = pd.DataFrame(self._masked[:, col, :], columns=[f"r{b}" for b in range(self.n_boot)])
         return pd.concat([self.unit_frame.drop(columns=["status", "reason"]).reset_index(drop=True), df], axis=1)
 
-    @cached_property
+    @property
     def changes(self) -> pd.DataFrame:
+        return self._changes.copy()
+
+    @cached_property
+    def _changes(self) -> pd.DataFrame:
         """Change of each latent index between consecutive measured periods of the same unit."""
         period = self.meta.get("period")
         if not period or period not in self.groups or len(self.unit_keys) < 2:
@@ -770,8 +782,6 @@ class BootstrapResult:
         others = [g for g in self.groups if g != period]
         uf = self.unit_frame.reset_index(drop=True)
         try:
-            from .aggregate import parse_periods
-
             t, _ = parse_periods(uf[period].reset_index(drop=True), table="bootstrap units")
             t = np.asarray(t)
         except (AggregationError, ValueError, TypeError):  # unparseable periods: sort the labels
@@ -799,8 +809,12 @@ class BootstrapResult:
         lab = pd.DataFrame({"latent": [self.stat_labels[c][1] for c in cols] * len(b), "change": est})
         return pd.concat([head, lab, summ], axis=1)
 
-    @cached_property
+    @property
     def aggregates(self) -> pd.DataFrame:
+        return self._aggregates.copy()
+
+    @cached_property
+    def _aggregates(self) -> pd.DataFrame:
         """Aggregation table rows (industry, sector, national) with bootstrap columns."""
         if self.aggregation is None:
             return pd.DataFrame()
@@ -825,15 +839,16 @@ class BootstrapResult:
         m3 = np.asarray(C.power(3) @ np.nan_to_num(self.jack_m3[self.agg_rows, h])).ravel()
         return reps, est, m2, m3
 
-    @cached_property
+    @property
     def aggregate_changes(self) -> pd.DataFrame:
+        return self._aggregate_changes.copy()
+
+    @cached_property
+    def _aggregate_changes(self) -> pd.DataFrame:
         """Change of every aggregate from the previous period (``lag = 1``) and from the same
         period a year earlier (``lag`` = periods per year), same level and unit."""
         if self.aggregation is None:
             return pd.DataFrame()
-        from .aggregate import parse_periods
-        from .aggregate.periods import PERIODS_PER_YEAR
-
         t = self.aggregation.table()
         tt, freq = parse_periods(t["period"].reset_index(drop=True), table="aggregates")
         key = pd.DataFrame({"level": t["level"].to_numpy(), "unit": t["unit"].astype(str).to_numpy(),
@@ -862,10 +877,8 @@ class BootstrapResult:
         return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
     # -------------------------------------------------------------- output
-    def summary(self):
-        """Options, replicate counts and the headline intervals (a :class:`~acsi.results.Summary`)."""
-        from .summary import Summary
-
+    def summary(self) -> Summary:
+        """Options, replicate counts and the headline intervals (a :class:`~acsi.summary.Summary`)."""
         c = self._counts_frame().sum()
         text = (
             f"replicates per unit: {self.n_boot}; seed {self.seed}; {self.level:.0%} intervals; "
@@ -877,47 +890,62 @@ class BootstrapResult:
         )
         sections = [("Bootstrap", text)]
         cols = [*self.groups, "index", "se", "boot_se", "perc_lower", "perc_upper", "bca_lower", "bca_upper", "n_used"]
-        h = self.headline
+        h = self._headline
         if len(h):
             sections.append((f"Index of {self.spec.headline}: bootstrap intervals", h[[c for c in cols if c in h]]))
         if self.aggregation is not None:
-            a = self.aggregates
+            a = self._aggregates
             a = a.loc[a["level"].isin(["sector", "national"])]
             sections.append(("Aggregates (sector, national)", a[["period", "level", "unit", "index", "se", "boot_se",
                                                                   "bca_lower", "bca_upper"]]))
         return Summary("acsi bootstrap", sections)
 
     def tables(self) -> dict[str, pd.DataFrame]:
+        """Every table by file stem (copies), as :meth:`save` writes them."""
         out = {"bootstrap_indexes": self.indexes, "bootstrap_estimates": self.estimates,
                "bootstrap_counts": self.counts}
-        if len(self.changes):
+        if len(self._changes):
             out["bootstrap_changes"] = self.changes
         if self.aggregation is not None:
             out["bootstrap_aggregates"] = self.aggregates
-            if len(self.aggregate_changes):
+            if len(self._aggregate_changes):
                 out["bootstrap_aggregate_changes"] = self.aggregate_changes
         return out
 
     def save(self, out_dir: str | Path) -> list[Path]:
-        """Write every table as CSV (``bootstrap_*.csv``) plus ``bootstrap_summary.txt``."""
+        """Write every table as CSV and Parquet (``bootstrap_*``), ``bootstrap_summary.txt`` and
+        ``bootstrap_manifest.json`` (the files with size and SHA-256, provenance, options)."""
         out = Path(out_dir)
-        out.mkdir(parents=True, exist_ok=True)
-        paths = []
-        for stem, df in self.tables().items():
-            p = out / f"{stem}.csv"
-            df.to_csv(p, index=False)
-            paths.append(p)
+        paths = write_tables(out, self.tables())
         p = out / "bootstrap_summary.txt"
         p.write_text(self.summary().as_text() + "\n", encoding="utf-8")
-        return paths + [p]
+        paths.append(p)
+        header = {**{k: v for k, v in self.meta.items() if k in ("created_utc", "versions", "input_sha256_16")},
+                  "options": dict(self.meta.get("options") or {}), "n_boot": self.n_boot, "seed": self.seed,
+                  "level": self.level, "failed": self.failed, "units": len(self.unit_keys),
+                  "skipped": [[list(k), r] for k, r in self.meta.get("skipped", ())]}
+        paths.append(write_manifest(out, "bootstrap_manifest.json", "bootstrap", header, paths))
+        return paths
 
 
 # ============================================================================ public entry
+@validate_params(
+    "bootstrap",
+    n_boot=Integer(min=2),
+    seed=(None, Integer(min=0)),
+    n_jobs=Integer(nonzero=True, desc="a non-zero integer (-1: all cores)"),
+    failed=OneOf(*FAILED_POLICIES),
+    level=Real(0, 1, closed="neither"),
+    bca=Boolean(),
+    jackknife_groups=(None, Integer(min=3)),
+    weights=(None, InstanceOf(pd.DataFrame, desc="a DataFrame of sales weights")),
+    aggregate_options=(None, InstanceOf(dict, desc="a dict of acsi.aggregate options")),
+    progress=Boolean(),
+)
 def bootstrap(
     fit,
-    spec: ModelSpec | str | None = None,
-    *,
     n_boot: int = 1000,
+    *,
     seed: int | None = None,
     strata=None,
     n_jobs: int = 1,
@@ -929,17 +957,14 @@ def bootstrap(
     weights: pd.DataFrame | None = None,
     aggregate_options: dict | None = None,
     progress: bool | None = None,
-    fit_options: dict | None = None,
 ) -> BootstrapResult:
     """Nonparametric bootstrap of unit indexes, parameters, changes and aggregates.
 
     Parameters
     ----------
-    fit : FitResult or DataFrame or path
-        A fitted result of :func:`acsi.fit`, or survey data (then fitted with
-        ``acsi.fit(fit, spec, **fit_options)`` first).
-    spec : ModelSpec or str, optional
-        The model, needed only when ``fit`` is data (default ``"acsi"``).
+    fit : FitResult
+        A fitted result of :func:`acsi.fit` (usually called as ``fit.bootstrap(...)``).  The
+        bootstrap never fits raw data: fit the survey first.
     n_boot : int
         Replicates per unit.
     seed : int, optional
@@ -969,9 +994,8 @@ def bootstrap(
     aggregate_options : dict, optional
         Passed to :func:`acsi.aggregate.aggregate` (``window``, ``partial_windows``, ...).
     progress : bool, optional
-        tqdm progress bar (default: when stderr is a terminal).
-    fit_options : dict, optional
-        Options of :func:`acsi.fit` when ``fit`` is data (``unit``, ``weight``...).
+        Progress bar (``tqdm.auto``, terminal or notebook); default: when there are 20
+        tasks or more.
 
     Returns
     -------
@@ -979,26 +1003,19 @@ def bootstrap(
 
     Raises
     ------
-    ValueError
-        Bad ``n_boot``, ``failed``, ``level``, ``n_jobs`` or ``jackknife_groups``.
+    InvalidParameterError
+        Bad ``n_boot``, ``failed``, ``level``, ``n_jobs``, ``jackknife_groups``... (a ValueError).
     AcsiError
-        Unknown strata columns, a scheduler of the wrong type, or no unit to bootstrap.
+        ``fit`` is not a fitted result, unknown strata columns, a scheduler of the wrong type,
+        or no unit to bootstrap.
 
     Examples
     --------
-    >>> boot = bootstrap(fit, n_boot=1000, seed=7, n_jobs=2)               # doctest: +SKIP
+    >>> boot = fit.bootstrap(n_boot=1000, seed=7, n_jobs=2)               # doctest: +SKIP
     >>> boot.headline[["company", "index", "boot_se", "bca_lower", "bca_upper", "n_used"]]  # doctest: +SKIP
     """
     t0 = time.perf_counter()
-    if not isinstance(n_boot, (int, np.integer)) or isinstance(n_boot, bool) or n_boot < 2:
-        raise ValueError(f"The 'n_boot' parameter of bootstrap must be an integer >= 2. Got {n_boot!r} instead.")
-    if failed not in FAILED_POLICIES:
-        raise ValueError(f"The 'failed' parameter of bootstrap must be one of {list(FAILED_POLICIES)}. Got {failed!r} instead.")
-    if not isinstance(n_jobs, (int, np.integer)) or n_jobs == 0:
-        raise ValueError(f"The 'n_jobs' parameter of bootstrap must be a non-zero integer (-1: all cores). Got {n_jobs!r} instead.")
-    if jackknife_groups is not None and (not isinstance(jackknife_groups, (int, np.integer)) or jackknife_groups < 3):
-        raise ValueError(f"The 'jackknife_groups' parameter of bootstrap must be None or an integer >= 3. Got {jackknife_groups!r} instead.")
-    fit = _ensure_fit(fit, spec, fit_options)
+    _check_fitted(fit)
     if fit.options.get("missing") == "fiml":
         raise EstimationError(
             "the bootstrap resamples complete respondents and does not support fits with missing='fiml' yet; "
@@ -1006,8 +1023,6 @@ def bootstrap(
         )
     spec = fit.spec
     level = float(fit.options.get("confidence", 0.95) if level is None else level)
-    if not 0 < level < 1:
-        raise ValueError(f"The 'level' parameter of bootstrap must be in (0, 1). Got {level!r} instead.")
     if seed is None:
         seed = int(np.random.SeedSequence().entropy % (2**63))
     model = None
@@ -1015,11 +1030,14 @@ def bootstrap(
         from .estimate.mlfast import RamModel
 
         model = RamModel(spec)
+    elif fit.estimator == "pls":
+        model = _pls_model(spec, fit.options.get("estimator_options") or {})
     from .estimate.mlfast import blas_single_thread
 
+    outcomes = _outcomes(fit)
     with blas_single_thread():
         units, skipped = _collect_units(fit, spec, strata, jackknife_groups, model)
-    labels, est_index, std_index = _stat_labels(spec, fit.estimator, model, _outcomes(fit))
+    labels, est_index, std_index = _stat_labels(spec, fit.estimator, model, outcomes)
     ctx = _Context(
         spec=spec, estimator=fit.estimator, model=model, seed_entropy=int(seed), n_boot=int(n_boot), failed=failed,
         options=dict(fit.options.get("estimator_options") or {}), stat_labels=labels, est_index=est_index,
@@ -1030,23 +1048,44 @@ def bootstrap(
         n_workers = _dask_workers(scheduler)
         backend = "dask"
     else:
-        import os
-
         n_workers = (os.cpu_count() or 1) if n_jobs < 0 else int(n_jobs)
         backend = "serial" if n_workers == 1 else f"joblib ({n_workers} workers)"
     tasks = _plan(units, n_boot, bca, n_workers)
     if progress is None:
-        progress = sys.stderr.isatty() and len(tasks) > 1
+        progress = len(tasks) >= PROGRESS_MIN_ITEMS
+    log.info("bootstrap: %d units, %d replicates each, %d tasks (%s)", len(units), n_boot, len(tasks), backend)
     # threads of this process (a threaded Dask cluster) get their BLAS thread count from the
     # main thread: OpenBLAS ignores a limit set from another thread
     with blas_single_thread():
         raw = _execute(ctx, tasks, n_jobs=n_jobs, scheduler=scheduler, progress=progress)
-    result = _assemble(fit, ctx, units, skipped, raw, n_boot, bca, level, failed, seed)
+    result = _assemble(fit, ctx, outcomes, units, skipped, raw, n_boot, bca, level, failed, seed)
+    agg = {}
     if weights is not None:
-        result = _with_aggregation(result, fit, weights, aggregate_options or {})
-    result.meta.update(backend=backend, seconds=time.perf_counter() - t0, n_tasks=len(tasks),
-                       period=fit.options.get("period"), estimator=fit.estimator)
-    return result
+        agg = _with_aggregation(result, fit, weights, aggregate_options or {})
+    options = {"n_boot": int(n_boot), "seed": int(seed), "strata": strata if isinstance(strata, (str, list)) else
+               (None if strata is None else "array"), "n_jobs": n_jobs, "failed": failed, "level": level, "bca": bca,
+               "jackknife_groups": jackknife_groups, "aggregate_options": dict(aggregate_options or {}),
+               "weights": weights is not None}
+    meta = {**result.meta, **stamp(options), "input_sha256_16": fit.provenance.get("input_sha256_16"),
+            "backend": backend, "seconds": time.perf_counter() - t0, "n_tasks": len(tasks),
+            "period": fit.options.get("period"), "estimator": fit.estimator}
+    return replace(result, meta=meta, **agg)
+
+
+def _check_fitted(fit) -> None:
+    """A fitted result (duck-typed: the bootstrap sits below acsi.results and never fits data itself)."""
+    needed = ("spec", "estimator", "groups", "outcomes", "pooled", "prepared", "options")
+    if all(hasattr(fit, a) for a in needed) and fit.prepared is not None:
+        return
+    if isinstance(fit, (pd.DataFrame, str, Path)):
+        raise AcsiError(
+            f"bootstrap takes a fitted result, not survey data ({type(fit).__name__}); fit first and bootstrap the "
+            "result: fit = acsi.fit(survey, model, unit='company', ...), then boot = fit.bootstrap(n_boot=1000, seed=7)"
+        )
+    raise AcsiError(
+        f"bootstrap needs a FitResult from acsi.fit (with its survey answers: not one loaded from files); "
+        f"got {type(fit).__name__}"
+    )
 
 
 def _dask_workers(scheduler) -> int:
@@ -1055,24 +1094,10 @@ def _dask_workers(scheduler) -> int:
     return max(1, len(info.get("workers", {}))) if info else 4
 
 
-def _ensure_fit(fit, spec, fit_options):
-    from .results import FitResult
-
-    if isinstance(fit, FitResult):
-        return fit
-    if isinstance(fit, (pd.DataFrame, str, Path)):
-        from .fitting import fit as _fit
-
-        return _fit(fit, spec or "acsi", **(fit_options or {}))
-    raise AcsiError(
-        f"bootstrap needs a FitResult from acsi.fit or survey data (DataFrame or path); got {type(fit).__name__}"
-    )
-
-
-def _assemble(fit, ctx, units, skipped, raw, n_boot, bca, level, failed, seed) -> BootstrapResult:
+def _assemble(fit, ctx, outs, units, skipped, raw, n_boot, bca, level, failed, seed) -> BootstrapResult:
     U, S = len(units), len(ctx.stat_labels)
     if U == 0:
-        reasons = "; ".join(f"{'/'.join(map(str, _outcomes(fit)[p].key))}: {r}" for p, r in skipped[:5])
+        reasons = "; ".join(f"{'/'.join(map(str, outs[p].key))}: {r}" for p, r in skipped[:5])
         raise AcsiError(f"no unit can be bootstrapped: every unit failed in the fit ({reasons})")
     row_of = {u.pos: i for i, u in enumerate(units)}
     reps = np.full((U, S, n_boot), np.nan)
@@ -1094,13 +1119,13 @@ def _assemble(fit, ctx, units, skipped, raw, n_boot, bca, level, failed, seed) -
     if bca:
         for i in range(U):
             m2[i], m3[i] = _jackknife_moments(jack[i])
-    published, analytic = _published(fit, ctx, units)
+    published, analytic = _published(outs, ctx, units)
     groups = list(fit.groups) or ["unit"]
-    outs = _outcomes(fit)
     frame = pd.DataFrame([dict(zip(groups, u.key)) for u in units], columns=groups)
     if fit.groups:
-        units_tab = fit.units.set_index(groups)
-        for c in [c for c in fit.carry if c in fit.units.columns]:
+        units_all = fit.units
+        units_tab = units_all.set_index(groups)
+        for c in [c for c in fit.carry if c in units_all.columns]:
             frame[c] = [units_tab.loc[u.key if len(u.key) > 1 else u.key[0], c] for u in units]
     frame["status"] = [outs[u.pos].status for u in units]
     frame["reason"] = [outs[u.pos].reason for u in units]
@@ -1112,14 +1137,14 @@ def _assemble(fit, ctx, units, skipped, raw, n_boot, bca, level, failed, seed) -
     )
 
 
-def _published(fit, ctx, units):
+def _published(outs, ctx, units):
     """Published full-sample values and analytic SEs, aligned with ``ctx.stat_labels``."""
     U, S = len(units), len(ctx.stat_labels)
     pub = np.full((U, S), np.nan)
     ase = np.full((U, S), np.nan)
     pos_of = {lab: i for i, lab in enumerate(ctx.stat_labels)}
     for i, u in enumerate(units):
-        o = _outcomes(fit)[u.pos]
+        o = outs[u.pos]
         ix = o.index.set_index("latent")
         for lv in ctx.spec.latent_ids:
             j = pos_of[("index", lv, "", "")]
@@ -1135,16 +1160,27 @@ def _published(fit, ctx, units):
                     ase[i, pos_of[("est", *lab)]] = float(r[4])
                 if ("std_all", *lab) in pos_of:
                     pub[i, pos_of[("std_all", *lab)]] = float(r[5])
+        if ctx.estimator == "pls" and ctx.model is not None:  # statistics the unit table does not carry
+            from .estimate.pls_batch import replicate_statistics
+
+            full, _ = replicate_statistics(ctx.model, u.X, u.v[None, :])
+            pub[i] = np.where(np.isnan(pub[i]), full[0], pub[i])
     return pub, ase
 
 
-def _with_aggregation(result: BootstrapResult, fit, weights, options) -> BootstrapResult:
-    from dataclasses import replace
+def _pls_model(spec: ModelSpec, options: dict):
+    """The batched PLS model of ``spec`` with the fit's PLS options (see :mod:`acsi.estimate.pls_batch`)."""
+    from .pipeline import ESTIMATOR_OPTIONS
 
-    try:
-        from .aggregate import aggregate
-    except ImportError as exc:  # pragma: no cover
-        raise AggregationError("weights= needs the aggregation package acsi.aggregate, which is not installed") from exc
+    PLS_OPTIONS = ESTIMATOR_OPTIONS[("pls", None)]
+    from .estimate.pls_batch import batch_model
+
+    kw = {k: v for k, v in options.items() if k in PLS_OPTIONS}
+    return batch_model(spec.blocks, list(spec.paths), scale_bounds=dict(spec.scale_bounds), headline=spec.headline, **kw)
+
+
+def _with_aggregation(result: BootstrapResult, fit, weights, options) -> dict:
+    """``aggregation`` and ``agg_rows`` for :func:`dataclasses.replace`: the aggregation of the fit's indexes."""
     indexes = fit.indexes
     agg = aggregate(indexes, weights, **options)
     meas = agg.measurements
@@ -1168,4 +1204,190 @@ def _with_aggregation(result: BootstrapResult, fit, weights, options) -> Bootstr
             "AggregateResult.combine() does not reproduce AggregateResult.table()['index'] "
             f"(max difference {np.nanmax(np.abs(check - tab)):.3g}); the coefficient rows are not in table order"
         )
-    return replace(result, aggregation=agg, agg_rows=rows)
+    return {"aggregation": agg, "agg_rows": rows}
+
+
+# ============================================================================ PLS: one sample
+@dataclass(frozen=True, eq=False)
+class PLSBootstrapResult:
+    """Bootstrap inference for every statistic of one PLS fit (:func:`bootstrap_pls`).
+
+    ``estimates`` has one row per statistic of :mod:`acsi.estimate.pls_batch`: ``lhs, op, rhs``
+    (``=~`` loading, ``<~`` weight, ``~`` path, ``r2``, ``total``, ``indirect``, ``htmt``; and
+    ``kind`` ``index`` rows), ``estimate`` (full sample), ``boot_mean, bias, boot_se, t_stat,
+    p_value`` (two-sided, H0: 0; meaningful for loadings, weights, paths and effects),
+    percentile and BCa intervals at ``level`` and ``n_used``.  Replicates whose PLSc solution is
+    inadmissible, or that do not converge, are left out (``counts``).  The views ``paths``,
+    ``effects``, ``loadings``, ``weights``, ``r2`` and ``htmt`` select rows of ``estimates``.
+    """
+
+    labels: tuple
+    replicates: np.ndarray  # stats × B
+    status: np.ndarray  # B
+    published: np.ndarray  # stats
+    jack_m2: np.ndarray
+    jack_m3: np.ndarray
+    n_boot: int
+    seed: int
+    level: float
+    n_jackknife: int
+    meta: dict = field(default_factory=dict)
+
+    @cached_property
+    def counts(self) -> dict:
+        st = self.status
+        return {"n_boot": int(self.n_boot), "n_used": int((st == OK).sum()), "n_not_converged": int((st == NOT_CONVERGED).sum()),
+                "n_inadmissible": int((st == INADMISSIBLE).sum()), "n_jackknife": int(self.n_jackknife)}
+
+    @cached_property
+    def estimates(self) -> pd.DataFrame:
+        reps = np.where((self.status == OK)[None, :], self.replicates, np.nan)
+        summ = summarise(reps, self.published, _acceleration(self.jack_m2, self.jack_m3), self.level)
+        lab = pd.DataFrame(list(self.labels), columns=["kind", "lhs", "op", "rhs"])
+        lab.loc[lab["kind"] == "index", "op"] = "index"
+        return pd.concat([lab[["lhs", "op", "rhs"]], pd.DataFrame({"estimate": self.published}), summ], axis=1)
+
+    def _ops(self, *ops: str) -> pd.DataFrame:
+        e = self.estimates
+        return e.loc[e["op"].isin(ops)].reset_index(drop=True)
+
+    @property
+    def paths(self) -> pd.DataFrame:
+        return self._ops("~")
+
+    @property
+    def effects(self) -> pd.DataFrame:
+        return self._ops("~", "total", "indirect")
+
+    @property
+    def loadings(self) -> pd.DataFrame:
+        return self._ops("=~")
+
+    @property
+    def weights(self) -> pd.DataFrame:
+        return self._ops("<~")
+
+    @property
+    def r2(self) -> pd.DataFrame:
+        return self._ops("r2")
+
+    @property
+    def htmt(self) -> pd.DataFrame:
+        return self._ops("htmt")
+
+    @property
+    def indexes(self) -> pd.DataFrame:
+        return self._ops("index")
+
+    def significance(self, alpha: float | None = None) -> pd.DataFrame:
+        """``estimates`` of loadings, weights, paths and effects with ``significant`` = ``p_value < alpha``.
+
+        ``alpha`` defaults to ``1 − level``; the test is the two-sided bootstrap t test of
+        ``estimate = 0`` (:func:`summarise`).  The ``test`` column says so, so that a report marks
+        significance only where this test was computed.
+        """
+        alpha = 1.0 - self.level if alpha is None else float(alpha)
+        e = self._ops("=~", "<~", "~", "total", "indirect")
+        return e.assign(significant=e["p_value"] < alpha,
+                        test=f"bootstrap t, two-sided, alpha {alpha:g}, {self.counts['n_used']} replicates")
+
+    def summary(self):
+        from .summary import Summary
+
+        c = self.counts
+        text = (f"{self.n_boot} bootstrap replicates (seed {self.seed}), {c['n_used']} used "
+                f"({c['n_not_converged']} not converged, {c['n_inadmissible']} inadmissible PLSc); "
+                f"{self.level:.0%} intervals; BCa acceleration from {self.n_jackknife} jackknife groups; "
+                "t = estimate / bootstrap SE, p two-sided (normal reference, H0: 0); "
+                "signs of every replicate fixed by the anchor item (no sign-change correction)")
+        cols = ["lhs", "op", "rhs", "estimate", "boot_se", "t_stat", "p_value", "perc_lower", "perc_upper", "bca_lower", "bca_upper"]
+        return Summary("acsi PLS bootstrap", [("Bootstrap", text), ("Paths", self.paths[cols]),
+                                               ("Total and indirect effects", self._ops("total", "indirect")[cols]),
+                                               ("HTMT", self.htmt[cols])])
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        return {"pls_bootstrap_estimates": self.estimates, "pls_bootstrap_counts": pd.DataFrame([self.counts])}
+
+    def save(self, out_dir: str | Path) -> list[Path]:
+        """Write ``pls_bootstrap_estimates.csv``, ``pls_bootstrap_counts.csv`` and a summary text."""
+        from .estimate.pls_quality import save_tables
+
+        return save_tables(out_dir, self.tables(), self.summary(), "pls_bootstrap_summary.txt")
+
+
+def pls_unit_bootstrap(boot: BootstrapResult, key) -> PLSBootstrapResult:
+    """The PLS replicates of one unit of a :func:`bootstrap` result, as a :class:`PLSBootstrapResult`.
+
+    ``key`` is the unit's key tuple (``boot.unit_keys``).  Replicates are used as in
+    ``boot.estimates`` (the ``failed`` policy); the result feeds
+    :func:`acsi.estimate.pls_quality.assess` (HTMT bounds) and :meth:`PLSBootstrapResult.significance`.
+    """
+    key = tuple(key) if isinstance(key, (tuple, list)) else (key,)
+    if key not in [tuple(k) for k in boot.unit_keys]:
+        raise InvalidParameterError(f"The 'key' parameter of pls_unit_bootstrap must be one of {boot.unit_keys[:5]}... Got {key!r} instead.")
+    i = [tuple(k) for k in boot.unit_keys].index(key)
+    status = np.where(boot._used[i], OK, np.where(boot.status[i] == OK, INADMISSIBLE, boot.status[i])).astype(np.int8)
+    return PLSBootstrapResult(labels=tuple(boot.stat_labels), replicates=boot.replicates[i], status=status,
+                              published=boot.published[i], jack_m2=boot.jack_m2[i], jack_m3=boot.jack_m3[i],
+                              n_boot=boot.n_boot, seed=boot.seed, level=boot.level, n_jackknife=0,
+                              meta={"unit": key})
+
+
+def bootstrap_pls(res, *, n_boot: int = 1000, seed: int | None = None, level: float = 0.95, bca: bool = True,
+                  jackknife_groups: int | None = 500) -> PLSBootstrapResult:
+    """Bootstrap every statistic of one PLS fit (:func:`acsi.estimate.pls.fit_pls` result).
+
+    Respondents are resampled with replacement (survey weights travel with their rows); all
+    replicates are refitted at once by :mod:`acsi.estimate.pls_batch` with the fit's options
+    (scheme, modes, anchors, PLSc), in blocks of :data:`BLOCK` replicates whose random streams are
+    ``SeedSequence(seed, spawn_key=(h("<pls>"), block))`` as in :func:`bootstrap`.  The BCa
+    acceleration uses the delete-a-group jackknife (``jackknife_groups``; ``None``: leave one
+    out) unless ``bca=False``.  Intervals, t and p: :func:`summarise`.
+
+    Equivalent R: ``seminr::bootstrap_model(model, nboot = n_boot)`` (percentile intervals, its
+    "T Stat."), ``cSEM::infer(csem(..., .resample_method = "bootstrap"))``.
+    """
+    from .estimate.pls_batch import batch_model, replicate_statistics
+
+    if not isinstance(n_boot, (int, np.integer)) or isinstance(n_boot, bool) or n_boot < 2:
+        raise InvalidParameterError(f"The 'n_boot' parameter of bootstrap_pls must be an integer >= 2. Got {n_boot!r} instead.")
+    if not isinstance(level, (int, float)) or not 0 < level < 1:
+        raise InvalidParameterError(f"The 'level' parameter of bootstrap_pls must be in (0, 1). Got {level!r} instead.")
+    if jackknife_groups is not None and (not isinstance(jackknife_groups, (int, np.integer)) or jackknife_groups < 3):
+        raise InvalidParameterError(f"The 'jackknife_groups' parameter of bootstrap_pls must be None or an integer >= 3. Got {jackknife_groups!r} instead.")
+    X = getattr(getattr(res, "_a", None), "X", None)
+    if X is None:
+        raise InvalidParameterError(
+            f"The 'res' parameter of bootstrap_pls must be a PLSResult from acsi.estimate.pls.fit_pls. Got {type(res).__name__} instead."
+        )
+    if seed is None:
+        seed = int(np.random.SeedSequence().entropy % (2**63))
+    opts = dict(res.options)
+    bounds = res.index_bounds
+    bm = batch_model(res.blocks, list(res.model_paths), scale_bounds={it: (r["min"], r["max"]) for it, r in bounds.iterrows()},
+                     **opts)
+    v = res._a.v if res._a.v is not None else np.ones(X.shape[0])
+    n = X.shape[0]
+    G = n if jackknife_groups is None else int(min(n, jackknife_groups))
+    unit = _Unit(pos=0, key=("<pls>",), X=X, v=v, strata=None, theta=None, hkey=_hash_key(("<pls>",)), n_groups=G)
+    ctx = _Context(spec=None, estimator="pls", model=bm, seed_entropy=int(seed), n_boot=int(n_boot), failed="exclude",
+                   options={}, stat_labels=list(bm.labels), est_index={}, std_index={}, lo=bm.lo, hi=bm.hi)
+    from .estimate.mlfast import blas_single_thread
+
+    S = len(bm.labels)
+    reps = np.full((S, n_boot), np.nan)
+    status = np.full(n_boot, NOT_CONVERGED, dtype=np.int8)
+    jack = np.full((S, G), np.nan)
+    with blas_single_thread():
+        full, _ = replicate_statistics(bm, X, v[None, :])
+        for b in range(-(-n_boot // BLOCK)):
+            vals, st = replicate_statistics(bm, X, _block_counts(ctx, unit, "boot", b) * v)
+            reps[:, b * BLOCK: b * BLOCK + len(st)] = vals.T
+            status[b * BLOCK: b * BLOCK + len(st)] = st
+        if bca:
+            for b in range(-(-G // BLOCK)):
+                vals, st = replicate_statistics(bm, X, _block_counts(ctx, unit, "jack", b) * v)
+                jack[:, b * BLOCK: b * BLOCK + len(st)] = np.where((st == OK)[None, :], vals.T, np.nan)
+    m2, m3 = _jackknife_moments(jack) if bca else (np.full(S, np.nan), np.full(S, np.nan))
+    return PLSBootstrapResult(labels=bm.labels, replicates=reps, status=status, published=full[0], jack_m2=m2, jack_m3=m3,
+                              n_boot=int(n_boot), seed=int(seed), level=float(level), n_jackknife=G if bca else 0)

@@ -11,6 +11,7 @@ __all__ = [
     "AcsiError",
     "SpecError",
     "DataError",
+    "InputFileError",
     "EstimationError",
     "ScoringError",
     "AggregationError",
@@ -33,6 +34,10 @@ class SpecError(AcsiError, ValueError):
 
 class DataError(AcsiError, ValueError):
     """Survey data do not match the model or contain invalid values."""
+
+
+class InputFileError(DataError, FileNotFoundError):
+    """An input file or directory does not exist or cannot be read (the command line exits with 3)."""
 
 
 class EstimationError(AcsiError):

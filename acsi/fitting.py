@@ -1,17 +1,18 @@
 """``acsi.fit``: from a survey table to unit indexes, step by step.
 
-1. resolve the model (name, file, lavaan text or ModelSpec);
-2. read the survey (DataFrame or file);
+1. check the options (:mod:`acsi.options`), resolve the model (name, file, lavaan text or
+   ModelSpec);
+2. read the survey (DataFrame or file) and stamp the provenance (versions, UTC time, input
+   hash, options: :mod:`acsi.provenance`);
 3. validate and apply the missing-data policy (:func:`acsi.data.prepare_survey`);
-4. fit every unit (company × period), in parallel with joblib;
-5. fit the pooled sample;
-6. assemble the result tables (:class:`acsi.results.FitResult`).
+4. run every unit (company × period) through the per-unit pipeline
+   (:func:`acsi.pipeline.fit_unit`: estimate, score, index), in parallel with joblib;
+5. run the pooled sample;
+6. assemble the record (:class:`acsi.results.FitResult`).
 """
 
 from __future__ import annotations
 
-import hashlib
-import sys
 import warnings
 from pathlib import Path
 
@@ -20,18 +21,34 @@ import pandas as pd
 from .data import DEFAULT_MISSING_CODES, prepare_survey, read_survey
 from .data.periods import canonical_periods
 from .errors import AdmissibilityWarning, ConvergenceWarning, DataError
-from .estimate.units import ESTIMATORS, fit_unit
+from .log import PROGRESS_MIN_ITEMS, get_logger, progress_bar
+from .options import Boolean, InstanceOf, Integer, OneOf, Real, Text, validate_params
+from .pipeline import ESTIMATORS, MISSING_POLICIES, check_estimator_options, fit_unit
+from .provenance import stamp
 from .results import FitResult
 from .spec import resolve_model
 
 __all__ = ["fit"]
 
-
-def _check_choice(name: str, value, allowed) -> None:
-    if value not in allowed:
-        raise ValueError(f"The {name!r} parameter of acsi.fit must be one of {list(allowed)}. Got {value!r} instead.")
+log = get_logger("acsi.fitting")
 
 
+@validate_params(
+    "acsi.fit",
+    unit=(None, Text(), InstanceOf(list, tuple, desc="a list of column names")),
+    period=(None, Text()),
+    estimator=OneOf(*ESTIMATORS),
+    weight=(None, Text()),
+    item_map=(None, InstanceOf(dict, desc="a dict {column_in_data: item_id}")),
+    out_of_range=OneOf("error", "missing"),
+    missing=OneOf(*MISSING_POLICIES),
+    pooled=Boolean(),
+    min_n=Integer(min=2),
+    confidence=Real(0, 1, closed="neither"),
+    n_jobs=Integer(nonzero=True, desc="a non-zero integer (-1: all cores)"),
+    progress=(None, Boolean()),
+    options=(None, InstanceOf(dict, desc="a dict of estimator options")),
+)
 def fit(
     data,
     model="acsi",
@@ -65,7 +82,7 @@ def fit(
         Period column.  ``"auto"`` uses a column named ``period`` when present, so
         each company is fitted per period, as ACSI does.
     estimator : {"sem", "pls"}
-        Covariance-based ML through semopy, or PLS path modelling.
+        Covariance-based ML, or PLS path modelling.
     weight : str, optional
         Survey-weight column (used for the unit index means; and in weighted PLS).
     item_map : dict, optional
@@ -76,8 +93,8 @@ def fit(
     missing : {"listwise", "fiml"}
         Missing-data policy; see :mod:`acsi.data.prepare`.  ``"fiml"`` keeps every
         respondent with at least one item answered and fits the SEM by full-information
-        ML (:func:`acsi.estimate.fiml.fit_sem_fiml`, lavaan's ``missing = "ml"``; the
-        ``engine`` option is then not used); SEM only.
+        ML (:func:`acsi.estimate.fiml.fit_sem_fiml`, lavaan's ``missing = "ml"``; an
+        ``engine`` option is then refused); SEM only.
     pooled : bool
         Also fit one model on all respondents.
     min_n : int
@@ -87,12 +104,15 @@ def fit(
     n_jobs : int
         joblib workers for the per-unit fits (-1: all cores).
     progress : bool, optional
-        Show a tqdm progress bar (default: when there are 20 units or more and
-        stderr is a terminal).
+        Show a progress bar (``tqdm.auto``: a text bar in a terminal, a widget in Jupyter);
+        default: when there are 20 units or more.
     options : dict, optional
-        Estimator options.  SEM: ``engine`` (``"semopy"``, the default, or ``"mlfast"``,
-        acsi's batched Newton solver: same estimates to 1e-6, about 3x faster), ``ftol``,
-        ``maxiter``; PLS: ``scheme``, ``tol``, ``max_iter``, ``modes``.
+        Estimator options; a key the estimator cannot honour is an error naming the keys it
+        knows (:data:`acsi.pipeline.ESTIMATOR_OPTIONS`).  SEM: ``engine`` (``"semopy"``, the
+        default, or ``"mlfast"``, acsi's batched Newton solver: same estimates to 1e-6, about
+        3x faster), and the engine's tolerances (semopy ``ftol``, ``maxiter``; mlfast
+        ``xtol``, ``maxiter``; FIML ``gtol``, ``maxiter``); PLS: ``scheme``, ``tol``,
+        ``max_iter``, ``modes``, ``anchors``.
 
     Returns
     -------
@@ -105,17 +125,7 @@ def fit(
     >>> fit = acsi.fit(survey, "acsi", unit="company")              # doctest: +SKIP
     >>> fit.indexes[["period", "company", "index", "se"]]           # doctest: +SKIP
     """
-    _check_choice("estimator", estimator, ESTIMATORS)
-    _check_choice("out_of_range", out_of_range, ("error", "missing"))
-    if missing == "fiml" and estimator != "sem":
-        raise ValueError(
-            f"missing='fiml' (full-information ML) needs the covariance-based estimator; estimator={estimator!r} "
-            "cannot use incomplete respondents: pass estimator='sem', or missing='listwise' for PLS"
-        )
-    if estimator == "sem" and options and "engine" in options:
-        _check_choice("options['engine']", options["engine"], ("semopy", "mlfast"))
-    if not 0 < confidence < 1:
-        raise ValueError(f"The 'confidence' parameter of acsi.fit must be in (0, 1). Got {confidence!r} instead.")
+    options = check_estimator_options(estimator, missing, options)
     spec = resolve_model(model)
     if isinstance(data, (str, Path)):
         data = read_survey(data)
@@ -127,6 +137,13 @@ def fit(
     if period and period in data.columns:  # one parser for the package: '2024Q1' and '2024 Q1' are one unit
         data = data.assign(**{period: canonical_periods(data[period], table="survey", labels_only=True)[0]})
     groups = ([period] if period else []) + units if units else []
+    recorded = {
+        "unit": units, "period": period, "estimator": estimator, "weight": weight,
+        "missing_codes": missing_codes if not isinstance(missing_codes, tuple) else list(missing_codes),
+        "out_of_range": out_of_range, "missing": missing, "min_n": min_n,
+        "confidence": confidence, "estimator_options": options,
+    }
+    provenance = stamp(recorded, data)
 
     prepared = prepare_survey(
         data, spec, groups=groups, weight=weight, item_map=item_map,
@@ -135,40 +152,32 @@ def fit(
     )
     frame = prepared.data
     _check_carry(frame, groups, prepared.carry)
+    items = list(spec.item_ids)
 
+    tasks = []
     if groups:
-        grouped = list(frame.groupby(groups, sort=True, dropna=False))
-        tasks = [((k if isinstance(k, tuple) else (k,)), g.reset_index(drop=True)) for k, g in grouped]
-    else:
-        tasks = []
+        for k, pos in frame.groupby(groups, sort=True, dropna=False).indices.items():
+            tasks.append(((k if isinstance(k, tuple) else (k,)), frame[items].iloc[pos].reset_index(drop=True),
+                          prepared.weights[pos]))
     # units present in the data whose every row was dropped still get a row
     acc_keys = [tuple(r) for r in prepared.accounting[groups].itertuples(index=False)] if groups else []
-    have = {k for k, _ in tasks}
+    have = {k for k, _, _ in tasks}
     for k in acc_keys:
         if k not in have and "<missing>" not in k:
-            tasks.append((k, frame.iloc[0:0]))
+            tasks.append((k, frame[items].iloc[0:0], prepared.weights[0:0]))
     tasks.sort(key=lambda t: tuple(str(x) for x in t[0]))
 
-    kw = dict(estimator=estimator, min_n=min_n, confidence=confidence, options=options or {}, missing=missing)
+    kw = dict(estimator=estimator, min_n=min_n, confidence=confidence, options=options, missing=missing)
+    log.info("fitting %s (%s) to %d units and %s", spec.name, estimator, len(tasks),
+             "the pooled sample" if pooled else "no pooled sample")
     outcomes = _run(tasks, spec, kw, n_jobs=n_jobs, progress=progress)
-    pooled_outcome = fit_unit(("<pooled>",), frame, spec, **kw) if pooled and len(frame) else None
+    pooled_outcome = (fit_unit(("<pooled>",), frame[items], spec, weights=prepared.weights, **kw)
+                      if pooled and len(frame) else None)
 
     _warn_units(outcomes, groups)
     return FitResult(
-        spec=spec,
-        estimator=estimator,
-        groups=groups,
-        carry=prepared.carry,
-        outcomes=outcomes,
-        pooled=pooled_outcome,
-        prepared=prepared,
-        options={
-            "unit": units, "period": period, "estimator": estimator, "weight": weight,
-            "missing_codes": missing_codes if not isinstance(missing_codes, tuple) else list(missing_codes),
-            "out_of_range": out_of_range, "missing": missing, "min_n": min_n,
-            "confidence": confidence, "estimator_options": options or {},
-        },
-        data_hash=_hash(data),
+        spec=spec, estimator=estimator, groups=tuple(groups), carry=tuple(prepared.carry), outcomes=tuple(outcomes),
+        pooled=pooled_outcome, prepared=prepared, options=recorded, provenance=provenance,
     )
 
 
@@ -182,7 +191,7 @@ def _warn_units(outcomes, groups) -> None:
                 f"{len(bad)} of {len(outcomes)} units {status}: {names}; they stay in the results with "
                 "their reason (see fit.units and fit.indexes['reason'])",
                 category,
-                stacklevel=3,
+                stacklevel=4,
             )
 
 
@@ -202,37 +211,12 @@ def _check_carry(frame: pd.DataFrame, groups: list[str], carry: list[str]) -> No
 
 def _run(tasks, spec, kw, *, n_jobs: int, progress: bool | None):
     if progress is None:
-        progress = len(tasks) >= 20 and sys.stderr.isatty()
+        progress = len(tasks) >= PROGRESS_MIN_ITEMS
     if n_jobs == 1 or len(tasks) < 2:
-        it = (fit_unit(k, d, spec, **kw) for k, d in tasks)
+        it = (fit_unit(k, d, spec, weights=v, **kw) for k, d, v in tasks)
     else:
         from joblib import Parallel, delayed
 
         par = Parallel(n_jobs=n_jobs, return_as="generator")
-        it = par(delayed(fit_unit)(k, d, spec, **kw) for k, d in tasks)
-    if progress:
-        from tqdm.auto import tqdm
-
-        it = tqdm(it, total=len(tasks), desc="fitting units", unit="unit")
-    return list(it)
-
-
-def _hash(df: pd.DataFrame) -> str:
-    try:
-        h = pd.util.hash_pandas_object(df, index=False).to_numpy()
-        return hashlib.sha256(h.tobytes() + ",".join(map(str, df.columns)).encode()).hexdigest()[:16]
-    except TypeError:
-        return hashlib.sha256(df.to_csv(index=False).encode()).hexdigest()[:16]
-
-
-def _versions() -> dict[str, str]:
-    import importlib.metadata as md
-
-    out = {"python": sys.version.split()[0]}
-    for pkg in ("acsi", "semopy", "numpy", "scipy", "pandas"):
-        try:
-            out[pkg] = md.version(pkg)
-        except md.PackageNotFoundError:
-            out[pkg] = "unknown"
-    return out
-
+        it = par(delayed(fit_unit)(k, d, spec, weights=v, **kw) for k, d, v in tasks)
+    return list(progress_bar(it, total=len(tasks), desc="fitting units", unit="unit", enabled=progress))

@@ -1,20 +1,34 @@
-"""Result objects: read-only records of a fit, with tables as pandas objects."""
+"""Result objects: read-only records of a fit, with tables as pandas objects.
+
+A :class:`FitResult` is a record: its tables are built once and every access returns a
+copy (``fit.indexes.loc[0, "index"] = -999`` changes the copy, never the record); its
+options and provenance are read-only mappings stamped when the fit ran.
+:meth:`FitResult.save` writes every table (CSV and Parquet), the model (``model.toml``
+and ``model.lav``), ``summary.txt`` and ``manifest.json`` (:mod:`acsi.tables`);
+:func:`load_results` verifies the manifest and returns a usable ``FitResult`` (tables,
+model, options, provenance; :meth:`~FitResult.aggregate` works on it; the bootstrap needs
+the answers, which are not saved).
+"""
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
-from functools import cached_property
+from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 
 import numpy as np
 import pandas as pd
 
-from .data import DROP_REASONS, write_table
+from .data import DROP_REASONS
+from .errors import AcsiError, DataError
+from .pipeline import UnitOutcome
+from .data.saved import MANIFEST as _MANIFEST
+from .data.saved import read_results_dir
 from .spec import ModelSpec
 from .summary import Summary
+from .tables import write_manifest, write_tables
 
-__all__ = ["FitResult", "Summary"]  # Summary re-exported from acsi.summary
+__all__ = ["FitResult", "Summary", "load_results", "FIT_TABLES"]  # Summary re-exported from acsi.summary
 
 
 _POLICY = {
@@ -22,12 +36,45 @@ _POLICY = {
     "fiml": "full-information ML (respondents with at least one answer)",
 }
 
+#: Tables of a fit, by file stem (``company_indexes`` is :attr:`FitResult.indexes`).
+FIT_TABLES = (
+    "company_indexes", "latent_indexes", "scores", "estimates", "fit_measures", "item_weights", "units", "accounting",
+    "pooled_estimates", "pooled_fit_measures", "pooled_indexes",
+)
 
-@dataclass(frozen=True, eq=False)
+
+def _frozen(mapping) -> MappingProxyType:
+    """A read-only view of a (JSON-like) mapping, nested mappings and lists frozen too."""
+    def freeze(v):
+        if isinstance(v, dict):
+            return MappingProxyType({k: freeze(x) for k, x in v.items()})
+        if isinstance(v, list):
+            return tuple(freeze(x) for x in v)
+        return v
+
+    return freeze(dict(mapping or {}))
+
+
+def _thaw(v):
+    """JSON-ready copy of a frozen mapping."""
+    if isinstance(v, MappingProxyType | dict):
+        return {k: _thaw(x) for k, x in v.items()}
+    if isinstance(v, tuple | list):
+        return [_thaw(x) for x in v]
+    return v
+
+
+def _table_property(name: str) -> property:
+    """A table of the record, returned as a copy (see the class docstring for its columns)."""
+    return property(lambda self: self._copy(name), doc=f"The ``{name}`` table (a copy).")
+
+
+@dataclass(frozen=True, eq=False, repr=False)
 class FitResult:
     """Everything one call of :func:`acsi.fit` produced.
 
-    Tables (all pandas DataFrames, numbers numeric, snake_case columns):
+    Tables (all pandas DataFrames, numbers numeric, snake_case columns; each access returns
+    a copy):
 
     ``indexes``
         One row per unit: unit columns, hierarchy (industry, sector), the
@@ -50,131 +97,74 @@ class FitResult:
         Status per unit: converged, admissible, n, reason, messages.
     ``accounting``
         Per unit: rows read, used, and dropped by reason.
+
+    Other attributes: ``spec`` (the model), ``estimator``, ``groups`` and ``carry`` (unit
+    and hierarchy columns), ``options`` and ``provenance`` (read-only mappings: versions,
+    UTC time, input hash, options, stamped when the fit ran), ``outcomes`` and ``pooled``
+    (the per-unit records of :mod:`acsi.pipeline`; empty for results loaded from files),
+    ``prepared`` (the prepared data, ``None`` for loaded results).
     """
 
     spec: ModelSpec
     estimator: str
-    groups: list
-    carry: list
-    outcomes: list
-    pooled: object
+    groups: tuple
+    carry: tuple
+    outcomes: tuple
+    pooled: UnitOutcome | None
     prepared: object
-    options: dict
-    data_hash: str
+    options: MappingProxyType
+    provenance: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
+    _tables: dict = field(default_factory=dict, repr=False)
 
-    # ------------------------------------------------------------------ helpers
-    def _keyframe(self, outcome) -> dict:
-        return dict(zip(self.groups, outcome.key))
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "groups", tuple(self.groups))
+        object.__setattr__(self, "carry", tuple(self.carry))
+        object.__setattr__(self, "outcomes", tuple(self.outcomes))
+        object.__setattr__(self, "options", _frozen(self.options))
+        object.__setattr__(self, "provenance", _frozen(self.provenance))
 
-    def _carry_values(self) -> pd.DataFrame:
-        if not self.carry or not self.groups:
-            return pd.DataFrame(columns=self.groups)
-        return self.prepared.data.groupby(self.groups, sort=False, dropna=False)[self.carry].first().reset_index()
+    # ------------------------------------------------------------------ the record's tables
+    def _table(self, name: str) -> pd.DataFrame | None:
+        """The stored table (built on first use); callers get copies through the properties."""
+        if name not in self._tables:
+            if self.prepared is None:  # loaded from files: only what was saved
+                return None
+            self._tables[name] = _BUILDERS[name](self)
+        return self._tables[name]
 
-    def _with_carry(self, df: pd.DataFrame) -> pd.DataFrame:
-        if not self.carry or not self.groups or df.empty:
-            return df
-        cv = self._carry_values()
-        merged = df.merge(cv, on=self.groups, how="left")
-        cols = self.groups + self.carry + [c for c in df.columns if c not in self.groups]
-        return merged[cols]
+    def _copy(self, name: str) -> pd.DataFrame:
+        t = self._table(name)
+        return pd.DataFrame() if t is None else t.copy()
 
-    def _stack(self, attr: str) -> pd.DataFrame:
-        frames = []
-        for o in self.outcomes:
-            obj = getattr(o, attr)
-            if obj is None:
-                continue
-            df = obj.to_frame().T if isinstance(obj, pd.Series) else obj.copy()
-            for g, v in reversed(list(self._keyframe(o).items())):
-                df.insert(0, g, v)
-            frames.append(df)
-        if not frames:
-            return pd.DataFrame(columns=self.groups)
-        return pd.concat(frames, ignore_index=True)
+    @property
+    def data_hash(self) -> str | None:
+        """First 16 hex digits of the SHA-256 of the input survey (also in :attr:`provenance`)."""
+        return self.provenance.get("input_sha256_16")
 
-    # ------------------------------------------------------------------ tables
-    @cached_property
-    def units(self) -> pd.DataFrame:
-        rows = []
-        for o in self.outcomes:
-            r = self._keyframe(o)
-            r.update(status=o.status, reason=o.reason, n=o.n, converged=o.converged, admissible=o.admissible,
-                     messages="; ".join(o.messages))
-            rows.append(r)
-        cols = self.groups + ["status", "reason", "n", "converged", "admissible", "messages"]
-        return self._with_carry(pd.DataFrame(rows, columns=cols))
+    units = _table_property("units")
+    latent_indexes = _table_property("latent_indexes")
+    indexes = _table_property("company_indexes")
+    scores = _table_property("scores")
+    estimates = _table_property("estimates")
+    fit_measures = _table_property("fit_measures")
+    item_weights = _table_property("item_weights")
+    accounting = _table_property("accounting")
 
-    @cached_property
-    def latent_indexes(self) -> pd.DataFrame:
-        rows = []
-        for o in self.outcomes:
-            base = self._keyframe(o)
-            if o.index is not None:
-                for r in o.index.to_dict("records"):
-                    rows.append({**base, **r, "status": o.status, "reason": o.reason})
-            else:
-                for lv in self.spec.latent_ids:
-                    rows.append({**base, "latent": lv, "index": np.nan, "se": np.nan, "ci_lower": np.nan,
-                                 "ci_upper": np.nan, "n": o.n, "status": o.status, "reason": o.reason})
-        cols = self.groups + ["latent", "index", "se", "ci_lower", "ci_upper", "n", "status", "reason"]
-        df = pd.DataFrame(rows, columns=cols)
-        df["n"] = df["n"].astype(int)
-        return self._with_carry(df)
+    @property
+    def pooled_index(self) -> pd.DataFrame | None:
+        t = self._table("pooled_indexes")
+        return None if t is None or t.empty else t.copy()
 
-    @cached_property
-    def indexes(self) -> pd.DataFrame:
-        li = self.latent_indexes
-        out = li.loc[li["latent"] == self.spec.headline].drop(columns="latent").reset_index(drop=True)
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """Every table by file stem (copies), as :meth:`save` writes them."""
+        out = {}
+        for name in FIT_TABLES:
+            t = self._table(name)
+            if t is not None and (not name.startswith("pooled_") or not t.empty):
+                out[name] = t.copy()
         return out
 
-    @cached_property
-    def scores(self) -> pd.DataFrame:
-        frames = []
-        data = self.prepared.data
-        cols = self.groups + self.carry + ["row", "weight"]
-        # row positions of every unit, in input order (the order fit_unit saw them in)
-        positions = data.groupby(self.groups, sort=False, dropna=False).indices if self.groups else {}
-        for o in self.outcomes:
-            if o.scores is None:
-                continue
-            key = o.key if len(self.groups) > 1 else o.key[0]
-            pos = positions.get(key, np.arange(0))
-            sub = data[cols].iloc[pos].reset_index(drop=True)
-            frames.append(pd.concat([sub, o.scores.reset_index(drop=True)], axis=1))
-        if not frames:
-            return pd.DataFrame(columns=self.groups + self.carry + ["row", "weight", *self.spec.latent_ids])
-        return pd.concat(frames, ignore_index=True)
-
-    @cached_property
-    def estimates(self) -> pd.DataFrame:
-        return self._stack("estimates")
-
-    @cached_property
-    def fit_measures(self) -> pd.DataFrame:
-        return self._stack("fit_measures")
-
-    @cached_property
-    def item_weights(self) -> pd.DataFrame:
-        return self._stack("weights")
-
-    @cached_property
-    def accounting(self) -> pd.DataFrame:
-        acc = self.prepared.accounting.copy()
-        if self.groups:
-            failed = {o.key for o in self.outcomes if o.status == "failed"}
-            keys = [tuple(r) for r in acc[self.groups].itertuples(index=False)]
-            is_failed = np.array([k in failed for k in keys])
-            acc.loc[is_failed, "dropped_unit_not_estimated"] = acc.loc[is_failed, "rows_used"]
-            acc.loc[is_failed, "rows_used"] = 0
-        dropped = [f"dropped_{r}" for r in DROP_REASONS]
-        acc["check"] = acc["rows_used"] + acc[dropped].sum(axis=1) == acc["rows_read"]
-        return acc
-
-    @cached_property
-    def pooled_index(self) -> pd.DataFrame | None:
-        return None if self.pooled is None or self.pooled.index is None else self.pooled.index
-
+    # ------------------------------------------------------------------ derived results
     def aggregate(self, weights, **kwargs):
         """Industry, sector and national indexes from this fit's unit indexes.
 
@@ -190,6 +180,11 @@ class FitResult:
         """Bootstrap standard errors and intervals; see :func:`acsi.bootstrap.bootstrap`."""
         from .bootstrap import bootstrap
 
+        if self.prepared is None:
+            raise AcsiError(
+                "this FitResult was loaded from saved files, which hold no survey answers; the bootstrap resamples "
+                "respondents: fit the survey again (acsi.fit(...)) and call fit.bootstrap(...) on that result"
+            )
         return bootstrap(self, **kwargs)
 
     # ------------------------------------------------------------------ output
@@ -199,76 +194,269 @@ class FitResult:
         ``max_units`` limits the per-unit index table to the highest and lowest
         units (all units are always in :attr:`indexes` and in the saved files).
         """
-        u = self.units
+        u = self._table("units")
         counts = u["status"].value_counts().reindex(["ok", "inadmissible", "failed"], fill_value=0)
-        acc = self.accounting
+        acc = self._table("accounting")
         tot = acc[[c for c in acc.columns if c.startswith("rows_") or c.startswith("dropped_")]].sum()
+        missing = self.options.get("missing", "listwise")
         overview = (
             f"model: {self.spec.name} ({self.spec.title})\nestimator: {self.estimator}\n"
             f"units: {len(u)} ({counts['ok']} ok, {counts['inadmissible']} inadmissible, {counts['failed']} failed)\n"
             f"respondents: {int(tot['rows_read'])} read, {int(tot['rows_used'])} used"
             + "".join(f", {int(tot[c])} {c[8:].replace('_', ' ')}" for c in tot.index if c.startswith("dropped_") and tot[c])
-            + f"\nmissing-data policy: {_POLICY.get(self.options['missing'], self.options['missing'])}; "
-            f"missing codes {self.options['missing_codes']}"
+            + f"\nmissing-data policy: {_POLICY.get(missing, missing)}; "
+            f"missing codes {list(self.options.get('missing_codes', ()))}"
         )
         sections: list[tuple[str, pd.DataFrame | str]] = [("Overview", overview)]
-        show = self.indexes[[c for c in self.indexes.columns if c != "reason"]]
+        indexes = self._table("company_indexes")
+        show = indexes[[c for c in indexes.columns if c != "reason"]]
         head = f"Index of {self.spec.headline} per unit (0-100)"
         if max_units is not None and len(show) > max_units:
             ranked = show.sort_values("index", ascending=False, na_position="last")
             k = max(max_units // 2, 1)
             show = pd.concat([ranked.head(k), ranked.dropna(subset=["index"]).tail(k)]).drop_duplicates()
-            head += f": the {k} highest and {k} lowest of {len(self.indexes)} (all in fit.indexes)"
+            head += f": the {k} highest and {k} lowest of {len(indexes)} (all in fit.indexes)"
         sections.append((head, show))
-        bad = u.loc[u["status"] != "ok", self.groups + ["status", "reason"]]
+        bad = u.loc[u["status"] != "ok", list(self.groups) + ["status", "reason"]]
         if len(bad):
             sections.append(("Units not ok", bad))
-        if self.pooled is not None and self.pooled.fit_measures is not None:
-            fm = self.pooled.fit_measures
+        pfm = self._table("pooled_fit_measures")
+        if pfm is not None and not pfm.empty:
+            fm = pfm.iloc[0]
             keep = ["chisq", "df", "pvalue", "cfi", "tli", "rmsea", "rmsea_ci_lower", "rmsea_ci_upper", "srmr", "aic", "bic"]
-            fm = fm[[k for k in keep if k in fm.index]]
+            fm = fm[[k for k in keep if k in fm.index]].astype(float)
             sections.append(("Pooled model fit", fm.to_frame("value").reset_index(names="measure")))
         if self.pooled_index is not None:
             sections.append(("Pooled indexes", self.pooled_index))
         return Summary(f"acsi fit: {self.spec.name}", sections)
 
-    def manifest(self) -> dict:
-        from .fitting import _versions
+    def __repr__(self) -> str:
+        u = self._table("units")
+        counts = u["status"].value_counts() if len(u) else pd.Series(dtype=int)
+        status = ", ".join(f"{int(counts.get(s, 0))} {s}" for s in ("ok", "inadmissible", "failed"))
+        groups = "/".join(self.groups) or "pooled only"
+        n = int(self._table("accounting")["rows_used"].sum())
+        loaded = "" if self.prepared is not None else ", loaded from files"
+        return (f"<FitResult {self.spec.name} ({self.estimator}): {len(u)} units by {groups} ({status}), "
+                f"{n} respondents used{loaded}; see .summary(), .indexes>")
 
+    def _repr_html_(self) -> str:
+        return self.summary(max_units=10).as_html()
+
+    def manifest(self) -> dict:
+        """What ``manifest.json`` records besides the file list: provenance, options, the model."""
+        prov = _thaw(self.provenance)
+        pooled = None
+        if self.pooled is not None:
+            pooled = {"status": self.pooled.status, "reason": self.pooled.reason, "n": int(self.pooled.n)}
+        elif self.prepared is None:
+            pooled = prov.pop("pooled", None)
         return {
             "model": self.spec.name,
             "model_source": self.spec.source,
             "headline": self.spec.headline,
             "model_lavaan": self.spec.to_lavaan(),
+            "model_toml": self.spec.to_toml(),
             "estimator": self.estimator,
-            "groups": self.groups,
-            "options": self.options,
+            "groups": list(self.groups),
+            "carry": list(self.carry),
+            "options": _thaw(self.options),
+            "pooled": pooled,
             "data_sha256_16": self.data_hash,
-            "versions": _versions(),
+            "created_utc": prov.get("created_utc"),
+            "versions": prov.get("versions", {}),
+            "input_sha256_16": self.data_hash,
         }
 
     def save(self, out_dir: str | Path) -> list[Path]:
-        """Write every table as CSV and Parquet, plus ``manifest.json``."""
+        """Write every table as CSV and Parquet, the model (``model.toml``, ``model.lav``),
+        ``summary.txt`` and ``manifest.json`` (files with size and SHA-256, provenance, options)."""
         out = Path(out_dir)
-        paths: list[Path] = []
-        tables = {
-            "company_indexes": self.indexes,
-            "latent_indexes": self.latent_indexes,
-            "scores": self.scores,
-            "estimates": self.estimates,
-            "fit_measures": self.fit_measures,
-            "item_weights": self.item_weights,
-            "units": self.units,
-            "accounting": self.accounting,
-        }
-        if self.pooled is not None and self.pooled.estimates is not None:
-            tables["pooled_estimates"] = self.pooled.estimates
-        if self.pooled is not None and self.pooled.fit_measures is not None:
-            tables["pooled_fit_measures"] = self.pooled.fit_measures.to_frame().T
-        if self.pooled_index is not None:
-            tables["pooled_indexes"] = self.pooled_index
-        for stem, df in tables.items():
-            paths += write_table(df, out, stem)
-        (out / "summary.txt").write_text(self.summary().as_text() + "\n", encoding="utf-8")
-        (out / "manifest.json").write_text(json.dumps(self.manifest(), indent=2, default=str), encoding="utf-8")
-        return paths + [out / "summary.txt", out / "manifest.json"]
+        paths = write_tables(out, self.tables())
+        extra = {"summary.txt": self.summary().as_text() + "\n", "model.toml": self.spec.to_toml(),
+                 "model.lav": self.spec.to_lavaan()}
+        for name, text in extra.items():
+            (out / name).write_text(text, encoding="utf-8")
+            paths.append(out / name)
+        paths.append(write_manifest(out, _MANIFEST, "fit", self.manifest(), paths))
+        return paths
+
+
+# ============================================================================ building the tables
+def _keyframe(fit: FitResult, outcome) -> dict:
+    return dict(zip(fit.groups, outcome.key))
+
+
+def _with_carry(fit: FitResult, df: pd.DataFrame) -> pd.DataFrame:
+    groups, carry = list(fit.groups), list(fit.carry)
+    if not carry or not groups or df.empty:
+        return df
+    cv = fit.prepared.data.groupby(groups, sort=False, dropna=False)[carry].first().reset_index()
+    merged = df.merge(cv, on=groups, how="left")
+    return merged[groups + carry + [c for c in df.columns if c not in groups]]
+
+
+def _stack(fit: FitResult, attr: str) -> pd.DataFrame:
+    frames = []
+    for o in fit.outcomes:
+        obj = getattr(o, attr)
+        if obj is None:
+            continue
+        df = obj.to_frame().T if isinstance(obj, pd.Series) else obj.copy()
+        for g, v in reversed(list(_keyframe(fit, o).items())):
+            df.insert(0, g, v)
+        frames.append(df)
+    if not frames:
+        return pd.DataFrame(columns=list(fit.groups))
+    return pd.concat(frames, ignore_index=True)
+
+
+def _units(fit: FitResult) -> pd.DataFrame:
+    rows = []
+    for o in fit.outcomes:
+        r = _keyframe(fit, o)
+        r.update(status=o.status, reason=o.reason, n=o.n, converged=o.converged, admissible=o.admissible,
+                 messages="; ".join(o.messages))
+        rows.append(r)
+    cols = list(fit.groups) + ["status", "reason", "n", "converged", "admissible", "messages"]
+    return _with_carry(fit, pd.DataFrame(rows, columns=cols))
+
+
+def _latent_indexes(fit: FitResult) -> pd.DataFrame:
+    rows = []
+    for o in fit.outcomes:
+        base = _keyframe(fit, o)
+        if o.index is not None:
+            for r in o.index.to_dict("records"):
+                rows.append({**base, **r, "status": o.status, "reason": o.reason})
+        else:
+            for lv in fit.spec.latent_ids:
+                rows.append({**base, "latent": lv, "index": np.nan, "se": np.nan, "ci_lower": np.nan,
+                             "ci_upper": np.nan, "n": o.n, "status": o.status, "reason": o.reason})
+    cols = list(fit.groups) + ["latent", "index", "se", "ci_lower", "ci_upper", "n", "status", "reason"]
+    df = pd.DataFrame(rows, columns=cols)
+    df["n"] = df["n"].astype(int)
+    return _with_carry(fit, df)
+
+
+def _indexes(fit: FitResult) -> pd.DataFrame:
+    li = fit._table("latent_indexes")
+    return li.loc[li["latent"] == fit.spec.headline].drop(columns="latent").reset_index(drop=True)
+
+
+def _scores(fit: FitResult) -> pd.DataFrame:
+    groups, carry = list(fit.groups), list(fit.carry)
+    prepared = fit.prepared
+    data = prepared.data
+    head = groups + carry
+    # row positions of every unit, in input order (the order fit_unit saw them in)
+    positions = data.groupby(groups, sort=False, dropna=False).indices if groups else {}
+    frames = []
+    for o in fit.outcomes:
+        if o.scores is None:
+            continue
+        key = o.key if len(groups) > 1 else o.key[0]
+        pos = positions.get(key, np.arange(0))
+        sub = data[head].iloc[pos].reset_index(drop=True)
+        sub["row"] = prepared.rows[pos]
+        sub["weight"] = prepared.weights[pos]
+        frames.append(pd.concat([sub, o.scores.reset_index(drop=True)], axis=1))
+    if not frames:
+        return pd.DataFrame(columns=head + ["row", "weight", *fit.spec.latent_ids])
+    return pd.concat(frames, ignore_index=True)
+
+
+def _accounting(fit: FitResult) -> pd.DataFrame:
+    acc = fit.prepared.accounting.copy()
+    groups = list(fit.groups)
+    if groups:
+        failed = {o.key for o in fit.outcomes if o.status == "failed"}
+        keys = [tuple(r) for r in acc[groups].itertuples(index=False)]
+        is_failed = np.array([k in failed for k in keys])
+        acc.loc[is_failed, "dropped_unit_not_estimated"] = acc.loc[is_failed, "rows_used"]
+        acc.loc[is_failed, "rows_used"] = 0
+    dropped = [f"dropped_{r}" for r in DROP_REASONS]
+    acc["check"] = acc["rows_used"] + acc[dropped].sum(axis=1) == acc["rows_read"]
+    return acc
+
+
+def _pooled(attr: str):
+    def build(fit: FitResult) -> pd.DataFrame:
+        obj = None if fit.pooled is None else getattr(fit.pooled, attr)
+        if obj is None:
+            return pd.DataFrame()
+        return obj.to_frame().T.reset_index(drop=True) if isinstance(obj, pd.Series) else obj.copy()
+
+    return build
+
+
+_BUILDERS = {
+    "units": _units,
+    "latent_indexes": _latent_indexes,
+    "company_indexes": _indexes,
+    "scores": _scores,
+    "estimates": lambda fit: _stack(fit, "estimates"),
+    "fit_measures": lambda fit: _stack(fit, "fit_measures"),
+    "item_weights": lambda fit: _stack(fit, "weights"),
+    "accounting": _accounting,
+    "pooled_estimates": _pooled("estimates"),
+    "pooled_fit_measures": _pooled("fit_measures"),
+    "pooled_indexes": _pooled("index"),
+}
+
+
+# ============================================================================ reading saved results
+def load_results(path: str | Path, *, verify: bool = True) -> FitResult:
+    """Read the results written by :meth:`FitResult.save` (or the root of an ``acsi demo --out`` run).
+
+    The manifest is verified first (every listed file with its size and SHA-256; set
+    ``verify=False`` to skip), the model is read from ``model.toml``, and the tables from
+    the Parquet files (CSV when Parquet is absent).  The result has every table, the spec,
+    the options and the provenance of the original fit; :meth:`~FitResult.aggregate` and
+    :func:`acsi.report.write_report` work on it.  It holds no survey answers, so it cannot
+    be bootstrapped.
+
+    Raises
+    ------
+    InputFileError
+        The directory does not exist.
+    DataError
+        No ``manifest.json``, a file that does not match the manifest, a manifest that is not
+        valid JSON, or results saved without their model (acsi 0.1; re-save them).
+    """
+    saved = read_results_dir(path, FIT_TABLES, verify=verify)
+    d, manifest, tables, spec = saved.directory, saved.manifest, dict(saved.tables), saved.spec
+    if spec is None:
+        raise DataError(
+            f"{str(d)!r} holds no model.toml (results saved by acsi 0.1 carry no model); re-run the fit and save "
+            "it again, or read the tables with acsi.report.load_results"
+        )
+    missing = [t for t in ("company_indexes", "latent_indexes", "units", "accounting") if t not in tables]
+    if missing:
+        raise DataError(f"{str(d)!r} lacks the tables {missing}; the results are incomplete: re-save them")
+    for stem in ("pooled_estimates", "pooled_fit_measures", "pooled_indexes"):
+        tables.setdefault(stem, pd.DataFrame())
+    prov = {"created_utc": manifest.get("created_utc"), "versions": manifest.get("versions", {}),
+            "input_sha256_16": manifest.get("input_sha256_16", manifest.get("data_sha256_16")),
+            "options": manifest.get("options", {}), "pooled": manifest.get("pooled")}
+    pooled = _pooled_outcome(tables, manifest.get("pooled"))
+    return FitResult(
+        spec=spec, estimator=str(manifest.get("estimator", "sem")), groups=tuple(manifest.get("groups") or ()),
+        carry=tuple(manifest.get("carry") or ()), outcomes=(), pooled=pooled, prepared=None,
+        options=manifest.get("options", {}), provenance=prov, _tables=tables,
+    )
+
+
+def _pooled_outcome(tables: dict, info) -> UnitOutcome | None:
+    est, fm, idx = tables["pooled_estimates"], tables["pooled_fit_measures"], tables["pooled_indexes"]
+    if est.empty and idx.empty and not info:
+        return None
+    info = dict(info or {})
+    return UnitOutcome(
+        key=("<pooled>",), n=int(info.get("n", idx["n"].max() if "n" in idx and len(idx) else 0)),
+        status=str(info.get("status", "ok")), reason=str(info.get("reason", "")),
+        converged=True, admissible=info.get("status", "ok") == "ok",
+        estimates=est if not est.empty else None,
+        fit_measures=fm.iloc[0].astype(float) if not fm.empty else None,
+        index=idx if not idx.empty else None,
+    )

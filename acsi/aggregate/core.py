@@ -16,13 +16,13 @@ Everything is vectorised over units (numpy/pandas/scipy.sparse).
 
 from __future__ import annotations
 
-import hashlib
-
 import numpy as np
 import pandas as pd
 from scipy import sparse
 
 from ..errors import AggregationError
+from ..options import validate_params
+from ..provenance import hash_tables, stamp
 from ._messages import describe_keys
 from ._sparse import window_matrix
 from .changes import change_columns
@@ -30,13 +30,14 @@ from .hierarchy import Hierarchy
 from .periods import FREQUENCY_NAMES, Calendar, labels, span_periods
 from .result import LEVELS, AggregateResult
 from .uncertainty import interval, variances
-from .validate import check_options, normalise_group_weights, normalise_indexes, normalise_weights
+from .validate import OPTIONS, check_window_once, normalise_group_weights, normalise_indexes, normalise_weights
 
 __all__ = ["aggregate"]
 
 NONE = np.iinfo(np.int64).min  # "no period" sentinel (ordinals before 1970 are negative)
 
 
+@validate_params("acsi.aggregate", **OPTIONS)
 def aggregate(
     indexes: pd.DataFrame,
     weights: pd.DataFrame,
@@ -194,9 +195,7 @@ def aggregate(
         table_name = "latent_indexes" if latent is not None else "indexes"
         if isinstance(getattr(indexes, table_name, None), pd.DataFrame):
             indexes = getattr(indexes, table_name)  # a FitResult
-    check_options(unit=unit, window=window, span=span, national=national, partial_windows=partial_windows,
-                  carry_forward=carry_forward, change_test=change_test, confidence=confidence, latent=latent,
-                  status=status)
+    check_window_once(span, window)
     rows, freq, used = normalise_indexes(indexes, unit, latent=latent, status=status)
     calendar = Calendar.from_ordinals(rows["t"].to_numpy(), freq)
     length, span_text = _window_length(span, window, freq)
@@ -263,10 +262,11 @@ def aggregate(
                "confidence": float(confidence), "frequency": freq, "periods": calendar.describe(),
                "gaps": list(calendar.gaps), "latent": used["latent"], "status_column": used["status_column"],
                "sector_weights": sector_weights is not None, "industry_totals": industry_totals is not None,
-               "input_hash": _hash(indexes, weights, sector_weights, industry_totals)}
+               "input_hash": hash_tables(indexes, weights, sector_weights, industry_totals)}
     return AggregateResult(
         _table=table, hierarchy=hierarchy, excluded=excl, unused_weights=unused, measurements=measurements,
         coefficients=plan["C"], published=plan["published"], options=options, calendar=calendar,
+        provenance=stamp(options),
     )
 
 
@@ -304,19 +304,6 @@ def _carry_periods(national: str, carry_forward, length: int, span_text: str, fr
             "--carry-forward 0 or --window 1."
         )
     return carry
-
-
-def _hash(*tables) -> str | None:
-    """SHA-256 (first 16 hex digits) of the input tables' contents, for provenance."""
-    h = hashlib.sha256()
-    try:
-        for df in tables:
-            if df is not None:
-                h.update(",".join(map(str, df.columns)).encode())
-                h.update(pd.util.hash_pandas_object(df, index=False).to_numpy().tobytes())
-    except (TypeError, ValueError):  # unhashable cell values: provenance without a hash
-        return None
-    return h.hexdigest()[:16]
 
 
 # ----------------------------------------------------------------------------- step 2

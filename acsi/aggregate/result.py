@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -11,7 +10,9 @@ import pandas as pd
 from scipy import sparse
 
 from ..errors import AggregationError
+from ..options import OneOf, check
 from ..summary import Summary
+from ..tables import write_manifest, write_tables
 from ._messages import describe_keys
 from .periods import FREQUENCY_NAMES, Calendar
 
@@ -71,6 +72,8 @@ class AggregateResult:
         status column).
     calendar : acsi.data.periods.Calendar
         The periods of the data, first to last, gaps explicit (``calendar.frame()``).
+    provenance : dict
+        Versions, UTC time and input hash, stamped when the aggregation ran (:mod:`acsi.provenance`).
     """
 
     _table: pd.DataFrame = field(repr=False)
@@ -82,6 +85,7 @@ class AggregateResult:
     published: np.ndarray = field(repr=False)
     options: dict = field(default_factory=dict)
     calendar: Calendar | None = field(default=None, repr=False)
+    provenance: dict = field(default_factory=dict, repr=False)
 
     # ------------------------------------------------------------------ tables
     def table(self, level: str | None = None) -> pd.DataFrame:
@@ -110,8 +114,7 @@ class AggregateResult:
         """
         if level is None:
             return self._table.copy()
-        if level not in LEVELS:
-            raise AggregationError(f"The 'level' parameter must be one of {list(LEVELS)} or None. Got {level!r} instead.")
+        check("AggregateResult.table", "level", level, OneOf(*LEVELS))
         return self._table.loc[self._table["level"] == level].reset_index(drop=True)
 
     @property
@@ -282,26 +285,15 @@ class AggregateResult:
         }
 
     def manifest(self) -> dict:
-        """Provenance: options, a hash of the input tables, package versions, row counts."""
-        import platform
-
-        import scipy
-
-        from .. import __name__ as pkg
-
-        try:
-            from importlib.metadata import version
-
-            acsi_version = version(pkg)
-        except Exception:  # not installed as a distribution (e.g. run from a source tree)
-            acsi_version = None
+        """Provenance (versions, UTC time, a hash of the input tables, stamped when the aggregation
+        ran), the options and row counts: what ``aggregate_manifest.json`` records besides its file list."""
         lv = self._table["level"].value_counts().reindex(list(LEVELS), fill_value=0)
+        prov = dict(self.provenance)
         return {
-            "what": "acsi.aggregate", "options": dict(self.options), "acsi": acsi_version,
-            "python": platform.python_version(), "numpy": np.__version__, "pandas": pd.__version__,
-            "scipy": scipy.__version__, "rows": {k: int(v) for k, v in lv.items()},
-            "measurements": int(len(self.measurements)), "excluded": int(len(self.excluded)),
-            "unused_weights": int(len(self.unused_weights)),
+            "what": "acsi.aggregate", "created_utc": prov.get("created_utc"), "versions": prov.get("versions", {}),
+            "input_sha256_16": self.options.get("input_hash"), "options": dict(self.options),
+            "rows": {k: int(v) for k, v in lv.items()}, "measurements": int(len(self.measurements)),
+            "excluded": int(len(self.excluded)), "unused_weights": int(len(self.unused_weights)),
         }
 
     def to_csv(self, out_dir: str | Path) -> list[Path]:
@@ -315,20 +307,8 @@ class AggregateResult:
         return self._write(out_dir, "parquet")
 
     def _write(self, out_dir, fmt: str) -> list[Path]:
-        out = Path(out_dir)
-        out.mkdir(parents=True, exist_ok=True)
-        paths = []
-        for stem, df in self._outputs().items():
-            path = out / f"{stem}.{fmt}"
-            if fmt == "csv":
-                df.to_csv(path, index=False)
-            else:
-                df.to_parquet(path, index=False)
-            paths.append(path)
-        man = out / "aggregate_manifest.json"
-        man.write_text(json.dumps(self.manifest(), indent=2, default=str) + "\n")
-        if man not in paths:
-            paths.append(man)
+        paths = write_tables(out_dir, self._outputs(), formats=(fmt,))
+        paths.append(write_manifest(out_dir, "aggregate_manifest.json", "aggregate", self.manifest(), paths, merge=True))
         return paths
 
     def __repr__(self) -> str:

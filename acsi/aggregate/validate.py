@@ -13,61 +13,43 @@ import numpy as np
 import pandas as pd
 
 from ..errors import AggregationError
+from ..options import Boolean, Integer, OneOf, Real, Text, check
 from ._messages import describe_keys, describe_rows
 from .periods import parse_periods
 
-__all__ = ["normalise_indexes", "normalise_weights", "normalise_group_weights", "check_options"]
+__all__ = ["OPTIONS", "normalise_indexes", "normalise_weights", "normalise_group_weights", "check_window_once"]
 
 
 NATIONAL_METHODS = ("mean", "latest")
 CHANGE_TESTS = ("matched", "published")
 
+#: The scalar options of :func:`acsi.aggregate.aggregate` and their constraints (:mod:`acsi.options`); the
+#: defaults (``None`` for ``span``, ``window``, ``carry_forward``, ``latent``, ``status``) are always accepted.
+OPTIONS = {
+    "unit": Text(desc="a column name (a non-empty string)"),
+    "window": Integer(min=1, desc="a positive integer number of periods (ACSI uses 4 quarters), or None to use span="),
+    "span": Text(desc="a span of time such as '1Y' (the latest year), '4Q' or '12M'"),
+    "national": OneOf(*NATIONAL_METHODS, desc="'mean' averages the per-period national values over the window, "
+                                            "'latest' (ACSI's rolling practice) combines each unit's latest measurement "
+                                            "within the window once"),
+    "partial_windows": Boolean(),
+    "carry_forward": Integer(min=0, desc="a non-negative integer number of periods (0 = use each measurement only "
+                                         "in its own period) or None"),
+    "change_test": OneOf(*CHANGE_TESTS, desc="'matched' tests a change on the units present in both periods (like "
+                                             "for like), 'published' on all units of each period"),
+    "confidence": Real(0, 1, closed="neither", desc="a number strictly between 0 and 1 (e.g. 0.95)"),
+    "latent": Text(desc="a non-empty string or None"),
+    "status": Text(desc="a non-empty string or None"),
+}
 
-def check_options(*, unit, window, span, national, partial_windows, carry_forward, change_test, confidence,
-                  latent=None, status=None) -> None:
-    """Validate the scalar options of :func:`aggregate` (names, allowed values, what was given)."""
-    if not isinstance(unit, str) or not unit:
-        raise AggregationError(f"The 'unit' parameter must be a column name (a non-empty string). Got {unit!r} instead.")
-    if window is not None and (isinstance(window, bool) or not isinstance(window, (int, np.integer)) or window < 1):
-        raise AggregationError(
-            f"The 'window' parameter must be a positive integer number of periods (ACSI uses 4 quarters), or None "
-            f"to use span=. Got {window!r} instead."
-        )
+
+def check_window_once(span, window) -> None:
+    """The national window is given once: ``span`` (a span of time) or ``window`` (periods), not both."""
     if span is not None and window is not None:
         raise AggregationError(
             f"Give the national window once: span={span!r} (a span of time, e.g. '1Y') or window={window!r} "
             "(a number of periods of the data's frequency), not both."
         )
-    if span is not None and not isinstance(span, str):
-        raise AggregationError(
-            f"The 'span' parameter must be a span of time such as '1Y' (the latest year), '4Q' or '12M'. Got {span!r} instead."
-        )
-    if national not in NATIONAL_METHODS:
-        raise AggregationError(
-            f"The 'national' parameter must be one of {list(NATIONAL_METHODS)}: 'mean' averages the per-period national "
-            "values over the window, 'latest' (ACSI's rolling practice) combines each unit's latest measurement within "
-            f"the window once. Got {national!r} instead."
-        )
-    if not isinstance(partial_windows, (bool, np.bool_)):
-        raise AggregationError(f"The 'partial_windows' parameter must be True or False. Got {partial_windows!r} instead.")
-    if carry_forward is not None and (isinstance(carry_forward, bool) or not isinstance(carry_forward, (int, np.integer))
-                                      or carry_forward < 0):
-        raise AggregationError(
-            "The 'carry_forward' parameter must be a non-negative integer number of periods "
-            f"(0 = use each measurement only in its own period) or None. Got {carry_forward!r} instead."
-        )
-    if change_test not in CHANGE_TESTS:
-        raise AggregationError(
-            f"The 'change_test' parameter must be one of {list(CHANGE_TESTS)}: 'matched' tests a change on the units "
-            f"present in both periods (like for like), 'published' on all units of each period. Got {change_test!r} instead."
-        )
-    if not isinstance(confidence, (float, int, np.floating)) or isinstance(confidence, bool) or not 0 < confidence < 1:
-        raise AggregationError(
-            f"The 'confidence' parameter must be a number strictly between 0 and 1 (e.g. 0.95). Got {confidence!r} instead."
-        )
-    for name, value in (("latent", latent), ("status", status)):
-        if value is not None and (not isinstance(value, str) or not value):
-            raise AggregationError(f"The {name!r} parameter must be a non-empty string or None. Got {value!r} instead.")
 
 
 def _require(df, table: str, columns: list[str], hint: str) -> None:

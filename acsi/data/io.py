@@ -16,8 +16,9 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import DataError
+from ..tables import read_file
 
-__all__ = ["read_survey", "write_table", "MISSING_LABEL_PATTERN"]
+__all__ = ["read_survey", "read_table", "MISSING_LABEL_PATTERN"]
 
 MISSING_LABEL_PATTERN = re.compile(
     r"(don'?t\s*know|do\s*not\s*know|dk\b|refus|no\s*answer|not\s*applicable|n/?a\b|can'?t\s*answer|"
@@ -26,8 +27,27 @@ MISSING_LABEL_PATTERN = re.compile(
 )
 
 
+def read_table(path: str | Path, *, text_columns=(), sheet: str | int = 0) -> pd.DataFrame:
+    """Read any input table: CSV/TSV (optionally compressed), Parquet, Excel, SPSS (.sav) or Stata (.dta).
+
+    The one file reader of acsi (:func:`acsi.tables.read_file` plus SPSS and Stata through
+    pyreadstat).  ``text_columns`` are read as text from CSV (the period ``2008`` stays
+    ``"2008"``).  SPSS/Stata files get ``attrs["missing_codes"]`` (column -> codes whose
+    value labels mark missing answers, and SPSS user-defined missing values).
+
+    Raises
+    ------
+    InputFileError
+        The file does not exist.
+    DataError
+        Unknown extension, or a file that cannot be parsed.
+    """
+    return read_file(path, text_columns=text_columns, sheet=sheet,
+                     readers={".sav": _read_stats_file, ".zsav": _read_stats_file, ".dta": _read_stats_file})
+
+
 def read_survey(path: str | Path, *, sheet: str | int | None = 0, item_map: dict[str, str] | None = None) -> pd.DataFrame:
-    """Read a respondent-level survey table.
+    """Read a respondent-level survey table (see :func:`read_table` for the formats).
 
     Parameters
     ----------
@@ -46,31 +66,8 @@ def read_survey(path: str | Path, *, sheet: str | int | None = 0, item_map: dict
         SPSS/Stata files whose value labels mark missing answers.
     """
     p = Path(path)
-    if not p.exists():
-        raise DataError(f"survey file {str(p)!r} does not exist; check the path")
-    suffixes = "".join(s.lower() for s in p.suffixes[-2:])
-    suffix = p.suffix.lower()
-    codes: dict[str, list[float]] = {}
-    try:
-        if suffix == ".csv" or suffixes.startswith(".csv"):
-            df = pd.read_csv(p)
-        elif suffix in (".parquet", ".pq"):
-            df = pd.read_parquet(p)
-        elif suffix in (".xlsx", ".xlsm", ".xls"):
-            df = pd.read_excel(p, sheet_name=sheet)
-        elif suffix in (".sav", ".zsav", ".dta"):
-            df, codes = _read_stats_file(p)
-        else:
-            raise DataError(
-                f"cannot tell the format of {str(p)!r} from its extension {suffix!r}; "
-                "use .csv, .parquet, .xlsx, .sav or .dta"
-            )
-    except DataError:
-        raise
-    except ImportError:
-        raise
-    except Exception as exc:
-        raise DataError(f"could not read {str(p)!r}: {exc}") from exc
+    df = read_table(p, sheet=sheet)
+    codes = dict(df.attrs.get("missing_codes") or {})
     if item_map:
         absent = [c for c in item_map if c not in df.columns]
         if absent:
@@ -82,7 +79,7 @@ def read_survey(path: str | Path, *, sheet: str | int | None = 0, item_map: dict
     return df
 
 
-def _read_stats_file(p: Path) -> tuple[pd.DataFrame, dict[str, list[float]]]:
+def _read_stats_file(p: Path) -> pd.DataFrame:
     try:
         import pyreadstat
     except ImportError:
@@ -103,21 +100,5 @@ def _read_stats_file(p: Path) -> tuple[pd.DataFrame, dict[str, list[float]]]:
             lo, hi = r.get("lo"), r.get("hi")
             if lo is not None and lo == hi:
                 codes.setdefault(col, set()).add(float(lo))
-    return df, {k: sorted(v) for k, v in codes.items()}
-
-
-def write_table(df: pd.DataFrame, out_dir: str | Path, stem: str, formats: tuple[str, ...] = ("csv", "parquet")) -> list[Path]:
-    """Write ``df`` as ``out_dir/stem.csv`` and ``.parquet``; returns the paths."""
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for fmt in formats:
-        path = out / f"{stem}.{fmt}"
-        if fmt == "csv":
-            df.to_csv(path, index=False)
-        elif fmt == "parquet":
-            df.to_parquet(path, index=False)
-        else:
-            raise ValueError(f"unknown output format {fmt!r}")
-        paths.append(path)
-    return paths
+    df.attrs["missing_codes"] = {k: sorted(v) for k, v in codes.items()}
+    return df

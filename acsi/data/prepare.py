@@ -50,14 +50,20 @@ class PreparedData:
     Attributes
     ----------
     data : DataFrame
-        Rows used: group columns, ``weight`` (1.0 when none was given),
-        ``row`` (0-based position in the input), and the items as floats.
+        Rows used: the group and hierarchy columns and the items as floats (an item may be
+        called ``weight`` or ``row``: the survey weights and row positions are not columns).
     accounting : DataFrame
         Per group: ``rows_read, rows_used`` and one ``dropped_<reason>`` column per reason.
     item_missing : DataFrame
         Per item: counts of missing codes (by code), blanks and out-of-range values.
     groups : list of str
         Columns that identify a unit (e.g. ``["period", "company"]``).
+    carry : list of str
+        Hierarchy columns carried along (industry, sector).
+    weights : ndarray
+        Survey weight of each row of ``data`` (1.0 when none was given); read-only.
+    rows : ndarray
+        0-based position of each row of ``data`` in the input table; read-only.
     """
 
     data: pd.DataFrame
@@ -65,6 +71,8 @@ class PreparedData:
     item_missing: pd.DataFrame
     groups: list[str]
     carry: list[str]
+    weights: np.ndarray
+    rows: np.ndarray
 
 
 def _suggest(name: str, options) -> str:
@@ -144,6 +152,9 @@ def prepare_survey(
     bad_types = {}
     for it in items:
         col = df[it]
+        if pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col):
+            X[it] = col.astype(float)  # numbers already: nothing to coerce or report
+            continue
         num = pd.to_numeric(col, errors="coerce")
         nonnum = num.isna() & col.notna() & (col.astype("string").str.strip() != "")
         if nonnum.any():
@@ -245,12 +256,15 @@ def prepare_survey(
         accounting = acc.sum().to_frame().T
     used = reason.isna()
     data = df.loc[used, groups + carry].copy() if (groups or carry) else pd.DataFrame(index=df.index[used])
-    data["weight"] = wvals[used].astype(float)
-    data["row"] = np.flatnonzero(used.to_numpy())
     for it in items:
         data[it] = Xm.loc[used, it].astype(float)
     data = data.reset_index(drop=True)
+    weights_used = wvals[used].to_numpy(dtype=float).copy()
+    rows_used = np.flatnonzero(used.to_numpy())
+    weights_used.flags.writeable = False
+    rows_used.flags.writeable = False
     if n != int(accounting["rows_read"].sum()):  # pragma: no cover - internal invariant
         raise RuntimeError("data accounting lost rows")
     item_missing = pd.DataFrame(item_rows).fillna(0)
-    return PreparedData(data=data, accounting=accounting, item_missing=item_missing, groups=groups, carry=carry)
+    return PreparedData(data=data, accounting=accounting, item_missing=item_missing, groups=groups, carry=carry,
+                        weights=weights_used, rows=rows_used)

@@ -1,11 +1,16 @@
-"""Estimation backends: acsi's ML engine on the parameter table (:mod:`.ml`, :mod:`.mlfast`,
-FIML :mod:`.fiml`), semopy as an optional optimiser (:mod:`.sem`) and PLS (:mod:`.pls`)."""
+"""Estimation engines: covariance-based ML (acsi's engine on the parameter table :mod:`.ml` /
+:mod:`.mlfast`, FIML :mod:`.fiml`, robust and weighted inference :mod:`.robust`, semopy as an
+optional optimiser :mod:`.sem`), PLS (:mod:`.pls`), quality criteria (:mod:`.quality`) and
+effects (:mod:`.effects`).
+
+The per-unit pipeline that runs an engine and then scores the respondents is
+:mod:`acsi.pipeline` (a layer above).
+"""
 
 from .fitmeasures import fit_measures
 from .ml import fit_ml
 from .pls import PLSResult, fit_pls
 from .result import SEMResult
 from .sem import fit_sem
-from .units import ESTIMATORS, UnitOutcome, fit_unit
 
-__all__ = ["ESTIMATORS", "PLSResult", "SEMResult", "UnitOutcome", "fit_measures", "fit_ml", "fit_pls", "fit_sem", "fit_unit"]
+__all__ = ["PLSResult", "SEMResult", "fit_measures", "fit_ml", "fit_pls", "fit_sem"]

@@ -27,7 +27,9 @@ their variation).  For an observed structural variable (a phantom latent) ``s = 
 min)`` of that variable.
 
 These are pure functions of a compiled model, its estimate θ̂ and ``V``; the pipeline wires
-them into the results.  Equivalent R: ``B <- lavInspect(fit, "est")$beta``;
+them into the results.  :func:`total_effects` (a plain matrix of direct effects, either
+orientation: PLS) and :func:`total_effects_from_estimates` (a lavaan-style estimates table: the
+report) give the same total effects without a compiled model.  Equivalent R: ``B <- lavInspect(fit, "est")$beta``;
 ``solve(diag(nrow(B)) - B) - diag(nrow(B))`` for the total effects, or ``:=`` rows
 (``ind := a*b``) with ``parameterEstimates``.
 
@@ -48,7 +50,7 @@ from ..errors import EstimationError, InvalidParameterError
 from .expressions import jacobian
 from .mlfast import LOADING, PATH, RamModel
 
-__all__ = ["acsi_impacts", "effects", "scale_factors"]
+__all__ = ["acsi_impacts", "effects", "scale_factors", "total_effects", "total_effects_from_estimates"]
 
 
 def _group(model: RamModel, group: int):
@@ -257,3 +259,50 @@ def acsi_impacts(model: RamModel, theta: np.ndarray, vcov: np.ndarray | None, *,
     if len(model.groups) > 1:
         out.insert(0, "group", group)
     return out
+
+
+def total_effects(B: np.ndarray) -> np.ndarray:
+    """``T = (I − B)⁻¹ − I`` for a square matrix of direct effects (same orientation as ``B``).
+
+    >>> B = np.array([[0, 0.5, 0], [0, 0, 0.4], [0, 0, 0]])   # A -> B -> C, B[from, to]
+    >>> float(total_effects(B)[0, 2])
+    0.2
+    """
+    B = np.asarray(B, dtype=float)
+    eye = np.eye(B.shape[0])
+    return np.linalg.inv(eye - B) - eye
+
+
+def total_effects_from_estimates(est: pd.DataFrame, *, value: str = "est") -> pd.DataFrame:
+    """Total effects between latents from a lavaan-style estimates table (its ``~`` rows).
+
+    Parameters
+    ----------
+    est : DataFrame
+        One unit's estimates (``lhs, op, rhs`` and ``value``); ``lhs ~ rhs`` means ``rhs -> lhs``.
+    value : str
+        Column with the coefficients (``"est"`` unstandardised, ``"std_all"``).
+
+    Returns
+    -------
+    DataFrame
+        ``T.loc[to, from]``: the total effect of ``from`` on ``to``; latents in the order
+        they are measured (``=~``), then in the order the paths name them.
+
+    Examples
+    --------
+    >>> est = pd.DataFrame({"lhs": ["B", "C"], "op": ["~", "~"], "rhs": ["A", "B"], "est": [0.5, 0.4]})
+    >>> float(total_effects_from_estimates(est).loc["C", "A"])
+    0.2
+    """
+    lat = list(pd.unique(est.loc[est["op"] == "=~", "lhs"]))
+    for col in ("rhs", "lhs"):
+        for lv in est.loc[est["op"] == "~", col]:
+            if lv not in lat:
+                lat.append(lv)
+    idx = {lv: i for i, lv in enumerate(lat)}
+    B = np.zeros((len(lat), len(lat)))
+    for r in est.loc[est["op"] == "~"].itertuples(index=False):
+        v = getattr(r, value)
+        B[idx[r.lhs], idx[r.rhs]] = float(v) if np.isfinite(v) else 0.0
+    return pd.DataFrame(total_effects(B), index=lat, columns=lat)

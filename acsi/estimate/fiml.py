@@ -333,7 +333,7 @@ def fit_fiml(model: RamModel, data: pd.DataFrame, *, group: str | None = None, l
     chooses the standard errors and the test; the robust CFI/TLI/RMSEA are lavaan's
     missing-data corrected ones (:func:`acsi.estimate.robust.fiml_inference`).
     """
-    from .ml import _group_labels, _with_scaled, fit_stats, result_from_theta
+    from .assemble import _group_labels, _with_scaled, fit_stats, result_from_theta
     from .mlfast import _simple_start, parameter_vcov, start_values
     from .robust import fiml_inference, resolve_inference
     from .samplestats import normalize_weights

@@ -98,14 +98,12 @@ __all__ = [
     "compiled_model",
     "fit_constrained",
     "fit_covariances",
-    "fit_sem_fast",
     "gradient_information",
     "implied",
     "information",
     "moment_jacobian",
     "parameter_vcov",
     "sample_moments",
-    "sem_result_from_cov",
     "start_values",
 ]
 
@@ -1745,64 +1743,3 @@ def admissible_batch(model, theta: np.ndarray) -> np.ndarray:
     ok = (np.diagonal(T, axis1=1, axis2=2) >= 0).all(axis=1) & (np.diagonal(P, axis1=1, axis2=2) >= 0).all(axis=1)
     ok &= np.linalg.eigvalsh(A).min(axis=1) > 0
     return ok
-
-
-# ============================================================================ fit_sem replacement
-def fit_sem_fast(
-    data: pd.DataFrame,
-    spec: ModelSpec,
-    *,
-    level: float = 0.95,
-    start: np.ndarray | None = None,
-    xtol: float = 1e-10,
-    maxiter: int = 200,
-    model: RamModel | None = None,
-):
-    """Drop-in for :func:`acsi.estimate.sem.fit_sem` using acsi's own engine.
-
-    Returns the same :class:`~acsi.estimate.SEMResult` (estimate table with lavaan's
-    columns and expected-information standard errors ``sqrt(diag((2/N) H⁻¹))``, fit measures
-    from :func:`acsi.estimate.fitmeasures.fit_measures`, loadings, residual variances, latent
-    covariance, admissibility checks with the same messages), without semopy.  The model is
-    ``spec``'s default parameter table (:func:`acsi.estimate.ml.fit_ml` takes any table).
-
-    Parameters
-    ----------
-    data : DataFrame
-        Complete item data, one column per item of ``spec``.
-    spec : ModelSpec
-    level : float
-        Level of the Wald intervals.
-    start : ndarray, optional
-        Start values in ``RamModel(spec).labels`` order (default :func:`start_values`).
-    model : RamModel, optional
-        A compiled model to reuse across calls.
-
-    Raises
-    ------
-    EstimationError
-        Missing items, incomplete data, fewer than 2 rows, a constant item, or a
-        non-positive-definite sample covariance (same checks and messages as ``fit_sem``).
-
-    Examples
-    --------
-    >>> res = fit_sem_fast(survey_of_one_company, acsi.load_model("acsi"))   # doctest: +SKIP
-    >>> res.estimates.query("op == '~'")[["lhs", "rhs", "est", "se"]]          # doctest: +SKIP
-    """
-    from .ml import fit_ml
-
-    return fit_ml(model or compiled_model(spec), data, level=level, start=start, xtol=xtol, maxiter=maxiter)
-
-
-def sem_result_from_cov(model: RamModel, S: np.ndarray, n: int, *, level: float = 0.95, start=None,
-                        xtol: float = 1e-10, maxiter: int = 200, mean: np.ndarray | None = None):
-    """:class:`~acsi.estimate.SEMResult` from a sample covariance (denominator N) and N.
-
-    The sufficient statistics of ML: a unit's fit needs only ``S`` and ``n`` (and the mean
-    with a mean structure), so very large surveys can be fitted from per-unit moments without
-    holding the rows.
-    """
-    from .ml import fit_stats
-
-    stats = SampleStats.from_moments(S, n, mean, ov=model.groups[0].ov)
-    return fit_stats(model, stats, level=level, start=start, xtol=xtol, maxiter=maxiter)

@@ -32,6 +32,15 @@ loading +1.  Loadings are ``corr(x_i, Y_j) = (R W)_ij``; path coefficients and
 R² are OLS on ``C``: ``β_j = C_PP⁻¹ C_Pj``, ``R²_j = C_jP β_j`` (P the
 predecessors of j).
 
+The iteration is written for a *stack* of correlation matrices (``_estimate``): the bootstrap,
+the jackknife, PLSpredict's folds and blindfolding's rounds refit many replicates at once
+(:mod:`acsi.estimate.pls_batch`), each replicate frozen when its own weights converge; a single
+fit is a stack of one.  Consistent PLS (``consistent=``, Dijkstra & Henseler 2015) corrects the
+loadings and construct correlations of reflective latents with ρ_A before the inner model is
+estimated (:func:`_plsc`).  Quality criteria, model fit, prediction and IPMA of a fit:
+:mod:`acsi.estimate.pls_quality`, :mod:`acsi.estimate.pls_fit`, :mod:`acsi.estimate.pls_predict`,
+:mod:`acsi.estimate.pls_ipma`; bootstrap inference: :func:`acsi.bootstrap.bootstrap_pls`.
+
 Survey weights (Becker & Ismail 2016) enter through the weighted means and
 covariances, so every step (outer estimation, inner regressions, R², scores,
 index) is weighted; with integer weights the fit equals that of the data with
@@ -85,12 +94,16 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from ..errors import ConvergenceWarning, DataError, EstimationError, ScoringError, SpecError
-from ..methods.reliability import (
+from ..errors import AdmissibilityWarning, ConvergenceWarning, DataError, EstimationError, ScoringError, SpecError
+from ..score import rescale
+from .effects import total_effects
+from .quality import (
+    check_blocks,
+    check_weights,
     _alpha_from_cov,
     _htmt_from_cor,
     _rho_a_from_cor,
-    _rho_c_ave_from_loadings,
+    rho_c_and_ave,
     _vif_from_cor,
 )
 
@@ -126,28 +139,24 @@ class _Structure:
     reg_valid2: np.ndarray  # (E, K, K) bool
 
 
+def _known_latents(what: str, mapping: Mapping | None, pos: dict) -> dict:
+    """``mapping`` (latent -> value) as a dict, refusing latents without a block."""
+    mapping = dict(mapping or {})
+    bad = [lv for lv in mapping if lv not in pos]
+    if bad:
+        raise SpecError(f"{what} names latents {bad} that have no block; latents are {list(pos)}")
+    return mapping
+
+
 def _compile(
     blocks: Mapping[str, Sequence[str]],
     paths: Sequence[tuple[str, str]],
     modes: Mapping[str, str] | None,
     anchors: Mapping[str, str] | None,
 ) -> _Structure:
-    if not isinstance(blocks, Mapping) or not blocks:
-        raise SpecError(f"blocks must be a non-empty dict latent -> list of items, like {{'CS': ['cs1', 'cs2']}}; got {blocks!r}")
-    latents: list[str] = []
-    items: list[str] = []
-    owner: dict[str, str] = {}
-    for lv, its in blocks.items():
-        if isinstance(its, str) or not isinstance(its, Sequence) or len(its) == 0:
-            raise SpecError(f"block {lv!r} must be a non-empty list of item names; got {its!r}")
-        if len(set(its)) != len(its):
-            raise SpecError(f"block {lv!r} lists an item twice: {list(its)}; list each item once")
-        for it in its:
-            if it in owner:
-                raise SpecError(f"item {it!r} is listed in blocks {owner[it]!r} and {lv!r}; an item belongs to one block only")
-            owner[it] = lv
-            items.append(it)
-        latents.append(lv)
+    check_blocks(blocks, error=SpecError)
+    latents: list[str] = list(blocks)
+    items: list[str] = [it for its in blocks.values() for it in its]
     clash = sorted(set(latents) & set(items))
     if clash:
         raise SpecError(f"names used both as latent and item: {clash}; rename one of them")
@@ -185,10 +194,7 @@ def _compile(
         cyc = [latents[j] for j in range(J) if indeg[j] > 0]
         raise SpecError(f"the paths form a cycle through {cyc}; PLS path modelling needs a recursive (acyclic) model")
 
-    modes = dict(modes or {})
-    bad = [lv for lv in modes if lv not in pos]
-    if bad:
-        raise SpecError(f"modes names latents {bad} that have no block; latents are {latents}")
+    modes = _known_latents("modes", modes, pos)
     mode_b = np.zeros(J, dtype=bool)
     for lv, m in modes.items():
         mu = str(m).upper()
@@ -196,10 +202,7 @@ def _compile(
             raise SpecError(f"mode of latent {lv!r} must be 'A' (reflective) or 'B' (formative); got {m!r}")
         mode_b[pos[lv]] = mu == "B"
 
-    anchors = dict(anchors or {})
-    bad = [lv for lv in anchors if lv not in pos]
-    if bad:
-        raise SpecError(f"anchors names latents {bad} that have no block; latents are {latents}")
+    anchors = _known_latents("anchors", anchors, pos)
     anchor = np.empty(J, dtype=int)
     for lv, j in pos.items():
         a = anchors.get(lv, blocks[lv][0])
@@ -231,10 +234,59 @@ def _compile(
     )
 
 
-# --------------------------------------------------------------------------- the iteration (numpy only)
+# --------------------------------------------------------------------------- the iteration (numpy only, batched)
+#
+# Every function below works on a *batch* of b correlation matrices at once (leading axis b):
+# the bootstrap refits its replicates together, a single fit is a batch of one.  Failures are
+# per replicate (``ok`` masks and reasons); :func:`_estimate` with ``strict=True`` raises the
+# first one as an EstimationError, which is what :func:`fit_pls` does.
 
 
-def _inner_weights(C: np.ndarray, m: _Structure, scheme: str) -> np.ndarray:
+def _solve_batch(A: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``A⁻¹ b`` for stacked systems; returns (x, ok) with ok False where A is singular."""
+    try:
+        x = np.linalg.solve(A, b)
+    except np.linalg.LinAlgError:  # one singular system: solve them one by one
+        x = np.full(np.broadcast_shapes(A.shape[:-1], b.shape[:-1]) + b.shape[-1:], np.nan)
+        flatA = A.reshape(-1, *A.shape[-2:])
+        flatb = np.broadcast_to(b, A.shape[:-1] + b.shape[-1:]).reshape(-1, *b.shape[-2:])
+        out = x.reshape(-1, *x.shape[-2:])
+        for i in range(flatA.shape[0]):
+            try:
+                out[i] = np.linalg.solve(flatA[i], flatb[i])
+            except np.linalg.LinAlgError:
+                pass
+    ok = np.isfinite(x).reshape(x.shape[0], -1).all(axis=1)
+    return x, ok
+
+
+def _collinear_latent(A: np.ndarray, m: _Structure) -> int:
+    """The first regressed latent whose predecessor correlation matrix is (numerically) singular."""
+    for e, j in enumerate(m.reg_j):
+        k = int(m.reg_valid[e].sum())
+        if np.linalg.matrix_rank(A[e, :k, :k]) < k:
+            return int(j)
+    return int(m.reg_j[0])  # pragma: no cover
+
+
+def _regressions(C: np.ndarray, m: _Structure) -> tuple[np.ndarray, np.ndarray, list]:
+    """OLS coefficients of every endogenous latent on its predecessors, for a batch of ``C``.
+
+    Returns ``(beta, ok, reasons)``: beta (b, E, K), row e for latent ``m.reg_j[e]``, padded with
+    zeros; ok (b,) False where some predecessors are collinear, with the reason.
+    """
+    P = m.reg_P
+    A = np.where(m.reg_valid2, C[:, P[:, :, None], P[:, None, :]], m.reg_eye)
+    rhs = np.where(m.reg_valid, C[:, P, m.reg_j[:, None]], 0.0)
+    beta, ok = _solve_batch(A, rhs[..., None])
+    reasons = [None if ok[r] else str(_collinear(m, _collinear_latent(A[r], m))) for r in range(len(ok))]
+    return beta[..., 0], ok, reasons
+
+
+def _inner_weights(C: np.ndarray, m: _Structure, scheme: str) -> tuple[np.ndarray, np.ndarray, list]:
+    """Inner weights E (b, J, J) for a batch of score correlations; ok and reasons as above."""
+    ok = np.ones(C.shape[0], dtype=bool)
+    reasons: list = [None] * C.shape[0]
     if scheme == "centroid":
         E = np.sign(C) * m.sym
     elif scheme == "factorial":
@@ -242,82 +294,87 @@ def _inner_weights(C: np.ndarray, m: _Structure, scheme: str) -> np.ndarray:
     else:  # path weighting
         E = C * m.adj.T  # successors: correlation
         if m.endog:
-            E[m.reg_P[m.reg_valid], np.repeat(m.reg_j, m.reg_valid.sum(axis=1))] = _regressions(C, m)[m.reg_valid]
+            beta, ok, reasons = _regressions(C, m)
+            E[:, m.reg_P[m.reg_valid], np.repeat(m.reg_j, m.reg_valid.sum(axis=1))] = beta[:, m.reg_valid]
     if m.lone.any():
-        E[m.lone, m.lone] = 1.0
-    return E
+        E[:, m.lone, m.lone] = 1.0
+    return E, ok, reasons
 
 
-def _regressions(C: np.ndarray, m: _Structure) -> np.ndarray:
-    """OLS coefficients of every endogenous latent on its predecessors, in one batched solve.
-
-    Returns an (E, K) array, row e for latent ``m.reg_j[e]``, padded with zeros.
-    """
-    P = m.reg_P
-    A = np.where(m.reg_valid2, C[P[:, :, None], P[:, None, :]], m.reg_eye)
-    b = np.where(m.reg_valid, C[P, m.reg_j[:, None]], 0.0)
-    try:
-        beta = np.linalg.solve(A, b[:, :, None])[:, :, 0]
-    except np.linalg.LinAlgError:
-        beta = None
-    if beta is None or not np.all(np.isfinite(beta)):
-        for e, j in enumerate(m.reg_j):
-            k = int(m.reg_valid[e].sum())
-            if np.linalg.matrix_rank(A[e, :k, :k]) < k:
-                raise _collinear(m, int(j))
-        raise _collinear(m, int(m.reg_j[0]))  # pragma: no cover
-    return beta
-
-
-def _outer_operator(R: np.ndarray, m: _Structure) -> np.ndarray:
-    """``M R`` with M = blockdiag(R_jj⁻¹ for mode-B blocks, I for mode-A blocks)."""
+def _outer_operator(R: np.ndarray, m: _Structure) -> tuple[np.ndarray, np.ndarray, list]:
+    """``M R`` with M = blockdiag(R_jj⁻¹ for mode-B blocks, I for mode-A blocks), batched."""
+    ok = np.ones(R.shape[0], dtype=bool)
+    reasons: list = [None] * R.shape[0]
     if not m.mode_b.any():
-        return R
+        return R, ok, reasons
     MR = R.copy()
     for j in np.flatnonzero(m.mode_b):
         ix = m.idx[j]
-        Rjj = R[np.ix_(ix, ix)]
-        try:
-            MR[ix, :] = np.linalg.solve(Rjj, R[ix, :])
-        except np.linalg.LinAlgError:
-            raise EstimationError(
+        sol, good = _solve_batch(R[:, ix[:, None], ix[None, :]], R[:, ix, :])
+        MR[:, ix, :] = sol
+        for r in np.flatnonzero(~good & ok):
+            reasons[r] = (
                 f"mode B block {m.latents[j]!r}: the items {[m.items[k] for k in ix]} are linearly dependent "
                 "(singular correlation matrix); drop a redundant item or use mode A"
-            ) from None
-    return MR
-
-
-def _iterate(R: np.ndarray, m: _Structure, scheme: str, tol: float, max_iter: int) -> tuple[np.ndarray, int, bool, float]:
-    """Standardized outer weights (items × latents), iterations, converged flag, last change."""
-    MR = _outer_operator(R, m)
-    mask = m.mask
-    W = mask.copy()
-    W /= np.sqrt(np.einsum("ij,ij->j", W, R @ W))
-    delta = np.inf
-    for it in range(1, max_iter + 1):
-        C = W.T @ R @ W
-        E = _inner_weights(C, m, scheme)
-        Wn = (MR @ (W @ E)) * mask
-        var = np.einsum("ij,ij->j", Wn, R @ Wn)
-        dead = ~(var > 0) | ~np.isfinite(var) | (((np.abs(C) * m.sym).max(axis=0) < 1e-10) & ~m.lone)
-        if dead.any():
-            bad = [m.latents[j] for j in np.flatnonzero(dead)]
-            raise EstimationError(
-                f"the inner proxy of {bad} vanished at iteration {it} (zero correlation with every neighbour); "
-                "check the paths of these latents or try scheme='path'"
             )
-        Wn /= np.sqrt(var)
-        delta = float(np.max(np.abs(Wn - W)))
-        W = Wn
-        if delta < tol:
-            return W, it, True, delta
-    return W, max_iter, False, delta
+        ok &= good
+    return MR, ok, reasons
+
+
+def _iterate(R: np.ndarray, m: _Structure, scheme: str, tol: float, max_iter: int):
+    """Standardized outer weights (b, items, latents) of a batch of correlation matrices.
+
+    Each replicate iterates until its own change is below ``tol`` and is then frozen, so its
+    weights do not depend on the other members of the batch.  Returns
+    ``(W, n_iter, converged, delta, ok, reasons)``.
+    """
+    nb = R.shape[0]
+    MR, ok, reasons = _outer_operator(R, m)
+    mask = m.mask
+    W = np.broadcast_to(mask, (nb, *mask.shape)).copy()
+    W /= np.sqrt(np.einsum("bij,bij->bj", W, R @ W))[:, None, :]
+    n_iter = np.zeros(nb, dtype=np.int64)
+    converged = np.zeros(nb, dtype=bool)
+    delta = np.full(nb, np.inf)
+    active = ok.copy()
+    for it in range(1, max_iter + 1):
+        ix = np.flatnonzero(active)
+        if not ix.size:
+            break
+        Ra, Wa = R[ix], W[ix]
+        C = np.swapaxes(Wa, 1, 2) @ Ra @ Wa
+        E, good, why = _inner_weights(C, m, scheme)
+        Wn = (MR[ix] @ (Wa @ E)) * mask
+        var = np.einsum("bij,bij->bj", Wn, Ra @ Wn)
+        dead = ~(var > 0) | ~np.isfinite(var) | (((np.abs(C) * m.sym).max(axis=1) < 1e-10) & ~m.lone)
+        for k in np.flatnonzero(~good | dead.any(axis=1)):
+            r = ix[k]
+            ok[r] = active[r] = False
+            if why[k] is not None:
+                reasons[r] = why[k]
+            else:
+                bad = [m.latents[j] for j in np.flatnonzero(dead[k])]
+                reasons[r] = (
+                    f"the inner proxy of {bad} vanished at iteration {it} (zero correlation with every neighbour); "
+                    "check the paths of these latents or try scheme='path'"
+                )
+        keep = good & ~dead.any(axis=1)
+        ix, Wa, Wn, var = ix[keep], Wa[keep], Wn[keep], var[keep]
+        Wn /= np.sqrt(var)[:, None, :]
+        d = np.abs(Wn - Wa).max(axis=(1, 2))
+        W[ix] = Wn
+        delta[ix] = d
+        n_iter[ix] = it
+        done = d < tol
+        converged[ix[done]] = True
+        active[ix[done]] = False
+    return W, n_iter, converged, delta, ok, reasons
 
 
 def _fix_signs(W: np.ndarray, R: np.ndarray, m: _Structure) -> np.ndarray:
     L = R @ W
-    sign = np.where(L[m.anchor, np.arange(len(m.latents))] < 0, -1.0, 1.0)
-    return W * sign
+    sign = np.where(L[:, m.anchor, np.arange(len(m.latents))] < 0, -1.0, 1.0)
+    return W * sign[:, None, :]
 
 
 def _collinear(m: _Structure, j: int) -> EstimationError:
@@ -327,32 +384,150 @@ def _collinear(m: _Structure, j: int) -> EstimationError:
     )
 
 
-def _inner_model(C: np.ndarray, m: _Structure) -> tuple[np.ndarray, np.ndarray]:
-    """Path matrix B (B[i, j] = coefficient of i -> j) and R² (NaN for exogenous)."""
-    J = len(m.latents)
-    B = np.zeros((J, J))
-    r2 = np.full(J, np.nan)
+def _inner_model(C: np.ndarray, m: _Structure, check_pd: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray, list]:
+    """Path matrices B (b, J, J; B[:, i, j] = coefficient of i -> j), R² (NaN for exogenous), ok, reasons.
+
+    ``check_pd`` refuses nearly singular predecessor correlations (PLS); PLSc-corrected
+    correlations may be indefinite, which is reported as a problem, not a failure.
+    """
+    nb, J = C.shape[0], len(m.latents)
+    B = np.zeros((nb, J, J))
+    r2 = np.full((nb, J), np.nan)
+    ok = np.ones(nb, dtype=bool)
+    reasons: list = [None] * nb
     if not m.endog:
-        return B, r2
+        return B, r2, ok, reasons
     P = m.reg_P
-    A = np.where(m.reg_valid2, C[P[:, :, None], P[:, None, :]], m.reg_eye)
-    small = np.linalg.eigvalsh(A)[:, 0] < 1e-10
-    if small.any():
-        raise _collinear(m, int(m.reg_j[np.flatnonzero(small)[0]]))
-    beta = _regressions(C, m)
-    B[P[m.reg_valid], np.repeat(m.reg_j, m.reg_valid.sum(axis=1))] = beta[m.reg_valid]
-    b = np.where(m.reg_valid, C[P, m.reg_j[:, None]], 0.0)
-    r2[m.reg_j] = np.einsum("ek,ek->e", b, beta)
-    return B, r2
+    A = np.where(m.reg_valid2, C[:, P[:, :, None], P[:, None, :]], m.reg_eye)
+    with np.errstate(invalid="ignore"):
+        eig = np.linalg.eigvalsh(np.where(np.isfinite(A), A, 0.0))
+    # PLS: predecessor correlations must be positive definite; PLSc: only not singular
+    small = ~(eig[..., 0] >= 1e-10) if check_pd else ~(np.abs(eig).min(axis=-1) >= 1e-10)
+    small |= ~np.isfinite(A).all(axis=(2, 3))
+    for r in np.flatnonzero(small.any(axis=1)):
+        ok[r] = False
+        reasons[r] = str(_collinear(m, int(m.reg_j[np.flatnonzero(small[r])[0]])))
+    beta, good, why = _regressions(C, m)
+    for r in np.flatnonzero(~good & ok):
+        reasons[r] = why[r]
+    ok &= good
+    B[:, P[m.reg_valid], np.repeat(m.reg_j, m.reg_valid.sum(axis=1))] = beta[:, m.reg_valid]
+    rhs = np.where(m.reg_valid, C[:, P, m.reg_j[:, None]], 0.0)
+    r2[:, m.reg_j] = np.einsum("bek,bek->be", rhs, beta)
+    return B, r2, ok, reasons
 
 
-def _estimate(R: np.ndarray, m: _Structure, scheme: str, tol: float, max_iter: int):
-    """Core estimate from a correlation matrix: W (sign-fixed), C, B, r2, n_iter, converged, delta."""
-    W, n_iter, converged, delta = _iterate(R, m, scheme, tol, max_iter)
-    W = _fix_signs(W, R, m)
-    C = W.T @ R @ W
-    B, r2 = _inner_model(C, m)
-    return W, C, B, r2, n_iter, converged, delta
+@dataclass(frozen=True, eq=False)
+class _Batch:
+    """A batch of PLS solutions (leading axis: replicate)."""
+
+    W: np.ndarray  # (b, p, J) sign-fixed standardized outer weights
+    C: np.ndarray  # (b, J, J) construct correlations (PLSc-corrected for consistent latents)
+    B: np.ndarray  # (b, J, J) path coefficients
+    r2: np.ndarray  # (b, J)
+    L: np.ndarray  # (b, p, J) corr(item, score) (PLSc loadings in the own block of consistent latents)
+    rho_a: np.ndarray  # (b, J) Dijkstra-Henseler rho_A (NaN for single items and unless consistent)
+    n_iter: np.ndarray
+    converged: np.ndarray
+    delta: np.ndarray
+    ok: np.ndarray  # (b,) estimation succeeded (converged or not)
+    reasons: list  # why a replicate failed (None when ok)
+    problems: list  # per replicate: inadmissible PLSc results (tuple of str)
+
+
+def _estimate(R: np.ndarray, m: _Structure, scheme: str, tol: float, max_iter: int, *,
+              consistent: np.ndarray | None = None, strict: bool = False) -> _Batch:
+    """Iterate, fix signs, (PLSc-correct,) estimate the inner model, for a batch of correlation matrices.
+
+    ``consistent`` (J,) bool marks the latents modelled as common factors (PLSc, see
+    :func:`_plsc`).  With ``strict=True`` the first failure raises its EstimationError.
+    """
+    W, n_iter, converged, delta, ok, reasons = _iterate(R, m, scheme, tol, max_iter)
+    if strict and not ok.all():
+        raise EstimationError(reasons[int(np.flatnonzero(~ok)[0])])
+    W = _fix_signs(np.where(ok[:, None, None], W, m.mask), R, m)
+    C = np.swapaxes(W, 1, 2) @ R @ W
+    L = R @ W
+    nb, J = C.shape[0], len(m.latents)
+    rho_a = np.full((nb, J), np.nan)
+    problems: list = [()] * nb
+    if consistent is not None and consistent.any():
+        C, L, rho_a, problems = _plsc(R, W, C, L, m, consistent)
+    B, r2, good, why = _inner_model(C, m, check_pd=consistent is None or not consistent.any())
+    for r in np.flatnonzero(~good & ok):
+        reasons[r] = why[r]
+    ok = ok & good
+    if strict and not ok.all():
+        raise EstimationError(reasons[int(np.flatnonzero(~ok)[0])])
+    return _Batch(W=W, C=C, B=B, r2=r2, L=L, rho_a=rho_a, n_iter=n_iter, converged=converged & ok, delta=delta,
+                  ok=ok, reasons=reasons, problems=problems)
+
+
+def _plsc(R, W, C, L, m: _Structure, consistent: np.ndarray):
+    """Dijkstra & Henseler's (2015) consistent PLS for the latents in ``consistent``.
+
+    With ``ŵ`` a block's weights scaled to unit composite variance and ``ρ_A`` its reliability
+    (:func:`acsi.estimate.quality._rho_a_from_cor`): consistent loadings
+    ``λ̂ = ŵ √ρ_A / (ŵᵀŵ)``, construct correlations ``r_ij / √(ρ_i ρ_j)`` (ρ = 1 for composites and
+    single items), and the inner model re-estimated by OLS on the corrected correlations.
+    A replicate is inadmissible (``problems``) when a ρ_A or an absolute loading exceeds 1 or the
+    corrected correlation matrix is not positive definite.
+    """
+    nb, J = C.shape[0], len(m.latents)
+    rho = np.full((nb, J), np.nan)
+    q = np.ones((nb, J))
+    L = L.copy()
+    for j in np.flatnonzero(consistent):
+        ix = m.idx[j]
+        if ix.size < 2:
+            continue
+        Rb = R[:, ix[:, None], ix[None, :]]
+        rho[:, j] = [_rho_a_from_cor(Rb[r], W[r, ix, j]) for r in range(nb)]
+        q[:, j] = rho[:, j]
+        w = W[:, ix, j]
+        L[:, ix, j] = w * (np.sqrt(rho[:, j]) / np.einsum("bi,bi->b", w, w))[:, None]
+    with np.errstate(invalid="ignore"):
+        Cc = C / np.sqrt(q[:, :, None] * q[:, None, :])
+    idx = np.arange(J)
+    Cc[:, idx, idx] = 1.0
+    problems = []
+    with np.errstate(invalid="ignore"):
+        min_eig = np.linalg.eigvalsh(np.where(np.isfinite(Cc), Cc, 0.0))[:, 0]
+    for r in range(nb):
+        why = []
+        for j in np.flatnonzero(consistent):
+            if not 0 < rho[r, j] <= 1:
+                why.append(f"{m.latents[j]}: rho_A = {rho[r, j]:.4g} outside (0, 1]")
+            big = [m.items[k] for k in m.idx[j] if abs(L[r, k, j]) > 1]
+            if big:
+                why.append(f"{m.latents[j]}: consistent loadings of {big} exceed 1 in absolute value")
+        if not min_eig[r] > 0:
+            why.append("the PLSc construct correlation matrix is not positive definite")
+        problems.append(tuple(why))
+    return Cc, L, rho, problems
+
+
+def _consistent_mask(consistent, m: _Structure) -> np.ndarray | None:
+    """(J,) bool of the latents PLSc corrects (mode A, two or more items), or None."""
+    if consistent is False or consistent is None:
+        return None
+    if consistent is True:
+        names = [lv for j, lv in enumerate(m.latents) if not m.mode_b[j] and m.idx[j].size >= 2]
+    else:
+        if isinstance(consistent, str) or not isinstance(consistent, Sequence):
+            raise SpecError(f"consistent must be True, False or a list of latents; got {consistent!r}")
+        names = list(consistent)
+        bad = [lv for lv in names if lv not in m.latents]
+        if bad:
+            raise SpecError(f"consistent names latents {bad} that have no block; latents are {list(m.latents)}")
+        wrong = [lv for lv in names if m.mode_b[m.latents.index(lv)] or m.idx[m.latents.index(lv)].size < 2]
+        if wrong:
+            raise SpecError(
+                f"consistent PLS corrects reflective (mode A) latents with two or more items; {wrong} are mode B "
+                "or single items: remove them from consistent"
+            )
+    mask = np.array([lv in names for lv in m.latents], dtype=bool)
+    return mask if mask.any() else None
 
 
 # --------------------------------------------------------------------------- input checks
@@ -405,14 +580,7 @@ def _survey_weights(weights, n: int, index: pd.Index) -> np.ndarray | None:
                 )
             weights = weights.reindex(index)
         weights = weights.to_numpy()
-    v = np.asarray(weights, dtype=float).ravel()
-    if v.shape[0] != n:
-        raise DataError(f"weights has {v.shape[0]} values but the data have {n} rows; give one survey weight per row")
-    bad = np.flatnonzero(~np.isfinite(v) | (v < 0))
-    if bad.size:
-        raise DataError(
-            f"survey weights must be finite and >= 0; rows {bad[:10].tolist()} have {v[bad[:10]].tolist()}"
-        )
+    v = check_weights(weights, n, error=DataError)
     if np.count_nonzero(v) < 2:
         raise DataError("fewer than two rows have a positive survey weight; PLS needs at least two weighted rows")
     return v
@@ -473,6 +641,23 @@ class _Arrays:
     idx_scores: np.ndarray
     index_vals: np.ndarray
     row_index: pd.Index
+    X: np.ndarray | None = None  # the item answers used (n × p), for refits (bootstrap, prediction)
+    v: np.ndarray | None = None  # survey weights or None
+    rho_a: np.ndarray | None = None  # (J,) rho_A of the PLSc-corrected latents, NaN elsewhere
+
+
+def _view(attr: str, index: str, columns: str | None = None, *, name: str | None = None, masked: bool = False):
+    """A cached pandas view of one array of :class:`_Arrays` (items, latents or rows as labels)."""
+    def labels(self, which):
+        return {"items": self._it, "latents": self._lat, "rows": self._a.row_index}[which]
+
+    def build(self):
+        arr = getattr(self._a, attr) * (self._a.mask if masked else 1)
+        if columns is None:
+            return pd.Series(arr, index=labels(self, index), name=name)
+        return pd.DataFrame(arr, index=labels(self, index), columns=labels(self, columns))
+
+    return cached_property(build)
 
 
 @dataclass(frozen=True, eq=False)
@@ -522,6 +707,14 @@ class PLSResult:
     weighted : bool
     index_problems : tuple of str
         Why an index is refused (negative normalised weights), empty when all are published.
+    consistent : tuple of str
+        Latents corrected by PLSc (empty without ``consistent=``); their loadings, the construct
+        correlations, paths and R² are the consistent ones.
+    problems : tuple of str
+        Why the PLSc solution is inadmissible (a ρ_A or loading above 1, indefinite construct
+        correlations); empty otherwise.
+    options : dict
+        The estimation options (scheme, tol, max_iter, modes, anchors, consistent), for refits.
 
     Derived (cached) attributes: ``total_effects``, ``quality``, ``htmt``, ``fornell_larcker``,
     ``item_vif``, ``outer_table``; guarded attributes ``index`` and ``index_scores``.
@@ -539,6 +732,9 @@ class PLSResult:
     weighted: bool
     index_problems: tuple[str, ...] = ()
     _a: _Arrays = field(default=None, repr=False)
+    consistent: tuple[str, ...] = ()
+    problems: tuple[str, ...] = ()
+    options: dict = field(default_factory=dict)
 
     # ---------------------------------------------------------------- pandas views of the arrays
 
@@ -550,25 +746,11 @@ class PLSResult:
     def _it(self) -> pd.Index:
         return pd.Index(self._a.items)
 
-    @cached_property
-    def outer_weights(self) -> pd.DataFrame:
-        return pd.DataFrame(self._a.W, index=self._it, columns=self._lat)
-
-    @cached_property
-    def outer_loadings(self) -> pd.DataFrame:
-        return pd.DataFrame(self._a.L * self._a.mask, index=self._it, columns=self._lat)
-
-    @cached_property
-    def cross_loadings(self) -> pd.DataFrame:
-        return pd.DataFrame(self._a.L, index=self._it, columns=self._lat)
-
-    @cached_property
-    def unstd_weights(self) -> pd.Series:
-        return pd.Series(self._a.unstd, index=self._it, name="unstd_weight")
-
-    @cached_property
-    def path_matrix(self) -> pd.DataFrame:
-        return pd.DataFrame(self._a.B, index=self._lat, columns=self._lat)
+    outer_weights = _view("W", "items", "latents")
+    outer_loadings = _view("L", "items", "latents", masked=True)
+    cross_loadings = _view("L", "items", "latents")
+    unstd_weights = _view("unstd", "items", name="unstd_weight")
+    path_matrix = _view("B", "latents", "latents")
 
     @cached_property
     def path_table(self) -> pd.DataFrame:
@@ -583,25 +765,11 @@ class PLSResult:
         e = list(self._a.endog)
         return pd.Series(self._a.r2[e], index=pd.Index([self._a.latents[j] for j in e]), name="r2", dtype=float)
 
-    @cached_property
-    def scores(self) -> pd.DataFrame:
-        return pd.DataFrame(self._a.Y, index=self._a.row_index, columns=self._lat)
-
-    @cached_property
-    def latent_cor(self) -> pd.DataFrame:
-        return pd.DataFrame(self._a.C, index=self._lat, columns=self._lat)
-
-    @cached_property
-    def item_cor(self) -> pd.DataFrame:
-        return pd.DataFrame(self._a.R, index=self._it, columns=self._it)
-
-    @cached_property
-    def item_means(self) -> pd.Series:
-        return pd.Series(self._a.mean, index=self._it, name="mean")
-
-    @cached_property
-    def item_sds(self) -> pd.Series:
-        return pd.Series(self._a.sd, index=self._it, name="sd")
+    scores = _view("Y", "rows", "latents")
+    latent_cor = _view("C", "latents", "latents")
+    item_cor = _view("R", "items", "items")
+    item_means = _view("mean", "items", name="mean")
+    item_sds = _view("sd", "items", name="sd")
 
     @cached_property
     def index_bounds(self) -> pd.DataFrame:
@@ -652,7 +820,7 @@ class PLSResult:
         """
         B = self.path_matrix.to_numpy()
         J = B.shape[0]
-        T = np.linalg.inv(np.eye(J) - B) - np.eye(J)
+        T = total_effects(B)  # acsi.estimate.effects: T = (I − B)⁻¹ − I
         lat = list(self.path_matrix.index)
         rows = []
         for i in range(J):
@@ -670,14 +838,14 @@ class PLSResult:
     def quality(self) -> pd.DataFrame:
         """Per latent: ``alpha`` (standardized Cronbach's alpha), ``rho_c``, ``rho_a``, ``ave``, ``r2``, ``n_items``.
 
-        Formulas in :mod:`acsi.methods.reliability`; all from the weighted item correlations.
+        Formulas in :mod:`acsi.estimate.quality`; all from the weighted item correlations.
         """
         R = self.item_cor.to_numpy()
         rows = []
         for (lv, its), ix in zip(self.blocks.items(), self._block_index):
             Rb = R[np.ix_(ix, ix)]
             lam = self.outer_loadings.loc[its, lv].to_numpy()
-            rc, av = _rho_c_ave_from_loadings(lam)
+            rc, av = rho_c_and_ave(lam)
             rows.append({
                 "latent": lv,
                 "alpha": _alpha_from_cov(Rb),
@@ -691,7 +859,7 @@ class PLSResult:
 
     @cached_property
     def htmt(self) -> pd.DataFrame:
-        """Heterotrait-monotrait ratios (symmetric, NaN diagonal); see :func:`acsi.methods.reliability.htmt`."""
+        """Heterotrait-monotrait ratios (symmetric, NaN diagonal); see :func:`acsi.estimate.quality.htmt`."""
         lat = list(self.blocks)
         return pd.DataFrame(_htmt_from_cor(self.item_cor.to_numpy(), self._block_index), index=lat, columns=lat)
 
@@ -741,6 +909,7 @@ def fit_pls(
     tol: float = 1e-7,
     max_iter: int = 300,
     scale_bounds: dict[str, tuple[float, float]] | None = None,
+    consistent: bool | Sequence[str] = False,
 ) -> PLSResult:
     """Fit a PLS path model (Lohmöller's algorithm) and compute Fornell's 0-100 indexes.
 
@@ -771,6 +940,13 @@ def fit_pls(
     scale_bounds : dict, optional
         Item -> (min, max) scale bounds for the index; default the observed range (recorded
         in ``index_bounds`` with source "observed").  Pass the questionnaire's bounds.
+    consistent : bool or list of str
+        Consistent PLS (PLSc, Dijkstra & Henseler 2015) for reflective constructs: ``True``
+        treats every mode-A latent with two or more items as a common factor, a list names
+        them.  Loadings, construct correlations, paths and R² are corrected (see
+        :func:`_plsc`); weights, scores and the 0-100 index stay the PLS ones.  Equivalent R:
+        ``cSEM::csem(data, model)`` with ``=~`` for those latents (``.disattenuate = TRUE``),
+        or ``seminr::estimate_pls`` with ``reflective()`` constructs.
 
     Returns
     -------
@@ -831,8 +1007,11 @@ def fit_pls(
     np.fill_diagonal(R, 1.0)
     lo, hi, bounds_source = _bounds(scale_bounds, X, items)
 
-    # 2. iterate, fix signs, inner model
-    W, C, B, r2, n_iter, converged, delta = _estimate(R, m, scheme, tol, max_iter)
+    # 2. iterate, fix signs, (PLSc,) inner model
+    cons = _consistent_mask(consistent, m)
+    est = _estimate(R[None], m, scheme, tol, max_iter, consistent=cons, strict=True)
+    W, C, B, r2 = est.W[0], est.C[0], est.B[0], est.r2[0]
+    n_iter, converged, delta = int(est.n_iter[0]), bool(est.converged[0]), float(est.delta[0])
     if not converged:
         warnings.warn(
             f"PLS did not converge in {max_iter} iterations (last weight change {delta:.3g} >= tol {tol:g}); "
@@ -840,7 +1019,14 @@ def fit_pls(
             ConvergenceWarning,
             stacklevel=2,
         )
-    Lfull = R @ W  # corr(item, score): scores have unit variance
+    if est.problems[0]:
+        warnings.warn(
+            "the consistent PLS (PLSc) solution is inadmissible: " + "; ".join(est.problems[0])
+            + ". Check the reliability of these blocks, or fit them as composites (remove them from consistent=)",
+            AdmissibilityWarning,
+            stacklevel=2,
+        )
+    Lfull = est.L[0]  # corr(item, score) (scores have unit variance); PLSc loadings in own blocks
 
     # 3. scores and Fornell's index
     Y = (Xc / sd) @ W
@@ -855,15 +1041,14 @@ def fit_pls(
         negs = [(items[k], unstd[k]) for k in ix if not unstd[k] >= 0]
         if negs:
             problems.append(f"{lv}: " + ", ".join(f"{it} has normalised weight {w:.4g}" for it, w in negs))
-    span = (hi - lo) @ Un
-    idx_scores = 100.0 * ((X - lo) @ Un) / span
-    index_vals = 100.0 * ((mean - lo) @ Un) / span
+    idx_scores = rescale(X, Un, lo, hi)  # the same 0-100 rescaling as the SEM scores (acsi.score)
+    index_vals = rescale(mean[None, :], Un, lo, hi)[0]
 
     # 4. assemble (pandas objects are built lazily from these arrays)
     arrays = _Arrays(
         items=m.items, latents=m.latents, mask=m.mask, endog=m.endog, W=W, L=Lfull, B=B, r2=r2, C=C, R=R,
         mean=mean, sd=sd, unstd=unstd, lo=lo, hi=hi, bounds_source=bounds_source, Y=Y, idx_scores=idx_scores,
-        index_vals=index_vals, row_index=data.index,
+        index_vals=index_vals, row_index=data.index, X=X, v=v, rho_a=est.rho_a[0],
     )
     return PLSResult(
         converged=bool(converged),
@@ -878,4 +1063,8 @@ def fit_pls(
         weighted=v is not None,
         index_problems=tuple(problems),
         _a=arrays,
+        consistent=tuple(lv for j, lv in enumerate(latents) if cons is not None and cons[j]),
+        problems=tuple(est.problems[0]),
+        options={"scheme": scheme, "tol": tol, "max_iter": max_iter, "modes": dict(modes or {}),
+                 "anchors": dict(anchors or {}), "consistent": consistent},
     )

@@ -295,11 +295,8 @@ def ipa_plot(table: pd.DataFrame, ax=None, lang: str = "en", *, title: str | Non
         raise MethodError(f"ipa_plot: expected the table returned by ipa() with columns {sorted(need)}; got {cols}.")
     if len(table) == 0:
         raise MethodError("ipa_plot: the table is empty; nothing to plot.")
-    if ax is None:
-        fig = Figure(figsize=(6.4, 5.2))
-        ax = fig.add_subplot(1, 1, 1)
-    else:
-        fig = ax.figure
+    fig = ax.figure if ax is not None else Figure(figsize=(6.4, 5.2))
+    ax = ax if ax is not None else fig.add_subplot(1, 1, 1)
     x = table["performance"].to_numpy(dtype=float)
     y = table["importance"].to_numpy(dtype=float)
     c_p = float(table["performance_cut"].iloc[0])

@@ -10,10 +10,11 @@ Formulas
   variance), or the ``r2`` rows a PLS fit writes.
 * Total effects (Alwin & Hauser 1975; Bollen 1987): with ``B[to, from]`` the
   structural coefficients, ``T = (I − B)⁻¹ − I`` (direct plus all indirect
-  effects of a recursive model).
+  effects of a recursive model; :mod:`acsi.estimate.effects`).
 * Average variance extracted (Fornell & Larcker 1981): ``AVE = mean(λ²)`` over
   the standardised loadings of a latent; composite reliability
-  ``CR = (Σλ)² / ((Σλ)² + Σ(1 − λ²))``.
+  ``CR = (Σλ)² / ((Σλ)² + Σ(1 − λ²))`` (:mod:`acsi.estimate.quality`).
+* IPA quadrants: :func:`acsi.methods.ipa.importance_performance_map`.
 * Flags (Hu & Bentler 1999; Fornell & Larcker 1981): AVE < 0.50, RMSEA > 0.08,
   CFI < 0.90, SRMR > 0.08, inadmissible or failed units.
 """
@@ -23,6 +24,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..estimate.effects import total_effects_from_estimates
+from ..estimate.quality import rho_c_and_ave
+from ..methods.ipa import importance_performance_map
 from .i18n import t
 
 __all__ = [
@@ -42,15 +46,6 @@ def split_units(est: pd.DataFrame) -> tuple[list[str], list[tuple, pd.DataFrame]
     if not keys:
         return [], [((), est)]
     return keys, [((k if isinstance(k, tuple) else (k,)), g) for k, g in est.groupby(keys, sort=False, dropna=False)]
-
-
-def _latent_order(est: pd.DataFrame) -> list[str]:
-    order = list(pd.unique(est.loc[est["op"] == "=~", "lhs"]))
-    for col in ("rhs", "lhs"):
-        for lv in est.loc[est["op"] == "~", col]:
-            if lv not in order:
-                order.append(lv)
-    return order
 
 
 def r_squared(est: pd.DataFrame) -> pd.Series:
@@ -82,20 +77,9 @@ def r_squared(est: pd.DataFrame) -> pd.Series:
 
 
 def total_effects(est: pd.DataFrame, *, value: str = "est") -> pd.DataFrame:
-    """Total effects between latents, ``T = (I − B)⁻¹ − I``, from the ``~`` rows.
+    """Total effects between latents, ``T = (I − B)⁻¹ − I``, from the ``~`` rows (``T.loc[to, from]``).
 
-    Parameters
-    ----------
-    est : DataFrame
-        One unit's estimates (``lhs, op, rhs`` and ``value``); ``lhs ~ rhs`` means
-        ``rhs -> lhs``.
-    value : str
-        Column with the coefficients (``"est"`` unstandardised, ``"std_all"``).
-
-    Returns
-    -------
-    DataFrame
-        ``T.loc[to, from]``: total effect of ``from`` on ``to``.
+    See :func:`acsi.estimate.effects.total_effects_from_estimates` (the one implementation).
 
     Examples
     --------
@@ -103,14 +87,7 @@ def total_effects(est: pd.DataFrame, *, value: str = "est") -> pd.DataFrame:
     >>> float(total_effects(est).loc["C", "A"])
     0.2
     """
-    lat = _latent_order(est)
-    idx = {lv: i for i, lv in enumerate(lat)}
-    B = np.zeros((len(lat), len(lat)))
-    for r in est.loc[est["op"] == "~"].itertuples(index=False):
-        v = getattr(r, value)
-        B[idx[r.lhs], idx[r.rhs]] = float(v) if np.isfinite(v) else 0.0
-    T = np.linalg.inv(np.eye(len(lat)) - B) - np.eye(len(lat))
-    return pd.DataFrame(T, index=lat, columns=lat)
+    return total_effects_from_estimates(est, value=value)
 
 
 def measurement_quality(est: pd.DataFrame) -> pd.DataFrame:
@@ -128,9 +105,7 @@ def measurement_quality(est: pd.DataFrame) -> pd.DataFrame:
         if len(lam) < 2 or not np.all(np.isfinite(lam)):
             rows.append((lv, len(lam), np.nan, np.nan))
             continue
-        ave = float(np.mean(lam**2))
-        s = float(np.sum(lam)) ** 2
-        cr = s / (s + float(np.sum(1 - lam**2)))
+        cr, ave = rho_c_and_ave(lam)
         rows.append((lv, len(lam), ave, cr))
     return pd.DataFrame(rows, columns=["latent", "n_items", "ave", "cr"])
 
@@ -227,27 +202,6 @@ def flags(data, lang: str = "en") -> pd.DataFrame:
                            kind="stable").reset_index(drop=True)
 
 
-def _quadrants(importance: pd.Series, performance: pd.Series, lang: str) -> pd.DataFrame:
-    """IPA quadrants; :func:`acsi.methods.ipa.importance_performance_map` when installed."""
-    try:
-        from ..methods.ipa import importance_performance_map
-    except ImportError:  # toolkit absent: same rule (Martilla & James 1977), cut at the means
-        importance_performance_map = None
-    if importance_performance_map is not None:
-        return importance_performance_map(importance, performance, labels=lang)
-    c_i, c_p = float(importance.mean()), float(performance.mean())
-    hi_i = importance.to_numpy() >= c_i
-    hi_p = performance.loc[importance.index].to_numpy() >= c_p
-    quad = np.where(hi_i & hi_p, "A", np.where(hi_i, "B", np.where(hi_p, "D", "C")))
-    names = {"A": ("advantage", "優勢區"), "B": ("repair", "修補區"), "C": ("opportunity", "機會區"), "D": ("maintain", "維持區")}
-    return pd.DataFrame({
-        "attribute": [str(i) for i in importance.index], "importance": importance.to_numpy(dtype=float),
-        "performance": performance.loc[importance.index].to_numpy(dtype=float), "quadrant": quad,
-        "label": [names[q][0 if lang == "en" else 1] for q in quad], "action": "",
-        "importance_cut": c_i, "performance_cut": c_p,
-    })
-
-
 def ipa_table(est: pd.DataFrame, performance: pd.Series, headline: str, lang: str = "en") -> pd.DataFrame | None:
     """IPA of the headline's drivers: importance = total effect on ``headline``, performance = 0-100 mean.
 
@@ -266,7 +220,7 @@ def ipa_table(est: pd.DataFrame, performance: pd.Series, headline: str, lang: st
     te, perf = te[keep], perf[keep]
     if len(te) < 2:
         return None
-    return _quadrants(te, perf, lang)
+    return importance_performance_map(te, perf, labels=lang)
 
 
 def unit_fix_first(data, lang: str = "en") -> pd.DataFrame:

@@ -15,14 +15,15 @@ Examples
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from ..errors import DataError
+from ..data.saved import read_results_dir
+from ..errors import DataError, InputFileError
+from ..tables import read_saved
 
 __all__ = ["ReportData", "load_results", "from_objects", "read_published_series", "FIT_TABLES", "AGGREGATE_TABLES"]
 
@@ -49,8 +50,8 @@ class ReportData:
     manifest : dict
         ``manifest.json`` (model, estimator, groups, options, versions, data hash).
     spec : ModelSpec or None
-        The model, when it could be recovered (live fit, or a shipped/saved model
-        whose items match the estimates).
+        The model (the live fit's, or the one saved with the results in ``model.toml``;
+        None for results saved without it, whose report is built from the tables alone).
     pooled_performance : Series or None
         0-100 mean score per latent over all respondents (the IPA performance).
     summary : str
@@ -133,44 +134,15 @@ class ReportData:
 
 # --------------------------------------------------------------------------- reading files
 def _read(directory: Path, stem: str) -> pd.DataFrame | None:
-    pq = directory / f"{stem}.parquet"
-    csv = directory / f"{stem}.csv"
-    if pq.exists():
-        try:
-            return pd.read_parquet(pq)
-        except Exception:  # fall back to CSV when the Parquet engine cannot read the file
-            if not csv.exists():
-                raise
-    if csv.exists():
-        return pd.read_csv(csv)
-    return None
+    return read_saved(directory, stem)
 
 
-def _find_dirs(path: Path) -> tuple[Path, Path | None]:
-    """(results directory, aggregate directory or None) for a run root or a results directory."""
-    if not path.exists():
-        raise DataError(
-            f"results directory {str(path)!r} does not exist; pass the directory written by "
-            "`acsi fit --out DIR` / FitResult.save(DIR), or the root of an `acsi demo --out` run"
-        )
-    if not path.is_dir():
-        raise DataError(f"{str(path)!r} is a file, not a results directory; pass the directory that holds manifest.json")
-    if (path / "manifest.json").exists():
-        results = path
-    elif (path / "results" / "manifest.json").exists():
-        results = path / "results"
-    else:
-        found = sorted(p.name for p in path.iterdir())[:12]
-        raise DataError(
-            f"no manifest.json in {str(path)!r} or {str(path / 'results')!r} (found: {found}); pass the directory "
-            "written by FitResult.save / `acsi fit --out`, or the root of an `acsi demo --out` run"
-        )
-    agg = None
+def _aggregate_dir(results: Path) -> Path | None:
+    """``aggregate/`` inside or beside the results directory, or the results directory itself, if it has the tables."""
     for cand in (results / "aggregate", results.parent / "aggregate", results):
         if (cand / "aggregate_indexes.parquet").exists() or (cand / "aggregate_indexes.csv").exists():
-            agg = cand
-            break
-    return results, agg
+            return cand
+    return None
 
 
 def load_results(path: str | Path, *, scores: bool = True) -> ReportData:
@@ -193,8 +165,10 @@ def load_results(path: str | Path, *, scores: bool = True) -> ReportData:
 
     Raises
     ------
+    InputFileError
+        When the directory does not exist.
     DataError
-        When the directory does not exist or holds no ``manifest.json``, or lacks
+        When it holds no ``manifest.json``, its files do not match the manifest, or it lacks
         ``company_indexes``.
 
     Examples
@@ -202,24 +176,9 @@ def load_results(path: str | Path, *, scores: bool = True) -> ReportData:
     >>> data = load_results("demo-out")          # doctest: +SKIP
     >>> data.level("national")[["period", "index"]]   # doctest: +SKIP
     """
-    results, agg_dir = _find_dirs(Path(path))
-    try:
-        manifest = json.loads((results / "manifest.json").read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise DataError(f"{results / 'manifest.json'} is not valid JSON ({exc}); re-save the results") from None
-    tables = {}
-    for stem in FIT_TABLES:
-        df = _read(results, stem)
-        if df is not None:
-            tables[stem] = df
-    if "company_indexes" not in tables:
-        raise DataError(
-            f"{str(results)!r} has manifest.json but no company_indexes.csv/.parquet; the results are incomplete: "
-            "re-run `acsi fit` or FitResult.save"
-        )
-    for stem in ("company_indexes", "latent_indexes", "units", "accounting"):
-        if stem in tables:
-            tables[stem] = _fix_group_types(tables[stem], manifest)
+    saved = read_results_dir(path, FIT_TABLES)
+    results, manifest, tables = saved.directory, saved.manifest, dict(saved.tables)
+    agg_dir = _aggregate_dir(results)
     aggregate = {}
     if agg_dir is not None:
         for stem in AGGREGATE_TABLES:
@@ -231,7 +190,7 @@ def load_results(path: str | Path, *, scores: bool = True) -> ReportData:
                 period=lambda d: d["period"].astype(str), unit=lambda d: d["unit"].astype(str))
     summary_path = results / "summary.txt"
     summary = summary_path.read_text(encoding="utf-8") if summary_path.exists() else ""
-    spec = _recover_spec(manifest, tables)
+    spec = saved.spec
     perf = None
     if "pooled_indexes" in tables:
         perf = _performance_from_index(tables["pooled_indexes"])
@@ -243,15 +202,6 @@ def load_results(path: str | Path, *, scores: bool = True) -> ReportData:
                       summary=summary, source=str(results))
 
 
-def _fix_group_types(df: pd.DataFrame, manifest: dict) -> pd.DataFrame:
-    """Period labels are text ("2024Q1", "2008"), whatever the CSV reader guessed."""
-    period = (manifest.get("options") or {}).get("period")
-    if period and period in df.columns:
-        df = df.copy()
-        df[period] = df[period].astype(str)
-    return df
-
-
 def _latents_of(tables: dict) -> list[str]:
     for name in ("pooled_estimates", "estimates"):
         est = tables.get(name)
@@ -259,41 +209,6 @@ def _latents_of(tables: dict) -> list[str]:
             return list(pd.unique(est.loc[est["op"] == "=~", "lhs"]))
     li = tables.get("latent_indexes")
     return list(pd.unique(li["latent"])) if li is not None and "latent" in li else []
-
-
-def _recover_spec(manifest: dict, tables: dict):
-    """The model spec, if a shipped model or the saved source file matches the estimates' items."""
-    try:
-        from ..spec import load_model, resolve_model
-    except ImportError:  # pragma: no cover
-        return None
-    est = tables.get("pooled_estimates")
-    if est is None or est.empty:
-        est = tables.get("estimates")
-    items = set(est.loc[est["op"] == "=~", "rhs"]) if est is not None and not est.empty else set()
-    candidates = []
-    src = manifest.get("model_source")
-    if src and src != "<string>" and Path(str(src)).exists():
-        candidates.append(lambda: resolve_model(Path(str(src))))
-    name = manifest.get("model")
-    if name:
-        candidates.append(lambda: load_model(str(name)))
-    text = manifest.get("model_lavaan")
-    if text:  # a model given as lavaan text is saved as such (structure and ids, no names)
-        def from_text():
-            from ..spec import parse_lavaan
-
-            head = manifest.get("headline")
-            return parse_lavaan(str(text), name=str(name or "model"), headline=str(head) if head else None)
-        candidates.append(from_text)
-    for make in candidates:
-        try:
-            spec = make()
-        except Exception:  # not a shipped model, unreadable file: diagram from the tables alone
-            continue
-        if not items or set(spec.item_ids) == items:
-            return spec
-    return None
 
 
 def _infer_headline(ci: pd.DataFrame | None, li: pd.DataFrame | None) -> str | None:
@@ -387,6 +302,9 @@ def _aggregate_tables(agg) -> dict:
         return {"aggregate_indexes": agg}
     if isinstance(agg, (str, Path)):
         d = Path(agg)
+        if not d.is_dir():
+            raise InputFileError(f"aggregate directory {str(d)!r} does not exist; pass the directory written by "
+                                 "AggregateResult.to_csv / `acsi aggregate --out`")
         out = {s: df for s in AGGREGATE_TABLES if (df := _read(d, s)) is not None}
         if "aggregate_indexes" not in out:
             raise DataError(f"no aggregate_indexes.csv/.parquet in {str(d)!r}; pass the directory written by AggregateResult.to_csv")
@@ -419,7 +337,7 @@ def read_published_series(path: str | Path) -> pd.DataFrame:
     """
     p = Path(path)
     if not p.exists():
-        raise DataError(f"published series file {str(p)!r} does not exist; pass the path of a CSV with period and score columns")
+        raise InputFileError(f"published series file {str(p)!r} does not exist; pass the path of a CSV with period and score columns")
     df = pd.read_csv(p)
     score = next((c for c in ("index", "national_index", "score") if c in df.columns), None)
     if "period" not in df.columns or score is None:

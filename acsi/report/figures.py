@@ -81,7 +81,7 @@ def report_figures(data, lang: str = "en", *, published=None, notes: list | None
     list of ReportFigure
         Sections: ``timeseries``, ``published``, ``league``, ``model``, ``ipa``.
     """
-    from .. import plot
+    from . import plot
     from .analysis import league_tables
 
     out: list[ReportFigure] = []

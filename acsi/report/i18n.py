@@ -15,11 +15,13 @@ Examples
 
 from __future__ import annotations
 
-from ..errors import AcsiError
+from ..options import OneOf, check
 
 __all__ = ["LANGS", "TEXT", "t", "check_lang", "latent_label", "column_label"]
 
 LANGS = ("en", "zh")
+#: The constraint of every ``lang`` option (:mod:`acsi.options`).
+LANG = OneOf(*LANGS)
 
 #: key -> (English, Chinese).  Messages use ``str.format`` fields.
 TEXT: dict[str, tuple[str, str]] = {
@@ -285,10 +287,8 @@ TEXT: dict[str, tuple[str, str]] = {
 
 
 def check_lang(lang: str, where: str = "report") -> str:
-    """Return ``lang`` if it is supported, else raise :class:`AcsiError` naming the choices."""
-    if lang not in LANGS:
-        raise AcsiError(f"The 'lang' parameter of {where} must be one of {list(LANGS)}. Got {lang!r} instead.")
-    return lang
+    """Return ``lang`` if it is supported, else raise :class:`~acsi.errors.InvalidParameterError` naming the choices."""
+    return check(where, "lang", lang, LANG)
 
 
 def t(key: str, lang: str = "en", **fields) -> str:

@@ -17,7 +17,8 @@ from .analysis import (
 )
 from .data import ReportData, from_objects, read_published_series
 from .figures import report_figures, save_figures
-from .i18n import TEXT, check_lang, column_label, latent_label, t
+from ..options import validate_params
+from .i18n import LANG, TEXT, column_label, latent_label, t
 
 __all__ = [
     "render_report", "write_report", "build_context",
@@ -468,7 +469,7 @@ def _methods(data: ReportData, lang: str, notes: list[str]) -> list[tuple[str, s
 def build_context(data: ReportData, *, lang: str = "en", published=None, title: str | None = None,
                   figures: list | None = None, notes: list[str] | None = None) -> dict:
     """Everything the template shows (strings already formatted)."""
-    from .. import __version__
+    from ..provenance import acsi_version
     from . import fonts
 
     notes = list(notes or [])
@@ -494,7 +495,7 @@ def build_context(data: ReportData, *, lang: str = "en", published=None, title: 
         "t": lambda key, **kw: t(key, lang, **kw),
         "title": title or t("report_title", lang),
         "subtitle": f"{data.manifest.get('model', '')} · {headline_name}",
-        "generated": t("generated", lang, version=__version__, date=_dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")),
+        "generated": t("generated", lang, version=acsi_version(), date=_dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")),
         "sections": sections,
         "overview": _overview(data, lang, headline_name),
         "aggregate": _aggregate_tables(data, lang),
@@ -545,6 +546,7 @@ def _published(published):
     return df
 
 
+@validate_params("render_report", lang=LANG)
 def render_report(results, agg=None, *, lang: str = "en", published=None, title: str | None = None,
                   figures: list | None = None) -> str:
     """Render the self-contained HTML report and return it as a string.
@@ -573,7 +575,6 @@ def render_report(results, agg=None, *, lang: str = "en", published=None, title:
     --------
     >>> html = render_report(fit, agg, lang="zh")     # doctest: +SKIP
     """
-    check_lang(lang, "render_report")
     data = from_objects(results, agg)
     return _render(data, lang=lang, published=_published(published), title=title, figures=figures)
 
@@ -583,6 +584,7 @@ def _render(data: ReportData, *, lang: str, published, title, figures, notes=Non
     return _environment().get_template("report.html.j2").render(**ctx)
 
 
+@validate_params("write_report", lang=LANG)
 def write_report(fit, agg=None, path: str | Path = "report.html", *, lang: str = "en", published=None,
                  figures_dir: str | Path | None = None, title: str | None = None) -> Path:
     """Write the HTML report (and optionally every figure as a PNG file).
@@ -609,7 +611,6 @@ def write_report(fit, agg=None, path: str | Path = "report.html", *, lang: str =
     --------
     >>> write_report(fit, agg, "out/report.html", lang="zh")     # doctest: +SKIP
     """
-    check_lang(lang, "write_report")
     data = from_objects(fit, agg)
     pub = _published(published)
     notes: list[str] = []

@@ -59,9 +59,35 @@ from scipy import stats
 from ..errors import ScoringError
 from ..spec import ModelSpec
 
-__all__ = ["item_weights", "latent_scores", "unit_index", "weighted_mean_se"]
+__all__ = ["index_from_means", "item_weights", "item_weights_batch", "latent_scores", "rescale", "unit_index",
+           "weighted_mean_se"]
 
 _ZERO = 1e-10
+
+
+def _block_weights(lam: np.ndarray, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Normalised weights of one block for every row of ``lam``/``theta`` (R × k), and the raw ``λ/θ``.
+
+    The one implementation of the weight rule: ``w ∝ λ/θ``; a single indicator gets 1 (its
+    loading's sign); items with zero residual variance share the weight.  Rows whose weights
+    are undefined or negative come out NaN-free but flagged by the caller (``w < 0``, not finite).
+    """
+    k = lam.shape[-1]
+    if k == 1:
+        raw = np.where(lam > 0, 1.0, -1.0)
+    else:
+        exact = np.abs(theta) <= _ZERO
+        with np.errstate(divide="ignore", invalid="ignore"):
+            raw = np.where(exact.any(axis=-1, keepdims=True), np.where(exact, np.sign(lam), 0.0), lam / theta)
+    total = raw.sum(axis=-1, keepdims=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        w = np.where(total != 0, raw / np.where(total != 0, total, 1.0), np.nan)
+    return w, raw
+
+
+def _refused(w: np.ndarray) -> np.ndarray:
+    """Rows (R × k -> R) whose weights cannot make a 0-100 score: undefined or negative."""
+    return ~np.isfinite(w).all(axis=-1) | (w < 0).any(axis=-1)
 
 
 def item_weights(
@@ -85,18 +111,10 @@ def item_weights(
         ids = list(lv.item_ids)
         lam = np.array([float(loadings.loc[i, lv.id]) for i in ids])
         theta = np.array([float(residual_variances.loc[i]) for i in ids])
-        if len(ids) == 1:
-            raw = np.array([1.0 if lam[0] > 0 else -1.0])
-        else:
-            exact = np.abs(theta) <= _ZERO
-            if exact.any():
-                raw = np.where(exact, np.sign(lam), 0.0)
-            else:
-                raw = lam / theta
-        total = raw.sum()
-        w = raw / total if total != 0 else np.full(len(ids), np.nan)
+        w, raw = _block_weights(lam[None, :], theta[None, :])
+        w, raw = w[0], raw[0]
         problem = ""
-        if not np.all(np.isfinite(w)) or (w < 0).any():
+        if _refused(w[None, :])[0]:
             culprits = [k for k in range(len(ids)) if not (raw[k] >= 0)] or list(range(len(ids)))
             bad = [f"{ids[k]} (loading {lam[k]:.4g}, residual variance {theta[k]:.4g})" for k in culprits]
             problem = (
@@ -110,6 +128,46 @@ def item_weights(
         for i, l, t, wi in zip(ids, lam, theta, w):
             rows.append({"latent": lv.id, "item": i, "loading": l, "residual_variance": t, "weight": wi, "problem": problem})
     return pd.DataFrame(rows)
+
+
+def item_weights_batch(loadings: np.ndarray, residual_variances: np.ndarray, blocks) -> np.ndarray:
+    """:func:`item_weights` for R replicates at once (the bootstrap's form).
+
+    Parameters
+    ----------
+    loadings, residual_variances : ndarray (R × p)
+        Each item's loading on its own latent and its residual variance, per replicate.
+    blocks : sequence of integer arrays
+        The item positions of each latent.
+
+    Returns
+    -------
+    ndarray (R × p): the weights, NaN for every item of a latent whose weights are refused
+    (negative or undefined) in that replicate.
+    """
+    R, p = loadings.shape
+    W = np.full((R, p), np.nan)
+    for ix in blocks:
+        w, _ = _block_weights(loadings[:, ix], residual_variances[:, ix])
+        w[_refused(w)] = np.nan
+        W[:, ix] = w
+    return W
+
+
+def index_from_means(weights: np.ndarray, means: np.ndarray, lo: np.ndarray, hi: np.ndarray, blocks) -> np.ndarray:
+    """0-100 index per latent from item means, for R replicates: ``100 (w·x̄ − w·min) / (w·(max − min))``.
+
+    ``weights`` and ``means`` are R × p (item weights and survey-weighted item means),
+    ``lo``/``hi`` the items' scale bounds, ``blocks`` the item positions of each latent;
+    returns R × latents.  A unit's index is the weighted mean of its respondents'
+    :func:`latent_scores`, and the rescaling is linear, so it equals this formula applied to
+    the weighted item means (the bootstrap uses it on resampled means).
+    """
+    out = np.full((weights.shape[0], len(blocks)), np.nan)
+    for j, ix in enumerate(blocks):
+        w = weights[:, ix]
+        out[:, j] = 100.0 * (np.einsum("ri,ri->r", w, means[:, ix]) - w @ lo[ix]) / (w @ (hi[ix] - lo[ix]))
+    return out
 
 
 def latent_scores(data: pd.DataFrame, spec: ModelSpec, weights: pd.DataFrame) -> pd.DataFrame:
@@ -129,7 +187,6 @@ def latent_scores(data: pd.DataFrame, spec: ModelSpec, weights: pd.DataFrame) ->
     for lv, it, w in zip(weights["latent"], weights["item"], weights["weight"]):
         W[pos_i[it], pos_l[lv]] = w
     bounds = np.array([spec.scale_bounds[i] for i in items])
-    lo, hi = bounds[:, 0] @ W, bounds[:, 1] @ W
     X = data[items].to_numpy(dtype=float)
     holes = np.isnan(X)
     if holes.any():
@@ -140,9 +197,18 @@ def latent_scores(data: pd.DataFrame, spec: ModelSpec, weights: pd.DataFrame) ->
             S = np.where(den > 0, 100.0 * num / np.where(den > 0, den, 1.0), np.nan)
             S[:, ~np.isfinite(W).all(axis=0)] = np.nan
         return pd.DataFrame(S, index=data.index, columns=latents)
-    with np.errstate(invalid="ignore"):
-        S = 100.0 * (X @ W - lo) / (hi - lo)
-    return pd.DataFrame(S, index=data.index, columns=latents)
+    return pd.DataFrame(rescale(X, W, bounds[:, 0], bounds[:, 1]), index=data.index, columns=latents)
+
+
+def rescale(X: np.ndarray, W: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """Answers to 0-100 scores: ``100 · (X W − lo·W) / (hi·W − lo·W)`` (complete answers).
+
+    ``X`` is n × p (answers, or item means as one row), ``W`` the p × latents block matrix
+    of normalised item weights, ``lo``/``hi`` the items' scale bounds.  Used for the SEM and
+    PLS scores alike (:func:`latent_scores`, :func:`acsi.estimate.pls.fit_pls`).
+    """
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return 100.0 * (X @ W - lo @ W) / (hi @ W - lo @ W)
 
 
 def weighted_mean_se(x: np.ndarray, v: np.ndarray | None = None) -> tuple[float, float, int]:

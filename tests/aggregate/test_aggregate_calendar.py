@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from acsi.aggregate import aggregate
-from acsi.errors import AggregationError
+from acsi.errors import AggregationError, InvalidParameterError
 
 ATOL = 1e-9
 DATA = Path(__file__).resolve().parent / "data"
@@ -94,7 +94,8 @@ def test_spans_that_are_not_whole_periods_or_given_twice_are_errors():
         aggregate(idx, sales, span="a year")
     with pytest.raises(AggregationError, match=r"Give the national window once: span='1Y'.*or window=4"):
         aggregate(idx, sales, span="1Y", window=4)
-    with pytest.raises(AggregationError, match=r"'national' parameter must be one of \['mean', 'latest'\]"):
+    # a bad option value is an InvalidParameterError naming the function (acsi.options, issue 10)
+    with pytest.raises(InvalidParameterError, match=r"'national' parameter of acsi.aggregate must be one of \['mean', 'latest'\]"):
         aggregate(idx, sales, national="rolling")
 
 

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from acsi.aggregate import aggregate
-from acsi.errors import AggregationError
+from acsi.errors import AggregationError, InvalidParameterError
 
 
 @pytest.fixture
@@ -166,15 +166,16 @@ def test_all_rows_excluded(good):
 
 
 @pytest.mark.parametrize("kw, match", [
-    ({"window": 0}, "'window' parameter must be a positive integer.*Got 0"),
+    ({"window": 0}, "'window' parameter of acsi.aggregate must be a positive integer.*Got 0"),
     ({"window": 2.5}, "'window' parameter.*Got 2.5"),
-    ({"carry_forward": -1}, "'carry_forward' parameter must be a non-negative integer.*Got -1"),
-    ({"confidence": 1.5}, "'confidence' parameter must be a number strictly between 0 and 1.*Got 1.5"),
-    ({"partial_windows": "yes"}, "'partial_windows' parameter must be True or False"),
-    ({"unit": ""}, "'unit' parameter must be a column name"),
+    ({"carry_forward": -1}, "'carry_forward' parameter of acsi.aggregate must be a non-negative integer.*Got -1"),
+    ({"confidence": 1.5}, "'confidence' parameter of acsi.aggregate must be a number strictly between 0 and 1.*Got 1.5"),
+    ({"partial_windows": "yes"}, "'partial_windows' parameter of acsi.aggregate must be True or False"),
+    ({"unit": ""}, "'unit' parameter of acsi.aggregate must be a column name"),
 ])
 def test_bad_options(good, kw, match):
-    with pytest.raises(AggregationError, match=match):
+    # a bad option value is an InvalidParameterError (a ValueError) in every function (issue 10)
+    with pytest.raises(InvalidParameterError, match=match):
         aggregate(*good, **{"window": 2, **kw})
 
 
@@ -205,7 +206,7 @@ def test_carried_measurement_contradicting_hierarchy():
 
 def test_table_level_and_combine_errors(good):
     res = aggregate(*good, window=2)
-    with pytest.raises(AggregationError, match=r"'level' parameter must be one of \['company'.*Got 'country'"):
+    with pytest.raises(InvalidParameterError, match=r"'level' parameter of AggregateResult.table must be one of \['company'.*Got 'country'"):
         res.table("country")
     with pytest.raises(AggregationError, match=r"one value per measurement \(4 rows"):
         res.combine(np.ones(3))

@@ -9,7 +9,7 @@ from scipy import stats
 import acsi
 from acsi import bootstrap as bs
 from acsi.errors import AcsiError
-from acsi.estimate.mlfast import fit_sem_fast
+from acsi.estimate.ml import fit_sem_fast
 from acsi.score import item_weights, latent_scores, weighted_mean_se
 
 N_BOOT = 60
@@ -290,7 +290,7 @@ def test_bad_options_are_refused(fit, kwargs, exc, message):
 
 
 def test_wrong_input_type_is_refused():
-    with pytest.raises(AcsiError, match=r"bootstrap needs a FitResult from acsi.fit or survey data .*; got int"):
+    with pytest.raises(AcsiError, match=r"bootstrap needs a FitResult from acsi.fit .*; got int"):
         bs.bootstrap(3, n_boot=4)
 
 
@@ -302,9 +302,14 @@ def test_no_estimated_unit_is_refused(survey):
         bs.bootstrap(fit, n_boot=4)
 
 
-def test_data_are_fitted_first(survey):
+def test_data_are_refused_with_the_way_to_fit_first(survey):
+    # the bootstrap takes a fitted result and never fits raw data itself (issue 10)
     one = survey.query("period == '2025Q1' and company == 'A'")
-    b = bs.bootstrap(one, ACSI_LAVAAN, n_boot=3, seed=1, bca=False, fit_options={"unit": "company", "pooled": False})
+    with pytest.raises(AcsiError, match=r"bootstrap takes a fitted result, not survey data \(DataFrame\); .*acsi.fit\(.*"
+                                        r"fit.bootstrap\("):
+        bs.bootstrap(one, n_boot=3)
+    fit = acsi.fit(one, acsi.parse_lavaan(ACSI_LAVAAN), unit="company", pooled=False)
+    b = fit.bootstrap(n_boot=3, seed=1, bca=False)
     assert len(b.headline) == 1 and b.headline["n_used"].iloc[0] > 0
 
 

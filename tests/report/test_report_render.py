@@ -248,25 +248,27 @@ def test_pls_fit_report_shows_r2_and_pls_method():
     assert "{{" not in html and all(p.startswith(PNG_MAGIC) for p in png_uris(html))
 
 
-def test_spec_recovered_from_lavaan_text_in_manifest(saved, tmp_path):
-    import json
+def test_spec_read_from_the_saved_model(saved, tmp_path, run):
+    # FitResult.save writes the model (model.toml, model.lav); the report reads it, never guesses it (issue 10)
     import shutil
 
-    from conftest import ACSI_LAVAAN
-
+    fit, _ = run
     res = tmp_path / "results"
     shutil.copytree(saved / "results", res)
-    man = json.loads((res / "manifest.json").read_text())
-    saved_spec = load_results(res).spec  # FitResult.save writes model_lavaan and headline
-    assert saved_spec is not None and saved_spec.headline == "CS"
-    man.pop("model_lavaan")
-    (res / "manifest.json").write_text(json.dumps(man))
-    assert load_results(res).spec is None  # without it: structure from the tables only
-    man.update(model_lavaan=ACSI_LAVAAN, headline="CS")
-    (res / "manifest.json").write_text(json.dumps(man))
+    assert (res / "model.toml").exists() and (res / "model.lav").read_text() == fit.spec.to_lavaan()
     data = load_results(res)
     assert data.spec is not None and data.spec.headline == "CS"
+    assert data.spec.latents == fit.spec.latents and data.spec.paths == fit.spec.paths
     assert set(data.spec.item_ids) == set(data.tables["estimates"].query("op == '=~'")["rhs"])
+    # results saved without the model (acsi 0.1): the report is built from the tables alone
+    import json
+
+    (res / "model.toml").unlink()
+    man = json.loads((res / "manifest.json").read_text())
+    man.pop("model_toml")
+    man["files"].pop("model.toml")
+    (res / "manifest.json").write_text(json.dumps(man))
+    assert load_results(res).spec is None
 
 
 def test_chinese_methods_translate_the_policy(html_zh):

@@ -9,7 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from acsi.simulate import DEMO_PERIODS, DEMO_SEED, demo_frame, demo_sales, demo_units, main
+from acsi.cli import main
+from acsi.simulate import DEMO_PERIODS, DEMO_SEED, demo_frame, demo_sales, demo_units
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "acsi" / "demo_data"
 ITEMS = ["ce1", "ce2", "ce3", "pq1", "pq2", "pq3", "pv1", "pv2", "cs1", "cs2", "cs3", "cc1", "cc2", "cl1", "cl2"]
@@ -142,7 +143,7 @@ def test_all_others_gets_the_industry_remainder(sales):
 
 
 def test_main_regenerates_files(tmp_path, capsys, survey, sales):
-    assert main(["--out", str(tmp_path)]) == 0
+    assert main(["simulate", "--out", str(tmp_path)]) == 0  # was python -m acsi.simulate (issue 10: one CLI)
     out = capsys.readouterr().out
     assert "survey.csv.gz" in out and "sales.csv" in out
     pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "survey.csv.gz"), survey)
@@ -154,4 +155,4 @@ def test_main_regenerates_files(tmp_path, capsys, survey, sales):
 def test_files_small_and_documented():
     assert (DEMO_DIR / "survey.csv.gz").stat().st_size < 2_000_000
     readme = (DEMO_DIR / "README.md").read_text(encoding="utf-8")
-    assert "python -m acsi.simulate" in readme and str(DEMO_SEED) in readme
+    assert "acsi simulate" in readme and str(DEMO_SEED) in readme

@@ -1,0 +1,166 @@
+"""``acsi fit SURVEY --out DIR [--bootstrap N --seed S --sales FILE ...]``: fit, save, optionally bootstrap."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+__all__ = ["register", "run", "add_bootstrap_arguments", "run_bootstrap"]
+
+
+def _codes(text: str):
+    if text.strip().lower() in ("", "none"):
+        return ()
+    try:
+        return tuple(float(c) if "." in c else int(c) for c in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"missing codes must be comma-separated numbers like 98,99; got {text!r}") from None
+
+
+def _replicates(text: str) -> int:
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number of replicates such as 1000; got {text!r}") from None
+    if v < 0 or v == 1:
+        raise argparse.ArgumentTypeError(f"--bootstrap needs 0 (off) or at least 2 replicates; got {v}")
+    return v
+
+
+def register(sub) -> argparse.ArgumentParser:
+    f = sub.add_parser("fit", help="fit a model per unit and write indexes",
+                       description="Fit the model per unit (company x period) and write every table, the model, "
+                                   "the summary and the manifest to --out; optionally bootstrap.")
+    f.add_argument("survey", help="survey file (.csv, .parquet, .xlsx, .sav, .dta)")
+    f.add_argument("--model", default="acsi", help="shipped model name, .toml file or lavaan text file (default: acsi)")
+    f.add_argument("--unit", default="company", help="unit column(s), comma-separated (default: company); empty for pooled only")
+    f.add_argument("--period", default="auto", help="period column (default: 'period' when present); 'none' to disable")
+    f.add_argument("--estimator", choices=["sem", "pls"], default="sem")
+    f.add_argument("--engine", choices=["semopy", "mlfast"], default=None,
+                   help="ML engine for --estimator sem: semopy (default) or acsi's batched Newton solver")
+    f.add_argument("--weight", default=None, help="survey-weight column")
+    f.add_argument("--item-map", default=None, metavar="FILE",
+                   help="rename survey columns to item ids: CSV with columns column,item, or a JSON object")
+    f.add_argument("--missing-codes", type=_codes, default=(98, 99), help="codes meaning no answer (default: 98,99)")
+    f.add_argument("--out-of-range", choices=["error", "missing"], default="error")
+    f.add_argument("--missing", choices=["listwise", "fiml"], default="listwise",
+                   help="missing-data policy: listwise deletion (default) or full-information ML (SEM only)")
+    f.add_argument("--min-n", type=int, default=30, help="minimum complete respondents per unit (default 30)")
+    f.add_argument("--confidence", type=float, default=0.95, help="level of the intervals, in (0, 1) (default 0.95)")
+    f.add_argument("--jobs", type=int, default=-1, help="parallel workers (default: all cores)")
+    f.add_argument("--quiet", action="store_true", help="no progress bar")
+    f.add_argument("--out", required=True, help="output directory")
+    add_bootstrap_arguments(f)
+    f.set_defaults(func=run)
+    return f
+
+
+def add_bootstrap_arguments(fit_parser: argparse.ArgumentParser) -> None:
+    """Add ``--bootstrap N --seed S --scheduler ADDR --bootstrap-failed --strata --sales --window --partial-windows``."""
+    g = fit_parser.add_argument_group("bootstrap")
+    g.add_argument("--bootstrap", type=_replicates, default=0, metavar="N",
+                   help="bootstrap replicates per unit (default 0: no bootstrap)")
+    g.add_argument("--seed", type=int, default=None, metavar="S",
+                   help="random seed; the same seed gives the same numbers for any --jobs or --scheduler")
+    g.add_argument("--scheduler", default=None, metavar="ADDR",
+                   help="run the bootstrap on a Dask cluster, e.g. tcp://host:8786 (needs dask[distributed])")
+    g.add_argument("--bootstrap-failed", choices=["exclude", "refit", "keep"], default="exclude",
+                   help="replicates that fail to converge or are inadmissible: exclude (default), refit with "
+                        "another start, or keep the inadmissible ones; always counted in the output")
+    g.add_argument("--strata", default=None, metavar="COLUMN",
+                   help="also resample within the groups of this survey column inside every unit (e.g. region)")
+    g.add_argument("--sales", default=None, metavar="FILE",
+                   help="sales weights (company, sales[, period][, industry]): also bootstrap industry, sector "
+                        "and national indexes")
+    g.add_argument("--window", type=int, default=None, metavar="K",
+                   help="periods in the national window of the bootstrapped aggregates (default: one year; 1: none)")
+    g.add_argument("--partial-windows", action="store_true",
+                   help="publish national figures before the window is full (flagged)")
+
+
+def _item_map(path: str | None) -> dict[str, str] | None:
+    """Read ``--item-map``: a JSON object ``{"column": "item"}`` or a CSV with columns ``column,item``."""
+    if not path:
+        return None
+    import json
+
+    from ..data import read_table
+    from ..errors import DataError
+
+    p = Path(path)
+    if p.suffix.lower() == ".json":
+        if not p.is_file():
+            read_table(p)  # the one message for a missing input file
+        mapping = json.loads(p.read_text(encoding="utf-8"))
+        if not isinstance(mapping, dict):
+            raise DataError(f"item map {path}: expected a JSON object {{\"column_in_file\": \"item_id\"}}")
+        return {str(k): str(v) for k, v in mapping.items()}
+    table = read_table(p, text_columns=("column", "item"))
+    if not {"column", "item"} <= set(table.columns):
+        raise DataError(f"item map {path}: needs the columns 'column' and 'item'; it has {list(table.columns)}")
+    return dict(zip(table["column"].astype(str), table["item"].astype(str)))
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..errors import InvalidParameterError
+    from ..fitting import fit
+
+    if args.missing == "fiml" and args.estimator != "sem":
+        raise InvalidParameterError("--missing fiml (full-information ML) needs --estimator sem; PLS cannot use "
+                                    "incomplete respondents: use --missing listwise with --estimator pls")
+    if args.missing == "fiml" and args.bootstrap:
+        raise InvalidParameterError("--bootstrap does not support --missing fiml yet; use --missing listwise "
+                                    "to bootstrap, or rely on the FIML standard errors")
+    if args.missing == "fiml" and args.engine:
+        raise InvalidParameterError("--engine does not apply to --missing fiml (full-information ML has its own "
+                                    "engine); drop --engine or use --missing listwise")
+    if args.engine and args.estimator != "sem":
+        raise InvalidParameterError(f"--engine applies to --estimator sem only; drop it for --estimator {args.estimator}")
+    unit = [u for u in args.unit.split(",") if u] if args.unit else None
+    period = None if args.period in ("none", "None", "") else args.period
+    res = fit(
+        args.survey, args.model, unit=unit, period=period, estimator=args.estimator, weight=args.weight,
+        item_map=_item_map(args.item_map),
+        missing_codes=args.missing_codes, out_of_range=args.out_of_range, missing=args.missing, min_n=args.min_n,
+        confidence=args.confidence, n_jobs=args.jobs, progress=not args.quiet,
+        options={"engine": args.engine} if args.engine else None,
+    )
+    paths = res.save(args.out)
+    print(res.summary().as_text())
+    paths += run_bootstrap(res, args, args.out)
+    print(f"\nwrote {len(paths)} files to {Path(args.out).resolve()}")
+    return 0
+
+
+def run_bootstrap(fit_result, args: argparse.Namespace, out_dir) -> list[Path]:
+    """Bootstrap ``fit_result`` when ``args.bootstrap`` > 0 and write ``bootstrap_*`` files to ``out_dir``.
+
+    Returns the paths written (empty when no bootstrap was asked for).
+    """
+    n = int(getattr(args, "bootstrap", 0) or 0)
+    if n == 0:
+        return []
+    from ..data import read_survey, read_table
+    from ..errors import DataError
+
+    weights = read_table(args.sales, text_columns=("period", "company", "industry", "sector")) if args.sales else None
+    strata = getattr(args, "strata", None)
+    if strata and strata not in fit_result.prepared.data.columns and getattr(args, "survey", None):
+        # a survey column that the fit did not keep: one value per row of the original file
+        survey = read_survey(args.survey)
+        if strata not in survey.columns:
+            raise DataError(f"--strata {strata!r} is not a column of {args.survey}; columns are {list(survey.columns)}")
+        strata = survey[strata].to_numpy()
+    jobs = getattr(args, "jobs", 1)
+    res = fit_result.bootstrap(
+        n_boot=n, seed=getattr(args, "seed", None), n_jobs=jobs if jobs else 1,
+        scheduler=getattr(args, "scheduler", None), failed=getattr(args, "bootstrap_failed", "exclude"),
+        strata=strata, weights=weights,
+        aggregate_options={"window": getattr(args, "window", None),
+                           "partial_windows": bool(getattr(args, "partial_windows", False))} if weights is not None else None,
+        progress=not getattr(args, "quiet", False),
+    )
+    paths = res.save(out_dir)
+    print(res.summary().as_text())
+    print(f"\nwrote {len(paths)} bootstrap files to {Path(out_dir).resolve()} (seed {res.seed})")
+    return paths

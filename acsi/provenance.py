@@ -1,0 +1,89 @@
+"""Provenance stamped on every result when it is computed: versions, UTC time, input hashes.
+
+A result records what produced it at the moment it runs (not when it is saved):
+
+* :func:`versions`: Python and the versions of acsi and of the packages the numbers depend
+  on, read from the installed distributions (no package is imported);
+* :func:`utc_now`: ISO 8601 time in UTC, e.g. ``2025-03-01T12:00:00Z``;
+* :func:`hash_tables`: the first 16 hex digits of a SHA-256 over the tables' column names
+  and cell contents (``pandas.util.hash_pandas_object``; a table whose cells cannot be
+  hashed that way is hashed through its CSV text), so the same input gives the same hash;
+* :func:`stamp`: all of the above with the options, as one dict.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import functools
+import hashlib
+import sys
+
+__all__ = ["PACKAGES", "acsi_version", "hash_tables", "stamp", "utc_now", "versions"]
+
+#: Distributions whose versions are recorded, besides Python.
+PACKAGES = ("acsi", "semopy", "numpy", "scipy", "pandas")
+
+
+def acsi_version() -> str:
+    """The installed acsi version (``0+unknown`` when run from a source tree that is not installed)."""
+    import importlib.metadata as md
+
+    try:
+        return md.version("acsi")
+    except md.PackageNotFoundError:  # pragma: no cover - source tree without installation
+        return "0+unknown"
+
+
+def versions() -> dict[str, str]:
+    """``{"python": "3.11.7", "acsi": ..., "semopy": ..., "numpy": ..., "scipy": ..., "pandas": ...}``."""
+    return dict(_versions())
+
+
+@functools.lru_cache(maxsize=1)
+def _versions() -> dict[str, str]:  # read once per process: the installed versions do not change under it
+    import importlib.metadata as md
+
+    out = {"python": sys.version.split()[0]}
+    for pkg in PACKAGES:
+        try:
+            out[pkg] = md.version(pkg)
+        except md.PackageNotFoundError:
+            out[pkg] = "unknown"
+    return out
+
+
+def utc_now() -> str:
+    """The current time in UTC, ISO 8601 to the second: ``2025-03-01T12:00:00Z``."""
+    return _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def hash_tables(*tables) -> str:
+    """SHA-256 (first 16 hex digits) of the tables' columns and contents; ``None`` entries are skipped.
+
+    >>> import pandas as pd
+    >>> a = hash_tables(pd.DataFrame({"x": [1, 2]}))
+    >>> a == hash_tables(pd.DataFrame({"x": [1, 2]})) != hash_tables(pd.DataFrame({"x": [2, 1]}))
+    True
+    """
+    import pandas as pd
+
+    h = hashlib.sha256()
+    for df in tables:
+        if df is None:
+            continue
+        h.update(",".join(map(str, df.columns)).encode())
+        try:
+            h.update(pd.util.hash_pandas_object(df, index=False).to_numpy().tobytes())
+        except (TypeError, ValueError):  # unhashable cells (lists, dicts): hash the text
+            h.update(df.to_csv(index=False).encode())
+    return h.hexdigest()[:16]
+
+
+def stamp(options: dict | None = None, *tables) -> dict:
+    """``{"created_utc", "versions", "input_sha256_16", "options"}`` for a result computed now."""
+    return {
+        "created_utc": utc_now(),
+        "versions": versions(),
+        "input_sha256_16": hash_tables(*tables) if tables else None,
+        "options": dict(options or {}),
+    }
