@@ -78,10 +78,14 @@ class FitResult:
 
     ``indexes``
         One row per unit: unit columns, hierarchy (industry, sector), the
-        headline latent's ``index, se, ci_lower, ci_upper, n``, ``status``
-        (``ok``/``inadmissible``/``failed``) and ``reason``.
+        headline latent's ``index, se, ci_lower, ci_upper, n``, the unit's ``status``
+        (``ok``/``inadmissible``/``failed``) and ``reason``, and the headline index's own
+        ``headline_status`` and ``headline_reason`` (:func:`acsi.pipeline.latent_status`:
+        a problem in another block leaves a sound headline index ``ok``; the aggregation
+        uses this status).
     ``latent_indexes``
-        The same for every latent variable (long format, column ``latent``).
+        Every latent variable (long format, column ``latent``) with each index's own
+        ``status`` and ``reason``, and the unit's (``unit_status``, ``unit_reason``).
     ``scores``
         One row per respondent used: unit columns, ``row`` (position in the
         input), ``weight`` and a 0-100 score per latent.
@@ -322,26 +326,45 @@ def _units(fit: FitResult) -> pd.DataFrame:
     return _with_carry(fit, pd.DataFrame(rows, columns=cols))
 
 
+def _latent_status(o, latent_ids) -> dict:
+    """latent -> (status, reason): the index's own (acsi.pipeline.latent_status), else the unit's."""
+    lat = getattr(o, "latents", None)
+    if lat is not None and len(lat):
+        return {r.latent: (r.status, r.reason) for r in lat.itertuples(index=False)}
+    return {lv: (o.status, o.reason) for lv in latent_ids}
+
+
 def _latent_indexes(fit: FitResult) -> pd.DataFrame:
     rows = []
     for o in fit.outcomes:
         base = _keyframe(fit, o)
+        own = _latent_status(o, fit.spec.latent_ids)
+        unit = {"unit_status": o.status, "unit_reason": o.reason}
         if o.index is not None:
             for r in o.index.to_dict("records"):
-                rows.append({**base, **r, "status": o.status, "reason": o.reason})
+                st, why = own.get(r["latent"], (o.status, o.reason))
+                rows.append({**base, **r, "status": st, "reason": why, **unit})
         else:
             for lv in fit.spec.latent_ids:
+                st, why = own.get(lv, (o.status, o.reason))
                 rows.append({**base, "latent": lv, "index": np.nan, "se": np.nan, "ci_lower": np.nan,
-                             "ci_upper": np.nan, "n": o.n, "status": o.status, "reason": o.reason})
-    cols = list(fit.groups) + ["latent", "index", "se", "ci_lower", "ci_upper", "n", "status", "reason"]
+                             "ci_upper": np.nan, "n": o.n, "status": st, "reason": why, **unit})
+    cols = list(fit.groups) + ["latent", "index", "se", "ci_lower", "ci_upper", "n", "status", "reason",
+                               "unit_status", "unit_reason"]
     df = pd.DataFrame(rows, columns=cols)
     df["n"] = df["n"].astype(int)
     return _with_carry(fit, df)
 
 
 def _indexes(fit: FitResult) -> pd.DataFrame:
+    """The headline latent's rows: ``status``/``reason`` the unit's, ``headline_status`` /
+    ``headline_reason`` the headline index's own (what the aggregation uses)."""
     li = fit._table("latent_indexes")
-    return li.loc[li["latent"] == fit.spec.headline].drop(columns="latent").reset_index(drop=True)
+    head = li.loc[li["latent"] == fit.spec.headline].drop(columns="latent").reset_index(drop=True)
+    head = head.rename(columns={"status": "headline_status", "reason": "headline_reason"})
+    head = head.rename(columns={"unit_status": "status", "unit_reason": "reason"})
+    front = [c for c in head.columns if c not in ("status", "reason", "headline_status", "headline_reason")]
+    return head[front + ["status", "reason", "headline_status", "headline_reason"]]
 
 
 def _scores(fit: FitResult) -> pd.DataFrame:

@@ -279,6 +279,9 @@ def fit_sem_fiml(
     gtol: float = 1e-9,
     maxiter: int = 2000,
     model: RamModel | None = None,
+    estimator: str = "ml",
+    weights=None,
+    se: str | None = None,
 ):
     """FIML fit of ``spec`` to incomplete item data (lavaan ``sem(..., missing = "ml")``).
 
@@ -299,6 +302,10 @@ def fit_sem_fiml(
         Iteration limit of L-BFGS-B.
     model : RamModel, optional
         A compiled model (with a mean structure) to reuse.
+    estimator, weights, se
+        As :func:`acsi.estimate.ml.fit_ml`: ``"ml"`` or ``"mlr"`` (MLM needs complete data);
+        survey weights (lavaan's ``sampling.weights`` with ``missing = "ml"``: robust standard
+        errors and the Yuan-Bentler test by default); ``se="standard"``.
 
     Returns
     -------
@@ -319,7 +326,11 @@ def fit_sem_fiml(
     >>> res = fit_sem_fiml(survey_with_holes, acsi.load_model("acsi"))   # doctest: +SKIP
     >>> res.fit_measures[["chisq", "df", "cfi", "rmsea", "srmr"]]          # doctest: +SKIP
     """
-    return fit_fiml(model or compiled_model(spec, meanstructure=True), data, level=level, gtol=gtol, maxiter=maxiter)
+    from .robust import resolve_inference
+
+    inference = resolve_inference(estimator, weighted=weights is not None, missing="ml", se=se, where="fit_sem_fiml")
+    return fit_fiml(model or compiled_model(spec, meanstructure=True), data, level=level, gtol=gtol, maxiter=maxiter,
+                    weights=weights, inference=inference)
 
 
 def fit_fiml(model: RamModel, data: pd.DataFrame, *, group: str | None = None, level: float = 0.95,

@@ -147,6 +147,9 @@ def fit_sem_fast(
     xtol: float = 1e-10,
     maxiter: int = 200,
     model: RamModel | None = None,
+    estimator: str = "ml",
+    weights=None,
+    se: str | None = None,
 ):
     """Drop-in for :func:`acsi.estimate.sem.fit_sem` using acsi's own engine.
 
@@ -167,6 +170,9 @@ def fit_sem_fast(
         Start values in ``RamModel(spec).labels`` order (default :func:`start_values`).
     model : RamModel, optional
         A compiled model to reuse across calls.
+    estimator, weights, se
+        As :func:`fit_ml`: ``"ml"``, ``"mlr"`` or ``"mlm"``; survey weights (a column of
+        ``data`` or one value per row); ``se="standard"`` keeps normal-theory SEs.
 
     Raises
     ------
@@ -179,7 +185,8 @@ def fit_sem_fast(
     >>> res = fit_sem_fast(survey_of_one_company, acsi.load_model("acsi"))   # doctest: +SKIP
     >>> res.estimates.query("op == '~'")[["lhs", "rhs", "est", "se"]]          # doctest: +SKIP
     """
-    return fit_ml(model or compiled_model(spec), data, level=level, start=start, xtol=xtol, maxiter=maxiter)
+    return fit_ml(model or compiled_model(spec), data, level=level, start=start, xtol=xtol, maxiter=maxiter,
+                  estimator=estimator, weights=weights, se=se)
 
 
 def sem_result_from_cov(model: RamModel, S: np.ndarray, n: int, *, level: float = 0.95, start=None,

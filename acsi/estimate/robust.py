@@ -82,7 +82,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..errors import EstimationError, InvalidParameterError
+from ..errors import EstimationError
+from ..options import invalid
 from .mlfast import RamModel, _Batch, _mean_coef, expected_information, gradient_information, parameter_vcov
 
 __all__ = ["ESTIMATORS", "Inference", "RobustResult", "casewise_scores", "fiml_casewise_scores", "fiml_inference",
@@ -138,8 +139,7 @@ class Inference:
                 "sampling.weights": self.weighted, "missing": "ml" if self.missing == "ml" else "listwise"}
 
 
-def _bad(where: str, name: str, what: str, value) -> InvalidParameterError:
-    return InvalidParameterError(f"The {name!r} parameter of {where} must be {what}. Got {value!r} instead.")
+_bad = invalid  # the one message form (acsi.options)
 
 
 def resolve_inference(estimator: str = "ml", *, weighted: bool = False, missing: str = "listwise",
