@@ -204,7 +204,7 @@ class FitResult:
         tot = acc[[c for c in acc.columns if c.startswith("rows_") or c.startswith("dropped_")]].sum()
         missing = self.options.get("missing", "listwise")
         overview = (
-            f"model: {self.spec.name} ({self.spec.title})\nestimator: {self.estimator}\n"
+            f"model: {self.spec.name} ({self.spec.title})\nestimator: {self.estimator}{self._inference()}\n"
             f"units: {len(u)} ({counts['ok']} ok, {counts['inadmissible']} inadmissible, {counts['failed']} failed)\n"
             f"respondents: {int(tot['rows_read'])} read, {int(tot['rows_used'])} used"
             + "".join(f", {int(tot[c])} {c[8:].replace('_', ' ')}" for c in tot.index if c.startswith("dropped_") and tot[c])
@@ -213,7 +213,7 @@ class FitResult:
         )
         sections: list[tuple[str, pd.DataFrame | str]] = [("Overview", overview)]
         indexes = self._table("company_indexes")
-        show = indexes[[c for c in indexes.columns if c != "reason"]]
+        show = indexes[[c for c in indexes.columns if c not in ("reason", "headline_reason")]]
         head = f"Index of {self.spec.headline} per unit (0-100)"
         if max_units is not None and len(show) > max_units:
             ranked = show.sort_values("index", ascending=False, na_position="last")
@@ -227,12 +227,29 @@ class FitResult:
         pfm = self._table("pooled_fit_measures")
         if pfm is not None and not pfm.empty:
             fm = pfm.iloc[0]
-            keep = ["chisq", "df", "pvalue", "cfi", "tli", "rmsea", "rmsea_ci_lower", "rmsea_ci_upper", "srmr", "aic", "bic"]
+            keep = ["chisq", "df", "pvalue", "chisq_scaled", "chisq_scaling_factor", "pvalue_scaled", "cfi", "tli",
+                    "rmsea", "rmsea_ci_lower", "rmsea_ci_upper", "cfi_robust", "tli_robust", "rmsea_robust",
+                    "rmsea_ci_lower_robust", "rmsea_ci_upper_robust", "srmr", "aic", "bic"]
             fm = fm[[k for k in keep if k in fm.index]].astype(float)
             sections.append(("Pooled model fit", fm.to_frame("value").reset_index(names="measure")))
         if self.pooled_index is not None:
             sections.append(("Pooled indexes", self.pooled_index))
         return Summary(f"acsi fit: {self.spec.name}", sections)
+
+    def _inference(self) -> str:
+        """`` (ML with survey weights: robust ... standard errors; ...)`` for a covariance-based fit."""
+        if self.estimator != "sem":
+            return ""
+        from .estimate.robust import resolve_inference
+
+        opts = dict(self.options.get("estimator_options") or {})
+        missing = "ml" if self.options.get("missing") == "fiml" else "listwise"
+        try:
+            inf = resolve_inference(opts.get("estimator", "ml"), weighted=self.options.get("weight") is not None,
+                                    missing=missing, se=opts.get("se"))
+        except ValueError:  # options of another version
+            return ""
+        return f" ({inf.describe()})"
 
     def __repr__(self) -> str:
         u = self._table("units")

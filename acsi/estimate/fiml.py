@@ -347,19 +347,9 @@ def fit_fiml(model: RamModel, data: pd.DataFrame, *, group: str | None = None, l
     from .assemble import _group_labels, _with_scaled, fit_stats, result_from_theta
     from .mlfast import _simple_start, parameter_vcov, start_values
     from .robust import fiml_inference, resolve_inference
-    from .samplestats import normalize_weights
+    from .samplestats import case_weights
 
-    w_all = None
-    if weights is not None:
-        if isinstance(weights, str):
-            if weights not in data.columns:
-                raise EstimationError(f"the weight column {weights!r} is not in the data (columns: {list(data.columns)[:20]})")
-            w_all = normalize_weights(data[weights].to_numpy(dtype=float), where=f"column {weights!r}")
-        else:
-            w_all = np.asarray(weights, dtype=float)
-            if w_all.shape != (len(data),):
-                raise EstimationError(f"weights must hold one value per row of the data ({len(data)}); got shape {w_all.shape}")
-            w_all = normalize_weights(w_all)
+    w_all = case_weights(data, weights)
     if inference is None:
         inference = resolve_inference("ml", weighted=w_all is not None, missing="ml")
 

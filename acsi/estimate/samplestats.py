@@ -29,7 +29,7 @@ import pandas as pd
 
 from ..errors import EstimationError
 
-__all__ = ["GroupStats", "SampleStats", "check_sample_cov", "check_weights", "normalize_weights", "weighted_moments"]
+__all__ = ["GroupStats", "SampleStats", "case_weights", "check_sample_cov", "check_weights", "normalize_weights", "weighted_moments"]
 
 
 @dataclass(frozen=True)
@@ -125,17 +125,7 @@ class SampleStats:
             sample covariance (named); weights that are missing, negative, infinite or all zero
             (:func:`check_weights`).
         """
-        w_all = None
-        if weights is not None:
-            if isinstance(weights, str):
-                if weights not in data.columns:
-                    raise EstimationError(f"the weight column {weights!r} is not in the data (columns: {list(data.columns)[:20]})")
-                w_all = normalize_weights(data[weights].to_numpy(dtype=float), where=f"column {weights!r}")
-            else:
-                w_all = np.asarray(weights, dtype=float)
-                if w_all.shape != (len(data),):
-                    raise EstimationError(f"weights must hold one value per row of the data ({len(data)}); got shape {w_all.shape}")
-                w_all = normalize_weights(w_all)
+        w_all = case_weights(data, weights)
         if group is None:
             parts = [(None, data)]
         else:
@@ -219,6 +209,21 @@ def check_weights(v: np.ndarray, *, where: str = "the survey weights") -> None:
             )
     if not v.sum() > 0:
         raise EstimationError(f"{where} are all 0: give the respondents positive weights")
+
+
+def case_weights(data: pd.DataFrame, weights) -> np.ndarray | None:
+    """The normalised survey weights of ``data``'s rows (:func:`normalize_weights`) from a column
+    name or one value per row; None without weights."""
+    if weights is None:
+        return None
+    if isinstance(weights, str):
+        if weights not in data.columns:
+            raise EstimationError(f"the weight column {weights!r} is not in the data (columns: {list(data.columns)[:20]})")
+        return normalize_weights(data[weights].to_numpy(dtype=float), where=f"column {weights!r}")
+    w = np.asarray(weights, dtype=float)
+    if w.shape != (len(data),):
+        raise EstimationError(f"weights must hold one value per row of the data ({len(data)}); got shape {w.shape}")
+    return normalize_weights(w)
 
 
 def normalize_weights(v: np.ndarray, *, where: str = "the survey weights") -> np.ndarray:
