@@ -56,11 +56,13 @@ Scaled tests
   ``scaling_factor_h1 = tr_h1 / ndat``, ``scaling_factor_h0 = tr_h0 / npar``.
 * Satorra-Bentler (``satorra.bentler``; Satorra & Bentler 1994): ``c = tr(U Γ) / df``,
   ``tr(UΓ) = Σ_g [tr(W_g Γ_g) − f_g tr(E B_g)]`` with ``W`` the normal-theory weight at Σ̂,
-  ``tr(WΓ) = (1/n) Σ_r ½ [(d_rᵀKd_r)² − 2 d_rᵀKSKd_r + tr((KS)²)] (+ (1/n) Σ_r d_rᵀKd_r)``.
+  ``tr(WΓ) = (1/n) Σ_r ½ [(d_rᵀKd_r)² − 2 d_rᵀKSKd_r + tr((KS)²)] (+ (1/n) Σ_r d_rᵀKd_r)``
+  ``= ½ [mean((d_rᵀKd_r)²) − tr((KS)²)] (+ tr(KS))``.
 * The baseline (independence) model's factor ``c_b`` by the same rules with its closed-form
   information (free variances: ``A = diag(1/(2 s_jj²))``): YB
   ``tr_h0 = (1/n) Σ_r w_r² Σ_j [½ (d_rj²/s_jj − 1)² + ms·d_rj²/s_jj]``; SB
-  ``c_b df_b = (1/n) Σ_r Σ_{j<k} (d_rj d_rk − s_jk)² / (s_jj s_kk)``.
+  ``c_b df_b = (1/n) Σ_r Σ_{j<k} (d_rj d_rk − s_jk)² / (s_jj s_kk)
+  = Σ_{j<k} [mean(d_j² d_k²) − s_jk²] / (s_jj s_kk)``.
 
 The scaled and robust fit indexes from ``c`` and ``c_b`` are
 :func:`acsi.estimate.fitmeasures.scaled_measures`.  Covariates fixed at their sample moments
@@ -235,16 +237,17 @@ def _pieces(model: RamModel, theta: np.ndarray, stats, ev=None) -> list[_GroupPi
 
 
 def _group_scores(gm, pc: _GroupPieces, X: np.ndarray, center: np.ndarray, const: np.ndarray) -> np.ndarray:
-    """Scores over the group's free cells (rows × q): module docstring, with ``const`` the
-    matrix of the constant term (``K`` for the casewise scores, ``KSK`` for Γ)."""
-    z = _rowwise(X - center, pc.K @ pc.cand)
+    """Scores over the group's free cells, transposed (q × rows: a parameter's scores are
+    contiguous, so gathering them is a copy of whole rows): module docstring, with ``const``
+    the matrix of the constant term (``K`` for the casewise scores, ``KSK`` for Γ)."""
+    zt = _transposed_product((pc.K @ pc.cand).T, X - center)
     Cc = pc.cand.T @ const @ pc.cand
-    sc = z[:, gm.uix]
-    sc *= z[:, gm.vix]
-    sc -= Cc[gm.uix, gm.vix]
-    sc *= gm.scale
+    sc = zt[gm.uix]
+    sc *= zt[gm.vix]
+    sc -= Cc[gm.uix, gm.vix][:, None]
+    sc *= gm.scale[:, None]
     if gm.meanstructure and pc.a is not None:
-        sc += _mean_coef(gm, pc.a[None])[0] * z[:, gm.m_w]
+        sc += _mean_coef(gm, pc.a[None])[0][:, None] * zt[gm.m_w]
     return sc
 
 
@@ -269,7 +272,7 @@ def _scatter(model: RamModel, parts: list[np.ndarray], f: np.ndarray) -> np.ndar
 
 
 def _cell_scores(model: RamModel, pcs: list[_GroupPieces], stats, kind: str) -> list[np.ndarray]:
-    """Per group, the scores over the group's free cells (rows × q_g), unweighted."""
+    """Per group, the scores over the group's free cells (q_g × rows), unweighted."""
     out = []
     for g, (gm, pc) in enumerate(zip(model.groups, pcs)):
         X, _w = _rows(stats, g)
@@ -278,7 +281,7 @@ def _cell_scores(model: RamModel, pcs: list[_GroupPieces], stats, kind: str) -> 
             sc = _group_scores(gm, pc, X, pc.mu, pc.K)
         elif kind == "gamma":
             sc = _group_scores(gm, pc, X, st.mean, pc.K @ st.cov @ pc.K)
-            sc -= sc.mean(axis=0)
+            sc -= sc.mean(axis=1, keepdims=True)
         else:
             raise ValueError(f"unknown score kind {kind!r}")
         out.append(sc)
@@ -295,8 +298,8 @@ def casewise_scores(model: RamModel, theta: np.ndarray, stats, *, kind: str = "s
     theta = np.asarray(theta, dtype=float)
     out = []
     for gm, sc in zip(model.groups, _cell_scores(model, _pieces(model, theta, stats), stats, kind)):
-        full = np.zeros((sc.shape[0], model.npar))
-        full[:, gm.pidx] = sc
+        full = np.zeros((sc.shape[1], model.npar))
+        full[:, gm.pidx] = sc.T
         out.append(full)
     return out
 
@@ -323,6 +326,18 @@ def information(model: RamModel, theta: np.ndarray, stats, kind: str = "observed
 _ONE_THREAD = 262_000  # OpenBLAS's single-thread bound on m·n·k (SMP_THRESHOLD_MIN · GEMM_MULTITHREAD_THRESHOLD)
 
 
+def _transposed_product(Bt: np.ndarray, A: np.ndarray) -> np.ndarray:
+    """``(A @ B)ᵀ = Bᵀ Aᵀ`` (k × n) for a tall ``A``, in blocks of rows kept on one BLAS thread."""
+    n = A.shape[0]
+    step = max(16, _ONE_THREAD // max(A.shape[1] * Bt.shape[0], 1))
+    if n <= step:
+        return Bt @ A.T
+    out = np.empty((Bt.shape[0], n))
+    for r in range(0, n, step):
+        np.matmul(Bt, A[r:r + step].T, out=out[:, r:r + step])
+    return out
+
+
 def _rowwise(A: np.ndarray, B: np.ndarray) -> np.ndarray:
     """``A @ B`` for a tall ``A`` in blocks of rows kept on one BLAS thread (see
     :func:`_crossprod`); each row's result is the same whatever the blocking."""
@@ -333,6 +348,20 @@ def _rowwise(A: np.ndarray, B: np.ndarray) -> np.ndarray:
     out = np.empty((n, B.shape[1]))
     for r in range(0, n, step):
         np.matmul(A[r:r + step], B, out=out[r:r + step])
+    return out
+
+
+def _gram_t(At: np.ndarray) -> np.ndarray:
+    """``At Atᵀ`` for a wide ``At`` (q × n: transposed scores), summed over blocks of columns
+    kept on one BLAS thread (see :func:`_crossprod`)."""
+    q, n = At.shape
+    step = max(16, _ONE_THREAD // max(q * q, 1))
+    if n <= step:
+        return At @ At.T
+    out = np.zeros((q, q))
+    for r in range(0, n, step):
+        blk = At[:, r:r + step]
+        out += blk @ blk.T
     return out
 
 
@@ -360,8 +389,8 @@ def _meat(model: RamModel, cell_scores: list[np.ndarray], stats) -> np.ndarray:
     parts = []
     for g, sc in enumerate(cell_scores):
         w = stats.groups[g].weights
-        ws = sc if w is None else sc * w[:, None]
-        parts.append(_crossprod(ws) / stats.groups[g].n)
+        ws = sc if w is None else sc * w[None, :]
+        parts.append(_gram_t(ws) / stats.groups[g].n)
     return _scatter(model, parts, stats.weights)
 
 
@@ -394,29 +423,31 @@ def _baseline_h0_trace(stats, meanstructure: bool) -> float:
 
 
 def _sb_gamma_trace(model: RamModel, pcs: list[_GroupPieces], stats) -> float:
-    """``Σ_g tr(W_g Γ_g)`` at Σ̂ (Satorra-Bentler; module docstring)."""
+    """``Σ_g tr(W_g Γ_g)`` at Σ̂ (Satorra-Bentler; module docstring).  With
+    ``q_r = d_rᵀ K d_r`` and ``mean(d_rᵀ K S K d_r) = tr((KS)²)`` this is
+    ``½ [mean(q_r²) − tr((KS)²)] (+ tr(KS) with a mean structure)``."""
     tr = 0.0
     for g, pc in enumerate(pcs):
         st = stats.groups[g]
         d = st.X - st.mean
         KS = pc.K @ st.cov
         q1 = np.einsum("ij,ij->i", _rowwise(d, pc.K), d)
-        q2 = np.einsum("ij,ij->i", _rowwise(d, KS @ pc.K), d)
-        val = 0.5 * (q1**2 - 2.0 * q2 + np.trace(KS @ KS)) + (q1 if model.meanstructure else 0.0)
-        tr += float(val.mean())
+        tr += 0.5 * (float(np.mean(q1**2)) - float(np.trace(KS @ KS)))
+        if model.meanstructure:
+            tr += float(np.trace(KS))
     return tr
 
 
 def _sb_baseline_trace(stats) -> float:
-    """Satorra-Bentler's ``tr(U Γ)`` of the independence model."""
+    """Satorra-Bentler's ``tr(U Γ)`` of the independence model:
+    ``Σ_{j<k} [mean(d_j² d_k²) − s_jk²] / (s_jj s_kk)`` (the mean of ``d_j d_k`` is ``s_jk``)."""
     tr = 0.0
     for st in stats.groups:
-        d = st.X - st.mean
+        d2 = (st.X - st.mean) ** 2
         s = np.diag(st.cov)
-        p = d.shape[1]
-        iu = np.triu_indices(p, 1)
-        r = (d[:, iu[0]] * d[:, iu[1]] - st.cov[iu]) ** 2 / (s[iu[0]] * s[iu[1]])
-        tr += float(r.sum(axis=1).mean())
+        m4 = _crossprod(d2) / d2.shape[0]
+        iu = np.triu_indices(d2.shape[1], 1)
+        tr += float(((m4[iu] - st.cov[iu] ** 2) / (s[iu[0]] * s[iu[1]])).sum())
     return tr
 
 
