@@ -84,7 +84,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..errors import EstimationError
+from ..errors import EstimationError, InvalidParameterError
 from ..options import invalid
 from .mlfast import RamModel, _Batch, _mean_coef, expected_information, gradient_information, parameter_vcov
 
@@ -206,10 +206,10 @@ class _GroupPieces:
 def _check_model(model: RamModel) -> None:
     if model.fixed_x:
         names = sorted(set(model.frame.loc[model.frame["exo"] == 1, "lhs"]))
-        raise EstimationError(
-            f"robust standard errors and scaled tests with covariates fixed at their sample moments (fixed.x: "
-            f"{', '.join(names)}) are not supported: build the table with fixed_x=False so that the covariates "
-            "are modelled, or use estimator='ml' without survey weights"
+        raise InvalidParameterError(
+            f"robust standard errors and scaled tests (estimator 'mlr'/'mlm' or survey weights) cannot be computed "
+            f"with covariates fixed at their sample moments (fixed.x: {', '.join(names)}): build the table with "
+            "fixed_x=False so that the covariates are modelled, or use estimator='ml' without survey weights"
         )
 
 

@@ -240,7 +240,7 @@ def test_robust_inference_needs_the_rows():
 
 def test_robust_inference_refuses_fixed_covariates():
     c = load_case("syntax_covariates_fixedx")
-    with pytest.raises(EstimationError, match=r"fixed.x: age, income.*fixed_x=False"):
+    with pytest.raises(InvalidParameterError, match=r"fixed.x: age, income.*fixed_x=False"):
         fit_ml(table_from_lavaan(c), c.data, estimator="mlr")
     res = fit_ml(table_from_lavaan(load_case("syntax_covariates_fixedx/free_x")), c.data, estimator="mlr")
     assert res.converged and np.isfinite(res.fit_measures["chisq_scaled"])

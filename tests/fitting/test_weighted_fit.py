@@ -80,3 +80,11 @@ def test_command_line_refuses_se_for_pls(tmp_path, capsys):
     c.data.to_csv(data, index=False)
     code = main(["fit", str(data), "--unit", "", "--estimator", "pls", "--se", "robust", "--out", str(tmp_path / "o")])
     assert code != 0 and "--se applies to the covariance-based estimators" in capsys.readouterr().err
+
+
+def test_weighted_fiml_through_acsi_fit_is_lavaans():
+    c = load_case("robust_weighted_fiml")
+    fit = acsi.fit(c.data, acsi.parse_lavaan(c.model_text), unit=None, weight="w", missing="fiml")
+    po = fit.pooled
+    assert po.status == "ok", po.reason
+    _check(po.estimates, po.fit_measures, c, keys=("chisq", "chisq_scaled", "chisq_scaling_factor", "cfi_robust"))
