@@ -96,7 +96,7 @@ ESTIMATORS = ("ml", "mlr", "mlm")
 SE_CHOICES = ("standard", "robust")
 
 _LABELS = {
-    "standard": "normal-theory (expected information)",
+    "standard": "normal-theory ({information} information)",
     "robust.huber.white": "robust (Huber-White sandwich, observed information)",
     "robust.sem": "robust (Satorra-Bentler sandwich, expected information)",
     "yuan.bentler.mplus": "Yuan-Bentler scaled chi-square (Mplus variant)",
@@ -133,15 +133,9 @@ class Inference:
         """One line for summaries: ``"MLR: robust (Huber-White ...) SEs; Yuan-Bentler ..."``."""
         what = self.estimator.upper() + (" with survey weights" if self.weighted else "")
         test = _LABELS[self.test] if self.scaled else "normal-theory chi-square"
-        return f"{what}: {_LABELS[self.se]} standard errors; {test}"
-
-    def as_lavaan(self) -> dict:
-        """The options in lavaan's spelling (provenance)."""
-        return {"estimator": "ML", "se": self.se, "test": self.test, "information": self.information,
-                "sampling.weights": self.weighted, "missing": "ml" if self.missing == "ml" else "listwise"}
-
-
-_bad = invalid  # the one message form (acsi.options)
+        se = _LABELS[self.se].format(information=self.information)
+        fiml = " (FIML)" if self.missing == "ml" else ""
+        return f"{what}{fiml}: {se} standard errors; {test}"
 
 
 def resolve_inference(estimator: str = "ml", *, weighted: bool = False, missing: str = "listwise",
@@ -166,18 +160,18 @@ def resolve_inference(estimator: str = "ml", *, weighted: bool = False, missing:
     """
     est = estimator.lower() if isinstance(estimator, str) else estimator
     if est not in ESTIMATORS:
-        raise _bad(where, "estimator", f"one of {list(ESTIMATORS)}", estimator)
+        raise invalid(where, "estimator", f"one of {list(ESTIMATORS)}", estimator)
     if se is not None and se not in SE_CHOICES:
-        raise _bad(where, "se", f"None or one of {list(SE_CHOICES)}", se)
+        raise invalid(where, "se", f"None or one of {list(SE_CHOICES)}", se)
     fiml = missing == "ml"
     if est == "mlm":
         if weighted:
-            raise _bad(where, "estimator",
+            raise invalid(where, "estimator",
                        "'mlr' or 'ml' with survey weights (Satorra-Bentler's MLM uses unweighted fourth moments, "
                        "as lavaan 0.6-14 does, so it cannot honour the weights; 'mlr' is lavaan's default for "
                        "weighted data)", estimator)
         if fiml:
-            raise _bad(where, "estimator",
+            raise invalid(where, "estimator",
                        "'mlr' or 'ml' with missing='ml' (full-information ML): MLM needs complete data "
                        "(lavaan: missing=\"ml\" is not allowed for estimator \"MLM\")", estimator)
         inf = Inference("mlm", "robust.sem", "satorra.bentler", "expected", weighted, missing)
