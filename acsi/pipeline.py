@@ -70,6 +70,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import AcsiError, EstimationError
+from .estimate.ml import DEFAULT_ENGINE, SEM_ENGINES
 from .options import InstanceOf, Integer, OneOf, Real, check, check_keys, invalid
 from .score import item_weights, latent_scores, unit_index
 from .spec import ModelSpec
@@ -81,7 +82,6 @@ ESTIMATORS = ("sem", "pls")
 #: The maximum-likelihood variants of the covariance-based estimator (:mod:`acsi.estimate.robust`),
 #: chosen by ``options={"estimator": "mlr"}`` (the command line's ``--estimator mlr``).
 ML_ESTIMATORS = ("ml", "mlr", "mlm")
-SEM_ENGINES = ("semopy", "mlfast")
 MISSING_POLICIES = ("listwise", "fiml")
 
 _POSITIVE = (Real(0, None, closed="neither"),)
@@ -170,7 +170,7 @@ def check_estimator_options(estimator: str, missing: str, options: dict | None, 
                               "acsi.estimate.fiml); drop the engine option or use missing='listwise'",
                               options["engine"])
         else:
-            mode = check(where, "options['engine']", options.get("engine", "semopy"), OneOf(*SEM_ENGINES))
+            mode = check(where, "options['engine']", options.get("engine", DEFAULT_ENGINE), OneOf(*SEM_ENGINES))
         known = ESTIMATOR_OPTIONS[("sem", mode)]
         context = f"for estimator='sem' with {'missing=' + repr(missing) if mode == 'fiml' else 'engine=' + repr(mode)}"
     else:
@@ -262,7 +262,7 @@ def fit_unit(
 
 def _fit_sem_unit(out: _Draft, data: pd.DataFrame, spec: ModelSpec, options: dict, *, fiml: bool,
                   weights: np.ndarray | None = None) -> None:
-    engine = options.get("engine", "semopy")
+    engine = options.get("engine", DEFAULT_ENGINE)
     tuning = {k: v for k, v in options.items() if k != "engine"}  # ML variant, se, tolerances
     if fiml:
         from .estimate.fiml import fit_sem_fiml

@@ -10,13 +10,19 @@ Methods:
 * semopy plain (baseline, semopy's default tolerance and zero bounds);
 * acsi ``fit_sem`` (semopy as the optimiser, tight tolerance, acsi's tables);
 * acsi's own engine, ``fit_sem_fast`` (batched Newton, the same tables);
-* ``fit_unit`` with each engine: the per-unit pipeline (fit, item weights, scores, index).
+* ``fit_unit`` with each engine: the per-unit pipeline (fit, item weights, scores, index);
+* ``acsi.fit`` on one unit, end to end (read checks, accounting, provenance, the record);
+* ``fit_ml`` of the ACSI model with constraints and a defined parameter (semopy cannot).
+
+``--cpu`` times CPU (``process_time``) instead of the wall clock: steadier on a shared machine.
+``--demo`` adds the demo survey (120 company-quarters) through ``acsi.fit`` against a plain
+semopy loop over its units.
 
 ``--label`` names the code measured; run it once per code version and the rows are appended to
 ``benchmarks/results/fit.csv`` (rows with the same label are replaced)::
 
-    python benchmarks/bench_fit.py --label after
-    PYTHONPATH=/path/to/old/checkout python benchmarks/bench_fit.py --label "before (fda7e0c)"
+    OPENBLAS_NUM_THREADS=1 python benchmarks/bench_fit.py --label after --cpu
+    PYTHONPATH=/path/to/old/checkout python benchmarks/bench_fit.py --label "before (fda7e0c)" --cpu
 """
 
 from __future__ import annotations
@@ -32,13 +38,15 @@ import numpy as np
 import pandas as pd
 
 import acsi
-from acsi.estimate.ml import fit_sem_fast
+from acsi.estimate.mlfast import fit_sem_fast
 from acsi.estimate.sem import fit_sem
 
 try:  # the per-unit pipeline moved to acsi.pipeline (issue 10)
     from acsi.pipeline import fit_unit
+    NEW_PIPELINE = True
 except ImportError:  # pragma: no cover - older layout
     from acsi.estimate.units import fit_unit
+    NEW_PIPELINE = False
 
 OUT = Path(__file__).parent / "results" / "fit.csv"
 
@@ -73,6 +81,9 @@ def simulate(spec, n: int, seed: int = 1) -> pd.DataFrame:
     return pd.DataFrame(cols)
 
 
+CLOCK = time.perf_counter
+
+
 def round_robin(methods: dict, rounds: int) -> dict:
     """Median seconds and median ratio to the first method, timed one of each per round."""
     times = {k: [] for k in methods}
@@ -80,14 +91,15 @@ def round_robin(methods: dict, rounds: int) -> dict:
         fn()
     for _ in range(rounds):
         for k, fn in methods.items():
-            t = time.perf_counter()
+            t = CLOCK()
             fn()
-            times[k].append(time.perf_counter() - t)
+            times[k].append(CLOCK() - t)
     base = list(methods)[0]
     return {k: (statistics.median(v), statistics.median(np.array(v) / np.array(times[base]))) for k, v in times.items()}
 
 
 def main(argv=None) -> None:
+    global CLOCK
     import semopy
     from threadpoolctl import threadpool_limits
 
@@ -96,7 +108,11 @@ def main(argv=None) -> None:
     ap.add_argument("--rounds", type=int, default=15)
     ap.add_argument("--sizes", default="250,2500,25000")
     ap.add_argument("--out", default=str(OUT))
+    ap.add_argument("--cpu", action="store_true", help="CPU time of this process instead of the wall clock")
+    ap.add_argument("--demo", action="store_true", help="also the demo survey through acsi.fit")
     args = ap.parse_args(argv)
+    if args.cpu:
+        CLOCK = time.process_time
     threadpool_limits(1)
     spec = acsi.load_model("acsi")
     syntax = spec.to_lavaan()
@@ -106,14 +122,13 @@ def main(argv=None) -> None:
         unit = data.assign(weight=1.0)
 
         def unit_fit(engine):
-            try:
-                return fit_unit(("x",), unit, spec, options={"engine": engine})
-            except TypeError:  # acsi.pipeline.fit_unit takes prepared data
+            if NEW_PIPELINE:  # acsi.pipeline.fit_unit takes the weights as an array
                 return fit_unit(("x",), data, spec, options={"engine": engine}, weights=np.ones(len(data)))
+            return fit_unit(("x",), unit, spec, options={"engine": engine})
 
-        constrained = acsi.parse_lavaan(CONSTRAINED, name="constrained", headline="CS", scale=(1, 10))
         try:
             from acsi.estimate.ml import fit_ml
+            constrained = acsi.parse_lavaan(CONSTRAINED, name="constrained", headline="CS", scale=(1, 10))
         except ImportError:  # code before the parameter table: no constraints
             fit_ml = None
         methods = {
@@ -122,13 +137,18 @@ def main(argv=None) -> None:
             "acsi fit_sem_fast (acsi engine, same tables)": lambda: fit_sem_fast(data, spec),
             "acsi fit_unit, engine semopy (+ weights, scores, index)": lambda: unit_fit("semopy"),
             "acsi fit_unit, engine mlfast (+ weights, scores, index)": lambda: unit_fit("mlfast"),
+            "acsi.fit, one unit, default engine (read checks, accounting, provenance, record)":
+                lambda: acsi.fit(data, spec, unit=None, progress=False),
         }
         if fit_ml is not None:
             methods["acsi fit_ml, ACSI with equal loadings, a == 2*b and ind := b*d"] = lambda: fit_ml(constrained, data)
         for what, (sec, ratio) in round_robin(methods, args.rounds).items():
             rows.append({"code": args.label, "case": f"one ACSI fit, n={n}", "what": what, "seconds": sec,
                          "ratio_to_baseline": ratio})
+    if args.demo:
+        rows += [dict(r, code=args.label) for r in _demo(spec, syntax, semopy)]
     df = pd.DataFrame(rows)
+    df["clock"] = "process_time" if args.cpu else "perf_counter"
     df["machine"] = f"{platform.machine()} {platform.processor() or ''} python {sys.version.split()[0]}".strip()
     df["semopy"] = getattr(semopy, "__version__", "?")
     out = Path(args.out)
@@ -139,6 +159,23 @@ def main(argv=None) -> None:
             df = pd.concat([old[old["code"] != args.label], df], ignore_index=True)
     df.to_csv(out, index=False, float_format="%.6g")
     print(df[df["code"] == args.label].to_string(index=False))
+
+
+def _demo(spec, syntax, semopy) -> list[dict]:
+    survey = acsi.demo_survey()
+    groups = list(survey.groupby(["period", "company"]))
+    items = list(spec.item_ids)
+
+    def plain_loop():
+        for _, g in groups:
+            d = g[items]
+            semopy.Model(syntax).fit(d[(d < 98).all(axis=1)])
+
+    case = f"demo survey, {len(groups)} company-quarters, {len(survey)} respondents"
+    out = round_robin({"plain semopy loop over units (baseline)": plain_loop,
+                       "acsi.fit end to end, n_jobs=1": lambda: acsi.fit(survey, spec, unit="company", weight="weight",
+                                                                         n_jobs=1, progress=False)}, 1)
+    return [{"code": None, "case": case, "what": k, "seconds": v[0], "ratio_to_baseline": v[1]} for k, v in out.items()]
 
 
 if __name__ == "__main__":

@@ -42,7 +42,7 @@ def register(sub) -> argparse.ArgumentParser:
     f.add_argument("--se", choices=["standard", "robust"], default=None,
                    help="override the standard errors of the covariance-based estimator (standard: normal theory)")
     f.add_argument("--engine", choices=["semopy", "mlfast"], default=None,
-                   help="ML engine for --estimator sem: semopy (default) or acsi's batched Newton solver")
+                   help="ML engine for the covariance-based estimators: mlfast, acsi's own (default), or semopy")
     f.add_argument("--weight", default=None,
                    help="survey-weight column: weights the estimation (the SEM fits the weighted moments, lavaan's "
                         "sampling.weights) and the index means")

@@ -1,7 +1,6 @@
-"""Estimation engines: covariance-based ML (acsi's engine on the parameter table :mod:`.ml` /
-:mod:`.mlfast`, FIML :mod:`.fiml`, robust and weighted inference :mod:`.robust`, semopy as an
-optional optimiser :mod:`.sem`), PLS (:mod:`.pls`), quality criteria (:mod:`.quality`) and
-effects (:mod:`.effects`).
+"""Estimation engines: acsi's own ML engine on the parameter table (front door :mod:`.ml`,
+batched Newton :mod:`.mlfast`, FIML :mod:`.fiml`), semopy as an optional optimiser (:mod:`.sem`),
+PLS (:mod:`.pls`), quality criteria (:mod:`.quality`) and effects (:mod:`.effects`).
 
 The per-unit pipeline that runs an engine and then scores the respondents is
 :mod:`acsi.pipeline` (a layer above).

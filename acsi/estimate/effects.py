@@ -27,9 +27,9 @@ their variation).  For an observed structural variable (a phantom latent) ``s = 
 min)`` of that variable.
 
 These are pure functions of a compiled model, its estimate θ̂ and ``V``; the pipeline wires
-them into the results.  :func:`total_effects` (a plain matrix of direct effects, either
-orientation: PLS) and :func:`total_effects_from_estimates` (a lavaan-style estimates table: the
-report) give the same total effects without a compiled model.  Equivalent R: ``B <- lavInspect(fit, "est")$beta``;
+them into the results.  :func:`total_effects` (one matrix or a stack) is the one implementation
+of ``(I − B)⁻¹ − I``, used by PLS and the report too (:func:`total_effects_from_estimates`
+reads ``B`` from an estimate table's ``~`` rows).  Equivalent R: ``B <- lavInspect(fit, "est")$beta``;
 ``solve(diag(nrow(B)) - B) - diag(nrow(B))`` for the total effects, or ``:=`` rows
 (``ind := a*b``) with ``parameterEstimates``.
 
@@ -51,6 +51,60 @@ from .expressions import jacobian
 from .mlfast import LOADING, PATH, RamModel
 
 __all__ = ["acsi_impacts", "effects", "scale_factors", "total_effects", "total_effects_from_estimates"]
+
+
+def total_effects(B: np.ndarray) -> np.ndarray:
+    """``T = (I − B)⁻¹ − I`` for a square matrix of direct effects (same orientation as ``B``),
+    or for a stack of them (R × m × m; complex ``B`` stays complex, for the complex step).
+
+    In the orientation of ``B``: if ``B[i, j]`` is the effect of ``i`` on ``j`` (PLS's
+    ``path_matrix``) so is ``T[i, j]``; if ``B[to, from]`` (lavaan's ``lhs ~ rhs``), then
+    ``T[to, from]`` (Alwin & Hauser 1975; Bollen 1987, eq. 11).
+
+    >>> B = np.array([[0, 0.5, 0], [0, 0, 0.4], [0, 0, 0]])   # A -> B -> C, B[from, to]
+    >>> float(total_effects(B)[0, 2])
+    0.2
+    """
+    B = np.asarray(B)
+    if not np.iscomplexobj(B):
+        B = B.astype(float)
+    eye = np.eye(B.shape[-1])
+    return np.linalg.inv(eye - B) - eye
+
+
+def total_effects_from_estimates(est: pd.DataFrame, *, value: str = "est") -> pd.DataFrame:
+    """Total effects between latents from a lavaan-style estimates table (its ``~`` rows).
+
+    Parameters
+    ----------
+    est : DataFrame
+        One unit's estimates (``lhs, op, rhs`` and ``value``); ``lhs ~ rhs`` means ``rhs -> lhs``.
+    value : str
+        Column with the coefficients (``"est"`` unstandardised, ``"std_all"``).
+
+    Returns
+    -------
+    DataFrame
+        ``T.loc[to, from]``: the total effect of ``from`` on ``to``; latents in the order
+        they are measured (``=~``), then in the order the paths name them.
+
+    Examples
+    --------
+    >>> est = pd.DataFrame({"lhs": ["B", "C"], "op": ["~", "~"], "rhs": ["A", "B"], "est": [0.5, 0.4]})
+    >>> float(total_effects_from_estimates(est).loc["C", "A"])
+    0.2
+    """
+    lat = list(pd.unique(est.loc[est["op"] == "=~", "lhs"]))
+    for col in ("rhs", "lhs"):
+        for lv in est.loc[est["op"] == "~", col]:
+            if lv not in lat:
+                lat.append(lv)
+    idx = {lv: i for i, lv in enumerate(lat)}
+    B = np.zeros((len(lat), len(lat)))
+    for r in est.loc[est["op"] == "~"].itertuples(index=False):
+        v = getattr(r, value)
+        B[idx[r.lhs], idx[r.rhs]] = float(v) if np.isfinite(v) else 0.0
+    return pd.DataFrame(total_effects(B), index=lat, columns=lat)
 
 
 def _group(model: RamModel, group: int):
@@ -79,15 +133,15 @@ def _effect_values(model: RamModel, theta: np.ndarray, group: int, pairs, exo) -
     gm = model.groups[group - 1]
     mats = model.matrices_of(theta, group - 1, None if exo is None else np.broadcast_to(exo, (theta.shape[0], exo.shape[-1])))
     B, P = mats[1], mats[2]
-    eye = np.eye(gm.m)
-    C = np.linalg.inv(eye - B)
+    T = total_effects(B)
+    C = T + np.eye(gm.m)
     A = C @ P @ np.swapaxes(C, 1, 2)
     sd = np.sqrt(np.diagonal(A, axis1=1, axis2=2))
     sd_lv = np.where(gm.phantom, 1.0, sd)
     f = np.array([p[0] for p in pairs], dtype=int)
     t = np.array([p[1] for p in pairs], dtype=int)
     direct = B[:, t, f]
-    total = (C - eye)[:, t, f]
+    total = T[:, t, f]
     raw = np.stack([direct, total - direct, total], axis=1)  # R × 3 × pairs
     lv = raw * (sd_lv[:, f] / sd_lv[:, t])[:, None, :]
     al = raw * (sd[:, f] / sd[:, t])[:, None, :]
@@ -236,7 +290,7 @@ def acsi_impacts(model: RamModel, theta: np.ndarray, vcov: np.ndarray | None, *,
     t = np.array([p[1] for p in pairs], dtype=int)
 
     def fn(th):
-        total = (np.linalg.inv(np.eye(gm.m) - model.matrices_of(th, group - 1)[1]) - np.eye(gm.m))[:, t, f]
+        total = total_effects(model.matrices_of(th, group - 1)[1])[:, t, f]
         s = _scale_values(model, th, group, w, span)
         return np.concatenate([rise * total * s[:, t] / s[:, f], total], axis=1)
 
@@ -259,50 +313,3 @@ def acsi_impacts(model: RamModel, theta: np.ndarray, vcov: np.ndarray | None, *,
     if len(model.groups) > 1:
         out.insert(0, "group", group)
     return out
-
-
-def total_effects(B: np.ndarray) -> np.ndarray:
-    """``T = (I − B)⁻¹ − I`` for a square matrix of direct effects (same orientation as ``B``).
-
-    >>> B = np.array([[0, 0.5, 0], [0, 0, 0.4], [0, 0, 0]])   # A -> B -> C, B[from, to]
-    >>> float(total_effects(B)[0, 2])
-    0.2
-    """
-    B = np.asarray(B, dtype=float)
-    eye = np.eye(B.shape[0])
-    return np.linalg.inv(eye - B) - eye
-
-
-def total_effects_from_estimates(est: pd.DataFrame, *, value: str = "est") -> pd.DataFrame:
-    """Total effects between latents from a lavaan-style estimates table (its ``~`` rows).
-
-    Parameters
-    ----------
-    est : DataFrame
-        One unit's estimates (``lhs, op, rhs`` and ``value``); ``lhs ~ rhs`` means ``rhs -> lhs``.
-    value : str
-        Column with the coefficients (``"est"`` unstandardised, ``"std_all"``).
-
-    Returns
-    -------
-    DataFrame
-        ``T.loc[to, from]``: the total effect of ``from`` on ``to``; latents in the order
-        they are measured (``=~``), then in the order the paths name them.
-
-    Examples
-    --------
-    >>> est = pd.DataFrame({"lhs": ["B", "C"], "op": ["~", "~"], "rhs": ["A", "B"], "est": [0.5, 0.4]})
-    >>> float(total_effects_from_estimates(est).loc["C", "A"])
-    0.2
-    """
-    lat = list(pd.unique(est.loc[est["op"] == "=~", "lhs"]))
-    for col in ("rhs", "lhs"):
-        for lv in est.loc[est["op"] == "~", col]:
-            if lv not in lat:
-                lat.append(lv)
-    idx = {lv: i for i, lv in enumerate(lat)}
-    B = np.zeros((len(lat), len(lat)))
-    for r in est.loc[est["op"] == "~"].itertuples(index=False):
-        v = getattr(r, value)
-        B[idx[r.lhs], idx[r.rhs]] = float(v) if np.isfinite(v) else 0.0
-    return pd.DataFrame(total_effects(B), index=lat, columns=lat)

@@ -344,9 +344,9 @@ def fit_fiml(model: RamModel, data: pd.DataFrame, *, group: str | None = None, l
     chooses the standard errors and the test; the robust CFI/TLI/RMSEA are lavaan's
     missing-data corrected ones (:func:`acsi.estimate.robust.fiml_inference`).
     """
-    from .assemble import _group_labels, _with_scaled, fit_stats, result_from_theta
-    from .mlfast import _simple_start, parameter_vcov, start_values
-    from .robust import fiml_inference, resolve_inference
+    from .mlfast import _simple_start, fit_stats, parameter_vcov, start_values
+    from .mlresult import group_labels, result_from_theta
+    from .robust import fiml_inference, resolve_inference, with_scaled
     from .samplestats import case_weights
 
     w_all = case_weights(data, weights)
@@ -370,7 +370,7 @@ def fit_fiml(model: RamModel, data: pd.DataFrame, *, group: str | None = None, l
         if group not in data.columns:
             raise EstimationError(f"the group column {group!r} is not in the data")
         key = data[group].map(lambda v: v if pd.isna(v) else str(v))
-        labels = tuple(str(g) for g in (_group_labels(model) or sorted(set(key.dropna()))))
+        labels = tuple(str(g) for g in (group_labels(model) or sorted(set(key.dropna()))))
         unknown = sorted(set(key.dropna()) - set(labels))
         if unknown or key.isna().any():
             raise EstimationError(f"rows of column {group!r} outside the model's groups {list(labels)}: "
@@ -476,7 +476,7 @@ def fit_fiml(model: RamModel, data: pd.DataFrame, *, group: str | None = None, l
     if rob is not None:
         x3, c3, x3b, c3b = rob.test["corrected"]
         if inference.scaled:
-            fm = _with_scaled(fm, rob.test, len(model.groups), robust=rob.test["corrected"])
+            fm = with_scaled(fm, rob.test, len(model.groups), robust=rob.test["corrected"])
         else:
             from .fitmeasures import robust_measures
 

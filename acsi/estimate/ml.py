@@ -5,15 +5,22 @@
   nonlinear constraints and the ``:=`` definitions);
 * :func:`fit_ml` fits it to a DataFrame (complete data, or ``missing="ml"`` for FIML);
 * :func:`fit_stats` fits it to sample statistics (:class:`~.samplestats.SampleStats`): a unit's
-  moments are all complete-data ML needs; :func:`result_from_theta` assembles the result of
-  any engine from its estimate θ̂ (both in :mod:`.assemble`, re-exported here);
-* :func:`fit_sem_fast` (a data frame and a ``ModelSpec``, the drop-in for
-  :func:`acsi.estimate.sem.fit_sem`) and :func:`sem_result_from_cov` (a covariance matrix).
+  moments are all complete-data ML needs;
+* :func:`result_from_theta` (:mod:`.mlresult`) assembles the result of any engine from its
+  estimate θ̂: the estimate table (:mod:`.table`), lavaan's expected-information standard
+  errors (:func:`~.mlfast.parameter_vcov`), the fit measures (:mod:`.fitmeasures`) and the
+  admissibility checks.  semopy (:mod:`.sem`) and FIML (:mod:`.fiml`) use it too, so every
+  engine reports the same numbers the same way.
 
 Survey weights and robust ML: ``fit_ml(pt, data, weights="w")`` fits the weighted moments
 (lavaan's ``sampling.weights``) and, as lavaan does for weighted data, reports Huber-White
 standard errors and the Yuan-Bentler scaled test; ``estimator="mlr"`` does the same without
-weights and ``"mlm"`` gives Satorra-Bentler's (:func:`acsi.estimate.robust.resolve_inference`).
+weights and ``"mlm"`` gives Satorra-Bentler's (:mod:`.robust`, applied through
+``result_from_theta``'s ``inference``).
+
+Module order (no import cycles): :mod:`.mlresult` (assembly; no engine) <- :mod:`.mlfast`
+(the engine, ``fit_stats``, ``fit_sem_fast``) <- :mod:`.robust` <- :mod:`.fiml`, :mod:`.sem`
+<- this module.
 
 Equivalent R: ``fit <- lavaan::sem(model, data, ...)``; ``parameterEstimates(fit,
 standardized = TRUE, rsquare = TRUE)``; ``fitMeasures(fit)``; ``lavInspect(fit, "vcov")``.
@@ -33,25 +40,36 @@ import pandas as pd
 
 from ..errors import EstimationError, InvalidParameterError
 from ..spec import ModelSpec
-from .assemble import _group_labels, covariate_positions, fit_stats, result_from_theta
-from .mlfast import RamModel, compiled_model
+from .mlfast import RamModel, compile_model, compiled_model, fit_stats, sem_result_from_cov
+from .mlresult import group_labels, result_from_theta
 from .result import SEMResult
 from .robust import resolve_inference
 from .samplestats import SampleStats
 
-__all__ = ["compile", "covariate_positions", "fit_ml", "fit_sem_fast", "fit_stats", "result_from_theta",
+__all__ = ["DEFAULT_ENGINE", "SEM_ENGINES", "compile", "covariate_positions", "fit_ml", "fit_sem_fast", "fit_stats", "result_from_theta",
            "sem_result_from_cov"]
 
 MISSING = ("listwise", "ml")
 
+#: The covariance-based ML engines: acsi's own (``"mlfast"``: this module and :mod:`.mlfast`)
+#: and semopy as an optimiser (:mod:`.sem`).  acsi's engine is the default: it equals lavaan
+#: 0.6-14 on every reference case (``tests/estimate/test_ml_reference.py``), fits every table
+#: (semopy refuses constraints, ``:=``, groups, means, covariates, observed structural
+#: variables) and is faster (``benchmarks/results/fit.csv``).
+SEM_ENGINES = ("semopy", "mlfast")
+DEFAULT_ENGINE = "mlfast"
+
 
 def compile(partable) -> RamModel:  # noqa: A001 - the architecture's name: acsi.estimate.ml.compile(pt)
-    """Compile a parameter table (or a ``ModelSpec`` with the default identification, cached)."""
-    if isinstance(partable, RamModel):
-        return partable
-    if isinstance(partable, ModelSpec):
-        return compiled_model(partable)
-    return RamModel(partable)
+    """Compile a parameter table (or a ``ModelSpec`` with the default identification, cached):
+    :func:`acsi.estimate.mlfast.compile_model`."""
+    return compile_model(partable)
+
+
+def covariate_positions(model: RamModel) -> list[np.ndarray]:
+    """Per group, the positions (in ``ov``) of the exogenous observed covariates (lavaan's
+    ``ov.x``, the table layout's ``ov_x``)."""
+    return list(model.ov_x)
 
 
 def fit_ml(partable, data: pd.DataFrame | None = None, *, stats: SampleStats | None = None, group: str | None = None,
@@ -128,7 +146,7 @@ def fit_ml(partable, data: pd.DataFrame | None = None, *, stats: SampleStats | N
         ov = [gm.ov for gm in model.groups]
         if len(model.groups) > 1 and group is None:
             raise EstimationError(f"the model has {len(model.groups)} groups: name the data's group column (group=...)")
-        stats = SampleStats.from_data(data, ov, group=group, group_labels=_group_labels(model) if group else None,
+        stats = SampleStats.from_data(data, ov, group=group, group_labels=group_labels(model) if group else None,
                                       weights=weights, keep_rows=inference.needs_rows)
     elif inference.needs_rows and not stats.has_rows:
         raise InvalidParameterError(f"The 'stats' parameter of fit_ml must keep the respondents' rows for "
@@ -137,65 +155,11 @@ def fit_ml(partable, data: pd.DataFrame | None = None, *, stats: SampleStats | N
     return fit_stats(model, stats, level=level, start=start, xtol=xtol, maxiter=maxiter, inference=inference)
 
 
-# ============================================================================ fit_sem replacement
-def fit_sem_fast(
-    data: pd.DataFrame,
-    spec: ModelSpec,
-    *,
-    level: float = 0.95,
-    start: np.ndarray | None = None,
-    xtol: float = 1e-10,
-    maxiter: int = 200,
-    model: RamModel | None = None,
-    estimator: str = "ml",
-    weights=None,
-    se: str | None = None,
-):
-    """Drop-in for :func:`acsi.estimate.sem.fit_sem` using acsi's own engine.
-
-    Returns the same :class:`~acsi.estimate.SEMResult` (estimate table with lavaan's
-    columns and expected-information standard errors ``sqrt(diag((2/N) H⁻¹))``, fit measures
-    from :func:`acsi.estimate.fitmeasures.fit_measures`, loadings, residual variances, latent
-    covariance, admissibility checks with the same messages), without semopy.  The model is
-    ``spec``'s default parameter table (:func:`acsi.estimate.ml.fit_ml` takes any table).
-
-    Parameters
-    ----------
-    data : DataFrame
-        Complete item data, one column per item of ``spec``.
-    spec : ModelSpec
-    level : float
-        Level of the Wald intervals.
-    start : ndarray, optional
-        Start values in ``RamModel(spec).labels`` order (default :func:`start_values`).
-    model : RamModel, optional
-        A compiled model to reuse across calls.
-    estimator, weights, se
-        As :func:`fit_ml`: ``"ml"``, ``"mlr"`` or ``"mlm"``; survey weights (a column of
-        ``data`` or one value per row); ``se="standard"`` keeps normal-theory SEs.
-
-    Raises
-    ------
-    EstimationError
-        Missing items, incomplete data, fewer than 2 rows, a constant item, or a
-        non-positive-definite sample covariance (same checks and messages as ``fit_sem``).
-
-    Examples
-    --------
-    >>> res = fit_sem_fast(survey_of_one_company, acsi.load_model("acsi"))   # doctest: +SKIP
-    >>> res.estimates.query("op == '~'")[["lhs", "rhs", "est", "se"]]          # doctest: +SKIP
-    """
+def fit_sem_fast(data: pd.DataFrame, spec: ModelSpec, *, level: float = 0.95, start: np.ndarray | None = None,
+                 xtol: float = 1e-10, maxiter: int = 200, model: RamModel | None = None, estimator: str = "ml",
+                 weights=None, se: str | None = None) -> SEMResult:
+    """:func:`acsi.estimate.mlfast.fit_sem_fast` (acsi's engine on ``spec``'s default table, the
+    drop-in for :func:`acsi.estimate.sem.fit_sem`) with the ML variant, survey weights and
+    ``se`` of :func:`fit_ml`: ``fit_ml(model or compiled_model(spec), data, ...)``."""
     return fit_ml(model or compiled_model(spec), data, level=level, start=start, xtol=xtol, maxiter=maxiter,
                   estimator=estimator, weights=weights, se=se)
-
-
-def sem_result_from_cov(model: RamModel, S: np.ndarray, n: int, *, level: float = 0.95, start=None,
-                        xtol: float = 1e-10, maxiter: int = 200, mean: np.ndarray | None = None):
-    """:class:`~acsi.estimate.SEMResult` from a sample covariance (denominator N) and N.
-
-    The sufficient statistics of ML: a unit's fit needs only ``S`` and ``n`` (and the mean
-    with a mean structure), so very large surveys can be fitted from per-unit moments without
-    holding the rows.
-    """
-    stats = SampleStats.from_moments(S, n, mean, ov=model.groups[0].ov)
-    return fit_stats(model, stats, level=level, start=start, xtol=xtol, maxiter=maxiter)

@@ -86,6 +86,8 @@ from scipy import optimize
 from ..errors import EstimationError
 from ..spec import ModelSpec
 from .expressions import compile_expression, jacobian
+from .mlresult import result_from_theta
+from .result import SEMResult
 from .samplestats import SampleStats, check_sample_cov
 
 __all__ = [
@@ -95,15 +97,19 @@ __all__ = [
     "admissible_batch",
     "blas_single_thread",
     "check_sample_cov",
+    "compile_model",
     "compiled_model",
     "fit_constrained",
     "fit_covariances",
+    "fit_sem_fast",
+    "fit_stats",
     "gradient_information",
     "implied",
     "information",
     "moment_jacobian",
     "parameter_vcov",
     "sample_moments",
+    "sem_result_from_cov",
     "start_values",
 ]
 
@@ -577,6 +583,14 @@ class RamModel:
     def cells(self, theta: np.ndarray, g: int) -> np.ndarray:
         """The free cells of group ``g`` (0-based) for a batch of θ."""
         return theta if self._identity else theta[:, self.groups[g].pidx]
+
+    def vcov(self, info: np.ndarray, n: int, theta: np.ndarray) -> np.ndarray:
+        """Covariance of θ̂ from the expected information of F (:func:`parameter_vcov`)."""
+        return parameter_vcov(self, info, n, theta)
+
+    def implied_moments(self, theta: np.ndarray, stats: SampleStats):
+        """Per group ``(Σ_g, μ_g)`` at one θ (:func:`implied_moments`)."""
+        return implied_moments(self, theta, stats)
 
     def matrices_of(self, theta: np.ndarray, g: int = 0, exo=None):
         """Group ``g``'s matrices for a batch of θ (R × npar)."""
@@ -1116,8 +1130,7 @@ def fit_covariances(
     Each replicate's iterations depend only on its own data: replicates that converge are
     frozen, so a replicate's result does not depend on the other members of its batch.
     Linear equality constraints are honoured exactly (``θ = K x + k0``); a model with
-    nonlinear or inequality constraints is fitted replicate by replicate by
-    :func:`fit_constrained`.
+    nonlinear or inequality constraints goes to :func:`fit_constrained`.
     """
     batch = _Batch(model, S, means, weights)
     R = batch.R
@@ -1234,10 +1247,12 @@ def moment_jacobian(model: RamModel, theta: np.ndarray, stats: SampleStats) -> l
 def fit_constrained(model: RamModel, S, start: np.ndarray, *, means=None, weights=None, maxiter: int = 500,
                     keep_information: bool = False) -> BatchFit:
     """Fit a model with nonlinear equality or inequality constraints (``==``, ``<``, ``>`` with
-    expressions of labels), replicate by replicate, by SLSQP (Kraft 1988; scipy) on the free
-    directions ``x`` of the linear equalities, with the analytic gradient of F and complex-step
-    Jacobians of the constraints, then Newton steps on the Lagrangian of the active set
-    (equalities and inequalities within lavaan's slack 1e-5) to converge to rounding.
+    expressions of labels) on the free directions ``x`` of the linear equalities: from a
+    feasible (warm) start, batched Newton steps on the KKT system of the start's active set
+    (:func:`_newton_kkt`: equalities and the inequalities within lavaan's slack 1e-5); otherwise,
+    replicate by replicate, SLSQP (Kraft 1988; scipy) with the analytic gradient of F and
+    complex-step Jacobians of the constraints, then the same Newton steps to converge to
+    rounding.
 
     Equivalent R: lavaan's ``nlminb.constr`` (an augmented Lagrangian) reaches the same
     optimum; it stops at about 1e-7 of the constraints, this at about 1e-12.
@@ -1743,3 +1758,105 @@ def admissible_batch(model, theta: np.ndarray) -> np.ndarray:
     ok = (np.diagonal(T, axis1=1, axis2=2) >= 0).all(axis=1) & (np.diagonal(P, axis1=1, axis2=2) >= 0).all(axis=1)
     ok &= np.linalg.eigvalsh(A).min(axis=1) > 0
     return ok
+
+
+# ============================================================================ fit_sem replacement
+def fit_sem_fast(
+    data: pd.DataFrame,
+    spec: ModelSpec,
+    *,
+    level: float = 0.95,
+    start: np.ndarray | None = None,
+    xtol: float = 1e-10,
+    maxiter: int = 200,
+    model: RamModel | None = None,
+):
+    """Drop-in for :func:`acsi.estimate.sem.fit_sem` using acsi's own engine.
+
+    Returns the same :class:`~acsi.estimate.SEMResult` (estimate table with lavaan's
+    columns and expected-information standard errors ``sqrt(diag((2/N) H⁻¹))``, fit measures
+    from :func:`acsi.estimate.fitmeasures.fit_measures`, loadings, residual variances, latent
+    covariance, admissibility checks with the same messages), without semopy.  The model is
+    ``spec``'s default parameter table (:func:`acsi.estimate.ml.fit_ml` takes any table).
+
+    Parameters
+    ----------
+    data : DataFrame
+        Complete item data, one column per item of ``spec``.
+    spec : ModelSpec
+    level : float
+        Level of the Wald intervals.
+    start : ndarray, optional
+        Start values in ``RamModel(spec).labels`` order (default :func:`start_values`).
+    model : RamModel, optional
+        A compiled model to reuse across calls.
+
+    Raises
+    ------
+    EstimationError
+        Missing items, incomplete data, fewer than 2 rows, a constant item, or a
+        non-positive-definite sample covariance (same checks and messages as ``fit_sem``).
+
+    Examples
+    --------
+    >>> res = fit_sem_fast(survey_of_one_company, acsi.load_model("acsi"))   # doctest: +SKIP
+    >>> res.estimates.query("op == '~'")[["lhs", "rhs", "est", "se"]]          # doctest: +SKIP
+    """
+    model = model or compiled_model(spec)
+    stats = SampleStats.from_data(data, [gm.ov for gm in model.groups])
+    return fit_stats(model, stats, level=level, start=start, xtol=xtol, maxiter=maxiter)
+
+
+def sem_result_from_cov(model: RamModel, S: np.ndarray, n: int, *, level: float = 0.95, start=None,
+                        xtol: float = 1e-10, maxiter: int = 200, mean: np.ndarray | None = None):
+    """:class:`~acsi.estimate.SEMResult` from a sample covariance (denominator N) and N.
+
+    The sufficient statistics of ML: a unit's fit needs only ``S`` and ``n`` (and the mean
+    with a mean structure), so very large surveys can be fitted from per-unit moments without
+    holding the rows.
+    """
+    stats = SampleStats.from_moments(S, n, mean, ov=model.groups[0].ov)
+    return fit_stats(model, stats, level=level, start=start, xtol=xtol, maxiter=maxiter)
+
+
+def fit_stats(model: RamModel, stats: SampleStats, *, level: float = 0.95, start=None, xtol: float = 1e-10,
+              maxiter: int = 200, inference=None) -> SEMResult:
+    """Fit ``model`` to sample statistics (the sufficient statistics of complete-data ML).
+
+    A cold start comes from :func:`~.mlfast.start_values`; if that does not converge, a second
+    one from a cruder, very stable start.  ``inference``
+    (:func:`acsi.estimate.robust.resolve_inference`; needed for survey-weighted statistics)
+    chooses the standard errors and the test.
+    """
+    if len(stats.groups) != len(model.groups):
+        raise EstimationError(f"the model has {len(model.groups)} groups, the sample statistics {len(stats.groups)}")
+    S = [g.cov for g in stats.groups]
+    means = [g.mean for g in stats.groups] if model.meanstructure else None
+    w = stats.weights
+    kw = dict(means=None if means is None else [m[None] for m in means], weights=w, xtol=xtol, maxiter=maxiter,
+              keep_information=True, final_gradient=True)
+    th0 = start_values(model, S, means) if start is None else np.asarray(start, dtype=float)
+    bf = fit_covariances(model, [s[None] for s in S], th0, **kw)
+    if not bf.converged[0] and start is None:
+        alt = _simple_start(model, S, means)
+        bf2 = fit_covariances(model, [s[None] for s in S], alt, **kw)
+        if bf2.converged[0] or bf2.fmin[0] < bf.fmin[0]:
+            bf = bf2
+    converged = bool(bf.converged[0])
+    what = "constrained Newton/SLSQP" if model.has_nonlinear else "Newton/Fisher scoring"
+    messages = [] if converged else [
+        f"{what} did not converge in {maxiter} iterations (max |gradient| {bf.grad_max[0]:.3g})"
+    ]
+    return result_from_theta(model, stats, bf.theta[0], info=bf.info[0] if converged else None, converged=converged,
+                             messages=messages, n_iter=int(bf.n_iter[0]), objective=float(bf.fmin[0]), level=level,
+                             inference=inference)
+
+
+def compile_model(source) -> RamModel:
+    """A compiled model from a ParTable, a ``ModelSpec`` (its default table, compiled once and
+    cached: :func:`compiled_model`) or a compiled model (returned as it is)."""
+    if isinstance(source, RamModel):
+        return source
+    if isinstance(source, ModelSpec):
+        return compiled_model(source)
+    return RamModel(source)

@@ -83,13 +83,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
 from ..errors import EstimationError, InvalidParameterError
 from ..options import invalid
 from .mlfast import RamModel, _Batch, _mean_coef, expected_information, gradient_information, parameter_vcov
 
 __all__ = ["ESTIMATORS", "Inference", "RobustResult", "casewise_scores", "fiml_casewise_scores", "fiml_inference",
-           "information", "resolve_inference", "robust_inference", "scaled_test"]
+           "information", "resolve_inference", "robust_inference", "scaled_test", "with_scaled"]
 
 #: ML estimators: normal-theory, robust (Huber-White + Yuan-Bentler), Satorra-Bentler
 ESTIMATORS = ("ml", "mlr", "mlm")
@@ -128,6 +129,18 @@ class Inference:
     def needs_rows(self) -> bool:
         """Whether the raw rows are needed (casewise scores)."""
         return self.robust_se or self.scaled
+
+    def apply(self, model, stats, theta, fit):
+        """Robust standard errors and the scaled test of a complete-data fit at θ̂ (called by
+        :func:`acsi.estimate.mlresult.result_from_theta`): ``(vcov or None, fit measures with the
+        scaled and robust ones, failure message or None)``."""
+        try:
+            rob = robust_inference(model, theta, stats, self, df=float(fit["df"]), baseline_df=float(fit["baseline_df"]))
+        except np.linalg.LinAlgError:
+            return None, fit, "robust standard errors and the scaled test unavailable: singular information matrix"
+        if rob.test:
+            fit = with_scaled(fit, rob.test, len(model.groups))
+        return rob.vcov, fit, None
 
     def describe(self) -> str:
         """One line for summaries: ``"MLR: robust (Huber-White ...) SEs; Yuan-Bentler ..."``."""
@@ -747,3 +760,17 @@ def _fiml_inference(model, theta, pats, stats, inference, *, hessian, df, baseli
     test["corrected"] = (float(x3), float(c3), float(x3b), float(c3b))
     return RobustResult(vcov=vcov, bread=bread, meat=meat, test=test)
 
+
+
+def with_scaled(fit, test: dict, ngroups: int, robust: tuple | None = None):
+    """The fit measures with lavaan's scaled and robust ones added after the standard ones
+    (:func:`~.fitmeasures.scaled_measures`; ``robust``: FIML's corrected statistics)."""
+    from .fitmeasures import scaled_measures
+
+    extra = scaled_measures(float(fit["chisq"]), float(fit["df"]), float(fit["baseline_chisq"]),
+                            float(fit["baseline_df"]), float(fit["ntotal"]), c=test["chisq_scaling_factor"],
+                            c_b=test["baseline_chisq_scaling_factor"], ngroups=ngroups, robust=robust)
+    for k in ("scaling_factor_h1", "scaling_factor_h0"):
+        if k in test:
+            extra[k] = test[k]
+    return pd.concat([fit, pd.Series(extra, dtype=float)])

@@ -202,9 +202,8 @@ def fit_sem(
     """
     import semopy
 
-    from .ml import compile as compile_model
-    from .ml import result_from_theta
-    from .mlfast import expected_information
+    from .mlfast import compile_model, expected_information
+    from .mlresult import result_from_theta
     from .robust import resolve_inference
     from .samplestats import SampleStats
 

@@ -53,3 +53,19 @@ def test_constrained_replicates_warm_equal_cold():
     # a replicate does not depend on its batch
     alone = mf.fit_covariances(model, S[2:3], full.extra["theta"])
     np.testing.assert_array_equal(alone.theta[0], warm.theta[2])
+
+
+def test_fiml_with_nonlinear_constraints_on_complete_data_equals_ml():
+    """FIML on complete rows is complete-data ML with free intercepts, constraints included."""
+    import acsi
+
+    c = load_case("syntax_constraints_nonlinear")
+    spec = acsi.parse_lavaan(c.model_text, name="x", scale=(-1e9, 1e9), headline="CS")
+    a = fit_ml(spec.partable(meanstructure=True), c.data, missing="ml")
+    b = fit_ml(spec.partable(), c.data)
+    assert a.converged and a.extra["engine"] == "fiml"
+    ea = a.estimates[a.estimates["op"] != "~1"].set_index(["lhs", "op", "rhs"])["est"]
+    eb = b.estimates.set_index(["lhs", "op", "rhs"])["est"]
+    np.testing.assert_allclose(ea.loc[eb.index], eb, atol=1e-8)
+    assert a.fit_measures["chisq"] == pytest.approx(b.fit_measures["chisq"], rel=1e-9)
+    assert a.fit_measures["df"] == b.fit_measures["df"] and a.fit_measures["npar"] == b.fit_measures["npar"] + 15
