@@ -102,6 +102,7 @@ __all__ = [
     "fit_constrained",
     "fit_covariances",
     "fit_sem_fast",
+    "gradient",
     "fit_stats",
     "gradient_information",
     "implied",
@@ -1209,6 +1210,25 @@ def expected_information(model: RamModel, theta: np.ndarray, stats: SampleStats)
     x = model.x_of(np.atleast_2d(np.asarray(theta, float)))
     _F, st = batch.value(x, np.arange(1))
     return batch.expected_theta(st)[0]
+
+
+
+def gradient(model: RamModel, theta: np.ndarray, stats: SampleStats) -> np.ndarray:
+    """Gradient of ``F = Σ_g (n_g/N) F_g`` over θ (all ``npar`` free parameters, the equality
+    constraints ignored) at one θ that satisfies them: (npar,).  At a constrained optimum it is
+    ``−Rᵀλ``, not 0; the score tests (:mod:`acsi.estimate.multigroup`) read it.  lavaan's
+    ``lavTech(fit, "gradient.logl")`` is ``−½`` of it (lavaan minimises ``F/2``)."""
+    S = [g.cov[None] for g in stats.groups]
+    means = [g.mean[None] for g in stats.groups] if model.meanstructure else None
+    batch = _Batch(model, S, means, stats.weights)
+    x = model.x_of(np.atleast_2d(np.asarray(theta, float)))
+    _F, states = batch.value(x, np.arange(1))
+    parts = []
+    for g, gm in enumerate(model.groups):
+        st = states[g]
+        a, d = (st[6], st[7]) if len(st) > 6 else (None, None)
+        parts.append(gradient_information(gm, st[0], batch.S[g], st[1], st[2], st[3], st[4], st[5], a, d)[0])
+    return batch._scatter_vec(parts, 1)[0]
 
 
 def moment_jacobian(model: RamModel, theta: np.ndarray, stats: SampleStats) -> list[np.ndarray]:
