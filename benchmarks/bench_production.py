@@ -11,7 +11,12 @@ Cases (each timed against a baseline in the same run; the machine is shared, rea
   (1, 2, 1, 2, ...); wall clock (the workers' CPU is not this process's), and the check that
   both runs give the same indexes bit for bit.
 
-``OPENBLAS_NUM_THREADS`` is left alone: acsi holds BLAS to one thread itself.  Results go to
+The one-unit rows hold BLAS to one thread for every method (semopy's best case: with two
+OpenBLAS threads a plain semopy fit takes ~10x longer on this machine); the production rows leave
+it alone, acsi holds BLAS to one thread itself.  They also record the CPU time of every process
+(this one and the joblib workers, read from ``/proc``): its ratio between 2 workers and 1 is the
+cost of parallelism itself (worker start-up, pickling), whatever the other jobs on the machine
+take, while the wall-clock ratio also depends on how many cores those jobs leave.  Results go to
 ``benchmarks/results/production.csv`` (rows with the same ``--label`` replaced)::
 
     python benchmarks/bench_production.py --label after
@@ -21,6 +26,7 @@ Cases (each timed against a baseline in the same run; the machine is shared, rea
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import statistics
 import sys
@@ -50,6 +56,24 @@ def sales_for(survey: pd.DataFrame, seed: int = 3) -> pd.DataFrame:
     return cells.assign(sales=rng.lognormal(8, 1, len(cells)).round(1))
 
 
+def cpu_seconds() -> float:
+    """CPU time of this process and of its live child processes (the joblib workers), from /proc.
+
+    The workers stay alive between runs (joblib reuses them), so the difference of two readings
+    around a run is the CPU the run took in every process; 0 outside Linux.
+    """
+    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    me, total = os.getpid(), 0.0
+    for d in Path("/proc").glob("[0-9]*"):
+        try:
+            f = (d / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(d.name) == me or int(f[1]) == me:  # f[1]: the parent's pid
+            total += (int(f[11]) + int(f[12])) / tick  # utime + stime
+    return total
+
+
 def production(survey, spec, sales, n_jobs: int):
     """The production: fit every unit, read the scores and indexes, aggregate."""
     fit = acsi.fit(survey, spec, unit="company", weight="weight", n_jobs=n_jobs, progress=False)
@@ -59,7 +83,15 @@ def production(survey, spec, sales, n_jobs: int):
 
 
 def one_unit_rows(spec, syntax, rounds: int, sizes) -> list[dict]:
+    """One-unit rows, BLAS held to one thread for every method (semopy's best case too)."""
     import semopy
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1, user_api="blas"):
+        return _one_unit_rows(spec, syntax, rounds, sizes, semopy)
+
+
+def _one_unit_rows(spec, syntax, rounds, sizes, semopy) -> list[dict]:
 
     rows = []
     for n in sizes:
@@ -94,12 +126,14 @@ def national_rows(spec, companies: int, periods: int, n: int, rounds: int) -> li
     units = companies * periods
     case = f"national production, {companies} companies x {periods} quarters x {n} = {units} units ({len(survey)} rows)"
     times = {1: [], 2: []}
+    cpus = {1: [], 2: []}
     ref = None
     for _ in range(rounds):
         for jobs in (1, 2):
-            t = time.perf_counter()
+            t, c = time.perf_counter(), cpu_seconds()
             fit, scores, indexes, agg = production(survey, spec, sales, jobs)
             times[jobs].append(time.perf_counter() - t)
+            cpus[jobs].append(cpu_seconds() - c)
             if ref is None:
                 ref = indexes
             else:
@@ -114,6 +148,14 @@ def national_rows(spec, companies: int, periods: int, n: int, rounds: int) -> li
                      "ratio_to_baseline": float(np.median(v / base))})
     rows.append({"case": case, "what": "speed-up of 2 workers (n_jobs=1 time / n_jobs=2 time)", "clock": "perf_counter",
                  "seconds": np.nan, "ratio_to_baseline": float(np.median(base / np.array(times[2])))})
+    cbase = np.array(cpus[1])
+    for jobs in (1, 2):
+        v = np.array(cpus[jobs])
+        rows.append({"case": case, "what": f"CPU of every process (main + workers), n_jobs={jobs}", "clock": "/proc cpu",
+                     "seconds": float(np.median(v)), "ratio_to_baseline": float(np.median(v / cbase))})
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else np.nan
+    rows.append({"case": case, "what": "load average (1 min) at the end, 2 cores", "clock": "loadavg", "seconds": load,
+                 "ratio_to_baseline": np.nan})
     return rows
 
 
