@@ -73,6 +73,19 @@ def test_two_workers_in_chunks_equal_the_serial_run_bit_for_bit(survey, spec, se
     _same_tables(serial, par)
 
 
+def test_the_same_bits_when_the_caller_gives_blas_two_threads(survey, spec, serial, monkeypatch):
+    """acsi holds BLAS to one thread itself: a caller's two-thread BLAS changes no bit (serial or workers)."""
+    import acsi.fitting
+    from threadpoolctl import threadpool_limits
+
+    monkeypatch.setattr(acsi.fitting, "MIN_UNITS_PER_WORKER", 1)
+    with threadpool_limits(limits=2, user_api="blas"):
+        one = acsi.fit(survey, spec, unit="company", weight="weight", n_jobs=1, progress=False)
+        two = acsi.fit(survey, spec, unit="company", weight="weight", n_jobs=2, progress=False)
+    _same_tables(serial, one)
+    _same_tables(serial, two)
+
+
 def test_dask_cluster_equals_the_serial_run_bit_for_bit(survey, spec, serial):
     distributed = pytest.importorskip("distributed", reason="dask.distributed is an optional extra")
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
