@@ -1054,7 +1054,10 @@ def bootstrap(
     if progress is None:
         progress = len(tasks) >= PROGRESS_MIN_ITEMS
     log.info("bootstrap: %d units, %d replicates each, %d tasks (%s)", len(units), n_boot, len(tasks), backend)
-    raw = _execute(ctx, tasks, n_jobs=n_jobs, scheduler=scheduler, progress=progress)
+    # threads of this process (a threaded Dask cluster) get their BLAS thread count from the
+    # main thread: OpenBLAS ignores a limit set from another thread
+    with blas_single_thread():
+        raw = _execute(ctx, tasks, n_jobs=n_jobs, scheduler=scheduler, progress=progress)
     result = _assemble(fit, ctx, outcomes, units, skipped, raw, n_boot, bca, level, failed, seed)
     agg = {}
     if weights is not None:

@@ -589,6 +589,9 @@ def blas_single_thread():
     synchronising its threads than computing (measured: a 50 × 250 by 250 × 120 product takes
     23 ms with 2 threads and 0.05 ms with one on a 2-core machine).  Parallelism comes from
     workers instead.  Without ``threadpoolctl`` this is a no-op (set ``OPENBLAS_NUM_THREADS=1``).
+    OpenBLAS takes its thread count from the calls of the main thread only: a limit set in
+    another thread (a threaded Dask worker) has no effect, so hold it in the main thread around
+    work that runs in threads.
     """
     try:
         from threadpoolctl import threadpool_limits
