@@ -21,6 +21,7 @@ import pandas as pd
 from .data import DEFAULT_MISSING_CODES, prepare_survey, read_survey
 from .data.periods import canonical_periods
 from .errors import AdmissibilityWarning, ConvergenceWarning, DataError
+from .estimate.mlfast import blas_single_thread
 from .log import PROGRESS_MIN_ITEMS, get_logger, progress_bar
 from .options import Boolean, InstanceOf, Integer, OneOf, Real, Text, validate_params
 from .pipeline import ESTIMATORS, MISSING_POLICIES, check_estimator_options, fit_unit
@@ -170,9 +171,10 @@ def fit(
     kw = dict(estimator=estimator, min_n=min_n, confidence=confidence, options=options, missing=missing)
     log.info("fitting %s (%s) to %d units and %s", spec.name, estimator, len(tasks),
              "the pooled sample" if pooled else "no pooled sample")
-    outcomes = _run(tasks, spec, kw, n_jobs=n_jobs, progress=progress)
-    pooled_outcome = (fit_unit(("<pooled>",), frame[items], spec, weights=prepared.weights, **kw)
-                      if pooled and len(frame) else None)
+    with blas_single_thread():  # the same bits for any n_jobs: one BLAS thread here and in every worker
+        outcomes = _run(tasks, spec, kw, n_jobs=n_jobs, progress=progress)
+        pooled_outcome = (fit_unit(("<pooled>",), frame[items], spec, weights=prepared.weights, **kw)
+                          if pooled and len(frame) else None)
 
     _warn_units(outcomes, groups)
     return FitResult(
@@ -209,6 +211,17 @@ def _check_carry(frame: pd.DataFrame, groups: list[str], carry: list[str]) -> No
         )
 
 
+def _fit_unit_pinned(key, data, spec, *, weights, **kw):
+    """:func:`acsi.pipeline.fit_unit` with BLAS held to one thread (in a worker process).
+
+    A multi-threaded BLAS splits sums differently from a single-threaded one, so the last bits of
+    the estimates would depend on how many threads a process has (joblib gives workers fewer than
+    the main process): every unit is fitted with one thread, in the main process and in workers.
+    """
+    with blas_single_thread():
+        return fit_unit(key, data, spec, weights=weights, **kw)
+
+
 def _run(tasks, spec, kw, *, n_jobs: int, progress: bool | None):
     if progress is None:
         progress = len(tasks) >= PROGRESS_MIN_ITEMS
@@ -218,5 +231,5 @@ def _run(tasks, spec, kw, *, n_jobs: int, progress: bool | None):
         from joblib import Parallel, delayed
 
         par = Parallel(n_jobs=n_jobs, return_as="generator")
-        it = par(delayed(fit_unit)(k, d, spec, weights=v, **kw) for k, d, v in tasks)
+        it = par(delayed(_fit_unit_pinned)(k, d, spec, weights=v, **kw) for k, d, v in tasks)
     return list(progress_bar(it, total=len(tasks), desc="fitting units", unit="unit", enabled=progress))
