@@ -134,7 +134,7 @@ from .provenance import stamp
 from .score import index_from_means, item_weights_batch
 from .spec import ModelSpec
 from .summary import Summary
-from .tables import write_manifest, write_tables
+from .tables import write_result
 
 __all__ = ["BLOCK", "FAILED_POLICIES", "BootstrapResult", "PLSBootstrapResult", "bootstrap", "bootstrap_pls", "pls_unit_bootstrap"]
 
@@ -914,18 +914,20 @@ class BootstrapResult:
 
     def save(self, out_dir: str | Path) -> list[Path]:
         """Write every table as CSV and Parquet (``bootstrap_*``), ``bootstrap_summary.txt`` and
-        ``bootstrap_manifest.json`` (the files with size and SHA-256, provenance, options)."""
-        out = Path(out_dir)
-        paths = write_tables(out, self.tables())
-        p = out / "bootstrap_summary.txt"
-        p.write_text(self.summary().as_text() + "\n", encoding="utf-8")
-        paths.append(p)
-        header = {**{k: v for k, v in self.meta.items() if k in ("created_utc", "versions", "input_sha256_16")},
+        ``bootstrap_manifest.json`` (the files with size and SHA-256, provenance, options).
+
+        The files are added to ``out_dir`` whole or not at all, replacing an earlier bootstrap there;
+        a folder holding another fit than the one bootstrapped is refused (the manifest records the
+        fit's ``fit_run_id``; :func:`acsi.tables.write_result`).
+        """
+        header = {**{k: v for k, v in self.meta.items()
+                     if k in ("run_id", "fit_run_id", "created_utc", "versions", "input_sha256_16")},
                   "options": dict(self.meta.get("options") or {}), "n_boot": self.n_boot, "seed": self.seed,
                   "level": self.level, "failed": self.failed, "units": len(self.unit_keys),
                   "skipped": [[list(k), r] for k, r in self.meta.get("skipped", ())]}
-        paths.append(write_manifest(out, "bootstrap_manifest.json", "bootstrap", header, paths))
-        return paths
+        return write_result(out_dir, self.tables(), texts={"bootstrap_summary.txt": self.summary().as_text() + "\n"},
+                            manifest="bootstrap_manifest.json", kind="bootstrap", header=header, add=True,
+                            belongs_to=self.meta.get("fit_run_id"))
 
 
 # ============================================================================ public entry
@@ -1067,6 +1069,7 @@ def bootstrap(
                "jackknife_groups": jackknife_groups, "aggregate_options": dict(aggregate_options or {}),
                "weights": weights is not None}
     meta = {**result.meta, **stamp(options), "input_sha256_16": fit.provenance.get("input_sha256_16"),
+            "fit_run_id": fit.provenance.get("run_id"),
             "backend": backend, "seconds": time.perf_counter() - t0, "n_tasks": len(tasks),
             "period": fit.options.get("period"), "estimator": fit.estimator}
     return replace(result, meta=meta, **agg)

@@ -12,6 +12,7 @@ __all__ = [
     "SpecError",
     "DataError",
     "InputFileError",
+    "OutputError",
     "EstimationError",
     "ScoringError",
     "AggregationError",
@@ -38,6 +39,11 @@ class DataError(AcsiError, ValueError):
 
 class InputFileError(DataError, FileNotFoundError):
     """An input file or directory does not exist or cannot be read (the command line exits with 3)."""
+
+
+class OutputError(AcsiError, OSError):
+    """A result cannot be written where asked: a file in the way, a folder that cannot be written, too
+    little free space, another run writing the same folder, or files acsi did not write (exit 3)."""
 
 
 class EstimationError(AcsiError):
