@@ -18,7 +18,7 @@ import signal
 import sys
 import warnings
 
-from . import aggregate, demo, fit, models, report, simulate, toolkit
+from . import aggregate, demo, fit, models, production, report, simulate, toolkit
 
 __all__ = ["COMMANDS", "EXIT_CODES", "build_parser", "main"]
 
@@ -77,7 +77,7 @@ class Steps:
         return f"interrupted ({how}){during}: nothing was saved{where}"
 
 #: The commands, in the order ``acsi --help`` lists them.
-COMMANDS = (models, fit, demo, aggregate, report, toolkit, simulate)
+COMMANDS = (models, fit, demo, aggregate, report, toolkit, simulate, production)
 
 
 class _Parser(argparse.ArgumentParser):

@@ -167,9 +167,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "m_model": ("Model", "模型"),
     "m_estimator": ("Estimator", "估計方法"),
     "m_estimator_sem": (
-        "Covariance-based structural equation model, maximum likelihood (semopy; lavaan's ML conventions), "
+        "Covariance-based structural equation model, maximum likelihood (lavaan's ML conventions), "
         "one model per unit and one on all respondents.",
-        "基於協方差的結構方程模型，最大似然估計（semopy，採用 lavaan 的 ML 慣例），每個單位一個模型，另加全部受訪者一個模型。",
+        "基於協方差的結構方程模型，最大似然估計（採用 lavaan 的 ML 慣例），每個單位一個模型，另加全部受訪者一個模型。",
     ),
     "m_estimator_pls": (
         "Partial least squares path modelling (PLS-PM), one model per unit and one on all respondents.",
