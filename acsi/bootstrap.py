@@ -128,7 +128,7 @@ from .aggregate import aggregate, parse_periods
 from .aggregate.periods import PERIODS_PER_YEAR
 from .errors import AcsiError, AggregationError, EstimationError, InvalidParameterError
 from .log import PROGRESS_MIN_ITEMS, get_logger, progress_bar
-from .options import Boolean, InstanceOf, Integer, OneOf, Real, validate_params
+from .options import JOBS, Boolean, InstanceOf, Integer, OneOf, Real, validate_params
 from .pipeline import fit_unit
 from .provenance import stamp
 from .score import index_from_means, item_weights_batch
@@ -941,7 +941,7 @@ class BootstrapResult:
     "bootstrap",
     n_boot=Integer(min=2),
     seed=(None, Integer(min=0)),
-    n_jobs=Integer(nonzero=True, desc="a non-zero integer (-1: all cores)"),
+    n_jobs=JOBS,
     failed=OneOf(*FAILED_POLICIES),
     level=Real(0, 1, closed="neither"),
     bca=Boolean(),

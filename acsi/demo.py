@@ -15,7 +15,7 @@ from pathlib import Path
 from .aggregate import aggregate
 from .data import demo_sales, demo_survey
 from .fitting import fit
-from .options import Boolean, Integer, OneOf, validate_params
+from .options import JOBS, Boolean, OneOf, validate_params
 from .provenance import stamp
 from .report import read_published_series, write_report
 from .tables import claim_output, staged_output, write_manifest
@@ -23,7 +23,7 @@ from .tables import claim_output, staged_output, write_manifest
 __all__ = ["demo_survey", "demo_sales", "run_demo"]
 
 
-@validate_params("run_demo", n_jobs=Integer(nonzero=True, desc="a non-zero integer (-1: all cores)"),
+@validate_params("run_demo", n_jobs=JOBS,
                  report=Boolean(), quiet=Boolean(), lang=OneOf("en", "zh"))
 def run_demo(
     out: str | Path = "demo-out", *, n_jobs: int = -1, report: bool = True, quiet: bool = False,

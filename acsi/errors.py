@@ -22,6 +22,7 @@ __all__ = [
     "ConvergenceWarning",
     "AdmissibilityWarning",
     "ConsistencyWarning",
+    "DataWarning",
 ]
 
 
@@ -79,6 +80,10 @@ class ConvergenceWarning(AcsiWarning):
 
 class AdmissibilityWarning(AcsiWarning):
     """A solution is inadmissible (negative variance, non-PD covariance)."""
+
+
+class DataWarning(AcsiWarning):
+    """The data are usable but look wrong (repeated respondent ids)."""
 
 
 class ConsistencyWarning(AcsiWarning):

@@ -660,12 +660,202 @@ def require_file(path: str | Path) -> Path:
     return p
 
 
-def read_file(path: str | Path, *, text_columns=(), sheet: str | int = 0, readers: dict | None = None):
+#: Separators tried when a text table does not say (comma, semicolon, tab, bar), in this order.
+SEPARATORS = (",", ";", "\t", "|")
+_SNIFF_BYTES = 1 << 18  # the first 256 kB decide the separator and the decimal mark
+
+
+def _sample(p: Path) -> bytes:
+    """The first bytes of a text table, decompressed (``.gz``, ``.bz2``, ``.xz``, ``.zip``); b"" if unknown."""
+    suffix = p.suffix.lower()
+    try:
+        if suffix == ".gz":
+            import gzip
+
+            with gzip.open(p, "rb") as fh:
+                return fh.read(_SNIFF_BYTES)
+        if suffix == ".bz2":
+            import bz2
+
+            with bz2.open(p, "rb") as fh:
+                return fh.read(_SNIFF_BYTES)
+        if suffix == ".xz":
+            import lzma
+
+            with lzma.open(p, "rb") as fh:
+                return fh.read(_SNIFF_BYTES)
+        if suffix == ".zip":
+            import zipfile
+
+            with zipfile.ZipFile(p) as z:
+                names = [n for n in z.namelist() if not n.endswith("/")]
+                if len(names) != 1:
+                    return b""
+                with z.open(names[0]) as fh:
+                    return fh.read(_SNIFF_BYTES)
+        if suffix in (".zst", ".tar"):
+            return b""
+        with open(p, "rb") as fh:
+            return fh.read(_SNIFF_BYTES)
+    except (OSError, EOFError, ValueError):
+        return b""
+
+
+def _guess_encoding(raw: bytes) -> str:
+    """A hint for a text that is not UTF-8: GBK or Big5 when it reads as Chinese, else the Western code pages."""
+    for enc, name, what in (("gb18030", "gbk", "GBK (Simplified Chinese)"), ("big5", "big5", "Big5 (Traditional Chinese)")):
+        try:
+            text = raw.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        if any("\u4e00" <= ch <= "\u9fff" for ch in text):
+            return f"it reads as {what}: pass encoding='{name}' (command line: --encoding {name})"
+    return ("it may be Windows-1252 or Latin-1 (Western European): pass encoding='cp1252' (command line: "
+            "--encoding cp1252)")
+
+
+def _not_utf8(p: Path, exc: UnicodeDecodeError, raw: bytes) -> DataError:
+    return DataError(
+        f"could not read {str(p)!r}: it is not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at position {exc.start}); "
+        f"{_guess_encoding(raw)}, or save the file as UTF-8"
+    )
+
+
+def _detect_encoding(p: Path, raw: bytes) -> str:
+    if raw.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig"
+    import codecs
+
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(raw, final=False)
+    except UnicodeDecodeError as exc:
+        raise _not_utf8(p, exc, raw) from None
+    return "utf-8"
+
+
+def _lines(text: str, limit: int = 200) -> list[str]:
+    lines = text.splitlines()
+    if len(text) >= _SNIFF_BYTES - 8 and lines:
+        lines = lines[:-1]  # the last line may be cut
+    return [ln for ln in lines if ln.strip()][:limit]
+
+
+def _detect_sep(p: Path, lines: list[str]) -> str:
+    """The one separator that splits every sampled line into the same number (> 1) of fields."""
+    import csv
+
+    fits = {}
+    for sep in SEPARATORS:
+        counts = {len(row) for row in csv.reader(lines, delimiter=sep)}
+        if len(counts) == 1 and (n := counts.pop()) > 1:
+            fits[sep] = n
+    if not fits:
+        return ","  # one column (or ragged lines: the reader says which)
+    best = max(fits.values())
+    top = [s for s, n in fits.items() if n == best]
+    if len(top) > 1:
+        names = {",": "','", ";": "';'", "\t": "tab", "|": "'|'"}
+        raise DataError(f"cannot tell the column separator of {str(p)!r}: {' and '.join(names[s] for s in top)} both "
+                        f"split every line into {best} fields; pass sep=... (command line: --sep)")
+    return top[0]
+
+
+def _detect_decimal(p: Path, lines: list[str], sep: str) -> str:
+    """',' when numbers are written 5,5 (and none 5.5), '.' otherwise; both kinds is an error."""
+    if sep == ",":
+        return "."
+    import csv
+    import re
+
+    comma = re.compile(r"^[+-]?\d+,\d+$")
+    dot = re.compile(r"^[+-]?\d+\.\d+$")
+    n_comma = n_dot = 0
+    ex_comma = ex_dot = ""
+    for row in csv.reader(lines[1:], delimiter=sep):
+        for field in row:
+            f = field.strip()
+            if comma.match(f):
+                n_comma += 1
+                ex_comma = ex_comma or f
+            elif dot.match(f):
+                n_dot += 1
+                ex_dot = ex_dot or f
+    if n_comma and n_dot:
+        raise DataError(f"cannot tell the decimal mark of {str(p)!r}: numbers are written both as {ex_comma!r} and as "
+                        f"{ex_dot!r}; pass decimal=',' or decimal='.' (command line: --decimal)")
+    return "," if n_comma else "."
+
+
+def _text_format(p: Path, *, sep, decimal, encoding, tsv: bool) -> dict:
+    """How to read the text table ``p``: ``{"sep", "decimal", "encoding", "detected": [...]}``."""
+    raw = _sample(p)
+    detected = []
+    if encoding is None:
+        encoding = _detect_encoding(p, raw) if raw else "utf-8"
+    try:
+        text = raw.decode(encoding, errors="strict") if raw else ""
+    except UnicodeDecodeError:
+        text = raw[: max(len(raw) - 4, 0)].decode(encoding, errors="replace")
+    except LookupError:
+        raise DataError(f"unknown text encoding {encoding!r} for {str(p)!r}; use a Python codec name such as "
+                        "'utf-8', 'gbk', 'big5', 'cp1252' or 'latin-1'") from None
+    lines = _lines(text)
+    if sep is None:
+        if tsv:
+            sep = "\t"
+        else:
+            sep = _detect_sep(p, lines)
+            if sep != ",":
+                detected.append("sep")
+    if decimal is None:
+        decimal = _detect_decimal(p, lines, sep)
+        if decimal != ".":
+            detected.append("decimal")
+    if sep == decimal:
+        raise DataError(f"{str(p)!r}: the separator and the decimal mark are both {sep!r}; give different ones")
+    return {"sep": sep, "decimal": decimal, "encoding": encoding, "detected": detected, "header": lines[:1]}
+
+
+def _duplicate_columns(p: Path, header: list[str], sep: str) -> None:
+    """Refuse a text table whose header names a column twice (pandas would rename the second one ``x.1``)."""
+    if not header:
+        return
+    import csv
+
+    names = [n.strip() for n in next(csv.reader(header, delimiter=sep))]
+    _refuse_duplicate_names(p, names)
+
+
+def _refuse_duplicate_names(p, names) -> None:
+    seen: dict[str, list[int]] = {}
+    for i, n in enumerate(names, start=1):
+        seen.setdefault(str(n), []).append(i)
+    dups = {n: pos for n, pos in seen.items() if len(pos) > 1 and n != ""}
+    if dups:
+        desc = "; ".join(f"{n!r} (columns {', '.join(map(str, pos))})" for n, pos in list(dups.items())[:8])
+        raise DataError(f"{str(p)!r} names a column more than once: {desc}; each column needs its own name "
+                        "(rename or drop the copies), so that no answer is silently ignored")
+
+
+def read_file(path: str | Path, *, text_columns=(), sheet: str | int = 0, readers: dict | None = None,
+              sep: str | None = None, decimal: str | None = None, encoding: str | None = None):
     """Read one table: ``.csv``/``.txt`` (optionally ``.gz``/``.zip``...), ``.tsv``, ``.parquet``, ``.xlsx``/``.xls``.
 
     ``text_columns`` are read as text from CSV (so that the period ``2008`` stays ``"2008"``).
     ``readers`` maps further extensions to functions ``path -> DataFrame`` (the data layer
-    adds SPSS and Stata).  Raises :class:`~acsi.errors.InputFileError` for a missing file and
+    adds SPSS and Stata).
+
+    Text tables: ``sep``, ``decimal`` and ``encoding`` default to what the file shows where
+    that is unambiguous: the one separator among ``, ; tab |`` that splits every line of the
+    first 256 kB into the same number of fields; the decimal comma when numbers are written
+    ``5,5`` and never ``5.5`` (with a separator other than the comma); UTF-8 (a BOM is
+    skipped).  Anything else is an error naming what to pass (a file that is not UTF-8 gets a
+    hint: GBK when it reads as Chinese).  What was used is in ``df.attrs["read_as"]``
+    (``sep``, ``decimal``, ``encoding`` and ``detected``, the ones not given).  A header that
+    names a column twice is an error (pandas would rename the copy and an answer would be
+    silently ignored).
+
+    Raises :class:`~acsi.errors.InputFileError` for a missing file and
     :class:`~acsi.errors.DataError` for an unknown extension or an unreadable file.
     """
     import pandas as pd
@@ -677,20 +867,36 @@ def read_file(path: str | Path, *, text_columns=(), sheet: str | int = 0, reader
     readers = dict(readers or {})
     try:
         if suffix in readers:
-            return readers[suffix](p)
-        if text:
-            sep = "\t" if ".tsv" in suffixes else ","
-            head = pd.read_csv(p, nrows=0, sep=sep)
+            df = readers[suffix](p)
+        elif text:
+            fmt = _text_format(p, sep=sep, decimal=decimal, encoding=encoding, tsv=".tsv" in suffixes)
+            _duplicate_columns(p, fmt["header"], fmt["sep"])
+            kw = {"sep": fmt["sep"], "decimal": fmt["decimal"], "encoding": fmt["encoding"]}
+            head = pd.read_csv(p, nrows=0, **kw)
             dtype = {c: str for c in head.columns if c in set(text_columns)}
-            return pd.read_csv(p, dtype=dtype or None, sep=sep)
-        if suffix in (".parquet", ".pq"):
-            return pd.read_parquet(p)
-        if suffix in (".xlsx", ".xlsm", ".xls"):
-            return pd.read_excel(p, sheet_name=sheet)
+            df = pd.read_csv(p, dtype=dtype or None, **kw)
+            df.attrs["read_as"] = {"format": "text", "sep": fmt["sep"], "decimal": fmt["decimal"],
+                                   "encoding": fmt["encoding"], "detected": fmt["detected"]}
+        elif suffix in (".parquet", ".pq"):
+            df = pd.read_parquet(p)
+        elif suffix in (".xlsx", ".xlsm", ".xls"):
+            _refuse_duplicate_names(p, list(pd.read_excel(p, sheet_name=sheet, header=None, nrows=1).iloc[0])
+                                    if p.stat().st_size else [])
+            df = pd.read_excel(p, sheet_name=sheet)
+        else:
+            df = None
     except (ImportError, DataError):
         raise
+    except UnicodeDecodeError as exc:
+        if encoding is None:
+            raise _not_utf8(p, exc, _sample(p)) from None
+        raise DataError(f"could not read {str(p)!r} as {encoding}: {exc}; check the encoding (command line: "
+                        "--encoding)") from None
     except Exception as exc:
         raise DataError(f"could not read {str(p)!r}: {exc}") from exc
+    if df is not None:
+        _refuse_duplicate_names(p, list(df.columns))
+        return df
     known = [".csv", ".parquet", ".xlsx", *[s for s in readers if s not in (".zsav",)]]
     raise DataError(
         f"cannot tell the format of {str(p)!r} from its extension {suffix!r}; use {', '.join(known[:-1])} or "
@@ -709,5 +915,5 @@ def read_saved(directory: str | Path, stem: str):
             if not csv.exists():
                 raise
     if csv.exists():
-        return read_file(csv)
+        return read_file(csv, sep=",", decimal=".", encoding="utf-8")  # as write_tables wrote it
     return None
