@@ -136,7 +136,8 @@ from .spec import ModelSpec
 from .summary import Summary
 from .tables import write_result
 
-__all__ = ["BLOCK", "FAILED_POLICIES", "BootstrapResult", "PLSBootstrapResult", "bootstrap", "bootstrap_pls", "pls_unit_bootstrap"]
+__all__ = ["BLOCK", "FAILED_POLICIES", "BootstrapResult", "PLSBootstrapResult", "bootstrap", "bootstrap_pls",
+           "check_replicate_memory", "check_scheduler", "pls_unit_bootstrap", "replicate_bytes"]
 
 log = get_logger("acsi.bootstrap")
 
@@ -1058,6 +1059,7 @@ def bootstrap(
     else:
         n_workers = (os.cpu_count() or 1) if n_jobs < 0 else int(n_jobs)
         backend = "serial" if n_workers == 1 else f"joblib ({n_workers} workers)"
+    check_replicate_memory(n_boot, len(units), len(labels))
     tasks = _plan(units, n_boot, bca, n_workers)
     if progress is None:
         progress = len(tasks) >= PROGRESS_MIN_ITEMS
@@ -1095,6 +1097,70 @@ def _check_fitted(fit) -> None:
         f"bootstrap needs a FitResult from acsi.fit (with its survey answers: not one loaded from files); "
         f"got {type(fit).__name__}"
     )
+
+
+def replicate_bytes(n_boot: int, n_units: int = 1, n_stats: int = 1) -> int:
+    """Memory the replicates of a bootstrap take (bytes): the ``units x statistics x replicates``
+    array of float64 with its status and refit flags, counted twice (the workers' results and
+    the assembled array exist together)."""
+    return 2 * int(n_units) * int(n_boot) * (8 * int(n_stats) + 2)
+
+
+def _available_memory() -> int | None:
+    """Bytes of memory available to this process now (``MemAvailable`` on Linux); None when unknown."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError):
+        pass
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):  # pragma: no cover - platforms without sysconf
+        return None
+
+
+def check_replicate_memory(n_boot: int, n_units: int = 1, n_stats: int = 1, *, available: int | None = None) -> None:
+    """Refuse, before any work, a bootstrap whose replicates would not fit in memory.
+
+    The need is :func:`replicate_bytes`; it is compared with the memory available now
+    (``available``, default: ``MemAvailable``).  With one unit and one statistic it is a
+    lower bound that the command line checks before the fit.  Raises
+    :class:`~acsi.errors.InvalidParameterError` (``n_boot``) with the estimate.
+    """
+    from .options import invalid
+    from .tables import format_size
+
+    need = replicate_bytes(n_boot, n_units, n_stats)
+    have = _available_memory() if available is None else available
+    if have is not None and need > have:
+        exc = invalid("bootstrap", "n_boot", "a number of replicates whose results fit in memory", n_boot,
+                      f" {n_boot} replicates x {n_units} unit(s) x {n_stats} statistic(s) need about "
+                      f"{format_size(need)}, and {format_size(have)} is available: use fewer replicates "
+                      "(1000 to 10000 is usual) or fewer units.")
+        raise exc
+
+
+def check_scheduler(address: str, *, timeout: float = 5.0) -> None:
+    """Refuse, before any work, a Dask scheduler address that cannot be reached (one TCP connection)."""
+    import socket
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(address if "://" in address else f"tcp://{address}")
+    try:
+        host, port = parts.hostname, parts.port
+    except ValueError:
+        host, port = None, None
+    if parts.scheme not in ("tcp", "tls") or not host or not port:
+        raise InvalidParameterError(f"scheduler address {address!r} is not of the form tcp://host:port "
+                                    "(e.g. tcp://10.0.0.5:8786, what `dask scheduler` prints)")
+    try:
+        socket.create_connection((host, port), timeout=timeout).close()
+    except OSError as exc:
+        raise AcsiError(f"cannot reach the Dask scheduler {address}: {exc.strerror or exc}; start it "
+                        "(`dask scheduler`), check the address and the network, or run without --scheduler "
+                        "to use local workers") from None
 
 
 def _dask_workers(scheduler) -> int:

@@ -61,8 +61,8 @@ from .errors import AcsiError, DataError, InputFileError, OutputError
 from .options import OneOf, check
 
 __all__ = [
-    "FORMATS", "MANIFEST_FORMAT", "claim_output", "file_entry", "folder_manifests", "read_file", "read_manifest",
-    "read_saved", "require_file", "staged_output", "verify_folder", "verify_input_file", "verify_manifest",
+    "FORMATS", "MANIFEST_FORMAT", "check_free_space", "claim_output", "file_entry", "format_size", "folder_manifests", "read_file", "read_manifest",
+    "read_saved", "read_text", "require_file", "staged_output", "verify_folder", "verify_input_file", "verify_manifest",
     "write_file_atomic", "write_manifest", "write_result", "write_tables",
 ]
 
@@ -321,11 +321,12 @@ def check_free_space(out_dir: str | Path, needed_bytes: int, *, what: str = "the
         return
     free = shutil.disk_usage(probe).free
     if free < needed_bytes:
-        raise OutputError(f"too little free space for {what} in {str(out)!r}: about {_size(needed_bytes)} needed, "
-                          f"{_size(free)} free on that disk; free some space or choose another output folder")
+        raise OutputError(f"too little free space for {what} in {str(out)!r}: about {format_size(needed_bytes)} needed, "
+                          f"{format_size(free)} free on that disk; free some space or choose another output folder")
 
 
-def _size(n: float) -> str:
+def format_size(n: float) -> str:
+    """``1234567`` -> ``'1.2 MB'`` (decimal units)."""
     for unit in ("bytes", "kB", "MB", "GB", "TB", "PB"):
         if abs(n) < 1000 or unit == "PB":
             return f"{n:.0f} {unit}" if unit == "bytes" else f"{n:.1f} {unit}"
@@ -719,6 +720,28 @@ def _not_utf8(p: Path, exc: UnicodeDecodeError, raw: bytes) -> DataError:
         f"could not read {str(p)!r}: it is not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at position {exc.start}); "
         f"{_guess_encoding(raw)}, or save the file as UTF-8"
     )
+
+
+def read_text(path: str | Path, *, what: str = "file", encoding: str | None = None) -> str:
+    """The text of a small input file (a model, an item map), UTF-8 by default.
+
+    A file that is not UTF-8 is a :class:`~acsi.errors.DataError` naming the byte and the
+    likely encoding (Latin-1/cp1252, GBK, Big5), never a codec traceback.
+    """
+    p = require_file(path)
+    raw = p.read_bytes()
+    if encoding is None:
+        try:
+            return raw.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise DataError(
+                f"could not read the {what} {str(p)!r}: it is not UTF-8 text (byte 0x{raw[exc.start]:02x} at position "
+                f"{exc.start}); {_guess_encoding(raw).split(': pass')[0]}: save it as UTF-8"
+            ) from None
+    try:
+        return raw.decode(encoding)
+    except (UnicodeDecodeError, LookupError) as exc:
+        raise DataError(f"could not read the {what} {str(p)!r} as {encoding}: {exc}") from None
 
 
 def _detect_encoding(p: Path, raw: bytes) -> str:

@@ -120,6 +120,10 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+#: Library parameters whose option is not named after them.
+_PARAMETER_FLAGS = {"n_boot": "bootstrap"}
+
+
 def _flag_for(parser: argparse.ArgumentParser, command: str | None, parameter: str | None) -> str | None:
     """The option of ``command`` whose destination is the library parameter ``parameter`` (``--confidence``)."""
     if not command or not parameter:
@@ -128,8 +132,9 @@ def _flag_for(parser: argparse.ArgumentParser, command: str | None, parameter: s
         sub = getattr(action, "choices", {}).get(command)
         if sub is None:
             continue
+        dests = (parameter, parameter.removeprefix("n_"), _PARAMETER_FLAGS.get(parameter))
         for a in sub._actions:  # --jobs is the library's n_jobs
-            if a.dest in (parameter, parameter.removeprefix("n_")) and a.option_strings:
+            if a.dest in dests and a.option_strings:
                 return max(a.option_strings, key=len)
     return None
 
@@ -141,7 +146,7 @@ def _fail(command: str | None, message: str, code: int) -> int:
     return code
 
 
-_NEGATIVE = re.compile(r"^-\d[\d.,;]*$")  # -9,-8 or -5: a value, not an option
+_NEGATIVE = re.compile(r"^-\d[\d.,;-]*$")  # -9,-8 or -5: a value, not an option
 
 
 def _negative_values(parser: argparse.ArgumentParser, argv: list[str]) -> list[str]:

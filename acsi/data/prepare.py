@@ -147,7 +147,7 @@ def _check_ids(df: pd.DataFrame, id_column: str | None) -> None:
                             "respondent needs an id")
         dup = ids.duplicated(keep=False)
         if dup.any():
-            vals = list(pd.unique(ids[dup]))
+            vals = pd.unique(ids[dup]).tolist()
             rows = [int(i) for i in np.flatnonzero(dup.to_numpy())[:6]]
             raise DataError(f"id column {id_column!r}: {len(vals)} id(s) appear more than once ({int(dup.sum())} rows), "
                             f"e.g. {vals[:5]} at rows {rows}; each respondent must appear once: remove the "
@@ -158,7 +158,7 @@ def _check_ids(df: pd.DataFrame, id_column: str | None) -> None:
             ids = df[col].dropna()
             dup = ids.duplicated(keep=False)
             if dup.any():
-                vals = list(pd.unique(ids[dup]))
+                vals = pd.unique(ids[dup]).tolist()
                 warnings.warn(
                     f"column {col!r} looks like a respondent id and {len(vals)} of its values appear more than once "
                     f"({int(dup.sum())} rows, e.g. {vals[:5]}): respondents entered twice? Declare it as the id "
