@@ -162,3 +162,12 @@ def test_a_library_bootstrap_too_big_for_memory_is_refused_before_the_replicates
     with pytest.raises(acsi.InvalidParameterError, match="'n_boot' parameter of bootstrap must be a number of "
                                                          "replicates whose results fit in memory"):
         res.bootstrap(n_boot=10**12, seed=1)
+
+
+def test_ipa_with_one_attribute_needs_fixed_cuts():
+    from acsi.methods.ipa import ipa
+
+    one_i, one_p = pd.Series([4.0], index=["speed"]), pd.Series([3.0], index=["speed"])
+    with pytest.raises(acsi.errors.MethodError, match=r"one attribute \('speed'\) with the cut at the mean"):
+        ipa(one_i, one_p)
+    assert ipa(one_i, one_p, cut=(3.5, 3.5))["quadrant"].tolist() == ["B"]
