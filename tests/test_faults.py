@@ -297,3 +297,22 @@ def test_a_real_sigterm_to_a_running_bootstrap_ends_with_one_line(files, tmp_pat
     assert last.startswith("acsi fit: error: interrupted (SIGTERM) during the bootstrap: saved the fit")
     assert list(verify_folder(out)) == ["manifest.json"]
     _no_partial(out)
+
+
+def test_an_interrupt_between_the_aggregate_formats_says_what_was_saved(previous, tmp_path, monkeypatch, capsys):
+    from acsi.aggregate import AggregateResult
+    from acsi.aggregate.examples import example_panel
+
+    idx, sales = example_panel(4, 2, 2, 2, seed=1)
+    idx.to_csv(tmp_path / "indexes.csv", index=False)
+    sales.to_csv(tmp_path / "sales.csv", index=False)
+    monkeypatch.setattr(AggregateResult, "to_parquet", lambda *a, **k: (_ for _ in ()).throw(KeyboardInterrupt))
+    out = tmp_path / "agg"
+    assert main(["aggregate", str(tmp_path / "indexes.csv"), "--weights", str(tmp_path / "sales.csv"), "--window", "1",
+                 "--out", str(out)]) == EXIT_INTERRUPTED
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert (f"interrupted (Ctrl-C) during the Parquet tables: saved the CSV tables (" in err
+            and f"files) in {out}; not saved: the Parquet tables (none of its files were written)" in err)
+    verify_folder(out)
+    assert not list(out.glob("*.parquet"))

@@ -14,6 +14,7 @@ table as CSV and Parquet into ``--out`` and prints the summary.
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 __all__ = ["register", "run", "TEXT_COLUMNS"]
 
@@ -77,7 +78,17 @@ def run(args: argparse.Namespace) -> int:
                         change_test=args.change_test, sector_weights=sector_weights,
                         industry_totals=industry_totals, latent=args.latent, status=args.status_column,
                         confidence=args.confidence)
-        paths = list(dict.fromkeys(res.to_csv(args.out) + res.to_parquet(args.out)))
+        steps = getattr(args, "steps", None)
+        if steps is not None:
+            steps.unchanged = str(Path(args.out).resolve())
+            steps.doing("the CSV tables")
+        csv = res.to_csv(args.out)
+        if steps is not None:
+            steps.saved(f"the CSV tables ({len(csv)} files) in {Path(args.out).resolve()}")
+            steps.doing("the Parquet tables")
+        paths = list(dict.fromkeys(csv + res.to_parquet(args.out)))
+        if steps is not None:
+            steps.saved("the Parquet tables")
     print(res.summary().as_text())
     print()
     print(f"Wrote {len(paths)} files to {args.out}: " + ", ".join(p.name for p in paths))

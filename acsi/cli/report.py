@@ -35,6 +35,8 @@ def run(args) -> int:
 
     data = load_results(args.results)
     out = Path(args.out)
+    if getattr(args, "steps", None) is not None:  # the report and its figures are each written whole
+        args.steps.unchanged = str(out.resolve())
     figures = None if args.no_figures else Path(args.figures) if args.figures else out.with_name(out.stem + "_figures")
     path = write_report(data, args.aggregate, out, lang=args.lang, published=args.published, figures_dir=figures,
                         title=args.title)
