@@ -23,6 +23,7 @@ __all__ = [
     "AdmissibilityWarning",
     "ConsistencyWarning",
     "DataWarning",
+    "NoIndexError",
 ]
 
 
@@ -80,6 +81,10 @@ class ConvergenceWarning(AcsiWarning):
 
 class AdmissibilityWarning(AcsiWarning):
     """A solution is inadmissible (negative variance, non-PD covariance)."""
+
+
+class NoIndexError(AcsiError):
+    """A fit ran and was saved, but no unit produced an index (``acsi fit`` exits 4)."""
 
 
 class DataWarning(AcsiWarning):

@@ -130,7 +130,7 @@ def write_manifest(out_dir: str | Path, name: str, kind: str, header: dict, file
 
 
 def write_result(out_dir: str | Path, tables: dict, *, manifest: str, kind: str, header: dict | None = None,
-                 texts: dict | None = None, formats: tuple[str, ...] = FORMATS, add: bool = False,
+                 texts: dict | None = None, formats: tuple[str, ...] = FORMATS, add: bool | None = None,
                  belongs_to: str | None = None) -> list[Path]:
     """Write one result's folder the one way, whole or not at all (:func:`staged_output`).
 
@@ -140,9 +140,13 @@ def write_result(out_dir: str | Path, tables: dict, *, manifest: str, kind: str,
     bootstrap beside its fit, an aggregation), replacing only an earlier result of the same
     ``manifest`` (files of the same run, ``header["run_id"]``, are kept and listed together:
     ``to_csv`` then ``to_parquet``).  ``belongs_to`` is the run id of the fit this result was
-    computed from: a folder holding another fit is refused.  Returns the paths written (in
-    ``out_dir``), the manifest last.
+    computed from: a folder holding another fit is refused.  ``add`` defaults to ``False`` for a
+    fit (``kind="fit"``, which defines its folder) and ``True`` for every other result (a PLS
+    bootstrap, prediction or quality table saved beside a fit adds to its folder, never removes
+    it).  Returns the paths written (in ``out_dir``), the manifest last.
     """
+    if add is None:
+        add = kind != "fit"
     header = dict(header or {})
     out = Path(out_dir)
     with staged_output(out, add=add, manifest=manifest, run_id=header.get("run_id"), belongs_to=belongs_to) as stage:

@@ -316,3 +316,19 @@ def test_an_interrupt_between_the_aggregate_formats_says_what_was_saved(previous
             and f"files) in {out}; not saved: the Parquet tables (none of its files were written)" in err)
     verify_folder(out)
     assert not list(out.glob("*.parquet"))
+
+
+def test_a_result_saved_beside_a_fit_adds_to_its_folder_and_never_removes_the_fit(files, tmp_path):
+    from acsi.bootstrap import bootstrap_pls
+
+    res = acsi.fit(pd.read_csv(files / "survey.csv"), acsi.parse_lavaan(ACSI_LAVAAN), unit="company",
+                   estimator="pls")
+    out = tmp_path / "results"
+    fit_files = {p.name for p in res.save(out)}
+    boot = bootstrap_pls(res.pls_result(), n_boot=20, seed=1)
+    boot.save(out)
+    found = verify_folder(out)
+    assert set(found) == {"manifest.json", "pls_bootstrap_manifest.json"}
+    assert fit_files <= {p.name for p in out.iterdir()}
+    res.save(out)  # a new save of the fit replaces the folder whole: the PLS bootstrap of the earlier run goes
+    assert set(verify_folder(out)) == {"manifest.json"}

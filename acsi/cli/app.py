@@ -18,7 +18,7 @@ import signal
 import sys
 import warnings
 
-from . import aggregate, demo, fit, models, production, report, simulate, toolkit
+from . import aggregate, compare, demo, fit, models, production, report, simulate, toolkit
 
 __all__ = ["COMMANDS", "EXIT_CODES", "build_parser", "main"]
 
@@ -77,7 +77,7 @@ class Steps:
         return f"interrupted ({how}){during}: nothing was saved{where}"
 
 #: The commands, in the order ``acsi --help`` lists them.
-COMMANDS = (models, fit, demo, aggregate, report, toolkit, simulate, production)
+COMMANDS = (models, fit, demo, aggregate, compare, report, toolkit, simulate, production)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -230,7 +230,7 @@ def _in_main_thread() -> bool:
 
 def _run(parser: argparse.ArgumentParser, args) -> int:
     """Run the command with the one error handler."""
-    from ..errors import AcsiError, InputFileError, InvalidParameterError, OutputError
+    from ..errors import AcsiError, InputFileError, InvalidParameterError, NoIndexError, OutputError
 
     command = args.command
     try:
@@ -243,6 +243,8 @@ def _run(parser: argparse.ArgumentParser, args) -> int:
         return _fail(command, str(exc), EXIT_USAGE)
     except (InputFileError, OutputError) as exc:
         return _fail(command, str(exc), EXIT_FILE)
+    except NoIndexError as exc:
+        return _fail(command, str(exc), EXIT_NO_INDEX)
     except AcsiError as exc:
         return _fail(command, str(exc), EXIT_ERROR)
     except ImportError as exc:  # an optional dependency (pyreadstat, dask) is not installed

@@ -1,11 +1,12 @@
-"""``acsi fit SURVEY --out DIR [--bootstrap N --seed S --sales FILE ...]``: fit, save, optionally bootstrap."""
+"""``acsi fit SURVEY --out DIR [--estimator pls --consistent --predict K ...] [--bootstrap N --seed S --sales FILE ...]``:
+fit, save, optionally bootstrap."""
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
 
-__all__ = ["register", "run", "add_bootstrap_arguments", "run_bootstrap"]
+__all__ = ["register", "run", "add_bootstrap_arguments", "add_pls_arguments", "run_bootstrap"]
 
 
 def _codes(text: str):
@@ -48,10 +49,17 @@ def register(sub) -> argparse.ArgumentParser:
     f.add_argument("--model", default="acsi", help="shipped model name, .toml file or lavaan text file (default: acsi)")
     f.add_argument("--unit", default="company", help="unit column(s), comma-separated (default: company); empty for pooled only")
     f.add_argument("--period", default="auto", help="period column (default: 'period' when present); 'none' to disable")
-    f.add_argument("--estimator", choices=["sem", "pls"], default="sem")
+    f.add_argument("--estimator", choices=["sem", "mlr", "mlm", "pls"], default="sem",
+                   help="sem: ML (robust standard errors and scaled test with --weight, as lavaan); mlr: ML with "
+                        "robust (Huber-White) standard errors and the Yuan-Bentler scaled test, for skewed answers; "
+                        "mlm: Satorra-Bentler (complete, unweighted data); pls: PLS path modelling")
+    f.add_argument("--se", choices=["standard", "robust"], default=None,
+                   help="override the standard errors of the covariance-based estimator (standard: normal theory)")
     f.add_argument("--engine", choices=["semopy", "mlfast"], default=None,
-                   help="ML engine for --estimator sem: mlfast, acsi's own (default), or semopy")
-    f.add_argument("--weight", default=None, help="survey-weight column")
+                   help="ML engine for the covariance-based estimators: mlfast, acsi's own (default), or semopy")
+    f.add_argument("--weight", default=None,
+                   help="survey-weight column: weights the estimation (the SEM fits the weighted moments, lavaan's "
+                        "sampling.weights) and the index means")
     f.add_argument("--item-map", default=None, metavar="FILE",
                    help="rename survey columns to item ids: CSV with columns column,item, or a JSON object")
     f.add_argument("--missing-codes", type=_codes, default=(98, 99), help="codes meaning no answer (default: 98,99)")
@@ -72,9 +80,57 @@ def register(sub) -> argparse.ArgumentParser:
                    help="text encoding of the survey, e.g. gbk, big5, cp1252 (default: UTF-8)")
     f.add_argument("--out", required=True,
                    help="output directory: written whole or not at all; a new fit replaces it (see the README)")
+    add_pls_arguments(f)
     add_bootstrap_arguments(f)
     f.set_defaults(func=run)
     return f
+
+
+def add_pls_arguments(fit_parser: argparse.ArgumentParser) -> None:
+    """Add the PLS options (``--scheme --consistent --predict K ...``; :mod:`acsi.estimate.pls_evidence`)."""
+    g = fit_parser.add_argument_group("PLS (--estimator pls; the quality table, effects, model fit and IPMA are always written)")
+    g.add_argument("--scheme", choices=["path", "centroid", "factorial"], default=None,
+                   help="inner weighting scheme (default: path)")
+    g.add_argument("--consistent", action="store_true",
+                   help="consistent PLS (PLSc, Dijkstra-Henseler) for every reflective latent with two or more items")
+    g.add_argument("--predict", type=int, default=None, metavar="K",
+                   help="PLSpredict with K folds: RMSE/MAE per indicator against the linear benchmark, Q2_predict")
+    g.add_argument("--predict-reps", type=int, default=None, metavar="R",
+                   help="repetitions of PLSpredict with new folds (default 10)")
+    g.add_argument("--predict-technique", choices=["DA", "EA"], default=None,
+                   help="predict from the direct (DA, default) or the earliest antecedents (EA)")
+    g.add_argument("--blindfolding", type=int, default=None, metavar="D",
+                   help="Stone-Geisser Q2 by blindfolding with omission distance D (5 to 12 is usual; must not divide n)")
+    g.add_argument("--fit-test", type=int, default=None, metavar="N",
+                   help="bootstrap test of exact fit (SRMR, d_ULS, d_G) with N replicates")
+    g.add_argument("--no-f2-refit", action="store_true",
+                   help="f2 only from the regression on the scores (skip one re-estimation per path)")
+
+
+#: argparse destination -> options= key of the PLS estimator
+_PLS_FLAGS = {"scheme": "scheme", "predict": "predict", "predict_reps": "predict_reps",
+              "predict_technique": "predict_technique", "blindfolding": "blindfolding", "fit_test": "fit_test"}
+
+
+def _pls_options(args: argparse.Namespace) -> dict:
+    """The ``options=`` of ``acsi.fit`` from the PLS flags (refused for --estimator sem, never ignored)."""
+    from ..errors import InvalidParameterError
+
+    opts = {key: getattr(args, dest) for dest, key in _PLS_FLAGS.items() if getattr(args, dest, None) is not None}
+    if getattr(args, "consistent", False):
+        opts["consistent"] = True
+    if getattr(args, "no_f2_refit", False):
+        opts["refit_f2"] = False
+    if opts and args.estimator != "pls":
+        given = [f"--{k.replace('_', '-')}" for k in opts if k not in ("consistent", "refit_f2")]
+        given += ["--consistent"] * ("consistent" in opts) + ["--no-f2-refit"] * ("refit_f2" in opts)
+        raise InvalidParameterError(f"{', '.join(given)} appl{'ies' if len(given) == 1 else 'y'} to --estimator pls only; "
+                                    "add --estimator pls or drop "
+                                    f"{'it' if len(given) == 1 else 'them'}")
+    if opts.get("predict") is not None or opts.get("fit_test") is not None:
+        if getattr(args, "seed", None) is not None:
+            opts["seed"] = args.seed  # the folds and the exact-fit draws; recorded in the manifest either way
+    return opts
 
 
 def add_bootstrap_arguments(fit_parser: argparse.ArgumentParser) -> None:
@@ -170,7 +226,7 @@ def run(args: argparse.Namespace) -> int:
     from ..fitting import fit
     from ..tables import check_free_space, claim_output
 
-    if args.missing == "fiml" and args.estimator != "sem":
+    if args.missing == "fiml" and args.estimator == "pls":
         raise InvalidParameterError("--missing fiml (full-information ML) needs --estimator sem; PLS cannot use "
                                     "incomplete respondents: use --missing listwise with --estimator pls")
     if args.missing == "fiml" and args.bootstrap:
@@ -179,8 +235,17 @@ def run(args: argparse.Namespace) -> int:
     if args.missing == "fiml" and args.engine:
         raise InvalidParameterError("--engine does not apply to --missing fiml (full-information ML has its own "
                                     "engine); drop --engine or use --missing listwise")
-    if args.engine and args.estimator != "sem":
-        raise InvalidParameterError(f"--engine applies to --estimator sem only; drop it for --estimator {args.estimator}")
+    if args.engine and args.estimator == "pls":
+        raise InvalidParameterError(f"--engine applies to the covariance-based estimators only; drop it for "
+                                    f"--estimator {args.estimator}")
+    if args.se and args.estimator == "pls":
+        raise InvalidParameterError("--se applies to the covariance-based estimators (sem, mlr, mlm) only; PLS has "
+                                    "no analytic standard errors: drop --se and use --bootstrap")
+    estimator = "sem" if args.estimator in ("mlr", "mlm") else args.estimator
+    options = {k: v for k, v in (("engine", args.engine), ("se", args.se)) if v}
+    if args.estimator in ("mlr", "mlm"):  # the ML variants are an option of the covariance-based estimator
+        options["estimator"] = args.estimator
+    options.update(_pls_options(args))  # PLS flags with --estimator sem are refused here
     _check_before_the_fit(args)
     item_map = _item_map(args.item_map)
     steps = getattr(args, "steps", None)
@@ -196,10 +261,10 @@ def run(args: argparse.Namespace) -> int:
         if how := _read_as(survey):
             print(how)
         res = fit(
-            survey, args.model, unit=unit, period=period, estimator=args.estimator, weight=args.weight,
+            survey, args.model, unit=unit, period=period, estimator=estimator, weight=args.weight,
             item_map=item_map, missing_codes=args.missing_codes, out_of_range=args.out_of_range, missing=args.missing,
             min_n=args.min_n, confidence=args.confidence, n_jobs=args.jobs, progress=not args.quiet,
-            options={"engine": args.engine} if args.engine else None, id_column=args.id_column,
+            options=options or None, id_column=args.id_column,
         )
         paths = res.save(args.out)
         if steps is not None:
@@ -211,11 +276,13 @@ def run(args: argparse.Namespace) -> int:
         if steps is not None and args.bootstrap:
             steps.saved("the bootstrap")
     print(f"\nwrote {len(paths)} files to {out}")
-    if not res.indexes["index"].notna().any():
-        from .app import EXIT_NO_INDEX, _fail
+    pooled = res.pooled_index
+    if not res.indexes["index"].notna().any() and (pooled is None or not pooled["index"].notna().any()):
+        from ..errors import NoIndexError
 
-        return _fail("fit", f"no unit produced an index ({len(res.indexes)} unit(s), every one failed: see the "
-                            f"'reason' column of {out / 'company_indexes.csv'}); the results are saved", EXIT_NO_INDEX)
+        what = (f"{len(res.indexes)} unit(s), every one failed: see the 'reason' column of "
+                f"{out / 'company_indexes.csv'}" if len(res.indexes) else "the pooled fit failed: see summary.txt")
+        raise NoIndexError(f"no unit produced an index ({what}); the results are saved")
     return 0
 
 

@@ -102,6 +102,7 @@ __all__ = [
     "fit_constrained",
     "fit_covariances",
     "fit_sem_fast",
+    "gradient",
     "fit_stats",
     "gradient_information",
     "implied",
@@ -1211,6 +1212,25 @@ def expected_information(model: RamModel, theta: np.ndarray, stats: SampleStats)
     return batch.expected_theta(st)[0]
 
 
+
+def gradient(model: RamModel, theta: np.ndarray, stats: SampleStats) -> np.ndarray:
+    """Gradient of ``F = Σ_g (n_g/N) F_g`` over θ (all ``npar`` free parameters, the equality
+    constraints ignored) at one θ that satisfies them: (npar,).  At a constrained optimum it is
+    ``−Rᵀλ``, not 0; the score tests (:mod:`acsi.estimate.multigroup`) read it.  lavaan's
+    ``lavTech(fit, "gradient.logl")`` is ``−½`` of it (lavaan minimises ``F/2``)."""
+    S = [g.cov[None] for g in stats.groups]
+    means = [g.mean[None] for g in stats.groups] if model.meanstructure else None
+    batch = _Batch(model, S, means, stats.weights)
+    x = model.x_of(np.atleast_2d(np.asarray(theta, float)))
+    _F, states = batch.value(x, np.arange(1))
+    parts = []
+    for g, gm in enumerate(model.groups):
+        st = states[g]
+        a, d = (st[6], st[7]) if len(st) > 6 else (None, None)
+        parts.append(gradient_information(gm, st[0], batch.S[g], st[1], st[2], st[3], st[4], st[5], a, d)[0])
+    return batch._scatter_vec(parts, 1)[0]
+
+
 def moment_jacobian(model: RamModel, theta: np.ndarray, stats: SampleStats) -> list[np.ndarray]:
     """Per group, ``Δ_g = ∂(μ_g, vech Σ_g)/∂θ`` at one θ: ((p + p(p+1)/2) × npar), means first
     (with a mean structure) then the lower triangle of Σ column by column (lavaan's
@@ -1820,11 +1840,13 @@ def sem_result_from_cov(model: RamModel, S: np.ndarray, n: int, *, level: float 
 
 
 def fit_stats(model: RamModel, stats: SampleStats, *, level: float = 0.95, start=None, xtol: float = 1e-10,
-              maxiter: int = 200) -> SEMResult:
+              maxiter: int = 200, inference=None) -> SEMResult:
     """Fit ``model`` to sample statistics (the sufficient statistics of complete-data ML).
 
     A cold start comes from :func:`~.mlfast.start_values`; if that does not converge, a second
-    one from a cruder, very stable start.
+    one from a cruder, very stable start.  ``inference``
+    (:func:`acsi.estimate.robust.resolve_inference`; needed for survey-weighted statistics)
+    chooses the standard errors and the test.
     """
     if len(stats.groups) != len(model.groups):
         raise EstimationError(f"the model has {len(model.groups)} groups, the sample statistics {len(stats.groups)}")
@@ -1846,7 +1868,8 @@ def fit_stats(model: RamModel, stats: SampleStats, *, level: float = 0.95, start
         f"{what} did not converge in {maxiter} iterations (max |gradient| {bf.grad_max[0]:.3g})"
     ]
     return result_from_theta(model, stats, bf.theta[0], info=bf.info[0] if converged else None, converged=converged,
-                             messages=messages, n_iter=int(bf.n_iter[0]), objective=float(bf.fmin[0]), level=level)
+                             messages=messages, n_iter=int(bf.n_iter[0]), objective=float(bf.fmin[0]), level=level,
+                             inference=inference)
 
 
 def compile_model(source) -> RamModel:

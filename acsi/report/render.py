@@ -469,8 +469,9 @@ def _methods(data: ReportData, lang: str, notes: list[str]) -> list[tuple[str, s
 
 
 def build_context(data: ReportData, *, lang: str = "en", published=None, title: str | None = None,
-                  figures: list | None = None, notes: list[str] | None = None) -> dict:
-    """Everything the template shows (strings already formatted)."""
+                  figures: list | None = None, notes: list[str] | None = None, comparison=None) -> dict:
+    """Everything the template shows (strings already formatted); ``comparison`` (an
+    :func:`acsi.compare` result) adds the group-comparison section (:mod:`.compare`)."""
     from ..provenance import acsi_version
     from . import fonts
 
@@ -491,6 +492,10 @@ def build_context(data: ReportData, *, lang: str = "en", published=None, title: 
                 ("timeseries", t("timeseries", lang)), ("league", t("league_tables", lang)),
                 ("model", t("path_diagram", lang)), ("ipa", t("ipa", lang)), ("quality", t("quality", lang)),
                 ("accounting", t("accounting", lang)), ("methods", t("methods", lang))]
+    section = None
+    if comparison is not None:  # an acsi.compare() result formats its own section (acsi.report.compare)
+        section = comparison.report_section(lang)
+        sections.insert(-1, ("comparison", t("comparison", lang)))
     ctx = {
         "lang": lang,
         "html_lang": "zh-Hant" if lang == "zh" else "en",
@@ -517,6 +522,7 @@ def build_context(data: ReportData, *, lang: str = "en", published=None, title: 
         "methods": _methods(data, lang, notes),
         "notes": notes,
         "font_note": font_note,
+        "comparison": section,
     }
     return ctx
 
@@ -550,7 +556,7 @@ def _published(published):
 
 @validate_params("render_report", lang=LANG)
 def render_report(results, agg=None, *, lang: str = "en", published=None, title: str | None = None,
-                  figures: list | None = None) -> str:
+                  figures: list | None = None, comparison=None) -> str:
     """Render the self-contained HTML report and return it as a string.
 
     Parameters
@@ -567,6 +573,8 @@ def render_report(results, agg=None, *, lang: str = "en", published=None, title:
         A published national series to draw for reference (``period`` and a score
         column), e.g. ``../shared/data/acsi_national_quarterly_1994_2008.csv``.
     title : str, optional
+    comparison : ComparisonResult, optional
+        An :func:`acsi.compare` result: adds the group-comparison section.
 
     Returns
     -------
@@ -578,17 +586,19 @@ def render_report(results, agg=None, *, lang: str = "en", published=None, title:
     >>> html = render_report(fit, agg, lang="zh")     # doctest: +SKIP
     """
     data = from_objects(results, agg)
-    return _render(data, lang=lang, published=_published(published), title=title, figures=figures)
+    return _render(data, lang=lang, published=_published(published), title=title, figures=figures,
+                   comparison=comparison)
 
 
-def _render(data: ReportData, *, lang: str, published, title, figures, notes=None) -> str:
-    ctx = build_context(data, lang=lang, published=published, title=title, figures=figures, notes=notes)
+def _render(data: ReportData, *, lang: str, published, title, figures, notes=None, comparison=None) -> str:
+    ctx = build_context(data, lang=lang, published=published, title=title, figures=figures, notes=notes,
+                        comparison=comparison)
     return _environment().get_template("report.html.j2").render(**ctx)
 
 
 @validate_params("write_report", lang=LANG)
 def write_report(fit, agg=None, path: str | Path = "report.html", *, lang: str = "en", published=None,
-                 figures_dir: str | Path | None = None, title: str | None = None) -> Path:
+                 figures_dir: str | Path | None = None, title: str | None = None, comparison=None) -> Path:
     """Write the HTML report (and optionally every figure as a PNG file).
 
     Parameters
@@ -603,6 +613,8 @@ def write_report(fit, agg=None, path: str | Path = "report.html", *, lang: str =
         Published national series drawn for reference.
     figures_dir : str or Path, optional
         Also save each figure as ``<figures_dir>/<name>.png``.
+    comparison : ComparisonResult, optional
+        An :func:`acsi.compare` result: adds the group-comparison section.
 
     Returns
     -------
@@ -617,7 +629,7 @@ def write_report(fit, agg=None, path: str | Path = "report.html", *, lang: str =
     pub = _published(published)
     notes: list[str] = []
     figs = report_figures(data, lang, published=pub, notes=notes)
-    html_text = _render(data, lang=lang, published=pub, title=title, figures=figs, notes=notes)
+    html_text = _render(data, lang=lang, published=pub, title=title, figures=figs, notes=notes, comparison=comparison)
     if notes:  # figure problems are listed in the report; repeat them here for the caller
         import warnings
 

@@ -41,6 +41,7 @@ CASES = [
     "mg_invariance", "mg_invariance/metric", "mg_invariance/scalar", "mg_invariance/strict",
     "mg_invariance/partial_scalar", "mg_invariance/metric_equal_path",
     "mg_exact", "mg_exact/metric", "mg_exact/scalar", "mg_exact/strict", "mg_exact/all_equal",
+    "mg_three_groups", "mg_three_groups/metric", "mg_three_groups/scalar", "mg_three_groups/partial_scalar",
 ]
 # lavaan's own table, and the same model through acsi's syntax reader and table builder
 SOURCES = {"lavaan": table_from_lavaan, "spec": table_from_spec}
