@@ -61,7 +61,7 @@ from .errors import AcsiError, DataError, InputFileError, OutputError
 from .options import OneOf, check
 
 __all__ = [
-    "FORMATS", "MANIFEST_FORMAT", "check_free_space", "claim_output", "file_entry", "format_size", "folder_manifests", "read_file", "read_manifest",
+    "FORMATS", "MANIFEST_FORMAT", "check_free_space", "claim_output", "file_entry", "format_size", "folder_manifests", "list_in_manifest", "read_file", "read_manifest",
     "read_saved", "read_text", "require_file", "staged_output", "verify_folder", "verify_input_file", "verify_manifest",
     "write_file_atomic", "write_manifest", "write_result", "write_tables",
 ]
@@ -125,6 +125,20 @@ def write_manifest(out_dir: str | Path, name: str, kind: str, header: dict, file
             listed[key] = file_entry(Path(f))
     doc = {"format": MANIFEST_FORMAT, "format_version": MANIFEST_VERSION, "kind": kind, **header,
            "files": dict(sorted(listed.items()))}
+    path.write_text(json.dumps(doc, indent=2, default=str) + "\n", encoding="utf-8")
+    return path
+
+
+def list_in_manifest(out_dir: str | Path, name: str, files: list[Path]) -> Path:
+    """Add ``files`` (in ``out_dir``) to the existing manifest ``out_dir/name``, with size and SHA-256:
+    for a file written after the result's own save, inside the same staged folder (a report)."""
+    out = Path(out_dir)
+    path = out / name
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    listed = dict(doc.get("files") or {})
+    for f in files:
+        listed[_relative(Path(f), out)] = file_entry(Path(f))
+    doc["files"] = dict(sorted(listed.items()))
     path.write_text(json.dumps(doc, indent=2, default=str) + "\n", encoding="utf-8")
     return path
 
@@ -508,6 +522,9 @@ def staged_output(out_dir: str | Path, *, add: bool = False, manifest: str | Non
     becomes an :class:`~acsi.errors.OutputError` saying that the folder is unchanged.
     """
     out = _resolve(out_dir)
+    if out in _STAGES:  # saving straight into a folder being staged: that folder's swap makes it whole
+        yield out
+        return
     with claim_output(out):
         keep = _carried(out, add=add, manifest=manifest, run_id=run_id, belongs_to=belongs_to)
         existed = out.is_dir()

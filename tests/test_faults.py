@@ -332,3 +332,23 @@ def test_a_result_saved_beside_a_fit_adds_to_its_folder_and_never_removes_the_fi
     assert fit_files <= {p.name for p in out.iterdir()}
     res.save(out)  # a new save of the fit replaces the folder whole: the PLS bootstrap of the earlier run goes
     assert set(verify_folder(out)) == {"manifest.json"}
+
+
+def test_acsi_compare_writes_its_folder_whole_and_can_rerun_into_it(tmp_path, monkeypatch, capsys):
+    survey = two_period_survey().query("period == '2025Q1' and company in ['A', 'B']")
+    survey.to_csv(tmp_path / "survey.csv", index=False)
+    out = tmp_path / "cmp"
+    args = ["compare", str(tmp_path / "survey.csv"), "--model", ACSI_LAVAAN, "--by", "company", "--levels",
+            "configural,metric", "--quiet", "--out", str(out)]
+    assert main(args) == 0, capsys.readouterr().err
+    found = verify_folder(out)
+    assert "compare.html" in found["manifest.json"]["files"]
+    before = _snapshot(out)
+    import acsi.report.compare as rc
+
+    monkeypatch.setattr(rc, "render_comparison", lambda *a, **k: (_ for _ in ()).throw(KeyboardInterrupt))
+    assert main(args) == EXIT_INTERRUPTED  # killed while writing the report: the tables are not swapped in alone
+    assert _snapshot(out) == before
+    monkeypatch.undo()
+    assert main(args) == 0
+    verify_folder(out)
