@@ -61,7 +61,7 @@ from .errors import AcsiError, DataError, InputFileError, OutputError
 from .options import OneOf, check
 
 __all__ = [
-    "FORMATS", "MANIFEST_FORMAT", "check_free_space", "claim_output", "file_entry", "format_size", "folder_manifests", "list_in_manifest", "read_file", "read_manifest",
+    "FORMATS", "MANIFEST_FORMAT", "check_free_space", "check_output_file", "claim_output", "file_entry", "format_size", "folder_manifests", "list_in_manifest", "read_file", "read_manifest",
     "read_saved", "read_text", "require_file", "staged_output", "verify_folder", "verify_input_file", "verify_manifest",
     "write_file_atomic", "write_manifest", "write_result", "write_tables",
 ]
@@ -554,6 +554,23 @@ def staged_output(out_dir: str | Path, *, add: bool = False, manifest: str | Non
             _STAGES.discard(stage)
             if stage.exists():
                 shutil.rmtree(stage, ignore_errors=True)
+
+
+def check_output_file(path: str | Path) -> Path:
+    """Refuse, before the work, an output file that cannot be written: a folder in the way, a file
+    where a parent folder should be, or a parent that cannot be written.  Returns the resolved path."""
+    out = _resolve(path)
+    if out.is_dir():
+        raise OutputError(f"{str(out)!r} is a folder; give a file name")
+    for parent in out.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise OutputError(f"cannot write {str(out)!r}: {str(parent)!r} is a file, not a folder")
+            if not os.access(parent, os.W_OK | os.X_OK):
+                raise OutputError(f"cannot write {str(out)!r}: {str(parent)!r} is not writable; choose a folder you "
+                                  "can write to")
+            break
+    return out
 
 
 def write_file_atomic(path: str | Path, data: str | bytes, *, encoding: str = "utf-8") -> Path:

@@ -171,3 +171,15 @@ def test_ipa_with_one_attribute_needs_fixed_cuts():
     with pytest.raises(acsi.errors.MethodError, match=r"one attribute \('speed'\) with the cut at the mean"):
         ipa(one_i, one_p)
     assert ipa(one_i, one_p, cut=(3.5, 3.5))["quadrant"].tolist() == ["B"]
+
+
+@pytest.mark.parametrize("where, words", [("out", "is a file, not a folder"), ("figures", "is a file, not a folder")])
+def test_report_checks_its_outputs_before_reading_and_drawing(where, words, files, tmp_path, capsys, monkeypatch):
+    assert main(_fit(files, "--out", str(tmp_path / "results"))) == 0
+    capsys.readouterr()
+    monkeypatch.setattr("acsi.report.load_results", lambda *a, **k: pytest.fail("the results were read"))
+    out = files / "a-file" / "r.html" if where == "out" else tmp_path / "r.html"
+    extra = ["--figures", str(files / "a-file")] if where == "figures" else []
+    assert main(["report", str(tmp_path / "results"), "--out", str(out), *extra]) == EXIT_FILE
+    err = capsys.readouterr().err
+    assert words in err and err.count("\n") == 1
