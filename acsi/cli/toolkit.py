@@ -27,6 +27,18 @@ def _print(obj) -> None:
         print(obj.to_string())
 
 
+def _figure_file(text: str) -> str:
+    """``--out fig.png``: a file name whose extension is a figure format, refused before the work."""
+    import argparse
+    from pathlib import Path
+
+    formats = (".png", ".pdf", ".svg", ".jpg", ".jpeg", ".eps", ".ps", ".tif", ".tiff", ".webp")
+    if Path(text).suffix.lower() not in formats:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a figure file; give a name ending in "
+                                         f"{', '.join(formats[:3])} (or {', '.join(formats[3:])})")
+    return text
+
+
 def _columns(data, path: str, command: str, columns) -> None:
     from ..errors import MethodError
 
@@ -137,7 +149,7 @@ def register(sub) -> None:
             for col in ("importance", "performance"):
                 p.add_argument(f"--{col}-cut", type=float, default=None, help="cut point (default: the mean)")
             p.add_argument("--lang", choices=("en", "zh"), default="en")
-        p.add_argument("--out", help=f"write {figure} to this file (png, pdf, svg)")
+        p.add_argument("--out", type=_figure_file, help=f"write {figure} to this file (png, pdf, svg)")
         p.set_defaults(func=func)
 
     p = sub.add_parser("sample-size", help="sample size for a proportion or a mean",

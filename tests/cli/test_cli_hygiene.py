@@ -183,3 +183,15 @@ def test_report_checks_its_outputs_before_reading_and_drawing(where, words, file
     assert main(["report", str(tmp_path / "results"), "--out", str(out), *extra]) == EXIT_FILE
     err = capsys.readouterr().err
     assert words in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("command, table", [("ipa", "attribute,importance,performance\na,4,3\nb,3,4\nc,2,2.5\n"),
+                                            ("kano", "attribute,functional,dysfunctional\na,1,5\na,2,4\nb,3,3\n")])
+def test_a_figure_with_an_unknown_extension_is_refused_before_the_work(command, table, tmp_path, capsys):
+    path = tmp_path / "table.csv"
+    path.write_text(table)
+    code = main([command, str(path), "--out", str(tmp_path / "x.xyz")])
+    err = capsys.readouterr().err
+    assert code == EXIT_USAGE and err.count("\n") == 1 and "Traceback" not in err
+    assert "'" + str(tmp_path / "x.xyz") + "' is not a figure file" in err
+    assert not (tmp_path / "x.xyz").exists()

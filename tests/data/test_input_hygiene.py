@@ -146,3 +146,48 @@ def test_a_confidence_of_95_is_read_as_a_percent():
     with pytest.raises(InvalidParameterError) as info:
         check("acsi.fit", "confidence", 1.5, Real(0, 1, closed="neither"))
     assert "percent" not in str(info.value)
+
+
+# ---------------------------------------------------------------- the other silent cases of issue 16, as they stand
+@pytest.fixture(scope="module")
+def two_periods():
+    from conftest import ACSI_LAVAAN, two_period_survey
+
+    return two_period_survey(), acsi.parse_lavaan(ACSI_LAVAAN)
+
+
+@pytest.mark.parametrize("options, key", [({"std_lv": True}, "std_lv"), ({"estimator_typo": "MLR"}, "estimator_typo")])
+def test_unknown_estimator_options_are_refused_naming_the_known_ones(two_periods, options, key):
+    survey, spec = two_periods
+    with pytest.raises(InvalidParameterError, match=rf"unknown key\(s\) \['{key}'\].*the known keys are"):
+        acsi.fit(survey, spec, unit="company", options=options)
+
+
+@pytest.mark.filterwarnings("ignore::acsi.AcsiWarning")
+def test_one_quarter_written_three_ways_is_one_period(two_periods):
+    survey, spec = two_periods
+    mixed = survey.copy()
+    q2 = mixed.index[mixed["period"] == "2025Q2"]
+    mixed.loc[q2[::3], "period"] = "2025 Q2"
+    mixed.loc[q2[1::3], "period"] = "2025-Q2"
+    a = acsi.fit(mixed, spec, unit="company")
+    b = acsi.fit(survey, spec, unit="company")
+    assert sorted(a.indexes["period"].unique()) == ["2025Q1", "2025Q2"]
+    pd.testing.assert_frame_equal(a.indexes, b.indexes)
+
+
+@pytest.mark.filterwarnings("ignore::acsi.AcsiWarning")
+@pytest.mark.parametrize("bad", [np.inf, -np.inf, np.nan])
+def test_non_finite_sales_are_refused_naming_the_row(two_periods, bad):
+    survey, spec = two_periods
+    fit = acsi.fit(survey, spec, unit="company")
+    sales = pd.DataFrame({"company": ["A", "B", "C"], "sales": [1.0, bad, 2.0]})
+    with pytest.raises(acsi.AggregationError, match=r"company='B'"):
+        fit.aggregate(sales, partial_windows=True)
+
+
+@pytest.mark.parametrize("min_n", [0, -1, 1])
+def test_min_n_below_two_is_refused(two_periods, min_n):
+    survey, spec = two_periods
+    with pytest.raises(InvalidParameterError, match=rf"'min_n' parameter of acsi.fit must be an integer >= 2. Got {min_n}"):
+        acsi.fit(survey, spec, unit="company", min_n=min_n)
