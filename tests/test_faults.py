@@ -274,27 +274,33 @@ def test_an_interrupt_during_the_bootstrap_keeps_the_fit_and_says_so(signal_name
     assert len(acsi.load_results(out).indexes) == 4
 
 
-def test_a_real_sigterm_to_a_running_bootstrap_ends_with_one_line(files, tmp_path):
+@pytest.mark.slow  # a real process, interrupted in its bootstrap
+@pytest.mark.parametrize("sig, code, how, jobs", [(signal.SIGTERM, EXIT_TERMINATED, "SIGTERM", "1"),
+                                                  (signal.SIGINT, EXIT_INTERRUPTED, "Ctrl-C", "1"),
+                                                  (signal.SIGINT, EXIT_INTERRUPTED, "Ctrl-C", "2")])
+def test_a_real_signal_to_a_running_bootstrap_ends_with_one_line(sig, code, how, jobs, files, tmp_path):
+    # with two workers the signal goes to the whole process group, as Ctrl-C in a terminal does
     out = tmp_path / "results"
-    proc = subprocess.Popen([sys.executable, "-m", "acsi", *_fit_args(files, out, "--bootstrap", "20000", "--seed",
-                                                                       "1")],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path)
+    args = _fit_args(files, out, "--bootstrap", "20000", "--seed", "1")
+    args[args.index("--jobs") + 1] = jobs
+    proc = subprocess.Popen([sys.executable, "-m", "acsi", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, cwd=tmp_path, start_new_session=True)
     try:
         deadline = time.monotonic() + 240
         while not (out / "manifest.json").exists() and proc.poll() is None and time.monotonic() < deadline:
             time.sleep(0.1)
         assert proc.poll() is None, "the run ended before the signal"
         time.sleep(0.5)
-        proc.send_signal(signal.SIGTERM)
+        os.killpg(proc.pid, sig) if jobs != "1" else proc.send_signal(sig)
         stdout, stderr = proc.communicate(timeout=120)
     finally:
         if proc.poll() is None:
             proc.kill()
             proc.communicate()
-    assert proc.returncode == EXIT_TERMINATED, stderr
+    assert proc.returncode == code, stderr
     assert "Traceback" not in stderr
     last = stderr.strip().splitlines()[-1]
-    assert last.startswith("acsi fit: error: interrupted (SIGTERM) during the bootstrap: saved the fit")
+    assert last.startswith(f"acsi fit: error: interrupted ({how}) during the bootstrap: saved the fit")
     assert list(verify_folder(out)) == ["manifest.json"]
     _no_partial(out)
 
