@@ -358,3 +358,34 @@ def test_acsi_compare_writes_its_folder_whole_and_can_rerun_into_it(tmp_path, mo
     monkeypatch.undo()
     assert main(args) == 0
     verify_folder(out)
+
+
+# --------------------------------------------------------------------------- a place that cannot be written
+def test_an_output_place_that_cannot_be_written_is_refused_before_the_fit(files, tmp_path, monkeypatch, capsys):
+    # a read-only parent folder (simulated: the tests may run as root, who can write anywhere)
+    import acsi.tables as tables
+
+    real_open = os.open
+
+    def read_only(path, flags, *args, **kwargs):
+        if str(path).endswith(tables.LOCK_SUFFIX):
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        return real_open(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(tables.os, "open", read_only)
+    monkeypatch.setattr("acsi.fitting.fit_unit", lambda *a, **k: pytest.fail("the fit ran"))
+    out = tmp_path / "locked" / "results"
+    assert main(_fit_args(files, out)) == EXIT_FILE
+    err = capsys.readouterr().err
+    assert f"cannot write in '{out.parent}' (where the output folder 'results' goes): Permission denied" in err
+    assert err.count("\n") == 1 and not out.exists()
+
+
+def test_too_little_free_space_is_refused_before_the_fit(files, tmp_path, monkeypatch, capsys):
+    import shutil as sh
+
+    monkeypatch.setattr(sh, "disk_usage", lambda p: sh._ntuple_diskusage(10**9, 10**9 - 1000, 1000))
+    monkeypatch.setattr("acsi.fitting.fit_unit", lambda *a, **k: pytest.fail("the fit ran"))
+    assert main(_fit_args(files, tmp_path / "results")) == EXIT_FILE
+    err = capsys.readouterr().err
+    assert "too little free space for the fit's results" in err and "1.0 kB free on that disk" in err
