@@ -925,6 +925,11 @@ def read_file(path: str | Path, *, text_columns=(), sheet: str | int = 0, reader
     suffixes = [s.lower() for s in p.suffixes[-2:]]
     suffix = p.suffix.lower()
     text = suffix in _TEXT_SUFFIXES or (len(suffixes) == 2 and suffixes[0] in _TEXT_SUFFIXES)
+    given = [n for n, v in (("sep", sep), ("decimal", decimal), ("encoding", encoding)) if v is not None]
+    if given and not text:
+        raise DataError(f"{' and '.join(given)} apply to text tables (.csv, .tsv, .txt, optionally compressed); "
+                        f"{str(p)!r} is not one (its format stores them): drop "
+                        f"{', '.join('--' + n for n in given)}")
     readers = dict(readers or {})
     try:
         if suffix in readers:

@@ -191,3 +191,11 @@ def test_min_n_below_two_is_refused(two_periods, min_n):
     survey, spec = two_periods
     with pytest.raises(InvalidParameterError, match=rf"'min_n' parameter of acsi.fit must be an integer >= 2. Got {min_n}"):
         acsi.fit(survey, spec, unit="company", min_n=min_n)
+
+
+def test_text_options_for_a_binary_table_are_an_error_not_ignored(survey, tmp_path):
+    path = tmp_path / "survey.parquet"
+    survey.to_parquet(path)
+    with pytest.raises(DataError, match=r"sep and encoding apply to text tables .* drop --sep, --encoding"):
+        read_survey(path, sep=";", encoding="gbk")
+    assert len(read_survey(path)) == len(survey)
