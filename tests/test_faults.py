@@ -389,3 +389,11 @@ def test_too_little_free_space_is_refused_before_the_fit(files, tmp_path, monkey
     assert main(_fit_args(files, tmp_path / "results")) == EXIT_FILE
     err = capsys.readouterr().err
     assert "too little free space for the fit's results" in err and "1.0 kB free on that disk" in err
+
+
+def test_running_out_of_memory_is_one_line(files, tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr("acsi.bootstrap._execute", lambda *a, **k: (_ for _ in ()).throw(MemoryError()))
+    assert main(_fit_args(files, tmp_path / "results", "--bootstrap", "10", "--seed", "1")) == EXIT_ERROR
+    err = capsys.readouterr().err
+    assert "acsi fit: error: out of memory during the bootstrap; use fewer replicates" in err and "Traceback" not in err
+    assert list(verify_folder(tmp_path / "results")) == ["manifest.json"]  # the fit is saved, no half bootstrap

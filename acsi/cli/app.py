@@ -269,6 +269,9 @@ def _run(parser: argparse.ArgumentParser, args) -> int:
         return _fail(command, str(exc), EXIT_ERROR)
     except ImportError as exc:  # an optional dependency (pyreadstat, dask) is not installed
         return _fail(command, str(exc), EXIT_ERROR)
+    except MemoryError:  # an environment error: say what to change, no traceback
+        return _fail(command, f"out of memory during {args.steps.current or 'the command'}; use fewer replicates, "
+                              "units or workers (--jobs), or a machine with more memory", EXIT_ERROR)
     except BrokenPipeError:  # output piped into `head` and closed early: not an error
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
