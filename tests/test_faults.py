@@ -397,3 +397,12 @@ def test_running_out_of_memory_is_one_line(files, tmp_path, monkeypatch, capsys)
     err = capsys.readouterr().err
     assert "acsi fit: error: out of memory during the bootstrap; use fewer replicates" in err and "Traceback" not in err
     assert list(verify_folder(tmp_path / "results")) == ["manifest.json"]  # the fit is saved, no half bootstrap
+
+
+def test_an_interrupt_during_a_first_fit_says_the_folder_was_not_created(files, tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr("acsi.fitting.fit_unit", lambda *a, **k: (_ for _ in ()).throw(KeyboardInterrupt))
+    out = tmp_path / "results"
+    assert main(_fit_args(files, out)) == EXIT_INTERRUPTED
+    err = capsys.readouterr().err
+    assert err == f"acsi fit: error: interrupted (Ctrl-C) during the fit: nothing was saved; the output {out} was not created\n"
+    assert not out.exists() and not list(tmp_path.iterdir())  # no partial folder, no lock

@@ -73,7 +73,8 @@ class Steps:
         if self.done:
             text = f"interrupted ({how}){during}: saved {'; '.join(self.done)}"
             return text + (f"; not saved: {self.current} (none of its files were written)" if self.current else "")
-        where = f"; the output {self.unchanged} is unchanged" if self.unchanged else ""
+        state = "is unchanged" if os.path.exists(self.unchanged or "") else "was not created"
+        where = f"; the output {self.unchanged} {state}" if self.unchanged else ""
         return f"interrupted ({how}){during}: nothing was saved{where}"
 
 #: The commands, in the order ``acsi --help`` lists them.
