@@ -34,7 +34,7 @@ import os
 from .errors import AcsiError
 from .log import progress_bar
 
-__all__ = ["blas_single_thread", "check_scheduler", "chunks", "run_tasks", "worker_count"]
+__all__ = ["blas_single_thread", "check_scheduler_type", "chunks", "run_tasks", "worker_count"]
 
 _CONTROLLER = None
 
@@ -57,7 +57,7 @@ def blas_single_thread():
     return _CONTROLLER.limit(limits=1, user_api="blas")
 
 
-def check_scheduler(scheduler, where: str = "scheduler"):
+def check_scheduler_type(scheduler, where: str = "scheduler"):
     """Refuse, before any work, a ``scheduler`` that is not None, an address or a Dask client."""
     if scheduler is None or isinstance(scheduler, str):
         return scheduler

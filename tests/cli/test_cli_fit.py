@@ -60,8 +60,8 @@ def test_cli_fit_scheduler_fits_the_units_on_dask_with_the_local_numbers(survey,
     model.write_text(ACSI_LAVAAN)
     base = ["fit", str(f), "--model", str(model), "--unit", "company", "--quiet"]
     assert main(base + ["--jobs", "1", "--out", str(tmp_path / "local")]) == 0
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
-                                  dashboard_address=None) as cluster:
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, protocol="tcp",
+                                  dashboard_address=None) as cluster:  # a tcp:// address, as a user's cluster
         assert main(base + ["--scheduler", cluster.scheduler_address, "--out", str(tmp_path / "dask")]) == 0
     for name in ("company_indexes.csv", "estimates.csv"):
         pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "local" / name), pd.read_csv(tmp_path / "dask" / name),
