@@ -153,7 +153,7 @@ def fit(
     )
     frame = prepared.data
     _check_carry(frame, groups, prepared.carry)
-    items = list(spec.item_ids)
+    items = list(prepared.variables)  # every observed column of the model (items, cc1, covariates)
 
     tasks = []
     if groups:

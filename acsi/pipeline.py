@@ -35,7 +35,7 @@ import pandas as pd
 
 from .errors import AcsiError, EstimationError
 from .estimate.ml import DEFAULT_ENGINE, SEM_ENGINES
-from .options import InstanceOf, Integer, OneOf, Real, check, check_keys, invalid
+from .options import Boolean, InstanceOf, Integer, OneOf, Real, check, check_keys, invalid
 from .score import item_weights, latent_scores, unit_index
 from .spec import ModelSpec
 
@@ -47,13 +47,18 @@ MISSING_POLICIES = ("listwise", "fiml")
 
 _POSITIVE = (Real(0, None, closed="neither"),)
 _ITERATIONS = (Integer(min=1),)
+#: Identification options of the parameter table (:func:`acsi.spec.build_partable`) that every
+#: CB-SEM engine honours: ``std_lv`` (latent variances 1, every loading free; lavaan's
+#: ``std.lv = TRUE``) and ``fixed_x`` (exogenous observed covariates fixed at their sample
+#: moments, lavaan's default ``fixed.x = TRUE``; ``False`` estimates their (co)variances).
+TABLE_OPTIONS = {"std_lv": (Boolean(),), "fixed_x": (Boolean(),)}
 
 #: The ``options=`` keys each estimator (and SEM engine) honours, with their constraints;
 #: anything else is refused, never ignored.
 ESTIMATOR_OPTIONS = {
-    ("sem", "semopy"): {"engine": (OneOf(*SEM_ENGINES),), "ftol": _POSITIVE, "maxiter": _ITERATIONS},
-    ("sem", "mlfast"): {"engine": (OneOf(*SEM_ENGINES),), "xtol": _POSITIVE, "maxiter": _ITERATIONS},
-    ("sem", "fiml"): {"gtol": _POSITIVE, "maxiter": _ITERATIONS},
+    ("sem", "semopy"): {"engine": (OneOf(*SEM_ENGINES),), "ftol": _POSITIVE, "maxiter": _ITERATIONS, **TABLE_OPTIONS},
+    ("sem", "mlfast"): {"engine": (OneOf(*SEM_ENGINES),), "xtol": _POSITIVE, "maxiter": _ITERATIONS, **TABLE_OPTIONS},
+    ("sem", "fiml"): {"gtol": _POSITIVE, "maxiter": _ITERATIONS, **TABLE_OPTIONS},
     ("pls", None): {"scheme": (OneOf("centroid", "factorial", "path"),), "tol": _POSITIVE, "max_iter": _ITERATIONS,
                     "modes": (InstanceOf(dict, desc="a dict latent -> 'A' or 'B'"),),
                     "anchors": (InstanceOf(dict, desc="a dict latent -> item"),),
@@ -199,19 +204,22 @@ def fit_unit(
 
 def _fit_sem_unit(out: _Draft, data: pd.DataFrame, spec: ModelSpec, options: dict, *, fiml: bool) -> None:
     engine = options.get("engine", DEFAULT_ENGINE)
-    tuning = {k: v for k, v in options.items() if k != "engine"}
+    table = {k: v for k, v in options.items() if k in TABLE_OPTIONS}
+    tuning = {k: v for k, v in options.items() if k != "engine" and k not in TABLE_OPTIONS}
+    from .estimate.mlfast import compiled_model
+
     if fiml:
         from .estimate.fiml import fit_sem_fiml
 
-        res = fit_sem_fiml(data, spec, **tuning)
+        res = fit_sem_fiml(data, spec, model=compiled_model(spec, meanstructure=True, **table), **tuning)
     elif engine == "semopy":
         from .estimate.sem import fit_sem
 
-        res = fit_sem(data, spec, **tuning)
+        res = fit_sem(data, spec.partable(**table) if table else spec, **tuning)
     else:
         from .estimate.mlfast import fit_sem_fast
 
-        res = fit_sem_fast(data, spec, **tuning)
+        res = fit_sem_fast(data, spec, model=compiled_model(spec, **table), **tuning)
     out.converged = res.converged
     out.admissible = res.admissible
     out.messages = res.messages
