@@ -208,10 +208,11 @@ def _fit_sem_unit(out: _Draft, data: pd.DataFrame, spec: ModelSpec, options: dic
     tuning = {k: v for k, v in options.items() if k != "engine" and k not in TABLE_OPTIONS}
     from .estimate.mlfast import compiled_model
 
+    model = compiled_model(spec, **({"meanstructure": True} if fiml else {}), **table)
     if fiml:
         from .estimate.fiml import fit_sem_fiml
 
-        res = fit_sem_fiml(data, spec, model=compiled_model(spec, meanstructure=True, **table), **tuning)
+        res = fit_sem_fiml(data, spec, model=model, **tuning)
     elif engine == "semopy":
         from .estimate.sem import fit_sem
 
@@ -219,7 +220,7 @@ def _fit_sem_unit(out: _Draft, data: pd.DataFrame, spec: ModelSpec, options: dic
     else:
         from .estimate.mlfast import fit_sem_fast
 
-        res = fit_sem_fast(data, spec, model=compiled_model(spec, **table), **tuning)
+        res = fit_sem_fast(data, spec, model=model, **tuning)
     out.converged = res.converged
     out.admissible = res.admissible
     out.messages = res.messages
@@ -232,6 +233,21 @@ def _fit_sem_unit(out: _Draft, data: pd.DataFrame, spec: ModelSpec, options: dic
     out.weights = item_weights(spec, res.loadings, res.residual_variances, strict=False)
     out.scores = latent_scores(data, spec, out.weights)
     out.status, out.reason = unit_status(spec, out.weights, list(res.problems))
+    _add_sem_tables(out, spec, model, res, data)
+
+
+def _add_sem_tables(out: _Draft, spec: ModelSpec, model, res, data: pd.DataFrame) -> None:
+    """Effects, ACSI impacts, R², reliability and HTMT into ``out.extra``
+    (:func:`acsi.estimate.semtables.unit_tables`); a table that cannot be computed is named in
+    the messages."""
+    from .estimate.semtables import unit_tables
+
+    try:
+        tables, notes = unit_tables(spec, model, res, data, out.weights)
+    except (AcsiError, np.linalg.LinAlgError, ValueError) as exc:
+        tables, notes = {}, [f"effects, impacts and reliability not computed: {exc}"]
+    out.extra.update(tables)
+    out.messages = tuple(out.messages) + tuple(notes)
 
 
 def unit_status(spec: ModelSpec, weights: pd.DataFrame | None, problems: list[str]) -> tuple[str, str]:

@@ -24,6 +24,7 @@ from .errors import AcsiError, DataError
 from .pipeline import UnitOutcome
 from .data.saved import MANIFEST as _MANIFEST
 from .data.saved import read_results_dir
+from .estimate.semtables import UNIT_TABLES
 from .spec import ModelSpec
 from .summary import Summary
 from .tables import write_manifest, write_tables
@@ -37,9 +38,14 @@ _POLICY = {
 }
 
 #: Tables of a fit, by file stem (``company_indexes`` is :attr:`FitResult.indexes`).
+#: The CB-SEM tables of each unit's record (``UnitOutcome.extra``), stacked over units.
+SEM_TABLES = UNIT_TABLES
+
 FIT_TABLES = (
     "company_indexes", "latent_indexes", "scores", "estimates", "fit_measures", "item_weights", "units", "accounting",
     "pooled_estimates", "pooled_fit_measures", "pooled_indexes",
+    # CB-SEM: effects, ACSI impacts, R², reliability, HTMT per unit and pooled (acsi.estimate.semtables)
+    *SEM_TABLES, *(f"pooled_{t}" for t in SEM_TABLES),
 )
 
 
@@ -97,6 +103,13 @@ class FitResult:
         Status per unit: converged, admissible, n, reason, messages.
     ``accounting``
         Per unit: rows read, used, and dropped by reason.
+    ``effects``, ``impacts``, ``rsquare``, ``reliability``, ``htmt`` (CB-SEM)
+        Per unit (:mod:`acsi.estimate.semtables`): direct/indirect/total effects with
+        delta-method SEs (``from, to, effect, est, se, ..., std_lv, std_all``); ACSI impacts
+        (``driver, target, total, scale_driver, scale_target, impact, se, ..., ci_lower,
+        ci_upper``: 0-100 points of the target from a 5-point rise in the driver); R² of every
+        endogenous variable (``variable, r2``); α, ρc, ρA, AVE per latent; HTMT per latent pair.
+        The pooled fit's: :meth:`pooled_table` (``fit.pooled_table("impacts")``).
 
     Other attributes: ``spec`` (the model), ``estimator``, ``groups`` and ``carry`` (unit
     and hierarchy columns), ``options`` and ``provenance`` (read-only mappings: versions,
@@ -149,6 +162,18 @@ class FitResult:
     fit_measures = _table_property("fit_measures")
     item_weights = _table_property("item_weights")
     accounting = _table_property("accounting")
+    # CB-SEM (acsi.estimate.semtables): one row per unit and (driver, target) / variable / latent
+    effects = _table_property("effects")
+    impacts = _table_property("impacts")
+    rsquare = _table_property("rsquare")
+    reliability = _table_property("reliability")
+    htmt = _table_property("htmt")
+
+    def pooled_table(self, name: str) -> pd.DataFrame | None:
+        """A table of the pooled fit (``"estimates"``, ``"impacts"``, ``"effects"``, ``"rsquare"``,
+        ``"reliability"``, ``"htmt"``, ...), a copy; None when there is none."""
+        t = self._table(f"pooled_{name}")
+        return None if t is None or t.empty else t.copy()
 
     @property
     def pooled_index(self) -> pd.DataFrame | None:
@@ -160,7 +185,7 @@ class FitResult:
         out = {}
         for name in FIT_TABLES:
             t = self._table(name)
-            if t is not None and (not name.startswith("pooled_") or not t.empty):
+            if t is not None and (not (name.startswith("pooled_") or name in UNIT_TABLES) or not t.empty):
                 out[name] = t.copy()
         return out
 
@@ -228,6 +253,7 @@ class FitResult:
             sections.append(("Pooled model fit", fm.to_frame("value").reset_index(names="measure")))
         if self.pooled_index is not None:
             sections.append(("Pooled indexes", self.pooled_index))
+        sections += _sem_sections(self)
         return Summary(f"acsi fit: {self.spec.name}", sections)
 
     def __repr__(self) -> str:
@@ -280,6 +306,30 @@ class FitResult:
             paths.append(out / name)
         paths.append(write_manifest(out, _MANIFEST, "fit", self.manifest(), paths))
         return paths
+
+
+def _sem_sections(fit: FitResult) -> list[tuple[str, pd.DataFrame]]:
+    """Summary sections of the pooled CB-SEM fit: defined parameters, R², ACSI impacts, reliability."""
+    out = []
+    est = fit.pooled_table("estimates")
+    if est is not None and (est["op"] == ":=").any():
+        d = est.loc[est["op"] == ":=", ["lhs", "rhs", "est", "se", "pvalue", "ci_lower", "ci_upper"]]
+        out.append(("Pooled defined parameters (:=, delta-method SEs)", d.rename(columns={"lhs": "name",
+                                                                                          "rhs": "definition"})))
+    r2 = fit.pooled_table("rsquare")
+    if r2 is not None:
+        r2 = r2[~r2["variable"].isin(fit.spec.item_ids)]
+        out.append(("Pooled R² of the structural variables (the items' in fit.pooled_table('rsquare'))", r2))
+    imp = fit.pooled_table("impacts")
+    if imp is not None:
+        show = imp.loc[imp["target"] == fit.spec.headline, ["driver", "target", "impact", "se", "ci_lower", "ci_upper"]]
+        if len(show):
+            out.append((f"Pooled ACSI impacts on {fit.spec.headline} (0-100 points from a 5-point rise in the driver; "
+                        "all pairs in fit.impacts)", show))
+    rel = fit.pooled_table("reliability")
+    if rel is not None:
+        out.append(("Pooled construct reliability (alpha, rho_c, rho_A, AVE; HTMT in fit.htmt)", rel))
+    return out
 
 
 # ============================================================================ building the tables
@@ -380,8 +430,28 @@ def _accounting(fit: FitResult) -> pd.DataFrame:
     return acc
 
 
+def _stack_extra(name: str):
+    """A table of the units' ``extra`` (the CB-SEM tables), stacked with the unit columns."""
+    def build(fit: FitResult) -> pd.DataFrame:
+        frames = []
+        for o in fit.outcomes:
+            t = o.extra.get(name)
+            if t is None:
+                continue
+            df = t.copy()
+            for g, v in reversed(list(_keyframe(fit, o).items())):
+                df.insert(0, g, v)
+            frames.append(df)
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=list(fit.groups))
+
+    return build
+
+
 def _pooled(attr: str):
     def build(fit: FitResult) -> pd.DataFrame:
+        if attr in UNIT_TABLES:
+            obj = None if fit.pooled is None else fit.pooled.extra.get(attr)
+            return pd.DataFrame() if obj is None else obj.copy()
         obj = None if fit.pooled is None else getattr(fit.pooled, attr)
         if obj is None:
             return pd.DataFrame()
@@ -402,6 +472,8 @@ _BUILDERS = {
     "pooled_estimates": _pooled("estimates"),
     "pooled_fit_measures": _pooled("fit_measures"),
     "pooled_indexes": _pooled("index"),
+    **{t: _stack_extra(t) for t in UNIT_TABLES},
+    **{f"pooled_{t}": _pooled(t) for t in UNIT_TABLES},
 }
 
 
@@ -434,7 +506,7 @@ def load_results(path: str | Path, *, verify: bool = True) -> FitResult:
     missing = [t for t in ("company_indexes", "latent_indexes", "units", "accounting") if t not in tables]
     if missing:
         raise DataError(f"{str(d)!r} lacks the tables {missing}; the results are incomplete: re-save them")
-    for stem in ("pooled_estimates", "pooled_fit_measures", "pooled_indexes"):
+    for stem in ("pooled_estimates", "pooled_fit_measures", "pooled_indexes", *(f"pooled_{t}" for t in UNIT_TABLES)):
         tables.setdefault(stem, pd.DataFrame())
     prov = {"created_utc": manifest.get("created_utc"), "versions": manifest.get("versions", {}),
             "input_sha256_16": manifest.get("input_sha256_16", manifest.get("data_sha256_16")),
@@ -459,4 +531,5 @@ def _pooled_outcome(tables: dict, info) -> UnitOutcome | None:
         estimates=est if not est.empty else None,
         fit_measures=fm.iloc[0].astype(float) if not fm.empty else None,
         index=idx if not idx.empty else None,
+        extra={t: tables[f"pooled_{t}"] for t in UNIT_TABLES if not tables[f"pooled_{t}"].empty},
     )
