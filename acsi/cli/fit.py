@@ -38,6 +38,11 @@ def register(sub) -> argparse.ArgumentParser:
     f.add_argument("--estimator", choices=["sem", "pls"], default="sem")
     f.add_argument("--engine", choices=["semopy", "mlfast"], default=None,
                    help="ML engine for --estimator sem: mlfast, acsi's own (default), or semopy")
+    f.add_argument("--std-lv", action="store_true",
+                   help="--estimator sem: latent variances fixed to 1, every loading free (lavaan's std.lv = TRUE)")
+    f.add_argument("--free-x", action="store_true",
+                   help="--estimator sem: estimate the (co)variances of exogenous observed covariates (lavaan's "
+                        "fixed.x = FALSE; default: fixed at their sample values)")
     f.add_argument("--weight", default=None, help="survey-weight column")
     f.add_argument("--item-map", default=None, metavar="FILE",
                    help="rename survey columns to item ids: CSV with columns column,item, or a JSON object")
@@ -101,6 +106,17 @@ def _item_map(path: str | None) -> dict[str, str] | None:
     return dict(zip(table["column"].astype(str), table["item"].astype(str)))
 
 
+def _sem_options(args: argparse.Namespace) -> dict | None:
+    """The ``options=`` of acsi.fit from --engine, --std-lv and --free-x (acsi.fit refuses the
+    identification options for PLS, naming the keys PLS knows)."""
+    options = {"engine": args.engine} if args.engine else {}
+    if getattr(args, "std_lv", False):
+        options["std_lv"] = True
+    if getattr(args, "free_x", False):
+        options["fixed_x"] = False
+    return options or None
+
+
 def run(args: argparse.Namespace) -> int:
     from ..errors import InvalidParameterError
     from ..fitting import fit
@@ -116,6 +132,9 @@ def run(args: argparse.Namespace) -> int:
                                     "engine); drop --engine or use --missing listwise")
     if args.engine and args.estimator != "sem":
         raise InvalidParameterError(f"--engine applies to --estimator sem only; drop it for --estimator {args.estimator}")
+    if (args.std_lv or args.free_x) and args.estimator != "sem":
+        raise InvalidParameterError(f"--std-lv and --free-x apply to --estimator sem only (they identify the CB-SEM "
+                                    f"model); drop them for --estimator {args.estimator}")
     unit = [u for u in args.unit.split(",") if u] if args.unit else None
     period = None if args.period in ("none", "None", "") else args.period
     res = fit(
@@ -123,7 +142,7 @@ def run(args: argparse.Namespace) -> int:
         item_map=_item_map(args.item_map),
         missing_codes=args.missing_codes, out_of_range=args.out_of_range, missing=args.missing, min_n=args.min_n,
         confidence=args.confidence, n_jobs=args.jobs, progress=not args.quiet,
-        options={"engine": args.engine} if args.engine else None,
+        options=_sem_options(args),
     )
     paths = res.save(args.out)
     print(res.summary().as_text())
