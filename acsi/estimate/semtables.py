@@ -79,8 +79,12 @@ def impact_inputs(spec: ModelSpec, ov, weights: pd.DataFrame) -> tuple[dict, dic
 
 
 def unit_tables(spec: ModelSpec, model, res, data: pd.DataFrame, weights: pd.DataFrame, *,
-                rise: float = 5.0, level: float = 0.95) -> tuple[dict[str, pd.DataFrame], list[str]]:
-    """``({name: table}, messages)`` for one fitted CB-SEM unit (module docstring)."""
+                survey_weights=None, rise: float = 5.0, level: float = 0.95) -> tuple[dict[str, pd.DataFrame], list[str]]:
+    """``({name: table}, messages)`` for one fitted CB-SEM unit (module docstring).
+
+    ``weights`` are the unit's item weights (:func:`acsi.score.item_weights`); ``survey_weights``
+    (one per row of ``data``) weight the item covariances of α, ρA and HTMT as they weight the fit.
+    """
     out: dict[str, pd.DataFrame] = {}
     messages: list[str] = []
     theta = np.asarray(res.extra["theta"], dtype=float)
@@ -96,11 +100,11 @@ def unit_tables(spec: ModelSpec, model, res, data: pd.DataFrame, weights: pd.Dat
     est = res.estimates
     r2 = est.loc[est["op"] == "r2", ["lhs", "est"]]
     out["rsquare"] = r2.rename(columns={"lhs": "variable", "est": "r2"}).reset_index(drop=True)
-    out["reliability"], out["htmt"] = _reliability(spec, est, data)
+    out["reliability"], out["htmt"] = _reliability(spec, est, data, survey_weights)
     return out, messages
 
 
-def _reliability(spec: ModelSpec, est: pd.DataFrame, data: pd.DataFrame):
+def _reliability(spec: ModelSpec, est: pd.DataFrame, data: pd.DataFrame, survey_weights=None):
     """α, ρc, ρA, AVE per latent and HTMT per pair; one item covariance matrix for all of them
     (the matrix forms of :mod:`acsi.estimate.quality`, which its DataFrame functions use too)."""
     blocks = {lv: list(items) for lv, items in spec.blocks.items()}
@@ -110,7 +114,9 @@ def _reliability(spec: ModelSpec, est: pd.DataFrame, data: pd.DataFrame):
     rel = pd.DataFrame([rho_c_and_ave(lam[lv]) for lv in blocks], index=list(blocks), columns=["rho_c", "ave"])
     items = list(spec.item_ids)
     X = data[items].to_numpy(dtype=float)
-    X = X[~np.isnan(X).any(axis=1)]
+    complete = ~np.isnan(X).any(axis=1)
+    X = X[complete]
+    v = None if survey_weights is None else np.asarray(survey_weights, dtype=float)[complete]
     lvs = list(blocks)
     pos = {it: i for i, it in enumerate(items)}
     idx = [np.array([pos[i] for i in blocks[lv]]) for lv in lvs]
@@ -118,7 +124,7 @@ def _reliability(spec: ModelSpec, est: pd.DataFrame, data: pd.DataFrame):
     rhoa = np.full(len(lvs), np.nan)
     ht = pd.DataFrame(columns=["latent_a", "latent_b", "htmt"])
     if len(X) >= 3:
-        S = np.cov(X, rowvar=False)
+        S = np.cov(X, rowvar=False, aweights=v)
         R = _cor(S)
         for j, ix in enumerate(idx):
             alpha[j] = _alpha_from_cov(S[np.ix_(ix, ix)])

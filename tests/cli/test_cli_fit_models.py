@@ -43,4 +43,4 @@ def test_cli_identification_flags_are_refused_for_pls(tmp_path, capsys):
     code = main(["fit", str(survey), "--unit", "", "--estimator", "pls", "--std-lv", "--quiet", "--out", str(tmp_path / "r")])
     assert code == EXIT_USAGE
     err = capsys.readouterr().err
-    assert "--std-lv and --free-x apply to --estimator sem only" in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert "--std-lv and --free-x apply to the covariance-based estimators only" in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
