@@ -72,7 +72,7 @@ import pandas as pd
 from .errors import AcsiError, EstimationError
 from .estimate.ml import DEFAULT_ENGINE, SEM_ENGINES
 from .options import Boolean, InstanceOf, Integer, OneOf, Real, check, check_keys, invalid
-from .score import item_weights, latent_scores, unit_index
+from .score import item_weights, latent_scores, observed_scores, unit_index
 from .spec import ModelSpec
 
 __all__ = ["ESTIMATORS", "ESTIMATOR_OPTIONS", "ML_ESTIMATORS", "SEM_ENGINES", "UnitOutcome", "check_estimator_options",
@@ -298,7 +298,8 @@ def _fit_sem_unit(out: _Draft, data: pd.DataFrame, spec: ModelSpec, options: dic
         out.reason = "not converged: " + ("; ".join(res.messages) or "optimizer stopped without success")
         return
     out.weights = item_weights(spec, res.loadings, res.residual_variances, strict=False)
-    out.scores = latent_scores(data, spec, out.weights)
+    # latents, then observed structural outcomes on their own scale (a 0/1 complaint: its rate in %)
+    out.scores = pd.concat([latent_scores(data, spec, out.weights), observed_scores(data, spec)], axis=1)
     problems = sem_problem_latents(spec, res)
     out.latents = latent_status(spec, out.weights, problems)
     out.status, out.reason = unit_status(spec, out.weights, [p for p, _ in problems])

@@ -173,6 +173,60 @@ class FitResult:
     reliability = _table_property("reliability")
     htmt = _table_property("htmt")
 
+    def stratified(self, by, *, bins: dict | None = None, latents=None, confidence: float | None = None) -> pd.DataFrame:
+        """Indexes per unit and stratum: the survey-weighted mean 0-100 score of every latent (and
+        observed outcome, e.g. the complaint rate) within each unit and each value of ``by``.
+
+        Parameters
+        ----------
+        by : str or list of str
+            Columns of :attr:`scores`: the declared demographics (``sex``, ``age``...) stay there.
+        bins : dict, optional
+            ``{column: edges}`` bands a numeric column first (``{"age": [18, 30, 45, 65, 99]}``:
+            ``pd.cut`` intervals closed on the right).
+        latents : list of str, optional
+            Score columns to index (default: every one).
+        confidence : float, optional
+            Level of the t-intervals (default: the fit's).
+
+        Returns
+        -------
+        DataFrame
+            Unit columns, ``by`` columns, ``latent, index, se, ci_lower, ci_upper, n``; one row per
+            stratum present (:func:`acsi.score.unit_index`, the formula of the unit indexes).
+
+        Examples
+        --------
+        >>> fit.stratified(by="sex")                                   # doctest: +SKIP
+        >>> fit.stratified(by="age", bins={"age": [17, 34, 54, 99]})    # doctest: +SKIP
+        """
+        from .score import unit_index
+
+        by = [by] if isinstance(by, str) else list(by)
+        sc = self.scores
+        outcomes = [o.id for o in self.spec.observed if not o.covariate and o.id in self.spec.structural_observed]
+        names = [c for c in list(self.spec.latent_ids) + outcomes if c in sc.columns]  # scored columns
+        latents = names if latents is None else list(latents)
+        absent = [c for c in by + latents if c not in sc.columns]
+        if absent:
+            raise DataError(
+                f"stratified: {absent} are not columns of fit.scores (columns: {list(sc.columns)}); stratify by "
+                "a declared covariate of the model (it is kept when present in the survey) or a unit column"
+            )
+        for c, edges in (bins or {}).items():
+            if c not in by:
+                raise DataError(f"stratified: bins given for {c!r}, which is not in by={by}")
+            sc[c] = pd.cut(pd.to_numeric(sc[c], errors="coerce"), edges).astype(str)
+        level = float(self.options.get("confidence", 0.95) if confidence is None else confidence)
+        keys = list(dict.fromkeys(list(self.groups) + by))
+        rows = []
+        for k, g in sc.groupby(keys, sort=True, dropna=False):
+            k = k if isinstance(k, tuple) else (k,)
+            idx = unit_index(g[latents], g["weight"].to_numpy(dtype=float), confidence=level)
+            for r in idx.to_dict("records"):
+                rows.append({**dict(zip(keys, k)), **r})
+        return pd.DataFrame(rows, columns=keys + ["latent", "index", "se", "ci_lower", "ci_upper", "n"])
+
     def pooled_table(self, name: str) -> pd.DataFrame | None:
         """A table of the pooled fit (``"estimates"``, ``"impacts"``, ``"effects"``, ``"rsquare"``,
         ``"reliability"``, ``"htmt"``, ...), a copy; None when there is none."""
@@ -438,7 +492,9 @@ def _scores(fit: FitResult) -> pd.DataFrame:
     groups, carry = list(fit.groups), list(fit.carry)
     prepared = fit.prepared
     data = prepared.data
-    head = groups + carry
+    # declared demographics present in the survey (sex, age...) stay beside the scores
+    demo = [c for c in getattr(prepared, "covariates", ()) if c in data.columns and c not in groups + carry]
+    head = groups + carry + demo
     # row positions of every unit, in input order (the order fit_unit saw them in)
     positions = data.groupby(groups, sort=False, dropna=False).indices if groups else {}
     frames = []
