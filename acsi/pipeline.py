@@ -311,17 +311,17 @@ def _fit_sem_unit(out: _Draft, data: pd.DataFrame, spec: ModelSpec, options: dic
     problems = sem_problem_latents(spec, res)
     out.latents = latent_status(spec, out.weights, problems)
     out.status, out.reason = unit_status(spec, out.weights, [p for p, _ in problems])
-    _add_sem_tables(out, spec, model, res, data, weights)
+    _add_sem_tables(out, spec, model, res)
 
 
-def _add_sem_tables(out: _Draft, spec: ModelSpec, model, res, data: pd.DataFrame, weights=None) -> None:
+def _add_sem_tables(out: _Draft, spec: ModelSpec, model, res) -> None:
     """Effects, ACSI impacts, R², reliability and HTMT into ``out.extra``
     (:func:`acsi.estimate.semtables.unit_tables`); a table that cannot be computed is named in
     the messages."""
     from .estimate.semtables import unit_tables
 
     try:
-        tables, notes = unit_tables(spec, model, res, data, out.weights, survey_weights=weights)
+        tables, notes = unit_tables(spec, model, res, out.weights)
     except (AcsiError, np.linalg.LinAlgError, ValueError) as exc:
         tables, notes = {}, [f"effects, impacts and reliability not computed: {exc}"]
     out.extra.update(tables)

@@ -2,7 +2,7 @@
 R², construct reliability and HTMT.
 
 One function, :func:`unit_tables`, computes them from one fitted unit (the compiled model, its
-:class:`~acsi.estimate.SEMResult`, the unit's data and item weights), so the per-unit pipeline,
+:class:`~acsi.estimate.SEMResult` and item weights), so the per-unit pipeline,
 the pooled fit and the bootstrap's point estimates read the same numbers:
 
 * ``effects``: direct, indirect and total effect of every structural variable on every one it
@@ -22,8 +22,9 @@ the pooled fit and the bootstrap's point estimates read the same numbers:
   semTools' ``compRelSEM``/``AVE`` for congeneric blocks), ρA (Dijkstra & Henseler 2015,
   :func:`~acsi.estimate.quality.rho_a`) with weights proportional to the standardised loadings
   (the limit of PLS Mode A weights, on which ρA's consistency rests; the unit's λ/θ scoring
-  weights are not proportional to λ); α, ρA and HTMT come from the answers of the rows
-  complete in the model's items (all rows under listwise deletion);
+  weights are not proportional to λ); α, ρA and HTMT come from the fit's own sample covariance
+  of the items (survey-weighted when the fit is; under FIML the EM estimate, which uses every
+  answer), so they describe the data the model was fitted to;
 * ``htmt``: heterotrait-monotrait ratios, long format (``latent_a``, ``latent_b``, ``htmt``;
   :func:`~acsi.estimate.quality.htmt`, R: ``semTools::htmt``).
 
@@ -78,12 +79,12 @@ def impact_inputs(spec: ModelSpec, ov, weights: pd.DataFrame) -> tuple[dict, dic
     return wt, lo, hi, unscaled
 
 
-def unit_tables(spec: ModelSpec, model, res, data: pd.DataFrame, weights: pd.DataFrame, *,
-                survey_weights=None, rise: float = 5.0, level: float = 0.95) -> tuple[dict[str, pd.DataFrame], list[str]]:
+def unit_tables(spec: ModelSpec, model, res, weights: pd.DataFrame, *, rise: float = 5.0,
+                level: float = 0.95) -> tuple[dict[str, pd.DataFrame], list[str]]:
     """``({name: table}, messages)`` for one fitted CB-SEM unit (module docstring).
 
-    ``weights`` are the unit's item weights (:func:`acsi.score.item_weights`); ``survey_weights``
-    (one per row of ``data``) weight the item covariances of α, ρA and HTMT as they weight the fit.
+    ``res`` is the unit's :class:`~acsi.estimate.SEMResult` from ``model``; ``weights`` its item
+    weights (:func:`acsi.score.item_weights`).  α, ρA and HTMT use the fit's sample covariance.
     """
     out: dict[str, pd.DataFrame] = {}
     messages: list[str] = []
@@ -98,33 +99,33 @@ def unit_tables(spec: ModelSpec, model, res, data: pd.DataFrame, weights: pd.Dat
     except AcsiError as exc:
         messages.append(f"ACSI impacts not computed: {exc}")
     est = res.estimates
-    r2 = est.loc[est["op"] == "r2", ["lhs", "est"]]
-    out["rsquare"] = r2.rename(columns={"lhs": "variable", "est": "r2"}).reset_index(drop=True)
-    out["reliability"], out["htmt"] = _reliability(spec, est, data, survey_weights)
+    op, lhs, rhs = (est[c].to_numpy(dtype=object) for c in ("op", "lhs", "rhs"))
+    is_r2 = op == "r2"
+    out["rsquare"] = pd.DataFrame({"variable": lhs[is_r2], "r2": est["est"].to_numpy(dtype=float)[is_r2]})
+    is_load = op == "=~"
+    std = dict(zip(rhs[is_load], est["std_all"].to_numpy(dtype=float)[is_load]))
+    items = list(spec.item_ids)
+    S = res.sample_cov.loc[items, items].to_numpy(dtype=float)
+    out["reliability"], out["htmt"] = _reliability(spec, std, S)
     return out, messages
 
 
-def _reliability(spec: ModelSpec, est: pd.DataFrame, data: pd.DataFrame, survey_weights=None):
-    """α, ρc, ρA, AVE per latent and HTMT per pair; one item covariance matrix for all of them
-    (the matrix forms of :mod:`acsi.estimate.quality`, which its DataFrame functions use too)."""
+def _reliability(spec: ModelSpec, std: dict, S: np.ndarray):
+    """α, ρc, ρA, AVE per latent and HTMT per pair from the standardised loadings ``std`` (item ->
+    std_all) and the items' sample covariance matrix ``S`` (the matrix forms of
+    :mod:`acsi.estimate.quality`, which its DataFrame functions use too)."""
     blocks = {lv: list(items) for lv, items in spec.blocks.items()}
-    load = est[est["op"] == "=~"]
-    std = dict(zip(load["rhs"], load["std_all"].to_numpy(dtype=float)))
     lam = {lv: np.array([std[i] for i in its]) for lv, its in blocks.items()}
-    rel = pd.DataFrame([rho_c_and_ave(lam[lv]) for lv in blocks], index=list(blocks), columns=["rho_c", "ave"])
+    rc = np.array([rho_c_and_ave(lam[lv]) for lv in blocks], dtype=float).reshape(-1, 2)
     items = list(spec.item_ids)
-    X = data[items].to_numpy(dtype=float)
-    complete = ~np.isnan(X).any(axis=1)
-    X = X[complete]
-    v = None if survey_weights is None else np.asarray(survey_weights, dtype=float)[complete]
     lvs = list(blocks)
     pos = {it: i for i, it in enumerate(items)}
     idx = [np.array([pos[i] for i in blocks[lv]]) for lv in lvs]
     alpha = np.full(len(lvs), np.nan)
     rhoa = np.full(len(lvs), np.nan)
-    ht = pd.DataFrame(columns=["latent_a", "latent_b", "htmt"])
-    if len(X) >= 3:
-        S = np.cov(X, rowvar=False, aweights=v)
+    pairs = [(i, k) for i in range(len(lvs)) for k in range(i + 1, len(lvs))]
+    H = np.full((len(lvs), len(lvs)), np.nan)
+    if np.isfinite(S).all():
         R = _cor(S)
         for j, ix in enumerate(idx):
             alpha[j] = _alpha_from_cov(S[np.ix_(ix, ix)])
@@ -132,11 +133,8 @@ def _reliability(spec: ModelSpec, est: pd.DataFrame, data: pd.DataFrame, survey_
             # λ/θ scoring weights are not, and ρA's consistency rests on that proportionality)
             rhoa[j] = _rho_a_from_cor(R[np.ix_(ix, ix)], lam[lvs[j]])
         H = _htmt_from_cor(R, idx)
-        ht = pd.DataFrame([{"latent_a": a_, "latent_b": lvs[k], "htmt": float(H[i, k])}
-                           for i, a_ in enumerate(lvs) for k in range(i + 1, len(lvs))],
-                          columns=["latent_a", "latent_b", "htmt"])
-    rel["alpha"] = pd.Series(alpha, index=lvs)
-    rel["rho_a"] = pd.Series(rhoa, index=lvs)
-    rel["n_items"] = [len(blocks[lv]) for lv in rel.index]
-    rel = rel[["alpha", "rho_c", "rho_a", "ave", "n_items"]].rename_axis("latent").reset_index()
+    ht = pd.DataFrame({"latent_a": [lvs[i] for i, _ in pairs], "latent_b": [lvs[k] for _, k in pairs],
+                       "htmt": np.array([H[i, k] for i, k in pairs], dtype=float)})
+    rel = pd.DataFrame({"latent": lvs, "alpha": alpha, "rho_c": rc[:, 0], "rho_a": rhoa, "ave": rc[:, 1],
+                        "n_items": [len(blocks[lv]) for lv in lvs]})
     return rel, ht

@@ -80,6 +80,15 @@ def test_reliability_from_the_standardised_loadings(fit):
         assert 0 < rel.loc[lv.id, "alpha"] < 1 and 0 < rel.loc[lv.id, "rho_a"] < 1
     h = fit.pooled_table("htmt")
     assert len(h) == 10 and h["htmt"].between(0, 1.5).all()
+    # α and HTMT from the fit's sample covariance equal the toolkit's functions on the answers
+    from acsi.estimate.quality import cronbach_alpha, htmt
+    answers = fit.prepared.data
+    blocks = {k: list(v) for k, v in fit.spec.blocks.items()}
+    a = cronbach_alpha(answers, blocks)["alpha"]
+    np.testing.assert_allclose(rel.loc[a.index, "alpha"], a, rtol=1e-10)
+    H = htmt(answers, blocks)
+    for r in h.itertuples(index=False):
+        assert r.htmt == pytest.approx(H.loc[r.latent_a, r.latent_b], rel=1e-10)
 
 
 def test_tables_reach_summary_saved_folder_and_load_results(fit, tmp_path):
