@@ -21,7 +21,7 @@ import pandas as pd
 
 from .data import DEFAULT_MISSING_CODES, prepare_survey, read_survey
 from .data.periods import canonical_periods
-from .errors import AdmissibilityWarning, ConvergenceWarning, DataError
+from .errors import AdmissibilityWarning, ConvergenceWarning, DataError, InvalidParameterError
 from .log import PROGRESS_MIN_ITEMS, get_logger, progress_bar
 from .options import Boolean, InstanceOf, Integer, OneOf, Real, Text, validate_params
 from .pipeline import ESTIMATORS, MISSING_POLICIES, check_estimator_options, fit_unit
@@ -147,6 +147,13 @@ def fit(
     if estimator == "pls" and options.get("seed") is None and (options.get("predict") or options.get("fit_test")):
         options["seed"] = int(np.random.SeedSequence().entropy % (2**63))  # recorded: the same folds again with it
     spec = resolve_model(model)
+    if estimator == "pls" and spec.structural_observed:  # PLS has blocks only (ARCHITECTURE section 2)
+        raise InvalidParameterError(
+            f"The 'estimator' parameter of acsi.fit must be 'sem' for model {spec.name!r}, whose structural part "
+            f"uses observed variable(s) {list(spec.structural_observed)} (PLS path modelling estimates blocks of "
+            "items only): use estimator='sem', or make each a single-item latent (e.g. 'CC =~ cc1'). "
+            "Got 'pls' instead."
+        )
     if isinstance(data, (str, Path)):
         data = read_survey(data)
     if not isinstance(data, pd.DataFrame):

@@ -105,3 +105,11 @@ def test_acsi_yes_no_complaint_model_on_a_zero_one_survey():
     has = m["se_ref"].notna() & (m["se_ref"] > 0)
     np.testing.assert_allclose(m.loc[has, "se"], m.loc[has, "se_ref"], atol=case.tol["se_atol"], rtol=0)
     assert complete.pooled.fit_measures["chisq"] == pytest.approx(case.fit_measures["chisq"], rel=1e-6)
+
+
+def test_pls_refuses_observed_structural_variables_by_name():
+    from acsi.errors import InvalidParameterError
+
+    case = load_case("syntax_complaint_observed")
+    with pytest.raises(InvalidParameterError, match=r"observed variable\(s\) \['cc1'\].*'CC =~ cc1'"):
+        acsi.fit(case.data, acsi.load_model("acsi", complaint="yes_no"), unit=None, estimator="pls")
