@@ -301,16 +301,19 @@ def _collect_units(fit, spec, strata, jackknife_groups, model) -> tuple[list[_Un
         # full-sample solutions of every unit in one batch (cold starts): the warm starts, on
         # the survey-weighted moments when the fit was weighted (v = 1 otherwise)
         weighted = fit.options.get("weight") is not None
-        S = np.stack([weighted_moments(u.X, u.v if weighted else None)[1] for u in units])
-        starts = np.stack([start_values(model, Si) for Si in S])
+        moments = [weighted_moments(u.X, u.v if weighted else None) for u in units]
+        S = np.stack([m[1] for m in moments])
+        # a mean structure (user intercepts, ~1 rows) is fitted to the means as well
+        M = np.stack([m[0] for m in moments]) if model.meanstructure else None
+        starts = np.stack([start_values(model, Si, None if M is None else M[k]) for k, Si in enumerate(S)])
         try:
-            bf = fit_covariances(model, S, starts)
+            bf = fit_covariances(model, S, starts, means=M)
             solved = list(zip(bf.converged, bf.theta))
         except (EstimationError, np.linalg.LinAlgError):  # one bad unit: fit them one by one
             solved = []
-            for Si, st in zip(S, starts):
+            for k, (Si, st) in enumerate(zip(S, starts)):
                 try:
-                    b1 = fit_covariances(model, Si[None], st)
+                    b1 = fit_covariances(model, Si[None], st, means=None if M is None else M[k][None])
                     solved.append((b1.converged[0], b1.theta[0]))
                 except (EstimationError, np.linalg.LinAlgError):
                     solved.append((False, None))
@@ -421,10 +424,10 @@ def _sem_block(ctx: _Context, u: _Unit, counts: np.ndarray):
     ok_s = np.linalg.eigvalsh(S).min(axis=1) > 1e-10 * np.maximum(np.abs(np.diagonal(S, axis1=1, axis2=2)).max(axis=1), 1e-300)
     ix = np.flatnonzero(ok_s)
     if ix.size:
-        bf = fit_covariances(model, S[ix], u.theta)
+        bf = fit_covariances(model, S[ix], u.theta, means=xbar[ix] if model.meanstructure else None)
         conv = bf.converged
         th = bf.theta
-        L, B, _P, T = model.matrices(th)
+        L, B, _P, T = model.matrices(th)[:4]  # (and ν, α with a mean structure)
         gm = model.groups[0]
         exo = gm.exo_values(S[ix], xbar[ix]) if gm.has_exo else None  # covariates at each replicate's moments
         sigma, A, _, _ = implied(model, th, exo)
