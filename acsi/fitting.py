@@ -154,6 +154,7 @@ def fit(
             "items only): use estimator='sem', or make each a single-item latent (e.g. 'CC =~ cc1'). "
             "Got 'pls' instead."
         )
+    _check_fiml_covariates(spec, missing, options)
     if isinstance(data, (str, Path)):
         data = read_survey(data)
     if not isinstance(data, pd.DataFrame):
@@ -209,6 +210,21 @@ def fit(
         spec=spec, estimator=estimator, groups=tuple(groups), carry=tuple(prepared.carry), outcomes=tuple(outcomes),
         pooled=pooled_outcome, prepared=prepared, options=recorded, provenance=provenance,
     )
+
+
+def _check_fiml_covariates(spec, missing: str, options: dict) -> None:
+    """FIML cannot fix covariates at sample moments that some respondents lack: refuse up front,
+    naming the covariates and the option that models them (lavaan's ``fixed.x = FALSE``)."""
+    if missing != "fiml" or options.get("fixed_x", True) is False or not spec.covariate_ids:
+        return
+    ov_x = spec.partable(std_lv=bool(options.get("std_lv", False)), meanstructure=True).layout(1).ov_x
+    if ov_x:
+        raise InvalidParameterError(
+            f"The 'options' parameter of acsi.fit must hold fixed_x=False with missing='fiml' for model "
+            f"{spec.name!r}: its exogenous covariates {list(ov_x)} cannot stay fixed at sample moments that some "
+            "respondents lack; options={'fixed_x': False} models them (lavaan's fixed.x = FALSE), or use "
+            "missing='listwise'. Got " + repr(options or None) + " instead."
+        )
 
 
 def _warn_units(outcomes, groups) -> None:

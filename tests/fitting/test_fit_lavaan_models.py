@@ -113,3 +113,15 @@ def test_pls_refuses_observed_structural_variables_by_name():
     case = load_case("syntax_complaint_observed")
     with pytest.raises(InvalidParameterError, match=r"observed variable\(s\) \['cc1'\].*'CC =~ cc1'"):
         acsi.fit(case.data, acsi.load_model("acsi", complaint="yes_no"), unit=None, estimator="pls")
+
+
+def test_fiml_with_fixed_covariates_is_refused_naming_the_option():
+    from acsi.errors import InvalidParameterError
+
+    case = load_case("syntax_covariates_fixedx")
+    data = case.data.copy()
+    data.loc[[1, 5], "age"] = np.nan
+    with pytest.raises(InvalidParameterError, match=r"covariates \['age', 'income'\].*options=\{'fixed_x': False\}"):
+        acsi.fit(data, case.model_text, unit=None, missing="fiml")
+    fit = acsi.fit(data, case.model_text, unit=None, missing="fiml", options={"fixed_x": False})
+    assert fit.pooled.status == "ok" and int(fit.accounting["rows_used"].sum()) == len(data)
