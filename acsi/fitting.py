@@ -172,6 +172,7 @@ def fit(
         "confidence": confidence, "estimator_options": options,
     }
     provenance = stamp(recorded, data)
+    spec = _with_file_scales(spec, data, item_map)
 
     prepared = prepare_survey(
         data, spec, groups=groups, weight=weight, item_map=item_map,
@@ -210,6 +211,22 @@ def fit(
         spec=spec, estimator=estimator, groups=tuple(groups), carry=tuple(prepared.carry), outcomes=tuple(outcomes),
         pooled=pooled_outcome, prepared=prepared, options=recorded, provenance=provenance,
     )
+
+
+def _with_file_scales(spec, data: pd.DataFrame, item_map: dict | None = None):
+    """``spec`` with the scales an SPSS/Stata file's value labels give (``data.attrs["scales"]``)
+    for observed variables the model leaves unscaled (a 0/1 complaint ``cc1``), so they are
+    range-checked, scored and indexed on that scale; the saved model records it."""
+    from dataclasses import replace
+
+    scales = {(item_map or {}).get(k, k): v for k, v in (data.attrs.get("scales") or {}).items()}
+    todo = {o.id for o in spec.observed if not o.has_scale and o.id in scales and not o.covariate}
+    if not todo:
+        return spec
+    observed = tuple(replace(o, min=float(scales[o.id][0]), max=float(scales[o.id][1])) if o.id in todo else o
+                     for o in spec.observed)
+    log.info("scales from the file's value labels: %s", {k: tuple(scales[k]) for k in sorted(todo)})
+    return replace(spec, observed=observed)
 
 
 def _check_fiml_covariates(spec, missing: str, options: dict) -> None:

@@ -44,3 +44,23 @@ def test_cli_identification_flags_are_refused_for_pls(tmp_path, capsys):
     assert code == EXIT_USAGE
     err = capsys.readouterr().err
     assert "--std-lv and --free-x apply to the covariance-based estimators only" in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+def test_cli_fit_spss_complaint_scale_from_value_labels(tmp_path, capsys):
+    """A 0/1 complaint in an SPSS file whose value labels say 0 = no, 1 = yes: the lavaan model
+    gives cc1 no scale, the labels do; the complaint's index is the complaint rate."""
+    pyreadstat = pytest.importorskip("pyreadstat")
+    case = load_case("syntax_complaint_observed")
+    survey = tmp_path / "s.sav"
+    pyreadstat.write_sav(case.data.astype(float), str(survey),
+                         variable_value_labels={"cc1": {0.0: "no", 1.0: "yes", 99.0: "refused"}})
+    model = tmp_path / "m.lav"
+    model.write_text(case.model_text)
+    out = tmp_path / "res"
+    code = main(["fit", str(survey), "--model", str(model), "--unit", "", "--quiet", "--jobs", "1", "--out", str(out)])
+    assert code == 0, capsys.readouterr().err
+    idx = pd.read_csv(out / "pooled_indexes.csv").set_index("latent")["index"]
+    assert idx["cc1"] == pytest.approx(100 * case.data["cc1"].mean(), rel=1e-12)
+    est = pd.read_csv(out / "pooled_estimates.csv")
+    m = case.estimates.merge(est, on=["lhs", "op", "rhs"], suffixes=("_ref", ""))
+    np.testing.assert_allclose(m["est"], m["est_ref"], atol=case.tol["est_atol"], rtol=0)
