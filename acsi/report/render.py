@@ -19,41 +19,35 @@ from .data import ReportData, from_objects, read_published_series
 from .figures import report_figures, save_figures
 from ..options import validate_params
 from .i18n import LANG, TEXT, column_label, latent_label, t
+from .numbers import DASH, bad, fixed, signed
 
 __all__ = [
     "render_report", "write_report", "build_context",
     "fmt_index", "fmt_se", "fmt_ci", "fmt_coef", "fmt_p", "fmt_int", "fmt_fit", "fmt_change", "fmt_pct",
 ]
 
-DASH = "—"
-
-
 # --------------------------------------------------------------------------- number formats
-def _bad(v) -> bool:
-    try:
-        return v is None or not np.isfinite(float(v))
-    except (TypeError, ValueError):
-        return True
+_bad = bad
 
 
 def fmt_index(v) -> str:
     """0-100 index: one decimal (``55.6``); missing -> ``—``."""
-    return DASH if _bad(v) else f"{float(v):.1f}"
+    return fixed(v, 1)
 
 
 def fmt_se(v) -> str:
     """Standard error of an index: two decimals."""
-    return DASH if _bad(v) else f"{float(v):.2f}"
+    return fixed(v, 2)
 
 
 def fmt_ci(lo, hi) -> str:
     """Interval ``[53.3, 57.8]``."""
-    return DASH if _bad(lo) or _bad(hi) else f"[{float(lo):.1f}, {float(hi):.1f}]"
+    return DASH if bad(lo) or bad(hi) else f"[{fixed(lo, 1)}, {fixed(hi, 1)}]"
 
 
 def fmt_coef(v) -> str:
     """Coefficients, loadings, R², AVE: three decimals."""
-    return DASH if _bad(v) else f"{float(v):.3f}"
+    return fixed(v, 3)
 
 
 def fmt_fit(v) -> str:
@@ -63,24 +57,27 @@ def fmt_fit(v) -> str:
 
 def fmt_p(v) -> str:
     """p-values: three decimals, ``<0.001`` below."""
-    if _bad(v):
+    if bad(v):
         return DASH
-    return "<0.001" if float(v) < 0.001 else f"{float(v):.3f}"
+    return "<0.001" if float(v) < 0.001 else fixed(v, 3)
 
 
 def fmt_int(v) -> str:
     """Counts with thousands separators (``1,234``)."""
-    return DASH if _bad(v) else f"{int(round(float(v))):,}"
+    return DASH if bad(v) else f"{int(round(float(v))):,}"
 
 
 def fmt_change(v) -> str:
-    """Signed change of an index: ``+1.2`` / ``-0.4``."""
-    return DASH if _bad(v) else f"{float(v):+.1f}"
+    """Signed change of an index: ``+1.2`` / ``-0.4``; one that rounds to zero is ``0.0``."""
+    return signed(v, 1)
 
 
 def fmt_pct(v) -> str:
-    """A proportion as a percentage (``0.95`` -> ``95%``)."""
-    return DASH if _bad(v) else f"{100 * float(v):.0f}%"
+    """A proportion as a percentage (``0.95`` -> ``95%``, ``0.975`` -> ``97.5%``)."""
+    if bad(v):
+        return DASH
+    x = 100 * float(v)
+    return f"{fixed(x, 0)}%" if abs(x - round(x)) < 1e-9 else f"{fixed(x, 1)}%"
 
 
 # --------------------------------------------------------------------------- table helper
