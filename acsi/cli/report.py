@@ -1,4 +1,4 @@
-"""``acsi report RESULTS_DIR --out report.html [--lang en|zh]``: rebuild the HTML report from saved files."""
+"""``acsi report RESULTS_DIR --out report.html [--lang en|zh-hans|zh-hant]``: rebuild the HTML report from saved files."""
 
 from __future__ import annotations
 
@@ -16,7 +16,8 @@ def register(sub):
     )
     r.add_argument("results", metavar="RESULTS_DIR", help="directory with manifest.json, or a run root with results/ and aggregate/")
     r.add_argument("--out", default="report.html", help="output HTML file (default: report.html)")
-    r.add_argument("--lang", choices=["en", "zh"], default="en", help="report language (default: en)")
+    r.add_argument("--lang", choices=["en", "zh", "zh-hans", "zh-hant"], default="en",
+                   help="report language: en, zh-hans (Simplified; also zh) or zh-hant (Traditional) (default: en)")
     r.add_argument("--aggregate", default=None, metavar="DIR",
                    help="aggregation output directory (default: aggregate/ beside or inside RESULTS_DIR)")
     r.add_argument("--published", default=None, metavar="CSV",

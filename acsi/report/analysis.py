@@ -404,7 +404,7 @@ def ipa_table(est: pd.DataFrame, performance: pd.Series, headline: str, lang: st
     return tab
 
 
-def pooled_ipa(data, lang: str = "en") -> pd.DataFrame | None:
+def pooled_ipa(data, lang: str = "en", headline: str | None = None) -> pd.DataFrame | None:
     """:func:`ipa_table` of the pooled model: the pooled indexes' standard errors, or the bootstrap's
     replicates when the bootstrap is of the pooled model (a fit without unit columns, or
     :func:`acsi.bootstrap.bootstrap_pls` of the pooled PLS fit)."""
@@ -418,7 +418,7 @@ def pooled_ipa(data, lang: str = "en") -> pd.DataFrame | None:
         key = boot.unit_keys[0] if hasattr(boot, "unit_keys") and boot.unit_keys else None
         reps = bootstrap_replicates(boot, key, _structure(est)[0])
     level = data.bootstrap_level if reps is not None else data.confidence
-    return ipa_table(est, data.pooled_performance, data.headline, lang, performance_se=pse, level=level,
+    return ipa_table(est, data.pooled_performance, headline or data.headline, lang, performance_se=pse, level=level,
                      replicates=reps)
 
 

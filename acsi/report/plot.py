@@ -688,7 +688,7 @@ def ipa_chart(table_or_fit, *, performance: pd.Series | None = None, headline: s
         est = data.table("pooled_estimates")
         perf = performance if performance is not None else data.pooled_performance
         target = headline or data.headline
-        table = ipa_table(est, perf, target, flang) if performance is not None else pooled_ipa(data, flang)
+        table = ipa_table(est, perf, target, flang) if performance is not None else pooled_ipa(data, flang, target)
         if table is None:
             raise DataError(
                 "ipa_chart: cannot compute the importance-performance table (needs pooled path estimates, the "
