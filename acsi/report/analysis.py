@@ -404,6 +404,14 @@ def ipa_table(est: pd.DataFrame, performance: pd.Series, headline: str, lang: st
     return tab
 
 
+def _pooled_bootstrap(boot) -> bool:
+    """True when ``boot`` bootstraps the pooled model (a fit without unit columns, or one PLS fit)."""
+    if not hasattr(boot, "unit_keys"):
+        return True
+    keys = [tuple(map(str, k)) for k in boot.unit_keys]
+    return not boot.groups or keys == [("<pooled>",)]
+
+
 def pooled_ipa(data, lang: str = "en", headline: str | None = None) -> pd.DataFrame | None:
     """:func:`ipa_table` of the pooled model: the pooled indexes' standard errors, or the bootstrap's
     replicates when the bootstrap is of the pooled model (a fit without unit columns, or
@@ -414,7 +422,7 @@ def pooled_ipa(data, lang: str = "en", headline: str | None = None) -> pd.DataFr
     pi = data.table("pooled_indexes")
     pse = pi.set_index("latent")["se"].astype(float) if {"latent", "se"}.issubset(pi.columns) else None
     boot, reps = data.bootstrap, None
-    if boot is not None and not (hasattr(boot, "unit_keys") and boot.groups):
+    if boot is not None and _pooled_bootstrap(boot):
         key = boot.unit_keys[0] if hasattr(boot, "unit_keys") and boot.unit_keys else None
         reps = bootstrap_replicates(boot, key, _structure(est)[0])
     level = data.bootstrap_level if reps is not None else data.confidence
@@ -495,11 +503,8 @@ def path_tests(data, *, unit=None) -> pd.DataFrame:
     pooled = unit is None
     b_est = None
     if boot is not None:
-        if hasattr(boot, "unit_keys"):
-            if (pooled and not boot.groups) or (not pooled and boot.groups):
-                b_est = boot.estimates
-        else:
-            b_est = boot.estimates if pooled else None
+        if _pooled_bootstrap(boot) == pooled:
+            b_est = boot.estimates
     elif data.bootstrap_tables:
         tb = data.bootstrap_tables
         if pooled and "pls_bootstrap_estimates" in tb:
@@ -576,7 +581,7 @@ def unit_fix_first(data, lang: str = "en") -> pd.DataFrame:
         perf = g.set_index("latent")["index"].astype(float)
         pse = g.set_index("latent")["se"].astype(float) if "se" in g else None
         reps = None
-        if data.bootstrap is not None and hasattr(data.bootstrap, "unit_keys") and data.bootstrap.groups:
+        if data.bootstrap is not None and not _pooled_bootstrap(data.bootstrap):
             bkey = tuple(full[c] for c in data.bootstrap.groups if c in full)
             reps = bootstrap_replicates(data.bootstrap, bkey, _structure(e)[0])
         tab = ipa_table(e, perf, headline, lang, performance_se=pse, level=level, replicates=reps)

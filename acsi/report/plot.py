@@ -45,7 +45,7 @@ from ..options import OneOf, validate_params
 from .i18n import LANG, is_chinese, latent_label, t, to_script
 from .numbers import fixed
 
-__all__ = ["path_diagram", "timeseries", "league_table", "ipa_chart", "structure_depths"]
+__all__ = ["path_diagram", "timeseries", "league_table", "league_baseline", "ipa_chart", "structure_depths"]
 
 _EST_COLS = {"lhs", "op", "rhs", "est", "se", "z", "pvalue", "ci_lower", "ci_upper", "std_all", "free"}
 
