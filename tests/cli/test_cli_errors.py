@@ -37,6 +37,12 @@ VALID = {
     "sample-size": ["--margin", "0.05"],
     "nps": ["{nps}", "--column", "ltr"],
     "simulate": ["--out", "{out}"],
+    "publish": ["{survey}", "--sales", "{sales_a}", "--store", "{newstore}", "--release", "R1", "--partial-windows",
+                "--quiet"],
+    "history": ["--store", "{store}", "--unit", "national"],
+    "revisions": ["--store", "{store}", "--from", "ACSI-airlines-1994-2008", "--to", "ACSI-internet-portals-1994-2008"],
+    "site": ["--store", "{store}", "--out", "{out}/site", "--lang", "en"],
+    "import-published": ["--store", "{newstore}"],
 }
 BOOT = ["--bootstrap", "2", "--seed", "1"]
 
@@ -83,6 +89,33 @@ BAD = {
     ("sample-size", "--margin"): ("5", [], EXIT_ERROR),
     ("nps", "file"): (MISSING, [], EXIT_FILE),
     ("nps", "--column"): ("no_such_column", [], EXIT_ERROR),
+    ("publish", "survey"): (MISSING, [], EXIT_FILE),
+    ("publish", "--sales"): (MISSING, [], EXIT_FILE),
+    ("publish", "--model"): ("no-such-model", [], EXIT_ERROR),
+    ("publish", "--store"): ("/nonexistent/acsi-test/s.duckdb", [], EXIT_FILE),
+    ("publish", "--release"): ("#1", [], EXIT_ERROR),
+    ("publish", "--release-date"): ("not-a-date", [], EXIT_USAGE),
+    ("publish", "--unit"): ("no_such_column", [], EXIT_ERROR),
+    ("publish", "--period"): ("no_such_column", [], EXIT_ERROR),
+    ("publish", "--weight"): ("no_such_column", [], EXIT_ERROR),
+    ("publish", "--min-n"): ("0", [], EXIT_USAGE),
+    ("publish", "--confidence"): ("2", [], EXIT_USAGE),
+    ("publish", "--span"): ("a year", [], EXIT_ERROR),
+    ("publish", "--window"): ("0", [], EXIT_USAGE),
+    ("publish", "--carry-forward"): ("-1", [], EXIT_USAGE),
+    ("publish", "--sector-weights"): (MISSING, [], EXIT_FILE),
+    ("publish", "--industry-totals"): (MISSING, [], EXIT_FILE),
+    ("publish", "--bootstrap"): ("1", [], EXIT_USAGE),
+    ("publish", "--seed"): ("-1", ["--bootstrap", "2"], EXIT_USAGE),
+    ("publish", "--jobs"): ("0", [], EXIT_USAGE),
+    ("history", "--store"): (MISSING, [], EXIT_FILE),
+    ("history", "--unit"): ("no_such_unit", [], EXIT_ERROR),
+    ("history", "--latent"): ("NO_SUCH_LATENT", [], EXIT_ERROR),
+    ("revisions", "--store"): (MISSING, [], EXIT_FILE),
+    ("revisions", "--from"): ("no-such-release", [], EXIT_ERROR),
+    ("revisions", "--to"): ("no-such-release", [], EXIT_ERROR),
+    ("site", "--store"): (MISSING, [], EXIT_FILE),
+    ("import-published", "--store"): ("/nonexistent/acsi-test/s.duckdb", [], EXIT_FILE),
 }
 
 #: (command, option) -> why no value is wrong for it.
@@ -97,6 +130,11 @@ FREE = {
     ("kano", "--out"): "any file name (created)",
     ("ipa", "--out"): "any file name (created)",
     ("simulate", "--out"): "any directory name (created)",
+    ("publish", "--notes"): "any text",
+    ("history", "--out"): "any file name (created)",
+    ("revisions", "--out"): "any file name (created)",
+    ("site", "--out"): "any directory name (created)",
+    ("site", "--title"): "any title",
 }
 
 
@@ -144,7 +182,11 @@ def inputs(tmp_path_factory):
     pd.DataFrame({"attribute": ["a", "b", "c"], "importance": [4.0, 3.0, 2.0],
                   "performance": [3.0, 4.0, 2.5]}).to_csv(d / "ipa.csv", index=False)
     pd.DataFrame({"ltr": [10, 9, 3]}).to_csv(d / "nps.csv", index=False)
-    return {"survey": d / "survey.csv", "model": d / "model.lav", "indexes": d / "indexes.csv",
+    from acsi.production import import_acsi_tables
+
+    import_acsi_tables(d / "store.duckdb")
+    pd.DataFrame({"company": ["A"], "sales": [1.0]}).to_csv(d / "sales_a.csv", index=False)
+    return {"store": d / "store.duckdb", "newstore": d / "new.duckdb", "sales_a": d / "sales_a.csv", "survey": d / "survey.csv", "model": d / "model.lav", "indexes": d / "indexes.csv",
             "sales": d / "sales.csv", "results": d / "results", "matrix": d / "matrix.csv",
             "answers": d / "answers.csv", "ipa": d / "ipa.csv", "nps": d / "nps.csv", "out": d / "out"}
 
