@@ -29,6 +29,8 @@ from .errors import (
 #: Public name -> module that defines it (loaded on first access).
 _LAZY = {
     "aggregate": "acsi.aggregate",
+    "compare": "acsi.comparison",
+    "ComparisonResult": "acsi.comparison",
     "fit": "acsi.fitting",
     "FitResult": "acsi.results",
     "load_results": "acsi.results",
@@ -71,7 +73,8 @@ def __dir__() -> list[str]:
 
 __all__ = [
     "AcsiError", "AcsiWarning", "AdmissibilityWarning", "AggregationError", "ConvergenceWarning", "DataError",
-    "EstimationError", "FitResult", "InvalidParameterError", "ModelSpec", "ScoringError", "SpecError", "aggregate",
+    "ComparisonResult", "EstimationError", "FitResult", "InvalidParameterError", "ModelSpec", "ScoringError",
+    "SpecError", "aggregate", "compare",
     "demo_sales", "demo_survey", "fit", "list_models", "load_model", "load_results", "parse_lavaan",
     "prepare_survey", "read_survey", "__version__",
 ]

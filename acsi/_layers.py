@@ -25,6 +25,7 @@ LAYERS: tuple[tuple[str, tuple[tuple[str, ...], ...]], ...] = (
     ("orchestration", (
         ("acsi.production",),  # `acsi publish`: fit -> aggregate (-> bootstrap) -> one store release
         ("acsi.demo",),  # `acsi demo`
+        ("acsi.comparison",),  # acsi.compare(): invariance / MICOM, path tests, indexes across groups
         ("acsi.fitting",),  # acsi.fit()
         ("acsi.results",),  # FitResult, load_results
         ("acsi.bootstrap",),  # takes a fitted result; never fits raw data

@@ -198,6 +198,10 @@ def _stat_labels(spec: ModelSpec, estimator: str, model, outcomes) -> tuple[list
         for lab in model.labels:
             est_index[lab] = len(labels)
             labels.append(("est", *lab))
+        rhs = dict(zip(model.frame["lhs"][model.frame["op"] == ":="], model.frame["rhs"][model.frame["op"] == ":="]))
+        for name, _expr in model.defined:  # := parameters, from each replicate's estimates
+            est_index[(name, ":=", rhs[name])] = len(labels)
+            labels.append(("est", name, ":=", rhs[name]))
         for lv in spec.latents:
             for it in lv.item_ids:
                 std_index[(lv.id, "=~", it)] = len(labels)
@@ -396,6 +400,8 @@ def _sem_block(ctx: _Context, u: _Unit, counts: np.ndarray):
         out[ix, :m_lat] = idx
         q0 = m_lat
         out[ix, q0:q0 + model.q] = th
+        if model.defined:
+            out[ix, q0 + model.q:q0 + model.q + len(model.defined)] = model.defined_values(th)
         sd_obs = np.sqrt(np.clip(np.diagonal(sigma, axis1=1, axis2=2), 0, None))
         sd_lat = np.sqrt(np.clip(np.diagonal(A, axis1=1, axis2=2), 0, None))
         it_ix = {x: i for i, x in enumerate(model.items)}
@@ -1054,7 +1060,10 @@ def bootstrap(
     if progress is None:
         progress = len(tasks) >= PROGRESS_MIN_ITEMS
     log.info("bootstrap: %d units, %d replicates each, %d tasks (%s)", len(units), n_boot, len(tasks), backend)
-    raw = _execute(ctx, tasks, n_jobs=n_jobs, scheduler=scheduler, progress=progress)
+    # threads of this process (a threaded Dask cluster) get their BLAS thread count from the
+    # main thread: OpenBLAS ignores a limit set from another thread
+    with blas_single_thread():
+        raw = _execute(ctx, tasks, n_jobs=n_jobs, scheduler=scheduler, progress=progress)
     result = _assemble(fit, ctx, outcomes, units, skipped, raw, n_boot, bca, level, failed, seed)
     agg = {}
     if weights is not None:

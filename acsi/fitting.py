@@ -108,9 +108,10 @@ def fit(
         default: when there are 20 units or more.
     options : dict, optional
         Estimator options; a key the estimator cannot honour is an error naming the keys it
-        knows (:data:`acsi.pipeline.ESTIMATOR_OPTIONS`).  SEM: ``engine`` (``"semopy"``, the
-        default, or ``"mlfast"``, acsi's batched Newton solver: same estimates to 1e-6, about
-        3x faster), and the engine's tolerances (semopy ``ftol``, ``maxiter``; mlfast
+        knows (:data:`acsi.pipeline.ESTIMATOR_OPTIONS`).  SEM: ``engine`` (``"mlfast"``, the
+        default: acsi's own ML engine, equal to lavaan on every reference case and able to fit
+        constraints, ``:=``, groups, means and covariates; or ``"semopy"`` as the optimiser, for
+        the models semopy can honour), and the engine's tolerances (semopy ``ftol``, ``maxiter``; mlfast
         ``xtol``, ``maxiter``; FIML ``gtol``, ``maxiter``); PLS: ``scheme``, ``tol``,
         ``max_iter``, ``modes``, ``anchors``.
 

@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import AcsiError, EstimationError
+from .estimate.ml import DEFAULT_ENGINE, SEM_ENGINES
 from .options import InstanceOf, Integer, OneOf, Real, check, check_keys, invalid
 from .score import item_weights, latent_scores, unit_index
 from .spec import ModelSpec
@@ -42,7 +43,6 @@ __all__ = ["ESTIMATORS", "ESTIMATOR_OPTIONS", "SEM_ENGINES", "UnitOutcome", "che
            "unit_status"]
 
 ESTIMATORS = ("sem", "pls")
-SEM_ENGINES = ("semopy", "mlfast")
 MISSING_POLICIES = ("listwise", "fiml")
 
 _POSITIVE = (Real(0, None, closed="neither"),)
@@ -119,7 +119,7 @@ def check_estimator_options(estimator: str, missing: str, options: dict | None, 
                               "acsi.estimate.fiml); drop the engine option or use missing='listwise'",
                               options["engine"])
         else:
-            mode = check(where, "options['engine']", options.get("engine", "semopy"), OneOf(*SEM_ENGINES))
+            mode = check(where, "options['engine']", options.get("engine", DEFAULT_ENGINE), OneOf(*SEM_ENGINES))
         known = ESTIMATOR_OPTIONS[("sem", mode)]
         context = f"for estimator='sem' with {'missing=' + repr(missing) if mode == 'fiml' else 'engine=' + repr(mode)}"
     else:
@@ -198,7 +198,7 @@ def fit_unit(
 
 
 def _fit_sem_unit(out: _Draft, data: pd.DataFrame, spec: ModelSpec, options: dict, *, fiml: bool) -> None:
-    engine = options.get("engine", "semopy")
+    engine = options.get("engine", DEFAULT_ENGINE)
     tuning = {k: v for k, v in options.items() if k != "engine"}
     if fiml:
         from .estimate.fiml import fit_sem_fiml

@@ -19,6 +19,11 @@ Sections (each writes rows to ``benchmarks/results/bootstrap.csv``):
    ``fit_sem`` (semopy) against ``fit_sem_fast`` (the proposed fast path for the core).
 5. ``memory_core``: the same survey through ``acsi.fit`` (semopy per unit, 2 workers), for
    comparison.
+6. ``constraints``: one company bootstrapped with the ACSI model plus lavaan constraints (two
+   equal loadings, ``a == 2*b``) and a defined parameter (``ind := b*d``), and with a
+   nonlinear constraint (``c == a*b``), against the plain semopy loop on the unconstrained
+   model (semopy cannot fit constraints): acsi's replicates per second with constraints, as a
+   multiple of semopy's without.
 
 Run from the repository root (about 10 minutes on 2 cores)::
 
@@ -314,6 +319,42 @@ def memory_core() -> list[dict]:
                  peak_rss_mb=r["peak_rss_mb"], note=note)]
 
 
+def constraints(n: int, n_boot: int, n_semopy: int) -> list[dict]:
+    import semopy
+
+    from bench_fit import CONSTRAINED
+
+    nonlinear = CONSTRAINED.replace("a == 2*b", "c == a*b")
+    spec = acsi.load_model("acsi")
+    syntax = spec.to_lavaan()
+    data = simulate(spec, n, seed=n)
+    data.insert(0, "company", "X")
+    items = list(spec.item_ids)
+    rng = np.random.default_rng(3)
+    frames = [data[items].iloc[rng.integers(0, n, n)] for _ in range(n_semopy)]
+    t = time.perf_counter()
+    for f in frames:
+        semopy.Model(syntax).fit(f)
+    base = len(frames) / (time.perf_counter() - t)
+    case = f"one company, n = {n}"
+    rows = [_row(section="constraints", case=case, n=n, method="semopy plain loop, unconstrained ACSI model",
+                 replicates=len(frames), replicates_per_second=base, ratio_vs_plain_semopy=1.0)]
+    for label, text in (("unconstrained ACSI model (the same run)", None),
+                        ("equal loadings, a == 2*b, ind := b*d", CONSTRAINED), ("nonlinear c == a*b, ind := b*d", nonlinear)):
+        cspec = spec if text is None else acsi.parse_lavaan(text, name="constrained", headline="CS", scale=(1, 10))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            fit = acsi.fit(data, cspec, unit="company", options={"engine": "mlfast"})
+        t = time.perf_counter()
+        boot = bs.bootstrap(fit, n_boot=n_boot, seed=1, bca=False, failed="keep")
+        dt = time.perf_counter() - t
+        used = int(boot.counts["n_used"].iloc[0]) if "n_used" in boot.counts else n_boot
+        rows.append(_row(section="constraints", case=case, n=n, method=f"acsi bootstrap, {label}", replicates=n_boot,
+                         seconds=dt, replicates_per_second=n_boot / dt, ratio_vs_plain_semopy=(n_boot / dt) / base,
+                         note=f"{used} replicates used"))
+    return rows
+
+
 def memory() -> list[dict]:
     code = _MEMORY_CHILD.format(bench_dir=str(Path(__file__).parent))
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -328,7 +369,7 @@ def memory() -> list[dict]:
 
 
 def main(argv: list[str]) -> None:
-    sections = argv or ["one_company", "unit_fit", "demo", "memory", "memory_core"]
+    sections = argv or ["one_company", "unit_fit", "constraints", "demo", "memory", "memory_core"]
     rows = []
     if "one_company" in sections:
         rows += one_company(250, n_boot=1000, n_semopy=50, n_tight=10)
@@ -336,6 +377,8 @@ def main(argv: list[str]) -> None:
     if "unit_fit" in sections:
         rows += unit_fit(250, repeat=15)
         rows += unit_fit(2500, repeat=7)
+    if "constraints" in sections:
+        rows += constraints(250, n_boot=500, n_semopy=30)
     if "demo" in sections:
         rows += demo()
     if "memory" in sections:

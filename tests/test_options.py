@@ -20,10 +20,11 @@ from acsi.options import (
 
 #: Modules whose public functions declare their options (imported so the declarations register).
 PUBLIC = ["acsi.fitting", "acsi.bootstrap", "acsi.aggregate", "acsi.report", "acsi.report.plot", "acsi.demo",
-          "acsi.tables"]
+          "acsi.tables", "acsi.comparison", "acsi.estimate.multigroup", "acsi.estimate.invariance",
+          "acsi.estimate.pls_mga"]
 #: Every public entry point must declare its options.
 EXPECTED = {"acsi.fit", "bootstrap", "acsi.aggregate", "render_report", "write_report", "path_diagram", "timeseries",
-            "league_table", "ipa_chart", "run_demo"}
+            "league_table", "ipa_chart", "run_demo", "acsi.compare", "fit_groups", "invariance", "pls_mga"}
 
 _CANDIDATES = [object(), "<bad>", -(10**9), 1.5, float("nan"), True, {"<unknown-key>": 1}, ""]
 

@@ -12,7 +12,7 @@ import argparse
 import os
 import sys
 
-from . import aggregate, demo, fit, models, production, report, simulate, toolkit
+from . import aggregate, compare, demo, fit, models, production, report, simulate, toolkit
 
 __all__ = ["COMMANDS", "EXIT_CODES", "build_parser", "main"]
 
@@ -32,7 +32,7 @@ EXIT_CODES = {
 }
 
 #: The commands, in the order ``acsi --help`` lists them.
-COMMANDS = (models, fit, demo, aggregate, report, toolkit, simulate, production)
+COMMANDS = (models, fit, demo, aggregate, compare, report, toolkit, simulate, production)
 
 
 class _Parser(argparse.ArgumentParser):

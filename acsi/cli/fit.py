@@ -37,7 +37,7 @@ def register(sub) -> argparse.ArgumentParser:
     f.add_argument("--period", default="auto", help="period column (default: 'period' when present); 'none' to disable")
     f.add_argument("--estimator", choices=["sem", "pls"], default="sem")
     f.add_argument("--engine", choices=["semopy", "mlfast"], default=None,
-                   help="ML engine for --estimator sem: semopy (default) or acsi's batched Newton solver")
+                   help="ML engine for --estimator sem: mlfast, acsi's own (default), or semopy")
     f.add_argument("--weight", default=None, help="survey-weight column")
     f.add_argument("--item-map", default=None, metavar="FILE",
                    help="rename survey columns to item ids: CSV with columns column,item, or a JSON object")

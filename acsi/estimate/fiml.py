@@ -1,44 +1,50 @@
-"""Full-information maximum likelihood (FIML) for incomplete item data, as lavaan's
+"""Full-information maximum likelihood (FIML) for incomplete data, as lavaan's
 ``sem(model, data, missing = "ml")``.
 
-Model: the covariance structure of :mod:`.mlfast` (``Σ(θ)``, lavaan's ``sem()``
-parameterisation) with a saturated mean structure: a free intercept ``ν_i`` for every item
-and latent means fixed at 0, so ``μ = ν``.  Respondent ``r`` answered the items ``o_r``;
-the casewise (raw-data) log-likelihood is
+Model: any parameter table with a mean structure (``build_partable(spec, meanstructure=True)``:
+free intercepts ``ν`` of the observed variables, latent means fixed at 0 unless the table
+frees them, user ``~ 1`` rows, constraints), compiled by :class:`~.mlfast.RamModel`:
+``Σ(θ)``, ``μ(θ) = ν + Λ (I − B)⁻¹ α`` per group.  Respondent ``r`` answered the variables
+``o_r``; the casewise (raw-data) log-likelihood is
 
-    logl(θ, ν) = Σ_r −½ [p_r log 2π + log|Σ_oo| + (x_r,o − ν_o)ᵀ Σ_oo⁻¹ (x_r,o − ν_o)],
+    logl(θ) = Σ_r −½ [p_r log 2π + log|Σ_oo| + (x_r,o − μ_o)ᵀ Σ_oo⁻¹ (x_r,o − μ_o)],
 
 computed per missing-data pattern ``g`` (``n_g`` rows answering the same items) from the
 pattern's mean ``x̄_g`` and covariance ``C_g`` (denominator ``n_g``):
-``S_g = C_g + (x̄_g − ν_o)(x̄_g − ν_o)ᵀ``, ``logl_g = −n_g/2 [p_g log 2π + log|Σ_g| + tr(Σ_g⁻¹ S_g)]``.
+``S_g = C_g + (x̄_g − μ_o)(x̄_g − μ_o)ᵀ``, ``logl_g = −n_g/2 [p_g log 2π + log|Σ_g| + tr(Σ_g⁻¹ S_g)]``.
 The patterns are evaluated in one batch: the missing rows and columns of ``Σ_g`` and
 ``S_g`` are replaced by those of the identity, which adds exactly ``p − p_g`` to the trace
-and nothing to the log-determinant or to the gradient.
+and nothing to the log-determinant or to the gradient.  Several groups add their logl.
 
 Gradient of ``f = −logl/N``: ``∂f/∂Σ = Σ_g (n_g/2N)(K_g − K_g S_g K_g)`` (``K_g = Σ_g⁻¹``,
-embedded in p × p), chained to ``θ`` exactly through the rank-two derivatives of
-:mod:`.mlfast` (``∂f/∂θ_k = 2 s_k u_kᵀ (∂f/∂Σ) v_k``); ``∂f/∂ν_o = −Σ_g (n_g/N) K_g (x̄_g − ν_o)``.
-``f`` is minimised by L-BFGS-B from the complete-data ML fit to the EM moments, then
-polished by Newton steps with the Hessian obtained by central differences of the analytic
-gradient.  Standard errors are lavaan's default for ``missing = "ml"`` (``information =
-"observed"``, ``observed.information = "hessian"``): ``sqrt(diag(H⁻¹))`` with ``H`` the
-Hessian of ``−logl`` over ``(θ, ν)``.
+embedded in p × p) and ``∂f/∂μ = −Σ_g (n_g/N) K_g (x̄_g − μ_o)``, chained to θ exactly
+through the rank-two and rank-one derivatives of :mod:`.mlfast`
+(``∂f/∂θ_k = 2 s_k u_kᵀ (∂f/∂Σ) v_k + c_k w_kᵀ (∂f/∂μ)``).  ``f`` is minimised over the free
+directions ``x`` of the linear equalities (``θ = K x + k0``) by L-BFGS-B from the
+complete-data ML fit to the EM moments, then polished by Newton steps with the Hessian
+obtained by central differences of the analytic gradient; nonlinear and inequality
+constraints use SLSQP.  Standard errors are lavaan's default for ``missing = "ml"``
+(``information = "observed"``, ``observed.information = "hessian"``): ``H`` the Hessian of
+``f`` over θ, ``V = (1/N) H⁻¹``, with constraints :func:`~.mlfast.parameter_vcov` on ``2H``.
 
-Fit measures (lavaan ``fitMeasures()`` with ``missing = "ml"``):
+Fit measures (lavaan ``fitMeasures()`` with ``missing = "ml"``), summed over groups:
 
 * H1: the saturated means and covariance by the EM algorithm (Dempster, Laird & Rubin
   1977; Little & Rubin 2002, ch. 11); ``unrestricted_logl`` is its casewise logl;
-* ``chisq = 2 (logl_H1 − logl)``, ``df = p(p+3)/2 − npar``, ``npar = q + p`` (the
-  intercepts count);
+* ``chisq = 2 (logl_H1 − logl)``, ``df = Σ p(p+3)/2 − npar + r`` (``r`` the rank of the
+  equality constraints; the reported ``npar`` is ``npar − r``);
 * baseline: independence with free means and variances, whose FIML estimates are each
   item's mean and variance (denominator ``n_i``) over the respondents who answered it;
-  ``df_b = p(p+3)/2 − 2p``;
+  ``df_b = Σ p(p+3)/2 − 2p``;
 * ``cfi, tli, rmsea`` (and its 90 % interval) from these as in
   :mod:`.fitmeasures` with N the number of rows; ``aic = −2 logl + 2 npar``,
   ``bic = −2 logl + npar log N``;
 * ``srmr`` (lavaan's ``srmr_bentler`` with the mean structure): with ``S, m`` the EM
   moments, ``sqrt((Σ_{i≤j} ((s_ij − σ_ij)/sqrt(s_ii s_jj))² + Σ_i ((m_i − μ_i)/sqrt(s_ii))²)
-  / (p(p+1)/2 + p))``.
+  / (p(p+1)/2 + p))``, weighted ``n_g/N`` over groups.
+
+Covariates fixed at their sample moments (``exo`` rows, ``fixed_x``) are refused: build the
+table with ``fixed_x=False`` (lavaan's ``missing = "ml.x"`` treatment).
 
 References: Arbuckle (1996) and Enders (2010, ch. 4) for casewise ML; lavaan's
 ``lav_mvnorm_missing`` for the pattern form.
@@ -54,20 +60,15 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, stats
+from scipy import optimize
 
 from ..errors import EstimationError
 from ..spec import ModelSpec
 from .fitmeasures import chisq_measures
-from .mlfast import RamModel, _gram, implied, sem_result_from_cov, start_values
-from .table import (
-    ESTIMATE_COLUMNS,
-    admissibility_problems,
-    check_sample_cov,
-    parameter_table,
-)
+from .mlfast import RamModel, _gram, _implied_full, _mean_coef, compiled_model
+from .samplestats import GroupStats, SampleStats, check_sample_cov
 
-__all__ = ["Patterns", "em_moments", "fiml_logl", "fit_sem_fiml"]
+__all__ = ["Patterns", "em_moments", "fiml_logl", "fit_fiml", "fit_sem_fiml"]
 
 _LOG2PI = float(np.log(2.0 * np.pi))
 
@@ -187,31 +188,47 @@ def _em(pat: Patterns, *, tol: float = 1e-11, maxiter: int = 5000):
 
 
 class _Objective:
-    """``f(x) = −logl/N`` and its analytic gradient over ``x = (θ, ν)``."""
+    """``f(θ) = −logl/N`` over every group and its analytic gradient over θ (and over the free
+    directions ``x`` of the linear equalities)."""
 
-    def __init__(self, model: RamModel, pat: Patterns):
-        self.model, self.pat = model, pat
-        self.q, self.p = model.q, model.p
+    def __init__(self, model: RamModel, pats: list[Patterns]):
+        self.model, self.pats = model, pats
+        self.N = float(sum(p.N for p in pats))
+
+    def theta_grad(self, theta: np.ndarray):
+        model, N = self.model, self.N
+        f = 0.0
+        g = np.zeros(model.npar)
+        for gi, gm in enumerate(model.groups):
+            pat = self.pats[gi]
+            sigma, _A, M, G, _L, _C, mu, a = _implied_full(gm, model.cells(theta[None], gi))
+            t = _pattern_terms(pat, sigma[0], mu[0])
+            if t is None:
+                return np.inf, np.zeros(model.npar)
+            logl, K, Spat, d = t
+            KSK = K @ Spat @ K
+            W = np.einsum("g,gij->ij", pat.n / (2.0 * N), np.where(pat.D, K - KSK, 0.0))
+            MG = np.concatenate([M, G], axis=2)
+            Wc = _gram(gm, W[None], MG)[0]
+            gc = 2.0 * gm.scale * Wc[gm.uix, gm.vix]
+            r = -np.einsum("g,gij,gj->i", pat.n / N, K, d)
+            z = np.concatenate([r, M[0].T @ r, G[0].T @ r])
+            gc += _mean_coef(gm, a)[0] * z[gm.m_w]
+            f -= logl / N
+            if model._identity:
+                g += gc
+            else:
+                g[gm.pidx] += gc
+        return f, g
 
     def value_grad(self, x: np.ndarray):
-        model, pat, q = self.model, self.pat, self.q
-        theta, mu = x[:q], x[q:]
-        sigma, _A, M, G = (a[0] for a in implied(model, theta[None]))
-        t = _pattern_terms(pat, sigma, mu)
-        if t is None:
-            return np.inf, np.zeros_like(x)
-        logl, K, Spat, d = t
-        N = pat.N
-        KSK = K @ Spat @ K
-        W = np.einsum("g,gij->ij", pat.n / (2.0 * N), np.where(pat.D, K - KSK, 0.0))
-        MG = np.concatenate([M, G], axis=1)[None]
-        Wc = _gram(model, W[None], MG)[0]
-        g_theta = 2.0 * model.scale * Wc[model.uix, model.vix]
-        g_mu = -np.einsum("g,gij,gj->i", pat.n / N, K, d)
-        return -logl / N, np.concatenate([g_theta, g_mu])
+        f, g = self.theta_grad(self.model.theta_of(x[None])[0])
+        return f, (g if self.model.K is None else g @ self.model.K)
 
-    def hessian(self, x: np.ndarray, *, rel_step: float = 1e-5) -> np.ndarray:
-        """Hessian of ``f`` by central differences of the analytic gradient (symmetrised)."""
+    def hessian(self, x: np.ndarray, *, rel_step: float = 1e-5, space: str = "x") -> np.ndarray:
+        """Hessian of ``f`` by central differences of the analytic gradient (symmetrised),
+        over ``x`` or over θ (``space="theta"``, for the standard errors)."""
+        fn = (lambda v: self.value_grad(v)[1]) if space == "x" else (lambda v: self.theta_grad(v)[1])
         k = x.size
         H = np.empty((k, k))
         for j in range(k):
@@ -219,8 +236,29 @@ class _Objective:
             xp, xm = x.copy(), x.copy()
             xp[j] += h
             xm[j] -= h
-            H[:, j] = (self.value_grad(xp)[1] - self.value_grad(xm)[1]) / (2.0 * h)
+            H[:, j] = (fn(xp) - fn(xm)) / (2.0 * h)
         return 0.5 * (H + H.T)
+
+
+def _check_rows(X: np.ndarray, items: list[str], where: str) -> None:
+    N, p = X.shape
+    if N < 2:
+        raise EstimationError(f"cannot fit a model to {N} respondent(s){where}: FIML needs at least 2 rows")
+    empty = np.flatnonzero(np.isnan(X).all(axis=1))
+    if empty.size:
+        raise EstimationError(
+            f"{empty.size} row(s) answer none of the model's items (row positions {empty[:10].tolist()}){where}; "
+            "drop them first (prepare_survey(..., missing='fiml') does)"
+        )
+    never = [items[j] for j in np.flatnonzero(np.isnan(X).all(axis=0))]
+    if never:
+        raise EstimationError(f"no respondent answered the items {never}{where}: drop them from the model")
+    flat = [items[j] for j in range(p) if not np.nanvar(X[:, j]) > 1e-12]
+    if flat:
+        raise EstimationError(
+            f"items with no variance (every respondent who answered gave the same answer): {', '.join(flat)}{where}; "
+            "a covariance model cannot be fitted: collect more varied data or drop these items from the model"
+        )
 
 
 def fit_sem_fiml(
@@ -233,6 +271,9 @@ def fit_sem_fiml(
     model: RamModel | None = None,
 ):
     """FIML fit of ``spec`` to incomplete item data (lavaan ``sem(..., missing = "ml")``).
+
+    The model is ``spec``'s default parameter table with a mean structure
+    (``build_partable(spec, meanstructure=True)``); :func:`fit_fiml` takes any table.
 
     Parameters
     ----------
@@ -247,12 +288,12 @@ def fit_sem_fiml(
     maxiter : int
         Iteration limit of L-BFGS-B.
     model : RamModel, optional
-        A compiled model to reuse.
+        A compiled model (with a mean structure) to reuse.
 
     Returns
     -------
     SEMResult
-        ``estimates`` holds lavaan's rows plus the ``~1`` rows (item intercepts, free;
+        ``estimates`` holds lavaan's rows, the ``~1`` rows (item intercepts, free;
         latent means, fixed at 0) in lavaan's order; ``sample_cov`` is the EM (H1)
         covariance; ``extra`` holds ``engine="fiml"``, ``sample_mean`` (EM means),
         ``theta``, ``labels``, ``intercepts`` and ``n_patterns``.
@@ -268,164 +309,176 @@ def fit_sem_fiml(
     >>> res = fit_sem_fiml(survey_with_holes, acsi.load_model("acsi"))   # doctest: +SKIP
     >>> res.fit_measures[["chisq", "df", "cfi", "rmsea", "srmr"]]          # doctest: +SKIP
     """
-    from .sem import SEMResult
+    return fit_fiml(model or compiled_model(spec, meanstructure=True), data, level=level, gtol=gtol, maxiter=maxiter)
 
-    items = list(spec.item_ids)
-    missing_cols = [c for c in items if c not in data.columns]
-    if missing_cols:
-        raise EstimationError(f"data lack the model's items {missing_cols}: add these columns or fix the model")
-    X = data[items].to_numpy(dtype=float)
-    N, p = X.shape
-    if N < 2:
-        raise EstimationError(f"cannot fit a model to {N} respondent(s): FIML needs at least 2 rows")
-    empty = np.flatnonzero(np.isnan(X).all(axis=1))
-    if empty.size:
-        raise EstimationError(
-            f"{empty.size} row(s) answer none of the model's items (row positions {empty[:10].tolist()}); "
-            "drop them first (prepare_survey(..., missing='fiml') does)"
-        )
-    never = [items[j] for j in np.flatnonzero(np.isnan(X).all(axis=0))]
-    if never:
-        raise EstimationError(f"no respondent answered the items {never}: drop them from the model")
-    flat = [items[j] for j in range(p) if not np.nanvar(X[:, j]) > 1e-12]
-    if flat:
-        raise EstimationError(
-            f"items with no variance (every respondent who answered gave the same answer): {', '.join(flat)}; "
-            "a covariance model cannot be fitted: collect more varied data or drop these items from the model"
-        )
-    pat = Patterns(X)
-    try:
-        mu_h1, S_h1, em_iter = _em(pat)
-    except np.linalg.LinAlgError as exc:
-        raise EstimationError(
-            f"the EM algorithm for the saturated moments failed ({exc}): the answered items are linearly "
-            "dependent in some missing-data pattern; check for duplicated items or too few respondents"
-        ) from None
-    check_sample_cov(S_h1, items)
-    h1 = _pattern_terms(pat, S_h1, mu_h1)
-    if h1 is None:
-        raise EstimationError("the EM covariance is not positive definite on some missing-data pattern")
-    logl_h1 = h1[0]
 
-    model = model or RamModel(spec)
-    q = model.q
+def fit_fiml(model: RamModel, data: pd.DataFrame, *, group: str | None = None, level: float = 0.95,
+             gtol: float = 1e-9, maxiter: int = 2000):
+    """FIML fit of a compiled parameter table with a mean structure (see the module docstring)."""
+    from .mlfast import _simple_start, fit_stats, parameter_vcov, start_values
+    from .mlresult import group_labels, result_from_theta
+
+    if not model.meanstructure:
+        raise EstimationError("FIML needs a mean structure: build the table with meanstructure=True "
+                              "(acsi.spec.build_partable(spec, meanstructure=True))")
+    if (model.frame["exo"] == 1).any():
+        names = sorted(set(model.frame.loc[model.frame["exo"] == 1, "lhs"]))
+        raise EstimationError(
+            f"FIML with covariates fixed at their sample moments (fixed.x: {', '.join(names)}) is not supported: "
+            "build the table with fixed_x=False so that the covariates are modelled (lavaan's missing='ml.x')"
+        )
+    if len(model.groups) > 1 and group is None:
+        raise EstimationError(f"the model has {len(model.groups)} groups: name the data's group column (group=...)")
+    if group is None:
+        parts, labels = [data], (None,)
+    else:
+        if group not in data.columns:
+            raise EstimationError(f"the group column {group!r} is not in the data")
+        key = data[group].map(lambda v: v if pd.isna(v) else str(v))
+        labels = tuple(str(g) for g in (group_labels(model) or sorted(set(key.dropna()))))
+        unknown = sorted(set(key.dropna()) - set(labels))
+        if unknown or key.isna().any():
+            raise EstimationError(f"rows of column {group!r} outside the model's groups {list(labels)}: "
+                                  f"{unknown or 'missing values'}; drop them or fix the groups")
+        parts = [data[(key == g).to_numpy()] for g in labels]
+    pats, groups = [], []
+    for gi, (gm, part) in enumerate(zip(model.groups, parts)):
+        items = list(gm.ov)
+        where = "" if group is None else f" in group {labels[gi]!r}"
+        missing_cols = [c for c in items if c not in part.columns]
+        if missing_cols:
+            raise EstimationError(f"data lack the model's items {missing_cols}: add these columns or fix the model")
+        X = part[items].to_numpy(dtype=float)
+        _check_rows(X, items, where)
+        pat = Patterns(X)
+        try:
+            mu_h1, S_h1, em_iter = _em(pat)
+        except np.linalg.LinAlgError as exc:
+            raise EstimationError(
+                f"the EM algorithm for the saturated moments failed ({exc}){where}: the answered items are linearly "
+                "dependent in some missing-data pattern; check for duplicated items or too few respondents"
+            ) from None
+        check_sample_cov(S_h1, items)
+        if _pattern_terms(pat, S_h1, mu_h1) is None:
+            raise EstimationError(f"the EM covariance is not positive definite on some missing-data pattern{where}")
+        pats.append(pat)
+        groups.append((GroupStats(n=pat.N, mean=mu_h1, cov=S_h1, X=X), em_iter))
+    stats = SampleStats(groups=tuple(g for g, _ in groups), ov=tuple(tuple(gm.ov) for gm in model.groups),
+                        labels=tuple(labels))
+    N = stats.ntotal
     messages: list[str] = []
     try:
-        warm = sem_result_from_cov(model, S_h1, N)
-        th0 = warm.extra["theta"] if warm.converged else start_values(model, S_h1)
+        warm = fit_stats(model, stats)
+        th0 = warm.extra["theta"] if warm.converged else start_values(model, [g.cov for g in stats.groups],
+                                                                      [g.mean for g in stats.groups])
     except EstimationError:
-        th0 = start_values(model, S_h1)
-    obj = _Objective(model, pat)
-    x0 = np.concatenate([th0, mu_h1])
-    opt = optimize.minimize(obj.value_grad, x0, jac=True, method="L-BFGS-B",
-                            options={"maxiter": maxiter, "ftol": 1e-15, "gtol": 1e-11, "maxcor": 30})
-    x = opt.x
-    f, g = obj.value_grad(x)
-    H = None
+        th0 = _simple_start(model, [g.cov for g in stats.groups], [g.mean for g in stats.groups])
+    obj = _Objective(model, pats)
+    x0 = model.x_of(th0[None])[0]
     n_newton = 0
-    for _ in range(8):
-        H = obj.hessian(x)
-        try:
-            step = -np.linalg.solve(H, g)
-        except np.linalg.LinAlgError:
-            break
-        if not np.all(np.isfinite(step)):
-            break
-        alpha = 1.0
-        while alpha > 1e-4:
-            fn, gn = obj.value_grad(x + alpha * step)
-            if fn <= f + 1e-12 * abs(f):
+    if model.has_nonlinear:
+        from .mlfast import _fit_constrained_objective
+
+        x, nit, opt_msg = _fit_constrained_objective(model, obj.value_grad, x0, maxiter=maxiter)
+        f, g = obj.value_grad(x)
+        opt_ok = opt_msg is None
+        grad_max = float(np.abs(_projected(model, x, g)).max()) if g.size else 0.0
+    else:
+        opt = optimize.minimize(obj.value_grad, x0, jac=True, method="L-BFGS-B",
+                                options={"maxiter": maxiter, "ftol": 1e-15, "gtol": 1e-11, "maxcor": 30})
+        x, nit = opt.x, opt.nit
+        f, g = obj.value_grad(x)
+        for _ in range(8):
+            H = obj.hessian(x)
+            try:
+                step = -np.linalg.solve(H, g)
+            except np.linalg.LinAlgError:
                 break
-            alpha *= 0.5
-        else:
-            break
-        x, f, g = x + alpha * step, fn, gn
-        n_newton += 1
-        if np.abs(g).max() < gtol and np.abs(alpha * step).max() < 1e-9:
-            break
-    H = obj.hessian(x)
-    grad_max = float(np.abs(g).max())
-    converged = bool(np.isfinite(f) and grad_max < max(gtol, 1e-7))
+            if not np.all(np.isfinite(step)):
+                break
+            alpha = 1.0
+            while alpha > 1e-4:
+                fn, gn = obj.value_grad(x + alpha * step)
+                if fn <= f + 1e-12 * abs(f):
+                    break
+                alpha *= 0.5
+            else:
+                break
+            x, f, g = x + alpha * step, fn, gn
+            n_newton += 1
+            if np.abs(g).max() < gtol and np.abs(alpha * step).max() < 1e-9:
+                break
+        grad_max = float(np.abs(g).max()) if g.size else 0.0
+        opt_ok, opt_msg = True, opt.message
+    converged = bool(np.isfinite(f) and opt_ok and grad_max < max(gtol, 1e-7))
     if not converged:
-        messages.append(f"FIML optimisation did not converge (max |gradient| of -logl/N {grad_max:.3g}; "
-                        f"L-BFGS-B: {opt.message})")
-    theta, nu = x[:q], x[q:]
-    se_all = np.full(q + p, np.nan)
+        messages.append(f"FIML optimisation did not converge (max |gradient| of -logl/N {grad_max:.3g}; {opt_msg})")
+    theta = model.theta_of(x[None])[0]
+    vcov = None
+    Ht = obj.hessian(theta, space="theta")
     try:
-        cov = np.linalg.inv(N * H)
-        dg = np.diag(cov)
-        se_all = np.where(dg >= 0, np.sqrt(np.abs(dg)), np.nan)
+        vcov = parameter_vcov(model, 2.0 * Ht, N, theta)
     except np.linalg.LinAlgError:
         messages.append("standard errors unavailable: singular observed information matrix")
-    if not np.isfinite(se_all).all():
+    se = np.sqrt(np.abs(np.diag(vcov))) if vcov is not None else None
+    if se is not None and not (np.isfinite(np.diag(vcov)).all() and (np.diag(vcov) >= 0).all()):
         messages.append("some standard errors could not be computed (observed information not positive definite)")
-
-    L, B, P, T = (a[0] for a in model.matrices(theta[None]))
-    sigma, A, _, _ = (a[0] for a in implied(model, theta[None]))
-    table = parameter_table(spec, L, B, P, T, dict(zip(model.labels, se_all[:q])), level=level)
-    sd_y = np.sqrt(np.clip(np.diag(sigma), 0, None))
-    zq = stats.norm.ppf(1 - (1 - level) / 2)
-    se_nu = se_all[q:]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        z = nu / se_nu
-        rows = pd.DataFrame({
-            "lhs": items, "op": "~1", "rhs": "", "est": nu, "se": se_nu, "z": z,
-            "pvalue": 2 * stats.norm.sf(np.abs(z)), "ci_lower": nu - zq * se_nu, "ci_upper": nu + zq * se_nu,
-            "std_all": nu / sd_y, "free": True,
-        })
-    lat = pd.DataFrame({
-        "lhs": list(spec.latent_ids), "op": "~1", "rhs": "", "est": 0.0, "se": np.nan, "z": np.nan,
-        "pvalue": np.nan, "ci_lower": 0.0, "ci_upper": 0.0, "std_all": 0.0, "free": False,
-    })
-    estimates = pd.concat([table, rows, lat], ignore_index=True)[ESTIMATE_COLUMNS + ["free"]]
-
     logl = -f * N
-    fm = _fit_measures(pat, S_h1, mu_h1, logl_h1, sigma, nu, logl, q + p)
-    problems = admissibility_problems(spec, T, P, A)
-    return SEMResult(
-        estimates=estimates,
-        fit_measures=fm,
-        loadings=pd.DataFrame(L, index=items, columns=list(spec.latent_ids)),
-        residual_variances=pd.Series(np.diag(T), index=items),
-        latent_cov=pd.DataFrame(A, index=list(spec.latent_ids), columns=list(spec.latent_ids)),
-        sample_cov=pd.DataFrame(S_h1, index=items, columns=items),
-        implied_cov=pd.DataFrame(sigma, index=items, columns=items),
-        n=int(N),
-        converged=converged,
-        admissible=not problems,
-        problems=tuple(problems),
-        messages=tuple(messages),
-        n_iter=int(opt.nit + n_newton),
-        objective=float(f),
-        extra={"engine": "fiml", "theta": theta, "labels": list(model.labels),
-               "intercepts": pd.Series(nu, index=items), "sample_mean": pd.Series(mu_h1, index=items),
-               "n_patterns": len(pat.n), "em_iter": int(em_iter), "grad_max": grad_max},
+    fm = _fit_measures(model, pats, stats, theta, logl)
+    nu = []
+    for gi, gm in enumerate(model.groups):
+        mats = gm.matrices(model.cells(theta[None], gi))
+        nu.append(pd.Series(mats[4][0], index=gm.ov))
+    return result_from_theta(
+        model, stats, theta, info=None, vcov=vcov, converged=converged, messages=messages,
+        n_iter=int(nit + n_newton), objective=float(f), level=level, engine="fiml", fit=fm,
+        extra={"intercepts": nu[0], "sample_mean": pd.Series(stats.groups[0].mean, index=model.groups[0].ov),
+               "n_patterns": int(sum(len(p.n) for p in pats)), "em_iter": int(max(it for _, it in groups)),
+               "grad_max": grad_max},
     )
 
 
-def _fit_measures(pat: Patterns, S: np.ndarray, m: np.ndarray, logl_h1: float, sigma: np.ndarray,
-                  mu: np.ndarray, logl: float, npar: int) -> pd.Series:
+def _projected(model: RamModel, x: np.ndarray, g: np.ndarray) -> np.ndarray:
+    from .mlfast import _active_jacobian_x, _active_mask
+
+    J = _active_jacobian_x(model, x, _active_mask(model, x))
+    return g - (J.T @ np.linalg.lstsq(J.T, g, rcond=None)[0] if J.shape[0] else 0.0)
+
+
+def _fit_measures(model: RamModel, pats: list[Patterns], stats: SampleStats, theta: np.ndarray, logl: float) -> pd.Series:
     """lavaan's ``fitMeasures()`` for ``missing = "ml"`` (see the module docstring)."""
-    N, p = pat.N, pat.p
-    df = p * (p + 3) // 2 - npar
+    N = stats.ntotal
+    ndat = logl_h1 = logl_b = npar_b = 0.0
+    srmr = 0.0
+    for gi, (gm, pat, st) in enumerate(zip(model.groups, pats, stats.groups)):
+        p = pat.p
+        ndat += p * (p + 3) // 2
+        npar_b += 2 * p
+        h1 = _pattern_terms(pat, st.cov, st.mean)
+        logl_h1 += h1[0]
+        # independence model: per item, ML mean and variance over the respondents who answered it
+        for j in range(p):
+            o = pat.obs[:, j]
+            nj = pat.n[o]
+            cnt = nj.sum()
+            mj = float(nj @ pat.mean[o, j]) / cnt
+            vj = float(nj @ (pat.cov[o, j, j] + (pat.mean[o, j] - mj) ** 2)) / cnt
+            logl_b += -0.5 * cnt * (_LOG2PI + np.log(vj) + 1.0)
+        sigma, *_rest, mu, _a = _implied_full(gm, model.cells(theta[None], gi))
+        sigma, mu = sigma[0], mu[0]
+        S, m = st.cov, st.mean
+        sd = np.sqrt(np.diag(S))
+        resid = (S - sigma) / np.outer(sd, sd)
+        tri = np.tril_indices(p)
+        e = (m - mu) / sd
+        srmr += st.n / N * float(np.sqrt((np.sum(resid[tri] ** 2) + np.sum(e**2)) / (tri[0].size + p)))
+    r = model.equality_rank(theta)
+    npar = model.npar - r
+    df = int(ndat) - model.npar + r
     chisq = 2.0 * (logl_h1 - logl)
-    # independence model: per item, ML mean and variance over the respondents who answered it
-    logl_b = 0.0
-    for j in range(p):
-        o = pat.obs[:, j]
-        nj = pat.n[o]
-        cnt = nj.sum()
-        mj = float(nj @ pat.mean[o, j]) / cnt
-        vj = float(nj @ (pat.cov[o, j, j] + (pat.mean[o, j] - mj) ** 2)) / cnt
-        logl_b += -0.5 * cnt * (_LOG2PI + np.log(vj) + 1.0)
     base_chisq = 2.0 * (logl_h1 - logl_b)
-    base_df = p * (p + 3) // 2 - 2 * p
-    chi = chisq_measures(chisq, df, base_chisq, base_df, N)
-    sd = np.sqrt(np.diag(S))
-    resid = (S - sigma) / np.outer(sd, sd)
-    tri = np.tril_indices(p)
-    e = (m - mu) / sd
-    srmr = float(np.sqrt((np.sum(resid[tri] ** 2) + np.sum(e ** 2)) / (tri[0].size + p)))
+    base_df = int(ndat - npar_b)
+    chi = chisq_measures(chisq, df, base_chisq, base_df, N, ngroups=len(model.groups))
     return pd.Series(
         {
             "npar": npar, "ntotal": N, "chisq": chisq, "df": df, "pvalue": chi["pvalue"],

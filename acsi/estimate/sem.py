@@ -1,5 +1,17 @@
 """Covariance-based SEM through semopy: the only module that imports semopy.
 
+semopy is an optimiser here.  Its model syntax is generated from the parameter table
+(:func:`semopy_syntax`); after the fit its parameters are mapped back onto the table's free
+parameters, and everything reported (estimate table, standard errors, fit measures,
+admissibility) comes from :func:`acsi.estimate.ml.result_from_theta`, the code acsi's own
+engine uses.  A table semopy cannot honour exactly (constraints, defined parameters, several
+groups, a mean structure, covariates fixed at their sample moments, observed variables in the
+structural part, a free first loading) is refused with
+:class:`~acsi.errors.InvalidParameterError` naming the feature and the engine that fits it
+(``"mlfast"``): nothing is silently dropped.  After building semopy's model its free
+parameters are checked cell by cell against the table, so a semopy default that differs from
+the table is an error too.
+
 semopy's known defects (measured on 2.3.11) are handled here so that they never
 reach users:
 
@@ -15,69 +27,30 @@ reach users:
 * its fit statistics are wrong (AIC/BIC, GFI, RMSEA): we compute our own
   (:mod:`acsi.estimate.fitmeasures`);
 * its ``inspect`` table holds ``'-'`` strings: we build a numeric table with
-  lavaan's columns.
+  lavaan's columns (:mod:`acsi.estimate.table`).
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from ..spec import ModelSpec
-from .fitmeasures import fit_measures
-from .table import ESTIMATE_COLUMNS, admissibility_problems, item_moments, latent_covariance, parameter_table
+from ..errors import InvalidParameterError
+from .result import SEMResult
+from .table import ESTIMATE_COLUMNS
 
-__all__ = ["ESTIMATE_COLUMNS", "SEMResult", "fit_sem", "semopy_version"]
+__all__ = ["ESTIMATE_COLUMNS", "SEMResult", "fit_sem", "semopy_syntax", "semopy_version"]
+
+ENGINE = "semopy"
+ALTERNATIVE = "options={'engine': 'mlfast'} (acsi's own ML engine)"
+
 
 def semopy_version() -> str:
     import semopy
 
     return getattr(semopy, "__version__", "unknown")
-
-
-@dataclass(frozen=True)
-class SEMResult:
-    """One covariance-based ML fit.
-
-    Attributes
-    ----------
-    estimates : DataFrame
-        lavaan's ``parameterEstimates(standardized=TRUE)`` columns in snake_case:
-        ``lhs, op, rhs, est, se, z, pvalue, ci_lower, ci_upper, std_all``, plus
-        ``free`` (bool).
-    fit_measures : Series
-        See :func:`acsi.estimate.fitmeasures.fit_measures`.
-    loadings : DataFrame
-        Items × latents (Λ).
-    residual_variances : Series
-        Item residual variances (diagonal of Θ).
-    latent_cov : DataFrame
-        Model-implied covariance of the latent variables.
-    converged, admissible : bool
-    problems : tuple of str
-        Inadmissibility found (negative variances, non-PD covariance), by name.
-    messages : tuple of str
-        Optimizer and semopy messages.
-    """
-
-    estimates: pd.DataFrame
-    fit_measures: pd.Series
-    loadings: pd.DataFrame
-    residual_variances: pd.Series
-    latent_cov: pd.DataFrame
-    sample_cov: pd.DataFrame
-    implied_cov: pd.DataFrame
-    n: int
-    converged: bool
-    admissible: bool
-    problems: tuple[str, ...] = ()
-    messages: tuple[str, ...] = ()
-    n_iter: int = 0
-    objective: float = np.nan
-    extra: dict = field(default_factory=dict, repr=False)
 
 
 class _Capture(logging.Handler):
@@ -89,21 +62,110 @@ class _Capture(logging.Handler):
         self.records.append(record.getMessage())
 
 
+def _refuse(feature: str) -> InvalidParameterError:
+    return InvalidParameterError(
+        f"The 'engine' parameter of fit_sem must be an engine that can fit this model: semopy cannot honour "
+        f"{feature}. Got {ENGINE!r} instead; use {ALTERNATIVE}."
+    )
+
+
+def _check_semopy_can(model) -> None:
+    fr = model.frame
+    if len(model.groups) > 1:
+        raise _refuse(f"several groups ({len(model.groups)})")
+    ops = set(fr["op"])
+    if ":=" in ops:
+        raise _refuse("defined parameters (:= rows: " + ", ".join(fr.loc[fr["op"] == ":=", "lhs"]) + ")")
+    if ops & {"==", "<", ">"}:
+        rows = fr[fr["op"].isin(["==", "<", ">"])]
+        raise _refuse("constraints (" + "; ".join(f"{a} {o} {b}" for a, o, b in zip(rows["lhs"], rows["op"], rows["rhs"])) + ")")
+    if "~1" in ops:
+        raise _refuse("a mean structure (~ 1 rows: intercepts)")
+    if (fr["exo"] == 1).any():
+        names = sorted(set(fr.loc[fr["exo"] == 1, "lhs"]))
+        raise _refuse(f"covariates fixed at their sample moments (fixed.x: {', '.join(names)})")
+    gm = model.groups[0]
+    if gm.phantom.any():
+        names = [x for x, ph in zip(gm.lv, gm.phantom) if ph]
+        raise _refuse(f"observed variables in the structural part ({', '.join(names)})")
+
+
+def semopy_syntax(model) -> str:
+    """semopy model text generated from the parameter table (every row written out: fixed
+    values as ``v*x``, free parameters plain).  Raises ``InvalidParameterError`` for tables
+    semopy cannot honour (module docstring)."""
+    _check_semopy_can(model)
+    lines = []
+    for r in model.frame.itertuples(index=False):
+        if r.op not in ("=~", "~", "~~"):
+            continue
+        term = r.rhs if int(r.free) > 0 else f"{float(r.ustart):.17g}*{r.rhs}"
+        lines.append(f"{r.lhs} {r.op} {term}")
+    return "\n".join(lines) + "\n"
+
+
+def _cell_map(model, smodel) -> dict:
+    """semopy active parameter name -> θ index, checked against the table cell by cell."""
+    from .mlfast import LOADING, PATH, PSI, THETA
+
+    gm = model.groups[0]
+    mats = {
+        id(smodel.mx_lambda): (LOADING, smodel.names_lambda, gm.ov, gm.lv),
+        id(smodel.mx_beta): (PATH, smodel.names_beta, gm.lv, gm.lv),
+        id(smodel.mx_psi): (PSI, smodel.names_psi, gm.lv, gm.lv),
+        id(smodel.mx_theta): (THETA, smodel.names_theta, gm.ov, gm.ov),
+    }
+    ours = {}
+    for n, (k, r, c) in enumerate(zip(gm.kind, gm.row, gm.col)):
+        rows, cols = (gm.ov, gm.lv) if k == LOADING else (gm.lv, gm.lv) if k in (PATH, PSI) else (gm.ov, gm.ov)
+        key = (k, rows[r], cols[c])
+        if k in (PSI, THETA):
+            key = (k,) + tuple(sorted(key[1:]))
+        ours[key] = int(gm.pidx[n])
+    out, seen = {}, set()
+    for name, p in smodel.parameters.items():
+        cells = []
+        for loc in p.locations:
+            if id(loc.matrix) not in mats:
+                continue
+            k, (rows, cols), _, _ = mats[id(loc.matrix)]
+            i, j = loc.indices
+            key = (k, rows[i], cols[j])
+            if k in (PSI, THETA):
+                key = (k,) + tuple(sorted(key[1:]))
+            cells.append(key)
+        idx = {ours.get(c) for c in cells}
+        if not p.active:
+            if idx - {None}:
+                raise _refuse(f"the free parameter {model.labels[next(iter(idx - {None}))]} (semopy fixes it)")
+            continue
+        if None in idx or len(idx) != 1:
+            raise _refuse(f"a parameter the table fixes ({cells[0] if cells else name}; semopy frees it)")
+        k = idx.pop()
+        out[name] = k
+        seen.add(k)
+    missing = [model.labels[k] for k in range(model.npar) if k not in seen]
+    if missing:
+        raise _refuse(f"the free parameters {missing} (semopy does not estimate them)")
+    return out
+
+
 def fit_sem(
     data: pd.DataFrame,
-    spec: ModelSpec,
+    spec,
     *,
     ftol: float = 1e-12,
     maxiter: int = 10000,
     level: float = 0.95,
 ) -> SEMResult:
-    """Fit ``spec`` by maximum likelihood (lavaan's ML, no mean structure).
+    """Fit a model by maximum likelihood with semopy as the optimiser (lavaan's ML).
 
     Parameters
     ----------
     data : DataFrame
-        Complete item data (no missing values), one column per item of ``spec``.
-    spec : ModelSpec
+        Complete data (no missing values), one column per observed variable.
+    spec : ModelSpec, ParTable or RamModel
+        The model; a ``ModelSpec`` with its default parameter table.
     ftol : float
         SLSQP function tolerance. semopy's default stops early (up to 1.2e-2
         from lavaan); 1e-12 brings estimates within 1e-6.
@@ -114,6 +176,11 @@ def fit_sem(
     -------
     SEMResult
 
+    Raises
+    ------
+    InvalidParameterError
+        The table holds a feature semopy cannot honour (module docstring).
+
     Notes
     -----
     Equivalent R: ``lavaan::sem(spec.to_lavaan(), data)`` with default options;
@@ -121,95 +188,40 @@ def fit_sem(
     """
     import semopy
 
-    items = list(spec.item_ids)
-    X, S = item_moments(data, items)
-    n = X.shape[0]
+    from .mlfast import compile_model, expected_information
+    from .mlresult import result_from_theta
+    from .samplestats import SampleStats
 
-    model = semopy.Model(spec.to_lavaan())
-    for p in model.parameters.values():
+    model = compile_model(spec)
+    syntax = semopy_syntax(model)
+    gm = model.groups[0]
+    stats = SampleStats.from_data(data, gm.ov)
+    smodel = semopy.Model(syntax)
+    for p in smodel.parameters.values():
         p.bound = (None, None)
     cap = _Capture()
     root = logging.getLogger()
     root.addHandler(cap)
     try:
-        frame = pd.DataFrame(X, columns=items)
-        res = model.fit(frame, obj="MLW", solver="SLSQP", options={"ftol": ftol, "maxiter": maxiter})
-        converged = bool(res.success) and np.all(np.isfinite(res.x))
-        obs = list(model.vars["observed"])
-        order = [items.index(o) for o in obs]
-        S_obs = S[np.ix_(order, order)]
-        sigma, _ = model.calc_sigma()
-        se_cells = _standard_errors(model, cap.records)
+        frame = pd.DataFrame(data[gm.ov].to_numpy(dtype=float), columns=gm.ov)
+        res = smodel.fit(frame, obj="MLW", solver="SLSQP", options={"ftol": ftol, "maxiter": maxiter})
+        cmap = _cell_map(model, smodel)
     finally:
         root.removeHandler(cap)
+    theta = np.full(model.npar, np.nan)
+    for name, k in cmap.items():
+        loc = smodel.parameters[name].locations[0]
+        theta[k] = float(loc.matrix[loc.indices])
+    converged = bool(res.success) and bool(np.all(np.isfinite(res.x))) and bool(np.isfinite(theta).all())
     messages = [str(res.message)] if not res.success else []
     messages += cap.records
-
-    latents = list(spec.latent_ids)
-    # semopy's matrices, reordered to the spec's item and latent order
-    L = _reorder(model.mx_lambda, model.names_lambda, items, latents)
-    B = _reorder(model.mx_beta, model.names_beta, latents, latents)
-    P = _reorder(model.mx_psi, model.names_psi, latents, latents)
-    T = _reorder(model.mx_theta, model.names_theta, items, items)
-    A = latent_covariance(B, P)
-    estimates = parameter_table(spec, L, B, P, T, se_cells, level=level)
-    npar = int(sum(1 for p in model.parameters.values() if p.active))
-    fm = fit_measures(S_obs, sigma, n, npar)
-    problems = admissibility_problems(spec, T, P, A)
-    if not np.isfinite(estimates.loc[estimates["free"], "se"]).all():
-        messages.append("some standard errors could not be computed (information matrix not invertible)")
-    implied = pd.DataFrame(sigma, index=obs, columns=obs)
-
-    return SEMResult(
-        estimates=estimates,
-        fit_measures=fm,
-        loadings=pd.DataFrame(L, index=items, columns=latents),
-        residual_variances=pd.Series(np.diag(T), index=items),
-        latent_cov=pd.DataFrame(A, index=latents, columns=latents),
-        sample_cov=pd.DataFrame(S, index=items, columns=items),
-        implied_cov=implied.loc[items, items],
-        n=n,
-        converged=converged,
-        admissible=not problems,
-        problems=tuple(problems),
-        messages=tuple(messages),
-        n_iter=int(res.n_it) if np.isfinite(res.n_it) else 0,
-        objective=float(res.fun),
-    )
-
-
-def _reorder(mx: np.ndarray, names, rows: list[str], cols: list[str]) -> np.ndarray:
-    r = {k: i for i, k in enumerate(names[0])}
-    c = {k: i for i, k in enumerate(names[1])}
-    return np.asarray(mx)[np.ix_([r[x] for x in rows], [c[x] for x in cols])]
-
-
-def _standard_errors(model, messages: list[str]) -> dict[tuple[str, str, str], float]:
-    """Standard errors from the expected information (lavaan's default), by parameter label.
-
-    ``se = sqrt(diag(I⁻¹))`` with ``I = N/2 · tr(Σ⁻¹ ∂Σ/∂θ_i Σ⁻¹ ∂Σ/∂θ_k)``; semopy's
-    parameter order is its active parameters, and each parameter's matrix cell gives
-    its lavaan label ``(lhs, op, rhs)``.
-    """
-    try:
-        _, fim_inv = model.calc_fim(inverse=True)
-        se_vec = np.sqrt(np.clip(np.diag(fim_inv), 0, None))
-    except Exception as exc:  # singular information matrix
-        messages.append(f"standard errors unavailable: {exc}")
-        return {}
-    label = {
-        id(model.mx_lambda): (model.names_lambda, lambda a, b: (b, "=~", a)),
-        id(model.mx_beta): (model.names_beta, lambda a, b: (a, "~", b)),
-        id(model.mx_psi): (model.names_psi, lambda a, b: (a, "~~", b)),
-        id(model.mx_theta): (model.names_theta, lambda a, b: (a, "~~", b)),
-    }
-    out: dict[tuple[str, str, str], float] = {}
-    active = [p for p in model.parameters.values() if p.active]
-    for k, p in enumerate(active):
-        for loc in p.locations:
-            if id(loc.matrix) not in label:
-                continue
-            (rows, cols), make = label[id(loc.matrix)]
-            i, j = loc.indices
-            out[make(rows[i], cols[j])] = float(se_vec[k])
+    info = None
+    if converged:
+        try:
+            info = expected_information(model, theta, stats)
+        except np.linalg.LinAlgError as exc:
+            messages.append(f"standard errors unavailable: {exc}")
+    out = result_from_theta(model, stats, theta, info=info, converged=converged, messages=messages,
+                            n_iter=int(res.n_it) if np.isfinite(res.n_it) else 0, objective=float(res.fun),
+                            level=level, engine=ENGINE)
     return out

@@ -1,22 +1,50 @@
-"""What both ML engines (semopy in :mod:`.sem`, batched Newton in :mod:`.mlfast`) share:
-the lavaan-style parameter table, the sample-covariance checks and the admissibility checks.
+"""The estimate table of an ML fit, built from the parameter table: lavaan's
+``parameterEstimates(fit, standardized = TRUE, rsquare = TRUE)``.
 
-Every matrix is in the spec's order: items ``spec.item_ids`` (rows of Λ, Θ) and latents
-``spec.latent_ids`` (columns of Λ; Β, Ψ).  ``B[to, from]`` holds the path ``from -> to``.
+Rows: the parameter table's rows in its order (lavaan's), the ``:=`` defined parameters and the
+user's ``==``/``<``/``>`` constraints among them (the generated ``user = 2`` equalities of
+shared labels are left out, as lavaan's ``remove.system.eq``), then one ``r2`` row per
+endogenous variable.  Columns :data:`ESTIMATE_COLUMNS` plus ``free`` (bool), with ``group``
+after ``rhs`` in multigroup models:
+
+* ``est``: the parameter's value (a fixed row its fixed value, an ``exo`` row the sample
+  moment); a ``:=`` row the value of its expression; a constraint row ``lhs − rhs`` (``==``,
+  ``>``) or ``rhs − lhs`` (``<``), lavaan's ``ceq``/``cin`` functions.
+* ``se``: ``sqrt(diag(V))`` for free parameters (NaN for fixed rows); an SE below
+  ``sqrt(ε)`` (a parameter pinned by a constraint) is 0 and its ``z`` NaN, as lavaan.  Defined
+  parameters by the delta method, ``V_def = J V Jᵀ`` with ``J`` the Jacobian of the
+  definitions (complex step, :mod:`.expressions`), lavaan's ``lav_model_vcov_se``.
+* ``z = est/se``, ``pvalue = 2 Φ(−|z|)``, Wald interval ``est ± z_(1+level)/2 · se``
+  (fixed rows: a zero-width interval).
+* ``std_lv`` (lavaan ``lav_standardize_lv``): latents scaled to unit variance — loadings
+  ``λ sd(η)``, regressions ``β sd(η_from)/sd(η_to)``, latent (residual) variances over the
+  implied variance, latent (residual) covariances over the square roots of the two residual
+  variances (``cov.std = TRUE``), latent means over ``sd(η)``; observed variables (phantom
+  latents included) keep their scale.
+* ``std_all`` (``lav_standardize_all``): ``std_lv`` with observed variables scaled too —
+  loadings over ``sd(y)``, regressions times ``sd(x)/sd(y)`` for observed ends, residual
+  variances over the implied variance, residual covariances over the square roots of the
+  residual variances, intercepts over ``sd(y)``.  Defined parameters and constraints: their
+  expression evaluated at the standardised free parameters.
+* ``r2`` rows (``lavInspect(fit, "rsquare")``): ``1 − std_all`` of the residual variance of
+  every indicator and every variable on the left of a ``~`` (NaN above 1).
+
+Equivalent R: ``parameterEstimates(fit, standardized = TRUE, rsquare = TRUE)``.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special
 
-from ..errors import EstimationError
-from ..spec import ModelSpec
+from .samplestats import check_sample_cov
 
-__all__ = ["ESTIMATE_COLUMNS", "parameter_table", "item_moments", "check_sample_cov", "admissibility_problems", "latent_covariance"]
+__all__ = ["ESTIMATE_COLUMNS", "admissibility_problems", "check_sample_cov", "estimate_table", "item_moments",
+           "latent_covariance", "standardized"]
 
-ESTIMATE_COLUMNS = ["lhs", "op", "rhs", "est", "se", "z", "pvalue", "ci_lower", "ci_upper", "std_all"]
+ESTIMATE_COLUMNS = ["lhs", "op", "rhs", "label", "est", "se", "z", "pvalue", "ci_lower", "ci_upper", "std_lv", "std_all"]
+_SQRT_EPS = float(np.sqrt(np.finfo(float).eps))
 
 
 def latent_covariance(B: np.ndarray, P: np.ndarray) -> np.ndarray:
@@ -25,124 +53,176 @@ def latent_covariance(B: np.ndarray, P: np.ndarray) -> np.ndarray:
     return C @ P @ C.T
 
 
-def parameter_table(spec: ModelSpec, L, B, P, T, se: dict, *, level: float = 0.95) -> pd.DataFrame:
-    """lavaan's ``parameterEstimates(standardized = TRUE)`` for one solution.
+def _cell_values(model, theta: np.ndarray, exo: list) -> tuple[np.ndarray, list]:
+    """Every table row's value from the group matrices, and the matrices per group."""
+    plan, grp = model.plan, model.cols["group"]
+    kind, r, c = plan["kind"], model.cols["row"], model.cols["col"]
+    est = np.full(kind.size, np.nan)
+    mats = []
+    for g in range(len(model.groups)):
+        M = tuple(a[0] for a in model.matrices_of(theta[None], g, exo[g]))
+        mats.append(M)
+        ing = grp == g + 1
+        for k in range(len(M)):
+            sel = ing & (kind == k)
+            est[sel] = M[k][r[sel]] if M[k].ndim == 1 else M[k][r[sel], c[sel]]
+    return est, mats
 
-    Rows in lavaan's order: loadings (marker fixed at 1), regressions, listed
-    covariances, item residual variances (a single indicator's fixed at 0), latent
-    (residual) variances, covariances of the exogenous latents.  ``se`` maps
-    ``(lhs, op, rhs)`` to a standard error (``~~`` in either orientation).
-    ``std_all`` as lavaan with ``cov.std = TRUE``: loadings ``λ sd(η)/sd(y)``;
-    regressions ``β sd(η_from)/sd(η_to)``; (residual) variances over the
-    model-implied total variance; residual covariances over the square roots of
-    the residual variances.  Wald ``z = est/se``, two-sided normal p-value,
-    interval ``est ± z_(1+level)/2 · se``; fixed rows have NaN ``se`` and a
-    zero-width interval.  Returns the columns of ``ESTIMATE_COLUMNS`` plus ``free``.
+
+def _set_expressions(model, out: np.ndarray, theta: np.ndarray) -> None:
+    """The ``:=`` and constraint rows of ``out`` from the free parameters ``theta``."""
+    if model.defined:
+        out[model.plan["defined"]] = model.defined_values(theta[None])[0]
+    if model.constraints:
+        out[model.plan["constraints"]] = np.real(model.constraint_values(theta[None]))[0]
+
+
+def standardized(model, est: np.ndarray, mats: list) -> tuple[np.ndarray, np.ndarray]:
+    """``std_lv`` and ``std_all`` of every table row (module docstring; lavaan's
+    ``lav_standardize_lv`` / ``lav_standardize_all`` with ``cov.std = TRUE``)."""
+    plan, cols = model.plan, model.cols
+    op, same = cols["op"], cols["lhs"] == cols["rhs"]
+    n = est.size
+    eta_l, eta_r, ov_l, ov_r, ov2_l = (np.full(n, np.nan) for _ in range(5))
+    eps = np.finfo(float).eps
+    for g, gm in enumerate(model.groups):
+        L, B, P, T = mats[g][:4]
+        C = np.linalg.inv(np.eye(gm.m) - B)
+        A = C @ P @ C.T
+        va = np.diag(A)
+        eta = np.sqrt(np.where(va >= 0, va, np.nan))
+        v2 = np.diag(L @ A @ L.T + T).copy()
+        v2[np.abs(v2) < eps] = np.nan
+        sd = np.sqrt(np.where(v2 >= 0, v2, np.nan))
+        ing = cols["group"] == g + 1
+        for dst, src, idx in ((eta_l, eta, plan["lv_l"]), (eta_r, eta, plan["lv_r"]), (ov_l, sd, plan["ov_l"]),
+                              (ov_r, sd, plan["ov_r"]), (ov2_l, v2, plan["ov_l"])):
+            sel = ing & (idx >= 0)
+            dst[sel] = src[idx[sel]]
+    rv = lambda idx: np.where(idx >= 0, np.sqrt(np.abs(est[np.maximum(idx, 0)])), np.nan)  # noqa: E731
+    rv_l, rv_r = rv(plan["rv_l"]), rv(plan["rv_r"])
+    lvl, lvr = plan["lv_l"] >= 0, plan["lv_r"] >= 0
+    ovl, ovr = plan["ov_l"] >= 0, plan["ov_r"] >= 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        v = est.copy()
+        m = op == "=~"
+        v[m] *= eta_l[m]
+        v[m & lvr] /= eta_r[m & lvr]
+        m = op == "~"
+        v[m & lvl] /= eta_l[m & lvl]
+        v[m & lvr] *= eta_r[m & lvr]
+        m = op == "~~"
+        v[m & same & lvr] /= eta_l[m & same & lvr] * eta_r[m & same & lvr]
+        v[m & ~same & lvl] /= rv_l[m & ~same & lvl]
+        v[m & ~same & lvr] /= rv_r[m & ~same & lvr]
+        m = (op == "~1") & lvl
+        v[m] /= eta_l[m]
+        w = v.copy()
+        m = (op == "=~") & ~lvr
+        w[m] /= ov_r[m]
+        m = op == "~"
+        w[m & ovl] /= ov_l[m & ovl]
+        w[m & ovr] *= ov_r[m & ovr]
+        m = (op == "~~") & ~lvl
+        w[m & same] /= ov2_l[m & same]
+        w[m & ~same] /= rv_l[m & ~same]
+        w[m & ~same & ~lvr] /= rv_r[m & ~same & ~lvr]
+        m = (op == "~~") & lvl & ~lvr & ~same
+        w[m] /= rv_r[m]
+        m = (op == "~1") & ~lvl
+        w[m] /= ov_l[m]
+    # defined parameters and constraints at the standardised free parameters
+    for out in (v, w):
+        _set_expressions(model, out, out[model.param_rows])
+    return v, w
+
+
+def estimate_table(model, theta: np.ndarray, vcov: np.ndarray | None, exo: list, *, level: float = 0.95) -> pd.DataFrame:
+    """lavaan's ``parameterEstimates(standardized = TRUE, rsquare = TRUE)`` for one solution
+    (see the module docstring).
+
+    Parameters
+    ----------
+    model : RamModel
+    theta : ndarray (npar,)
+    vcov : ndarray (npar, npar) or None
+        Covariance of θ̂ (None: no standard errors).
+    exo : list
+        Per group, the exogenous sample moments (``GroupModel.exo_values``, one row) or None.
+    level : float
+        Level of the Wald intervals.
     """
-    L, B, P, T = (np.asarray(x, dtype=float) for x in (L, B, P, T))
-    A = latent_covariance(B, P)
-    sigma = L @ A @ L.T + T
-    it = {x: i for i, x in enumerate(spec.item_ids)}
-    lv = {x: i for i, x in enumerate(spec.latent_ids)}
-    sd_y = np.sqrt(np.clip(np.diag(sigma), 0, None))
-    sd_eta = np.sqrt(np.clip(np.diag(A), 0, None))
-
-    def se_of(a, op, b):
-        return se.get((a, op, b), se.get((b, op, a), np.nan) if op == "~~" else np.nan)
-
-    rows = []
+    cols, plan = model.cols, model.plan
+    theta = np.asarray(theta, dtype=float)
+    est, mats = _cell_values(model, theta, exo)
+    _set_expressions(model, est, theta)
+    op, free = cols["op"], cols["free"]
+    se = np.full(est.size, np.nan)
+    if vcov is not None:
+        d = np.diag(vcov).copy()
+        # a parameter pinned by an active constraint has variance 0 up to rounding
+        d[(d < 0) & (d > -1e-12 * max(np.abs(d).max(), 1e-300))] = 0.0
+        sd = np.where(d >= 0, np.sqrt(np.abs(d)), np.nan)
+        se[free > 0] = sd[free[free > 0] - 1]
+        if model.defined:
+            J = model.defined_jacobian(theta)
+            dd = np.diag(J @ vcov @ J.T)
+            se[plan["defined"]] = np.where(dd >= 0, np.sqrt(np.abs(dd)), np.nan)
+    std_lv, std_all = standardized(model, est, mats)
+    has_se = (free > 0) | (op == ":=")
+    se = np.where(has_se & (se < _SQRT_EPS), 0.0, se)
+    zq = float(special.ndtri(1 - (1 - level) / 2))
     with np.errstate(divide="ignore", invalid="ignore"):
-        for latent in spec.latents:
-            for k, item in enumerate(latent.item_ids):
-                i, j = it[item], lv[latent.id]
-                rows.append((latent.id, "=~", item, L[i, j], se_of(latent.id, "=~", item), k > 0,
-                             L[i, j] * sd_eta[j] / sd_y[i]))
-        for to in spec.latent_ids:
-            for fr in spec.predecessors(to):
-                t, f = lv[to], lv[fr]
-                rows.append((to, "~", fr, B[t, f], se_of(to, "~", fr), True, B[t, f] * sd_eta[f] / sd_eta[t]))
-        for a, b in spec.covariances:
-            i, j, M = (lv[a], lv[b], P) if a in lv else (it[a], it[b], T)
-            rows.append((a, "~~", b, M[i, j], se_of(a, "~~", b), True, M[i, j] / np.sqrt(M[i, i] * M[j, j])))
-        single = {latent.items[0].id for latent in spec.latents if len(latent.items) == 1}
-        for item in spec.item_ids:
-            i = it[item]
-            if item in single:
-                rows.append((item, "~~", item, 0.0, np.nan, False, 0.0))
-            else:
-                rows.append((item, "~~", item, T[i, i], se_of(item, "~~", item), True, T[i, i] / sd_y[i] ** 2))
-        for x in spec.latent_ids:
-            j = lv[x]
-            rows.append((x, "~~", x, P[j, j], se_of(x, "~~", x), True, P[j, j] / A[j, j]))
-        exo = list(spec.exogenous)
-        for k, a in enumerate(exo):
-            for b in exo[k + 1:]:
-                i, j = lv[a], lv[b]
-                rows.append((a, "~~", b, P[i, j], se_of(a, "~~", b), True, P[i, j] / (sd_eta[i] * sd_eta[j])))
-    df = pd.DataFrame(rows, columns=["lhs", "op", "rhs", "est", "se", "free", "std_all"])
-    df["se"] = df["se"].where(df["free"], np.nan)
-    q = stats.norm.ppf(1 - (1 - level) / 2)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        df["z"] = df["est"] / df["se"]
-    df["pvalue"] = 2 * stats.norm.sf(np.abs(df["z"]))
-    df["ci_lower"] = np.where(df["free"], df["est"] - q * df["se"], df["est"])
-    df["ci_upper"] = np.where(df["free"], df["est"] + q * df["se"], df["est"])
-    return df[ESTIMATE_COLUMNS + ["free"]]
+        z = np.where(se >= _SQRT_EPS, est / se, np.nan)
+    keep = plan["keep"]
+    r2 = plan["r2"]
+    r2v = 1.0 - std_all[r2]
+    nan = np.full(r2.size, np.nan)
+
+    def col(x, fill):
+        return np.concatenate([x[keep], fill])
+
+    data = {
+        "lhs": col(cols["lhs"], cols["lhs"][r2]), "op": col(op, np.full(r2.size, "r2", dtype=object)),
+        "rhs": col(cols["rhs"], cols["lhs"][r2]), "group": col(cols["group"], cols["group"][r2]),
+        "label": col(cols["label"], np.full(r2.size, "", dtype=object)),
+        "est": col(est, np.where(r2v <= 1, r2v, np.nan)), "se": col(se, nan), "z": col(z, nan),
+        "pvalue": col(2 * special.ndtr(-np.abs(z)), nan),
+        "ci_lower": col(np.where(has_se, est - zq * se, est), nan),
+        "ci_upper": col(np.where(has_se, est + zq * se, est), nan),
+        "std_lv": col(std_lv, nan), "std_all": col(std_all, nan),
+        "free": col(free > 0, np.zeros(r2.size, dtype=bool)).astype(bool),
+    }
+    if len(model.groups) == 1:
+        del data["group"]
+    return pd.DataFrame(data)
 
 
 def item_moments(data: pd.DataFrame, items: list[str]) -> tuple[np.ndarray, np.ndarray]:
     """Complete item matrix ``X`` and its covariance ``S`` (denominator N), after the checks
     every ML fit needs: items present, no missing values (semopy would delete pairwise
     without a word), at least two rows, and :func:`check_sample_cov`."""
-    missing_cols = [c for c in items if c not in data.columns]
-    if missing_cols:
-        raise EstimationError(f"data lack the model's items {missing_cols}")
-    X = data[items].to_numpy(dtype=float)
-    if np.isnan(X).any():
-        bad = [items[j] for j in np.flatnonzero(np.isnan(X).any(axis=0))]
-        raise EstimationError(
-            f"incomplete data passed to the SEM backend (missing values in {', '.join(bad)}); "
-            "apply a missing-data policy first (acsi.fit does listwise deletion)"
-        )
-    n = X.shape[0]
-    if n < 2:
-        raise EstimationError(f"cannot fit a model to {n} respondent(s)")
-    Xc = X - X.mean(axis=0)
-    S = Xc.T @ Xc / n
-    check_sample_cov(S, items)
-    return X, S
+    from .samplestats import SampleStats
+
+    st = SampleStats.from_data(data, items, keep_rows=True).groups[0]
+    return st.X, st.cov
 
 
-def check_sample_cov(S: np.ndarray, items: list[str]) -> None:
-    """Refuse constant items and a non-positive-definite sample covariance, naming the items.
-
-    semopy would silently replace a non-PD matrix by a nearby one.
-    """
-    var = np.diag(S)
-    flat = [items[i] for i in np.flatnonzero(var <= 1e-12)]
-    if flat:
-        raise EstimationError(
-            f"items with no variance (every respondent gave the same answer): {', '.join(flat)}; "
-            "a covariance model cannot be fitted: collect more varied data or drop these items from the model"
-        )
-    ev = np.linalg.eigvalsh(S / np.sqrt(np.outer(var, var)))
-    if ev.min() <= 1e-10:
-        raise EstimationError(
-            "the sample covariance matrix is not positive definite (items are linearly dependent or "
-            f"there are fewer respondents than items: smallest eigenvalue {ev.min():.3g}); "
-            "check for duplicated items or too few respondents"
-        )
-
-
-def admissibility_problems(spec: ModelSpec, T: np.ndarray, P: np.ndarray, A: np.ndarray) -> list[str]:
-    """Negative residual or latent variances and a non-PD latent covariance, by name (as lavaan warns)."""
+def admissibility_problems(model, mats: list, labels=None) -> list[str]:
+    """Negative residual or latent variances and a non-PD latent covariance, by name (as lavaan
+    warns), for every group (``mats``: the group matrices ``Λ, B, Ψ, Θ, ...``)."""
     problems = []
-    for i, x in enumerate(spec.item_ids):
-        if T[i, i] < 0:
-            problems.append(f"negative residual variance of item {x} ({T[i, i]:.4g})")
-    for j, x in enumerate(spec.latent_ids):
-        if P[j, j] < 0:
-            problems.append(f"negative (residual) variance of latent {x} ({P[j, j]:.4g})")
-    if np.linalg.eigvalsh(A).min() <= 0:
-        problems.append("the covariance matrix of the latent variables is not positive definite")
+    for g, gm in enumerate(model.groups):
+        where = "" if len(model.groups) == 1 else f" in group {labels[g] if labels else g + 1}"
+        L, B, P, T = mats[g][:4]
+        A = latent_covariance(B, P)
+        for i, x in enumerate(gm.ov):
+            if T[i, i] < 0:
+                problems.append(f"negative residual variance of item {x} ({T[i, i]:.4g}){where}")
+        for j, x in enumerate(gm.lv):
+            if P[j, j] < 0:
+                what = "observed variable" if gm.phantom[j] else "latent"
+                problems.append(f"negative (residual) variance of {what} {x} ({P[j, j]:.4g}){where}")
+        if gm.m and np.linalg.eigvalsh(A).min() <= 0:
+            problems.append(f"the covariance matrix of the latent variables is not positive definite{where}")
     return problems

@@ -55,7 +55,7 @@ __all__ = [
 #: name -> (direction, threshold): a value on the wrong side is flagged.
 THRESHOLDS = {"ave": ("<", 0.5), "rmsea": (">", 0.08), "cfi": ("<", 0.90), "srmr": (">", 0.08)}
 
-_TABLE_COLS = {"lhs", "op", "rhs", "est", "se", "z", "pvalue", "ci_lower", "ci_upper", "std_all", "free"}
+_TABLE_COLS = {"lhs", "op", "rhs", "group", "label", "est", "se", "z", "pvalue", "ci_lower", "ci_upper", "std_lv", "std_all", "free"}
 
 
 def split_units(est: pd.DataFrame) -> tuple[list[str], list[tuple, pd.DataFrame]]:

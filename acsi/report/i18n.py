@@ -315,9 +315,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "m_model": ("Model", "模型"),
     "m_estimator": ("Estimator", "估計方法"),
     "m_estimator_sem": (
-        "Covariance-based structural equation model, maximum likelihood (semopy; lavaan's ML conventions), "
+        "Covariance-based structural equation model, maximum likelihood (lavaan's ML conventions), "
         "one model per unit and one on all respondents.",
-        "基於協方差的結構方程模型，最大似然估計（semopy，採用 lavaan 的 ML 慣例），每個單位一個模型，另加全部受訪者一個模型。",
+        "基於協方差的結構方程模型，最大似然估計（採用 lavaan 的 ML 慣例），每個單位一個模型，另加全部受訪者一個模型。",
     ),
     "m_estimator_pls": (
         "Partial least squares path modelling (PLS-PM), one model per unit and one on all respondents.",
@@ -450,6 +450,66 @@ TEXT: dict[str, tuple[str, str]] = {
         "English. Reinstall acsi, or install e.g. fonts-noto-cjk, to get Chinese figure labels.",
         "未找到含中文字形的字體（acsi 隨附的字體缺失），圖表標籤以英文顯示。重新安裝 acsi，或安裝 fonts-noto-cjk 等字體即可顯示中文圖表標籤。",
     ),
+    # ---- group comparison (acsi compare; acsi.report.compare)
+    "comparison": ("Group comparison", "組間比較"),
+    "cmp_title": ("Group comparison report", "組間比較報告"),
+    "cmp_intro": ("{model} across {by}: {groups}. Estimator: {estimator}. The first group is the reference.",
+                  "{model}按{by}比較：{groups}。估計方法：{estimator}。第一組為參照組。"),
+    "cmp_invariance": ("Measurement invariance", "測量不變性"),
+    "cmp_invariance_note": (
+        "Each level adds equal parameters to the previous one (configural: same model; metric: equal loadings; "
+        "scalar: and equal intercepts; strict: and equal residual variances). A level holds when neither the "
+        "chi-square difference test nor the change in fit (ΔCFI ≥ −0.010, Cheung & Rensvold 2002; ΔRMSEA ≤ 0.015, "
+        "ΔSRMR ≤ 0.030 / 0.010, Chen 2007) speaks against it; where it fails, score tests point to the parameters "
+        "to free (partial invariance).",
+        "各層級在前一層級上增加跨組相等的參數（形態：同一模型；度量：因子負荷相等；標量：再加截距相等；嚴格：再加殘差方差相等）。"
+        "當卡方差異檢驗與擬合變化（ΔCFI ≥ −0.010，Cheung & Rensvold 2002；ΔRMSEA ≤ 0.015、ΔSRMR ≤ 0.030 / 0.010，Chen 2007）"
+        "均不否定時，該層級成立；不成立時，以分數檢驗找出應釋放的參數（部分不變性）。"),
+    "cmp_level": ("Highest level that holds: {level}.", "成立的最高層級：{level}。"),
+    "cmp_micom": ("MICOM: measurement invariance of composites (PLS)", "MICOM：合成變量的測量不變性（PLS）"),
+    "cmp_micom_note": (
+        "Step 2 (compositional invariance): the correlation c of the composites built with either group's weights, "
+        "against its permutation distribution. Step 3: equal composite means and variances, by permutation "
+        "(Henseler, Ringle & Sarstedt 2016).",
+        "第二步（組成不變性）：以兩組權重分別構成的合成變量之相關 c，與其置換分布比較。第三步：合成變量均值與方差相等，以置換檢驗"
+        "（Henseler, Ringle & Sarstedt 2016）。"),
+    "cmp_indexes": ("Indexes by group", "各組指數"),
+    "cmp_indexes_note": ("Each difference is stated with the invariance it rests on.", "每個差異均註明其所依據的不變性層級。"),
+    "cmp_paths": ("Path differences", "路徑差異"),
+    "cmp_paths_note_sem": ("Equality of each path in every group: Wald test and likelihood-ratio test in the model {model}.",
+                           "各路徑跨組相等的檢驗：在模型 {model} 中的 Wald 檢驗與似然比檢驗。"),
+    "cmp_paths_note_pls": ("Permutation test (Chin & Dibbern 2010) and Henseler's bootstrap MGA (two-sided p).",
+                           "置換檢驗（Chin & Dibbern 2010）與 Henseler 自助法多組分析（雙尾 p 值）。"),
+    "cmp_latent_means": ("Latent mean differences (from the reference group)", "潛變量均值差異（相對參照組）"),
+    "cmp_figure": ("Indexes and paths by group", "各組指數與路徑"),
+    "cmp_notes": ("Notes", "說明"),
+    "cmp_step": ("Step", "步驟"), "cmp_holds": ("Holds", "成立"), "cmp_verdict": ("Verdict", "結論"),
+    "cmp_yes": ("yes", "是"), "cmp_no": ("no", "否"),
+    "cmp_group": ("Group", "組"), "cmp_reference": ("Reference", "參照組"), "cmp_latent": ("Latent", "潛變量"),
+    "cmp_index": ("Index", "指數"), "cmp_difference": ("Difference", "差異"), "cmp_se": ("SE", "標準誤"),
+    "cmp_ci": ("Interval", "區間"), "cmp_rests_on": ("Rests on", "比較依據"), "cmp_path": ("Path", "路徑"),
+    "cmp_wald_p": ("Wald p", "Wald p 值"), "cmp_lrt_p": ("LRT p", "似然比 p 值"),
+    "cmp_perm_p": ("Permutation p", "置換 p 值"), "cmp_henseler_p": ("Henseler p", "Henseler p 值"),
+    "cmp_invariance_col": ("Invariance", "不變性"), "cmp_p": ("p", "p 值"),
+    "cmp_lvl_configural": ("configural", "形態不變"), "cmp_lvl_metric": ("metric", "度量不變"),
+    "cmp_lvl_scalar": ("scalar", "標量不變"), "cmp_lvl_strict": ("strict", "嚴格不變"),
+    "cmp_lvl_partial metric": ("partial metric", "部分度量不變"), "cmp_lvl_partial scalar": ("partial scalar", "部分標量不變"),
+    "cmp_lvl_partial strict": ("partial strict", "部分嚴格不變"), "cmp_lvl_none": ("none", "不成立"),
+    "cmp_lvl_full": ("full", "完全不變"), "cmp_lvl_partial": ("partial", "部分不變"),
+    "cmp_lvl_compositional": ("compositional", "組成不變"),
+    "cmp_zh_holds": ("holds", "成立：Δχ² = {chisq}（自由度 {df}，p {p}），ΔCFI {dcfi}，ΔRMSEA {drmsea}"),
+    "cmp_zh_fails": ("does not hold", "不成立：Δχ² = {chisq}（自由度 {df}，p {p}），ΔCFI {dcfi}，ΔRMSEA {drmsea}"),
+    "cmp_zh_configural": ("", "同一模型適用於各組：CFI {cfi}，RMSEA {rmsea}，SRMR {srmr}"),
+    "cmp_rests_scalar": ("", "{latent} 的題項標量不變（負荷與截距相等）：指數差異比較的是同一構念、同一量尺"),
+    "cmp_rests_strict": ("", "{latent} 的題項嚴格不變：指數差異比較的是同一構念、同一量尺"),
+    "cmp_rests_partial scalar": ("", "部分標量不變：{latent} 的部分題項參數（負荷或截距）跨組不同，潛變量均值可比，但 0-100 指數亦含這些題項的差異"),
+    "cmp_rests_metric": ("", "僅度量不變：指數差異可能反映題項作用方式的不同，而非 {latent} 本身"),
+    "cmp_rests_partial metric": ("", "僅部分度量不變：指數差異可能反映題項作用方式的不同"),
+    "cmp_rests_configural": ("", "僅形態不變：{latent} 在各組的量尺不同，指數差異不可解讀為同一量的差異"),
+    "cmp_rests_compositional": ("", "MICOM 組成不變：{latent} 在兩組以相同方式構成，指數比較同一合成變量"),
+    "cmp_rests_full": ("", "完全測量不變（MICOM 第二、三步）：{latent} 在兩組以相同方式構成，指數差異比較同一合成變量"),
+    "cmp_rests_partial": ("", "MICOM 組成不變（第二步）成立，但 {latent} 的合成變量均值或方差不同（第三步），即指數所顯示的差異"),
+    "cmp_rests_none": ("", "不具組成不變性：{latent} 在兩組的構成不同，指數差異混合了構成與水平的差異"),
 }
 
 

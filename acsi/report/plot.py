@@ -47,7 +47,7 @@ from .numbers import fixed
 
 __all__ = ["path_diagram", "timeseries", "league_table", "league_baseline", "ipa_chart", "structure_depths"]
 
-_EST_COLS = {"lhs", "op", "rhs", "est", "se", "z", "pvalue", "ci_lower", "ci_upper", "std_all", "free"}
+_EST_COLS = {"lhs", "op", "rhs", "group", "label", "est", "se", "z", "pvalue", "ci_lower", "ci_upper", "std_lv", "std_all", "free"}
 
 
 # =========================================================================== helpers

@@ -629,8 +629,9 @@ def _methods(data: ReportData, lang: str, notes: list[str]) -> list[tuple[str, s
 
 
 def build_context(data: ReportData, *, lang: str = "en", published=None, title: str | None = None,
-                  figures: list | None = None, notes: list[str] | None = None) -> dict:
-    """Everything the template shows (strings already formatted)."""
+                  figures: list | None = None, notes: list[str] | None = None, comparison=None) -> dict:
+    """Everything the template shows (strings already formatted); ``comparison`` (an
+    :func:`acsi.compare` result) adds the group-comparison section (:mod:`.compare`)."""
     from ..provenance import acsi_version
     from . import fonts
 
@@ -652,6 +653,10 @@ def build_context(data: ReportData, *, lang: str = "en", published=None, title: 
                 ("timeseries", t("timeseries", lang)), ("league", t("league_tables", lang)),
                 ("model", t("path_diagram", lang)), ("ipa", t("ipa", lang)), ("quality", t("quality", lang)),
                 ("accounting", t("accounting", lang)), ("methods", t("methods", lang))]
+    section = None
+    if comparison is not None:  # an acsi.compare() result formats its own section (acsi.report.compare)
+        section = comparison.report_section(lang)
+        sections.insert(-1, ("comparison", t("comparison", lang)))
     ctx = {
         "lang": lang,
         "html_lang": html_lang(lang),
@@ -680,6 +685,7 @@ def build_context(data: ReportData, *, lang: str = "en", published=None, title: 
         "methods": _methods(data, lang, notes),
         "notes": notes,
         "font_note": font_note,
+        "comparison": section,
     }
     return ctx
 
@@ -713,7 +719,7 @@ def _published(published):
 
 @validate_params("render_report", lang=LANG)
 def render_report(results, agg=None, *, lang: str = "en", published=None, title: str | None = None,
-                  figures: list | None = None, bootstrap=None) -> str:
+                  figures: list | None = None, bootstrap=None, comparison=None) -> str:
     """Render the self-contained HTML report and return it as a string.
 
     Parameters
@@ -734,6 +740,8 @@ def render_report(results, agg=None, *, lang: str = "en", published=None, title:
         The fit's bootstrap (:func:`acsi.bootstrap.bootstrap`): significance marks then come
         from its p-values and "what to improve" from its replicates.  A results directory
         with a ``bootstrap/`` folder (``BootstrapResult.save``) is read without it.
+    comparison : ComparisonResult, optional
+        An :func:`acsi.compare` result: adds the group-comparison section.
 
     Returns
     -------
@@ -745,17 +753,20 @@ def render_report(results, agg=None, *, lang: str = "en", published=None, title:
     >>> html = render_report(fit, agg, lang="zh")     # doctest: +SKIP
     """
     data = from_objects(results, agg, bootstrap)
-    return _render(data, lang=lang, published=_published(published), title=title, figures=figures)
+    return _render(data, lang=lang, published=_published(published), title=title, figures=figures,
+                   comparison=comparison)
 
 
-def _render(data: ReportData, *, lang: str, published, title, figures, notes=None) -> str:
-    ctx = build_context(data, lang=lang, published=published, title=title, figures=figures, notes=notes)
+def _render(data: ReportData, *, lang: str, published, title, figures, notes=None, comparison=None) -> str:
+    ctx = build_context(data, lang=lang, published=published, title=title, figures=figures, notes=notes,
+                        comparison=comparison)
     return _environment().get_template("report.html.j2").render(**ctx)
 
 
 @validate_params("write_report", lang=LANG)
 def write_report(fit, agg=None, path: str | Path = "report.html", *, lang: str = "en", published=None,
-                 figures_dir: str | Path | None = None, title: str | None = None, bootstrap=None) -> Path:
+                 figures_dir: str | Path | None = None, title: str | None = None, bootstrap=None,
+                 comparison=None) -> Path:
     """Write the HTML report (and optionally every figure as a PNG file).
 
     Parameters
@@ -773,6 +784,8 @@ def write_report(fit, agg=None, path: str | Path = "report.html", *, lang: str =
         See :func:`render_report`.
     figures_dir : str or Path, optional
         Also save each figure as ``<figures_dir>/<name>.png``.
+    comparison : ComparisonResult, optional
+        An :func:`acsi.compare` result: adds the group-comparison section.
 
     Returns
     -------
@@ -787,7 +800,7 @@ def write_report(fit, agg=None, path: str | Path = "report.html", *, lang: str =
     pub = _published(published)
     notes: list[str] = []
     figs = report_figures(data, lang, published=pub, notes=notes)
-    html_text = _render(data, lang=lang, published=pub, title=title, figures=figs, notes=notes)
+    html_text = _render(data, lang=lang, published=pub, title=title, figures=figs, notes=notes, comparison=comparison)
     if notes:  # figure problems are listed in the report; repeat them here for the caller
         import warnings
 

@@ -31,6 +31,7 @@ VALID = {
     "demo": ["--out", "{out}", "--no-report", "--quiet"],
     "aggregate": ["{indexes}", "--weights", "{sales}", "--out", "{out}", "--window", "1"],
     "report": ["{results}", "--out", "{out}/r.html", "--no-figures"],
+    "compare": ["{compare}", "--by", "period", "--levels", "configural", "--quiet", "--out", "{out}"],
     "ahp": ["{matrix}"],
     "kano": ["{answers}"],
     "ipa": ["{ipa}"],
@@ -74,6 +75,19 @@ BAD = {
     ("aggregate", "--span"): ("a year", ["!--window"], EXIT_ERROR),
     ("aggregate", "--latent"): ("NO_SUCH_LATENT", [], EXIT_ERROR),
     ("aggregate", "--status-column"): ("no_such_column", [], EXIT_ERROR),
+    ("compare", "survey"): (MISSING, [], EXIT_FILE),
+    ("compare", "--by"): ("no_such_column", [], EXIT_ERROR),
+    ("compare", "--model"): ("no-such-model", [], EXIT_ERROR),
+    ("compare", "--groups"): ("2025Q1", [], EXIT_USAGE),
+    ("compare", "--weight"): ("no_such_column", [], EXIT_ERROR),
+    ("compare", "--min-n"): ("1", [], EXIT_USAGE),
+    ("compare", "--levels"): ("metric,scalar", [], EXIT_USAGE),
+    ("compare", "--alpha"): ("2", [], EXIT_USAGE),
+    ("compare", "--perm"): ("5", ["--estimator", "pls"], EXIT_USAGE),
+    ("compare", "--boot"): ("-1", ["--estimator", "pls"], EXIT_USAGE),
+    ("compare", "--seed"): ("-1", ["--estimator", "pls"], EXIT_USAGE),
+    ("compare", "--jobs"): ("0", ["--estimator", "pls"], EXIT_USAGE),
+    ("compare", "--confidence"): ("2", [], EXIT_USAGE),
     ("report", "results"): ("/nonexistent/acsi-test/results", [], EXIT_FILE),
     ("report", "--aggregate"): ("/nonexistent/acsi-test/aggregate", [], EXIT_FILE),
     ("report", "--published"): (MISSING, [], EXIT_FILE),
@@ -125,6 +139,7 @@ FREE = {
     ("demo", "--out"): "any directory name (created)",
     ("aggregate", "--out"): "any directory name (created)",
     ("report", "--out"): "any file name (created)",
+    ("compare", "--out"): "any directory name (created)",
     ("report", "--figures"): "any directory name (created)",
     ("report", "--title"): "any title",
     ("kano", "--out"): "any file name (created)",
@@ -171,6 +186,7 @@ def inputs(tmp_path_factory):
     d = tmp_path_factory.mktemp("cli_inputs")
     survey = two_period_survey().query("period == '2025Q1' and company == 'A'")
     survey.to_csv(d / "survey.csv", index=False)
+    two_period_survey().query("company == 'A'").to_csv(d / "compare.csv", index=False)  # two periods of one company
     (d / "model.lav").write_text(ACSI_LAVAAN)
     idx, sales = example_panel(4, 2, 2, 2, seed=1)
     idx.to_csv(d / "indexes.csv", index=False)
@@ -186,7 +202,7 @@ def inputs(tmp_path_factory):
 
     import_acsi_tables(d / "store.duckdb")
     pd.DataFrame({"company": ["A"], "sales": [1.0]}).to_csv(d / "sales_a.csv", index=False)
-    return {"store": d / "store.duckdb", "newstore": d / "new.duckdb", "sales_a": d / "sales_a.csv", "survey": d / "survey.csv", "model": d / "model.lav", "indexes": d / "indexes.csv",
+    return {"store": d / "store.duckdb", "newstore": d / "new.duckdb", "sales_a": d / "sales_a.csv", "survey": d / "survey.csv", "compare": d / "compare.csv", "model": d / "model.lav", "indexes": d / "indexes.csv",
             "sales": d / "sales.csv", "results": d / "results", "matrix": d / "matrix.csv",
             "answers": d / "answers.csv", "ipa": d / "ipa.csv", "nps": d / "nps.csv", "out": d / "out"}
 

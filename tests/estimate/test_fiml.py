@@ -53,7 +53,7 @@ def _key(df):
 @pytest.fixture(scope="module")
 def merged(res):
     ref = CASE.parameters
-    ours = res.estimates.copy()
+    ours = res.estimates[res.estimates["op"] != "r2"].copy()  # R-squares: test_rsquare_matches_lavaan
     ours["key"], ref["key"] = _key(ours), _key(ref)
     return ours.merge(ref, on="key", suffixes=("", "_ref"), how="outer", indicator=True)
 
@@ -73,6 +73,12 @@ def test_converged_admissible(res):
 def test_same_rows_as_lavaan(merged):
     assert (merged["_merge"] == "both").all(), merged.loc[merged["_merge"] != "both", "key"].tolist()
     assert (merged["op"] == "~1").sum() == 15 + 6
+
+
+def test_rsquare_matches_lavaan(res):
+    ours = res.estimates[res.estimates["op"] == "r2"]
+    assert list(ours["lhs"]) == list(CASE.rsquare.index.get_level_values("variable"))
+    np.testing.assert_allclose(ours["est"].to_numpy(), CASE.rsquare.to_numpy(), atol=EST_ATOL, rtol=0)
 
 
 def test_estimates_match_lavaan(merged):

@@ -212,10 +212,17 @@ def test_not_converged_is_reported():
     assert res.estimates["se"].isna().all()
 
 
-def test_item_latent_covariance_is_refused():
-    spec = acsi.parse_lavaan("CS =~ cs1 + cs2 + cs3\nCL =~ cl1 + cl2\nCL ~ CS\ncs1 ~~ CL\n", name="odd")
-    with pytest.raises(EstimationError, match=r"covariance cs1 ~~ CL links an item and a latent"):
-        mf.RamModel(spec)
+def test_item_latent_covariance_is_estimated_as_lavaan():
+    """An indicator covarying with a latent (refused before the parameter table) is lavaan's
+    phantom-latent model: the fit equals lavaan's (tests/reference/engine_item_latent_cov)."""
+    from reference.cases import load_case
+
+    c = load_case("engine_item_latent_cov")
+    res = mf.fit_sem_fast(c.data, acsi.parse_lavaan(c.model_text, name="odd"))
+    ref = c.parameters.set_index(["lhs", "op", "rhs"])
+    got = res.estimates.set_index(["lhs", "op", "rhs"]).loc[ref.index]
+    np.testing.assert_allclose(got["est"], ref["est"], atol=1e-6)
+    assert res.fit_measures["chisq"] == pytest.approx(c.fit_measures["chisq"], rel=1e-6)
 
 
 def test_non_positive_definite_batch_is_refused():

@@ -30,8 +30,13 @@ def case(request):
     return request.param, fit_sem(c.data, spec), c.parameters, c.fit_measures
 
 
+def _parameters(res):
+    """The parameter rows of our table (the R-square rows are compared in test_rsquare_matches_lavaan)."""
+    return res.estimates[res.estimates["op"] != "r2"].reset_index(drop=True)
+
+
 def _merged(res, ref):
-    ours = res.estimates.copy()
+    ours = _parameters(res)
     # lavaan writes a covariance once, in its own orientation; match either way round
     ref = ref.copy()
     key = lambda df: df.apply(lambda r: (r["lhs"], r["op"], r["rhs"]) if r["op"] != "~~" else (min(r["lhs"], r["rhs"]), "~~", max(r["lhs"], r["rhs"])), axis=1)
@@ -51,7 +56,15 @@ def test_every_lavaan_parameter_is_present(case):
     m = _merged(res, ref)
     missing = m.loc[m["est"].isna(), "key"].tolist()
     assert not missing, f"parameters in lavaan's table missing from ours: {missing}"
-    assert len(res.estimates) == len(ref)
+    assert len(_parameters(res)) == len(ref)
+
+
+def test_rsquare_matches_lavaan(case):
+    name, res, _, _ = case
+    r2 = load_case(name).rsquare
+    ours = res.estimates[res.estimates["op"] == "r2"]
+    assert list(ours["lhs"]) == list(r2.index.get_level_values("variable"))
+    np.testing.assert_allclose(ours["est"].to_numpy(), r2.to_numpy(), atol=EST_ATOL, rtol=0)
 
 
 def test_estimates_match_lavaan(case):

@@ -126,8 +126,8 @@ def test_fit_aggregate_shorthand_equals_function(result):
 @pytest.mark.filterwarnings("ignore::acsi.AcsiWarning")
 def test_mlfast_engine_equals_semopy(survey):
     spec = acsi.parse_lavaan(ACSI_LAVAAN)
-    a = acsi.fit(survey, spec, unit="company", pooled=False)
-    b = acsi.fit(survey, spec, unit="company", pooled=False, options={"engine": "mlfast"})
+    a = acsi.fit(survey, spec, unit="company", pooled=False, options={"engine": "semopy"})
+    b = acsi.fit(survey, spec, unit="company", pooled=False, options={"engine": "mlfast"})  # the default
     np.testing.assert_allclose(a.indexes["index"], b.indexes["index"], atol=1e-6)
     np.testing.assert_allclose(a.estimates["est"], b.estimates["est"], atol=1e-5)
     with pytest.raises(ValueError, match=r"options\['engine'\]\" parameter of acsi.fit must be one of \['semopy', 'mlfast'\]. Got 'fast' instead"):

@@ -1,0 +1,110 @@
+"""The result of an ML fit assembled from its estimate θ̂, for every engine.
+
+acsi's own engine (:func:`acsi.estimate.mlfast.fit_stats`), semopy (:mod:`.sem`) and FIML
+(:mod:`.fiml`) each produce θ̂; :func:`result_from_theta` turns it into an
+:class:`~acsi.estimate.result.SEMResult`: the estimate table (:mod:`.table`), lavaan's
+standard errors (``RamModel.vcov``: expected information, lavaan's augmented information with
+constraints), the fit measures (:mod:`.fitmeasures`) and the admissibility checks, so every
+engine reports the same numbers the same way.  It works on the compiled model's own methods
+and imports none of the engines.
+
+Equivalent R: ``parameterEstimates(fit, standardized = TRUE, rsquare = TRUE)``,
+``fitMeasures(fit)``, ``lavInspect(fit, "vcov")``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .fitmeasures import fit_measures
+from .result import SEMResult
+from .samplestats import SampleStats
+from .table import admissibility_problems, estimate_table
+
+__all__ = ["group_labels", "result_from_theta"]
+
+
+def group_labels(model):
+    """The table's group labels, or None for a single-group table without them."""
+    return list(model.group_labels) if model.group_labels else None
+
+
+def result_from_theta(model: RamModel, stats: SampleStats, theta: np.ndarray, *, info: np.ndarray | None,
+                      converged: bool, messages=(), n_iter: int = 0, objective: float = np.nan, level: float = 0.95,
+                      engine: str = "mlfast", vcov: np.ndarray | None = None, fit: pd.Series | None = None,
+                      extra: dict | None = None) -> SEMResult:
+    """Assemble an :class:`SEMResult` from an estimate θ̂ (see the module docstring).
+
+    ``info`` is the expected information of F over θ at θ̂ (standard errors from
+    :func:`~.mlfast.parameter_vcov`), or pass ``vcov`` directly (FIML's observed
+    information); ``fit`` replaces the complete-data fit measures (FIML's).
+    """
+    messages = list(messages)
+    theta = np.asarray(theta, dtype=float)
+    N = stats.ntotal
+    if vcov is None and info is not None:
+        try:
+            vcov = model.vcov(info, N, theta)
+        except np.linalg.LinAlgError:
+            messages.append("standard errors unavailable: singular information matrix")
+    exo = [gm.exo_values(st.cov[None], st.mean[None]) for gm, st in zip(model.groups, stats.groups)]
+    estimates = estimate_table(model, theta, vcov, exo, level=level)
+    if vcov is not None and not np.isfinite(estimates["se"].to_numpy()[estimates["free"].to_numpy()]).all():
+        messages.append("some standard errors could not be computed (information matrix not invertible)")
+    imp = model.implied_moments(theta, stats)
+    mats = [tuple(a[0] for a in model.matrices_of(theta[None], g, exo[g])) for g in range(len(model.groups))]
+    if fit is None:
+        S = [st.cov for st in stats.groups]
+        sig = [s for s, _ in imp]
+        # at an exact fit the minimum of F is 0 up to rounding and can come out as -1e-16;
+        # Σ then reproduces S to rounding, so the fit measures are those of Σ = S (chisq 0)
+        if objective <= 0 and np.isfinite(objective):
+            sig = S
+        fit = fit_measures(
+            S, sig, [st.n for st in stats.groups], model.npar,
+            mean=[st.mean for st in stats.groups] if model.meanstructure else None,
+            mu=[m for _, m in imp] if model.meanstructure else None,
+            x=list(model.ov_x), fixed_x=model.fixed_x,
+            eq_rank=model.equality_rank(theta),
+        )
+    labels = stats.labels
+    problems = admissibility_problems(model, mats, labels if len(labels) > 1 else None)
+    groups = []
+    for g, gm in enumerate(model.groups):
+        L, B, P, T = mats[g][:4]
+        C = np.linalg.inv(np.eye(gm.m) - B)
+        A = C @ P @ C.T
+        st = stats.groups[g]
+        groups.append({
+            "label": labels[g] if g < len(labels) else g + 1,
+            "loadings": pd.DataFrame(L, index=gm.ov, columns=gm.lv),
+            "residual_variances": pd.Series(np.diag(T), index=gm.ov),
+            "latent_cov": pd.DataFrame(A, index=gm.lv, columns=gm.lv),
+            "sample_cov": pd.DataFrame(st.cov, index=gm.ov, columns=gm.ov),
+            "implied_cov": pd.DataFrame(imp[g][0], index=gm.ov, columns=gm.ov),
+            "sample_mean": pd.Series(st.mean, index=gm.ov) if model.meanstructure else None,
+            "implied_mean": pd.Series(imp[g][1], index=gm.ov) if model.meanstructure else None,
+        })
+    names = [f"{a}{o}{b}" + (f".g{g}" if len(model.groups) > 1 else "")
+             for (a, o, b), g in zip(model.labels, model.param_group)]
+    first = groups[0]
+    return SEMResult(
+        estimates=estimates,
+        fit_measures=fit,
+        loadings=first["loadings"],
+        residual_variances=first["residual_variances"],
+        latent_cov=first["latent_cov"],
+        sample_cov=first["sample_cov"],
+        implied_cov=first["implied_cov"],
+        n=int(N),
+        converged=bool(converged),
+        admissible=not problems,
+        problems=tuple(problems),
+        messages=tuple(messages),
+        n_iter=int(n_iter),
+        objective=float(objective),
+        extra={"engine": engine, "theta": theta, "labels": list(model.labels), **(extra or {})},
+        vcov=None if vcov is None else pd.DataFrame(vcov, index=names, columns=names),
+        groups=tuple(groups),
+    )

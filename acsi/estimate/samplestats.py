@@ -1,0 +1,166 @@
+"""Sample statistics of an ML fit: per group the number of rows, the mean vector and the
+covariance matrix (denominator N, lavaan's ``likelihood = "normal"``), and optionally the raw
+rows and case weights.
+
+Complete-data ML depends on the data only through ``(n_g, x̄_g, S_g)``, so every engine takes a
+:class:`SampleStats` rather than a DataFrame: a unit's fit from stored moments, the bootstrap's
+resampled moments and a fit of raw rows all go through the same code.  The raw rows (and, later,
+case weights) are kept for what needs more than the moments: FIML (missing-data patterns) and
+robust standard errors (the fourth-order moments ``Γ`` of MLM/MLR).
+
+Equivalent R: ``lavInspect(fit, "sampstat")`` (``cov`` with denominator N, ``mean``) and
+``lavInspect(fit, "nobs")``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..errors import EstimationError
+
+__all__ = ["GroupStats", "SampleStats", "check_sample_cov"]
+
+
+@dataclass(frozen=True)
+class GroupStats:
+    """One group's statistics (observed variables in the model's ``ov`` order).
+
+    ``n`` rows; ``mean`` (p,), ``cov`` (p, p) with denominator ``n``; ``X`` the rows (n × p,
+    NaN = missing) when kept; ``weights`` case weights (n,) or None (unweighted).
+    """
+
+    n: int
+    mean: np.ndarray
+    cov: np.ndarray
+    X: np.ndarray | None = None
+    weights: np.ndarray | None = None
+
+
+@dataclass(frozen=True)
+class SampleStats:
+    """Sample statistics of every group (lavaan's ``lavsamplestats``).
+
+    Attributes
+    ----------
+    groups : tuple of GroupStats
+    ov : tuple of tuple of str
+        The observed variables of each group, in the order of the statistics.
+    labels : tuple
+        The group labels (``(None,)`` for a single-group fit).
+    """
+
+    groups: tuple[GroupStats, ...]
+    ov: tuple[tuple[str, ...], ...]
+    labels: tuple = (None,)
+
+    @property
+    def ntotal(self) -> int:
+        """Total number of rows ``N = Σ n_g``."""
+        return int(sum(g.n for g in self.groups))
+
+    @property
+    def weights(self) -> np.ndarray:
+        """Group weights ``n_g / N`` of the multigroup discrepancy ``F = Σ (n_g/N) F_g``."""
+        n = np.array([g.n for g in self.groups], dtype=float)
+        return n / n.sum()
+
+    @classmethod
+    def from_moments(cls, cov, n, mean=None, *, ov) -> "SampleStats":
+        """Statistics of one group from its covariance (denominator N), N and mean."""
+        cov = np.asarray(cov, dtype=float)
+        mean = np.zeros(cov.shape[0]) if mean is None else np.asarray(mean, dtype=float)
+        return cls(groups=(GroupStats(n=int(n), mean=mean, cov=cov),), ov=(tuple(ov),))
+
+    @classmethod
+    def from_data(cls, data: pd.DataFrame, ov, *, group: str | None = None, group_labels=None,
+                  keep_rows: bool = False, complete: bool = True) -> "SampleStats":
+        """Statistics of ``data`` (a DataFrame) for the observed variables ``ov``.
+
+        Parameters
+        ----------
+        data : DataFrame
+        ov : sequence of str, or one sequence per group
+        group : str, optional
+            Column holding the group of each row (lavaan's ``group =``).
+        group_labels : sequence, optional
+            The groups in model order (default: the sorted distinct values of ``group``).
+        keep_rows : bool
+            Keep the raw rows (FIML, robust standard errors).
+        complete : bool
+            Refuse missing values (complete-data ML); ``False`` keeps them (FIML) and leaves
+            ``mean``/``cov`` as the available-case moments, to be replaced by the EM moments.
+
+        Raises
+        ------
+        EstimationError
+            Columns missing from ``data``, missing values when ``complete``, fewer than two rows
+            in a group, an unknown group label, a constant variable or a non-positive-definite
+            sample covariance (named).
+        """
+        if group is None:
+            parts = [(None, data)]
+        else:
+            if group not in data.columns:
+                raise EstimationError(f"the group column {group!r} is not in the data (columns: {list(data.columns)[:20]})")
+            # groups are matched by their text, as lavaan (which turns the group column into labels)
+            key = data[group].map(lambda v: v if pd.isna(v) else str(v))
+            present = [str(v) for v in pd.unique(key.dropna())]
+            labels = sorted(present) if group_labels is None else [str(g) for g in group_labels]
+            unknown = [g for g in present if g not in labels]
+            if unknown:
+                raise EstimationError(f"rows of groups {unknown} of column {group!r} are not among the model's groups {labels}")
+            if key.isna().any():
+                raise EstimationError(f"{int(key.isna().sum())} row(s) have no value in the group column {group!r}: "
+                                      "drop them or give them a group")
+            parts = [(g, data[(key == g).to_numpy()]) for g in labels]
+        ovs = [tuple(ov)] * len(parts) if not ov or isinstance(ov[0], str) else [tuple(o) for o in ov]
+        out = []
+        for (g, part), names in zip(parts, ovs):
+            where = "" if g is None else f" in group {g!r}"
+            missing_cols = [c for c in names if c not in part.columns]
+            if missing_cols:
+                raise EstimationError(f"data lack the model's items {missing_cols}: add these columns or fix the model")
+            X = part[list(names)].to_numpy(dtype=float)
+            n = X.shape[0]
+            if complete and np.isnan(X).any():
+                bad = [names[j] for j in np.flatnonzero(np.isnan(X).any(axis=0))]
+                raise EstimationError(
+                    f"incomplete data passed to the SEM backend (missing values in {', '.join(bad)}{where}); "
+                    "apply a missing-data policy first (acsi.fit does listwise deletion) or use missing='fiml'"
+                )
+            if n < 2:
+                raise EstimationError(f"cannot fit a model to {n} respondent(s){where}")
+            if complete:
+                mean = X.mean(axis=0)
+                Xc = X - mean
+                cov = Xc.T @ Xc / n
+                check_sample_cov(cov, list(names))
+            else:
+                mean = np.nanmean(X, axis=0)
+                cov = np.diag(np.nanvar(X, axis=0))
+            out.append(GroupStats(n=n, mean=mean, cov=cov, X=X if keep_rows else None))
+        return cls(groups=tuple(out), ov=tuple(ovs), labels=tuple(g for g, _ in parts))
+
+
+def check_sample_cov(S: np.ndarray, items: list[str]) -> None:
+    """Refuse constant items and a non-positive-definite sample covariance, naming the items.
+
+    semopy would silently replace a non-PD matrix by a nearby one.
+    """
+    var = np.diag(S)
+    flat = [items[i] for i in np.flatnonzero(var <= 1e-12)]
+    if flat:
+        raise EstimationError(
+            f"items with no variance (every respondent gave the same answer): {', '.join(flat)}; "
+            "a covariance model cannot be fitted: collect more varied data or drop these items from the model"
+        )
+    ev = np.linalg.eigvalsh(S / np.sqrt(np.outer(var, var)))
+    if ev.min() <= 1e-10:
+        raise EstimationError(
+            "the sample covariance matrix is not positive definite (items are linearly dependent or "
+            f"there are fewer respondents than items: smallest eigenvalue {ev.min():.3g}); "
+            "check for duplicated items or too few respondents"
+        )
