@@ -49,7 +49,7 @@ from .numbers import fixed
 __all__ = [
     "THRESHOLDS", "r_squared", "total_effects", "measurement_quality", "quality_summary", "flags",
     "ipa_table", "unit_fix_first", "league_tables", "accounting_table", "split_units", "bootstrap_replicates",
-    "path_tests", "pooled_ipa", "impacts", "checks",
+    "path_tests", "pooled_ipa", "impacts", "computed_impacts", "checks",
 ]
 
 #: name -> (direction, threshold): a value on the wrong side is flagged.
@@ -446,7 +446,89 @@ def impacts(data, unit_cols: bool = False) -> pd.DataFrame:
             if keys and not unit_cols:
                 continue  # per-unit impacts: the pooled table is wanted
             return out.reset_index(drop=True)
+    if not unit_cols:
+        out = computed_impacts(data)
+        if not out.empty:
+            return out.loc[out["target"].astype(str) == str(data.headline)].reset_index(drop=True)
     return pd.DataFrame(columns=["driver", "target", "impact"])
+
+
+def computed_impacts(data, rise: float = 5.0) -> pd.DataFrame:
+    """ACSI impacts of the pooled CB-SEM model, by :func:`acsi.estimate.effects.acsi_impacts` from
+    the pooled estimate table (θ̂ in :class:`~acsi.estimate.mlfast.RamModel` order), the pooled
+    item weights and the model's item scales, for fits whose results carry no impacts table.
+
+    The fit keeps no covariance of θ̂, so the delta-method SE is not available here.  When a
+    bootstrap of the pooled model was given, ``se`` is the standard deviation of the replicates'
+    impacts and ``ci_lower``/``ci_upper`` their percentile interval at the bootstrap's level
+    (the item weights held at the fit's: ``interval = "bootstrap percentile"``); otherwise the
+    interval columns are NaN (``interval = "none"``).  Empty when the fit is not CB-SEM, has no
+    pooled estimates or weights, or a parameter of the model is missing from the table.
+    Equivalent R: lavaan's total effects ``solve(I - B) - I`` scaled by the 0-100 points per
+    latent unit (module docstring of :mod:`acsi.estimate.effects`).
+    """
+    empty = pd.DataFrame(columns=["driver", "target", "impact"])
+    spec = data.spec
+    est = data.table("pooled_estimates")
+    w = data.table("pooled_item_weights")
+    if not data.groups:  # a fit without unit columns: its tables are the pooled fit's
+        est = est if not est.empty else data.table("estimates")
+        w = w if not w.empty else data.table("item_weights")
+    if data.estimator != "sem" or spec is None or est.empty or w.empty or not {"item", "weight"}.issubset(w.columns):
+        return empty
+    from ..errors import AcsiError
+    from ..estimate.effects import acsi_impacts
+    from ..estimate.mlfast import RamModel
+
+    try:
+        model = RamModel(spec)
+    except AcsiError:
+        return empty
+    if len(model.groups) != 1:
+        return empty
+    look = {(str(r.lhs), str(r.op), str(r.rhs)): float(r.est) for r in est[["lhs", "op", "rhs", "est"]].itertuples()}
+    if any(lab not in look for lab in model.labels):
+        return empty
+    theta = np.array([look[lab] for lab in model.labels])
+    weights = {str(i): float(v) for i, v in zip(w["item"], w["weight"]) if np.isfinite(v)}
+    weights = {x: weights.get(x, 0.0) for x in model.groups[0].ov}
+    bounds = {x: spec.scale_bounds.get(x, (np.nan, np.nan)) for x in model.groups[0].ov}
+    lo = {x: float(b[0]) for x, b in bounds.items()}
+    hi = {x: float(b[1]) for x, b in bounds.items()}
+    try:
+        tab = acsi_impacts(model, theta, None, weights=weights, lo=lo, hi=hi, rise=rise, level=data.confidence)
+    except AcsiError:
+        return empty
+    tab = tab[["driver", "target", "impact"]].copy()
+    tab["se"] = tab["ci_lower"] = tab["ci_upper"] = np.nan
+    tab["rise"], tab["interval"], tab["level"] = rise, "none", data.confidence
+    reps = _theta_replicates(data.bootstrap, model.labels)
+    if reps is not None and len(reps) >= 2:
+        vals = []
+        for th in reps:
+            try:
+                vals.append(acsi_impacts(model, th, None, weights=weights, lo=lo, hi=hi, rise=rise)["impact"].to_numpy())
+            except AcsiError:
+                continue
+        if len(vals) >= 2:
+            V = np.vstack(vals)
+            lvl = float(data.bootstrap_level or data.confidence)
+            a = (1 - lvl) / 2
+            tab["se"] = V.std(axis=0, ddof=1)
+            tab["ci_lower"], tab["ci_upper"] = np.quantile(V, a, axis=0), np.quantile(V, 1 - a, axis=0)
+            tab["interval"], tab["level"], tab["n_replicates"] = "bootstrap percentile", lvl, len(vals)
+    return tab
+
+
+def _theta_replicates(boot, labels) -> np.ndarray | None:
+    """Replicates of θ (R × k, ``labels`` order) from a bootstrap of the pooled CB-SEM model, or None."""
+    if boot is None or not hasattr(boot, "unit_keys") or not _pooled_bootstrap(boot):
+        return None
+    stat = {(str(lab[1]), str(lab[2]), str(lab[3])): s for s, lab in enumerate(boot.stat_labels) if lab[0] == "est"}
+    if any(tuple(lab) not in stat for lab in labels):
+        return None
+    reps = np.asarray(boot._masked[0])[[stat[tuple(lab)] for lab in labels]].T  # R × k
+    return reps[np.isfinite(reps).all(axis=1)]
 
 
 def bootstrap_replicates(boot, key, latents: list[str]) -> dict | None:

@@ -367,6 +367,8 @@ def from_objects(fit, agg=None, bootstrap=None) -> ReportData:
             fm = getattr(pooled, "fit_measures", None)
             if fm is not None:
                 tables["pooled_fit_measures"] = fm.to_frame().T.reset_index(drop=True) if isinstance(fm, pd.Series) else fm
+            if getattr(pooled, "weights", None) is not None:  # the ACSI impacts' 0-100 scales (analysis.impacts)
+                tables["pooled_item_weights"] = pooled.weights
             if getattr(pooled, "index", None) is not None:
                 tables["pooled_indexes"] = pooled.index
                 perf = _performance_from_index(pooled.index)

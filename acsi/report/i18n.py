@@ -203,6 +203,16 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "impact": ("Impact of a {rise}-point rise", "提高 {rise} 分的影響"),
     "impact_interval": ("Interval ({level})", "區間（{level}）"),
+    "impacts_no_interval": (
+        "Computed from the pooled model's estimates and item weights; no interval: the results keep no covariance of "
+        "the estimates and no bootstrap of the pooled model was given (run one for intervals).",
+        "由合併模型的估計值與題項權重計算；沒有區間：結果未保存估計值的協方差，也未提供合併模型的自助法（執行自助法可得區間）。",
+    ),
+    "impacts_bootstrap": (
+        "Computed from the pooled model's estimates and item weights; SE and {level} percentile interval from {n} "
+        "bootstrap replicates (item weights held at the fit's).",
+        "由合併模型的估計值與題項權重計算；標準誤與 {level} 百分位區間來自 {n} 次自助法重抽樣（題項權重固定為擬合值）。",
+    ),
     "impacts_absent": (
         "These results carry no ACSI impacts (the change in the headline's 0-100 index per 5-point rise of a driver): "
         "the estimator did not write an impacts table for this fit.",

@@ -383,6 +383,11 @@ def _ipa(data: ReportData, lang: str) -> dict | None:
         rows = [[latent_label(spec, r["driver"], lang), fmt_coef(r["impact"]), fmt_coef(r.get("se")),
                  fmt_ci_coef(r.get("ci_lower"), r.get("ci_upper"))] for r in imp.to_dict("records")]
         out["impacts"] = _table(headers, rows, num={1, 2, 3})
+        how = str(imp["interval"].iloc[0]) if "interval" in imp.columns else ""
+        if how == "none":
+            out["impacts_note"] = t("impacts_no_interval", lang)
+        elif how == "bootstrap percentile":
+            out["impacts_note"] = t("impacts_bootstrap", lang, level=fmt_pct(lvl), n=int(imp["n_replicates"].iloc[0]))
     else:
         out["impacts_note"] = t("impacts_absent", lang)
     return out

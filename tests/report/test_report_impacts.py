@@ -1,0 +1,86 @@
+"""ACSI impacts in "what to improve": computed from the pooled fit when the results carry no impacts
+table, checked against the formula applied by hand to the report's own tables; intervals only from a
+bootstrap, and the report says which."""
+
+from __future__ import annotations
+
+import functools
+import re
+import warnings
+
+import numpy as np
+import pytest
+
+import acsi
+from acsi.estimate.effects import total_effects_from_estimates
+from acsi.report import render_report
+from acsi.report.analysis import computed_impacts, impacts
+from acsi.report.data import from_objects
+
+
+def _quiet(fn, *a, **k):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", acsi.AcsiWarning)
+        return fn(*a, **k)
+
+
+def _text(html: str) -> str:
+    html = re.sub(r"<style>.*?</style>", " ", html, flags=re.S)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+@functools.lru_cache(maxsize=2)
+def _fit(unit: bool):
+    from acsi.simulate import simulate_survey
+
+    df = simulate_survey("acsi", units=2, n_per_unit=200, periods=["2025Q1"], seed=3)
+    if unit:
+        return _quiet(acsi.fit, df, "acsi", unit="company", n_jobs=1)
+    return _quiet(acsi.fit, df, "acsi", unit=None, period=None, n_jobs=1)
+
+
+def _by_hand(est, w, spec, driver, target, rise=5.0):
+    """impact = rise · T[target, driver] · s_target / s_driver, s_j = 100 Σ w λ / Σ w (max − min)."""
+    T = total_effects_from_estimates(est)
+    span = {i: spec.scale_bounds[i][1] - spec.scale_bounds[i][0] for i in spec.item_ids}
+
+    def s(lv):
+        b = w.loc[w["latent"] == lv]
+        return 100 * (b["weight"] * b["loading"]).sum() / (b["weight"] * b["item"].map(span)).sum()
+
+    return rise * T.loc[target, driver] * s(target) / s(driver)
+
+
+@pytest.mark.parametrize("unit", [False, True])
+def test_impacts_equal_the_formula_on_the_pooled_tables(unit):
+    fit = _fit(unit)
+    data = from_objects(fit)
+    tab = impacts(data)
+    assert set(tab["target"]) == {"CS"} and set(tab["driver"]) == {"CE", "PQ", "PV"}
+    w = fit.pooled.weights
+    for r in tab.itertuples():
+        assert r.impact == pytest.approx(_by_hand(fit.pooled.estimates, w, fit.spec, r.driver, "CS"), rel=1e-9)
+    assert (tab["interval"] == "none").all() and tab["ci_lower"].isna().all()
+
+
+def test_no_impacts_for_pls_and_no_interval_without_a_bootstrap():
+    from acsi.simulate import simulate_survey
+
+    df = simulate_survey("ecsi", units=1, n_per_unit=200, periods=["2025Q1"], seed=5)
+    pls = _quiet(acsi.fit, df, "ecsi", unit=None, estimator="pls", n_jobs=1)
+    assert computed_impacts(from_objects(pls)).empty
+    assert "These results carry no ACSI impacts" in _text(_quiet(render_report, pls))
+    html = _text(_quiet(render_report, _fit(False)))
+    assert "no interval: the results keep no covariance" in html and "Impact of a 5-point rise" in html
+
+
+@pytest.mark.parametrize("lang, words", [("en", "percentile interval from 40 bootstrap replicates"),
+                                         ("zh", "百分位区间来自 40 次自助法重抽样")])
+def test_bootstrap_gives_the_impacts_interval(lang, words):
+    fit = _fit(False)
+    boot = fit.bootstrap(n_boot=40, seed=2, n_jobs=1)
+    tab = impacts(from_objects(fit, None, boot))
+    assert (tab["interval"] == "bootstrap percentile").all() and (tab["n_replicates"] == 40).all()
+    assert (tab["ci_lower"] < tab["impact"]).all() and (tab["impact"] < tab["ci_upper"]).all()
+    assert (tab["se"] > 0).all()
+    assert words in _text(_quiet(render_report, fit, bootstrap=boot, lang=lang))
