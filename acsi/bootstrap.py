@@ -25,8 +25,11 @@ Refitting (SEM)
 ---------------
 ML estimates depend on the data only through the sample covariance ``S``, and 0-100
 indexes only through the item means, so a replicate needs only the resampled moments:
-with ``c_r`` the resampling counts of respondent r, ``S* = Σ c_r x_r x_rᵀ / n − x̄* x̄*ᵀ`` and
-``x̄*_w = Σ c_r v_r x_r / Σ c_r v_r`` (v the survey weights).  Each block of replicates is
+with ``c_r`` the resampling counts of respondent r and ``v_r`` its survey weight (1 without
+weights), ``x̄*_w = Σ c_r v_r x_r / Σ c_r v_r`` and ``S* = Σ c_r v_r (x_r − x̄*_w)(x_r − x̄*_w)ᵀ /
+Σ c_r v_r``: respondents are resampled with their weights and a weighted fit's replicates are
+fitted to their weighted moments, as the fit itself (lavaan's ``sampling.weights``).  Each
+block of replicates is
 fitted at once by :func:`acsi.estimate.mlfast.fit_covariances` (Fisher scoring,
 warm-started from the full-sample estimate), then scored with the replicate's own item
 weights ``w ∝ λ/θ`` (:mod:`acsi.score.scores`) and index
@@ -183,6 +186,7 @@ class _Context:
     std_index: dict
     lo: np.ndarray
     hi: np.ndarray
+    weighted: bool = False  # the fit used survey weights in the estimation (acsi.fit(weight=...))
 
 
 def _hash_key(key: tuple) -> int:
@@ -233,7 +237,8 @@ def _outcomes(fit) -> list:
 
 def _collect_units(fit, spec, strata, jackknife_groups, model) -> tuple[list[_Unit], list]:
     """Every estimated unit with its rows (in the order ``acsi.fit`` used) and warm start."""
-    from .estimate.mlfast import fit_covariances, sample_moments, start_values
+    from .estimate.mlfast import fit_covariances, start_values
+    from .estimate.samplestats import weighted_moments
 
     data = fit.prepared.data
     groups = list(fit.groups)
@@ -265,8 +270,10 @@ def _collect_units(fit, spec, strata, jackknife_groups, model) -> tuple[list[_Un
         units.append(_Unit(pos=pos, key=key, X=X_all[rows], v=v_all[rows], strata=sc, theta=None,
                            hkey=_hash_key(key), n_groups=G))
     if fit.estimator == "sem" and model is not None and units:
-        # full-sample solutions of every unit in one batch (cold starts): the warm starts
-        S = np.stack([sample_moments(u.X) for u in units])
+        # full-sample solutions of every unit in one batch (cold starts): the warm starts, on
+        # the survey-weighted moments when the fit was weighted (v = 1 otherwise)
+        weighted = fit.options.get("weight") is not None
+        S = np.stack([weighted_moments(u.X, u.v if weighted else None)[1] for u in units])
         starts = np.stack([start_values(model, Si) for Si in S])
         try:
             bf = fit_covariances(model, S, starts)
@@ -363,11 +370,14 @@ def _block_counts(ctx: _Context, u: _Unit, kind: str, b: int) -> np.ndarray:
 
 
 def _moments(X: np.ndarray, v: np.ndarray, counts: np.ndarray):
-    """Replicate covariance matrices (denominator Σc) and survey-weighted item means."""
+    """Replicate covariance matrices and survey-weighted item means, both with the row weights
+    ``c_r v_r`` (resampling counts times survey weights; denominator ``Σ c_r v_r``): the
+    estimation of a weighted fit uses the weighted moments (lavaan's ``sampling.weights``),
+    and without weights ``v = 1`` gives the counts alone."""
     from .estimate.pls_batch import weighted_covariances
 
-    _, S = weighted_covariances(X, counts)
     cw = counts * v
+    _, S = weighted_covariances(X, cw)
     xbar_w = cw @ X / cw.sum(axis=1)[:, None]
     return S, xbar_w
 
@@ -425,7 +435,8 @@ def _generic_replicate(ctx: _Context, u: _Unit, c: np.ndarray):
     df = pd.DataFrame(u.X[rows], columns=list(ctx.spec.item_ids))
     vals = np.full(len(ctx.stat_labels), np.nan)
     try:
-        o = fit_unit(u.key, df, ctx.spec, weights=u.v[rows], estimator=ctx.estimator, min_n=2, options=ctx.options)
+        o = fit_unit(u.key, df, ctx.spec, weights=u.v[rows] if ctx.weighted else None, estimator=ctx.estimator,
+                     min_n=2, options=ctx.options)
     except AcsiError:
         return vals, NOT_CONVERGED
     if not o.converged or o.index is None:
@@ -1049,6 +1060,7 @@ def bootstrap(
         options=dict(fit.options.get("estimator_options") or {}), stat_labels=labels, est_index=est_index,
         std_index=std_index, lo=np.array([spec.scale_bounds[i][0] for i in spec.item_ids], dtype=float),
         hi=np.array([spec.scale_bounds[i][1] for i in spec.item_ids], dtype=float),
+        weighted=fit.options.get("weight") is not None,
     )
     if scheduler is not None:
         n_workers = _dask_workers(scheduler)

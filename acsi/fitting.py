@@ -82,9 +82,18 @@ def fit(
         Period column.  ``"auto"`` uses a column named ``period`` when present, so
         each company is fitted per period, as ACSI does.
     estimator : {"sem", "pls"}
-        Covariance-based ML, or PLS path modelling.
+        Covariance-based ML, or PLS path modelling.  The ML variant is the option
+        ``options={"estimator": "mlr"}``: ML with robust (Huber-White) standard errors and the
+        Yuan-Bentler scaled chi-square with robust CFI/TLI/RMSEA, lavaan's ``estimator =
+        "MLR"``, the choice for skewed 1-10 answers with a ceiling; ``"mlm"``: Satorra-Bentler's
+        (complete, unweighted data); ``"ml"`` (default): normal-theory.  The estimates are
+        ML's for all three (:mod:`acsi.estimate.robust`); on the command line
+        ``--estimator mlr``.
     weight : str, optional
-        Survey-weight column (used for the unit index means; and in weighted PLS).
+        Survey-weight column.  It weights the estimation (the SEM is fitted to the weighted
+        moments, lavaan's ``sampling.weights``, with robust standard errors and the scaled
+        test as lavaan's default for weighted data; PLS is weighted too) and the unit index
+        means.
     item_map : dict, optional
         ``{column_in_data: item_id}``.
     missing_codes : sequence or dict
@@ -111,9 +120,10 @@ def fit(
         knows (:data:`acsi.pipeline.ESTIMATOR_OPTIONS`).  SEM: ``engine`` (``"mlfast"``, the
         default: acsi's own ML engine, equal to lavaan on every reference case and able to fit
         constraints, ``:=``, groups, means and covariates; or ``"semopy"`` as the optimiser, for
-        the models semopy can honour), and the engine's tolerances (semopy ``ftol``, ``maxiter``; mlfast
-        ``xtol``, ``maxiter``; FIML ``gtol``, ``maxiter``); PLS: ``scheme``, ``tol``,
-        ``max_iter``, ``modes``, ``anchors``.
+        the models semopy can honour), ``estimator`` (``"ml"``, ``"mlr"``, ``"mlm"``), ``se``
+        (``"standard"`` or ``"robust"``: override the standard errors), and the engine's
+        tolerances (semopy ``ftol``, ``maxiter``; mlfast ``xtol``, ``maxiter``; FIML ``gtol``,
+        ``maxiter``); PLS: ``scheme``, ``tol``, ``max_iter``, ``modes``, ``anchors``.
 
     Returns
     -------
@@ -126,7 +136,7 @@ def fit(
     >>> fit = acsi.fit(survey, "acsi", unit="company")              # doctest: +SKIP
     >>> fit.indexes[["period", "company", "index", "se"]]           # doctest: +SKIP
     """
-    options = check_estimator_options(estimator, missing, options)
+    options = check_estimator_options(estimator, missing, options, weighted=weight is not None)
     spec = resolve_model(model)
     if isinstance(data, (str, Path)):
         data = read_survey(data)
@@ -155,24 +165,27 @@ def fit(
     _check_carry(frame, groups, prepared.carry)
     items = list(spec.item_ids)
 
+    # survey weights reach the estimation only when the user gave a weight column (lavaan's
+    # sampling.weights: even constant weights switch to robust inference)
+    vw = prepared.weights if weight is not None else None
     tasks = []
     if groups:
         for k, pos in frame.groupby(groups, sort=True, dropna=False).indices.items():
             tasks.append(((k if isinstance(k, tuple) else (k,)), frame[items].iloc[pos].reset_index(drop=True),
-                          prepared.weights[pos]))
+                          None if vw is None else vw[pos]))
     # units present in the data whose every row was dropped still get a row
     acc_keys = [tuple(r) for r in prepared.accounting[groups].itertuples(index=False)] if groups else []
     have = {k for k, _, _ in tasks}
     for k in acc_keys:
         if k not in have and "<missing>" not in k:
-            tasks.append((k, frame[items].iloc[0:0], prepared.weights[0:0]))
+            tasks.append((k, frame[items].iloc[0:0], None if vw is None else vw[0:0]))
     tasks.sort(key=lambda t: tuple(str(x) for x in t[0]))
 
     kw = dict(estimator=estimator, min_n=min_n, confidence=confidence, options=options, missing=missing)
     log.info("fitting %s (%s) to %d units and %s", spec.name, estimator, len(tasks),
              "the pooled sample" if pooled else "no pooled sample")
     outcomes = _run(tasks, spec, kw, n_jobs=n_jobs, progress=progress)
-    pooled_outcome = (fit_unit(("<pooled>",), frame[items], spec, weights=prepared.weights, **kw)
+    pooled_outcome = (fit_unit(("<pooled>",), frame[items], spec, weights=vw, **kw)
                       if pooled and len(frame) else None)
 
     _warn_units(outcomes, groups)

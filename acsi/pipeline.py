@@ -11,10 +11,45 @@ One unit (a company in a period, or the pooled sample) goes through three stages
 
 A unit never disappears: whatever goes wrong, :func:`fit_unit` returns a
 :class:`UnitOutcome` with a ``status`` (``ok``, ``inadmissible`` or ``failed``) and a
-``reason`` the user can read.  The status rules (:func:`unit_status`): ``failed`` when the
-headline latent cannot be scored (or the estimation failed), ``inadmissible`` when the
-solution has problems (negative variances, non-positive-definite covariances, a latent
-whose weights are refused) that leave the headline scorable, ``ok`` otherwise.
+``reason`` the user can read, for the unit and for each of its latent indexes.
+
+Status rules
+------------
+Each latent index has its own status and reason (:func:`latent_status`), so a problem in
+one block does not withdraw a sound index of another (issue 13: an inadmissible loyalty
+block must not take the unit's satisfaction index out of the aggregation):
+
+==========================================================  ==========================  ============
+problem                                                     indexes it invalidates      status
+==========================================================  ==========================  ============
+estimation failed (error, not converged, too few rows)      every latent                failed
+a latent's item weights refused (negative or undefined)     that latent (no index)      failed
+negative residual variance of an item                       the latent it measures      inadmissible
+negative (residual) variance of a latent                    that latent                 inadmissible
+latent covariance matrix not positive definite              the latents of its improper inadmissible
+                                                            directions (eigenvectors of
+                                                            eigenvalues <= 0, component
+                                                            >= 0.1 in absolute value)
+any other problem (an observed structural variable's        every latent (it cannot be  inadmissible
+negative variance, PLS's inadmissible PLSc solution)        tied to one block)
+==========================================================  ==========================  ============
+
+An item's residual variance enters exactly its own latent's weights (``w ∝ λ/θ``), so it
+invalidates that index and no other.  A ``failed`` latent has no index (NaN); an
+``inadmissible`` one keeps its computed value with the reason, and the aggregation leaves it
+out (only ``ok`` indexes are aggregated).  The unit's status (:func:`unit_status`) is
+``failed`` when the estimation failed or the headline latent cannot be scored,
+``inadmissible`` when any index is not ``ok``, and ``ok`` otherwise; its reason lists every
+problem.
+
+Survey weights and robust ML
+----------------------------
+With survey weights the covariance-based estimator fits the weighted moments (lavaan's
+``sampling.weights``) with lavaan's inference for weighted data (robust standard errors,
+the Yuan-Bentler scaled test); ``options["estimator"]`` chooses ``"ml"``, ``"mlr"``
+(robust for non-normal answers) or ``"mlm"`` (Satorra-Bentler), ``options["se"]``
+``"standard"`` or ``"robust"`` (:mod:`acsi.estimate.robust`).  The indexes are the
+survey-weighted means of the respondents' scores either way.
 
 PLS results go into the same tables as the SEM engines: ``estimates`` holds the outer
 loadings (``=~``), path coefficients (``~``) and R² (``r2`` rows, as lavaan's
@@ -28,6 +63,7 @@ factor-score-weighted item means.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -39,21 +75,27 @@ from .options import InstanceOf, Integer, OneOf, Real, check, check_keys, invali
 from .score import item_weights, latent_scores, unit_index
 from .spec import ModelSpec
 
-__all__ = ["ESTIMATORS", "ESTIMATOR_OPTIONS", "SEM_ENGINES", "UnitOutcome", "check_estimator_options", "fit_unit",
-           "unit_status"]
+__all__ = ["ESTIMATORS", "ESTIMATOR_OPTIONS", "ML_ESTIMATORS", "SEM_ENGINES", "UnitOutcome", "check_estimator_options",
+           "fit_unit", "latent_status", "sem_problem_latents", "unit_status"]
 
 ESTIMATORS = ("sem", "pls")
+#: The maximum-likelihood variants of the covariance-based estimator (:mod:`acsi.estimate.robust`),
+#: chosen by ``options={"estimator": "mlr"}`` (the command line's ``--estimator mlr``).
+ML_ESTIMATORS = ("ml", "mlr", "mlm")
 MISSING_POLICIES = ("listwise", "fiml")
 
 _POSITIVE = (Real(0, None, closed="neither"),)
 _ITERATIONS = (Integer(min=1),)
 
+_ML = {"estimator": (OneOf(*ML_ESTIMATORS, desc="normal-theory ML, robust MLR or Satorra-Bentler MLM"),),
+       "se": (OneOf("standard", "robust"),)}
+
 #: The ``options=`` keys each estimator (and SEM engine) honours, with their constraints;
 #: anything else is refused, never ignored.
 ESTIMATOR_OPTIONS = {
-    ("sem", "semopy"): {"engine": (OneOf(*SEM_ENGINES),), "ftol": _POSITIVE, "maxiter": _ITERATIONS},
-    ("sem", "mlfast"): {"engine": (OneOf(*SEM_ENGINES),), "xtol": _POSITIVE, "maxiter": _ITERATIONS},
-    ("sem", "fiml"): {"gtol": _POSITIVE, "maxiter": _ITERATIONS},
+    ("sem", "semopy"): {"engine": (OneOf(*SEM_ENGINES),), "ftol": _POSITIVE, "maxiter": _ITERATIONS, **_ML},
+    ("sem", "mlfast"): {"engine": (OneOf(*SEM_ENGINES),), "xtol": _POSITIVE, "maxiter": _ITERATIONS, **_ML},
+    ("sem", "fiml"): {"gtol": _POSITIVE, "maxiter": _ITERATIONS, **_ML},
     ("pls", None): {"scheme": (OneOf("centroid", "factorial", "path"),), "tol": _POSITIVE, "max_iter": _ITERATIONS,
                     "modes": (InstanceOf(dict, desc="a dict latent -> 'A' or 'B'"),),
                     "anchors": (InstanceOf(dict, desc="a dict latent -> item"),),
@@ -82,28 +124,37 @@ class UnitOutcome:
     scores: pd.DataFrame | None = None
     index: pd.DataFrame | None = None
     extra: dict = field(default_factory=dict)
+    latents: pd.DataFrame | None = None  # latent, status, reason: each index's own (latent_status)
 
 
 class _Draft:
     """The outcome while the unit runs; :meth:`freeze` makes the read-only :class:`UnitOutcome`."""
 
-    def __init__(self, key: tuple, n: int):
+    def __init__(self, key: tuple, n: int, latent_ids=()):
         self.key, self.n = key, n
         self.status, self.reason = "failed", ""
         self.converged = self.admissible = False
         self.messages: tuple[str, ...] = ()
         self.estimates = self.fit_measures = self.weights = self.scores = self.index = None
         self.extra: dict = {}
+        self.latents = None
+        self._latent_ids = tuple(latent_ids)
 
     def freeze(self) -> UnitOutcome:
-        return UnitOutcome(**vars(self))
+        fields = {k: v for k, v in vars(self).items() if not k.startswith("_")}
+        if fields["latents"] is None and self.status == "failed":  # a failed estimation fails every index
+            fields["latents"] = pd.DataFrame({"latent": list(self._latent_ids), "status": "failed",
+                                              "reason": self.reason}, columns=["latent", "status", "reason"])
+        return UnitOutcome(**fields)
 
 
-def check_estimator_options(estimator: str, missing: str, options: dict | None, *, where: str = "acsi.fit") -> dict:
+def check_estimator_options(estimator: str, missing: str, options: dict | None, *, where: str = "acsi.fit",
+                            weighted: bool = False) -> dict:
     """Refuse an estimator/missing-data combination or an ``options`` key that would be ignored.
 
     Returns the options as a plain dict.  The keys each estimator honours are in
-    :data:`ESTIMATOR_OPTIONS`.
+    :data:`ESTIMATOR_OPTIONS`.  ``weighted``: survey weights are used (Satorra-Bentler's MLM
+    cannot honour them).
     """
     check(where, "estimator", estimator, OneOf(*ESTIMATORS))
     check(where, "missing", missing, OneOf(*MISSING_POLICIES))
@@ -127,6 +178,15 @@ def check_estimator_options(estimator: str, missing: str, options: dict | None, 
     check_keys(where, "options", options, known, context=context)
     for key, value in options.items():
         check(where, f"options[{key!r}]", value, *known[key])
+    if options.get("estimator") == "mlm":
+        if missing == "fiml":
+            raise invalid(where, "options['estimator']",
+                          "'ml' or 'mlr' with missing='fiml' (Satorra-Bentler's MLM needs complete data, as lavaan's "
+                          "\"MLM\"; 'mlr' gives robust standard errors and a scaled test with FIML)", "mlm")
+        if weighted:
+            raise invalid(where, "options['estimator']",
+                          "'ml' or 'mlr' with survey weights (Satorra-Bentler's MLM uses unweighted fourth moments, "
+                          "so it cannot honour the weights; 'mlr' is lavaan's default for weighted data)", "mlm")
     return options
 
 
@@ -163,15 +223,18 @@ def fit_unit(
         are NaN and the SEM is fitted by full-information ML
         (:func:`acsi.estimate.fiml.fit_sem_fiml`); PLS refuses it.
     weights : array, optional
-        Survey weights, one per row of ``data`` (default: all 1).
+        Survey weights, one per row of ``data`` (default: none).  With weights the SEM is fitted
+        to the weighted moments (lavaan's ``sampling.weights``; robust standard errors and the
+        scaled test by default) and the indexes are weighted means; PLS is weighted too.
     """
     n = len(data)
-    out = _Draft(key, n)
+    out = _Draft(key, n, spec.latent_ids)
     if estimator == "pls" and missing == "fiml":  # acsi.fit refuses this; a direct call gets a failed unit
         out.reason = ("the PLS estimator cannot use incomplete respondents (missing='fiml'); "
                       "use estimator='sem' for full-information ML, or missing='listwise'")
         return out.freeze()
-    options = check_estimator_options(estimator, missing, options, where="acsi.pipeline.fit_unit")
+    options = check_estimator_options(estimator, missing, options, where="acsi.pipeline.fit_unit",
+                                      weighted=weights is not None)
     v = None if weights is None else np.asarray(weights, dtype=float)
     if v is not None and v.shape != (n,):
         raise invalid("acsi.pipeline.fit_unit", "weights", f"an array of {n} survey weights (one per row)", v.shape)
@@ -181,7 +244,7 @@ def fit_unit(
         return out.freeze()
     try:
         if estimator == "sem":
-            _fit_sem_unit(out, data, spec, options, fiml=missing == "fiml")
+            _fit_sem_unit(out, data, spec, options, fiml=missing == "fiml", weights=v)
         else:
             _fit_pls_unit(out, data, spec, options, v)
     except AcsiError as exc:
@@ -197,21 +260,22 @@ def fit_unit(
     return out.freeze()
 
 
-def _fit_sem_unit(out: _Draft, data: pd.DataFrame, spec: ModelSpec, options: dict, *, fiml: bool) -> None:
+def _fit_sem_unit(out: _Draft, data: pd.DataFrame, spec: ModelSpec, options: dict, *, fiml: bool,
+                  weights: np.ndarray | None = None) -> None:
     engine = options.get("engine", DEFAULT_ENGINE)
-    tuning = {k: v for k, v in options.items() if k != "engine"}
+    tuning = {k: v for k, v in options.items() if k != "engine"}  # ML variant, se, tolerances
     if fiml:
         from .estimate.fiml import fit_sem_fiml
 
-        res = fit_sem_fiml(data, spec, **tuning)
+        res = fit_sem_fiml(data, spec, weights=weights, **tuning)
     elif engine == "semopy":
         from .estimate.sem import fit_sem
 
-        res = fit_sem(data, spec, **tuning)
+        res = fit_sem(data, spec, weights=weights, **tuning)
     else:
-        from .estimate.mlfast import fit_sem_fast
+        from .estimate.ml import fit_sem_fast
 
-        res = fit_sem_fast(data, spec, **tuning)
+        res = fit_sem_fast(data, spec, weights=weights, **tuning)
     out.converged = res.converged
     out.admissible = res.admissible
     out.messages = res.messages
@@ -223,11 +287,76 @@ def _fit_sem_unit(out: _Draft, data: pd.DataFrame, spec: ModelSpec, options: dic
         return
     out.weights = item_weights(spec, res.loadings, res.residual_variances, strict=False)
     out.scores = latent_scores(data, spec, out.weights)
-    out.status, out.reason = unit_status(spec, out.weights, list(res.problems))
+    problems = sem_problem_latents(spec, res)
+    out.latents = latent_status(spec, out.weights, problems)
+    out.status, out.reason = unit_status(spec, out.weights, [p for p, _ in problems])
+
+
+_ITEM = re.compile(r"negative residual variance of item (\S+) ")
+_LATENT = re.compile(r"negative \(residual\) variance of latent (\S+) ")
+
+
+def sem_problem_latents(spec: ModelSpec, res) -> list[tuple[str, tuple | None]]:
+    """The SEM solution's inadmissibility problems (``res.problems``), each with the latents
+    whose indexes it invalidates (``None``: every latent), by the rules of the module docstring."""
+    item_of = {it: lv.id for lv in spec.latents for it in lv.item_ids}
+    latent_ids = set(spec.latent_ids)
+    out = []
+    for p in res.problems:
+        m = _ITEM.match(p)
+        if m and m.group(1) in item_of:
+            out.append((p, (item_of[m.group(1)],)))
+            continue
+        m = _LATENT.match(p)
+        if m and m.group(1) in latent_ids:
+            out.append((p, (m.group(1),)))
+            continue
+        if "covariance matrix of the latent variables is not positive definite" in p:
+            involved = _improper_latents(res.latent_cov, latent_ids)
+            if involved:
+                out.append((f"{p} (improper in {', '.join(involved)})", tuple(involved)))
+                continue
+        out.append((p, None))
+    return out
+
+
+def _improper_latents(latent_cov: pd.DataFrame, latent_ids: set) -> list[str]:
+    """Declared latents with a component of at least 0.1 (absolute) in an eigenvector of an
+    eigenvalue <= 0 of the latent covariance matrix: the directions that make it improper."""
+    A = latent_cov.to_numpy(dtype=float)
+    ev, vec = np.linalg.eigh(0.5 * (A + A.T))
+    bad = vec[:, ev <= 0]
+    names = list(latent_cov.index)
+    return [names[j] for j in range(len(names)) if names[j] in latent_ids and bad.size
+            and np.abs(bad[j]).max() >= 0.1]
+
+
+def latent_status(spec: ModelSpec, weights: pd.DataFrame | None, problems) -> pd.DataFrame:
+    """Each latent index's ``status`` and ``reason`` (the table in the module docstring).
+
+    ``weights``: the item weights with their ``problem`` column (refused weights fail that
+    latent); ``problems``: ``(message, latents)`` pairs (``None``: every latent).
+    """
+    status = {lv: "ok" for lv in spec.latent_ids}
+    reasons: dict[str, list[str]] = {lv: [] for lv in spec.latent_ids}
+    if weights is not None and "problem" in weights:
+        for lv, prob in weights.loc[weights["problem"].astype(bool), ["latent", "problem"]].drop_duplicates().itertuples(
+                index=False):
+            status[lv] = "failed"
+            reasons[lv].append(prob)
+    for msg, lats in problems:
+        for lv in (spec.latent_ids if lats is None else lats):
+            if status[lv] == "ok":
+                status[lv] = "inadmissible"
+            if msg not in reasons[lv]:
+                reasons[lv].append(msg)
+    return pd.DataFrame({"latent": list(spec.latent_ids), "status": [status[lv] for lv in spec.latent_ids],
+                         "reason": ["; ".join(reasons[lv]) for lv in spec.latent_ids]})
 
 
 def unit_status(spec: ModelSpec, weights: pd.DataFrame | None, problems: list[str]) -> tuple[str, str]:
-    """``(status, reason)``: ``failed`` (headline not scorable), ``inadmissible`` (any problem), ``ok``.
+    """The unit's ``(status, reason)``: ``failed`` (headline not scorable), ``inadmissible`` (any
+    problem), ``ok``; each index's own status is :func:`latent_status`.
 
     ``problems`` are the estimator's inadmissibility messages; the ``problem`` column of
     ``weights`` adds the latents whose item weights were refused.  Every reason is listed.
@@ -287,4 +416,5 @@ def _fit_pls_unit(out: _Draft, data: pd.DataFrame, spec: ModelSpec, options: dic
         out.reason = f"PLS did not converge in {res.n_iter} iterations; raise max_iter or loosen tol"
         out.scores = None
         return
+    out.latents = latent_status(spec, out.weights, [(p, None) for p in res.problems])
     out.status, out.reason = unit_status(spec, out.weights, list(res.problems))

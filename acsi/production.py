@@ -379,6 +379,8 @@ def _lag(fit, period, span, window, national, carry_forward) -> int:
 def _plan(st, fit, spec, unit, period, lag, method_change) -> dict:
     """Which stored measurements the aggregation needs, and the conflicts that forbid it."""
     ci = fit.indexes.copy()
+    if "headline_status" in ci:  # the headline index's own status decides the aggregation (issue 13)
+        ci["status"], ci["reason"] = ci["headline_status"], ci["headline_reason"]
     t, freq, lab = _labels(ci[period], table="survey")
     ci["period"] = lab
     ci["t"] = t

@@ -78,10 +78,14 @@ class FitResult:
 
     ``indexes``
         One row per unit: unit columns, hierarchy (industry, sector), the
-        headline latent's ``index, se, ci_lower, ci_upper, n``, ``status``
-        (``ok``/``inadmissible``/``failed``) and ``reason``.
+        headline latent's ``index, se, ci_lower, ci_upper, n``, the unit's ``status``
+        (``ok``/``inadmissible``/``failed``) and ``reason``, and the headline index's own
+        ``headline_status`` and ``headline_reason`` (:func:`acsi.pipeline.latent_status`:
+        a problem in another block leaves a sound headline index ``ok``; the aggregation
+        uses this status).
     ``latent_indexes``
-        The same for every latent variable (long format, column ``latent``).
+        Every latent variable (long format, column ``latent``) with each index's own
+        ``status`` and ``reason``, and the unit's (``unit_status``, ``unit_reason``).
     ``scores``
         One row per respondent used: unit columns, ``row`` (position in the
         input), ``weight`` and a 0-100 score per latent.
@@ -200,7 +204,7 @@ class FitResult:
         tot = acc[[c for c in acc.columns if c.startswith("rows_") or c.startswith("dropped_")]].sum()
         missing = self.options.get("missing", "listwise")
         overview = (
-            f"model: {self.spec.name} ({self.spec.title})\nestimator: {self.estimator}\n"
+            f"model: {self.spec.name} ({self.spec.title})\nestimator: {self.estimator}{self._inference()}\n"
             f"units: {len(u)} ({counts['ok']} ok, {counts['inadmissible']} inadmissible, {counts['failed']} failed)\n"
             f"respondents: {int(tot['rows_read'])} read, {int(tot['rows_used'])} used"
             + "".join(f", {int(tot[c])} {c[8:].replace('_', ' ')}" for c in tot.index if c.startswith("dropped_") and tot[c])
@@ -209,7 +213,7 @@ class FitResult:
         )
         sections: list[tuple[str, pd.DataFrame | str]] = [("Overview", overview)]
         indexes = self._table("company_indexes")
-        show = indexes[[c for c in indexes.columns if c != "reason"]]
+        show = indexes[[c for c in indexes.columns if c not in ("reason", "headline_reason")]]
         head = f"Index of {self.spec.headline} per unit (0-100)"
         if max_units is not None and len(show) > max_units:
             ranked = show.sort_values("index", ascending=False, na_position="last")
@@ -223,12 +227,29 @@ class FitResult:
         pfm = self._table("pooled_fit_measures")
         if pfm is not None and not pfm.empty:
             fm = pfm.iloc[0]
-            keep = ["chisq", "df", "pvalue", "cfi", "tli", "rmsea", "rmsea_ci_lower", "rmsea_ci_upper", "srmr", "aic", "bic"]
+            keep = ["chisq", "df", "pvalue", "chisq_scaled", "chisq_scaling_factor", "pvalue_scaled", "cfi", "tli",
+                    "rmsea", "rmsea_ci_lower", "rmsea_ci_upper", "cfi_robust", "tli_robust", "rmsea_robust",
+                    "rmsea_ci_lower_robust", "rmsea_ci_upper_robust", "srmr", "aic", "bic"]
             fm = fm[[k for k in keep if k in fm.index]].astype(float)
             sections.append(("Pooled model fit", fm.to_frame("value").reset_index(names="measure")))
         if self.pooled_index is not None:
             sections.append(("Pooled indexes", self.pooled_index))
         return Summary(f"acsi fit: {self.spec.name}", sections)
+
+    def _inference(self) -> str:
+        """`` (ML with survey weights: robust ... standard errors; ...)`` for a covariance-based fit."""
+        if self.estimator != "sem":
+            return ""
+        from .estimate.robust import resolve_inference
+
+        opts = dict(self.options.get("estimator_options") or {})
+        missing = "ml" if self.options.get("missing") == "fiml" else "listwise"
+        try:
+            inf = resolve_inference(opts.get("estimator", "ml"), weighted=self.options.get("weight") is not None,
+                                    missing=missing, se=opts.get("se"))
+        except ValueError:  # options of another version
+            return ""
+        return f" ({inf.describe()})"
 
     def __repr__(self) -> str:
         u = self._table("units")
@@ -322,26 +343,45 @@ def _units(fit: FitResult) -> pd.DataFrame:
     return _with_carry(fit, pd.DataFrame(rows, columns=cols))
 
 
+def _latent_status(o, latent_ids) -> dict:
+    """latent -> (status, reason): the index's own (acsi.pipeline.latent_status), else the unit's."""
+    lat = getattr(o, "latents", None)
+    if lat is not None and len(lat):
+        return {r.latent: (r.status, r.reason) for r in lat.itertuples(index=False)}
+    return {lv: (o.status, o.reason) for lv in latent_ids}
+
+
 def _latent_indexes(fit: FitResult) -> pd.DataFrame:
     rows = []
     for o in fit.outcomes:
         base = _keyframe(fit, o)
+        own = _latent_status(o, fit.spec.latent_ids)
+        unit = {"unit_status": o.status, "unit_reason": o.reason}
         if o.index is not None:
             for r in o.index.to_dict("records"):
-                rows.append({**base, **r, "status": o.status, "reason": o.reason})
+                st, why = own.get(r["latent"], (o.status, o.reason))
+                rows.append({**base, **r, "status": st, "reason": why, **unit})
         else:
             for lv in fit.spec.latent_ids:
+                st, why = own.get(lv, (o.status, o.reason))
                 rows.append({**base, "latent": lv, "index": np.nan, "se": np.nan, "ci_lower": np.nan,
-                             "ci_upper": np.nan, "n": o.n, "status": o.status, "reason": o.reason})
-    cols = list(fit.groups) + ["latent", "index", "se", "ci_lower", "ci_upper", "n", "status", "reason"]
+                             "ci_upper": np.nan, "n": o.n, "status": st, "reason": why, **unit})
+    cols = list(fit.groups) + ["latent", "index", "se", "ci_lower", "ci_upper", "n", "status", "reason",
+                               "unit_status", "unit_reason"]
     df = pd.DataFrame(rows, columns=cols)
     df["n"] = df["n"].astype(int)
     return _with_carry(fit, df)
 
 
 def _indexes(fit: FitResult) -> pd.DataFrame:
+    """The headline latent's rows: ``status``/``reason`` the unit's, ``headline_status`` /
+    ``headline_reason`` the headline index's own (what the aggregation uses)."""
     li = fit._table("latent_indexes")
-    return li.loc[li["latent"] == fit.spec.headline].drop(columns="latent").reset_index(drop=True)
+    head = li.loc[li["latent"] == fit.spec.headline].drop(columns="latent").reset_index(drop=True)
+    head = head.rename(columns={"status": "headline_status", "reason": "headline_reason"})
+    head = head.rename(columns={"unit_status": "status", "unit_reason": "reason"})
+    front = [c for c in head.columns if c not in ("status", "reason", "headline_status", "headline_reason")]
+    return head[front + ["status", "reason", "headline_status", "headline_reason"]]
 
 
 def _scores(fit: FitResult) -> pd.DataFrame:

@@ -13,7 +13,7 @@ Sections (each writes rows to ``benchmarks/results/bootstrap.csv``):
    bootstrapped with 1,000 replicates per unit end to end (jackknife for BCa, aggregation to
    industry, sector and national), on 2 local workers.
 3. ``memory``: a 1,000,000-respondent survey (400 companies × 2,500) fitted from per-unit
-   sufficient statistics (:func:`acsi.estimate.mlfast.sem_result_from_cov`); peak memory
+   sufficient statistics (:func:`acsi.estimate.ml.sem_result_from_cov`); peak memory
    from ``resource.getrusage`` and ``tracemalloc`` in a fresh subprocess.
 4. ``unit_fit``: one per-unit fit with every output table (estimates with SEs, fit measures):
    ``fit_sem`` (semopy) against ``fit_sem_fast`` (the proposed fast path for the core).
@@ -178,7 +178,7 @@ def unit_fit(n: int, repeat: int) -> list[dict]:
     """One full per-unit fit with lavaan-style outputs: semopy (fit_sem) vs mlfast (fit_sem_fast)."""
     import semopy
 
-    from acsi.estimate.mlfast import fit_sem_fast
+    from acsi.estimate.ml import fit_sem_fast
     from acsi.estimate.sem import fit_sem
 
     spec = acsi.load_model("acsi")
@@ -239,7 +239,8 @@ import numpy as np, pandas as pd
 sys.path.insert(0, {bench_dir!r})
 import acsi
 from bench_bootstrap import simulate
-from acsi.estimate.mlfast import RamModel, fit_covariances, sem_result_from_cov, start_values
+from acsi.estimate.ml import sem_result_from_cov
+from acsi.estimate.mlfast import RamModel, fit_covariances, start_values
 tracemalloc.start()
 spec = acsi.load_model("acsi")
 model = RamModel(spec)

@@ -35,10 +35,17 @@ def register(sub) -> argparse.ArgumentParser:
     f.add_argument("--model", default="acsi", help="shipped model name, .toml file or lavaan text file (default: acsi)")
     f.add_argument("--unit", default="company", help="unit column(s), comma-separated (default: company); empty for pooled only")
     f.add_argument("--period", default="auto", help="period column (default: 'period' when present); 'none' to disable")
-    f.add_argument("--estimator", choices=["sem", "pls"], default="sem")
+    f.add_argument("--estimator", choices=["sem", "mlr", "mlm", "pls"], default="sem",
+                   help="sem: ML (robust standard errors and scaled test with --weight, as lavaan); mlr: ML with "
+                        "robust (Huber-White) standard errors and the Yuan-Bentler scaled test, for skewed answers; "
+                        "mlm: Satorra-Bentler (complete, unweighted data); pls: PLS path modelling")
+    f.add_argument("--se", choices=["standard", "robust"], default=None,
+                   help="override the standard errors of the covariance-based estimator (standard: normal theory)")
     f.add_argument("--engine", choices=["semopy", "mlfast"], default=None,
-                   help="ML engine for --estimator sem: mlfast, acsi's own (default), or semopy")
-    f.add_argument("--weight", default=None, help="survey-weight column")
+                   help="ML engine for the covariance-based estimators: mlfast, acsi's own (default), or semopy")
+    f.add_argument("--weight", default=None,
+                   help="survey-weight column: weights the estimation (the SEM fits the weighted moments, lavaan's "
+                        "sampling.weights) and the index means")
     f.add_argument("--item-map", default=None, metavar="FILE",
                    help="rename survey columns to item ids: CSV with columns column,item, or a JSON object")
     f.add_argument("--missing-codes", type=_codes, default=(98, 99), help="codes meaning no answer (default: 98,99)")
@@ -105,7 +112,7 @@ def run(args: argparse.Namespace) -> int:
     from ..errors import InvalidParameterError
     from ..fitting import fit
 
-    if args.missing == "fiml" and args.estimator != "sem":
+    if args.missing == "fiml" and args.estimator == "pls":
         raise InvalidParameterError("--missing fiml (full-information ML) needs --estimator sem; PLS cannot use "
                                     "incomplete respondents: use --missing listwise with --estimator pls")
     if args.missing == "fiml" and args.bootstrap:
@@ -114,16 +121,24 @@ def run(args: argparse.Namespace) -> int:
     if args.missing == "fiml" and args.engine:
         raise InvalidParameterError("--engine does not apply to --missing fiml (full-information ML has its own "
                                     "engine); drop --engine or use --missing listwise")
-    if args.engine and args.estimator != "sem":
-        raise InvalidParameterError(f"--engine applies to --estimator sem only; drop it for --estimator {args.estimator}")
+    if args.engine and args.estimator == "pls":
+        raise InvalidParameterError(f"--engine applies to the covariance-based estimators only; drop it for "
+                                    f"--estimator {args.estimator}")
+    if args.se and args.estimator == "pls":
+        raise InvalidParameterError("--se applies to the covariance-based estimators (sem, mlr, mlm) only; PLS has "
+                                    "no analytic standard errors: drop --se and use --bootstrap")
+    estimator = "sem" if args.estimator in ("mlr", "mlm") else args.estimator
+    options = {k: v for k, v in (("engine", args.engine), ("se", args.se)) if v}
+    if args.estimator in ("mlr", "mlm"):  # the ML variants are an option of the covariance-based estimator
+        options["estimator"] = args.estimator
     unit = [u for u in args.unit.split(",") if u] if args.unit else None
     period = None if args.period in ("none", "None", "") else args.period
     res = fit(
-        args.survey, args.model, unit=unit, period=period, estimator=args.estimator, weight=args.weight,
+        args.survey, args.model, unit=unit, period=period, estimator=estimator, weight=args.weight,
         item_map=_item_map(args.item_map),
         missing_codes=args.missing_codes, out_of_range=args.out_of_range, missing=args.missing, min_n=args.min_n,
         confidence=args.confidence, n_jobs=args.jobs, progress=not args.quiet,
-        options={"engine": args.engine} if args.engine else None,
+        options=options or None,
     )
     paths = res.save(args.out)
     print(res.summary().as_text())

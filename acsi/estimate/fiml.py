@@ -77,27 +77,37 @@ class Patterns:
     """The rows of an item matrix grouped by missing-data pattern.
 
     Attributes: ``obs`` (G × p bool), ``n`` (G,), ``mean`` (G × p, 0 where missing),
-    ``cov`` (G × p × p, denominator ``n_g``, 0 where missing), ``N``, ``p``.
+    ``cov`` (G × p × p, denominator ``n_g``, 0 where missing), ``N``, ``p``; ``X`` the rows,
+    ``inverse`` the pattern of each row, ``weights`` the case weights or None.  With survey
+    weights ``w`` (normalised, :func:`acsi.estimate.samplestats.normalize_weights`) a pattern's
+    ``n`` is its total weight, its mean and covariance are weighted, and ``N = Σ w``: the
+    casewise log-likelihood ``Σ_r w_r l_r`` is then computed from these moments exactly as the
+    unweighted one.
     """
 
-    def __init__(self, X: np.ndarray):
+    def __init__(self, X: np.ndarray, weights: np.ndarray | None = None):
         X = np.asarray(X, dtype=float)
-        self.N, self.p = X.shape
+        rows_n, self.p = X.shape
         obs = ~np.isnan(X)
         keys, inverse = np.unique(obs, axis=0, return_inverse=True)
         inverse = inverse.ravel()
         G = keys.shape[0]
         self.obs = keys
-        self.n = np.bincount(inverse, minlength=G).astype(float)
+        self.X, self.inverse = X, inverse
+        self.weights = None if weights is None else np.asarray(weights, dtype=float)
+        w = np.ones(rows_n) if weights is None else self.weights
+        self.n = np.bincount(inverse, weights=w, minlength=G).astype(float)
+        self.N = rows_n if weights is None else float(w.sum())
         Xz = np.where(obs, X, 0.0)
         self.mean = np.zeros((G, self.p))
         self.cov = np.zeros((G, self.p, self.p))
         for g in range(G):
-            rows = Xz[inverse == g]
-            mg = rows.mean(axis=0)
+            sel = inverse == g
+            rows, wg = Xz[sel], w[sel]
+            mg = wg @ rows / wg.sum()
             d = rows - mg
             self.mean[g] = mg
-            self.cov[g] = d.T @ d / rows.shape[0]
+            self.cov[g] = (d * wg[:, None]).T @ d / wg.sum()
         self.n_obs = self.obs.sum(axis=1)
         self.D = self.obs[:, :, None] & self.obs[:, None, :]
         self.pad = np.zeros((G, self.p, self.p))
@@ -269,6 +279,9 @@ def fit_sem_fiml(
     gtol: float = 1e-9,
     maxiter: int = 2000,
     model: RamModel | None = None,
+    estimator: str = "ml",
+    weights=None,
+    se: str | None = None,
 ):
     """FIML fit of ``spec`` to incomplete item data (lavaan ``sem(..., missing = "ml")``).
 
@@ -289,6 +302,10 @@ def fit_sem_fiml(
         Iteration limit of L-BFGS-B.
     model : RamModel, optional
         A compiled model (with a mean structure) to reuse.
+    estimator, weights, se
+        As :func:`acsi.estimate.ml.fit_ml`: ``"ml"`` or ``"mlr"`` (MLM needs complete data);
+        survey weights (lavaan's ``sampling.weights`` with ``missing = "ml"``: robust standard
+        errors and the Yuan-Bentler test by default); ``se="standard"``.
 
     Returns
     -------
@@ -309,14 +326,32 @@ def fit_sem_fiml(
     >>> res = fit_sem_fiml(survey_with_holes, acsi.load_model("acsi"))   # doctest: +SKIP
     >>> res.fit_measures[["chisq", "df", "cfi", "rmsea", "srmr"]]          # doctest: +SKIP
     """
-    return fit_fiml(model or compiled_model(spec, meanstructure=True), data, level=level, gtol=gtol, maxiter=maxiter)
+    from .robust import resolve_inference
+
+    inference = resolve_inference(estimator, weighted=weights is not None, missing="ml", se=se, where="fit_sem_fiml")
+    return fit_fiml(model or compiled_model(spec, meanstructure=True), data, level=level, gtol=gtol, maxiter=maxiter,
+                    weights=weights, inference=inference)
 
 
 def fit_fiml(model: RamModel, data: pd.DataFrame, *, group: str | None = None, level: float = 0.95,
-             gtol: float = 1e-9, maxiter: int = 2000):
-    """FIML fit of a compiled parameter table with a mean structure (see the module docstring)."""
+             gtol: float = 1e-9, maxiter: int = 2000, weights=None, inference=None):
+    """FIML fit of a compiled parameter table with a mean structure (see the module docstring).
+
+    ``weights``: survey weights (a column of ``data`` or one value per row; lavaan's
+    ``sampling.weights`` with ``missing = "ml"``): the weighted casewise log-likelihood, the
+    weighted EM moments, and lavaan's defaults for weighted data (robust standard errors, the
+    Yuan-Bentler scaled test).  ``inference`` (:func:`acsi.estimate.robust.resolve_inference`)
+    chooses the standard errors and the test; the robust CFI/TLI/RMSEA are lavaan's
+    missing-data corrected ones (:func:`acsi.estimate.robust.fiml_inference`).
+    """
     from .mlfast import _simple_start, fit_stats, parameter_vcov, start_values
     from .mlresult import group_labels, result_from_theta
+    from .robust import fiml_inference, resolve_inference, with_scaled
+    from .samplestats import case_weights
+
+    w_all = case_weights(data, weights)
+    if inference is None:
+        inference = resolve_inference("ml", weighted=w_all is not None, missing="ml")
 
     if not model.meanstructure:
         raise EstimationError("FIML needs a mean structure: build the table with meanstructure=True "
@@ -330,7 +365,7 @@ def fit_fiml(model: RamModel, data: pd.DataFrame, *, group: str | None = None, l
     if len(model.groups) > 1 and group is None:
         raise EstimationError(f"the model has {len(model.groups)} groups: name the data's group column (group=...)")
     if group is None:
-        parts, labels = [data], (None,)
+        parts, labels, wparts = [data], (None,), [w_all]
     else:
         if group not in data.columns:
             raise EstimationError(f"the group column {group!r} is not in the data")
@@ -341,8 +376,9 @@ def fit_fiml(model: RamModel, data: pd.DataFrame, *, group: str | None = None, l
             raise EstimationError(f"rows of column {group!r} outside the model's groups {list(labels)}: "
                                   f"{unknown or 'missing values'}; drop them or fix the groups")
         parts = [data[(key == g).to_numpy()] for g in labels]
+        wparts = [None if w_all is None else w_all[(key == g).to_numpy()] for g in labels]
     pats, groups = [], []
-    for gi, (gm, part) in enumerate(zip(model.groups, parts)):
+    for gi, (gm, part, wg) in enumerate(zip(model.groups, parts, wparts)):
         items = list(gm.ov)
         where = "" if group is None else f" in group {labels[gi]!r}"
         missing_cols = [c for c in items if c not in part.columns]
@@ -350,7 +386,9 @@ def fit_fiml(model: RamModel, data: pd.DataFrame, *, group: str | None = None, l
             raise EstimationError(f"data lack the model's items {missing_cols}: add these columns or fix the model")
         X = part[items].to_numpy(dtype=float)
         _check_rows(X, items, where)
-        pat = Patterns(X)
+        pat = Patterns(X, wg)
+        if len(parts) == 1:
+            pat.N = X.shape[0]  # the normalised weights of one group sum to its rows exactly
         try:
             mu_h1, S_h1, em_iter = _em(pat)
         except np.linalg.LinAlgError as exc:
@@ -362,13 +400,13 @@ def fit_fiml(model: RamModel, data: pd.DataFrame, *, group: str | None = None, l
         if _pattern_terms(pat, S_h1, mu_h1) is None:
             raise EstimationError(f"the EM covariance is not positive definite on some missing-data pattern{where}")
         pats.append(pat)
-        groups.append((GroupStats(n=pat.N, mean=mu_h1, cov=S_h1, X=X), em_iter))
+        groups.append((GroupStats(n=pat.N, mean=mu_h1, cov=S_h1, X=X, weights=wg), em_iter))
     stats = SampleStats(groups=tuple(g for g, _ in groups), ov=tuple(tuple(gm.ov) for gm in model.groups),
                         labels=tuple(labels))
     N = stats.ntotal
     messages: list[str] = []
     try:
-        warm = fit_stats(model, stats)
+        warm = fit_stats(model, stats, inference=resolve_inference("ml"))  # a start: no standard errors needed
         th0 = warm.extra["theta"] if warm.converged else start_values(model, [g.cov for g in stats.groups],
                                                                       [g.mean for g in stats.groups])
     except EstimationError:
@@ -416,22 +454,42 @@ def fit_fiml(model: RamModel, data: pd.DataFrame, *, group: str | None = None, l
     theta = model.theta_of(x[None])[0]
     vcov = None
     Ht = obj.hessian(theta, space="theta")
-    try:
-        vcov = parameter_vcov(model, 2.0 * Ht, N, theta)
-    except np.linalg.LinAlgError:
-        messages.append("standard errors unavailable: singular observed information matrix")
+    logl = -f * N
+    fm = _fit_measures(model, pats, stats, theta, logl)
+    rob = None
+    if converged:
+        try:
+            rob = fiml_inference(model, theta, pats, stats, inference, hessian=Ht, df=float(fm["df"]),
+                                 baseline_df=float(fm["baseline_df"]))
+        except np.linalg.LinAlgError:
+            messages.append("robust standard errors and the scaled test unavailable: singular information matrix")
+    if inference.robust_se:
+        vcov = None if rob is None else rob.vcov
+    else:
+        try:
+            vcov = parameter_vcov(model, 2.0 * Ht, N, theta)
+        except np.linalg.LinAlgError:
+            messages.append("standard errors unavailable: singular observed information matrix")
     se = np.sqrt(np.abs(np.diag(vcov))) if vcov is not None else None
     if se is not None and not (np.isfinite(np.diag(vcov)).all() and (np.diag(vcov) >= 0).all()):
         messages.append("some standard errors could not be computed (observed information not positive definite)")
-    logl = -f * N
-    fm = _fit_measures(model, pats, stats, theta, logl)
+    if rob is not None:
+        x3, c3, x3b, c3b = rob.test["corrected"]
+        if inference.scaled:
+            fm = with_scaled(fm, rob.test, len(model.groups), robust=rob.test["corrected"])
+        else:
+            from .fitmeasures import robust_measures
+
+            fm = pd.concat([fm, pd.Series(robust_measures(float(fm["df"]), float(fm["baseline_df"]), float(N), x3=x3,
+                                                          c3=c3, x3b=x3b, c3b=c3b, ngroups=len(model.groups)),
+                                          dtype=float)])
     nu = []
     for gi, gm in enumerate(model.groups):
         mats = gm.matrices(model.cells(theta[None], gi))
         nu.append(pd.Series(mats[4][0], index=gm.ov))
     return result_from_theta(
         model, stats, theta, info=None, vcov=vcov, converged=converged, messages=messages,
-        n_iter=int(nit + n_newton), objective=float(f), level=level, engine="fiml", fit=fm,
+        n_iter=int(nit + n_newton), objective=float(f), level=level, engine="fiml", fit=fm, inference=inference,
         extra={"intercepts": nu[0], "sample_mean": pd.Series(stats.groups[0].mean, index=model.groups[0].ov),
                "n_patterns": int(sum(len(p.n) for p in pats)), "em_iter": int(max(it for _, it in groups)),
                "grad_max": grad_max},
@@ -484,7 +542,7 @@ def _fit_measures(model: RamModel, pats: list[Patterns], stats: SampleStats, the
             "npar": npar, "ntotal": N, "chisq": chisq, "df": df, "pvalue": chi["pvalue"],
             "baseline_chisq": base_chisq, "baseline_df": base_df, "cfi": chi["cfi"], "tli": chi["tli"],
             "rmsea": chi["rmsea"], "rmsea_ci_lower": chi["rmsea_ci_lower"],
-            "rmsea_ci_upper": chi["rmsea_ci_upper"], "srmr": srmr,
+            "rmsea_ci_upper": chi["rmsea_ci_upper"], "rmsea_pvalue": chi["rmsea_pvalue"], "srmr": srmr,
             "logl": logl, "unrestricted_logl": logl_h1,
             "aic": -2 * logl + 2 * npar, "bic": -2 * logl + npar * np.log(N),
         },

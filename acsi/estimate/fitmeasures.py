@@ -22,6 +22,15 @@ observed variables, ``N = Σ n_g`` and ``G`` groups:
 * ``RMSEA = sqrt(max(χ² − df, 0) / (df · N)) · sqrt(G)`` with the 90 % interval from the
   non-central χ² (Browne & Cudeck 1993): the non-centrality ``λ`` with
   ``P(χ²_df(λ) ≤ χ²) = 0.95`` (lower) and ``0.05`` (upper), ``RMSEA = sqrt(λ/(df·N)) · sqrt(G)``.
+* ``rmsea_pvalue`` (close fit): ``P(χ²_df(λ₀) > χ²)`` with ``λ₀ = N df 0.05² / G``.
+* Scaled and robust versions (robust ML, :mod:`acsi.estimate.robust`), from the scaling factors
+  ``c`` (model) and ``c_b`` (baseline), lavaan's ``lav_fit_*`` rules (:func:`scaled_measures`):
+  ``chisq_scaled = χ²/c``, the scaled CFI/TLI are the formulas above with ``χ²/c`` and
+  ``χ²_b/c_b``; the robust CFI/TLI (Brosseau-Liard & Savalei 2014) replace ``χ² − df`` by
+  ``χ² − c·df`` (and ``χ²_b − c_b·df_b``); ``rmsea_scaled = sqrt(max(0, (χ²/c − df)/(N df)))·sqrt(G)``
+  with its interval from the non-central χ² with ``c·df`` degrees of freedom;
+  ``rmsea_robust = sqrt(max(0, (χ² − c·df)/(N df)))·sqrt(G)`` (Brosseau-Liard, Savalei & Li
+  2012) with its interval from ``χ²/c`` on df, ``RMSEA = sqrt(c λ/(N df))``.
 * ``SRMR`` (Bentler): per group the root mean square of ``(s_ij − σ_ij)/sqrt(s_ii s_jj)`` over
   the ``p(p+1)/2`` non-duplicated elements (and of ``(x̄_i − μ_i)/sqrt(s_ii)`` with a mean
   structure), then ``Σ_g (n_g/N) SRMR_g``.
@@ -40,7 +49,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, special, stats
 
-__all__ = ["ml_discrepancy", "fit_measures", "chisq_measures", "rmsea_ci"]
+__all__ = ["ml_discrepancy", "fit_measures", "chisq_measures", "rmsea_ci", "rmsea_pvalue", "robust_measures", "scaled_measures"]
 
 _LOG2PI = float(np.log(2.0 * np.pi))
 
@@ -66,9 +75,12 @@ def ml_discrepancy(S: np.ndarray, sigma: np.ndarray, mean: np.ndarray | None = N
     return f
 
 
-def rmsea_ci(chisq: float, df: int, n: int, level: float = 0.90, ngroups: int = 1) -> tuple[float, float]:
-    """Confidence interval of the RMSEA by inverting the non-central χ² CDF."""
-    if df <= 0 or not np.isfinite(chisq):
+def rmsea_ci(chisq: float, df: float, n: float, level: float = 0.90, ngroups: int = 1,
+             c_hat: float = 1.0) -> tuple[float, float]:
+    """Confidence interval of the RMSEA by inverting the non-central χ² CDF
+    (``RMSEA = sqrt(c_hat λ / (df n)) · sqrt(G)``; ``df`` may be fractional, lavaan's scaled
+    interval)."""
+    if not (df > 0) or not np.isfinite(chisq) or not np.isfinite(c_hat):
         return (np.nan, np.nan)
     chisq = max(chisq, 0.0)  # an exact fit can give -1e-15 by rounding
     upper_p = 1 - (1 - level) / 2  # 0.95
@@ -89,7 +101,15 @@ def rmsea_ci(chisq: float, df: int, n: int, level: float = 0.90, ngroups: int = 
     lam_lo = solve(upper_p)
     lam_hi = solve(lower_p)
     g = np.sqrt(ngroups)
-    return (float(np.sqrt(lam_lo / (df * n)) * g), float(np.sqrt(lam_hi / (df * n)) * g))
+    return (float(np.sqrt(c_hat * lam_lo / (df * n)) * g), float(np.sqrt(c_hat * lam_hi / (df * n)) * g))
+
+
+def rmsea_pvalue(chisq: float, df: float, n: float, ngroups: int = 1, c_hat: float = 1.0, h0: float = 0.05) -> float:
+    """Test of close fit: ``P(χ²_df(λ₀) > chisq)`` with ``λ₀ = n df h0² / (c_hat G)`` (lavaan's
+    ``rmsea.pvalue``)."""
+    if not (df > 0) or not np.isfinite(chisq) or not np.isfinite(c_hat):
+        return np.nan
+    return float(1.0 - special.chndtr(max(chisq, 0.0), df, n * df * h0**2 / (c_hat * ngroups)))
 
 
 def chisq_measures(chisq: float, df: int, base_chisq: float, base_df: int, n: int, ngroups: int = 1) -> dict[str, float]:
@@ -107,7 +127,71 @@ def chisq_measures(chisq: float, df: int, base_chisq: float, base_df: int, n: in
         tli = np.nan
         rmsea = 0.0 if df == 0 else np.nan
     lo, hi = rmsea_ci(chisq, df, n, ngroups=ngroups)
-    return {"pvalue": pvalue, "cfi": cfi, "tli": tli, "rmsea": rmsea, "rmsea_ci_lower": lo, "rmsea_ci_upper": hi}
+    return {"pvalue": pvalue, "cfi": cfi, "tli": tli, "rmsea": rmsea, "rmsea_ci_lower": lo, "rmsea_ci_upper": hi,
+            "rmsea_pvalue": rmsea_pvalue(chisq, df, n, ngroups)}
+
+
+def _cfi(x2, df, x2b, dfb, c=1.0, cb=1.0) -> float:
+    if not np.isfinite([x2, df, x2b, dfb, c, cb]).all():
+        return np.nan
+    t1 = max(x2 - c * df, 0.0)
+    t2 = max(x2 - c * df, x2b - cb * dfb, 0.0)
+    return 1.0 if t1 == 0 and t2 == 0 else 1.0 - t1 / t2
+
+
+def _tli(x2, df, x2b, dfb, c=1.0, cb=1.0) -> float:
+    if not np.isfinite([x2, df, x2b, dfb, c, cb]).all():
+        return np.nan
+    t1, t2 = (x2 - c * df) * dfb, (x2b - cb * dfb) * df
+    return 1.0 - t1 / t2 if df > 0 and abs(t2) > 0 else 1.0
+
+
+def scaled_measures(chisq: float, df: float, base_chisq: float, base_df: float, n: float, *, c: float, c_b: float,
+                    ngroups: int = 1, robust: tuple | None = None) -> dict[str, float]:
+    """The scaled and robust fit measures of a robust ML fit (module docstring; lavaan 0.6-14's
+    ``lav_fit_cfi_lavobject`` and ``lav_fit_rmsea_lavobject``).
+
+    ``c``, ``c_b``: scaling factors of the model and the baseline test.  ``robust``: the
+    ``(chisq, c, base_chisq, c_b)`` the robust indexes use instead (FIML's corrected ones);
+    default the model's.
+    """
+    G = ngroups
+    x2s = chisq / c if c > 0 else np.nan
+    x2bs = base_chisq / c_b if c_b > 0 else np.nan
+    out = {
+        "chisq_scaled": x2s, "df_scaled": df, "pvalue_scaled": float(stats.chi2.sf(x2s, df)) if df > 0 else np.nan,
+        "chisq_scaling_factor": c,
+        "baseline_chisq_scaled": x2bs, "baseline_df_scaled": base_df,
+        "baseline_pvalue_scaled": float(stats.chi2.sf(x2bs, base_df)) if base_df > 0 else np.nan,
+        "baseline_chisq_scaling_factor": c_b,
+        "cfi_scaled": _cfi(x2s, df, x2bs, base_df), "tli_scaled": _tli(x2s, df, x2bs, base_df),
+    }
+    # scaled: the unscaled statistic on c·df degrees of freedom
+    df2 = c * df
+    ok = df > 0 and np.isfinite(df2) and df2 > 0
+    out["rmsea_scaled"] = float(np.sqrt(max((chisq / n) / df2 - 1.0 / n, 0.0)) * np.sqrt(G)) if ok else np.nan
+    lo, hi = rmsea_ci(chisq, df2, n, ngroups=G) if ok else (np.nan, np.nan)
+    out["rmsea_ci_lower_scaled"], out["rmsea_ci_upper_scaled"] = lo, hi
+    out["rmsea_pvalue_scaled"] = rmsea_pvalue(chisq, df2, n, G) if ok else np.nan
+    x3, c3, x3b, c3b = robust if robust is not None else (chisq, c, base_chisq, c_b)
+    out.update(robust_measures(df, base_df, n, x3=x3, c3=c3, x3b=x3b, c3b=c3b, ngroups=G))
+    return out
+
+
+def robust_measures(df: float, base_df: float, n: float, *, x3: float, c3: float, x3b: float, c3b: float,
+                    ngroups: int = 1) -> dict[str, float]:
+    """The robust CFI, TLI and RMSEA (module docstring) from a statistic ``x3`` with its
+    factor ``c3`` and the baseline's ``x3b``, ``c3b``: the scaled test's, or FIML's corrected
+    ones (lavaan reports these for every FIML fit)."""
+    G = ngroups
+    out = {"cfi_robust": _cfi(x3, df, x3b, base_df, c3, c3b), "tli_robust": _tli(x3, df, x3b, base_df, c3, c3b)}
+    # robust: χ² − c·df for the point, χ²/c on df with c in the interval
+    ok3 = df > 0 and np.isfinite(c3) and c3 > 0 and np.isfinite(x3)
+    out["rmsea_robust"] = float(np.sqrt(max((x3 / n) / df - c3 / n, 0.0)) * np.sqrt(G)) if ok3 else np.nan
+    lo, hi = rmsea_ci(x3 / c3, df, n, ngroups=G, c_hat=c3) if ok3 else (np.nan, np.nan)
+    out["rmsea_ci_lower_robust"], out["rmsea_ci_upper_robust"] = lo, hi
+    out["rmsea_pvalue_robust"] = rmsea_pvalue(x3 / c3, df, n, G, c_hat=c3) if ok3 else np.nan
+    return out
 
 
 def _as_list(x):
@@ -135,13 +219,14 @@ def fit_measures(S, sigma, n, npar: int, *, mean=None, mu=None, x=None, fixed_x:
     eq_rank : int
         Rank of the Jacobian of the equality constraints.
     """
-    Ss, sigmas, ns = _as_list(S), _as_list(sigma), [int(v) for v in _as_list(n)]
+    Ss, sigmas, ns = _as_list(S), _as_list(sigma), [v if isinstance(v, float) else int(v) for v in _as_list(n)]
     G = len(Ss)
     ms = mean is not None
     means = _as_list(mean) if ms else [None] * G
     mus = _as_list(mu) if ms else [None] * G
     xs = [np.asarray(v, dtype=int) for v in x] if x is not None else [np.zeros(0, int)] * G
     N = sum(ns)
+    N = int(round(N)) if abs(N - round(N)) < 1e-8 else N  # weighted groups: shares of N
     chisq = logl = unres = base_chisq = 0.0
     ndat = npar_b = 0
     srmr = 0.0
@@ -196,6 +281,7 @@ def fit_measures(S, sigma, n, npar: int, *, mean=None, mu=None, x=None, fixed_x:
             "rmsea": chi["rmsea"],
             "rmsea_ci_lower": chi["rmsea_ci_lower"],
             "rmsea_ci_upper": chi["rmsea_ci_upper"],
+            "rmsea_pvalue": chi["rmsea_pvalue"],
             "srmr": srmr,
             "logl": logl,
             "unrestricted_logl": unres,

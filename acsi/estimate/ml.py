@@ -12,8 +12,15 @@
   admissibility checks.  semopy (:mod:`.sem`) and FIML (:mod:`.fiml`) use it too, so every
   engine reports the same numbers the same way.
 
+Survey weights and robust ML: ``fit_ml(pt, data, weights="w")`` fits the weighted moments
+(lavaan's ``sampling.weights``) and, as lavaan does for weighted data, reports Huber-White
+standard errors and the Yuan-Bentler scaled test; ``estimator="mlr"`` does the same without
+weights and ``"mlm"`` gives Satorra-Bentler's (:mod:`.robust`, applied through
+``result_from_theta``'s ``inference``).
+
 Module order (no import cycles): :mod:`.mlresult` (assembly; no engine) <- :mod:`.mlfast`
-(the engine, ``fit_stats``, ``fit_sem_fast``) <- :mod:`.fiml`, :mod:`.sem` <- this module.
+(the engine, ``fit_stats``, ``fit_sem_fast``) <- :mod:`.robust` <- :mod:`.fiml`, :mod:`.sem`
+<- this module.
 
 Equivalent R: ``fit <- lavaan::sem(model, data, ...)``; ``parameterEstimates(fit,
 standardized = TRUE, rsquare = TRUE)``; ``fitMeasures(fit)``; ``lavInspect(fit, "vcov")``.
@@ -33,9 +40,10 @@ import pandas as pd
 
 from ..errors import EstimationError, InvalidParameterError
 from ..spec import ModelSpec
-from .mlfast import RamModel, compile_model, compiled_model, fit_sem_fast, fit_stats, sem_result_from_cov
+from .mlfast import RamModel, compile_model, compiled_model, fit_stats, sem_result_from_cov
 from .mlresult import group_labels, result_from_theta
 from .result import SEMResult
+from .robust import resolve_inference
 from .samplestats import SampleStats
 
 __all__ = ["DEFAULT_ENGINE", "SEM_ENGINES", "compile", "covariate_positions", "fit_ml", "fit_sem_fast", "fit_stats", "result_from_theta",
@@ -65,7 +73,8 @@ def covariate_positions(model: RamModel) -> list[np.ndarray]:
 
 
 def fit_ml(partable, data: pd.DataFrame | None = None, *, stats: SampleStats | None = None, group: str | None = None,
-           missing: str = "listwise", level: float = 0.95, start=None, xtol: float = 1e-10, maxiter: int = 200) -> SEMResult:
+           missing: str = "listwise", level: float = 0.95, start=None, xtol: float = 1e-10, maxiter: int = 200,
+           estimator: str = "ml", weights=None, se: str | None = None) -> SEMResult:
     """Fit a parameter table by maximum likelihood (lavaan's ``sem()`` with estimator ML).
 
     Parameters
@@ -85,17 +94,30 @@ def fit_ml(partable, data: pd.DataFrame | None = None, *, stats: SampleStats | N
         Level of the Wald intervals.
     start : ndarray, optional
         Start values θ in ``free`` order.
+    estimator : {"ml", "mlr", "mlm"}
+        ``"ml"``: normal-theory standard errors and test (robust ones with survey weights, as
+        lavaan); ``"mlr"``: Huber-White standard errors and the Yuan-Bentler scaled test;
+        ``"mlm"``: Satorra-Bentler's (complete, unweighted data).  Estimates are ML's for all
+        three (:mod:`acsi.estimate.robust`).
+    weights : str or array, optional
+        Survey weights (a column of ``data`` or one value per row; lavaan's
+        ``sampling.weights``): the model is fitted to the weighted moments.
+    se : {None, "standard", "robust"}
+        Override the estimator's standard errors (``"standard"`` keeps normal-theory SEs with
+        weights or MLR; the scaled test is still reported, as lavaan does).
 
     Returns
     -------
     SEMResult
+        ``extra["inference"]`` is the resolved :class:`~acsi.estimate.robust.Inference`.
 
     Raises
     ------
     InvalidParameterError
-        A bad ``missing``/``level`` or neither/both of ``data`` and ``stats``.
+        A bad ``missing``/``level``/``estimator``/``se``, neither/both of ``data`` and
+        ``stats``, MLM with weights or missing data.
     EstimationError
-        Data that do not fit the model (missing columns, constant variables, ...).
+        Data that do not fit the model (missing columns, constant variables, bad weights, ...).
     """
     if missing not in MISSING:
         raise InvalidParameterError(f"The 'missing' parameter of fit_ml must be one of {list(MISSING)}. Got {missing!r} instead.")
@@ -104,6 +126,11 @@ def fit_ml(partable, data: pd.DataFrame | None = None, *, stats: SampleStats | N
     if (data is None) == (stats is None):
         raise InvalidParameterError("The 'data' and 'stats' parameters of fit_ml are exclusive and one is required. "
                                     f"Got data={type(data).__name__}, stats={type(stats).__name__} instead.")
+    if stats is not None and weights is not None:
+        raise InvalidParameterError("The 'weights' parameter of fit_ml must be None with sample statistics (build "
+                                    "them weighted: SampleStats.from_data(..., weights=...)). Got weights instead.")
+    weighted = weights is not None or (stats is not None and stats.weighted)
+    inference = resolve_inference(estimator, weighted=weighted, missing=missing, se=se)
     if missing == "ml" and isinstance(partable, ModelSpec):
         model = compiled_model(partable, meanstructure=True)
     else:
@@ -114,10 +141,25 @@ def fit_ml(partable, data: pd.DataFrame | None = None, *, stats: SampleStats | N
                                         "(FIML needs the missing-data patterns). Got sample statistics instead.")
         from .fiml import fit_fiml
 
-        return fit_fiml(model, data, group=group, level=level)
+        return fit_fiml(model, data, group=group, level=level, weights=weights, inference=inference)
     if stats is None:
         ov = [gm.ov for gm in model.groups]
         if len(model.groups) > 1 and group is None:
             raise EstimationError(f"the model has {len(model.groups)} groups: name the data's group column (group=...)")
-        stats = SampleStats.from_data(data, ov, group=group, group_labels=group_labels(model) if group else None)
-    return fit_stats(model, stats, level=level, start=start, xtol=xtol, maxiter=maxiter)
+        stats = SampleStats.from_data(data, ov, group=group, group_labels=group_labels(model) if group else None,
+                                      weights=weights, keep_rows=inference.needs_rows)
+    elif inference.needs_rows and not stats.has_rows:
+        raise InvalidParameterError(f"The 'stats' parameter of fit_ml must keep the respondents' rows for "
+                                    f"estimator={estimator!r}{' with weights' if weighted else ''} (casewise scores). "
+                                    "Got moments only instead; use SampleStats.from_data(..., keep_rows=True).")
+    return fit_stats(model, stats, level=level, start=start, xtol=xtol, maxiter=maxiter, inference=inference)
+
+
+def fit_sem_fast(data: pd.DataFrame, spec: ModelSpec, *, level: float = 0.95, start: np.ndarray | None = None,
+                 xtol: float = 1e-10, maxiter: int = 200, model: RamModel | None = None, estimator: str = "ml",
+                 weights=None, se: str | None = None) -> SEMResult:
+    """:func:`acsi.estimate.mlfast.fit_sem_fast` (acsi's engine on ``spec``'s default table, the
+    drop-in for :func:`acsi.estimate.sem.fit_sem`) with the ML variant, survey weights and
+    ``se`` of :func:`fit_ml`: ``fit_ml(model or compiled_model(spec), data, ...)``."""
+    return fit_ml(model or compiled_model(spec), data, level=level, start=start, xtol=xtol, maxiter=maxiter,
+                  estimator=estimator, weights=weights, se=se)

@@ -1840,11 +1840,13 @@ def sem_result_from_cov(model: RamModel, S: np.ndarray, n: int, *, level: float 
 
 
 def fit_stats(model: RamModel, stats: SampleStats, *, level: float = 0.95, start=None, xtol: float = 1e-10,
-              maxiter: int = 200) -> SEMResult:
+              maxiter: int = 200, inference=None) -> SEMResult:
     """Fit ``model`` to sample statistics (the sufficient statistics of complete-data ML).
 
     A cold start comes from :func:`~.mlfast.start_values`; if that does not converge, a second
-    one from a cruder, very stable start.
+    one from a cruder, very stable start.  ``inference``
+    (:func:`acsi.estimate.robust.resolve_inference`; needed for survey-weighted statistics)
+    chooses the standard errors and the test.
     """
     if len(stats.groups) != len(model.groups):
         raise EstimationError(f"the model has {len(model.groups)} groups, the sample statistics {len(stats.groups)}")
@@ -1866,7 +1868,8 @@ def fit_stats(model: RamModel, stats: SampleStats, *, level: float = 0.95, start
         f"{what} did not converge in {maxiter} iterations (max |gradient| {bf.grad_max[0]:.3g})"
     ]
     return result_from_theta(model, stats, bf.theta[0], info=bf.info[0] if converged else None, converged=converged,
-                             messages=messages, n_iter=int(bf.n_iter[0]), objective=float(bf.fmin[0]), level=level)
+                             messages=messages, n_iter=int(bf.n_iter[0]), objective=float(bf.fmin[0]), level=level,
+                             inference=inference)
 
 
 def compile_model(source) -> RamModel:

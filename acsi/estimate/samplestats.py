@@ -4,9 +4,17 @@ rows and case weights.
 
 Complete-data ML depends on the data only through ``(n_g, x̄_g, S_g)``, so every engine takes a
 :class:`SampleStats` rather than a DataFrame: a unit's fit from stored moments, the bootstrap's
-resampled moments and a fit of raw rows all go through the same code.  The raw rows (and, later,
-case weights) are kept for what needs more than the moments: FIML (missing-data patterns) and
-robust standard errors (the fourth-order moments ``Γ`` of MLM/MLR).
+resampled moments and a fit of raw rows all go through the same code.  The raw rows and the case
+weights are kept for what needs more than the moments: FIML (missing-data patterns) and robust
+standard errors and scaled tests (the casewise scores of :mod:`acsi.estimate.robust`).
+
+Survey (sampling) weights, lavaan's ``sampling.weights`` with its default
+``sampling.weights.normalization = "total"``: the weights ``v`` are rescaled to sum to the
+number of rows over all groups, ``w_r = v_r N / Σ v``; a group's size is then ``n_g = Σ_{r∈g} w_r``
+(so the group weights of a multigroup fit are the groups' shares of the total weight), its mean
+``x̄_g = Σ w_r x_r / n_g`` and its covariance ``S_g = Σ w_r (x_r − x̄_g)(x_r − x̄_g)ᵀ / n_g``
+(R's ``cov.wt(X, wt, method = "ML")``).  ML on these moments maximises the weighted
+(pseudo-)log-likelihood ``Σ w_r log f(x_r)``.
 
 Equivalent R: ``lavInspect(fit, "sampstat")`` (``cov`` with denominator N, ``mean``) and
 ``lavInspect(fit, "nobs")``.
@@ -21,18 +29,20 @@ import pandas as pd
 
 from ..errors import EstimationError
 
-__all__ = ["GroupStats", "SampleStats", "check_sample_cov"]
+__all__ = ["GroupStats", "SampleStats", "case_weights", "check_sample_cov", "check_weights", "normalize_weights", "weighted_moments"]
 
 
 @dataclass(frozen=True)
 class GroupStats:
     """One group's statistics (observed variables in the model's ``ov`` order).
 
-    ``n`` rows; ``mean`` (p,), ``cov`` (p, p) with denominator ``n``; ``X`` the rows (n × p,
-    NaN = missing) when kept; ``weights`` case weights (n,) or None (unweighted).
+    ``n`` rows (with survey weights: the group's total normalised weight ``Σ w_r``, see the
+    module docstring); ``mean`` (p,), ``cov`` (p, p) with denominator ``n``; ``X`` the rows
+    (rows × p, NaN = missing) when kept; ``weights`` the normalised case weights (rows,) or None
+    (unweighted).
     """
 
-    n: int
+    n: float
     mean: np.ndarray
     cov: np.ndarray
     X: np.ndarray | None = None
@@ -58,8 +68,18 @@ class SampleStats:
 
     @property
     def ntotal(self) -> int:
-        """Total number of rows ``N = Σ n_g``."""
-        return int(sum(g.n for g in self.groups))
+        """Total number of rows ``N = Σ n_g`` (weighted: the normalised weights sum to N)."""
+        return int(round(sum(g.n for g in self.groups)))
+
+    @property
+    def weighted(self) -> bool:
+        """Whether the moments are survey-weighted."""
+        return any(g.weights is not None for g in self.groups)
+
+    @property
+    def has_rows(self) -> bool:
+        """Whether every group kept its raw rows (needed by robust standard errors)."""
+        return all(g.X is not None for g in self.groups)
 
     @property
     def weights(self) -> np.ndarray:
@@ -72,11 +92,11 @@ class SampleStats:
         """Statistics of one group from its covariance (denominator N), N and mean."""
         cov = np.asarray(cov, dtype=float)
         mean = np.zeros(cov.shape[0]) if mean is None else np.asarray(mean, dtype=float)
-        return cls(groups=(GroupStats(n=int(n), mean=mean, cov=cov),), ov=(tuple(ov),))
+        return cls(groups=(GroupStats(n=n if isinstance(n, float) else int(n), mean=mean, cov=cov),), ov=(tuple(ov),))
 
     @classmethod
     def from_data(cls, data: pd.DataFrame, ov, *, group: str | None = None, group_labels=None,
-                  keep_rows: bool = False, complete: bool = True) -> "SampleStats":
+                  keep_rows: bool = False, complete: bool = True, weights=None) -> "SampleStats":
         """Statistics of ``data`` (a DataFrame) for the observed variables ``ov``.
 
         Parameters
@@ -92,14 +112,20 @@ class SampleStats:
         complete : bool
             Refuse missing values (complete-data ML); ``False`` keeps them (FIML) and leaves
             ``mean``/``cov`` as the available-case moments, to be replaced by the EM moments.
+        weights : str or array, optional
+            Survey weights: a column of ``data`` or one value per row (lavaan's
+            ``sampling.weights``; normalised as the module docstring says).  Weighted
+            statistics always keep the rows and the weights.
 
         Raises
         ------
         EstimationError
             Columns missing from ``data``, missing values when ``complete``, fewer than two rows
             in a group, an unknown group label, a constant variable or a non-positive-definite
-            sample covariance (named).
+            sample covariance (named); weights that are missing, negative, infinite or all zero
+            (:func:`check_weights`).
         """
+        w_all = case_weights(data, weights)
         if group is None:
             parts = [(None, data)]
         else:
@@ -116,9 +142,15 @@ class SampleStats:
                 raise EstimationError(f"{int(key.isna().sum())} row(s) have no value in the group column {group!r}: "
                                       "drop them or give them a group")
             parts = [(g, data[(key == g).to_numpy()]) for g in labels]
+        if w_all is None:
+            wparts = [None] * len(parts)
+        elif group is None:
+            wparts = [w_all]
+        else:
+            wparts = [w_all[(key == g).to_numpy()] for g in labels]
         ovs = [tuple(ov)] * len(parts) if not ov or isinstance(ov[0], str) else [tuple(o) for o in ov]
         out = []
-        for (g, part), names in zip(parts, ovs):
+        for (g, part), names, wg in zip(parts, ovs, wparts):
             where = "" if g is None else f" in group {g!r}"
             missing_cols = [c for c in names if c not in part.columns]
             if missing_cols:
@@ -133,16 +165,72 @@ class SampleStats:
                 )
             if n < 2:
                 raise EstimationError(f"cannot fit a model to {n} respondent(s){where}")
+            if wg is not None and not wg.sum() > 0:
+                raise EstimationError(f"every survey weight{where} is 0: the group has no weight to estimate from")
+            # a single group's normalised weights sum to its rows (exactly, not to rounding)
+            size = n if wg is None or len(parts) == 1 else float(wg.sum())
             if complete:
-                mean = X.mean(axis=0)
-                Xc = X - mean
-                cov = Xc.T @ Xc / n
+                mean, cov = weighted_moments(X, wg)
                 check_sample_cov(cov, list(names))
-            else:
+            elif wg is None:
                 mean = np.nanmean(X, axis=0)
                 cov = np.diag(np.nanvar(X, axis=0))
-            out.append(GroupStats(n=n, mean=mean, cov=cov, X=X if keep_rows else None))
+            else:
+                ok = ~np.isnan(X)
+                sw = np.where(ok, wg[:, None], 0.0).sum(axis=0)
+                mean = np.where(ok, X * wg[:, None], 0.0).sum(axis=0) / sw
+                cov = np.diag(np.where(ok, (X - mean) ** 2 * wg[:, None], 0.0).sum(axis=0) / sw)
+            keep = keep_rows or wg is not None
+            out.append(GroupStats(n=size, mean=mean, cov=cov, X=X if keep else None, weights=wg))
         return cls(groups=tuple(out), ov=tuple(ovs), labels=tuple(g for g, _ in parts))
+
+
+def weighted_moments(X: np.ndarray, w: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and covariance (denominator ``Σ w``, or N without weights) of complete rows ``X``."""
+    if w is None:
+        mean = X.mean(axis=0)
+        Xc = X - mean
+        return mean, Xc.T @ Xc / X.shape[0]
+    sw = w.sum()
+    mean = w @ X / sw
+    Xc = X - mean
+    return mean, (Xc * w[:, None]).T @ Xc / sw
+
+
+def check_weights(v: np.ndarray, *, where: str = "the survey weights") -> None:
+    """Refuse survey weights that are missing, infinite, negative or all zero, naming the rows."""
+    v = np.asarray(v, dtype=float)
+    for bad, what in ((~np.isfinite(v), "missing or infinite"), (np.isfinite(v) & (v < 0), "negative")):
+        if bad.any():
+            rows = np.flatnonzero(bad)
+            raise EstimationError(
+                f"{where} hold {rows.size} {what} value(s) (row positions {rows[:10].tolist()}"
+                f"{' ...' if rows.size > 10 else ''}): every respondent needs a weight >= 0; fix or drop these rows"
+            )
+    if not v.sum() > 0:
+        raise EstimationError(f"{where} are all 0: give the respondents positive weights")
+
+
+def case_weights(data: pd.DataFrame, weights) -> np.ndarray | None:
+    """The normalised survey weights of ``data``'s rows (:func:`normalize_weights`) from a column
+    name or one value per row; None without weights."""
+    if weights is None:
+        return None
+    if isinstance(weights, str):
+        if weights not in data.columns:
+            raise EstimationError(f"the weight column {weights!r} is not in the data (columns: {list(data.columns)[:20]})")
+        return normalize_weights(data[weights].to_numpy(dtype=float), where=f"column {weights!r}")
+    w = np.asarray(weights, dtype=float)
+    if w.shape != (len(data),):
+        raise EstimationError(f"weights must hold one value per row of the data ({len(data)}); got shape {w.shape}")
+    return normalize_weights(w)
+
+
+def normalize_weights(v: np.ndarray, *, where: str = "the survey weights") -> np.ndarray:
+    """Survey weights rescaled to sum to the number of rows (lavaan's ``"total"`` normalisation)."""
+    v = np.asarray(v, dtype=float)
+    check_weights(v, where=where)
+    return v * (v.size / v.sum())
 
 
 def check_sample_cov(S: np.ndarray, items: list[str]) -> None:

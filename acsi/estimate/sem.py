@@ -28,6 +28,11 @@ reach users:
   (:mod:`acsi.estimate.fitmeasures`);
 * its ``inspect`` table holds ``'-'`` strings: we build a numeric table with
   lavaan's columns (:mod:`acsi.estimate.table`).
+
+Survey weights and robust ML: semopy fits the survey-weighted covariance matrix (passed as
+its ``cov``; the rows only seed its start values); the robust standard errors and the scaled
+test are acsi's post-estimation computation (:mod:`acsi.estimate.robust`), the same as for
+acsi's own engine.
 """
 
 from __future__ import annotations
@@ -157,6 +162,9 @@ def fit_sem(
     ftol: float = 1e-12,
     maxiter: int = 10000,
     level: float = 0.95,
+    estimator: str = "ml",
+    weights=None,
+    se: str | None = None,
 ) -> SEMResult:
     """Fit a model by maximum likelihood with semopy as the optimiser (lavaan's ML).
 
@@ -171,6 +179,10 @@ def fit_sem(
         from lavaan); 1e-12 brings estimates within 1e-6.
     level : float
         Confidence level of the Wald intervals.
+    estimator, weights, se
+        As :func:`acsi.estimate.ml.fit_ml`: ``"ml"``, ``"mlr"`` or ``"mlm"``; survey weights
+        (a column of ``data`` or one value per row) fitted through the weighted covariance;
+        ``se="standard"`` to keep normal-theory standard errors.
 
     Returns
     -------
@@ -179,23 +191,27 @@ def fit_sem(
     Raises
     ------
     InvalidParameterError
-        The table holds a feature semopy cannot honour (module docstring).
+        The table holds a feature semopy cannot honour (module docstring); a bad
+        estimator/``se`` or MLM with weights.
 
     Notes
     -----
     Equivalent R: ``lavaan::sem(spec.to_lavaan(), data)`` with default options;
-    standard errors from the expected information with N.
+    standard errors from the expected information with N (``sampling.weights = "w"``,
+    ``estimator = "MLR"``/``"MLM"`` for the robust variants).
     """
     import semopy
 
     from .mlfast import compile_model, expected_information
     from .mlresult import result_from_theta
+    from .robust import resolve_inference
     from .samplestats import SampleStats
 
+    inference = resolve_inference(estimator, weighted=weights is not None, se=se, where="fit_sem")
     model = compile_model(spec)
     syntax = semopy_syntax(model)
     gm = model.groups[0]
-    stats = SampleStats.from_data(data, gm.ov)
+    stats = SampleStats.from_data(data, gm.ov, weights=weights, keep_rows=inference.needs_rows)
     smodel = semopy.Model(syntax)
     for p in smodel.parameters.values():
         p.bound = (None, None)
@@ -204,7 +220,9 @@ def fit_sem(
     root.addHandler(cap)
     try:
         frame = pd.DataFrame(data[gm.ov].to_numpy(dtype=float), columns=gm.ov)
-        res = smodel.fit(frame, obj="MLW", solver="SLSQP", options={"ftol": ftol, "maxiter": maxiter})
+        # weighted: semopy's ML objective on the weighted covariance (the rows seed its start values)
+        cov = pd.DataFrame(stats.groups[0].cov, index=gm.ov, columns=gm.ov) if stats.weighted else None
+        res = smodel.fit(frame, cov=cov, obj="MLW", solver="SLSQP", options={"ftol": ftol, "maxiter": maxiter})
         cmap = _cell_map(model, smodel)
     finally:
         root.removeHandler(cap)
@@ -223,5 +241,5 @@ def fit_sem(
             messages.append(f"standard errors unavailable: {exc}")
     out = result_from_theta(model, stats, theta, info=info, converged=converged, messages=messages,
                             n_iter=int(res.n_it) if np.isfinite(res.n_it) else 0, objective=float(res.fun),
-                            level=level, engine=ENGINE)
+                            level=level, engine=ENGINE, inference=inference)
     return out

@@ -9,7 +9,7 @@ from scipy import stats
 import acsi
 from acsi import bootstrap as bs
 from acsi.errors import AcsiError
-from acsi.estimate.mlfast import fit_sem_fast
+from acsi.estimate.ml import fit_sem_fast
 from acsi.score import item_weights, latent_scores, weighted_mean_se
 
 N_BOOT = 60
@@ -79,7 +79,8 @@ def test_seed_is_recorded_when_not_given(fit):
 
 # ----------------------------------------------------------------------------- replicate arithmetic
 def test_replicate_equals_refit_and_rescoring_of_resampled_rows(fit, boot):
-    """Replicate r of unit u = fit + 0-100 scoring + weighted mean on the resampled respondents."""
+    """Replicate r of unit u = weighted fit + 0-100 scoring + weighted mean on the resampled respondents
+    (issue 13: the survey weights travel with their rows and weight the estimation, as in the fit)."""
     spec = fit.spec
     ctx, units = _context(fit)
     u = units[1]
@@ -87,7 +88,7 @@ def test_replicate_equals_refit_and_rescoring_of_resampled_rows(fit, boot):
     for r in (0, 17):
         rows = np.repeat(np.arange(u.n), counts[r].astype(int))
         df = pd.DataFrame(u.X[rows], columns=list(spec.item_ids))
-        res = fit_sem_fast(df, spec)
+        res = fit_sem_fast(df, spec, weights=u.v[rows])
         w = item_weights(spec, res.loadings, res.residual_variances)
         sc = latent_scores(df, spec, w)
         for j, lv in enumerate(spec.latent_ids):

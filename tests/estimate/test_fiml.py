@@ -14,7 +14,7 @@ from acsi.cli import main as cli_main
 from acsi.data import prepare_survey
 from acsi.errors import EstimationError
 from acsi.estimate.fiml import em_moments, fiml_logl, fit_sem_fiml
-from acsi.estimate.mlfast import fit_sem_fast
+from acsi.estimate.ml import fit_sem_fast
 from acsi.pipeline import fit_unit
 from acsi.score import latent_scores, unit_index
 from reference.cases import load_case

@@ -9,6 +9,7 @@ from conftest import ACSI_TRUTH, exact_data, implied_cov
 
 import acsi
 from acsi.errors import EstimationError
+from acsi.estimate import ml
 from acsi.estimate import mlfast as mf
 from reference.cases import load_case
 
@@ -26,7 +27,7 @@ def _case(name):
 @pytest.fixture(scope="module", params=CASES)
 def lavaan_case(request):
     spec, data = _case(request.param)
-    return request.param, spec, data, mf.fit_sem_fast(data, spec)
+    return request.param, spec, data, ml.fit_sem_fast(data, spec)
 
 
 # --------------------------------------------------------------------------- derivatives
@@ -71,7 +72,7 @@ def test_expected_information_equals_exact_hessian_when_model_fits_exactly(acsi_
 # --------------------------------------------------------------------------- exact data
 def test_exact_recovery_of_true_parameters(acsi_exact, acsi_text_spec):
     data, _ = acsi_exact
-    est = mf.fit_sem_fast(data, acsi_text_spec).estimates.set_index(["lhs", "op", "rhs"])["est"]
+    est = ml.fit_sem_fast(data, acsi_text_spec).estimates.set_index(["lhs", "op", "rhs"])["est"]
     t = ACSI_TRUTH
     for it, v in t["loadings"].items():
         assert est[(it[:2].upper(), "=~", it)] == pytest.approx(v, abs=1e-9)
@@ -87,7 +88,7 @@ def test_heywood_case_estimated_and_named(acsi_text_spec):
     t = {k: dict(v) for k, v in ACSI_TRUTH.items()}
     t["theta"]["cc1"] = -0.05
     cov = implied_cov(acsi_text_spec, t["loadings"], t["paths"], t["theta"], t["psi"])
-    res = mf.fit_sem_fast(exact_data(cov, 500, seed=3), acsi_text_spec)
+    res = ml.fit_sem_fast(exact_data(cov, 500, seed=3), acsi_text_spec)
     est = res.estimates.set_index(["lhs", "op", "rhs"])["est"]
     assert est[("cc1", "~~", "cc1")] == pytest.approx(-0.05, abs=1e-9)
     assert not res.admissible
@@ -139,7 +140,7 @@ def test_fit_sem_fast_has_the_shape_and_values_of_fit_sem():
 
     spec, data = _case("acsi_sim")
     a = fit_sem(data, spec)
-    b = mf.fit_sem_fast(data, spec)
+    b = ml.fit_sem_fast(data, spec)
     assert list(a.estimates.columns) == list(b.estimates.columns)
     pd.testing.assert_frame_equal(a.estimates[["lhs", "op", "rhs", "free"]], b.estimates[["lhs", "op", "rhs", "free"]])
     for c in ("est", "se", "std_all", "ci_lower", "ci_upper"):
@@ -198,15 +199,15 @@ def test_sufficient_statistics_fit_equals_data_fit():
     spec, data = _case("ccsi_single")
     model = mf.RamModel(spec)
     S = mf.sample_moments(data[list(spec.item_ids)].to_numpy(dtype=float))
-    a = mf.sem_result_from_cov(model, S, len(data))
-    b = mf.fit_sem_fast(data, spec, model=model)
+    a = ml.sem_result_from_cov(model, S, len(data))
+    b = ml.fit_sem_fast(data, spec, model=model)
     pd.testing.assert_frame_equal(a.estimates, b.estimates)
 
 
 # --------------------------------------------------------------------------- errors
 def test_not_converged_is_reported():
     spec, data = _case("acsi_sim")
-    res = mf.fit_sem_fast(data, spec, maxiter=1)
+    res = ml.fit_sem_fast(data, spec, maxiter=1)
     assert not res.converged
     assert any("did not converge in 1 iterations" in m for m in res.messages)
     assert res.estimates["se"].isna().all()
@@ -218,7 +219,7 @@ def test_item_latent_covariance_is_estimated_as_lavaan():
     from reference.cases import load_case
 
     c = load_case("engine_item_latent_cov")
-    res = mf.fit_sem_fast(c.data, acsi.parse_lavaan(c.model_text, name="odd"))
+    res = ml.fit_sem_fast(c.data, acsi.parse_lavaan(c.model_text, name="odd"))
     ref = c.parameters.set_index(["lhs", "op", "rhs"])
     got = res.estimates.set_index(["lhs", "op", "rhs"]).loc[ref.index]
     np.testing.assert_allclose(got["est"], ref["est"], atol=1e-6)
@@ -245,4 +246,4 @@ def test_non_positive_definite_batch_is_refused():
 def test_fit_sem_fast_refuses_bad_data(mutate, message):
     spec, data = _case("acsi_sim")
     with pytest.raises(EstimationError, match=message):
-        mf.fit_sem_fast(mutate(data), spec)
+        ml.fit_sem_fast(mutate(data), spec)

@@ -55,10 +55,11 @@ def test_too_few_respondents_is_a_failed_unit_with_its_reason(unit, acsi_text_sp
 
 @pytest.mark.parametrize("estimator, missing, options, match", [
     ("sem", "listwise", {"engine": "semopy", "sheme": "path"},
-     r"unknown key\(s\) \['sheme'\] for estimator='sem' with engine='semopy'; the known keys are \['engine', 'ftol', 'maxiter'\]"),
+     r"unknown key\(s\) \['sheme'\] for estimator='sem' with engine='semopy'; the known keys are \['engine', 'ftol', "
+     r"'maxiter', 'estimator', 'se'\]"),
     # the default engine is acsi's own (mlfast)
     ("sem", "listwise", {"sheme": "path"}, r"unknown key\(s\) \['sheme'\] for estimator='sem' with engine='mlfast'; "
-                                            r"the known keys are \['engine', 'xtol', 'maxiter'\]"),
+                                            r"the known keys are \['engine', 'xtol', 'maxiter', 'estimator', 'se'\]"),
     ("sem", "listwise", {"engine": "mlfast", "ftol": 1e-9},
      r"unknown key\(s\) \['ftol'\] for estimator='sem' with engine='mlfast'; the known keys are \['engine', 'xtol'"),
     ("sem", "fiml", {"engine": "mlfast"}, r"options\['engine'\]\" parameter of acsi.fit must be absent with "
@@ -69,6 +70,13 @@ def test_too_few_respondents_is_a_failed_unit_with_its_reason(unit, acsi_text_sp
     ("sem", "listwise", {"maxiter": 0}, r"options\['maxiter'\]\" parameter of acsi.fit must be an integer >= 1"),
     ("sem", "listwise", "fast", r"'options' parameter of acsi.fit must be None or a dict of estimator options"),
     ("pls", "fiml", None, r"missing='fiml' \(full-information ML\) needs the covariance-based estimator"),
+    ("sem", "listwise", {"estimator": "wls"}, r"options\['estimator'\]\" parameter of acsi.fit must be one of "
+                                              r"\['ml', 'mlr', 'mlm'\]"),
+    ("sem", "fiml", {"estimator": "mlm"}, r"must be 'ml' or 'mlr' with missing='fiml' \(Satorra-Bentler's MLM needs "
+                                          r"complete data"),
+    ("sem", "listwise", {"se": "huber"}, r"options\['se'\]\" parameter of acsi.fit must be one of "
+                                         r"\['standard', 'robust'\]"),
+    ("pls", "listwise", {"estimator": "mlr"}, r"unknown key\(s\) \['estimator'\] for estimator='pls'"),
 ])
 def test_options_an_estimator_would_ignore_are_refused(estimator, missing, options, match):
     with pytest.raises(InvalidParameterError, match=match):
