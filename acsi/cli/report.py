@@ -1,4 +1,5 @@
-"""``acsi report RESULTS_DIR --out report.html [--lang en|zh-hans|zh-hant]``: rebuild the HTML report from saved files."""
+"""``acsi report RESULTS_DIR --out report.html [--lang en|zh-hans|zh-hant] [--toolkit toolkit.toml]``: rebuild the
+HTML report from saved files."""
 
 from __future__ import annotations
 
@@ -26,6 +27,9 @@ def register(sub):
                    help="also save every figure as PNG here (default: <out stem>_figures/ beside the report)")
     r.add_argument("--no-figures", action="store_true", help="do not save the figures as separate PNG files")
     r.add_argument("--title", default=None, help="report title")
+    r.add_argument("--toolkit", default=None, metavar="TOML",
+                   help="toolkit.toml listing the toolkit analyses and stratified tables to add to the report "
+                        "(see acsi.report.toolkit; e.g. [[analysis]] name = \"nps\" columns = \"ltr\")")
     r.set_defaults(func=run)
     return r
 
@@ -38,7 +42,7 @@ def run(args) -> int:
     out = Path(args.out)
     figures = None if args.no_figures else Path(args.figures) if args.figures else out.with_name(out.stem + "_figures")
     path = write_report(data, args.aggregate, out, lang=args.lang, published=args.published, figures_dir=figures,
-                        title=args.title)
+                        title=args.title, toolkit=args.toolkit)
     print(f"wrote {path.resolve()}")
     if figures is not None:
         n = len(list(Path(figures).glob("*.png")))

@@ -59,6 +59,8 @@ class ReportData:
         ``summary.txt`` (or the live summary).
     source : str
         Directory the results were read from, or ``"<live objects>"``.
+    scores_loader : callable or None
+        Returns the respondent scores (:meth:`scores`); read only when a section needs them.
     """
 
     tables: dict
@@ -72,6 +74,12 @@ class ReportData:
     bootstrap: object = None
     bootstrap_tables: dict = field(default_factory=dict)
     bootstrap_meta: dict = field(default_factory=dict)
+    scores_loader: object = field(default=None, repr=False)
+
+    def scores(self) -> pd.DataFrame | None:
+        """The respondent scores (one row per respondent used: ``row``, ``weight``, a 0-100 column per
+        latent), read when first needed (the toolkit section's stratified tables); None when absent."""
+        return None if self.scores_loader is None else self.scores_loader()
 
     def replace(self, **changes) -> "ReportData":
         """A copy with some fields changed (the record itself is read-only)."""
@@ -234,7 +242,8 @@ def load_results(path: str | Path, *, scores: bool = True) -> ReportData:
     boot_tables, boot_meta = _bootstrap_dir(results)
     return ReportData(tables=tables, aggregate=aggregate, manifest=manifest, spec=spec, pooled_performance=perf,
                       summary=summary, source=str(results), aggregate_options=agg_options,
-                      bootstrap_tables=boot_tables, bootstrap_meta=boot_meta)
+                      bootstrap_tables=boot_tables, bootstrap_meta=boot_meta,
+                      scores_loader=lambda: _read(results, "scores"))
 
 
 def _stems(path) -> tuple[str, ...]:
@@ -375,7 +384,8 @@ def from_objects(fit, agg=None, bootstrap=None) -> ReportData:
         manifest = fit.manifest()
         manifest.setdefault("headline", fit.spec.headline)
         summary = fit.summary().as_text() if hasattr(fit, "summary") else ""
-        data = ReportData(tables=tables, manifest=manifest, spec=fit.spec, pooled_performance=perf, summary=summary)
+        data = ReportData(tables=tables, manifest=manifest, spec=fit.spec, pooled_performance=perf, summary=summary,
+                          scores_loader=(lambda: fit.scores) if hasattr(fit, "scores") else None)
     if agg is not None:
         data = data.replace(aggregate=_aggregate_tables(agg), aggregate_options=_aggregate_options(agg))
     if bootstrap is not None:

@@ -469,11 +469,17 @@ def _checks_text(data: ReportData, lang: str, fl: pd.DataFrame) -> dict:
             "clean": fl.empty and bool(ran)}
 
 
+#: The PLS evidence tables, in the order of ``acsi.estimate.pls_evidence.TABLES`` (what a PLS fit carries).
+PLS_STEMS = ("pls_reliability", "pls_loadings", "pls_htmt", "pls_fornell_larcker", "pls_inner_vif", "pls_r2", "pls_f2",
+             "pls_quality_flags", "pls_effects", "pls_model_fit", "pls_exact_fit_test", "pls_ipma_constructs",
+             "pls_ipma_indicators", "pls_predict", "pls_blindfolding")
+
+
 def _pls_tables(data: ReportData, lang: str) -> list[dict]:
-    """The PLS quality tables the fit carries (reliability, HTMT, model fit, IPMA), shown as they are."""
+    """The PLS evidence tables the fit carries (:data:`PLS_STEMS`: reliability, HTMT, model fit, IPMA, ...),
+    shown as they are, each titled in ``lang``."""
     out = []
-    for stem in ("pls_reliability", "pls_htmt", "pls_fornell_larcker", "pls_inner_vif", "pls_f2", "pls_fit",
-                 "pls_model_fit", "pls_ipma_constructs", "pls_ipma_indicators"):
+    for stem in PLS_STEMS:
         for name in (f"pooled_{stem}", stem):
             tab = data.table(name)
             if tab.empty:
@@ -634,9 +640,11 @@ def _methods(data: ReportData, lang: str, notes: list[str]) -> list[tuple[str, s
 
 
 def build_context(data: ReportData, *, lang: str = "en", published=None, title: str | None = None,
-                  figures: list | None = None, notes: list[str] | None = None, comparison=None) -> dict:
+                  figures: list | None = None, notes: list[str] | None = None, comparison=None, toolkit=None) -> dict:
     """Everything the template shows (strings already formatted); ``comparison`` (an
-    :func:`acsi.compare` result) adds the group-comparison section (:mod:`.compare`)."""
+    :func:`acsi.compare` result) adds the group-comparison section (:mod:`.compare`), ``toolkit``
+    (a ``toolkit.toml`` path or :class:`~acsi.report.toolkit.ToolkitConfig`) the toolkit section
+    (:mod:`.toolkit`)."""
     from ..provenance import acsi_version
     from . import fonts
 
@@ -662,6 +670,12 @@ def build_context(data: ReportData, *, lang: str = "en", published=None, title: 
     if comparison is not None:  # an acsi.compare() result formats its own section (acsi.report.compare)
         section = comparison.report_section(lang)
         sections.insert(-1, ("comparison", t("comparison", lang)))
+    toolkit_section = None
+    if toolkit is not None:  # analyses and stratified tables listed in a toolkit.toml (acsi.report.toolkit)
+        from .toolkit import toolkit_section as _toolkit_section
+
+        toolkit_section = _toolkit_section(toolkit, data, lang)
+        sections.insert(-1, ("toolkit", t("toolkit", lang)))
     ctx = {
         "lang": lang,
         "html_lang": html_lang(lang),
@@ -691,6 +705,7 @@ def build_context(data: ReportData, *, lang: str = "en", published=None, title: 
         "notes": notes,
         "font_note": font_note,
         "comparison": section,
+        "toolkit": toolkit_section,
     }
     return ctx
 
@@ -724,7 +739,7 @@ def _published(published):
 
 @validate_params("render_report", lang=LANG)
 def render_report(results, agg=None, *, lang: str = "en", published=None, title: str | None = None,
-                  figures: list | None = None, bootstrap=None, comparison=None) -> str:
+                  figures: list | None = None, bootstrap=None, comparison=None, toolkit=None) -> str:
     """Render the self-contained HTML report and return it as a string.
 
     Parameters
@@ -747,6 +762,9 @@ def render_report(results, agg=None, *, lang: str = "en", published=None, title:
         with a ``bootstrap/`` folder (``BootstrapResult.save``) is read without it.
     comparison : ComparisonResult, optional
         An :func:`acsi.compare` result: adds the group-comparison section.
+    toolkit : str, Path or ToolkitConfig, optional
+        A ``toolkit.toml`` (:mod:`acsi.report.toolkit`): adds the toolkit section (the analyses it
+        lists, with their intervals, and the stratified tables of the indexes).
 
     Returns
     -------
@@ -759,19 +777,20 @@ def render_report(results, agg=None, *, lang: str = "en", published=None, title:
     """
     data = from_objects(results, agg, bootstrap)
     return _render(data, lang=lang, published=_published(published), title=title, figures=figures,
-                   comparison=comparison)
+                   comparison=comparison, toolkit=toolkit)
 
 
-def _render(data: ReportData, *, lang: str, published, title, figures, notes=None, comparison=None) -> str:
+def _render(data: ReportData, *, lang: str, published, title, figures, notes=None, comparison=None,
+            toolkit=None) -> str:
     ctx = build_context(data, lang=lang, published=published, title=title, figures=figures, notes=notes,
-                        comparison=comparison)
+                        comparison=comparison, toolkit=toolkit)
     return _environment().get_template("report.html.j2").render(**ctx)
 
 
 @validate_params("write_report", lang=LANG)
 def write_report(fit, agg=None, path: str | Path = "report.html", *, lang: str = "en", published=None,
                  figures_dir: str | Path | None = None, title: str | None = None, bootstrap=None,
-                 comparison=None) -> Path:
+                 comparison=None, toolkit=None) -> Path:
     """Write the HTML report (and optionally every figure as a PNG file).
 
     Parameters
@@ -791,6 +810,8 @@ def write_report(fit, agg=None, path: str | Path = "report.html", *, lang: str =
         Also save each figure as ``<figures_dir>/<name>.png``.
     comparison : ComparisonResult, optional
         An :func:`acsi.compare` result: adds the group-comparison section.
+    toolkit : str, Path or ToolkitConfig, optional
+        See :func:`render_report`.
 
     Returns
     -------
@@ -805,7 +826,8 @@ def write_report(fit, agg=None, path: str | Path = "report.html", *, lang: str =
     pub = _published(published)
     notes: list[str] = []
     figs = report_figures(data, lang, published=pub, notes=notes)
-    html_text = _render(data, lang=lang, published=pub, title=title, figures=figs, notes=notes, comparison=comparison)
+    html_text = _render(data, lang=lang, published=pub, title=title, figures=figs, notes=notes, comparison=comparison,
+                        toolkit=toolkit)
     if notes:  # figure problems are listed in the report; repeat them here for the caller
         import warnings
 

@@ -1,0 +1,156 @@
+"""The toolkit section of the report (acsi report RESULTS --toolkit toolkit.toml): stratified index tables
+from the fit's scores joined to its survey, the config file's errors, the CLI, EN and ZH."""
+
+from __future__ import annotations
+
+import functools
+import re
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+import acsi
+from acsi.cli import main
+from acsi.errors import DataError, InputFileError, InvalidParameterError
+from acsi.report import load_results, render_report
+from acsi.report.toolkit import MISSING_STRATUM, read_toolkit_config, stratified_indexes, toolkit_section
+
+
+def _quiet(fn, *a, **k):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", acsi.AcsiWarning)
+        return fn(*a, **k)
+
+
+def _text(html: str) -> str:
+    html = re.sub(r"<style>.*?</style>", " ", html, flags=re.S)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+@functools.lru_cache(maxsize=1)
+def _survey() -> pd.DataFrame:
+    from acsi.simulate import simulate_survey
+
+    df = simulate_survey("airline", units=2, n_per_unit=150, periods=["2025Q1"], seed=3)
+    rng = np.random.default_rng(0)
+    df["sex"] = rng.choice(["f", "m"], len(df))
+    df["age"] = rng.choice([1, 2, 3], len(df)).astype(float)
+    df.loc[:7, "sex"] = np.nan  # some respondents do not say
+    return df
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    d = tmp_path_factory.mktemp("toolkit")
+    _survey().to_csv(d / "survey.csv", index=False)
+    fit = _quiet(acsi.fit, str(d / "survey.csv"), "airline", unit="company", n_jobs=1)
+    fit.save(d / "results")
+    (d / "toolkit.toml").write_text('data = "survey.csv"\n\n[strata]\nby = ["sex", "age"]\nlatents = ["CS", "CL"]\n',
+                                    encoding="utf-8")
+    return d, fit
+
+
+def test_strata_equal_the_hand_computation(run):
+    d, fit = run
+    tab = toolkit_section(d / "toolkit.toml", load_results(d / "results"))["strata"]["frame"]
+    scores = fit.scores
+    survey = pd.read_csv(d / "survey.csv")
+    sex = survey["sex"].iloc[scores["row"].to_numpy()].fillna(MISSING_STRATUM).to_numpy()
+    assert set(tab.loc[tab["column"] == "sex", "stratum"]) == {"f", "m", MISSING_STRATUM}
+    for s_ in ("f", "m", MISSING_STRATUM):
+        x = scores.loc[sex == s_, "CS"].to_numpy()  # no survey weights: every weight is 1
+        r = tab.loc[(tab["column"] == "sex") & (tab["stratum"] == s_) & (tab["latent"] == "CS")].iloc[0]
+        se = x.std(ddof=1) / np.sqrt(len(x))
+        q = stats.t.ppf(0.975, len(x) - 1)
+        assert r["n"] == len(x) and r["index"] == pytest.approx(x.mean(), rel=1e-12)
+        assert r["se"] == pytest.approx(se, rel=1e-9)
+        assert (r["ci_lower"], r["ci_upper"]) == pytest.approx((x.mean() - q * se, x.mean() + q * se), rel=1e-9)
+    # every respondent used is counted once per column
+    used = len(scores)
+    for col in ("sex", "age"):
+        assert tab.loc[(tab["column"] == col) & (tab["latent"] == "CS"), "n"].sum() == used
+    assert set(tab.loc[tab["column"] == "age", "stratum"]) == {"1", "2", "3"}
+    allr = tab.loc[(tab["column"] == "") & (tab["latent"] == "CS")].iloc[0]
+    assert allr["n"] == used and allr["index"] == pytest.approx(scores["CS"].mean(), rel=1e-12)
+
+
+def test_weighted_strata_use_the_survey_weights():
+    scores = pd.DataFrame({"row": [0, 1, 2, 3], "weight": [1.0, 3.0, 1.0, 1.0], "CS": [60.0, 80.0, 50.0, 70.0]})
+    survey = pd.DataFrame({"g": ["a", "a", "b", "b"]})
+    tab = stratified_indexes(scores, survey, ["g"], ["CS"])
+    assert tab.loc[tab["stratum"] == "a", "index"].iloc[0] == pytest.approx((60 + 3 * 80) / 4)
+    assert tab.loc[tab["stratum"] == "b", "index"].iloc[0] == pytest.approx(60.0)
+
+
+@pytest.mark.parametrize("lang, words", [
+    ("en", ["Toolkit analyses", "Indexes by stratum", "Student-t intervals", "All respondents", "(missing)"]),
+    ("zh", ["工具箱分析", "分层指数", "t 分布区间", "全部受访者", "（缺失）"]),
+    ("zh-hant", ["工具箱分析", "分層指數", "t 分佈區間", "全部受訪者", "（缺失）"]),
+])
+def test_report_shows_the_strata(run, lang, words):
+    d, fit = run
+    html = _quiet(render_report, fit, lang=lang, toolkit=d / "toolkit.toml")
+    text = _text(html)
+    assert '<section id="toolkit">' in html and 'href="#toolkit"' in html
+    for w in words:
+        assert w in text, w
+    assert '<section id="toolkit">' not in _quiet(render_report, fit)
+
+
+def test_strata_refuse_another_survey(run, tmp_path):
+    d, fit = run
+    other = _survey().copy()
+    other.loc[0, "sex"] = "m"
+    other.to_csv(tmp_path / "survey.csv", index=False)
+    (tmp_path / "toolkit.toml").write_text('data = "survey.csv"\n[strata]\nby = ["sex"]\n', encoding="utf-8")
+    with pytest.raises(DataError, match=r"is not the survey these results were fitted on.*give the file acsi fit read"):
+        toolkit_section(tmp_path / "toolkit.toml", load_results(d / "results"))
+
+
+def test_default_strata_are_the_model_covariates(run, tmp_path):
+    d, fit = run
+    (tmp_path / "toolkit.toml").write_text(f'data = "{d / "survey.csv"}"\n[strata]\nlatents = ["CS"]\n', encoding="utf-8")
+    tab = toolkit_section(tmp_path / "toolkit.toml", load_results(d / "results"))["strata"]["frame"]
+    assert set(tab["column"]) == {"", "sex", "age"}  # the airline model's covariates found in the survey
+
+
+@pytest.mark.parametrize("text, error, message", [
+    ('colour = "red"\n', InvalidParameterError, r"top level: unknown keys \['colour'\]"),
+    ("confidence = 95\n", InvalidParameterError, r"confidence: must be a proportion in \(0, 1\)"),
+    ("data = \n", InvalidParameterError, r"not a valid TOML file"),
+    ('[strata]\nby = 3\n', InvalidParameterError, r"\[strata\] by: must be a list of column names"),
+    ('[strata]\nlevels = ["a"]\n', InvalidParameterError, r"\[strata\]: unknown keys \['levels'\]"),
+])
+def test_config_errors_name_the_key(tmp_path, text, error, message):
+    p = tmp_path / "toolkit.toml"
+    p.write_text(text, encoding="utf-8")
+    with pytest.raises(error, match=message):
+        read_toolkit_config(p)
+
+
+def test_config_file_and_column_errors(run, tmp_path):
+    d, fit = run
+    with pytest.raises(InputFileError, match="toolkit file"):
+        read_toolkit_config(tmp_path / "none.toml")
+    (tmp_path / "t.toml").write_text('[strata]\nby = ["sex"]\n', encoding="utf-8")
+    with pytest.raises(InvalidParameterError, match=r"needs a data file; add data = "):
+        toolkit_section(tmp_path / "t.toml", load_results(d / "results"))
+    (tmp_path / "u.toml").write_text(f'data = "{d / "survey.csv"}"\n[strata]\nby = ["income"]\n', encoding="utf-8")
+    with pytest.raises(DataError, match=r"the survey has no column \['income'\]"):
+        toolkit_section(tmp_path / "u.toml", load_results(d / "results"))
+
+
+def test_cli_report_with_a_toolkit_file(run, capsys):
+    d, fit = run
+    out = d / "report.html"
+    assert main(["report", str(d / "results"), "--out", str(out), "--no-figures", "--toolkit",
+                 str(d / "toolkit.toml"), "--lang", "zh"]) == 0
+    assert "分层指数" in out.read_text(encoding="utf-8")
+    (d / "bad.toml").write_text("confidence = 2\n", encoding="utf-8")
+    code = main(["report", str(d / "results"), "--out", str(d / "r2.html"), "--no-figures", "--toolkit",
+                 str(d / "bad.toml")])
+    err = capsys.readouterr().err
+    assert code != 0 and "confidence: must be a proportion" in err and "Traceback" not in err
