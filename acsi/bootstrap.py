@@ -137,7 +137,8 @@ from .provenance import stamp
 from .score import index_from_means, item_weights_batch
 from .spec import ModelSpec
 from .summary import Summary
-from .tables import write_manifest, write_tables
+from .estimate.pls_batch import SIGN_RULE
+from .tables import write_result
 
 __all__ = ["BLOCK", "FAILED_POLICIES", "BootstrapResult", "PLSBootstrapResult", "bootstrap", "bootstrap_pls", "pls_unit_bootstrap"]
 
@@ -149,6 +150,10 @@ FAILED_POLICIES = ("exclude", "refit", "keep")
 
 OK, NOT_CONVERGED, INADMISSIBLE, UNSCORABLE = 0, 1, 2, 3
 _ZERO = 1e-10
+
+#: The test behind ``t_stat`` and ``p_value`` (:func:`summarise`), as the saved files and summaries state it.
+T_TEST = ("t = estimate / bootstrap SE; p two-sided against the normal reference, H0: estimate = 0 "
+          "(meaningful for paths, effects, loadings and weights; not for indexes, R² or HTMT)")
 
 
 # ============================================================================ step 1: units
@@ -653,6 +658,12 @@ class BootstrapResult:
         national) with bootstrap columns, and its period-to-period changes.
     ``counts``
         Per unit: replicates drawn, used, not converged, inadmissible, unscorable, refitted.
+    ``pls_htmt``, ``pooled_estimates``, ``pooled_pls_htmt``
+        PLS fits: per unit, each HTMT with its one-sided 95 % bootstrap upper bound and the flags
+        on it; with units, the pooled fit bootstrapped the same way (:attr:`pooled`, a
+        :class:`PLSBootstrapResult`: every statistic with SE, t, p, percentile and BCa intervals).
+        The test (:data:`T_TEST`) and the sign rule (:data:`acsi.estimate.pls_batch.SIGN_RULE`) are
+        stated in the summary and the manifest.
     """
 
     spec: ModelSpec
@@ -673,6 +684,7 @@ class BootstrapResult:
     analytic_se: np.ndarray  # units × stats
     aggregation: object = None
     agg_rows: np.ndarray | None = None
+    pooled: PLSBootstrapResult | None = None  # PLS fits with units: the pooled fit's bootstrap
     meta: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
 
     def __post_init__(self) -> None:
@@ -915,7 +927,56 @@ class BootstrapResult:
             a = a.loc[a["level"].isin(["sector", "national"])]
             sections.append(("Aggregates (sector, national)", a[["period", "level", "unit", "index", "se", "boot_se",
                                                                   "bca_lower", "bca_upper"]]))
+        if self.meta.get("estimator") == "pls":
+            sections.append(("PLS inference (every path, effect, loading, weight, R² and HTMT in bootstrap_estimates)",
+                             f"test: {T_TEST}\nsigns: {SIGN_RULE}\nHTMT: one-sided 95% bootstrap upper bound against "
+                             "0.85 and 0.90 in bootstrap_pls_htmt (pooled fit: the bootstrap_pooled_* tables)"))
+            if self.pooled is not None:
+                c = self.pooled.counts
+                cols = ["lhs", "op", "rhs", "estimate", "boot_se", "t_stat", "p_value", "perc_lower", "perc_upper",
+                        "bca_lower", "bca_upper"]
+                sections.append((f"Pooled PLS paths: bootstrap inference ({c['n_used']} of {c['n_boot']} replicates used)",
+                                 self.pooled.paths[cols]))
         return Summary("acsi bootstrap", sections)
+
+    def _reflective_htmt(self, labels, published, replicates) -> pd.DataFrame:
+        from .estimate.pls_quality import htmt_bounds
+
+        refl = set(self.meta.get("pls_reflective") or ())
+        t = htmt_bounds(labels, published, replicates)
+        return t.loc[t["latent_a"].isin(refl) & t["latent_b"].isin(refl)].reset_index(drop=True)
+
+    @cached_property
+    def _pls_htmt(self) -> pd.DataFrame:
+        units = self.unit_frame.drop(columns=["status", "reason"]).reset_index(drop=True)
+        frames = []
+        for i in range(len(self.unit_keys)):
+            t = self._reflective_htmt(self.stat_labels, self.published[i], self._masked[i])
+            frames.append(pd.concat([units.loc[np.repeat(i, len(t))].reset_index(drop=True), t], axis=1))
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+    @property
+    def pls_htmt(self) -> pd.DataFrame:
+        """PLS fits: per unit, the HTMT of every pair of reflective latents with its one-sided 95% bootstrap
+        upper bound and the flags on it (below 0.85 / 0.90); :func:`acsi.estimate.pls_quality.htmt_bounds`."""
+        return self._pls_htmt.copy()
+
+    @property
+    def pooled_pls_htmt(self) -> pd.DataFrame:
+        """:attr:`pls_htmt` of the pooled fit (PLS fits with units)."""
+        p = self.pooled
+        if p is None:
+            return pd.DataFrame()
+        return self._reflective_htmt(p.labels, p.published, np.where(p._used[None, :], p.replicates, np.nan))
+
+    @property
+    def pooled_estimates(self) -> pd.DataFrame:
+        """PLS fits with units: every statistic of the pooled fit with its bootstrap inference and replicate counts."""
+        if self.pooled is None:
+            return pd.DataFrame()
+        c = self.pooled.counts
+        return self.pooled.estimates.assign(n_boot=c["n_boot"], n_not_converged=c["n_not_converged"],
+                                            n_inadmissible=c["n_inadmissible"], n_unscorable=c["n_unscorable"])
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """Every table by file stem (copies), as :meth:`save` writes them."""
@@ -927,22 +988,24 @@ class BootstrapResult:
             out["bootstrap_aggregates"] = self.aggregates
             if len(self._aggregate_changes):
                 out["bootstrap_aggregate_changes"] = self.aggregate_changes
+        if self.meta.get("estimator") == "pls":
+            out["bootstrap_pls_htmt"] = self.pls_htmt
+        if self.pooled is not None:
+            out["bootstrap_pooled_estimates"] = self.pooled_estimates
+            out["bootstrap_pooled_pls_htmt"] = self.pooled_pls_htmt
         return out
 
     def save(self, out_dir: str | Path) -> list[Path]:
         """Write every table as CSV and Parquet (``bootstrap_*``), ``bootstrap_summary.txt`` and
         ``bootstrap_manifest.json`` (the files with size and SHA-256, provenance, options)."""
-        out = Path(out_dir)
-        paths = write_tables(out, self.tables())
-        p = out / "bootstrap_summary.txt"
-        p.write_text(self.summary().as_text() + "\n", encoding="utf-8")
-        paths.append(p)
         header = {**{k: v for k, v in self.meta.items() if k in ("created_utc", "versions", "input_sha256_16")},
                   "options": dict(self.meta.get("options") or {}), "n_boot": self.n_boot, "seed": self.seed,
                   "level": self.level, "failed": self.failed, "units": len(self.unit_keys),
                   "skipped": [[list(k), r] for k, r in self.meta.get("skipped", ())]}
-        paths.append(write_manifest(out, "bootstrap_manifest.json", "bootstrap", header, paths))
-        return paths
+        if self.meta.get("estimator") == "pls":
+            header.update(sign_rule=SIGN_RULE, test=T_TEST)
+        return write_result(out_dir, self.tables(), texts={"bootstrap_summary.txt": self.summary().as_text() + "\n"},
+                            manifest="bootstrap_manifest.json", kind="bootstrap", header=header)
 
 
 # ============================================================================ public entry
@@ -996,7 +1059,8 @@ def bootstrap(
         Run on a Dask cluster: ``"tcp://host:8786"`` or a ``Client``.
     failed : {"exclude", "refit", "keep"}
         What to do with replicates that do not converge or are inadmissible (see module
-        docstring).  Their counts are always reported.
+        docstring).  Their counts are always reported.  PLS fits: ``"exclude"`` or ``"keep"``
+        (PLS has no start values to refit from).
     level : float, optional
         Confidence level (default: the fit's ``confidence``).
     bca : bool
@@ -1037,6 +1101,11 @@ def bootstrap(
         raise EstimationError(
             "the bootstrap resamples complete respondents and does not support fits with missing='fiml' yet; "
             "bootstrap a fit with missing='listwise', or use the FIML standard errors in fit.estimates"
+        )
+    if fit.estimator == "pls" and failed == "refit":
+        raise InvalidParameterError(
+            "The 'failed' parameter of bootstrap must be 'exclude' or 'keep' for a PLS fit (PLS has no start values "
+            "to refit a replicate from: its iteration always starts from unit weights). Got 'refit' instead."
         )
     spec = fit.spec
     level = float(fit.options.get("confidence", 0.95) if level is None else level)
@@ -1080,6 +1149,9 @@ def bootstrap(
     agg = {}
     if weights is not None:
         agg = _with_aggregation(result, fit, weights, aggregate_options or {})
+    if fit.estimator == "pls" and fit.groups:
+        agg["pooled"] = _pooled_pls(fit, ctx, strata, n_boot=n_boot, seed=seed, level=level, bca=bca,
+                                    jackknife_groups=jackknife_groups, failed=failed)
     options = {"n_boot": int(n_boot), "seed": int(seed), "strata": strata if isinstance(strata, (str, list)) else
                (None if strata is None else "array"), "n_jobs": n_jobs, "failed": failed, "level": level, "bca": bca,
                "jackknife_groups": jackknife_groups, "aggregate_options": dict(aggregate_options or {}),
@@ -1087,7 +1159,22 @@ def bootstrap(
     meta = {**result.meta, **stamp(options), "input_sha256_16": fit.provenance.get("input_sha256_16"),
             "backend": backend, "seconds": time.perf_counter() - t0, "n_tasks": len(tasks),
             "period": fit.options.get("period"), "estimator": fit.estimator}
+    if fit.estimator == "pls":
+        meta["pls_reflective"] = [lv for lv, b in zip(model.m.latents, model.m.mode_b) if not b]
     return replace(result, meta=meta, **agg)
+
+
+def _pooled_pls(fit, ctx, strata, **kw) -> PLSBootstrapResult | None:
+    """The pooled PLS fit bootstrapped like a unit (the units' batched model, key ``<pooled>``), or None."""
+    o = fit.pooled
+    res = None if o is None or o.status == "failed" else o.extra.get("pls")
+    if res is None:
+        return None
+    codes = _strata_codes(fit, fit.prepared.data, strata)
+    if codes is not None:
+        codes = np.unique(codes, return_inverse=True)[1].astype(np.int64)
+    v = res._a.v if res._a.v is not None else np.ones(res._a.X.shape[0])
+    return _bootstrap_sample(ctx.model, res._a.X, v, codes, key=("<pooled>",), **kw)
 
 
 def _check_fitted(fit) -> None:
@@ -1188,12 +1275,10 @@ def _published(outs, ctx, units):
 
 def _pls_model(spec: ModelSpec, options: dict):
     """The batched PLS model of ``spec`` with the fit's PLS options (see :mod:`acsi.estimate.pls_batch`)."""
-    from .pipeline import ESTIMATOR_OPTIONS
-
-    PLS_OPTIONS = ESTIMATOR_OPTIONS[("pls", None)]
     from .estimate.pls_batch import batch_model
+    from .pipeline import PLS_FIT_OPTIONS
 
-    kw = {k: v for k, v in options.items() if k in PLS_OPTIONS}
+    kw = {k: v for k, v in options.items() if k in PLS_FIT_OPTIONS}
     return batch_model(spec.blocks, list(spec.paths), scale_bounds=dict(spec.scale_bounds), headline=spec.headline, **kw)
 
 
@@ -1250,16 +1335,23 @@ class PLSBootstrapResult:
     level: float
     n_jackknife: int
     meta: dict = field(default_factory=dict)
+    failed: str = "exclude"
+
+    @cached_property
+    def _used(self) -> np.ndarray:
+        """Replicates the statistics use: estimated, and inadmissible ones too with ``failed="keep"``."""
+        return (self.status == OK) | ((self.status == INADMISSIBLE) & (self.failed == "keep"))
 
     @cached_property
     def counts(self) -> dict:
         st = self.status
-        return {"n_boot": int(self.n_boot), "n_used": int((st == OK).sum()), "n_not_converged": int((st == NOT_CONVERGED).sum()),
-                "n_inadmissible": int((st == INADMISSIBLE).sum()), "n_jackknife": int(self.n_jackknife)}
+        return {"n_boot": int(self.n_boot), "n_used": int(self._used.sum()), "n_not_converged": int((st == NOT_CONVERGED).sum()),
+                "n_inadmissible": int((st == INADMISSIBLE).sum()), "n_unscorable": int((st == UNSCORABLE).sum()),
+                "n_jackknife": int(self.n_jackknife)}
 
     @cached_property
     def estimates(self) -> pd.DataFrame:
-        reps = np.where((self.status == OK)[None, :], self.replicates, np.nan)
+        reps = np.where(self._used[None, :], self.replicates, np.nan)
         summ = summarise(reps, self.published, _acceleration(self.jack_m2, self.jack_m3), self.level)
         lab = pd.DataFrame(list(self.labels), columns=["kind", "lhs", "op", "rhs"])
         lab.loc[lab["kind"] == "index", "op"] = "index"
@@ -1315,9 +1407,8 @@ class PLSBootstrapResult:
         c = self.counts
         text = (f"{self.n_boot} bootstrap replicates (seed {self.seed}), {c['n_used']} used "
                 f"({c['n_not_converged']} not converged, {c['n_inadmissible']} inadmissible PLSc); "
-                f"{self.level:.0%} intervals; BCa acceleration from {self.n_jackknife} jackknife groups; "
-                "t = estimate / bootstrap SE, p two-sided (normal reference, H0: 0); "
-                "signs of every replicate fixed by the anchor item (no sign-change correction)")
+                f"{self.level:.0%} intervals; BCa acceleration from {self.n_jackknife} jackknife groups\n"
+                f"test: {T_TEST}\nsigns: {SIGN_RULE}")
         cols = ["lhs", "op", "rhs", "estimate", "boot_se", "t_stat", "p_value", "perc_lower", "perc_upper", "bca_lower", "bca_upper"]
         return Summary("acsi PLS bootstrap", [("Bootstrap", text), ("Paths", self.paths[cols]),
                                                ("Total and indirect effects", self._ops("total", "indirect")[cols]),
@@ -1327,10 +1418,12 @@ class PLSBootstrapResult:
         return {"pls_bootstrap_estimates": self.estimates, "pls_bootstrap_counts": pd.DataFrame([self.counts])}
 
     def save(self, out_dir: str | Path) -> list[Path]:
-        """Write ``pls_bootstrap_estimates.csv``, ``pls_bootstrap_counts.csv`` and a summary text."""
-        from .estimate.pls_quality import save_tables
-
-        return save_tables(out_dir, self.tables(), self.summary(), "pls_bootstrap_summary.txt")
+        """Write ``pls_bootstrap_estimates`` and ``pls_bootstrap_counts`` (CSV and Parquet),
+        ``pls_bootstrap_summary.txt`` and ``pls_bootstrap_manifest.json`` (:func:`acsi.tables.write_result`)."""
+        header = {"n_boot": self.n_boot, "seed": self.seed, "level": self.level, "counts": self.counts,
+                  "sign_rule": SIGN_RULE, "test": T_TEST}
+        return write_result(out_dir, self.tables(), texts={"pls_bootstrap_summary.txt": self.summary().as_text() + "\n"},
+                            manifest="pls_bootstrap_manifest.json", kind="pls_bootstrap", header=header)
 
 
 def pls_unit_bootstrap(boot: BootstrapResult, key) -> PLSBootstrapResult:
@@ -1352,20 +1445,22 @@ def pls_unit_bootstrap(boot: BootstrapResult, key) -> PLSBootstrapResult:
 
 
 def bootstrap_pls(res, *, n_boot: int = 1000, seed: int | None = None, level: float = 0.95, bca: bool = True,
-                  jackknife_groups: int | None = 500) -> PLSBootstrapResult:
+                  jackknife_groups: int | None = 500, strata=None, failed: str = "exclude") -> PLSBootstrapResult:
     """Bootstrap every statistic of one PLS fit (:func:`acsi.estimate.pls.fit_pls` result).
 
-    Respondents are resampled with replacement (survey weights travel with their rows); all
+    Respondents are resampled with replacement (survey weights travel with their rows; within the
+    groups of ``strata``, one code per row of the fit, when given); all
     replicates are refitted at once by :mod:`acsi.estimate.pls_batch` with the fit's options
     (scheme, modes, anchors, PLSc), in blocks of :data:`BLOCK` replicates whose random streams are
     ``SeedSequence(seed, spawn_key=(h("<pls>"), block))`` as in :func:`bootstrap`.  The BCa
     acceleration uses the delete-a-group jackknife (``jackknife_groups``; ``None``: leave one
-    out) unless ``bca=False``.  Intervals, t and p: :func:`summarise`.
+    out) unless ``bca=False``.  Intervals, t and p: :func:`summarise`.  ``failed="keep"`` keeps the
+    replicates whose PLSc solution is inadmissible (``"exclude"``, the default, leaves them out).
 
     Equivalent R: ``seminr::bootstrap_model(model, nboot = n_boot)`` (percentile intervals, its
     "T Stat."), ``cSEM::infer(csem(..., .resample_method = "bootstrap"))``.
     """
-    from .estimate.pls_batch import batch_model, replicate_statistics
+    from .estimate.pls_batch import batch_model
 
     if not isinstance(n_boot, (int, np.integer)) or isinstance(n_boot, bool) or n_boot < 2:
         raise InvalidParameterError(f"The 'n_boot' parameter of bootstrap_pls must be an integer >= 2. Got {n_boot!r} instead.")
@@ -1373,25 +1468,41 @@ def bootstrap_pls(res, *, n_boot: int = 1000, seed: int | None = None, level: fl
         raise InvalidParameterError(f"The 'level' parameter of bootstrap_pls must be in (0, 1). Got {level!r} instead.")
     if jackknife_groups is not None and (not isinstance(jackknife_groups, (int, np.integer)) or jackknife_groups < 3):
         raise InvalidParameterError(f"The 'jackknife_groups' parameter of bootstrap_pls must be None or an integer >= 3. Got {jackknife_groups!r} instead.")
+    if failed not in ("exclude", "keep"):
+        raise InvalidParameterError(f"The 'failed' parameter of bootstrap_pls must be one of ['exclude', 'keep']. Got {failed!r} instead.")
     X = getattr(getattr(res, "_a", None), "X", None)
     if X is None:
         raise InvalidParameterError(
             f"The 'res' parameter of bootstrap_pls must be a PLSResult from acsi.estimate.pls.fit_pls. Got {type(res).__name__} instead."
         )
-    if seed is None:
-        seed = int(np.random.SeedSequence().entropy % (2**63))
-    opts = dict(res.options)
+    codes = None
+    if strata is not None:
+        arr = np.asarray(strata)
+        if arr.shape != (X.shape[0],):
+            raise InvalidParameterError(f"The 'strata' parameter of bootstrap_pls must give one value per row of the fit "
+                                        f"({X.shape[0]}). Got shape {arr.shape} instead.")
+        codes = np.unique(arr.astype(str), return_inverse=True)[1].astype(np.int64)
     bounds = res.index_bounds
     bm = batch_model(res.blocks, list(res.model_paths), scale_bounds={it: (r["min"], r["max"]) for it, r in bounds.iterrows()},
-                     **opts)
+                     **dict(res.options))
     v = res._a.v if res._a.v is not None else np.ones(X.shape[0])
+    return _bootstrap_sample(bm, X, v, codes, key=("<pls>",), n_boot=n_boot, seed=seed, level=level, bca=bca,
+                             jackknife_groups=jackknife_groups, failed=failed)
+
+
+def _bootstrap_sample(bm, X, v, strata, *, key, n_boot, seed, level, bca, jackknife_groups, failed) -> PLSBootstrapResult:
+    """Bootstrap (and jackknife) the statistics of the batched PLS model ``bm`` on one sample (rows ``X``,
+    survey weights ``v``, strata codes or None); the streams of :func:`bootstrap` for the unit ``key``."""
+    from .estimate.mlfast import blas_single_thread
+    from .estimate.pls_batch import replicate_statistics
+
+    if seed is None:
+        seed = int(np.random.SeedSequence().entropy % (2**63))
     n = X.shape[0]
     G = n if jackknife_groups is None else int(min(n, jackknife_groups))
-    unit = _Unit(pos=0, key=("<pls>",), X=X, v=v, strata=None, theta=None, hkey=_hash_key(("<pls>",)), n_groups=G)
-    ctx = _Context(spec=None, estimator="pls", model=bm, seed_entropy=int(seed), n_boot=int(n_boot), failed="exclude",
+    unit = _Unit(pos=0, key=key, X=X, v=v, strata=strata, theta=None, hkey=_hash_key(key), n_groups=G)
+    ctx = _Context(spec=None, estimator="pls", model=bm, seed_entropy=int(seed), n_boot=int(n_boot), failed=failed,
                    options={}, stat_labels=list(bm.labels), est_index={}, std_index={}, lo=bm.lo, hi=bm.hi)
-    from .estimate.mlfast import blas_single_thread
-
     S = len(bm.labels)
     reps = np.full((S, n_boot), np.nan)
     status = np.full(n_boot, NOT_CONVERGED, dtype=np.int8)
@@ -1405,7 +1516,9 @@ def bootstrap_pls(res, *, n_boot: int = 1000, seed: int | None = None, level: fl
         if bca:
             for b in range(-(-G // BLOCK)):
                 vals, st = replicate_statistics(bm, X, _block_counts(ctx, unit, "jack", b) * v)
-                jack[:, b * BLOCK: b * BLOCK + len(st)] = np.where((st == OK)[None, :], vals.T, np.nan)
+                good = (st == OK) | ((st == INADMISSIBLE) & (failed == "keep"))
+                jack[:, b * BLOCK: b * BLOCK + len(st)] = np.where(good[None, :], vals.T, np.nan)
     m2, m3 = _jackknife_moments(jack) if bca else (np.full(S, np.nan), np.full(S, np.nan))
     return PLSBootstrapResult(labels=bm.labels, replicates=reps, status=status, published=full[0], jack_m2=m2, jack_m3=m3,
-                              n_boot=int(n_boot), seed=int(seed), level=float(level), n_jackknife=G if bca else 0)
+                              n_boot=int(n_boot), seed=int(seed), level=float(level), n_jackknife=G if bca else 0,
+                              meta={"unit": key}, failed=failed)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import warnings
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .data import DEFAULT_MISSING_CODES, prepare_survey, read_survey
@@ -123,7 +124,13 @@ def fit(
         the models semopy can honour), ``estimator`` (``"ml"``, ``"mlr"``, ``"mlm"``), ``se``
         (``"standard"`` or ``"robust"``: override the standard errors), and the engine's
         tolerances (semopy ``ftol``, ``maxiter``; mlfast ``xtol``, ``maxiter``; FIML ``gtol``,
-        ``maxiter``); PLS: ``scheme``, ``tol``, ``max_iter``, ``modes``, ``anchors``.
+        ``maxiter``); PLS: ``scheme``, ``tol``, ``max_iter``, ``modes``, ``anchors``,
+        ``consistent`` (PLSc), and the evidence every unit and the pooled fit get
+        (:mod:`acsi.estimate.pls_evidence`; quality table, effects, model fit and IPMA always):
+        ``refit_f2``, ``predict`` (PLSpredict folds), ``predict_reps``, ``predict_technique``,
+        ``blindfolding`` (omission distance), ``fit_test`` (replicates of the exact-fit test) and
+        ``seed`` (drawn and recorded in ``fit.options`` when prediction or the test is asked for
+        without one).
 
     Returns
     -------
@@ -137,6 +144,8 @@ def fit(
     >>> fit.indexes[["period", "company", "index", "se"]]           # doctest: +SKIP
     """
     options = check_estimator_options(estimator, missing, options, weighted=weight is not None)
+    if estimator == "pls" and options.get("seed") is None and (options.get("predict") or options.get("fit_test")):
+        options["seed"] = int(np.random.SeedSequence().entropy % (2**63))  # recorded: the same folds again with it
     spec = resolve_model(model)
     if isinstance(data, (str, Path)):
         data = read_survey(data)

@@ -71,12 +71,14 @@ import pandas as pd
 
 from .errors import AcsiError, EstimationError
 from .estimate.ml import DEFAULT_ENGINE, SEM_ENGINES
+from .estimate.pls_evidence import OPTIONS as PLS_EVIDENCE_OPTIONS
+from .estimate.pls_evidence import check_dependencies as _check_pls_evidence
 from .options import InstanceOf, Integer, OneOf, Real, check, check_keys, invalid
 from .score import item_weights, latent_scores, unit_index
 from .spec import ModelSpec
 
-__all__ = ["ESTIMATORS", "ESTIMATOR_OPTIONS", "ML_ESTIMATORS", "SEM_ENGINES", "UnitOutcome", "check_estimator_options",
-           "fit_unit", "latent_status", "sem_problem_latents", "unit_status"]
+__all__ = ["ESTIMATORS", "ESTIMATOR_OPTIONS", "ML_ESTIMATORS", "PLS_FIT_OPTIONS", "SEM_ENGINES", "UnitOutcome",
+           "check_estimator_options", "fit_unit", "latent_status", "sem_problem_latents", "unit_status"]
 
 ESTIMATORS = ("sem", "pls")
 #: The maximum-likelihood variants of the covariance-based estimator (:mod:`acsi.estimate.robust`),
@@ -99,8 +101,12 @@ ESTIMATOR_OPTIONS = {
     ("pls", None): {"scheme": (OneOf("centroid", "factorial", "path"),), "tol": _POSITIVE, "max_iter": _ITERATIONS,
                     "modes": (InstanceOf(dict, desc="a dict latent -> 'A' or 'B'"),),
                     "anchors": (InstanceOf(dict, desc="a dict latent -> item"),),
-                    "consistent": (InstanceOf(bool, list, tuple, desc="True, False or a list of latents (PLSc)"),)},
+                    "consistent": (InstanceOf(bool, list, tuple, desc="True, False or a list of latents (PLSc)"),),
+                    **PLS_EVIDENCE_OPTIONS},
 }
+#: The PLS options of the estimation itself (:func:`acsi.estimate.pls.fit_pls`); the others ask for evidence
+#: (:mod:`acsi.estimate.pls_evidence`: prediction, blindfolding, the exact-fit test, f² by refits).
+PLS_FIT_OPTIONS = ("scheme", "tol", "max_iter", "modes", "anchors", "consistent")
 
 
 @dataclass(frozen=True, eq=False)
@@ -187,6 +193,8 @@ def check_estimator_options(estimator: str, missing: str, options: dict | None, 
             raise invalid(where, "options['estimator']",
                           "'ml' or 'mlr' with survey weights (Satorra-Bentler's MLM uses unweighted fourth moments, "
                           "so it cannot honour the weights; 'mlr' is lavaan's default for weighted data)", "mlm")
+    if estimator == "pls":
+        _check_pls_evidence(options, where)
     return options
 
 
@@ -375,14 +383,19 @@ def unit_status(spec: ModelSpec, weights: pd.DataFrame | None, problems: list[st
 
 
 def _fit_pls_unit(out: _Draft, data: pd.DataFrame, spec: ModelSpec, options: dict, v: np.ndarray | None) -> None:
+    """PLS for one unit; the fit is kept (``extra["pls"]``, a :class:`~acsi.estimate.pls.PLSResult`) with
+    its evidence tables (``extra["pls_tables"]``, :func:`acsi.estimate.pls_evidence.evidence` for the
+    headline; what this unit's sample cannot give is named in ``messages``)."""
     from .estimate.pls import fit_pls
+    from .estimate.pls_evidence import evidence
 
     if v is not None and np.allclose(v, 1.0):
         v = None
     res = fit_pls(
         data[list(spec.item_ids)], spec.blocks, list(spec.paths), weights=v,
-        scale_bounds=dict(spec.scale_bounds), **options,
+        scale_bounds=dict(spec.scale_bounds), **{k: x for k, x in options.items() if k in PLS_FIT_OPTIONS},
     )
+    out.extra["pls"] = res
     out.converged = bool(res.converged)
     out.admissible = not res.problems  # an inadmissible PLSc solution (consistent=)
     loadings = res.outer_loadings
@@ -410,11 +423,13 @@ def _fit_pls_unit(out: _Draft, data: pd.DataFrame, spec: ModelSpec, options: dic
     out.weights = pd.DataFrame(wrows)
     # the same rescaling as the SEM engines; the (weighted) mean equals PLSResult.index
     out.scores = latent_scores(data, spec, out.weights)
-    out.extra["quality"] = res.quality
     if not res.converged:
         out.status = "failed"
         out.reason = f"PLS did not converge in {res.n_iter} iterations; raise max_iter or loosen tol"
         out.scores = None
         return
+    ev = evidence(res, target=spec.headline, strict=False, **{k: x for k, x in options.items() if k not in PLS_FIT_OPTIONS})
+    out.extra["pls_tables"] = ev.tables()
+    out.messages = ev.messages
     out.latents = latent_status(spec, out.weights, [(p, None) for p in res.problems])
     out.status, out.reason = unit_status(spec, out.weights, list(res.problems))

@@ -21,14 +21,15 @@ import pandas as pd
 
 from .data import DROP_REASONS
 from .errors import AcsiError, DataError
+from .estimate.pls_evidence import TABLES as PLS_EVIDENCE_TABLES
 from .pipeline import UnitOutcome
 from .data.saved import MANIFEST as _MANIFEST
 from .data.saved import read_results_dir
 from .spec import ModelSpec
 from .summary import Summary
-from .tables import write_manifest, write_tables
+from .tables import write_result
 
-__all__ = ["FitResult", "Summary", "load_results", "FIT_TABLES"]  # Summary re-exported from acsi.summary
+__all__ = ["FitResult", "Summary", "load_results", "FIT_TABLES", "PLS_TABLES"]  # Summary re-exported from acsi.summary
 
 
 _POLICY = {
@@ -36,10 +37,14 @@ _POLICY = {
     "fiml": "full-information ML (respondents with at least one answer)",
 }
 
+#: The PLS evidence tables (:data:`acsi.estimate.pls_evidence.TABLES`) of the units (long, with the unit
+#: columns) and of the pooled fit (``pooled_`` + stem); only PLS fits have them.
+PLS_TABLES = PLS_EVIDENCE_TABLES + tuple(f"pooled_{t}" for t in PLS_EVIDENCE_TABLES)
+
 #: Tables of a fit, by file stem (``company_indexes`` is :attr:`FitResult.indexes`).
 FIT_TABLES = (
     "company_indexes", "latent_indexes", "scores", "estimates", "fit_measures", "item_weights", "units", "accounting",
-    "pooled_estimates", "pooled_fit_measures", "pooled_indexes",
+    "pooled_estimates", "pooled_fit_measures", "pooled_indexes", *PLS_TABLES,
 )
 
 
@@ -101,6 +106,10 @@ class FitResult:
         Status per unit: converged, admissible, n, reason, messages.
     ``accounting``
         Per unit: rows read, used, and dropped by reason.
+    PLS evidence (``estimator="pls"``; :meth:`pls_tables`)
+        The quality table, effects, model fit, IPMA and the prediction asked for of every unit
+        (unit columns first, like ``estimates``) and of the pooled fit
+        (:mod:`acsi.estimate.pls_evidence`); the fits themselves: :meth:`pls_result`.
 
     Other attributes: ``spec`` (the model), ``estimator``, ``groups`` and ``carry`` (unit
     and hierarchy columns), ``options`` and ``provenance`` (read-only mappings: versions,
@@ -164,9 +173,49 @@ class FitResult:
         out = {}
         for name in FIT_TABLES:
             t = self._table(name)
-            if t is not None and (not name.startswith("pooled_") or not t.empty):
+            if t is not None and (not name.startswith("pooled_") or not t.empty or name in PLS_TABLES):
                 out[name] = t.copy()
         return out
+
+    def pls_tables(self, *, pooled: bool = False) -> dict[str, pd.DataFrame]:
+        """The PLS evidence tables (copies) by stem (:data:`acsi.estimate.pls_evidence.TABLES`): of the units,
+        long with the unit columns first, or of the pooled fit (``pooled=True``; stems without ``pooled_``).
+
+        Empty for SEM fits; the optional tables (prediction, blindfolding, exact-fit test) only when asked
+        for (``options=``).  Also in :meth:`tables` and the saved folder (``pooled_`` + stem for the pooled fit).
+        """
+        prefix = "pooled_" if pooled else ""
+        out = {}
+        for stem in PLS_EVIDENCE_TABLES:
+            t = self._table(prefix + stem)
+            if t is not None:
+                out[stem] = t.copy()
+        return out
+
+    def pls_result(self, key=None):
+        """The :class:`~acsi.estimate.pls.PLSResult` of one unit (its key: a tuple of the unit values, or one
+        value) or of the pooled fit (``key=None``); for the evidence functions of :mod:`acsi.estimate` and
+        :func:`acsi.bootstrap.bootstrap_pls`.  Fits loaded from files hold none (no survey answers)."""
+        if self.estimator != "pls":
+            raise AcsiError(f"pls_result() needs a fit with estimator='pls'; this fit used estimator={self.estimator!r}")
+        if self.prepared is None:
+            raise AcsiError("this FitResult was loaded from saved files, which hold no PLS fit (no survey answers); "
+                            "its PLS tables are in fit.pls_tables(): fit the survey again for the PLSResult")
+        if key is None:
+            outcome = self.pooled
+            if outcome is None:
+                raise AcsiError("this fit has no pooled model (pooled=False); pass the key of a unit, one of "
+                                f"{[o.key for o in self.outcomes[:5]]}")
+        else:
+            key = tuple(key) if isinstance(key, (tuple, list)) else (key,)
+            outcome = next((o for o in self.outcomes if tuple(o.key) == key), None)
+            if outcome is None:
+                raise AcsiError(f"no unit {key} in this fit; units are keyed by {list(self.groups)}, e.g. "
+                                f"{[o.key for o in self.outcomes[:5]]}")
+        res = outcome.extra.get("pls")
+        if res is None:
+            raise AcsiError(f"unit {outcome.key} has no PLS fit: {outcome.reason or 'not estimated'}")
+        return res
 
     # ------------------------------------------------------------------ derived results
     def aggregate(self, weights, **kwargs):
@@ -225,17 +274,72 @@ class FitResult:
         if len(bad):
             sections.append(("Units not ok", bad))
         pfm = self._table("pooled_fit_measures")
-        if pfm is not None and not pfm.empty:
+        if self.estimator == "pls":
+            sections += self._pls_sections()
+        elif pfm is not None and not pfm.empty:
             fm = pfm.iloc[0]
             keep = ["chisq", "df", "pvalue", "chisq_scaled", "chisq_scaling_factor", "pvalue_scaled", "cfi", "tli",
                     "rmsea", "rmsea_ci_lower", "rmsea_ci_upper", "cfi_robust", "tli_robust", "rmsea_robust",
                     "rmsea_ci_lower_robust", "rmsea_ci_upper_robust", "srmr", "aic", "bic"]
             fm = fm[[k for k in keep if k in fm.index]].astype(float)
-            sections.append(("Pooled model fit", fm.to_frame("value").reset_index(names="measure")))
+            if len(fm):
+                sections.append(("Pooled model fit", fm.to_frame("value").reset_index(names="measure")))
         if self.pooled_index is not None:
             sections.append(("Pooled indexes", self.pooled_index))
         return Summary(f"acsi fit: {self.spec.name}", sections)
 
+    def _pls_sections(self) -> list[tuple[str, pd.DataFrame | str]]:
+        """The PLS evidence in the summary: checks and SRMR per unit; the pooled model fit, paths, R²,
+        reliability, HTMT, checks not passed and prediction (only sections with content)."""
+        out: list[tuple[str, pd.DataFrame | str]] = []
+        groups = list(self.groups)
+        flags, mfit = self._table("pls_quality_flags"), self._table("pls_model_fit")
+        if groups and flags is not None and len(flags):
+            per = flags.assign(failed=flags["passed"].eq(False), not_computable=flags["passed"].isna())
+            per = per.groupby(groups, sort=False).agg(checks=("criterion", "size"), failed=("failed", "sum"),
+                                                      not_computable=("not_computable", "sum")).reset_index()
+            if mfit is not None and len(mfit):
+                srmr = mfit.loc[mfit["measure"] == "srmr", groups + ["estimated"]].rename(columns={"estimated": "srmr"})
+                per = per.merge(srmr, on=groups, how="left")
+            out.append(("PLS quality checks per unit (all checks in pls_quality_flags; SRMR of the estimated model)", per))
+        units = self._table("units")
+        noted = units.loc[units["messages"].fillna("").astype(str).ne("") & units["status"].ne("failed")] if groups else units.iloc[0:0]
+        if len(noted):
+            out.append(("PLS evidence not computed for some units (the unit and its index stay)",
+                        noted[groups + ["messages"]]))
+        pooled = {stem: self._table(f"pooled_{stem}") for stem in PLS_EVIDENCE_TABLES}
+        pooled = {k: v for k, v in pooled.items() if v is not None and len(v)}
+        if "pls_model_fit" in pooled:
+            out.append(("Pooled PLS model fit (SRMR < 0.08: Henseler et al. 2016)", pooled["pls_model_fit"]))
+        est = self._table("pooled_estimates")
+        if est is not None and len(est):
+            paths = est.loc[est["op"] == "~", ["rhs", "lhs", "est"]].rename(columns={"rhs": "from", "lhs": "to"})
+            if len(paths):
+                out.append(("Pooled paths (standardized; significance needs the bootstrap: --bootstrap N)", paths))
+        for stem, head, cols in (
+                ("pls_r2", "Pooled R²", ["latent", "r2", "r2_adj", "n_predictors"]),
+                ("pls_reliability", "Pooled reliability and convergent validity",
+                 ["latent", "mode", "n_items", "alpha", "rho_a", "rho_c", "ave", "note"]),
+                ("pls_htmt", "Pooled discriminant validity (HTMT < 0.85 / 0.90)",
+                 ["latent_a", "latent_b", "htmt", "htmt2", "below_085", "below_090"])):
+            if stem in pooled:
+                t = pooled[stem]
+                out.append((head, t[[c for c in cols if c in t.columns]]))
+        if "pls_quality_flags" in pooled:
+            f = pooled["pls_quality_flags"]
+            failed, na = f["passed"].eq(False), f["passed"].isna()
+            out.append(("Pooled PLS quality checks", f"{len(f)} checks with the thresholds named in "
+                        f"pooled_pls_quality_flags: {int((~failed & ~na).sum())} passed, {int(failed.sum())} failed, "
+                        f"{int(na.sum())} not computable"))
+            if (failed | na).any():
+                out.append(("Pooled checks not passed", f.loc[failed | na, ["criterion", "target", "value", "rule", "passed"]]))
+        if "pls_predict" in pooled:
+            out.append(("Pooled PLSpredict (out of sample, against the linear benchmark)", pooled["pls_predict"]))
+        if "pls_blindfolding" in pooled:
+            out.append(("Pooled blindfolding Q²", pooled["pls_blindfolding"]))
+        if self.pooled is not None and self.pooled.messages:
+            out.append(("Pooled PLS evidence not computed", "\n".join(self.pooled.messages)))
+        return out
     def _inference(self) -> str:
         """`` (ML with survey weights: robust ... standard errors; ...)`` for a covariance-based fit."""
         if self.estimator != "sem":
@@ -269,7 +373,8 @@ class FitResult:
         prov = _thaw(self.provenance)
         pooled = None
         if self.pooled is not None:
-            pooled = {"status": self.pooled.status, "reason": self.pooled.reason, "n": int(self.pooled.n)}
+            pooled = {"status": self.pooled.status, "reason": self.pooled.reason, "n": int(self.pooled.n),
+                      "messages": list(self.pooled.messages)}
         elif self.prepared is None:
             pooled = prov.pop("pooled", None)
         return {
@@ -292,15 +397,9 @@ class FitResult:
     def save(self, out_dir: str | Path) -> list[Path]:
         """Write every table as CSV and Parquet, the model (``model.toml``, ``model.lav``),
         ``summary.txt`` and ``manifest.json`` (files with size and SHA-256, provenance, options)."""
-        out = Path(out_dir)
-        paths = write_tables(out, self.tables())
-        extra = {"summary.txt": self.summary().as_text() + "\n", "model.toml": self.spec.to_toml(),
+        texts = {"summary.txt": self.summary().as_text() + "\n", "model.toml": self.spec.to_toml(),
                  "model.lav": self.spec.to_lavaan()}
-        for name, text in extra.items():
-            (out / name).write_text(text, encoding="utf-8")
-            paths.append(out / name)
-        paths.append(write_manifest(out, _MANIFEST, "fit", self.manifest(), paths))
-        return paths
+        return write_result(out_dir, self.tables(), texts=texts, manifest=_MANIFEST, kind="fit", header=self.manifest())
 
 
 # ============================================================================ building the tables
@@ -317,19 +416,23 @@ def _with_carry(fit: FitResult, df: pd.DataFrame) -> pd.DataFrame:
     return merged[groups + carry + [c for c in df.columns if c not in groups]]
 
 
-def _stack(fit: FitResult, attr: str) -> pd.DataFrame:
+def _stacked(fit: FitResult, get) -> pd.DataFrame | None:
+    """``get(outcome)`` (a frame or a Series, or None) of every unit, unit columns first; None when no unit has one."""
     frames = []
     for o in fit.outcomes:
-        obj = getattr(o, attr)
+        obj = get(o)
         if obj is None:
             continue
         df = obj.to_frame().T if isinstance(obj, pd.Series) else obj.copy()
         for g, v in reversed(list(_keyframe(fit, o).items())):
             df.insert(0, g, v)
         frames.append(df)
-    if not frames:
-        return pd.DataFrame(columns=list(fit.groups))
-    return pd.concat(frames, ignore_index=True)
+    return pd.concat(frames, ignore_index=True) if frames else None
+
+
+def _stack(fit: FitResult, attr: str) -> pd.DataFrame:
+    out = _stacked(fit, lambda o: getattr(o, attr))
+    return pd.DataFrame(columns=list(fit.groups)) if out is None else out
 
 
 def _units(fit: FitResult) -> pd.DataFrame:
@@ -430,6 +533,19 @@ def _pooled(attr: str):
     return build
 
 
+def _pls_units(stem: str):
+    """A PLS evidence table of every unit that has it, unit columns first (None when no unit has it)."""
+    return lambda fit: _stacked(fit, lambda o: o.extra.get("pls_tables", {}).get(stem))
+
+
+def _pls_pooled(stem: str):
+    def build(fit: FitResult) -> pd.DataFrame | None:
+        df = None if fit.pooled is None else fit.pooled.extra.get("pls_tables", {}).get(stem)
+        return None if df is None else df.copy()
+
+    return build
+
+
 _BUILDERS = {
     "units": _units,
     "latent_indexes": _latent_indexes,
@@ -442,6 +558,8 @@ _BUILDERS = {
     "pooled_estimates": _pooled("estimates"),
     "pooled_fit_measures": _pooled("fit_measures"),
     "pooled_indexes": _pooled("index"),
+    **{stem: _pls_units(stem) for stem in PLS_EVIDENCE_TABLES},
+    **{f"pooled_{stem}": _pls_pooled(stem) for stem in PLS_EVIDENCE_TABLES},
 }
 
 
@@ -495,7 +613,7 @@ def _pooled_outcome(tables: dict, info) -> UnitOutcome | None:
     return UnitOutcome(
         key=("<pooled>",), n=int(info.get("n", idx["n"].max() if "n" in idx and len(idx) else 0)),
         status=str(info.get("status", "ok")), reason=str(info.get("reason", "")),
-        converged=True, admissible=info.get("status", "ok") == "ok",
+        converged=True, admissible=info.get("status", "ok") == "ok", messages=tuple(info.get("messages") or ()),
         estimates=est if not est.empty else None,
         fit_measures=fm.iloc[0].astype(float) if not fm.empty else None,
         index=idx if not idx.empty else None,

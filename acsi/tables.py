@@ -29,7 +29,7 @@ from .options import OneOf, check
 __all__ = [
     "FORMATS", "MANIFEST_FORMAT", "file_entry", "read_file", "read_manifest", "read_saved", "require_file",
     "verify_manifest",
-    "write_manifest", "write_tables",
+    "write_manifest", "write_result", "write_tables",
 ]
 
 FORMATS = ("csv", "parquet")
@@ -92,6 +92,20 @@ def write_manifest(out_dir: str | Path, name: str, kind: str, header: dict, file
            "files": dict(sorted(listed.items()))}
     path.write_text(json.dumps(doc, indent=2, default=str) + "\n", encoding="utf-8")
     return path
+
+
+def write_result(out_dir: str | Path, tables: dict, *, manifest: str, kind: str, header: dict | None = None,
+                 texts: dict | None = None, formats: tuple[str, ...] = FORMATS) -> list[Path]:
+    """Write one result's files the one way: every table (:func:`write_tables`), the text files
+    ``texts`` (file name -> text, UTF-8), then the manifest ``manifest`` of ``kind`` listing all of
+    them (:func:`write_manifest`).  Returns the paths written, the manifest last."""
+    out = Path(out_dir)
+    paths = write_tables(out, tables, formats=formats)
+    for name, text in (texts or {}).items():
+        (out / name).write_text(text, encoding="utf-8")
+        paths.append(out / name)
+    paths.append(write_manifest(out, manifest, kind, dict(header or {}), paths))
+    return paths
 
 
 # --------------------------------------------------------------------------- reading

@@ -76,6 +76,24 @@ ACSI_TRUTH = {
 }
 
 
+def company_survey(sizes: dict, *, seed: int, shift: float, every: int, weight: float) -> pd.DataFrame:
+    """Exact-moment 1-10 answers of the ACSI model (:data:`ACSI_TRUTH`) for the companies in ``sizes``
+    (company -> n; company k's mean is 6 + k * shift, seed ``seed + k``) with a survey weight ``w``
+    equal to ``weight`` on every ``every``-th row and 1 elsewhere."""
+    import acsi
+
+    spec = acsi.parse_lavaan(ACSI_LAVAAN)
+    t = ACSI_TRUTH
+    cov = implied_cov(spec, t["loadings"], t["paths"], t["theta"], t["psi"])
+    frames = []
+    for k, (company, n) in enumerate(sizes.items()):
+        d = exact_data(cov, n, mean=6.0 + k * shift, seed=seed + k).round().clip(1, 10)
+        d.insert(0, "company", company)
+        d["w"] = np.where(np.arange(n) % every == 0, weight, 1.0)
+        frames.append(d)
+    return pd.concat(frames, ignore_index=True)
+
+
 def two_period_survey() -> pd.DataFrame:
     """Two periods × three companies of 1-10 answers, plus a tiny company that must fail."""
     import acsi

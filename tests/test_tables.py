@@ -10,7 +10,7 @@ import pytest
 
 from acsi.errors import DataError, InputFileError, InvalidParameterError
 from acsi.provenance import hash_tables, stamp, utc_now, versions
-from acsi.tables import read_file, read_saved, verify_manifest, write_manifest, write_tables
+from acsi.tables import read_file, read_manifest, read_saved, verify_manifest, write_manifest, write_result, write_tables
 
 
 def test_write_read_and_verify(tmp_path):
@@ -33,6 +33,17 @@ def test_write_read_and_verify(tmp_path):
     assert set(doc2["files"]) == {"t.csv", "t.parquet", "u.csv"}
     doc3 = json.loads(write_manifest(tmp_path, "m.json", "test", {}, [tmp_path / "u.csv"]).read_text())
     assert set(doc3["files"]) == {"u.csv"}  # a new result lists only its own files
+
+
+def test_write_result_writes_tables_texts_and_a_manifest_listing_them(tmp_path):
+    df = pd.DataFrame({"x": [1.0, 2.0]})
+    paths = write_result(tmp_path, {"a": df, "b": df}, texts={"notes.txt": "hello\n"}, manifest="r.json", kind="r",
+                         header={"options": {"k": 1}})
+    assert [p.name for p in paths] == ["a.csv", "a.parquet", "b.csv", "b.parquet", "notes.txt", "r.json"]
+    doc = read_manifest(tmp_path, "r.json")
+    assert doc["kind"] == "r" and doc["options"] == {"k": 1}
+    assert verify_manifest(tmp_path, doc) == ["a.csv", "a.parquet", "b.csv", "b.parquet", "notes.txt"]
+    assert (tmp_path / "notes.txt").read_text(encoding="utf-8") == "hello\n"
 
 
 def test_reader_and_writer_errors(tmp_path):

@@ -1,11 +1,12 @@
-"""``acsi fit SURVEY --out DIR [--bootstrap N --seed S --sales FILE ...]``: fit, save, optionally bootstrap."""
+"""``acsi fit SURVEY --out DIR [--estimator pls --consistent --predict K ...] [--bootstrap N --seed S --sales FILE ...]``:
+fit, save, optionally bootstrap."""
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
 
-__all__ = ["register", "run", "add_bootstrap_arguments", "run_bootstrap"]
+__all__ = ["register", "run", "add_bootstrap_arguments", "add_pls_arguments", "run_bootstrap"]
 
 
 def _codes(text: str):
@@ -57,9 +58,57 @@ def register(sub) -> argparse.ArgumentParser:
     f.add_argument("--jobs", type=int, default=-1, help="parallel workers (default: all cores)")
     f.add_argument("--quiet", action="store_true", help="no progress bar")
     f.add_argument("--out", required=True, help="output directory")
+    add_pls_arguments(f)
     add_bootstrap_arguments(f)
     f.set_defaults(func=run)
     return f
+
+
+def add_pls_arguments(fit_parser: argparse.ArgumentParser) -> None:
+    """Add the PLS options (``--scheme --consistent --predict K ...``; :mod:`acsi.estimate.pls_evidence`)."""
+    g = fit_parser.add_argument_group("PLS (--estimator pls; the quality table, effects, model fit and IPMA are always written)")
+    g.add_argument("--scheme", choices=["path", "centroid", "factorial"], default=None,
+                   help="inner weighting scheme (default: path)")
+    g.add_argument("--consistent", action="store_true",
+                   help="consistent PLS (PLSc, Dijkstra-Henseler) for every reflective latent with two or more items")
+    g.add_argument("--predict", type=int, default=None, metavar="K",
+                   help="PLSpredict with K folds: RMSE/MAE per indicator against the linear benchmark, Q2_predict")
+    g.add_argument("--predict-reps", type=int, default=None, metavar="R",
+                   help="repetitions of PLSpredict with new folds (default 10)")
+    g.add_argument("--predict-technique", choices=["DA", "EA"], default=None,
+                   help="predict from the direct (DA, default) or the earliest antecedents (EA)")
+    g.add_argument("--blindfolding", type=int, default=None, metavar="D",
+                   help="Stone-Geisser Q2 by blindfolding with omission distance D (5 to 12 is usual; must not divide n)")
+    g.add_argument("--fit-test", type=int, default=None, metavar="N",
+                   help="bootstrap test of exact fit (SRMR, d_ULS, d_G) with N replicates")
+    g.add_argument("--no-f2-refit", action="store_true",
+                   help="f2 only from the regression on the scores (skip one re-estimation per path)")
+
+
+#: argparse destination -> options= key of the PLS estimator
+_PLS_FLAGS = {"scheme": "scheme", "predict": "predict", "predict_reps": "predict_reps",
+              "predict_technique": "predict_technique", "blindfolding": "blindfolding", "fit_test": "fit_test"}
+
+
+def _pls_options(args: argparse.Namespace) -> dict:
+    """The ``options=`` of ``acsi.fit`` from the PLS flags (refused for --estimator sem, never ignored)."""
+    from ..errors import InvalidParameterError
+
+    opts = {key: getattr(args, dest) for dest, key in _PLS_FLAGS.items() if getattr(args, dest, None) is not None}
+    if getattr(args, "consistent", False):
+        opts["consistent"] = True
+    if getattr(args, "no_f2_refit", False):
+        opts["refit_f2"] = False
+    if opts and args.estimator != "pls":
+        given = [f"--{k.replace('_', '-')}" for k in opts if k not in ("consistent", "refit_f2")]
+        given += ["--consistent"] * ("consistent" in opts) + ["--no-f2-refit"] * ("refit_f2" in opts)
+        raise InvalidParameterError(f"{', '.join(given)} appl{'ies' if len(given) == 1 else 'y'} to --estimator pls only; "
+                                    "add --estimator pls or drop "
+                                    f"{'it' if len(given) == 1 else 'them'}")
+    if opts.get("predict") is not None or opts.get("fit_test") is not None:
+        if getattr(args, "seed", None) is not None:
+            opts["seed"] = args.seed  # the folds and the exact-fit draws; recorded in the manifest either way
+    return opts
 
 
 def add_bootstrap_arguments(fit_parser: argparse.ArgumentParser) -> None:
@@ -133,6 +182,7 @@ def run(args: argparse.Namespace) -> int:
         options["estimator"] = args.estimator
     unit = [u for u in args.unit.split(",") if u] if args.unit else None
     period = None if args.period in ("none", "None", "") else args.period
+    options.update(_pls_options(args))  # PLS flags with --estimator sem are refused here
     res = fit(
         args.survey, args.model, unit=unit, period=period, estimator=estimator, weight=args.weight,
         item_map=_item_map(args.item_map),

@@ -264,7 +264,8 @@ def _collinear_latent(A: np.ndarray, m: _Structure) -> int:
     """The first regressed latent whose predecessor correlation matrix is (numerically) singular."""
     for e, j in enumerate(m.reg_j):
         k = int(m.reg_valid[e].sum())
-        if np.linalg.matrix_rank(A[e, :k, :k]) < k:
+        block = A[e, :k, :k]
+        if not np.isfinite(block).all() or np.linalg.matrix_rank(block) < k:  # (NaN: a PLSc rho_A below 0)
             return int(j)
     return int(m.reg_j[0])  # pragma: no cover
 
@@ -485,7 +486,8 @@ def _plsc(R, W, C, L, m: _Structure, consistent: np.ndarray):
         rho[:, j] = [_rho_a_from_cor(Rb[r], W[r, ix, j]) for r in range(nb)]
         q[:, j] = rho[:, j]
         w = W[:, ix, j]
-        L[:, ix, j] = w * (np.sqrt(rho[:, j]) / np.einsum("bi,bi->b", w, w))[:, None]
+        with np.errstate(invalid="ignore"):  # a negative rho_A: NaN loadings, reported as inadmissible below
+            L[:, ix, j] = w * (np.sqrt(rho[:, j]) / np.einsum("bi,bi->b", w, w))[:, None]
     with np.errstate(invalid="ignore"):
         Cc = C / np.sqrt(q[:, :, None] * q[:, None, :])
     idx = np.arange(J)
@@ -831,8 +833,8 @@ class PLSResult:
 
     @cached_property
     def _block_index(self) -> list[np.ndarray]:
-        items = list(self.item_cor.index)
-        return [np.array([items.index(it) for it in its]) for its in self.blocks.values()]
+        pos = {it: k for k, it in enumerate(self._a.items)}
+        return [np.array([pos[it] for it in its], dtype=int) for its in self.blocks.values()]
 
     @cached_property
     def quality(self) -> pd.DataFrame:
@@ -840,58 +842,51 @@ class PLSResult:
 
         Formulas in :mod:`acsi.estimate.quality`; all from the weighted item correlations.
         """
-        R = self.item_cor.to_numpy()
+        a = self._a
         rows = []
-        for (lv, its), ix in zip(self.blocks.items(), self._block_index):
-            Rb = R[np.ix_(ix, ix)]
-            lam = self.outer_loadings.loc[its, lv].to_numpy()
-            rc, av = rho_c_and_ave(lam)
-            rows.append({
-                "latent": lv,
-                "alpha": _alpha_from_cov(Rb),
-                "rho_c": rc,
-                "rho_a": _rho_a_from_cor(Rb, self.outer_weights.loc[its, lv].to_numpy()),
-                "ave": av,
-                "r2": float(self.r2.get(lv, np.nan)),
-                "n_items": len(its),
-            })
+        for j, (lv, ix) in enumerate(zip(self.blocks, self._block_index)):
+            Rb = a.R[np.ix_(ix, ix)]
+            rc, av = rho_c_and_ave(a.L[ix, j])
+            rows.append({"latent": lv, "alpha": _alpha_from_cov(Rb), "rho_c": rc,
+                         "rho_a": _rho_a_from_cor(Rb, a.W[ix, j]), "ave": av, "r2": float(a.r2[j]),
+                         "n_items": int(ix.size)})
         return pd.DataFrame(rows).set_index("latent")
 
     @cached_property
     def htmt(self) -> pd.DataFrame:
         """Heterotrait-monotrait ratios (symmetric, NaN diagonal); see :func:`acsi.estimate.quality.htmt`."""
         lat = list(self.blocks)
-        return pd.DataFrame(_htmt_from_cor(self.item_cor.to_numpy(), self._block_index), index=lat, columns=lat)
+        return pd.DataFrame(_htmt_from_cor(self._a.R, self._block_index), index=lat, columns=lat)
 
     @cached_property
     def fornell_larcker(self) -> pd.DataFrame:
         """Score correlations with √AVE on the diagonal (Fornell & Larcker 1981)."""
-        out = self.latent_cor.copy()
-        for lv in out.index:
-            out.loc[lv, lv] = float(np.sqrt(self.quality.loc[lv, "ave"]))
+        C = self._a.C.copy()
+        k = np.arange(len(C))
+        C[k, k] = np.sqrt(self.quality["ave"].to_numpy(dtype=float))
+        return pd.DataFrame(C, index=self._lat, columns=self._lat)
+
+    @cached_property
+    def _vif(self) -> np.ndarray:
+        out = np.empty(len(self._a.items))
+        for ix in self._block_index:
+            out[ix] = _vif_from_cor(self._a.R[np.ix_(ix, ix)])
         return out
 
     @cached_property
     def item_vif(self) -> pd.Series:
         """VIF of each item on the other items of its block."""
-        R = self.item_cor.to_numpy()
-        out = {}
-        for its, ix in zip(self.blocks.values(), self._block_index):
-            out.update(dict(zip(its, _vif_from_cor(R[np.ix_(ix, ix)]))))
-        return pd.Series(out, name="vif", dtype=float)
+        order = np.concatenate(self._block_index)
+        return pd.Series(self._vif[order], index=pd.Index([self._a.items[k] for k in order]), name="vif", dtype=float)
 
     @cached_property
     def outer_table(self) -> pd.DataFrame:
         """Long table: ``latent, item, weight, loading, unstd_weight, mean, sd``."""
-        rows = []
-        for lv, its in self.blocks.items():
-            for it in its:
-                rows.append({
-                    "latent": lv, "item": it, "weight": self.outer_weights.loc[it, lv],
-                    "loading": self.outer_loadings.loc[it, lv], "unstd_weight": self.unstd_weights[it],
-                    "mean": self.item_means[it], "sd": self.item_sds[it],
-                })
-        return pd.DataFrame(rows)
+        a = self._a
+        k = np.concatenate(self._block_index)
+        j = np.concatenate([np.full(ix.size, j) for j, ix in enumerate(self._block_index)])
+        return pd.DataFrame({"latent": [a.latents[x] for x in j], "item": [a.items[x] for x in k], "weight": a.W[k, j],
+                             "loading": a.L[k, j], "unstd_weight": a.unstd[k], "mean": a.mean[k], "sd": a.sd[k]})
 
 
 # --------------------------------------------------------------------------- entry point

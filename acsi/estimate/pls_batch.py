@@ -49,9 +49,14 @@ from .quality import _htmt_from_cor
 from .pls import _check_options, _compile, _consistent_mask, _estimate, _Structure
 
 __all__ = ["BatchModel", "batch_model", "replicate_statistics", "weighted_correlations", "weighted_covariances",
-           "OK", "NOT_ESTIMATED", "NEGATIVE_WEIGHT", "UNSCORABLE"]
+           "OK", "NOT_ESTIMATED", "NEGATIVE_WEIGHT", "UNSCORABLE", "SIGN_RULE"]
 
 OK, NOT_ESTIMATED, NEGATIVE_WEIGHT, UNSCORABLE = 0, 1, 2, 3
+
+#: The sign rule of every replicate (the module docstring), as the saved bootstrap files state it.
+SIGN_RULE = ("each replicate's block signs are fixed so that the anchor item (by default the block's first item) "
+             "loads positively, as in the full-sample fit; no sign-change correction (SmartPLS 'no sign changes', "
+             "cSEM .sign_change_option = 'none')")
 
 #: largest n × (number of item pairs) for which the moments use one (replicates × rows) product
 _DIRECT_LIMIT = 30_000_000

@@ -121,10 +121,12 @@ class PLSModelFit:
         return out
 
     def save(self, out_dir) -> list:
-        """Write ``pls_model_fit.csv`` (and ``pls_exact_fit_test.csv``) and ``pls_model_fit_summary.txt``."""
-        from .pls_quality import save_tables
+        """Write ``pls_model_fit`` (and ``pls_exact_fit_test``) as CSV and Parquet, ``pls_model_fit_summary.txt``
+        and ``pls_model_fit_manifest.json`` (:func:`acsi.tables.write_result`)."""
+        from ..tables import write_result
 
-        return save_tables(out_dir, self.tables(), self.summary(), "pls_model_fit_summary.txt")
+        return write_result(out_dir, self.tables(), texts={"pls_model_fit_summary.txt": self.summary().as_text() + "\n"},
+                            manifest="pls_model_fit_manifest.json", kind="pls_model_fit", header={"meta": dict(self.meta)})
 
     def summary(self):
         from ..summary import Summary

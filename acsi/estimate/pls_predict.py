@@ -138,10 +138,12 @@ class PLSPrediction:
         return {"pls_predict": self.items}
 
     def save(self, out_dir) -> list:
-        """Write ``pls_predict.csv`` and ``pls_predict_summary.txt``."""
-        from .pls_quality import save_tables
+        """Write ``pls_predict`` (CSV and Parquet), ``pls_predict_summary.txt`` and ``pls_predict_manifest.json``
+        (:func:`acsi.tables.write_result`)."""
+        from ..tables import write_result
 
-        return save_tables(out_dir, self.tables(), self.summary(), "pls_predict_summary.txt")
+        return write_result(out_dir, self.tables(), texts={"pls_predict_summary.txt": self.summary().as_text() + "\n"},
+                            manifest="pls_predict_manifest.json", kind="pls_predict", header={"meta": dict(self.meta)})
 
     def summary(self):
         from ..summary import Summary

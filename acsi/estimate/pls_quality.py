@@ -51,7 +51,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-__all__ = ["PLSQuality", "THRESHOLDS", "assess", "save_tables"]
+__all__ = ["PLSQuality", "THRESHOLDS", "assess", "htmt_bounds"]
 
 #: name -> (threshold, rule, reference)
 THRESHOLDS: dict[str, tuple[float, str, str]] = {
@@ -118,25 +118,12 @@ class PLSQuality:
         return Summary("acsi PLS quality", sections)
 
     def save(self, out_dir: str | Path) -> list[Path]:
-        """Write every table as CSV (``pls_*.csv``) and ``pls_quality_summary.txt``."""
-        return save_tables(out_dir, self.tables(), self.summary(), "pls_quality_summary.txt")
+        """Write every table (``pls_*``, CSV and Parquet), ``pls_quality_summary.txt`` and
+        ``pls_quality_manifest.json`` (:func:`acsi.tables.write_result`)."""
+        from ..tables import write_result
 
-
-def save_tables(out_dir: str | Path, tables: dict[str, pd.DataFrame], summary, summary_name: str) -> list[Path]:
-    """Write ``<stem>.csv`` for every table and the summary's text; returns the paths written.
-
-    The one writer of the PLS result objects (quality, bootstrap, model fit, prediction) until
-    they are wired into the project's table writer.
-    """
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for stem, df in tables.items():
-        paths.append(out / f"{stem}.csv")
-        df.to_csv(paths[-1], index=False)
-    paths.append(out / summary_name)
-    paths[-1].write_text(summary.as_text() + "\n", encoding="utf-8")
-    return paths
+        return write_result(out_dir, self.tables(), texts={"pls_quality_summary.txt": self.summary().as_text() + "\n"},
+                            manifest="pls_quality_manifest.json", kind="pls_quality", header={"meta": dict(self.meta)})
 
 
 def _regression_r2(C: np.ndarray, j: int, P: list[int]) -> float:
@@ -166,32 +153,47 @@ def _htmt2(res, a: str, b: str) -> float:
     ``HTMT2_ab = GM(|r| between a and b) / √(GM(|r| within a) · GM(|r| within b))``; a single
     item's monotrait mean is 1.  Equivalent R: ``cSEM::calculateHTMT(res, .type_htmt = "htmt2")``.
     """
-    R = np.abs(res.item_cor.to_numpy())
-    items = list(res.item_cor.index)
+    R = np.abs(res._a.R)
+    lat = list(res.blocks)
+    ia, ib = (res._block_index[lat.index(x)] for x in (a, b))
 
     def gm(vals):
         vals = np.asarray(vals, dtype=float)
         return float(np.exp(np.log(vals).mean())) if vals.size else 1.0
 
-    ia = [items.index(i) for i in res.blocks[a]]
-    ib = [items.index(i) for i in res.blocks[b]]
-    within = [gm([R[i, j] for k, i in enumerate(ix) for j in ix[k + 1:]]) for ix in (ia, ib)]
+    within = [gm(R[np.ix_(ix, ix)][np.triu_indices(ix.size, 1)]) for ix in (ia, ib)]
     with np.errstate(divide="ignore", invalid="ignore"):
         return gm(R[np.ix_(ia, ib)].ravel()) / float(np.sqrt(within[0] * within[1]))
 
 
+def htmt_bounds(labels, published: np.ndarray, replicates: np.ndarray, level: float = 0.95) -> pd.DataFrame:
+    """One-sided bootstrap upper bound of every HTMT and the flags on it (Franke & Sarstedt 2019).
+
+    ``labels`` are the statistics' ``(kind, lhs, op, rhs)`` (:mod:`acsi.estimate.pls_batch`), ``published``
+    their full-sample values and ``replicates`` (statistics × B) their replicates, NaN where a replicate is
+    not used.  Columns ``latent_a, latent_b, htmt, boot_upper_95`` (the quantile ``level`` of the used
+    replicates), ``below_085``, ``below_090`` (of the bound; NaN when no replicate is usable), ``n_used``.
+    """
+    rows = []
+    for k, (_, a, op, b) in enumerate(labels):
+        if op != "htmt":
+            continue
+        r = replicates[k]
+        r = r[np.isfinite(r)]
+        up = float(np.quantile(r, level)) if r.size else np.nan
+        rows.append({"latent_a": a, "latent_b": b, "htmt": float(published[k]), "boot_upper_95": up,
+                     "below_085": up < 0.85 if np.isfinite(up) else np.nan,
+                     "below_090": up < 0.90 if np.isfinite(up) else np.nan, "n_used": int(r.size)})
+    return pd.DataFrame(rows, columns=["latent_a", "latent_b", "htmt", "boot_upper_95", "below_085", "below_090", "n_used"])
+
+
 def _htmt_upper(boot, level: float = 0.95) -> dict:
     """One-sided upper bootstrap bound of every HTMT (quantile ``level`` of the used replicates)."""
-    out = {}
     if boot is None:
-        return out
-    used = boot.status == 0
-    for k, (_, a, op, b) in enumerate(boot.labels):
-        if op == "htmt":
-            r = boot.replicates[k, used]
-            r = r[np.isfinite(r)]
-            out[(a, b)] = float(np.quantile(r, level)) if r.size else np.nan
-    return out
+        return {}
+    reps = np.where((boot.status == 0)[None, :], boot.replicates, np.nan)
+    t = htmt_bounds(boot.labels, boot.published, reps, level)
+    return dict(zip(zip(t["latent_a"], t["latent_b"]), t["boot_upper_95"]))
 
 
 def assess(res, boot=None, *, refit_f2: bool = True) -> PLSQuality:
@@ -201,29 +203,32 @@ def assess(res, boot=None, *, refit_f2: bool = True) -> PLSQuality:
     the one-sided 95 % bootstrap upper bound of each HTMT and the flags on it.  ``refit_f2=False``
     skips ``f2_refit`` (one re-estimation per path; NaN then), e.g. for many units.
     """
+    a = res._a
     lat = list(res.blocks)
-    mode_a = {lv: res.modes[lv] == "A" for lv in lat}
+    J = len(lat)
+    bix = res._block_index  # item positions of each block (in ``a.items``)
+    mode_a = np.array([res.modes[lv] == "A" for lv in lat])
+    multi = np.array([ix.size > 1 for ix in bix])
     q = res.quality
     n = res.n
     flags: list[dict] = []
 
-    def flag(criterion, target, value, key, *, rule_value=None):
+    def flag(criterion, target, value, key):
         thr, rule, ref = THRESHOLDS[key]
-        thr = thr if rule_value is None else rule_value
         ok = bool(_OPS[rule](value, thr)) if np.isfinite(value) else np.nan
         flags.append({"criterion": criterion, "target": target, "value": float(value), "threshold": float(thr),
                       "rule": f"{rule} {thr:g}", "passed": ok, "reference": ref})
-        return ok
 
     # reliability and convergent validity
     rows = []
-    for lv in lat:
-        r = q.loc[lv]
-        single = int(r["n_items"]) < 2
+    qrows = q.to_dict("index")
+    for j, lv in enumerate(lat):
+        r = qrows[lv]
         rec = {"latent": lv, "mode": res.modes[lv], "n_items": int(r["n_items"]), "consistent": lv in res.consistent}
-        if mode_a[lv]:
-            rec.update(alpha=r["alpha"], rho_a=r["rho_a"], rho_c=r["rho_c"], ave=r["ave"], note="single item" if single else "")
-            if not single:
+        if mode_a[j]:
+            rec.update(alpha=r["alpha"], rho_a=r["rho_a"], rho_c=r["rho_c"], ave=r["ave"],
+                       note="" if multi[j] else "single item")
+            if multi[j]:
                 for key in ("alpha", "rho_a", "rho_c"):
                     flag(f"{key} (internal consistency)", lv, r[key], key)
                     flag(f"{key} (not redundant)", lv, r[key], "reliability_max")
@@ -234,65 +239,71 @@ def assess(res, boot=None, *, refit_f2: bool = True) -> PLSQuality:
     reliability = pd.DataFrame(rows)
 
     # loadings, weights, item VIF
-    vif = res.item_vif
+    vif = res._vif
     rows = []
-    for lv in lat:
-        for it in res.blocks[lv]:
-            lam = float(res.outer_loadings.loc[it, lv])
-            rows.append({"latent": lv, "item": it, "mode": res.modes[lv], "loading": lam,
-                         "weight": float(res.outer_weights.loc[it, lv]), "vif": float(vif[it])})
-            if mode_a[lv] and len(res.blocks[lv]) > 1:
-                flag("outer loading (indicator reliability)", f"{lv} =~ {it}", lam, "loading")
-            if not mode_a[lv] and len(res.blocks[lv]) > 1:
-                flag("weight VIF (formative collinearity)", f"{lv} <~ {it}", float(vif[it]), "vif")
+    for j, lv in enumerate(lat):
+        for k in bix[j]:
+            it = a.items[k]
+            lam = float(a.L[k, j])
+            rows.append({"latent": lv, "item": it, "mode": res.modes[lv], "loading": lam, "weight": float(a.W[k, j]),
+                         "vif": float(vif[k])})
+            if multi[j]:
+                if mode_a[j]:
+                    flag("outer loading (indicator reliability)", f"{lv} =~ {it}", lam, "loading")
+                else:
+                    flag("weight VIF (formative collinearity)", f"{lv} <~ {it}", float(vif[k]), "vif")
     loadings = pd.DataFrame(rows)
 
     # discriminant validity
-    H = res.htmt
+    H = res.htmt.to_numpy()
     upper = _htmt_upper(boot)
     rows = []
-    for i, a in enumerate(lat):
-        for b in lat[i + 1:]:
-            if not (mode_a[a] and mode_a[b]):
+    for i in range(J):
+        for j in range(i + 1, J):
+            if not (mode_a[i] and mode_a[j]):
                 continue
-            h = float(H.loc[a, b])
-            up = upper.get((a, b), np.nan)
-            rows.append({"latent_a": a, "latent_b": b, "htmt": h, "htmt2": _htmt2(res, a, b), "boot_upper_95": up,
+            a_, b_ = lat[i], lat[j]
+            h = float(H[i, j])
+            up = upper.get((a_, b_), np.nan)
+            rows.append({"latent_a": a_, "latent_b": b_, "htmt": h, "htmt2": _htmt2(res, a_, b_), "boot_upper_95": up,
                          "below_085": h < 0.85 if np.isfinite(h) else np.nan,
                          "below_090": h < 0.90 if np.isfinite(h) else np.nan})
-            flag("HTMT (discriminant validity)", f"{a} / {b}", h, "htmt")
-            flag("HTMT, liberal (discriminant validity)", f"{a} / {b}", h, "htmt_liberal")
+            flag("HTMT (discriminant validity)", f"{a_} / {b_}", h, "htmt")
+            flag("HTMT, liberal (discriminant validity)", f"{a_} / {b_}", h, "htmt_liberal")
             if boot is not None:
-                flag("HTMT bootstrap 95% upper bound", f"{a} / {b}", up, "htmt_liberal")
+                flag("HTMT bootstrap 95% upper bound", f"{a_} / {b_}", up, "htmt_liberal")
     htmt = pd.DataFrame(rows, columns=["latent_a", "latent_b", "htmt", "htmt2", "boot_upper_95", "below_085", "below_090"])
-    XL = res.cross_loadings
-    for lv in lat:  # (PLSc corrects the own loadings only, so the comparison is made for PLS fits)
-        if mode_a[lv] and len(res.blocks[lv]) > 1 and not res.consistent:
-            others = [o for o in lat if o != lv]
-            for it in res.blocks[lv]:
-                gap = float(XL.loc[it, lv] - XL.loc[it, others].abs().max()) if others else np.nan
-                flag("cross-loadings: own loading − max other", f"{lv} =~ {it}", gap, "cross_loading")
+    XL = a.L  # every corr(item, score)
+    if not res.consistent:  # (PLSc corrects the own loadings only, so the comparison is made for PLS fits)
+        for j, lv in enumerate(lat):
+            if mode_a[j] and multi[j]:
+                rest = np.abs(np.delete(XL[bix[j]], j, axis=1))
+                others = rest.max(axis=1) if rest.shape[1] else np.full(bix[j].size, np.nan)
+                for k, gap in zip(bix[j], XL[bix[j], j] - others):
+                    flag("cross-loadings: own loading − max other", f"{lv} =~ {a.items[k]}", float(gap), "cross_loading")
     fl = res.fornell_larcker
-    C = res.latent_cor.to_numpy()
+    C = a.C
+    sqrt_ave = np.diag(fl.to_numpy())
     for j, lv in enumerate(lat):
-        if mode_a[lv] and len(res.blocks[lv]) > 1:
-            refl = [k for k, o in enumerate(lat) if k != j and mode_a[o]]  # among reflective latents, as cSEM
+        if mode_a[j] and multi[j]:
+            refl = [k for k in range(J) if k != j and mode_a[k]]  # among reflective latents, as cSEM
             others = np.abs(C[j, refl])
-            flag("Fornell-Larcker: √AVE − max |r|", lv, float(fl.loc[lv, lv] - (others.max() if others.size else 0.0)),
+            flag("Fornell-Larcker: √AVE − max |r|", lv, float(sqrt_ave[j] - (others.max() if others.size else 0.0)),
                  "fornell_larcker")
 
     # structural model
     pos = {lv: j for j, lv in enumerate(lat)}
     vif_rows, f2_rows, r2_rows = [], [], []
     for to in lat:
-        P = [pos[a] for a, b in res.model_paths if b == to]
+        P = [pos[a_] for a_, b_ in res.model_paths if b_ == to]
         if not P:
             continue
         j = pos[to]
         r2_in = _regression_r2(C, j, P)
         k = len(P)
-        r2_rows.append({"latent": to, "r2": float(res.r2[to]), "r2_adj": 1 - (1 - float(res.r2[to])) * (n - 1) / (n - k - 1)
-                        if n - k - 1 > 0 else np.nan, "n_predictors": k})
+        r2 = float(a.r2[j])
+        r2_rows.append({"latent": to, "r2": r2, "r2_adj": 1 - (1 - r2) * (n - 1) / (n - k - 1) if n - k - 1 > 0 else np.nan,
+                        "n_predictors": k})
         inv = np.diag(np.linalg.inv(C[np.ix_(P, P)])) if k > 1 else np.ones(1)
         for t, i in enumerate(P):
             vif_rows.append({"to": to, "from": lat[i], "vif": float(inv[t])})

@@ -169,7 +169,11 @@ def test_quality_with_bootstrap_flags_htmt_upper_bounds(res, tmp_path):
     f = q.flags.set_index(["criterion", "target"])
     assert f.loc[("HTMT (discriminant validity)", "IMAG / PERQ"), "passed"] == False  # noqa: E712
     files = q.save(tmp_path)
-    assert (tmp_path / "pls_quality_flags.csv").exists() and len(files) == 9
+    # the project's writer: every table as CSV and Parquet, the summary, and a manifest that verifies
+    assert (tmp_path / "pls_quality_flags.csv").exists() and (tmp_path / "pls_quality_flags.parquet").exists()
+    assert len(files) == 8 * 2 + 2 and files[-1].name == "pls_quality_manifest.json"
+    from acsi.tables import read_manifest, verify_manifest
+    assert len(verify_manifest(tmp_path, read_manifest(tmp_path, "pls_quality_manifest.json"))) == 17
     assert "not passed" in q.summary().as_text()
 
 

@@ -97,3 +97,26 @@ def test_every_declared_estimator_option_is_honoured(unit, acsi_text_spec):
 def test_acsi_fit_refuses_an_unknown_option_before_reading_the_data():
     with pytest.raises(InvalidParameterError, match=r"unknown key\(s\) \['tol'\] for estimator='sem'"):
         acsi.fit("no-such-file.csv", ACSI_LAVAAN, options={"tol": 1e-6})
+
+
+def test_every_pls_evidence_option_reaches_the_evidence(unit, acsi_text_spec):
+    from acsi.estimate.pls_evidence import OPTIONS
+    from acsi.pipeline import PLS_FIT_OPTIONS
+
+    assert set(ESTIMATOR_OPTIONS[("pls", None)]) == set(PLS_FIT_OPTIONS) | set(OPTIONS)
+    opts = {"predict": 3, "predict_reps": 2, "predict_technique": "EA", "seed": 1, "blindfolding": 7, "fit_test": 5,
+            "refit_f2": False}
+    out = fit_unit(("A",), unit, acsi_text_spec, estimator="pls", options=opts)
+    t = out.extra["pls_tables"]
+    assert out.status == "ok" and out.messages == ()
+    assert {"pls_predict", "pls_blindfolding", "pls_exact_fit_test"} <= set(t)
+    assert t["pls_f2"]["f2_refit"].isna().all()  # refit_f2=False
+    assert t["pls_blindfolding"]["omission_distance"].eq(7).all()
+    res = out.extra["pls"]
+    from acsi.estimate.pls_predict import plspredict
+
+    want = plspredict(res, k=3, reps=2, technique="EA", seed=1).items
+    pd.testing.assert_frame_equal(t["pls_predict"], want)
+    base = fit_unit(("A",), unit, acsi_text_spec, estimator="pls")
+    assert set(base.extra["pls_tables"]).isdisjoint({"pls_predict", "pls_blindfolding", "pls_exact_fit_test"})
+    assert base.extra["pls_tables"]["pls_f2"]["f2_refit"].notna().all()
