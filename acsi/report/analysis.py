@@ -214,6 +214,10 @@ def flags(data, lang: str = "en") -> pd.DataFrame:
                 if (op == ">" and v > lim) or (op == "<" and v < lim):
                     rows.append({"unit": unit, "kind": m, "severity": "warning", "latent": None, "value": float(v),
                                  "message": t(f"flag_{m}", lang, unit=unit, value=fixed(v, 3))})
+    for unit, v in _pls_srmr(data, lang):  # PLS: the estimated model's SRMR (acsi.estimate.pls_fit)
+        if v > THRESHOLDS["srmr"][1]:
+            rows.append({"unit": unit, "kind": "srmr", "severity": "warning", "latent": None, "value": float(v),
+                         "message": t("flag_srmr", lang, unit=unit, value=fixed(v, 3))})
     for name, tab in _pls_flag_tables(data):
         keys = [g for g in groups if g in tab.columns]
         bad_rows = tab.loc[tab["passed"].astype("object") == False]  # noqa: E712 (NaN: not computable)
@@ -226,6 +230,22 @@ def flags(data, lang: str = "en") -> pd.DataFrame:
     order = {"failed": 0, "inadmissible": 1, "ave": 2, "rmsea": 3, "cfi": 4, "srmr": 5, "pls": 6}
     return out.sort_values(by=["kind", "unit"], key=lambda s: s.map(order) if s.name == "kind" else s,
                            kind="stable").reset_index(drop=True)
+
+
+def _pls_srmr(data, lang: str = "en") -> list[tuple[str, float]]:
+    """``(unit, SRMR)`` of the estimated PLS model from the fit's ``pls_model_fit`` tables (per unit
+    and pooled; :func:`acsi.estimate.pls_fit.model_fit`), finite values only."""
+    out = []
+    for name in ("pls_model_fit", "pooled_pls_model_fit"):
+        tab = data.table(name)
+        if tab.empty or not {"measure", "estimated"}.issubset(tab.columns):
+            continue
+        keys = [g for g in data.groups if g in tab.columns] if name == "pls_model_fit" else []
+        for r in tab.loc[tab["measure"].astype(str) == "srmr"].to_dict("records"):
+            v = pd.to_numeric(r["estimated"], errors="coerce")
+            if np.isfinite(v):
+                out.append((" / ".join(str(r[g]) for g in keys) if keys else t("pooled", lang), float(v)))
+    return out
 
 
 def _pls_flag_tables(data) -> list[tuple[str, pd.DataFrame]]:
@@ -268,6 +288,8 @@ def checks(data) -> pd.DataFrame:
     for m in ("rmsea", "cfi", "srmr"):
         v = np.concatenate([pd.to_numeric(fm[m], errors="coerce").to_numpy(float) for fm in fms if m in fm]) \
             if any(m in fm for fm in fms) else np.array([])
+        if m == "srmr":
+            v = np.concatenate([v, [x for _, x in _pls_srmr(data)]])
         op, lim = THRESHOLDS[m]
         bad_ = (v > lim) if op == ">" else (v < lim)
         rows.append((m, int(np.isfinite(v).sum()), int(bad_.sum()), int((~np.isfinite(v)).sum()),

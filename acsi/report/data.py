@@ -366,7 +366,7 @@ def from_objects(fit, agg=None, bootstrap=None) -> ReportData:
         }
         if hasattr(fit, "tables"):  # every other table the fit carries (PLS quality, impacts, ...)
             for stem, df in fit.tables().items():
-                if stem not in tables and stem != "scores" and not stem.startswith("pooled_"):
+                if stem not in tables and stem != "scores":  # pooled_estimates & co. are replaced below
                     tables[stem] = df
         pooled = getattr(fit, "pooled", None)
         perf = None

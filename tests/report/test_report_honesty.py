@@ -141,7 +141,7 @@ def test_pls_report_without_bootstrap_claims_no_test(lang):
                       "within the usual thresholds", "在常用閾值之內", "在常用阈值之内", "p (bootstrap)"):
         assert forbidden not in text
     said = {"en": ("No significance test was run for these paths", "Not checked (not computed for this estimator): "
-                   "RMSEA ≤ 0.08, CFI ≥ 0.90, SRMR ≤ 0.08", "No driver is named"),
+                   "RMSEA ≤ 0.08, CFI ≥ 0.90.", "SRMR ≤ 0.08 on 1 values", "No driver is named"),
             "zh-hans": ("这些路径未做显著性检验", "未检查（此估计方法未计算）", "不列出任何驱动因素"),
             "zh-hant": ("這些路徑未做顯著性檢驗", "未檢查（此估計方法未計算）", "不列出任何驅動因素")}[lang]
     for phrase in said:
