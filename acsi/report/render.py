@@ -19,7 +19,7 @@ from .analysis import (
 from .data import ReportData, from_objects, read_published_series
 from .figures import report_figures, save_figures
 from ..options import validate_params
-from .i18n import LANG, TEXT, column_label, html_lang, is_chinese, latent_label, model_title, t
+from .i18n import LANG, TEXT, column_label, html_lang, is_chinese, latent_label, model_title, t, to_script
 from .numbers import DASH, bad, fixed, signed
 
 __all__ = [
@@ -593,7 +593,7 @@ def _methods(data: ReportData, lang: str, notes: list[str]) -> list[tuple[str, s
         if spec.paths:
             desc += "; " + ", ".join(f"{a} → {b}" for a, b in spec.paths)
         if spec.reference:
-            desc += f". {spec.reference}"
+            desc += f". {to_script(spec.reference, lang)}"
     else:
         est_t = data.table("pooled_estimates")
         if est_t.empty:
