@@ -491,6 +491,8 @@ def computed_impacts(data, rise: float = 5.0) -> pd.DataFrame:
     """
     empty = pd.DataFrame(columns=["driver", "target", "impact"])
     spec = data.spec
+    if data.estimator == "pls":
+        return _pls_impacts(data, rise)
     est = data.table("pooled_estimates")
     w = data.table("pooled_item_weights")
     if not data.groups:  # a fit without unit columns: its tables are the pooled fit's
@@ -540,6 +542,21 @@ def computed_impacts(data, rise: float = 5.0) -> pd.DataFrame:
             tab["ci_lower"], tab["ci_upper"] = np.quantile(V, a, axis=0), np.quantile(V, 1 - a, axis=0)
             tab["interval"], tab["level"], tab["n_replicates"] = "bootstrap percentile", lvl, len(vals)
     return tab
+
+
+def _pls_impacts(data, rise: float) -> pd.DataFrame:
+    """ACSI impacts of a PLS fit from its pooled IPMA (:mod:`acsi.estimate.pls_ipma`): the IPMA importance
+    is the target's 0-100 points per point of the driver's 0-100 score, so ``impact = rise · importance``
+    (target: the model's headline latent, as the pipeline runs the IPMA).  No interval (``interval = "none"``)."""
+    tab = data.table("pooled_pls_ipma_constructs")
+    if tab.empty or not {"latent", "importance"}.issubset(tab.columns) or not data.headline:
+        return pd.DataFrame(columns=["driver", "target", "impact"])
+    imp = pd.to_numeric(tab["importance"], errors="coerce")
+    out = pd.DataFrame({"driver": tab["latent"].astype(str), "target": str(data.headline), "impact": rise * imp})
+    out = out.loc[np.isfinite(out["impact"])].reset_index(drop=True)
+    out["se"] = out["ci_lower"] = out["ci_upper"] = np.nan
+    out["rise"], out["interval"], out["level"] = rise, "none_ipma", data.confidence
+    return out
 
 
 def _theta_replicates(boot, labels) -> np.ndarray | None:

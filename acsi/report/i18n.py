@@ -259,6 +259,12 @@ TEXT: dict[str, tuple[str, str]] = {
         "the estimates and no bootstrap of the pooled model was given (run one for intervals).",
         "由合併模型的估計值與題項權重計算；沒有區間：結果未保存估計值的協方差，也未提供合併模型的自助法（執行自助法可得區間）。",
     ),
+    "impacts_pls_ipma": (
+        "From the pooled PLS IPMA: {rise} × the importance (the headline's 0-100 points per point of the driver's "
+        "0-100 score; Ringle & Sarstedt 2016); no interval (the report's PLS impacts are not bootstrapped).",
+        "由合併 PLS 模型的 IPMA 計算：{rise} × 重要性（驅動因素 0-100 得分每提高 1 分時主指數的 0-100 分數變化；"
+        "Ringle & Sarstedt 2016）；沒有區間（報告中的 PLS 影響值未經自助法）。",
+    ),
     "impacts_bootstrap": (
         "Computed from the pooled model's estimates and item weights; SE and {level} percentile interval from {n} "
         "bootstrap replicates (item weights held at the fit's).",

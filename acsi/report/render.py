@@ -386,6 +386,8 @@ def _ipa(data: ReportData, lang: str) -> dict | None:
         how = str(imp["interval"].iloc[0]) if "interval" in imp.columns else ""
         if how == "none":
             out["impacts_note"] = t("impacts_no_interval", lang)
+        elif how == "none_ipma":
+            out["impacts_note"] = t("impacts_pls_ipma", lang, rise=fixed(rise, 0))
         elif how == "bootstrap percentile":
             out["impacts_note"] = t("impacts_bootstrap", lang, level=fmt_pct(lvl), n=int(imp["n_replicates"].iloc[0]))
     else:

@@ -63,13 +63,25 @@ def test_impacts_equal_the_formula_on_the_pooled_tables(unit):
     assert (tab["interval"] == "none").all() and tab["ci_lower"].isna().all()
 
 
-def test_no_impacts_for_pls_and_no_interval_without_a_bootstrap():
+def test_pls_impacts_from_the_ipma_and_no_interval_without_a_bootstrap():
     from acsi.simulate import simulate_survey
 
     df = simulate_survey("ecsi", units=1, n_per_unit=200, periods=["2025Q1"], seed=5)
-    pls = _quiet(acsi.fit, df, "ecsi", unit=None, estimator="pls", n_jobs=1)
-    assert computed_impacts(from_objects(pls)).empty
-    assert "These results carry no ACSI impacts" in _text(_quiet(render_report, pls))
+    pls = _quiet(acsi.fit, df, "ecsi", unit="company", estimator="pls", n_jobs=1)  # one company: its scores are the pooled
+    tab = computed_impacts(from_objects(pls))
+    ipma = pls.tables()["pooled_pls_ipma_constructs"].set_index("latent")["importance"]
+    assert set(tab["driver"]) == set(ipma.index) and set(tab["target"]) == {"CS"}
+    for r in tab.itertuples():
+        assert r.impact == pytest.approx(5 * ipma[r.driver], rel=1e-12)
+    # the IPMA importance is the total effect on 0-100 scores: the standardized total effect times sd ratio
+    from acsi.estimate.effects import total_effects_from_estimates
+
+    sc = pls.scores
+    T = total_effects_from_estimates(pls.pooled.estimates)
+    for r in tab.itertuples():
+        by_hand = 5 * T.loc["CS", r.driver] * sc["CS"].std() / sc[r.driver].std()
+        assert r.impact == pytest.approx(by_hand, rel=1e-6)
+    assert "From the pooled PLS IPMA: 5 × the importance" in _text(_quiet(render_report, pls))
     html = _text(_quiet(render_report, _fit(False)))
     assert "no interval: the results keep no covariance" in html and "Impact of a 5-point rise" in html
 
