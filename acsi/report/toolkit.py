@@ -8,6 +8,7 @@ and, optionally, stratified tables of the fit's 0-100 indexes by demographic col
     data = "survey.csv"          # the table the analyses read (CSV, Excel, Parquet, SPSS, Stata),
                                  # relative to this file
     confidence = 0.95            # level of every interval of the section (default: the fit's)
+    missing_codes = [98, 99]     # answers that mean "no answer" (NaN for the analyses; default none)
 
     [[analysis]]
     name = "nps"                 # acsi.methods.analyses.ANALYSES
@@ -60,7 +61,7 @@ __all__ = ["ToolkitConfig", "read_toolkit_config", "toolkit_section", "stratifie
 
 #: The stratum of respondents with no value in the column.
 MISSING_STRATUM = "(missing)"
-_TOP_KEYS = {"data", "confidence", "analysis", "strata"}
+_TOP_KEYS = {"data", "confidence", "missing_codes", "analysis", "strata"}
 _STRATA_KEYS = {"by", "latents", "data"}
 
 
@@ -71,12 +72,14 @@ class ToolkitConfig:
     path: Path
     data: Path | None = None
     confidence: float | None = None
+    missing_codes: tuple = ()
     analyses: tuple = ()
     strata: dict | None = None
     _tables: dict = field(default_factory=dict, repr=False, compare=False)
 
-    def table(self, path: Path | None, where: str) -> pd.DataFrame:
-        """The table at ``path`` (read once), or an error naming ``where`` when there is none."""
+    def table(self, path: Path | None, where: str, *, raw: bool = False) -> pd.DataFrame:
+        """The table at ``path`` (read once; ``missing_codes`` set to NaN unless ``raw``), or an error
+        naming ``where`` when there is none."""
         if path is None:
             raise InvalidParameterError(f"{self.path}: {where} needs a data file; add data = \"survey.csv\" at the top of "
                                         "the file or in the entry.")
@@ -87,7 +90,11 @@ class ToolkitConfig:
                 raise InputFileError(f"{self.path}: {where}: the data file {str(path)!r} does not exist; give a path "
                                      "relative to the toolkit file.")
             self._tables[path] = read_table(path)
-        return self._tables[path]
+        tab = self._tables[path]
+        if raw or not self.missing_codes:
+            return tab
+        num = tab.select_dtypes("number").columns
+        return tab.assign(**{c: tab[c].mask(tab[c].isin(self.missing_codes)) for c in num})
 
 
 def _err(path, where, msg) -> InvalidParameterError:
@@ -127,6 +134,9 @@ def read_toolkit_config(path: str | Path) -> ToolkitConfig:
         raise _err(p, "analysis", "write each analysis as an [[analysis]] table with a name = \"...\" key.")
     if entries:
         from ..methods.analyses import ANALYSES
+    codes = doc.get("missing_codes", [])
+    if not isinstance(codes, list) or not all(isinstance(c, (int, float)) and not isinstance(c, bool) for c in codes):
+        raise _err(p, "missing_codes", f"must be a list of numbers, e.g. [98, 99]. Got {codes!r} instead.")
     analyses = []
     for k, e in enumerate(entries, 1):
         where = f"[[analysis]] #{k}"
@@ -147,8 +157,8 @@ def read_toolkit_config(path: str | Path) -> ToolkitConfig:
                                                                                     "[strata] latents"),
                   "data": rel(strata["data"], "[strata]") if "data" in strata else None}
     data = rel(doc["data"], "data") if "data" in doc else None
-    return ToolkitConfig(path=p, data=data, confidence=None if conf is None else float(conf), analyses=tuple(analyses),
-                         strata=strata)
+    return ToolkitConfig(path=p, data=data, confidence=None if conf is None else float(conf),
+                         missing_codes=tuple(codes), analyses=tuple(analyses), strata=strata)
 
 
 def _path(p, base, v, where) -> Path:
@@ -174,7 +184,7 @@ def _fit_survey(cfg: ToolkitConfig, path: Path | None, data) -> pd.DataFrame:
     from ..data import read_table
     from ..provenance import hash_tables
 
-    survey = cfg.table(path, "[strata]")
+    survey = cfg.table(path, "[strata]", raw=True)
     want = (data.manifest or {}).get("input_sha256_16") or (data.manifest or {}).get("data_sha256_16")
     if not want:
         raise DataError(f"{cfg.path}: [strata]: these results record no hash of their survey, so the file "

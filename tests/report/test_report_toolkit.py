@@ -122,6 +122,7 @@ def test_default_strata_are_the_model_covariates(run, tmp_path):
 @pytest.mark.parametrize("text, error, message", [
     ('colour = "red"\n', InvalidParameterError, r"top level: unknown keys \['colour'\]"),
     ("confidence = 95\n", InvalidParameterError, r"confidence: must be a proportion in \(0, 1\)"),
+    ('missing_codes = "98"\n', InvalidParameterError, r"missing_codes: must be a list of numbers"),
     ("data = \n", InvalidParameterError, r"not a valid TOML file"),
     ('[strata]\nby = 3\n', InvalidParameterError, r"\[strata\] by: must be a list of column names"),
     ('[strata]\nlevels = ["a"]\n', InvalidParameterError, r"\[strata\]: unknown keys \['levels'\]"),
@@ -156,3 +157,59 @@ def test_cli_report_with_a_toolkit_file(run, capsys):
                  str(d / "bad.toml")])
     err = capsys.readouterr().err
     assert code != 0 and "confidence: must be a proportion" in err and "Traceback" not in err
+
+
+# ------------------------------------------------------------------ the analyses a toolkit file lists
+def _analyses_toml(d, extra=""):
+    text = f'''data = "survey.csv"
+confidence = 0.90
+missing_codes = [98, 99]
+
+[[analysis]]
+name = "top_box"
+columns = "cs1,cs2"
+scale = "1,10"
+
+[[analysis]]
+name = "describe"
+items = "cs1"
+by = "sex"
+confidence = 0.80
+
+[[analysis]]
+name = "pca"
+items = "im1,im2,im3,cr1,cr2"
+{extra}'''
+    (d / "analyses.toml").write_text(text, encoding="utf-8")
+    return d / "analyses.toml"
+
+
+def test_the_listed_analyses_run_with_their_own_levels(run):
+    pytest.importorskip("acsi.methods.analyses")
+    from acsi.methods import top_box
+
+    d, fit = run
+    sec = toolkit_section(_analyses_toml(d), load_results(d / "results"))
+    titles = [b["title"] for b in sec["blocks"]]
+    assert titles == ["Top-box share", "Descriptive and stratified statistics", "Principal components"]
+    assert [b["level"] for b in sec["blocks"]] == ["Intervals: 90%", "Intervals: 80%", "This analysis gives no intervals."]
+    survey = pd.read_csv(d / "survey.csv")
+    direct = top_box(survey["cs1"].mask(survey["cs1"].isin([98, 99])).dropna(), scale=(1, 10), confidence=0.90)
+    html = _quiet(render_report, fit, toolkit=_analyses_toml(d))
+    text = _text(html)
+    for key in ("top_box", "ci_lower", "ci_upper"):
+        assert f"{float(direct[key]):.3f}" in text, key
+    assert sec["blocks"][2]["figure"] is not None and 'id="fig-toolkit_pca"' in html
+    zh = _text(_quiet(render_report, fit, toolkit=_analyses_toml(d), lang="zh"))
+    assert "顶端选项比例（Top-box）" in zh and "区间：90%" in zh and "工具箱分析的表格说明、栏名与附注为英文" in zh
+
+
+@pytest.mark.parametrize("extra, message", [
+    ('[[analysis]]\nname = "nope"\n', r"\[\[analysis\]\] #4: name must be one of \["),
+    ('[[analysis]]\nname = "nps"\ncolumns = "no_such"\n', r"\[\[analysis\]\] #4 \(nps\): .*no_such"),
+])
+def test_analysis_errors_name_the_entry(run, extra, message):
+    pytest.importorskip("acsi.methods.analyses")
+    d, fit = run
+    with pytest.raises(acsi.AcsiError, match=message):
+        toolkit_section(_analyses_toml(d, extra), load_results(d / "results"))
