@@ -730,7 +730,8 @@ def league_tables(data) -> list[dict]:
         return []
     period = data.period_col
     unit_cols = [c for c in data.unit_cols if c in ci.columns] or [c for c in ci.columns if c not in ("index",)][:1]
-    by = "industry" if "industry" in ci.columns else None
+    # an industry column without any value (a survey without industries) means one table of all units
+    by = "industry" if "industry" in ci.columns and ci["industry"].notna().any() else None
     out = []
     groups = ci.groupby(by, sort=True, dropna=False) if by else [(None, ci)]
     agg_ind = data.level("industry")

@@ -586,7 +586,8 @@ def league_table(indexes, industry=None, *, period=None, lang: str = "en", ax=No
     if industry is not None:
         if "industry" not in df.columns:
             raise DataError(f"league_table: industry={industry!r} given but the indexes have no 'industry' column ({list(df.columns)})")
-        df = df.loc[df["industry"].astype(str) == str(industry)]
+        missing = isinstance(industry, float) and np.isnan(industry)  # the units without an industry
+        df = df.loc[df["industry"].isna() if missing else df["industry"].astype(str) == str(industry)]
         if df.empty:
             raise DataError(f"league_table: no units in industry {industry!r}; industries are {sorted(map(str, indexes_industries(indexes)))}")
     if pcol and pcol in df.columns:

@@ -213,3 +213,17 @@ def test_analysis_errors_name_the_entry(run, extra, message):
     d, fit = run
     with pytest.raises(acsi.AcsiError, match=message):
         toolkit_section(_analyses_toml(d, extra), load_results(d / "results"))
+
+
+def test_a_survey_without_industries_gets_one_league_table(run):
+    """The airline survey's industry column is empty: one league table of all units, no figure problem."""
+    from acsi.report.figures import report_figures
+    from acsi.report.plot import league_table
+
+    d, fit = run
+    data = load_results(d / "results")
+    assert data.table("company_indexes")["industry"].isna().all()
+    notes: list = []
+    names = [f.name for f in report_figures(data, "en", notes=notes)]
+    assert notes == [] and "league_01_all" in names
+    assert league_table(data.table("company_indexes"), industry=float("nan")) is not None  # units without an industry
