@@ -783,9 +783,12 @@ def render_report(results, agg=None, *, lang: str = "en", published=None, title:
 
 
 def _render(data: ReportData, *, lang: str, published, title, figures, notes=None, comparison=None,
-            toolkit=None) -> str:
+            toolkit=None, extra_figures: list | None = None) -> str:
+    """The HTML; the toolkit section's figures are appended to ``extra_figures`` when given (to save them)."""
     ctx = build_context(data, lang=lang, published=published, title=title, figures=figures, notes=notes,
                         comparison=comparison, toolkit=toolkit)
+    if extra_figures is not None and ctx["toolkit"]:
+        extra_figures.extend(b["figure"] for b in ctx["toolkit"]["blocks"] if b["figure"] is not None)
     return _environment().get_template("report.html.j2").render(**ctx)
 
 
@@ -828,8 +831,9 @@ def write_report(fit, agg=None, path: str | Path = "report.html", *, lang: str =
     pub = _published(published)
     notes: list[str] = []
     figs = report_figures(data, lang, published=pub, notes=notes)
+    toolkit_figs: list = []
     html_text = _render(data, lang=lang, published=pub, title=title, figures=figs, notes=notes, comparison=comparison,
-                        toolkit=toolkit)
+                        toolkit=toolkit, extra_figures=toolkit_figs)
     if notes:  # figure problems are listed in the report; repeat them here for the caller
         import warnings
 
@@ -840,6 +844,6 @@ def write_report(fit, agg=None, path: str | Path = "report.html", *, lang: str =
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(html_text, encoding="utf-8")
     if figures_dir is not None:
-        save_figures(figs, figures_dir)
+        save_figures(figs + toolkit_figs, figures_dir)
     return out
 

@@ -320,7 +320,7 @@ def _analysis_block(cfg, entry, default_conf, lang) -> dict:
         with font_context(flang):
             fig = res.figure("zh" if is_chinese(flang) else "en")
         if fig is not None:
-            block["figure"] = ReportFigure(name=f"toolkit_{name}", title=block["title"], png=figure_png(fig),
+            block["figure"] = ReportFigure(name=f"toolkit_{entry['index']:02d}_{name}", title=block["title"], png=figure_png(fig),
                                            section="toolkit")
     return block
 

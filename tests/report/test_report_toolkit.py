@@ -199,7 +199,11 @@ def test_the_listed_analyses_run_with_their_own_levels(run):
     text = _text(html)
     for key in ("top_box", "ci_lower", "ci_upper"):
         assert f"{float(direct[key]):.3f}" in text, key
-    assert sec["blocks"][2]["figure"] is not None and 'id="fig-toolkit_pca"' in html
+    assert sec["blocks"][2]["figure"] is not None and 'id="fig-toolkit_03_pca"' in html
+    from acsi.report import write_report
+
+    _quiet(write_report, fit, None, d / "tk.html", toolkit=_analyses_toml(d), figures_dir=d / "tkfig")
+    assert (d / "tkfig" / "toolkit_03_pca.png").is_file()
     zh = _text(_quiet(render_report, fit, toolkit=_analyses_toml(d), lang="zh"))
     assert "顶端选项比例（Top-box）" in zh and "区间：90%" in zh and "工具箱分析的表格说明、栏名与附注为英文" in zh
 
