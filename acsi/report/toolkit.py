@@ -249,7 +249,7 @@ def stratified_indexes(scores: pd.DataFrame, survey: pd.DataFrame, by: list[str]
     add("", "", np.ones(len(scores), dtype=bool))
     for col in by:
         vals = survey[col].iloc[rows].reset_index(drop=True)
-        text = vals.map(lambda v: MISSING_STRATUM if v is None or (isinstance(v, float) and np.isnan(v)) else
+        text = vals.map(lambda v: MISSING_STRATUM if pd.isna(v) else
                         (str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)))
         for s in sorted(set(text), key=lambda x: (x == MISSING_STRATUM, _sort_key(x))):
             add(col, s, (text == s).to_numpy())
@@ -279,7 +279,13 @@ def _generic_table(df: pd.DataFrame, lang: str) -> dict:
     from .render import _table
 
     num = {i for i, c in enumerate(df.columns) if pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c])}
-    rows = [[_cell(v) for v in r] for r in df.itertuples(index=False)]
+    digits = []
+    for c in df.columns:  # counts stored as floats (n, n_eff of unweighted data) print as integers
+        v = pd.to_numeric(df[c], errors="coerce") if pd.api.types.is_float_dtype(df[c]) else None
+        whole = v is not None and v.notna().any() and bool((v.dropna() == v.dropna().round()).all()) and \
+            bool((v.dropna().abs() >= 1).any())
+        digits.append(0 if whole else 3)
+    rows = [[_cell(v, d) for v, d in zip(r, digits)] for r in df.itertuples(index=False)]
     return _table([column_label(str(c), lang) for c in df.columns], rows, num=num, collapse_after=25, lang=lang)
 
 
