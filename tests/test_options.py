@@ -21,7 +21,7 @@ from acsi.options import (
 #: Modules whose public functions declare their options (imported so the declarations register).
 PUBLIC = ["acsi.fitting", "acsi.bootstrap", "acsi.aggregate", "acsi.report", "acsi.report.plot", "acsi.demo",
           "acsi.tables", "acsi.comparison", "acsi.estimate.multigroup", "acsi.estimate.invariance",
-          "acsi.estimate.pls_mga"]
+          "acsi.estimate.pls_mga", "acsi.methods.analyses"]
 #: Every public entry point must declare its options.
 EXPECTED = {"acsi.fit", "bootstrap", "acsi.aggregate", "render_report", "write_report", "path_diagram", "timeseries",
             "league_table", "ipa_chart", "run_demo", "acsi.compare", "fit_groups", "invariance", "pls_mga"}
@@ -51,6 +51,17 @@ def _bad_value(constraints):
     return next(v for v in _CANDIDATES if not ok(v))
 
 
+_GOOD = ["a", 1, 0.5, 2, True, None, ["a", "b"], (1, 10), {}]
+
+
+def _good_value(constraints):
+    """A value that satisfies ``constraints`` (to fill a required argument other than the one tested)."""
+    for v in _GOOD:
+        if any((c is None and v is None) or (c is not None and c.ok(v)) for c in constraints):
+            return v
+    return object()
+
+
 def _cases():
     for func, where, spec in _declared():
         for name, constraints in spec.items():
@@ -65,11 +76,14 @@ def test_every_public_entry_point_declares_its_options():
 @pytest.mark.parametrize("func, where, name, constraints", list(_cases()))
 def test_every_declared_option_refuses_a_bad_value(func, where, name, constraints):
     bad = _bad_value(constraints)
+    spec = next(sp for f, w, sp in _declared() if f is func)
     sig = inspect.signature(func)
-    args = [object() for p in sig.parameters.values()
-            if p.default is inspect.Parameter.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    required = [p for p in sig.parameters.values() if p.default is inspect.Parameter.empty and p.name != name]
+    args = [object() for p in required if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    kwargs = {p.name: _good_value(spec[p.name]) if p.name in spec else object()
+              for p in required if p.kind == p.KEYWORD_ONLY}
     with pytest.raises(InvalidParameterError) as info:
-        func(*args, **{name: bad})
+        func(*args, **kwargs, **{name: bad})
     msg = str(info.value)
     assert msg.startswith(f"The {name!r} parameter of {where} must be {describe(constraints)}. Got ")
     assert msg.endswith(" instead.")

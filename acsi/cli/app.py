@@ -75,17 +75,37 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _leaf(parser: argparse.ArgumentParser, command: str | None) -> argparse.ArgumentParser | None:
+    """The parser of ``command``, which may name a sub-command (``"metrics nps"``)."""
+    p = parser
+    for name in (command or "").split():
+        action = next((a for a in p._actions if isinstance(a, argparse._SubParsersAction)), None)
+        if action is None or name not in action.choices:
+            return None
+        p = action.choices[name]
+    return p if command else None
+
+
+def _command(parser: argparse.ArgumentParser, args: argparse.Namespace) -> str | None:
+    """The command the arguments ran, sub-commands included (``"metrics nps"``)."""
+    names, p = [], parser
+    while True:
+        action = next((a for a in p._actions if isinstance(a, argparse._SubParsersAction)), None)
+        name = getattr(args, action.dest, None) if action is not None else None
+        if name is None or name not in action.choices:
+            return " ".join(names) or None
+        names.append(name)
+        p = action.choices[name]
+
+
 def _flag_for(parser: argparse.ArgumentParser, command: str | None, parameter: str | None) -> str | None:
     """The option of ``command`` whose destination is the library parameter ``parameter`` (``--confidence``)."""
-    if not command or not parameter:
+    sub = _leaf(parser, command)
+    if sub is None or not parameter:
         return None
-    for action in parser._subparsers._group_actions if parser._subparsers else ():
-        sub = getattr(action, "choices", {}).get(command)
-        if sub is None:
-            continue
-        for a in sub._actions:  # --jobs is the library's n_jobs
-            if a.dest in (parameter, parameter.removeprefix("n_")) and a.option_strings:
-                return max(a.option_strings, key=len)
+    for a in sub._actions:  # --jobs is the library's n_jobs
+        if a.dest in (parameter, parameter.removeprefix("n_")) and a.option_strings:
+            return max(a.option_strings, key=len)
     return None
 
 
@@ -110,7 +130,7 @@ def main(argv=None) -> int:
     from ..log import configure
 
     configure(verbose=args.verbose, quiet=bool(getattr(args, "quiet", False)))
-    command = args.command
+    command = _command(parser, args)
     try:
         return int(args.func(args) or 0)
     except InvalidParameterError as exc:

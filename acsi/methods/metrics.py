@@ -361,8 +361,9 @@ def ces(answers, *, scale: tuple[float, float] = (1, 7), weights=None, confidenc
 
 
 def kcsi_index(overall, attributes: pd.DataFrame, repurchase, *, attribute_weights=None,
-               weights: Sequence[float] = KCSI_WEIGHTS, scale: tuple[int, int] = (1, 7), top: int = 2) -> pd.Series:
-    """Top-2-box index in the KCSI manner.
+               weights: Sequence[float] = KCSI_WEIGHTS, scale: tuple[int, int] = (1, 7), top: int = 2,
+               survey_weights=None, confidence: float = 0.95) -> pd.Series:
+    """Top-2-box index in the KCSI manner, with its linearised interval.
 
     Each question's index is its top-``top``-box share in percent; the attribute
     part is the weighted mean of the attribute items' shares; the overall index
@@ -375,17 +376,33 @@ def kcsi_index(overall, attributes: pd.DataFrame, repurchase, *, attribute_weigh
     attributes : DataFrame
         Respondents x attribute (element) items (product, service, image, ...).
     repurchase : Series
-        Repurchase (re-use) intention answers.
+        Repurchase (re-use) intention answers.  ``overall``, ``attributes`` and
+        ``repurchase`` are the same respondents (one row each, aligned on the index).
     attribute_weights : mapping or sequence, optional
         Importance weights of the attribute items (normalised); default equal.
     weights : (w_overall, w_attributes, w_repurchase)
         Default ``(0.3, 0.5, 0.2)`` (KMAC); must sum to 1.
     scale, top
         Answer scale and number of top boxes (7-point, top 2 = answers 6 and 7).
+    survey_weights : Series or sequence, optional
+        Respondent weights: weighted shares and the weighted linearisation.
+    confidence : float
+        Level of the interval.
 
     Returns
     -------
-    Series ``kcsi, overall, attributes, repurchase`` plus ``attr_<item>`` per attribute item.
+    Series ``kcsi, overall, attributes, repurchase``, ``attr_<item>`` per attribute item,
+    ``n`` (respondents with at least one answer), ``se``, ``ci_lower``, ``ci_upper``.
+
+    Notes
+    -----
+    KCSI is a linear function of the top-box shares ``p_q`` (means of the indicators
+    ``1[x_iq >= hi − top + 1]`` over the respondents who answered ``q``):
+    ``KCSI = 100 Σ_q c_q p_q`` with ``c = (w_o, w_a a_1/Σa, ..., w_a a_k/Σa, w_r)``.  Its
+    variance is the linearisation of :mod:`acsi.methods.intervals` with that gradient and
+    the interval ``KCSI ± t_{n−1} se`` (R: ``svycontrast(svymean(~I_o + I_1 + ... + I_r,
+    design, na.rm = ...), c)`` on ``svydesign(ids = ~1, weights = ~w)``, each item's mean
+    over its own answers, ``confint(df = degf(design))``).
 
     Examples
     --------
@@ -400,25 +417,54 @@ def kcsi_index(overall, attributes: pd.DataFrame, repurchase, *, attribute_weigh
                           f"(overall, attributes, repurchase); got {list(np.atleast_1d(w))}.")
     if not isinstance(attributes, pd.DataFrame) or attributes.shape[1] == 0 or len(attributes) == 0:
         raise MethodError("kcsi_index: attributes must be a non-empty DataFrame (respondents x attribute items).")
-    o = top_box(overall, scale=scale, top=top)["top_box"]
-    r = top_box(repurchase, scale=scale, top=top)["top_box"]
-    shares = pd.Series({c: top_box(attributes[c], scale=scale, top=top)["top_box"] for c in attributes.columns})
+    confidence = check_confidence(confidence, "kcsi_index")
+    lo, hi = scale
+    if not (isinstance(top, (int, np.integer)) and 1 <= top <= hi - lo + 1):
+        raise MethodError(f"kcsi_index: top must be an integer from 1 to {hi - lo + 1} for scale {scale}; got {top!r}.")
+
+    def aligned(x, name):
+        s = x if isinstance(x, pd.Series) else pd.Series(list(np.atleast_1d(x)) if x is not None else [])
+        if len(s) != len(attributes):
+            raise MethodError(f"kcsi_index: {name} has {len(s)} answers but attributes {len(attributes)} rows; give "
+                              "the same respondents (one row each) in overall, attributes and repurchase.")
+        return s.set_axis(attributes.index)
+
+    o_s, r_s = aligned(overall, "overall"), aligned(repurchase, "repurchase")
+    sw = aligned_weights(survey_weights, attributes.index, "kcsi_index")
+    columns = {"overall": o_s, **{f"attr_{c}": attributes[c] for c in attributes.columns}, "repurchase": r_s}
+    ind = {}
+    for key, col in columns.items():
+        num = _numeric_series(col, f"kcsi_index ({key})")
+        _check_range(num, lo, hi, f"kcsi_index ({key})")
+        full = pd.to_numeric(col, errors="coerce")
+        ind[key] = np.where(full.notna(), (full >= hi - top + 1).astype(float), np.nan)
+    Y = np.column_stack(list(ind.values()))
+    attr_names = list(attributes.columns)
     if attribute_weights is None:
-        aw = pd.Series(1.0, index=shares.index)
+        aw = pd.Series(1.0, index=attr_names)
     else:
         aw = pd.Series(attribute_weights, dtype=float) if isinstance(attribute_weights, Mapping) else (
             attribute_weights.astype(float) if isinstance(attribute_weights, pd.Series)
-            else pd.Series(np.asarray(attribute_weights, dtype=float), index=shares.index[: len(np.atleast_1d(attribute_weights))]))
-        missing = [c for c in shares.index if c not in aw.index]
-        if missing or len(aw) != len(shares):
-            raise MethodError(f"kcsi_index: attribute_weights must give one weight per attribute item {list(shares.index)}; "
+            else pd.Series(np.asarray(attribute_weights, dtype=float), index=attr_names[: len(np.atleast_1d(attribute_weights))]))
+        missing = [c for c in attr_names if c not in aw.index]
+        if missing or len(aw) != len(attr_names):
+            raise MethodError(f"kcsi_index: attribute_weights must give one weight per attribute item {attr_names}; "
                               f"got {aw.to_dict()}.")
-        aw = aw.loc[shares.index]
+        aw = aw.loc[attr_names]
         if (aw < 0).any() or aw.sum() <= 0:
             raise MethodError(f"kcsi_index: attribute_weights must be non-negative with a positive sum; got {aw.to_dict()}.")
-    a = float((shares * aw).sum() / aw.sum())
-    out = {"kcsi": float(w[0] * o + w[1] * a + w[2] * r), "overall": float(o), "attributes": a, "repurchase": float(r)}
-    out.update({f"attr_{c}": float(v) for c, v in shares.items()})
+    g = 100.0 * np.concatenate([[w[0]], w[1] * aw.to_numpy() / aw.sum(), [w[2]]])
+    iv = linearized_estimate(Y, sw, lambda m: float(m @ g), confidence, gradient=g)
+    ww = np.ones(len(Y)) if sw is None else sw
+    shares = {}
+    for j, key in enumerate(ind):
+        ok = np.isfinite(Y[:, j])
+        shares[key] = 100.0 * float(ww[ok] @ Y[ok, j] / ww[ok].sum()) if ww[ok].sum() > 0 else np.nan
+    a = float(sum(shares[f"attr_{c}"] * aw[c] for c in attr_names) / aw.sum())
+    out = {"kcsi": float(w[0] * shares["overall"] + w[1] * a + w[2] * shares["repurchase"]),
+           "overall": shares["overall"], "attributes": a, "repurchase": shares["repurchase"]}
+    out.update({f"attr_{c}": shares[f"attr_{c}"] for c in attr_names})
+    out.update({"n": iv["n"], "se": iv["se"], "ci_lower": iv["ci_lower"], "ci_upper": iv["ci_upper"]})
     return pd.Series(out, name="kcsi")
 
 

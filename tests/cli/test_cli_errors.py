@@ -1,10 +1,13 @@
 """Every command, every option, a bad value: one line on stderr, no traceback, the documented exit code.
 
-For each option of each command that takes a value, the bad value is derived from the
-option itself (a word for a number, a word outside the choices), or taken from :data:`BAD`
-(a value of the right type that the library refuses: ``--confidence 2``, a missing file, an
-unknown column).  Options whose value is free text (an output path, a title) are listed in
-:data:`FREE` with the reason; an option in none of these makes the test fail.
+For each option of each command (sub-commands such as ``acsi metrics nps`` included) that
+takes a value, the bad value is derived from the option itself (a word for a number, a word
+outside the choices, a missing file for a ``FILE`` positional, an unknown column for a
+``COL``/``COLS`` metavar), or taken from :data:`BAD` (a value of the right type that the
+library refuses: ``--confidence 2``, a missing file, an unknown column).  Options whose value
+is free text (an output path, a title; a ``DIR`` metavar) are listed in :data:`FREE` with the
+reason; an option in none of these makes the test fail.  The toolkit commands' entries are in
+``_toolkit_cases.py``.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import acsi
 from acsi.aggregate.examples import example_panel
 from acsi.cli import EXIT_CODES, EXIT_ERROR, EXIT_FILE, EXIT_USAGE, build_parser, main
 from conftest import ACSI_LAVAAN, REFERENCE, two_period_survey
+from _toolkit_cases import BAD as TOOLKIT_BAD, FREE as TOOLKIT_FREE, VALID as TOOLKIT_VALID, write_inputs
 
 MISSING = "/nonexistent/acsi-test/file.csv"
 
@@ -154,9 +158,23 @@ FREE = {
 }
 
 
+VALID.update(TOOLKIT_VALID)
+BAD.update(TOOLKIT_BAD)
+FREE.update(TOOLKIT_FREE)
+
+
 def _subparsers(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
-    action = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
-    return dict(action.choices)
+    action = next((a for a in parser._actions if isinstance(a, argparse._SubParsersAction)), None)
+    return {} if action is None else dict(action.choices)
+
+
+def _commands(parser: argparse.ArgumentParser, prefix: str = ""):
+    """``(command, parser)`` of every runnable command; a group's sub-commands as ``"group sub"``."""
+    for name, sub in _subparsers(parser).items():
+        if _subparsers(sub):
+            yield from _commands(sub, f"{prefix}{name} ")
+        else:
+            yield f"{prefix}{name}", sub
 
 
 def _key(action) -> str:
@@ -164,15 +182,19 @@ def _key(action) -> str:
 
 
 def _cases():
-    for command, sub in _subparsers(build_parser()).items():
+    for command, sub in _commands(build_parser()):
         for action in sub._actions:
             if isinstance(action, argparse._HelpAction) or action.nargs == 0:
                 continue
             key = (command, _key(action))
             if key in BAD:
                 value, extra, code = BAD[key]
-            elif key in FREE:
+            elif key in FREE or action.metavar == "DIR":  # an output folder: any name is created
                 continue
+            elif not action.option_strings and action.metavar == "FILE":
+                value, extra, code = MISSING, [], EXIT_FILE
+            elif action.metavar and "COL" in str(action.metavar):
+                value, extra, code = "no_such_column", [], EXIT_ERROR
             elif action.choices:
                 value, extra, code = "<bogus>", [], EXIT_USAGE
             elif action.type in (int, float) or callable(action.type):
@@ -203,7 +225,7 @@ def inputs(tmp_path_factory):
 
     import_acsi_tables(d / "store.duckdb")
     pd.DataFrame({"company": ["A"], "sales": [1.0]}).to_csv(d / "sales_a.csv", index=False)
-    return {"store": d / "store.duckdb", "newstore": d / "new.duckdb", "sales_a": d / "sales_a.csv", "survey": d / "survey.csv", "compare": d / "compare.csv", "model": d / "model.lav", "indexes": d / "indexes.csv",
+    return {**write_inputs(d), "store": d / "store.duckdb", "newstore": d / "new.duckdb", "sales_a": d / "sales_a.csv", "survey": d / "survey.csv", "compare": d / "compare.csv", "model": d / "model.lav", "indexes": d / "indexes.csv",
             "sales": d / "sales.csv", "results": d / "results", "matrix": d / "matrix.csv",
             "answers": d / "answers.csv", "ipa": d / "ipa.csv", "nps": d / "nps.csv", "out": d / "out"}
 
@@ -225,10 +247,10 @@ def _argv(command, action, value, extra, inputs):
             if a in action.option_strings:
                 base = fill[:i] + fill[i + 2:]
                 break
-        return [command, *base, *[e.format(**inputs) for e in extra], opt, value]
+        return [*command.split(), *base, *[e.format(**inputs) for e in extra], opt, value]
     positions = [i for i, a in enumerate(VALID[command]) if a.startswith("{") and (i == 0 or not VALID[command][i - 1].startswith("-"))]
     fill[positions[0]] = value
-    return [command, *fill, *[e.format(**inputs) for e in extra]]
+    return [*command.split(), *fill, *[e.format(**inputs) for e in extra]]
 
 
 @pytest.mark.filterwarnings("ignore::acsi.AcsiWarning")
