@@ -185,7 +185,6 @@ items = "im1,im2,im3,cr1,cr2"
 
 
 def test_the_listed_analyses_run_with_their_own_levels(run):
-    pytest.importorskip("acsi.methods.analyses")
     from acsi.methods import top_box
 
     d, fit = run
@@ -213,7 +212,6 @@ def test_the_listed_analyses_run_with_their_own_levels(run):
     ('[[analysis]]\nname = "nps"\ncolumns = "no_such"\n', r"\[\[analysis\]\] #4 \(nps\): .*no_such"),
 ])
 def test_analysis_errors_name_the_entry(run, extra, message):
-    pytest.importorskip("acsi.methods.analyses")
     d, fit = run
     with pytest.raises(acsi.AcsiError, match=message):
         toolkit_section(_analyses_toml(d, extra), load_results(d / "results"))
