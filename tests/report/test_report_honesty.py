@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 import acsi
-from _report_data import small_run, small_sales
+from _report_data import page_text, quiet, small_run, small_sales
 from conftest import implied_cov
 from acsi.report import fonts, i18n, render_report
 from acsi.report.analysis import ipa_table, path_tests, pooled_ipa
@@ -21,15 +21,6 @@ from acsi.report.numbers import fixed, signed
 from acsi.report.render import fmt_change, fmt_ci, fmt_coef, fmt_index
 
 
-def _text(html: str) -> str:
-    html = re.sub(r"<style>.*?</style>", " ", html, flags=re.S)
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).replace("&#39;", "'")
-
-
-def _quiet(fn, *a, **k):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", acsi.AcsiWarning)
-        return fn(*a, **k)
 
 
 # ------------------------------------------------------------------ "fix first" with uncertainty
@@ -59,7 +50,7 @@ def _driver_fit(kind: str, seed: int):
         df = _driver_survey({d: 0.3 for d in ("D1", "D2", "D3", "D4")}, {}, seed)
     else:  # D1 matters most and performs worst
         df = _driver_survey({"D1": 0.7, "D2": 0.15, "D3": 0.15, "D4": 0.15}, {"a": 4.5}, seed)
-    return _quiet(acsi.fit, df, acsi.parse_lavaan(LAV, name="drivers"), unit=None, n_jobs=1)
+    return quiet(acsi.fit, df, acsi.parse_lavaan(LAV, name="drivers"), unit=None, n_jobs=1)
 
 
 @pytest.mark.parametrize("seed", [0, 2])
@@ -70,12 +61,12 @@ def test_equal_drivers_are_never_named_fix_first(seed):
     assert set(tab["quadrant"]) >= {"B"}  # the old rule (quadrant B by point estimates) would name them
     assert not tab["fix_first"].any()
     assert set(tab["separated"]) <= {"no"} and (tab["interval"] == "bound").all()
-    html_en = _quiet(render_report, fit)
-    assert "The data cannot separate the drivers" in _text(html_en)
+    html_en = quiet(render_report, fit)
+    assert "The data cannot separate the drivers" in page_text(html_en)
     assert 'class="fix-first"' not in html_en
-    html_zh = _quiet(render_report, fit, lang="zh")
+    html_zh = quiet(render_report, fit, lang="zh")
     assert "数据无法区分各驱动因素" in html_zh and 'class="fix-first"' not in html_zh
-    html_tw = _quiet(render_report, fit, lang="zh-hant")
+    html_tw = quiet(render_report, fit, lang="zh-hant")
     assert "數據無法區分各驅動因素" in html_tw
 
 
@@ -85,8 +76,8 @@ def test_a_driver_that_differs_is_named():
     assert list(tab.loc[tab["fix_first"], "attribute"]) == ["D1"]
     row = tab.set_index("attribute").loc["D1"]
     assert row["importance_gap_lower"] > 0 and row["performance_gap_upper"] < 0
-    html = _quiet(render_report, fit)
-    assert 'class="fix-first"' in html and "D1: Importance" in _text(html)
+    html = quiet(render_report, fit)
+    assert 'class="fix-first"' in html and "D1: Importance" in page_text(html)
 
 
 def test_the_bound_is_at_least_the_delta_method_se():
@@ -111,7 +102,7 @@ def test_ipa_uses_bootstrap_replicates_when_given():
     from acsi.simulate import simulate_survey
 
     df = simulate_survey("ecsi", units=1, n_per_unit=250, periods=["2025Q1"], seed=5)
-    fit = _quiet(acsi.fit, df, "ecsi", unit=None, estimator="pls", n_jobs=1)
+    fit = quiet(acsi.fit, df, "ecsi", unit=None, estimator="pls", n_jobs=1)
     boot = fit.bootstrap(n_boot=60, seed=1)
     without = pooled_ipa(from_objects(fit))
     assert (without["interval"] == "none").all() and not without["fix_first"].any()
@@ -129,14 +120,14 @@ def _pls():
     from acsi.simulate import simulate_survey
 
     df = simulate_survey("ecsi", units=1, n_per_unit=250, periods=["2025Q1"], seed=5)
-    fit = _quiet(acsi.fit, df, "ecsi", unit=None, estimator="pls", n_jobs=1)
+    fit = quiet(acsi.fit, df, "ecsi", unit=None, estimator="pls", n_jobs=1)
     return fit, fit.bootstrap(n_boot=60, seed=1)
 
 
 @pytest.mark.parametrize("lang", ["en", "zh-hans", "zh-hant"])
 def test_pls_report_without_bootstrap_claims_no_test(lang):
     fit, _ = _pls()
-    text = _text(_quiet(render_report, fit, lang=lang))
+    text = page_text(quiet(render_report, fit, lang=lang))
     for forbidden in ("dashed arrows are not significant", "虛線表示在 5% 水平下不顯著", "虚线表示在 5% 水平下不显著",
                       "within the usual thresholds", "在常用閾值之內", "在常用阈值之内", "p (bootstrap)"):
         assert forbidden not in text
@@ -151,8 +142,8 @@ def test_pls_report_without_bootstrap_claims_no_test(lang):
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_pls_report_with_bootstrap_marks_from_the_bootstrap(lang):
     fit, boot = _pls()
-    html = _quiet(render_report, fit, bootstrap=boot, lang=lang)
-    text = _text(html)
+    html = quiet(render_report, fit, bootstrap=boot, lang=lang)
+    text = page_text(html)
     if lang == "en":
         assert "Dashed arrows: not significant at the 5% level (two-sided bootstrap t test" in text
         assert "p (bootstrap)" in text and "bootstrap percentile intervals" in text
@@ -167,7 +158,7 @@ def test_pls_report_with_bootstrap_marks_from_the_bootstrap(lang):
 
 def test_sem_report_names_the_z_test_and_the_checks_it_computed():
     fit, agg = small_run()
-    text = _text(_quiet(render_report, fit, agg))
+    text = page_text(quiet(render_report, fit, agg))
     assert "Dashed arrows: not significant at the 5% level (two-sided z test with the estimator's standard errors)" in text
     assert re.search(r"Checks computed: AVE ≥ 0.50 on \d+ values, \d+ flagged; RMSEA ≤ 0.08 on 7 values", text)
 
@@ -175,8 +166,8 @@ def test_sem_report_names_the_z_test_and_the_checks_it_computed():
 # ------------------------------------------------------------------ levels, rules, changes, baselines
 def test_each_table_states_its_own_level_when_levels_differ():
     fit, _ = small_run()
-    agg = _quiet(acsi.aggregate, fit.indexes, small_sales(), partial_windows=True, confidence=0.90)
-    text = _text(_quiet(render_report, fit, agg))
+    agg = quiet(acsi.aggregate, fit.indexes, small_sales(), partial_windows=True, confidence=0.90)
+    text = page_text(quiet(render_report, fit, agg))
     assert "Intervals: 90% normal intervals (index ± z·SE)" in text  # aggregate tables
     assert "intervals: 95% Student-t intervals (index ± t·SE, n − 1 df)" in text  # league tables
     assert "the industry index is an aggregate: 90% normal intervals" in text
@@ -205,9 +196,9 @@ def test_like_for_like_change_beside_the_published_one():
     # drop one company's second period: the Airlines composition changes
     idx = fit.indexes
     idx = idx.loc[~((idx["company"] == "Beta Jet") & (idx["period"] == "2025Q2"))]
-    agg2 = _quiet(acsi.aggregate, idx, small_sales(), partial_windows=True)
-    html = _quiet(render_report, fit, agg2)
-    text = _text(html)
+    agg2 = quiet(acsi.aggregate, idx, small_sales(), partial_windows=True)
+    html = quiet(render_report, fit, agg2)
+    text = page_text(html)
     ind = agg2.table("industry")
     row = ind.loc[(ind["unit"] == "Airlines") & (ind["period"] == "2025Q2")].iloc[0]
     assert bool(row["change_composition_changed"])
@@ -221,7 +212,7 @@ def test_league_bars_start_at_a_stated_baseline_and_partial_windows_are_marked()
     from acsi import plot
 
     fit, agg = small_run()
-    fig = _quiet(plot.league_table, fit.indexes, "Airlines", confidence=0.95)
+    fig = quiet(plot.league_table, fit.indexes, "Airlines", confidence=0.95)
     texts = [t.get_text() for t in fig.findobj(lambda a: hasattr(a, "get_text")) if t.get_text()]
     ix = fit.indexes
     base = plot.league_baseline(ix.loc[(ix["industry"] == "Airlines") & (ix["period"] == "2025Q2"), "index"])
@@ -231,7 +222,7 @@ def test_league_bars_start_at_a_stated_baseline_and_partial_windows_are_marked()
     assert bars and all(p.get_x() == base for p in bars)
     nat = agg.table("national")
     assert (nat["window_full"] == False).any()  # noqa: E712
-    fig = _quiet(plot.timeseries, nat, level="national", confidence=0.95, rule="z")
+    fig = quiet(plot.timeseries, nat, level="national", confidence=0.95, rule="z")
     labels = [ln.get_label() for ln in fig.axes[0].get_lines()]
     assert "partial window (hollow)" in labels
     assert "band: 95% normal interval" in [t.get_text() for t in fig.axes[0].texts]
@@ -243,7 +234,7 @@ def test_no_negative_zero():
     assert fmt_index(-0.01) == "0.0" and fmt_coef(-0.0001) == "0.000" and fmt_ci(-0.01, 0.5) == "[0.0, 0.5]"
     fit, agg = small_run()
     for lang in ("en", "zh"):
-        assert not re.search(r"(?<![\d.])-0\.0+(?!\d*[1-9])", _text(_quiet(render_report, fit, agg, lang=lang)))
+        assert not re.search(r"(?<![\d.])-0\.0+(?!\d*[1-9])", page_text(quiet(render_report, fit, agg, lang=lang)))
 
 
 # ------------------------------------------------------------------ Chinese
@@ -266,10 +257,10 @@ def test_chinese_report_titles_the_model_in_chinese():
     from acsi.simulate import simulate_survey
 
     df = simulate_survey("acsi", units=2, n_per_unit=150, periods=["2025Q1"], seed=3)
-    fit = _quiet(acsi.fit, df, "acsi", unit="company", n_jobs=1)
-    html = _quiet(render_report, fit, lang="zh")
+    fit = quiet(acsi.fit, df, "acsi", unit="company", n_jobs=1)
+    html = quiet(render_report, fit, lang="zh")
     assert '<html lang="zh-Hans">' in html and "美国顾客满意度指数 (acsi)" in html and "感知质量 (PQ)" in html
-    html = _quiet(render_report, fit, lang="zh-hant")
+    html = quiet(render_report, fit, lang="zh-hant")
     assert '<html lang="zh-Hant">' in html and "美國顧客滿意度指數 (acsi)" in html
 
 

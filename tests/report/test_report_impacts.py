@@ -5,28 +5,18 @@ bootstrap, and the report says which."""
 from __future__ import annotations
 
 import functools
-import re
-import warnings
 
 import numpy as np
 import pytest
 
 import acsi
+from _report_data import page_text, quiet
 from acsi.estimate.effects import total_effects_from_estimates
 from acsi.report import render_report
 from acsi.report.analysis import computed_impacts, impacts
 from acsi.report.data import from_objects
 
 
-def _quiet(fn, *a, **k):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", acsi.AcsiWarning)
-        return fn(*a, **k)
-
-
-def _text(html: str) -> str:
-    html = re.sub(r"<style>.*?</style>", " ", html, flags=re.S)
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
 
 
 @functools.lru_cache(maxsize=2)
@@ -35,8 +25,8 @@ def _fit(unit: bool):
 
     df = simulate_survey("acsi", units=2, n_per_unit=200, periods=["2025Q1"], seed=3)
     if unit:
-        return _quiet(acsi.fit, df, "acsi", unit="company", n_jobs=1)
-    return _quiet(acsi.fit, df, "acsi", unit=None, period=None, n_jobs=1)
+        return quiet(acsi.fit, df, "acsi", unit="company", n_jobs=1)
+    return quiet(acsi.fit, df, "acsi", unit=None, period=None, n_jobs=1)
 
 
 def _by_hand(est, w, spec, driver, target, rise=5.0):
@@ -67,7 +57,7 @@ def test_pls_impacts_from_the_ipma_and_no_interval_without_a_bootstrap():
     from acsi.simulate import simulate_survey
 
     df = simulate_survey("ecsi", units=1, n_per_unit=200, periods=["2025Q1"], seed=5)
-    pls = _quiet(acsi.fit, df, "ecsi", unit="company", estimator="pls", n_jobs=1)  # one company: its scores are the pooled
+    pls = quiet(acsi.fit, df, "ecsi", unit="company", estimator="pls", n_jobs=1)  # one company: its scores are the pooled
     tab = computed_impacts(from_objects(pls))
     ipma = pls.tables()["pooled_pls_ipma_constructs"].set_index("latent")["importance"]
     assert set(tab["driver"]) == set(ipma.index) and set(tab["target"]) == {"CS"}
@@ -81,8 +71,8 @@ def test_pls_impacts_from_the_ipma_and_no_interval_without_a_bootstrap():
     for r in tab.itertuples():
         by_hand = 5 * T.loc["CS", r.driver] * sc["CS"].std() / sc[r.driver].std()
         assert r.impact == pytest.approx(by_hand, rel=1e-6)
-    assert "From the pooled PLS IPMA: 5 × the importance" in _text(_quiet(render_report, pls))
-    html = _text(_quiet(render_report, _fit(False)))
+    assert "From the pooled PLS IPMA: 5 × the importance" in page_text(quiet(render_report, pls))
+    html = page_text(quiet(render_report, _fit(False)))
     assert "no interval: the results keep no covariance" in html and "Impact of a 5-point rise" in html
 
 
@@ -95,4 +85,4 @@ def test_bootstrap_gives_the_impacts_interval(lang, words):
     assert (tab["interval"] == "bootstrap percentile").all() and (tab["n_replicates"] == 40).all()
     assert (tab["ci_lower"] < tab["impact"]).all() and (tab["impact"] < tab["ci_upper"]).all()
     assert (tab["se"] > 0).all()
-    assert words in _text(_quiet(render_report, fit, bootstrap=boot, lang=lang))
+    assert words in page_text(quiet(render_report, fit, bootstrap=boot, lang=lang))

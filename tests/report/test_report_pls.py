@@ -4,27 +4,17 @@ table shown, the checks counted with their thresholds, the PLS SRMR checked, a f
 from __future__ import annotations
 
 import functools
-import re
-import warnings
 
 import pandas as pd
 import pytest
 
 import acsi
+from _report_data import page_text, quiet
 from acsi.report import load_results, render_report
 from acsi.report.analysis import checks, flags
 from acsi.report.data import from_objects
 
 
-def _quiet(fn, *a, **k):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", acsi.AcsiWarning)
-        return fn(*a, **k)
-
-
-def _text(html: str) -> str:
-    html = re.sub(r"<style>.*?</style>", " ", html, flags=re.S)
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
 
 
 @functools.lru_cache(maxsize=2)
@@ -33,8 +23,8 @@ def _fit(unit: bool):
 
     df = simulate_survey("ecsi", units=2, n_per_unit=200, periods=["2025Q1"], seed=5)
     if unit:
-        return _quiet(acsi.fit, df, "ecsi", unit="company", estimator="pls", n_jobs=1)
-    return _quiet(acsi.fit, df, "ecsi", unit=None, period=None, estimator="pls", n_jobs=1)
+        return quiet(acsi.fit, df, "ecsi", unit="company", estimator="pls", n_jobs=1)
+    return quiet(acsi.fit, df, "ecsi", unit=None, period=None, estimator="pls", n_jobs=1)
 
 
 @pytest.mark.parametrize("unit", [False, True])
@@ -52,13 +42,13 @@ def test_checks_count_the_pls_flags_and_srmr(unit):
 
 def test_every_pls_table_is_shown_with_its_title():
     fit = _fit(False)
-    text = _text(_quiet(render_report, fit))
+    text = page_text(quiet(render_report, fit))
     for title in ("PLS reliability and convergent validity (pooled model)", "PLS discriminant validity (HTMT)",
                   "PLS model fit", "PLS importance-performance map (constructs)", "PLS explained variance (R²)",
                   "PLS direct, indirect and total effects"):
         assert title in text, title
     assert "SRMR ≤ 0.08 on 1 values" in text and "Not checked" in text
-    zh = _text(_quiet(render_report, fit, lang="zh"))
+    zh = page_text(quiet(render_report, fit, lang="zh"))
     assert "PLS 模型拟合" in zh and "PLS 区别效度（HTMT）" in zh
 
 

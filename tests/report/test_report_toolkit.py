@@ -4,8 +4,6 @@ from the fit's scores joined to its survey, the config file's errors, the CLI, E
 from __future__ import annotations
 
 import functools
-import re
-import warnings
 
 import numpy as np
 import pandas as pd
@@ -13,21 +11,13 @@ import pytest
 from scipy import stats
 
 import acsi
+from _report_data import page_text, quiet
 from acsi.cli import main
 from acsi.errors import DataError, InputFileError, InvalidParameterError
 from acsi.report import load_results, render_report
 from acsi.report.toolkit import MISSING_STRATUM, read_toolkit_config, stratified_indexes, toolkit_section
 
 
-def _quiet(fn, *a, **k):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", acsi.AcsiWarning)
-        return fn(*a, **k)
-
-
-def _text(html: str) -> str:
-    html = re.sub(r"<style>.*?</style>", " ", html, flags=re.S)
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
 
 
 @functools.lru_cache(maxsize=1)
@@ -46,7 +36,7 @@ def _survey() -> pd.DataFrame:
 def run(tmp_path_factory):
     d = tmp_path_factory.mktemp("toolkit")
     _survey().to_csv(d / "survey.csv", index=False)
-    fit = _quiet(acsi.fit, str(d / "survey.csv"), "airline", unit="company", n_jobs=1)
+    fit = quiet(acsi.fit, str(d / "survey.csv"), "airline", unit="company", n_jobs=1)
     fit.save(d / "results")
     (d / "toolkit.toml").write_text('data = "survey.csv"\n\n[strata]\nby = ["sex", "age"]\nlatents = ["CS", "CL"]\n',
                                     encoding="utf-8")
@@ -92,14 +82,14 @@ def test_weighted_strata_use_the_survey_weights():
 ])
 def test_report_shows_the_strata(run, lang, words):
     d, fit = run
-    html = _quiet(render_report, fit, lang=lang, toolkit=d / "toolkit.toml")
-    text = _text(html)
+    html = quiet(render_report, fit, lang=lang, toolkit=d / "toolkit.toml")
+    text = page_text(html)
     assert '<section id="toolkit">' in html and 'href="#toolkit"' in html
     for w in words:
         assert w in text, w
     if lang == "zh":  # the model file's Traditional text (its reference) is converted too: one script
         assert "顧客" not in text and "顾客满意度" in text
-    assert '<section id="toolkit">' not in _quiet(render_report, fit)
+    assert '<section id="toolkit">' not in quiet(render_report, fit)
 
 
 def test_strata_refuse_another_survey(run, tmp_path):
@@ -194,16 +184,16 @@ def test_the_listed_analyses_run_with_their_own_levels(run):
     assert [b["level"] for b in sec["blocks"]] == ["Intervals: 90%", "Intervals: 80%", "This analysis gives no intervals."]
     survey = pd.read_csv(d / "survey.csv")
     direct = top_box(survey["cs1"].mask(survey["cs1"].isin([98, 99])).dropna(), scale=(1, 10), confidence=0.90)
-    html = _quiet(render_report, fit, toolkit=_analyses_toml(d))
-    text = _text(html)
+    html = quiet(render_report, fit, toolkit=_analyses_toml(d))
+    text = page_text(html)
     for key in ("top_box", "ci_lower", "ci_upper"):
         assert f"{float(direct[key]):.3f}" in text, key
     assert sec["blocks"][2]["figure"] is not None and 'id="fig-toolkit_03_pca"' in html
     from acsi.report import write_report
 
-    _quiet(write_report, fit, None, d / "tk.html", toolkit=_analyses_toml(d), figures_dir=d / "tkfig")
+    quiet(write_report, fit, None, d / "tk.html", toolkit=_analyses_toml(d), figures_dir=d / "tkfig")
     assert (d / "tkfig" / "toolkit_03_pca.png").is_file()
-    zh = _text(_quiet(render_report, fit, toolkit=_analyses_toml(d), lang="zh"))
+    zh = page_text(quiet(render_report, fit, toolkit=_analyses_toml(d), lang="zh"))
     assert "顶端选项比例（Top-box）" in zh and "区间：90%" in zh and "工具箱分析的表格说明、栏名与附注为英文" in zh
 
 
