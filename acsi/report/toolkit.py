@@ -20,6 +20,11 @@ and, optionally, stratified tables of the fit's 0-100 indexes by demographic col
     by = "sex"
 
     [[analysis]]
+    name = "servqual"
+    folder = "toolkit-out"       # a saved analysis (acsi servqual gaps ... --out toolkit-out), read
+                                 # with acsi.methods.analyses.load_toolkit (manifest verified)
+
+    [[analysis]]
     name = "customer_classes"
     data = "customers.csv"       # an analysis may read its own file
     revenue = "revenue"
@@ -143,8 +148,13 @@ def read_toolkit_config(path: str | Path) -> ToolkitConfig:
         name = e.get("name")
         if name not in ANALYSES:
             raise _err(p, where, f"name must be one of {sorted(ANALYSES)}. Got {name!r} instead.")
-        opts = {key: v for key, v in e.items() if key not in ("name", "data")}
+        opts = {key: v for key, v in e.items() if key not in ("name", "data", "folder")}
+        if "folder" in e and (opts or "data" in e):
+            raise _err(p, f"{where} ({name})", f"a saved analysis (folder = ...) takes no data or options; got "
+                                               f"{sorted(opts) + (['data'] if 'data' in e else [])}. Remove them, or "
+                                               "remove folder to run the analysis here.")
         analyses.append({"name": name, "data": rel(e["data"], where) if "data" in e else None, "options": opts,
+                         "folder": rel(e["folder"], where) if "folder" in e else None,
                          "where": f"{where} ({name})", "index": k})
     strata = doc.get("strata")
     if strata is not None:
@@ -163,7 +173,7 @@ def read_toolkit_config(path: str | Path) -> ToolkitConfig:
 
 def _path(p, base, v, where) -> Path:
     if not isinstance(v, str) or not v:
-        raise _err(p, where, f"data must be a file path (text). Got {v!r} instead.")
+        raise _err(p, where, f"a file or folder path must be text. Got {v!r} instead.")
     q = Path(v)
     return q if q.is_absolute() else base / q
 
@@ -308,11 +318,14 @@ def _analysis_block(cfg, entry, default_conf, lang) -> dict:
     if "confidence" in takes and "confidence" not in opts and default_conf is not None:
         opts["confidence"] = default_conf
     a = ANALYSES[name]
-    table = None
-    if a.data != "none":
-        table = cfg.table(entry["data"] or cfg.data, where)
     try:
-        res = run_analysis(name, table, **opts)
+        if entry.get("folder") is not None:  # a saved analysis: its tables and figure as they were written
+            from ..methods.analyses import load_toolkit
+
+            res = load_toolkit(entry["folder"], name)
+        else:
+            table = cfg.table(entry["data"] or cfg.data, where) if a.data != "none" else None
+            res = run_analysis(name, table, **opts)
     except AcsiError as exc:
         raise type(exc)(f"{cfg.path}: {where}: {exc}") from None
     key = f"tk_title_{name}"
@@ -321,7 +334,12 @@ def _analysis_block(cfg, entry, default_conf, lang) -> dict:
              "tables": [{"caption": res.captions.get(s, ""), "table": _generic_table(res.tables[s], lang)}
                         for s in (res.printed or tuple(res.tables))],
              "notes": list(res.notes) + list(res.warnings), "figure": None}
-    if res.has_figure:
+    if res.figure_file and entry.get("folder") is not None:
+        png = Path(entry["folder"]) / res.figure_file
+        if png.suffix.lower() == ".png" and png.is_file():
+            block["figure"] = ReportFigure(name=f"toolkit_{entry['index']:02d}_{name}", title=block["title"],
+                                           png=png.read_bytes(), section="toolkit")
+    elif res.has_figure:
         flang = figure_lang(lang, warn=False)
         with font_context(flang):
             fig = res.figure("zh" if is_chinese(flang) else "en")

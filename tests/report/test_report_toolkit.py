@@ -219,3 +219,22 @@ def test_a_survey_without_industries_gets_one_league_table(run):
     names = [f.name for f in report_figures(data, "en", notes=notes)]
     assert notes == [] and "league_01_all" in names
     assert league_table(data.table("company_indexes"), industry=float("nan")) is not None  # units without an industry
+
+
+def test_a_saved_analysis_folder_is_shown_as_written(run, tmp_path):
+    from acsi.methods.analyses import run_analysis
+
+    d, fit = run
+    survey = pd.read_csv(d / "survey.csv")
+    saved = run_analysis("top_box", survey.mask(survey.isin([98, 99])), columns="cs1", scale="1,10", confidence=0.8)
+    saved.save(tmp_path / "tk")
+    (tmp_path / "t.toml").write_text('[[analysis]]\nname = "top_box"\nfolder = "tk"\n', encoding="utf-8")
+    sec = toolkit_section(tmp_path / "t.toml", load_results(d / "results"))
+    block = sec["blocks"][0]
+    assert block["level"] == "Intervals: 80%" and block["figure"] is not None
+    assert block["figure"].png == (tmp_path / "tk" / "top_box.png").read_bytes()
+    text = page_text(quiet(render_report, fit, toolkit=tmp_path / "t.toml"))
+    assert f"{float(saved.table()['top_box'].iloc[0]):.3f}" in text
+    (tmp_path / "u.toml").write_text('[[analysis]]\nname = "top_box"\nfolder = "tk"\ncolumns = "cs1"\n', encoding="utf-8")
+    with pytest.raises(InvalidParameterError, match=r"a saved analysis \(folder = \.\.\.\) takes no data or options"):
+        read_toolkit_config(tmp_path / "u.toml")
