@@ -615,11 +615,12 @@ def path_tests(data, *, unit=None) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        ``lhs, rhs, pvalue, test, level``: ``test`` is ``test_bootstrap`` or ``test_z`` (keys of
+        ``lhs, rhs, pvalue, se, test, level`` (``se`` the test's: bootstrap SE or the estimator's):
+        ``test`` is ``test_bootstrap`` or ``test_z`` (keys of
         :mod:`acsi.report.i18n`), ``level`` the confidence level whose complement is the
         significance level (the bootstrap's, or the fit's).
     """
-    cols = ["lhs", "rhs", "pvalue", "test", "level"]
+    cols = ["lhs", "rhs", "pvalue", "se", "test", "level"]
     boot = data.bootstrap
     pooled = unit is None
     b_est = None
@@ -628,7 +629,9 @@ def path_tests(data, *, unit=None) -> pd.DataFrame:
             b_est = boot.estimates
     elif data.bootstrap_tables:
         tb = data.bootstrap_tables
-        if pooled and "pls_bootstrap_estimates" in tb:
+        if pooled and "bootstrap_pooled_estimates" in tb:  # the pooled fit's bootstrap (acsi fit --bootstrap)
+            b_est = tb["bootstrap_pooled_estimates"]
+        elif pooled and "pls_bootstrap_estimates" in tb:
             b_est = tb["pls_bootstrap_estimates"]
         elif "bootstrap_estimates" in tb:
             e = tb["bootstrap_estimates"]
@@ -644,8 +647,9 @@ def path_tests(data, *, unit=None) -> pd.DataFrame:
                 if kcol in e.columns:
                     e = e.loc[e[kcol].astype(str) == str(v)]
         if len(e) and np.isfinite(e["p_value"].to_numpy(dtype=float)).any():
+            se = e["boot_se"].to_numpy(dtype=float) if "boot_se" in e.columns else np.full(len(e), np.nan)
             return pd.DataFrame({"lhs": e["lhs"].astype(str).to_numpy(), "rhs": e["rhs"].astype(str).to_numpy(),
-                                 "pvalue": e["p_value"].to_numpy(dtype=float), "test": "test_bootstrap",
+                                 "pvalue": e["p_value"].to_numpy(dtype=float), "se": se, "test": "test_bootstrap",
                                  "level": data.bootstrap_level})
     est = data.table("pooled_estimates") if pooled else data.table("estimates")
     if not est.empty and unit is not None:
@@ -655,7 +659,9 @@ def path_tests(data, *, unit=None) -> pd.DataFrame:
     st = est.loc[est["op"] == "~"] if not est.empty else est
     if len(st) and "pvalue" in st and np.isfinite(pd.to_numeric(st["pvalue"], errors="coerce")).any():
         return pd.DataFrame({"lhs": st["lhs"].astype(str).to_numpy(), "rhs": st["rhs"].astype(str).to_numpy(),
-                             "pvalue": pd.to_numeric(st["pvalue"], errors="coerce").to_numpy(), "test": "test_z",
+                             "pvalue": pd.to_numeric(st["pvalue"], errors="coerce").to_numpy(),
+                             "se": pd.to_numeric(st["se"], errors="coerce").to_numpy() if "se" in st else np.nan,
+                             "test": "test_z",
                              "level": data.confidence})
     return pd.DataFrame(columns=cols)
 

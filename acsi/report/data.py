@@ -273,15 +273,16 @@ def _manifest_options(directory: Path, name: str) -> dict:
 
 
 #: Tables written by ``BootstrapResult.save`` / ``PLSBootstrapResult.save`` that the report reads.
-BOOTSTRAP_TABLES = ("bootstrap_indexes", "bootstrap_estimates", "bootstrap_counts", "pls_bootstrap_estimates",
-                    "pls_bootstrap_counts")
+BOOTSTRAP_TABLES = ("bootstrap_indexes", "bootstrap_estimates", "bootstrap_counts", "bootstrap_pooled_estimates",
+                    "bootstrap_pls_htmt", "bootstrap_pooled_pls_htmt", "pls_bootstrap_estimates", "pls_bootstrap_counts")
 
 
 def _bootstrap_dir(results: Path) -> tuple[dict, dict]:
-    """``bootstrap/`` inside or beside the results directory: its tables and ``n_boot, seed, level``."""
+    """The bootstrap saved with the results (``acsi fit --bootstrap --out DIR`` writes it into DIR), or a
+    ``bootstrap/`` folder inside or beside them: its tables and ``n_boot, seed, level``."""
     import json
 
-    for cand in (results / "bootstrap", results.parent / "bootstrap"):
+    for cand in (results, results / "bootstrap", results.parent / "bootstrap"):
         man = cand / "bootstrap_manifest.json"
         if man.is_file():
             try:

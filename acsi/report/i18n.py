@@ -445,6 +445,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "col_rank": ("Rank", "排名"),
     "col_index": ("Index", "指數"),
     "col_se": ("SE", "標準誤"),
+    "col_se_test_bootstrap": ("SE (bootstrap)", "標準誤（自助法）"),
     "col_ci": ("Interval", "置信區間"),
     "col_n": ("n", "樣本數"),
     "col_n_respondents": ("Respondents", "受訪者"),

@@ -300,14 +300,19 @@ def _paths(data: ReportData, lang: str) -> dict | None:
     st = est.loc[est["op"] == "~"]
     tests = path_tests(data)
     pmap = {(r.lhs, r.rhs): r.pvalue for r in tests.itertuples(index=False)}
+    boot = not tests.empty and tests["test"].iloc[0] == "test_bootstrap"  # then the SE shown is the bootstrap's
+    smap = {(r.lhs, r.rhs): r.se for r in tests.itertuples(index=False)} if boot else {}
     heads = ["from", "to", "est", "std", "se"]
     headers = [column_label(c, lang) for c in heads]
+    if boot:
+        headers[-1] = t("col_se_test_bootstrap", lang)
     if not tests.empty:
         headers.append(t(f"col_p_{tests['test'].iloc[0]}", lang))
     rows = []
     for r in st.to_dict("records"):
+        se = smap.get((str(r["lhs"]), str(r["rhs"]))) if boot else r.get("se")
         row = [latent_label(spec, r["rhs"], lang), latent_label(spec, r["lhs"], lang), fmt_coef(r["est"]),
-               fmt_coef(r.get("std_all")), fmt_coef(r.get("se"))]
+               fmt_coef(r.get("std_all")), fmt_coef(se)]
         if not tests.empty:
             row.append(fmt_p(pmap.get((str(r["lhs"]), str(r["rhs"])))))
         rows.append(row)

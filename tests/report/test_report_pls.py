@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -71,3 +72,24 @@ def test_a_failed_pls_check_is_flagged_with_its_rule():
     pls = fl.loc[fl["kind"] == "pls"]
     assert len(pls) == 1 and "0.85" in pls["message"].iloc[0]
     assert flags(data).loc[lambda d: d["kind"] == "pls"].empty
+
+
+@pytest.mark.parametrize("lang, words", [("en", ["p (bootstrap)", "SE (bootstrap)", "two-sided bootstrap t test"]),
+                                         ("zh", ["标准误（自助法）"])])
+def test_report_of_a_saved_fit_reads_its_bootstrap(tmp_path, lang, words):
+    """acsi fit --bootstrap --out DIR writes the bootstrap into DIR: the report's marks come from it."""
+    from acsi.cli import main
+    from acsi.report.analysis import path_tests
+    from acsi.simulate import simulate_survey
+
+    simulate_survey("ecsi", units=1, n_per_unit=250, periods=["2025Q1"], seed=5).to_csv(tmp_path / "s.csv", index=False)
+    assert quiet(main, ["fit", str(tmp_path / "s.csv"), "--model", "ecsi", "--estimator", "pls", "--bootstrap", "40",
+                        "--seed", "7", "--jobs", "1", "--quiet", "--out", str(tmp_path / "res")]) == 0
+    data = load_results(tmp_path / "res")
+    tests = path_tests(data)
+    saved = pd.read_csv(tmp_path / "res" / "bootstrap_pooled_estimates.csv").query("op == '~'")
+    assert set(tests["test"]) == {"test_bootstrap"} and len(tests) == len(saved)
+    assert np.allclose(np.sort(tests["se"]), np.sort(saved["boot_se"]))
+    text = page_text(quiet(render_report, data, lang=lang))
+    for w in words:
+        assert w in text, w
