@@ -51,6 +51,8 @@ def test_every_pls_table_is_shown_with_its_title():
     assert "SRMR ≤ 0.08 on 1 values" in text and "Not checked" in text
     zh = page_text(quiet(render_report, fit, lang="zh"))
     assert "PLS 模型拟合" in zh and "PLS 区别效度（HTMT）" in zh
+    for header in ("载荷", "饱和模型", "估计模型", "重要性", "阈值", "通过"):  # the PLS tables' columns translated
+        assert header in zh, header
 
 
 def test_saved_pls_folder_gives_the_same_tables(tmp_path):
