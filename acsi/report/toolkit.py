@@ -357,8 +357,9 @@ def _strata_block(cfg, data, default_conf, lang) -> dict | None:
     survey = _fit_survey(cfg, path, data)
     scores = data.scores()
     if scores is None or scores.empty or "row" not in scores.columns:
-        raise DataError(f"{cfg.path}: [strata]: these results carry no respondent scores (scores with a row column); "
-                        "save the fit with its scores (FitResult.save writes them).")
+        raise DataError(f"{cfg.path}: [strata]: these results carry no respondent scores with their survey rows (the "
+                        "scores table is empty or has no row column: a fit without unit columns keeps none today); "
+                        "fit with a unit column (e.g. --unit company) to get stratified tables.")
     spec = data.spec
     by = st["by"]
     if by is None:

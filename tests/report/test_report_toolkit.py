@@ -238,3 +238,11 @@ def test_a_saved_analysis_folder_is_shown_as_written(run, tmp_path):
     (tmp_path / "u.toml").write_text('[[analysis]]\nname = "top_box"\nfolder = "tk"\ncolumns = "cs1"\n', encoding="utf-8")
     with pytest.raises(InvalidParameterError, match=r"a saved analysis \(folder = \.\.\.\) takes no data or options"):
         read_toolkit_config(tmp_path / "u.toml")
+
+
+def test_strata_say_when_the_results_keep_no_scores(run, tmp_path):
+    d, _ = run
+    fit = quiet(acsi.fit, str(d / "survey.csv"), "airline", unit=None, period=None, n_jobs=1)
+    (tmp_path / "t.toml").write_text(f'data = "{d / "survey.csv"}"\n[strata]\nby = ["sex"]\n', encoding="utf-8")
+    with pytest.raises(DataError, match=r"carry no respondent scores with their survey rows.*fit with a unit column"):
+        render_report(fit, toolkit=tmp_path / "t.toml")
