@@ -358,8 +358,8 @@ def _strata_block(cfg, data, default_conf, lang) -> dict | None:
     scores = data.scores()
     if scores is None or scores.empty or "row" not in scores.columns:
         raise DataError(f"{cfg.path}: [strata]: these results carry no respondent scores with their survey rows (the "
-                        "scores table is empty or has no row column: a fit without unit columns keeps none today); "
-                        "fit with a unit column (e.g. --unit company) to get stratified tables.")
+                        "scores table is empty or has no row column); refit and save the results with this acsi "
+                        "version, which keeps them.")
     spec = data.spec
     by = st["by"]
     if by is None:

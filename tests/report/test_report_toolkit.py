@@ -15,6 +15,7 @@ from _report_data import page_text, quiet
 from acsi.cli import main
 from acsi.errors import DataError, InputFileError, InvalidParameterError
 from acsi.report import load_results, render_report
+from acsi.report.data import from_objects
 from acsi.report.toolkit import MISSING_STRATUM, read_toolkit_config, stratified_indexes, toolkit_section
 
 
@@ -240,9 +241,15 @@ def test_a_saved_analysis_folder_is_shown_as_written(run, tmp_path):
         read_toolkit_config(tmp_path / "u.toml")
 
 
-def test_strata_say_when_the_results_keep_no_scores(run, tmp_path):
+def test_strata_of_a_fit_without_unit_columns(run, tmp_path):
+    """A fit without unit columns keeps its pooled model's scores (they were an empty table before)."""
     d, _ = run
     fit = quiet(acsi.fit, str(d / "survey.csv"), "airline", unit=None, period=None, n_jobs=1)
+    assert len(fit.scores) == fit.pooled.n and fit.scores["row"].is_unique
+    assert fit.scores["CS"].mean() == pytest.approx(fit.pooled.index.set_index("latent").loc["CS", "index"], rel=1e-12)
     (tmp_path / "t.toml").write_text(f'data = "{d / "survey.csv"}"\n[strata]\nby = ["sex"]\n', encoding="utf-8")
-    with pytest.raises(DataError, match=r"carry no respondent scores with their survey rows.*fit with a unit column"):
-        render_report(fit, toolkit=tmp_path / "t.toml")
+    tab = toolkit_section(tmp_path / "t.toml", from_objects(fit))["strata"]["frame"]
+    assert tab.loc[(tab["column"] == "sex") & (tab["latent"] == "CS"), "n"].sum() == fit.pooled.n
+    no_scores = from_objects(fit).replace(scores_loader=lambda: fit.scores.iloc[0:0])
+    with pytest.raises(DataError, match=r"carry no respondent scores with their survey rows"):
+        toolkit_section(tmp_path / "t.toml", no_scores)
