@@ -519,7 +519,7 @@ def timeseries(table_or_aggregate, level: str = "national", *, units=None, lang:
 
 
 def _pct(level: float) -> str:
-    from .render import fmt_pct
+    from .numbers import fmt_pct
 
     return fmt_pct(level)
 

@@ -16,11 +16,14 @@ from .analysis import (
     accounting_table, checks, flags, impacts, league_tables, path_tests, pooled_ipa, quality_summary, r_squared,
     unit_fix_first,
 )
+from .cells import table as _table  # the one table builder, shared with the other sections
 from .data import ReportData, from_objects, read_published_series
 from .figures import report_figures, save_figures
 from ..options import validate_params
 from .i18n import LANG, TEXT, column_label, html_lang, is_chinese, latent_label, model_title, t, to_script
-from .numbers import DASH, bad, fixed, signed
+from .numbers import (  # noqa: F401  (fmt_* re-exported)
+    DASH, bad, fixed, fmt_change, fmt_ci, fmt_coef, fmt_fit, fmt_index, fmt_int, fmt_p, fmt_pct, fmt_se, signed,
+)
 
 __all__ = [
     "render_report", "write_report", "build_context",
@@ -28,83 +31,11 @@ __all__ = [
 ]
 
 # --------------------------------------------------------------------------- number formats
+# (acsi.report.numbers: the one place; fmt_* are re-exported here)
 _bad = bad
 
 
-def fmt_index(v) -> str:
-    """0-100 index: one decimal (``55.6``); missing -> ``—``."""
-    return fixed(v, 1)
-
-
-def fmt_se(v) -> str:
-    """Standard error of an index: two decimals."""
-    return fixed(v, 2)
-
-
-def fmt_ci(lo, hi) -> str:
-    """Interval ``[53.3, 57.8]``."""
-    return DASH if bad(lo) or bad(hi) else f"[{fixed(lo, 1)}, {fixed(hi, 1)}]"
-
-
-def fmt_coef(v) -> str:
-    """Coefficients, loadings, R², AVE: three decimals."""
-    return fixed(v, 3)
-
-
-def fmt_fit(v) -> str:
-    """Fit measures: three decimals."""
-    return fmt_coef(v)
-
-
-def fmt_p(v) -> str:
-    """p-values: three decimals, ``<0.001`` below."""
-    if bad(v):
-        return DASH
-    return "<0.001" if float(v) < 0.001 else fixed(v, 3)
-
-
-def fmt_int(v) -> str:
-    """Counts with thousands separators (``1,234``)."""
-    return DASH if bad(v) else f"{int(round(float(v))):,}"
-
-
-def fmt_change(v) -> str:
-    """Signed change of an index: ``+1.2`` / ``-0.4``; one that rounds to zero is ``0.0``."""
-    return signed(v, 1)
-
-
-def fmt_pct(v) -> str:
-    """A proportion as a percentage (``0.95`` -> ``95%``, ``0.975`` -> ``97.5%``)."""
-    if bad(v):
-        return DASH
-    x = 100 * float(v)
-    return f"{fixed(x, 0)}%" if abs(x - round(x)) < 1e-9 else f"{fixed(x, 1)}%"
-
-
-# --------------------------------------------------------------------------- table helper
-def _table(headers: list[str], rows: list[list], *, num: set[int] | None = None, row_classes: list[str] | None = None,
-           foot: list | None = None, collapse_after: int | None = None, lang: str = "en") -> dict:
-    """A table for the ``table`` macro: headers, rows of (text, css class) cells.
-
-    Tables longer than ``collapse_after`` rows are folded in a ``<details>`` element
-    (no JavaScript; the rows stay in the file).
-    """
-    num = num or set()
-
-    def cell(i, c):
-        if isinstance(c, tuple):
-            return c
-        return (str(c), "num" if i in num else "")
-
-    return {
-        "headers": [(h, "num" if i in num else "") for i, h in enumerate(headers)],
-        "rows": [{"cells": [cell(i, c) for i, c in enumerate(r)], "cls": (row_classes[k] if row_classes else "")}
-                 for k, r in enumerate(rows)],
-        "foot": [cell(i, c) for i, c in enumerate(foot)] if foot else None,
-        "collapse": t("show_rows", lang, n=len(rows)) if collapse_after is not None and len(rows) > collapse_after else "",
-    }
-
-
+# --------------------------------------------------------------------------- cells
 def _status_cell(status, lang):
     s = str(status) if status is not None and status == status else ""
     key = f"status_{s}"

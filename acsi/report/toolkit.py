@@ -286,7 +286,7 @@ def _cell(v, digits=3) -> str:
 
 
 def _generic_table(df: pd.DataFrame, lang: str) -> dict:
-    from .render import _table
+    from .cells import table as _table
 
     num = {i for i, c in enumerate(df.columns) if pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c])}
     digits = []
@@ -300,7 +300,7 @@ def _generic_table(df: pd.DataFrame, lang: str) -> dict:
 
 
 def _level_line(level, lang) -> str:
-    from .render import fmt_pct
+    from .numbers import fmt_pct
 
     return t("tk_level", lang, level=fmt_pct(level)) if level is not None else t("tk_no_intervals", lang)
 
@@ -350,7 +350,8 @@ def _analysis_block(cfg, entry, default_conf, lang) -> dict:
 
 
 def _strata_block(cfg, data, default_conf, lang) -> dict | None:
-    from .render import _table, fmt_ci, fmt_index, fmt_int, fmt_pct, fmt_se
+    from .numbers import fmt_ci, fmt_index, fmt_int, fmt_pct, fmt_se
+    from .cells import table as _table
 
     st = cfg.strata
     path = st["data"] or cfg.data
