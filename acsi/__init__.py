@@ -20,8 +20,10 @@ from .errors import (
     AggregationError,
     ConvergenceWarning,
     DataError,
+    DataWarning,
     EstimationError,
     InvalidParameterError,
+    OutputError,
     ScoringError,
     SpecError,
 )
@@ -73,8 +75,8 @@ def __dir__() -> list[str]:
 
 __all__ = [
     "AcsiError", "AcsiWarning", "AdmissibilityWarning", "AggregationError", "ConvergenceWarning", "DataError",
-    "ComparisonResult", "EstimationError", "FitResult", "InvalidParameterError", "ModelSpec", "ScoringError",
-    "SpecError", "aggregate", "compare",
+    "ComparisonResult", "DataWarning", "EstimationError", "FitResult", "InvalidParameterError", "ModelSpec",
+    "OutputError", "ScoringError", "SpecError", "aggregate", "compare",
     "demo_sales", "demo_survey", "fit", "list_models", "load_model", "load_results", "parse_lavaan",
     "prepare_survey", "read_survey", "__version__",
 ]

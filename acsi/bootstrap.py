@@ -131,7 +131,7 @@ from .aggregate import aggregate, parse_periods
 from .aggregate.periods import PERIODS_PER_YEAR
 from .errors import AcsiError, AggregationError, EstimationError, InvalidParameterError
 from .log import PROGRESS_MIN_ITEMS, get_logger, progress_bar
-from .options import Boolean, InstanceOf, Integer, OneOf, Real, validate_params
+from .options import JOBS, Boolean, InstanceOf, Integer, OneOf, Real, validate_params
 from .pipeline import fit_unit
 from .provenance import stamp
 from .score import index_from_means, item_weights_batch
@@ -140,7 +140,8 @@ from .summary import Summary
 from .estimate.pls_batch import SIGN_RULE
 from .tables import write_result
 
-__all__ = ["BLOCK", "FAILED_POLICIES", "BootstrapResult", "PLSBootstrapResult", "bootstrap", "bootstrap_pls", "pls_unit_bootstrap"]
+__all__ = ["BLOCK", "FAILED_POLICIES", "BootstrapResult", "PLSBootstrapResult", "bootstrap", "bootstrap_pls",
+           "check_replicate_memory", "check_scheduler", "pls_unit_bootstrap", "replicate_bytes"]
 
 log = get_logger("acsi.bootstrap")
 
@@ -997,15 +998,22 @@ class BootstrapResult:
 
     def save(self, out_dir: str | Path) -> list[Path]:
         """Write every table as CSV and Parquet (``bootstrap_*``), ``bootstrap_summary.txt`` and
-        ``bootstrap_manifest.json`` (the files with size and SHA-256, provenance, options)."""
-        header = {**{k: v for k, v in self.meta.items() if k in ("created_utc", "versions", "input_sha256_16")},
+        ``bootstrap_manifest.json`` (the files with size and SHA-256, provenance, options).
+
+        The files are added to ``out_dir`` whole or not at all, replacing an earlier bootstrap there;
+        a folder holding another fit than the one bootstrapped is refused (the manifest records the
+        fit's ``fit_run_id``; :func:`acsi.tables.write_result`).
+        """
+        header = {**{k: v for k, v in self.meta.items()
+                     if k in ("run_id", "fit_run_id", "created_utc", "versions", "input_sha256_16")},
                   "options": dict(self.meta.get("options") or {}), "n_boot": self.n_boot, "seed": self.seed,
                   "level": self.level, "failed": self.failed, "units": len(self.unit_keys),
                   "skipped": [[list(k), r] for k, r in self.meta.get("skipped", ())]}
         if self.meta.get("estimator") == "pls":
             header.update(sign_rule=SIGN_RULE, test=T_TEST)
         return write_result(out_dir, self.tables(), texts={"bootstrap_summary.txt": self.summary().as_text() + "\n"},
-                            manifest="bootstrap_manifest.json", kind="bootstrap", header=header)
+                            manifest="bootstrap_manifest.json", kind="bootstrap", header=header, add=True,
+                            belongs_to=self.meta.get("fit_run_id"))
 
 
 # ============================================================================ public entry
@@ -1013,7 +1021,7 @@ class BootstrapResult:
     "bootstrap",
     n_boot=Integer(min=2),
     seed=(None, Integer(min=0)),
-    n_jobs=Integer(nonzero=True, desc="a non-zero integer (-1: all cores)"),
+    n_jobs=JOBS,
     failed=OneOf(*FAILED_POLICIES),
     level=Real(0, 1, closed="neither"),
     bca=Boolean(),
@@ -1137,6 +1145,7 @@ def bootstrap(
     else:
         n_workers = (os.cpu_count() or 1) if n_jobs < 0 else int(n_jobs)
         backend = "serial" if n_workers == 1 else f"joblib ({n_workers} workers)"
+    check_replicate_memory(n_boot, len(units), len(labels))
     tasks = _plan(units, n_boot, bca, n_workers)
     if progress is None:
         progress = len(tasks) >= PROGRESS_MIN_ITEMS
@@ -1157,6 +1166,7 @@ def bootstrap(
                "jackknife_groups": jackknife_groups, "aggregate_options": dict(aggregate_options or {}),
                "weights": weights is not None}
     meta = {**result.meta, **stamp(options), "input_sha256_16": fit.provenance.get("input_sha256_16"),
+            "fit_run_id": fit.provenance.get("run_id"),
             "backend": backend, "seconds": time.perf_counter() - t0, "n_tasks": len(tasks),
             "period": fit.options.get("period"), "estimator": fit.estimator}
     if fit.estimator == "pls":
@@ -1191,6 +1201,70 @@ def _check_fitted(fit) -> None:
         f"bootstrap needs a FitResult from acsi.fit (with its survey answers: not one loaded from files); "
         f"got {type(fit).__name__}"
     )
+
+
+def replicate_bytes(n_boot: int, n_units: int = 1, n_stats: int = 1) -> int:
+    """Memory the replicates of a bootstrap take (bytes): the ``units x statistics x replicates``
+    array of float64 with its status and refit flags, counted twice (the workers' results and
+    the assembled array exist together)."""
+    return 2 * int(n_units) * int(n_boot) * (8 * int(n_stats) + 2)
+
+
+def _available_memory() -> int | None:
+    """Bytes of memory available to this process now (``MemAvailable`` on Linux); None when unknown."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError):
+        pass
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):  # pragma: no cover - platforms without sysconf
+        return None
+
+
+def check_replicate_memory(n_boot: int, n_units: int = 1, n_stats: int = 1, *, available: int | None = None) -> None:
+    """Refuse, before any work, a bootstrap whose replicates would not fit in memory.
+
+    The need is :func:`replicate_bytes`; it is compared with the memory available now
+    (``available``, default: ``MemAvailable``).  With one unit and one statistic it is a
+    lower bound that the command line checks before the fit.  Raises
+    :class:`~acsi.errors.InvalidParameterError` (``n_boot``) with the estimate.
+    """
+    from .options import invalid
+    from .tables import format_size
+
+    need = replicate_bytes(n_boot, n_units, n_stats)
+    have = _available_memory() if available is None else available
+    if have is not None and need > have:
+        exc = invalid("bootstrap", "n_boot", "a number of replicates whose results fit in memory", n_boot,
+                      f" {n_boot} replicates x {n_units} unit(s) x {n_stats} statistic(s) need about "
+                      f"{format_size(need)}, and {format_size(have)} is available: use fewer replicates "
+                      "(1000 to 10000 is usual) or fewer units.")
+        raise exc
+
+
+def check_scheduler(address: str, *, timeout: float = 5.0) -> None:
+    """Refuse, before any work, a Dask scheduler address that cannot be reached (one TCP connection)."""
+    import socket
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(address if "://" in address else f"tcp://{address}")
+    try:
+        host, port = parts.hostname, parts.port
+    except ValueError:
+        host, port = None, None
+    if parts.scheme not in ("tcp", "tls") or not host or not port:
+        raise InvalidParameterError(f"scheduler address {address!r} is not of the form tcp://host:port "
+                                    "(e.g. tcp://10.0.0.5:8786, what `dask scheduler` prints)")
+    try:
+        socket.create_connection((host, port), timeout=timeout).close()
+    except OSError as exc:
+        raise AcsiError(f"cannot reach the Dask scheduler {address}: {exc.strerror or exc}; start it "
+                        "(`dask scheduler`), check the address and the network, or run without --scheduler "
+                        "to use local workers") from None
 
 
 def _dask_workers(scheduler) -> int:

@@ -35,7 +35,7 @@ from .errors import DataError, InvalidParameterError
 from .options import InstanceOf, Integer, OneOf, Real, Text, validate_params
 from .provenance import hash_tables, stamp
 from .spec import resolve_model
-from .tables import write_manifest, write_tables
+from .tables import staged_output, write_manifest, write_tables
 
 __all__ = ["ComparisonResult", "compare"]
 
@@ -116,19 +116,20 @@ class ComparisonResult:
         as lavaan text and TOML) to ``out_dir``."""
         from .report.compare import comparison_figure, figure_png
 
-        out = Path(out_dir)
         tables = {name: getattr(self, name)
                   for name in ("invariance", "paths", "indexes", "latent_means", "score_tests", "accounting")}
-        paths = write_tables(out, tables, formats=("csv",))
-        (out / "summary.txt").write_text(self.summary() + "\n", encoding="utf-8")
-        (out / "comparison.png").write_bytes(figure_png(comparison_figure(self)))
-        paths += [out / "summary.txt", out / "comparison.png"]
+        png = figure_png(comparison_figure(self))
         header = {**stamp(_jsonable(self.options)), "input_sha256_16": self.data_hash, "model": self.spec.name,
                   "model_lavaan": self.spec.to_lavaan(), "model_toml": self.spec.to_toml(),
                   "estimator": self.estimator, "by": self.by, "groups": list(self.groups), "level": self.level,
                   "notes": list(self.notes)}
-        paths.append(write_manifest(out, "manifest.json", "comparison", header, paths))
-        return [Path(p) for p in paths]
+        with staged_output(out_dir) as stage:  # the folder is written whole or not at all, and replaced whole
+            paths = write_tables(stage, tables, formats=("csv",))
+            (stage / "summary.txt").write_text(self.summary() + "\n", encoding="utf-8")
+            (stage / "comparison.png").write_bytes(png)
+            paths += [stage / "summary.txt", stage / "comparison.png"]
+            paths.append(write_manifest(stage, "manifest.json", "comparison", header, paths))
+        return [Path(out_dir) / p.name for p in paths]
 
 
 def _jsonable(options: dict) -> dict:

@@ -15,13 +15,15 @@ from pathlib import Path
 from .aggregate import aggregate
 from .data import demo_sales, demo_survey
 from .fitting import fit
-from .options import Boolean, Integer, OneOf, validate_params
+from .options import JOBS, Boolean, OneOf, validate_params
+from .provenance import stamp
 from .report import read_published_series, write_report
+from .tables import claim_output, staged_output, write_manifest
 
 __all__ = ["demo_survey", "demo_sales", "run_demo"]
 
 
-@validate_params("run_demo", n_jobs=Integer(nonzero=True, desc="a non-zero integer (-1: all cores)"),
+@validate_params("run_demo", n_jobs=JOBS,
                  report=Boolean(), quiet=Boolean(), lang=OneOf("en", "zh"))
 def run_demo(
     out: str | Path = "demo-out", *, n_jobs: int = -1, report: bool = True, quiet: bool = False,
@@ -29,34 +31,44 @@ def run_demo(
 ) -> int:
     """Run the demo and write every output to ``out``; returns an exit code.
 
+    ``out`` holds ``results/`` (the fit), ``aggregate/``, ``report.html``, ``figures/`` and
+    ``demo_manifest.json`` listing every file; it is written whole or not at all
+    (:func:`acsi.tables.staged_output`) and replaces an earlier demo run whole.
+
     ``published`` is an optional CSV of a real published national series
     (``period, national_index``) drawn beside the demo's in the report.
     """
     out = Path(out)
     if published is not None:
         read_published_series(published)  # fail before the fits, not after them
-    t0 = time.perf_counter()
-    survey = demo_survey()
-    sales = demo_sales()
-    print(f"acsi demo: {len(survey)} respondents, {survey['company'].nunique()} companies, "
-          f"{survey['period'].nunique()} quarters (synthetic data from acsi.simulate)")
-    res = fit(survey, "acsi", unit="company", weight="weight", n_jobs=n_jobs, progress=not quiet)
-    paths = res.save(out / "results")
-    print(res.summary(max_units=10).as_text())
-    written = [out / "results"]
-    agg = aggregate(res.indexes, sales, partial_windows=True)
-    agg.to_csv(out / "aggregate")
-    agg.to_parquet(out / "aggregate")
-    nat = agg.table("national")
-    print("\nNational index per quarter (sales-weighted; four-quarter average, partial windows marked)")
-    cols = [c for c in ("period", "index", "se", "ci_lower", "ci_upper", "window_full", "n_units") if c in nat.columns]
-    print(nat[cols].to_string(index=False, float_format=lambda v: f"{v:.2f}"))
-    written.append(out / "aggregate")
-    if report:
-        html = write_report(res, agg, out / "report.html", published=published, lang=lang, figures_dir=out / "figures")
-        written.append(html)
+    with claim_output(out, command="acsi demo"):  # the place is checked and locked before the fits
+        t0 = time.perf_counter()
+        survey = demo_survey()
+        sales = demo_sales()
+        print(f"acsi demo: {len(survey)} respondents, {survey['company'].nunique()} companies, "
+              f"{survey['period'].nunique()} quarters (synthetic data from acsi.simulate)")
+        res = fit(survey, "acsi", unit="company", weight="weight", n_jobs=n_jobs, progress=not quiet)
+        print(res.summary(max_units=10).as_text())
+        agg = aggregate(res.indexes, sales, partial_windows=True)
+        nat = agg.table("national")
+        print("\nNational index per quarter (sales-weighted; four-quarter average, partial windows marked)")
+        cols = [c for c in ("period", "index", "se", "ci_lower", "ci_upper", "window_full", "n_units") if c in nat.columns]
+        print(nat[cols].to_string(index=False, float_format=lambda v: f"{v:.2f}"))
+        with staged_output(out) as stage:  # the whole run appears at once, or not at all
+            paths = res.save(stage / "results")
+            agg.to_csv(stage / "aggregate")
+            agg.to_parquet(stage / "aggregate")
+            written = ["results", "aggregate"]
+            if report:
+                write_report(res, agg, stage / "report.html", published=published, lang=lang,
+                             figures_dir=stage / "figures")
+                written += ["report.html", "figures"]
+            files = sorted(p for p in stage.rglob("*") if p.is_file())
+            header = {**stamp({"n_jobs": n_jobs, "report": report, "lang": lang}),
+                      "fit_run_id": res.provenance.get("run_id"), "parts": written}
+            write_manifest(stage, "demo_manifest.json", "demo", header, files)
     elapsed = time.perf_counter() - t0
     print(f"\nacsi demo finished in {elapsed:.1f} s; outputs ({len(paths)} result files):")
     for w in written:
-        print(f"  {Path(w).resolve()}")
+        print(f"  {(out / w).resolve()}")
     return 0

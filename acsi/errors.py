@@ -12,6 +12,7 @@ __all__ = [
     "SpecError",
     "DataError",
     "InputFileError",
+    "OutputError",
     "EstimationError",
     "ScoringError",
     "AggregationError",
@@ -21,6 +22,8 @@ __all__ = [
     "ConvergenceWarning",
     "AdmissibilityWarning",
     "ConsistencyWarning",
+    "DataWarning",
+    "NoIndexError",
 ]
 
 
@@ -38,6 +41,11 @@ class DataError(AcsiError, ValueError):
 
 class InputFileError(DataError, FileNotFoundError):
     """An input file or directory does not exist or cannot be read (the command line exits with 3)."""
+
+
+class OutputError(AcsiError, OSError):
+    """A result cannot be written where asked: a file in the way, a folder that cannot be written, too
+    little free space, another run writing the same folder, or files acsi did not write (exit 3)."""
 
 
 class EstimationError(AcsiError):
@@ -73,6 +81,14 @@ class ConvergenceWarning(AcsiWarning):
 
 class AdmissibilityWarning(AcsiWarning):
     """A solution is inadmissible (negative variance, non-PD covariance)."""
+
+
+class NoIndexError(AcsiError):
+    """A fit ran and was saved, but no unit produced an index (``acsi fit`` exits 4)."""
+
+
+class DataWarning(AcsiWarning):
+    """The data are usable but look wrong (repeated respondent ids)."""
 
 
 class ConsistencyWarning(AcsiWarning):

@@ -20,10 +20,12 @@ import numpy as np
 import pandas as pd
 
 from .data import DEFAULT_MISSING_CODES, prepare_survey, read_survey
+from .data.prepare import missing_codes_of
 from .data.periods import canonical_periods
 from .errors import AdmissibilityWarning, ConvergenceWarning, DataError
+from .estimate.mlfast import blas_single_thread
 from .log import PROGRESS_MIN_ITEMS, get_logger, progress_bar
-from .options import Boolean, InstanceOf, Integer, OneOf, Real, Text, validate_params
+from .options import JOBS, Boolean, InstanceOf, Integer, OneOf, Real, Text, validate_params
 from .pipeline import ESTIMATORS, MISSING_POLICIES, check_estimator_options, fit_unit
 from .provenance import stamp
 from .results import FitResult
@@ -46,9 +48,10 @@ log = get_logger("acsi.fitting")
     pooled=Boolean(),
     min_n=Integer(min=2),
     confidence=Real(0, 1, closed="neither"),
-    n_jobs=Integer(nonzero=True, desc="a non-zero integer (-1: all cores)"),
+    n_jobs=JOBS,
     progress=(None, Boolean()),
     options=(None, InstanceOf(dict, desc="a dict of estimator options")),
+    id_column=(None, Text()),
 )
 def fit(
     data,
@@ -68,6 +71,7 @@ def fit(
     n_jobs: int = 1,
     progress: bool | None = None,
     options: dict | None = None,
+    id_column: str | None = None,
 ) -> FitResult:
     """Fit a satisfaction-index model per unit and compute 0-100 indexes.
 
@@ -97,8 +101,10 @@ def fit(
         means.
     item_map : dict, optional
         ``{column_in_data: item_id}``.
-    missing_codes : sequence or dict
-        Codes meaning "no answer" (ACSI: 98 don't know, 99 refused).
+    missing_codes : number, sequence, text or dict
+        Codes meaning "no answer" (ACSI: 98 don't know, 99 refused): ``98``, ``[98, 99]``,
+        ``"98,99"`` (a text of numbers), or ``{item: codes}``
+        (:func:`acsi.data.prepare.missing_codes_of`).
     out_of_range : {"error", "missing"}
     missing : {"listwise", "fiml"}
         Missing-data policy; see :mod:`acsi.data.prepare`.  ``"fiml"`` keeps every
@@ -116,6 +122,10 @@ def fit(
     progress : bool, optional
         Show a progress bar (``tqdm.auto``: a text bar in a terminal, a widget in Jupyter);
         default: when there are 20 units or more.
+    id_column : str, optional
+        Respondent-id column: an id used twice (or a row without one) is an error.  Without it,
+        repeated values in a column named like an id (``id``, ``respondent_id``...) give a
+        :class:`~acsi.errors.DataWarning` with the count.
     options : dict, optional
         Estimator options; a key the estimator cannot honour is an error naming the keys it
         knows (:data:`acsi.pipeline.ESTIMATOR_OPTIONS`).  SEM: ``engine`` (``"mlfast"``, the
@@ -147,10 +157,12 @@ def fit(
     if estimator == "pls" and options.get("seed") is None and (options.get("predict") or options.get("fit_test")):
         options["seed"] = int(np.random.SeedSequence().entropy % (2**63))  # recorded: the same folds again with it
     spec = resolve_model(model)
+    missing_codes = missing_codes_of(missing_codes)
     if isinstance(data, (str, Path)):
         data = read_survey(data)
     if not isinstance(data, pd.DataFrame):
         raise DataError(f"data must be a DataFrame or a path to a survey file; got {type(data).__name__}")
+    read_as = dict(data.attrs.get("read_as") or {})  # how a text file was read (separator, decimal mark, encoding)
     units = [unit] if isinstance(unit, str) else list(unit or [])
     if period == "auto":
         period = "period" if "period" in data.columns and "period" not in units else None
@@ -163,12 +175,16 @@ def fit(
         "out_of_range": out_of_range, "missing": missing, "min_n": min_n,
         "confidence": confidence, "estimator_options": options,
     }
+    if id_column is not None:
+        recorded["id_column"] = id_column
+    if read_as:
+        recorded["input"] = {k: read_as[k] for k in ("sep", "decimal", "encoding", "detected") if k in read_as}
     provenance = stamp(recorded, data)
 
     prepared = prepare_survey(
         data, spec, groups=groups, weight=weight, item_map=item_map,
         missing_codes=missing_codes, out_of_range=out_of_range, missing=missing,
-        carry=("industry", "sector") if units else (),
+        carry=("industry", "sector") if units else (), id_column=id_column,
     )
     frame = prepared.data
     _check_carry(frame, groups, prepared.carry)
@@ -193,9 +209,10 @@ def fit(
     kw = dict(estimator=estimator, min_n=min_n, confidence=confidence, options=options, missing=missing)
     log.info("fitting %s (%s) to %d units and %s", spec.name, estimator, len(tasks),
              "the pooled sample" if pooled else "no pooled sample")
-    outcomes = _run(tasks, spec, kw, n_jobs=n_jobs, progress=progress)
-    pooled_outcome = (fit_unit(("<pooled>",), frame[items], spec, weights=vw, **kw)
-                      if pooled and len(frame) else None)
+    with blas_single_thread():  # the same bits for any n_jobs: one BLAS thread here and in every worker
+        outcomes = _run(tasks, spec, kw, n_jobs=n_jobs, progress=progress)
+        pooled_outcome = (fit_unit(("<pooled>",), frame[items], spec, weights=vw, **kw)
+                          if pooled and len(frame) else None)
 
     _warn_units(outcomes, groups)
     return FitResult(
@@ -232,6 +249,17 @@ def _check_carry(frame: pd.DataFrame, groups: list[str], carry: list[str]) -> No
         )
 
 
+def _fit_unit_pinned(key, data, spec, *, weights, **kw):
+    """:func:`acsi.pipeline.fit_unit` with BLAS held to one thread (in a worker process).
+
+    A multi-threaded BLAS splits sums differently from a single-threaded one, so the last bits of
+    the estimates would depend on how many threads a process has (joblib gives workers fewer than
+    the main process): every unit is fitted with one thread, in the main process and in workers.
+    """
+    with blas_single_thread():
+        return fit_unit(key, data, spec, weights=weights, **kw)
+
+
 def _run(tasks, spec, kw, *, n_jobs: int, progress: bool | None):
     if progress is None:
         progress = len(tasks) >= PROGRESS_MIN_ITEMS
@@ -241,5 +269,5 @@ def _run(tasks, spec, kw, *, n_jobs: int, progress: bool | None):
         from joblib import Parallel, delayed
 
         par = Parallel(n_jobs=n_jobs, return_as="generator")
-        it = par(delayed(fit_unit)(k, d, spec, weights=v, **kw) for k, d, v in tasks)
+        it = par(delayed(_fit_unit_pinned)(k, d, spec, weights=v, **kw) for k, d, v in tasks)
     return list(progress_bar(it, total=len(tasks), desc="fitting units", unit="unit", enabled=progress))

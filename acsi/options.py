@@ -31,7 +31,7 @@ from collections.abc import Callable, Iterable, Mapping
 from .errors import InvalidParameterError
 
 __all__ = [
-    "DECLARED", "Boolean", "Constraint", "Integer", "InstanceOf", "Keys", "OneOf", "Real", "Text",
+    "DECLARED", "JOBS", "Boolean", "Constraint", "Integer", "InstanceOf", "Keys", "OneOf", "Real", "Text",
     "check", "check_keys", "describe", "invalid", "validate_params",
 ]
 
@@ -50,6 +50,10 @@ class Constraint:
     def bad_value(self):
         """A value that violates the constraint (used by the generic test)."""
         return object()
+
+    def hint(self, value) -> str:
+        """A sentence added to the error for a likely mistake (``95`` meant as a percent); "" if none."""
+        return ""
 
 
 class OneOf(Constraint):
@@ -132,6 +136,13 @@ class Real(Constraint):
             return self.min - 1.0
         return float("nan")
 
+    def hint(self, value) -> str:
+        """A level in (0, 1) given as a percent (``95``): say so."""
+        if (self.min == 0 and self.max == 1 and isinstance(value, numbers.Real) and not isinstance(value, bool)
+                and 50 <= value <= 100):
+            return f" {value:g} reads as a percent: give {value / 100:g} for {value:g}%."
+        return ""
+
 
 class Boolean(Constraint):
     """``True`` or ``False`` (numpy booleans too)."""
@@ -210,10 +221,15 @@ def _fmt(value) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
-def invalid(where: str, name: str, expected: str, value) -> InvalidParameterError:
-    """The error for a bad value: ``The 'name' parameter of where must be expected. Got value instead.``"""
-    exc = InvalidParameterError(f"The {name!r} parameter of {where} must be {expected}. Got {_fmt(value)} instead.")
-    exc.parameter, exc.where, exc.expected, exc.value = name, where, expected, value
+def invalid(where: str, name: str, expected: str, value, hint: str = "") -> InvalidParameterError:
+    """The error for a bad value: ``The 'name' parameter of where must be expected. Got value instead.``
+
+    ``hint`` (a sentence starting with a space) is appended, and kept as ``exc.hint`` for the
+    command line, which words the same error with its own flag.
+    """
+    exc = InvalidParameterError(
+        f"The {name!r} parameter of {where} must be {expected}. Got {_fmt(value)} instead.{hint}")
+    exc.parameter, exc.where, exc.expected, exc.value, exc.hint = name, where, expected, value, hint
     return exc
 
 
@@ -237,7 +253,8 @@ def check(where: str, name: str, value, *constraints):
     keys = next((c for c in constraints if isinstance(c, Keys)), None)
     if keys is not None and isinstance(value, Mapping):
         check_keys(where, name, value, keys.known, context=keys.context)
-    raise invalid(where, name, describe(constraints), value)
+    hint = next((h for c in constraints if c is not None and (h := c.hint(value))), "")
+    raise invalid(where, name, describe(constraints), value, hint)
 
 
 def check_keys(where: str, name: str, mapping: Mapping, known: Iterable[str], *, context: str = "") -> None:
@@ -253,6 +270,9 @@ def check_keys(where: str, name: str, mapping: Mapping, known: Iterable[str], *,
         exc.parameter, exc.where, exc.expected, exc.value = name, where, f"a dict with keys among {known}", dict(mapping)
         raise exc
 
+
+#: The number of local workers everywhere (``n_jobs``, ``--jobs``): -1 for all cores, or a positive count.
+JOBS = Integer(min=-1, nonzero=True, desc="-1 (all cores) or a positive number of workers")
 
 #: Every function declared with :func:`validate_params`: ``(function, where, {parameter: constraints})``.
 DECLARED: list[tuple[Callable, str, dict]] = []

@@ -8,7 +8,8 @@ A result records what produced it at the moment it runs (not when it is saved):
 * :func:`hash_tables`: the first 16 hex digits of a SHA-256 over the tables' column names
   and cell contents (``pandas.util.hash_pandas_object``; a table whose cells cannot be
   hashed that way is hashed through its CSV text), so the same input gives the same hash;
-* :func:`stamp`: all of the above with the options, as one dict.
+* :func:`stamp`: all of the above with the options and a ``run_id`` (a random 16-hex-digit id
+  naming this computation, so that files of one run can be told from another's), as one dict.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import datetime as _dt
 import functools
 import hashlib
 import sys
+import uuid
 
 __all__ = ["PACKAGES", "acsi_version", "hash_tables", "stamp", "utc_now", "versions"]
 
@@ -80,8 +82,9 @@ def hash_tables(*tables) -> str:
 
 
 def stamp(options: dict | None = None, *tables) -> dict:
-    """``{"created_utc", "versions", "input_sha256_16", "options"}`` for a result computed now."""
+    """``{"run_id", "created_utc", "versions", "input_sha256_16", "options"}`` for a result computed now."""
     return {
+        "run_id": uuid.uuid4().hex[:16],
         "created_utc": utc_now(),
         "versions": versions(),
         "input_sha256_16": hash_tables(*tables) if tables else None,

@@ -389,6 +389,7 @@ class FitResult:
             "options": _thaw(self.options),
             "pooled": pooled,
             "data_sha256_16": self.data_hash,
+            "run_id": prov.get("run_id"),
             "created_utc": prov.get("created_utc"),
             "versions": prov.get("versions", {}),
             "input_sha256_16": self.data_hash,
@@ -396,7 +397,12 @@ class FitResult:
 
     def save(self, out_dir: str | Path) -> list[Path]:
         """Write every table as CSV and Parquet, the model (``model.toml``, ``model.lav``),
-        ``summary.txt`` and ``manifest.json`` (files with size and SHA-256, provenance, options)."""
+        ``summary.txt`` and ``manifest.json`` (files with size and SHA-256, provenance, options).
+
+        The folder is written whole or not at all and replaces an earlier one whole (its bootstrap
+        files go with it, unless they belong to this fit); a folder holding files acsi did not
+        write is refused (:func:`acsi.tables.write_result`).
+        """
         texts = {"summary.txt": self.summary().as_text() + "\n", "model.toml": self.spec.to_toml(),
                  "model.lav": self.spec.to_lavaan()}
         return write_result(out_dir, self.tables(), texts=texts, manifest=_MANIFEST, kind="fit", header=self.manifest())
@@ -596,7 +602,8 @@ def load_results(path: str | Path, *, verify: bool = True) -> FitResult:
         raise DataError(f"{str(d)!r} lacks the tables {missing}; the results are incomplete: re-save them")
     for stem in ("pooled_estimates", "pooled_fit_measures", "pooled_indexes"):
         tables.setdefault(stem, pd.DataFrame())
-    prov = {"created_utc": manifest.get("created_utc"), "versions": manifest.get("versions", {}),
+    prov = {"run_id": manifest.get("run_id"), "created_utc": manifest.get("created_utc"),
+            "versions": manifest.get("versions", {}),
             "input_sha256_16": manifest.get("input_sha256_16", manifest.get("data_sha256_16")),
             "options": manifest.get("options", {}), "pooled": manifest.get("pooled")}
     pooled = _pooled_outcome(tables, manifest.get("pooled"))

@@ -12,7 +12,7 @@ from scipy import sparse
 from ..errors import AggregationError
 from ..options import OneOf, check
 from ..summary import Summary
-from ..tables import write_manifest, write_tables
+from ..tables import write_result
 from ._messages import describe_keys
 from .periods import FREQUENCY_NAMES, Calendar
 
@@ -290,7 +290,8 @@ class AggregateResult:
         lv = self._table["level"].value_counts().reindex(list(LEVELS), fill_value=0)
         prov = dict(self.provenance)
         return {
-            "what": "acsi.aggregate", "created_utc": prov.get("created_utc"), "versions": prov.get("versions", {}),
+            "what": "acsi.aggregate", "run_id": prov.get("run_id"), "created_utc": prov.get("created_utc"),
+            "versions": prov.get("versions", {}),
             "input_sha256_16": self.options.get("input_hash"), "options": dict(self.options),
             "rows": {k: int(v) for k, v in lv.items()}, "measurements": int(len(self.measurements)),
             "excluded": int(len(self.excluded)), "unused_weights": int(len(self.unused_weights)),
@@ -307,9 +308,10 @@ class AggregateResult:
         return self._write(out_dir, "parquet")
 
     def _write(self, out_dir, fmt: str) -> list[Path]:
-        paths = write_tables(out_dir, self._outputs(), formats=(fmt,))
-        paths.append(write_manifest(out_dir, "aggregate_manifest.json", "aggregate", self.manifest(), paths, merge=True))
-        return paths
+        """Add the tables to ``out_dir`` whole or not at all (:func:`acsi.tables.write_result`): an earlier
+        aggregation there is replaced, this one's other format kept (``to_csv`` then ``to_parquet``)."""
+        return write_result(out_dir, self._outputs(), manifest="aggregate_manifest.json", kind="aggregate",
+                            header=self.manifest(), formats=(fmt,), add=True)
 
     def __repr__(self) -> str:
         lv = self._table["level"].value_counts().reindex(list(LEVELS), fill_value=0)

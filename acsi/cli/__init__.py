@@ -7,6 +7,10 @@ Importing this package is light (argparse only), so ``acsi --version`` and ``acs
 answer at once.
 """
 
-from .app import EXIT_CODES, EXIT_ERROR, EXIT_FILE, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, build_parser, main
+from .app import (
+    EXIT_CODES, EXIT_ERROR, EXIT_FILE, EXIT_INTERRUPTED, EXIT_NO_INDEX, EXIT_OK, EXIT_TERMINATED, EXIT_USAGE,
+    build_parser, main,
+)
 
-__all__ = ["EXIT_CODES", "EXIT_ERROR", "EXIT_FILE", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_USAGE", "build_parser", "main"]
+__all__ = ["EXIT_CODES", "EXIT_ERROR", "EXIT_FILE", "EXIT_INTERRUPTED", "EXIT_NO_INDEX", "EXIT_OK", "EXIT_TERMINATED",
+           "EXIT_USAGE", "build_parser", "main"]

@@ -14,6 +14,7 @@ table as CSV and Parquet into ``--out`` and prints the summary.
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 __all__ = ["register", "run", "TEXT_COLUMNS"]
 
@@ -61,18 +62,33 @@ def run(args: argparse.Namespace) -> int:
     """Run the command; errors go to the one handler of :func:`acsi.cli.main`."""
     from ..aggregate import aggregate
     from ..data import read_table
+    from ..tables import claim_output, verify_input_file
 
     text = TEXT_COLUMNS + (args.unit,)
-    indexes = read_table(args.indexes, text_columns=text)
-    weights = read_table(args.weights, text_columns=text)
-    sector_weights = read_table(args.sector_weights, text_columns=text) if args.sector_weights else None
-    industry_totals = read_table(args.industry_totals, text_columns=text) if args.industry_totals else None
-    res = aggregate(indexes, weights, unit=args.unit, span=args.span, window=args.window, national=args.national,
-                    partial_windows=args.partial_windows, carry_forward=args.carry_forward,
-                    change_test=args.change_test, sector_weights=sector_weights,
-                    industry_totals=industry_totals, latent=args.latent, status=args.status_column,
-                    confidence=args.confidence)
-    paths = list(dict.fromkeys(res.to_csv(args.out) + res.to_parquet(args.out)))
+    inputs = [args.indexes, args.weights, args.sector_weights, args.industry_totals]
+    for path in filter(None, inputs):  # a table from a results folder: that folder must be whole
+        verify_input_file(path)
+    with claim_output(args.out, command=f"acsi aggregate {args.indexes} --out {args.out}"):  # before the work
+        indexes = read_table(args.indexes, text_columns=text)
+        weights = read_table(args.weights, text_columns=text)
+        sector_weights = read_table(args.sector_weights, text_columns=text) if args.sector_weights else None
+        industry_totals = read_table(args.industry_totals, text_columns=text) if args.industry_totals else None
+        res = aggregate(indexes, weights, unit=args.unit, span=args.span, window=args.window, national=args.national,
+                        partial_windows=args.partial_windows, carry_forward=args.carry_forward,
+                        change_test=args.change_test, sector_weights=sector_weights,
+                        industry_totals=industry_totals, latent=args.latent, status=args.status_column,
+                        confidence=args.confidence)
+        steps = getattr(args, "steps", None)
+        if steps is not None:
+            steps.unchanged = str(Path(args.out).resolve())
+            steps.doing("the CSV tables")
+        csv = res.to_csv(args.out)
+        if steps is not None:
+            steps.saved(f"the CSV tables ({len(csv)} files) in {Path(args.out).resolve()}")
+            steps.doing("the Parquet tables")
+        paths = list(dict.fromkeys(csv + res.to_parquet(args.out)))
+        if steps is not None:
+            steps.saved("the Parquet tables")
     print(res.summary().as_text())
     print()
     print(f"Wrote {len(paths)} files to {args.out}: " + ", ".join(p.name for p in paths))

@@ -24,15 +24,21 @@ def _list(text: str) -> list[str]:
 def run(args) -> int:
     from ..comparison import compare
     from ..report.compare import write_comparison_report
+    from ..tables import claim_output, list_in_manifest, staged_output
 
-    res = compare(
-        args.survey, args.model, by=args.by, groups=_list(args.groups) if args.groups else None,
-        estimator=args.estimator, weight=args.weight, missing_codes=args.missing_codes, out_of_range=args.out_of_range,
-        min_n=args.min_n, levels=tuple(_list(args.levels)), rule=args.rule, alpha=args.alpha, n_perm=args.perm,
-        n_boot=args.boot, seed=args.seed, n_jobs=args.jobs, confidence=args.confidence,
-    )
-    paths = res.save(args.out)
-    paths.append(write_comparison_report(res, Path(args.out) / "compare.html", lang=args.lang))
+    with claim_output(args.out, command=f"acsi compare {args.survey} --out {args.out}"):  # checked before the work
+        res = compare(
+            args.survey, args.model, by=args.by, groups=_list(args.groups) if args.groups else None,
+            estimator=args.estimator, weight=args.weight, missing_codes=args.missing_codes,
+            out_of_range=args.out_of_range, min_n=args.min_n, levels=tuple(_list(args.levels)), rule=args.rule,
+            alpha=args.alpha, n_perm=args.perm, n_boot=args.boot, seed=args.seed, n_jobs=args.jobs,
+            confidence=args.confidence,
+        )
+        with staged_output(args.out) as stage:  # the tables and the report appear together, whole
+            res.save(stage)
+            html = write_comparison_report(res, stage / "compare.html", lang=args.lang)
+            list_in_manifest(stage, "manifest.json", [html])
+        paths = sorted(p for p in Path(args.out).iterdir() if p.is_file())
     if not args.quiet:
         print(res.summary())
     print(f"\nwrote {len(paths)} files to {Path(args.out).resolve()}")

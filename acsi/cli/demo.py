@@ -21,7 +21,11 @@ def register(sub):
 
 
 def run(args) -> int:
+    from pathlib import Path
+
     from ..demo import run_demo
 
+    if getattr(args, "steps", None) is not None:  # the demo folder is written whole or not at all
+        args.steps.unchanged = str(Path(args.out).resolve())
     return run_demo(args.out, n_jobs=args.jobs, report=not args.no_report, quiet=args.quiet,
                     published=args.published, lang=args.lang)

@@ -10,12 +10,25 @@ __all__ = ["register", "run", "add_bootstrap_arguments", "add_pls_arguments", "r
 
 
 def _codes(text: str):
+    """``--missing-codes 98,99`` (or ``-9,-8``, ``none``): the one parser of missing codes."""
+    from ..data.prepare import missing_codes_of
+    from ..errors import InvalidParameterError
+
     if text.strip().lower() in ("", "none"):
         return ()
     try:
-        return tuple(float(c) if "." in c else int(c) for c in text.split(","))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"missing codes must be comma-separated numbers like 98,99; got {text!r}") from None
+        return missing_codes_of(text)
+    except InvalidParameterError:
+        raise argparse.ArgumentTypeError(f"missing codes must be comma-separated numbers like 98,99 or -9,-8; "
+                                         f"got {text!r}") from None
+
+
+def _separator(text: str) -> str:
+    """``--sep ';'`` (``tab`` or ``\\t`` for a tab): one character."""
+    value = {"tab": "\t", "\\t": "\t"}.get(text.strip().lower(), text)
+    if len(value) != 1 or value in "\"\r\n":
+        raise argparse.ArgumentTypeError(f"--sep takes one character such as ';', '|' or tab; got {text!r}")
+    return value
 
 
 def _replicates(text: str) -> int:
@@ -57,7 +70,16 @@ def register(sub) -> argparse.ArgumentParser:
     f.add_argument("--confidence", type=float, default=0.95, help="level of the intervals, in (0, 1) (default 0.95)")
     f.add_argument("--jobs", type=int, default=-1, help="parallel workers (default: all cores)")
     f.add_argument("--quiet", action="store_true", help="no progress bar")
-    f.add_argument("--out", required=True, help="output directory")
+    f.add_argument("--id", default=None, metavar="COLUMN", dest="id_column",
+                   help="respondent-id column: an id used twice, or a row without one, is an error")
+    f.add_argument("--sep", type=_separator, default=None, metavar="CHAR",
+                   help="column separator of a text survey (default: detected among , ; tab |)")
+    f.add_argument("--decimal", choices=[".", ","], default=None,
+                   help="decimal mark of a text survey (default: detected; ',' when numbers are written 5,5)")
+    f.add_argument("--encoding", default=None, metavar="NAME",
+                   help="text encoding of the survey, e.g. gbk, big5, cp1252 (default: UTF-8)")
+    f.add_argument("--out", required=True,
+                   help="output directory: written whole or not at all; a new fit replaces it (see the README)")
     add_pls_arguments(f)
     add_bootstrap_arguments(f)
     f.set_defaults(func=run)
@@ -142,12 +164,15 @@ def _item_map(path: str | None) -> dict[str, str] | None:
 
     from ..data import read_table
     from ..errors import DataError
+    from ..tables import read_text
 
     p = Path(path)
     if p.suffix.lower() == ".json":
-        if not p.is_file():
-            read_table(p)  # the one message for a missing input file
-        mapping = json.loads(p.read_text(encoding="utf-8"))
+        try:  # read_text: the one message for a missing input file, or one that is not UTF-8
+            mapping = json.loads(read_text(p, what="item map"))
+        except json.JSONDecodeError as exc:
+            raise DataError(f"item map {path} is not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno}); "
+                            "expected an object such as {\"Q1\": \"cs1\", \"Q2\": \"cs2\"}") from None
         if not isinstance(mapping, dict):
             raise DataError(f"item map {path}: expected a JSON object {{\"column_in_file\": \"item_id\"}}")
         return {str(k): str(v) for k, v in mapping.items()}
@@ -157,9 +182,49 @@ def _item_map(path: str | None) -> dict[str, str] | None:
     return dict(zip(table["column"].astype(str), table["item"].astype(str)))
 
 
+def _check_before_the_fit(args: argparse.Namespace) -> None:
+    """The bootstrap options that can be refused before the fit: the seed, a replicate count whose
+    results cannot fit in memory, an unreachable scheduler."""
+    if not args.bootstrap:
+        return
+    from ..bootstrap import bootstrap, check_replicate_memory, check_scheduler
+    from ..options import check
+
+    where, declared = bootstrap.__acsi_options__
+    if args.seed is not None:
+        check(where, "seed", args.seed, *declared["seed"])
+    check_replicate_memory(args.bootstrap)  # a lower bound (one unit, one statistic); the bootstrap checks again
+    if args.scheduler:
+        check_scheduler(args.scheduler)
+
+
+def _expected_bytes(survey: str) -> int:
+    """A rough size of a fit's results folder: the scores table has a row per respondent, in CSV and
+    Parquet, so about twice the survey file, plus the small tables."""
+    try:
+        return 2 * Path(survey).stat().st_size + (1 << 20)
+    except OSError:
+        return 0
+
+
+def _read_as(df) -> str:
+    how = df.attrs.get("read_as") or {}
+    if not how.get("detected") and how.get("encoding", "utf-8") in ("utf-8", "utf-8-sig"):
+        return ""
+    names = {",": "','", ";": "';'", "\t": "tab", "|": "'|'", ".": "'.'"}
+    detected = set(how.get("detected") or ())
+    parts = [f"separator {names.get(how['sep'], repr(how['sep']))}{' (detected)' if 'sep' in detected else ''}",
+             f"decimal mark {names.get(how['decimal'], repr(how['decimal']))}"
+             f"{' (detected)' if 'decimal' in detected else ''}",
+             f"encoding {how['encoding']}"]
+    return "read the survey with " + ", ".join(parts)
+
+
 def run(args: argparse.Namespace) -> int:
+    from ..data import read_survey
     from ..errors import InvalidParameterError
     from ..fitting import fit
+    from ..tables import check_free_space, claim_output
 
     if args.missing == "fiml" and args.estimator == "pls":
         raise InvalidParameterError("--missing fiml (full-information ML) needs --estimator sem; PLS cannot use "
@@ -180,24 +245,48 @@ def run(args: argparse.Namespace) -> int:
     options = {k: v for k, v in (("engine", args.engine), ("se", args.se)) if v}
     if args.estimator in ("mlr", "mlm"):  # the ML variants are an option of the covariance-based estimator
         options["estimator"] = args.estimator
-    unit = [u for u in args.unit.split(",") if u] if args.unit else None
-    period = None if args.period in ("none", "None", "") else args.period
     options.update(_pls_options(args))  # PLS flags with --estimator sem are refused here
-    res = fit(
-        args.survey, args.model, unit=unit, period=period, estimator=estimator, weight=args.weight,
-        item_map=_item_map(args.item_map),
-        missing_codes=args.missing_codes, out_of_range=args.out_of_range, missing=args.missing, min_n=args.min_n,
-        confidence=args.confidence, n_jobs=args.jobs, progress=not args.quiet,
-        options=options or None,
-    )
-    paths = res.save(args.out)
-    print(res.summary().as_text())
-    paths += run_bootstrap(res, args, args.out)
-    print(f"\nwrote {len(paths)} files to {Path(args.out).resolve()}")
+    _check_before_the_fit(args)
+    item_map = _item_map(args.item_map)
+    steps = getattr(args, "steps", None)
+    out = Path(args.out).resolve()
+    with claim_output(args.out, command=f"acsi fit {args.survey} --out {args.out}"):  # place, lock: before the work
+        check_free_space(args.out, _expected_bytes(args.survey), what="the fit's results")
+        if steps is not None:
+            steps.unchanged = str(out)
+            steps.doing("the fit")
+        unit = [u for u in args.unit.split(",") if u] if args.unit else None
+        period = None if args.period in ("none", "None", "") else args.period
+        survey = read_survey(args.survey, sep=args.sep, decimal=args.decimal, encoding=args.encoding)
+        if how := _read_as(survey):
+            print(how)
+        res = fit(
+            survey, args.model, unit=unit, period=period, estimator=estimator, weight=args.weight,
+            item_map=item_map, missing_codes=args.missing_codes, out_of_range=args.out_of_range, missing=args.missing,
+            min_n=args.min_n, confidence=args.confidence, n_jobs=args.jobs, progress=not args.quiet,
+            options=options or None, id_column=args.id_column,
+        )
+        paths = res.save(args.out)
+        if steps is not None:
+            steps.saved(f"the fit ({len(paths)} files) in {out}")
+        print(res.summary().as_text())
+        if steps is not None and args.bootstrap:
+            steps.doing("the bootstrap")
+        paths += run_bootstrap(res, args, args.out, survey=survey)
+        if steps is not None and args.bootstrap:
+            steps.saved("the bootstrap")
+    print(f"\nwrote {len(paths)} files to {out}")
+    pooled = res.pooled_index
+    if not res.indexes["index"].notna().any() and (pooled is None or not pooled["index"].notna().any()):
+        from ..errors import NoIndexError
+
+        what = (f"{len(res.indexes)} unit(s), every one failed: see the 'reason' column of "
+                f"{out / 'company_indexes.csv'}" if len(res.indexes) else "the pooled fit failed: see summary.txt")
+        raise NoIndexError(f"no unit produced an index ({what}); the results are saved")
     return 0
 
 
-def run_bootstrap(fit_result, args: argparse.Namespace, out_dir) -> list[Path]:
+def run_bootstrap(fit_result, args: argparse.Namespace, out_dir, *, survey=None) -> list[Path]:
     """Bootstrap ``fit_result`` when ``args.bootstrap`` > 0 and write ``bootstrap_*`` files to ``out_dir``.
 
     Returns the paths written (empty when no bootstrap was asked for).
@@ -212,7 +301,9 @@ def run_bootstrap(fit_result, args: argparse.Namespace, out_dir) -> list[Path]:
     strata = getattr(args, "strata", None)
     if strata and strata not in fit_result.prepared.data.columns and getattr(args, "survey", None):
         # a survey column that the fit did not keep: one value per row of the original file
-        survey = read_survey(args.survey)
+        if survey is None:
+            survey = read_survey(args.survey, sep=getattr(args, "sep", None), decimal=getattr(args, "decimal", None),
+                                 encoding=getattr(args, "encoding", None))
         if strata not in survey.columns:
             raise DataError(f"--strata {strata!r} is not a column of {args.survey}; columns are {list(survey.columns)}")
         strata = survey[strata].to_numpy()

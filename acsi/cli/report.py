@@ -36,13 +36,20 @@ def register(sub):
 
 def run(args) -> int:
     """Read the saved results (verified against their manifest, with the saved model) and write the report."""
-    from ..report import load_results, write_report
+    import contextlib
 
-    data = load_results(args.results)
+    from ..report import load_results, write_report
+    from ..tables import check_output_file, claim_output
+
     out = Path(args.out)
+    check_output_file(out)  # before reading and drawing anything
     figures = None if args.no_figures else Path(args.figures) if args.figures else out.with_name(out.stem + "_figures")
-    path = write_report(data, args.aggregate, out, lang=args.lang, published=args.published, figures_dir=figures,
-                        title=args.title, toolkit=args.toolkit)
+    if getattr(args, "steps", None) is not None:  # the report and its figures are each written whole
+        args.steps.unchanged = str(out.resolve())
+    with claim_output(figures) if figures is not None else contextlib.nullcontext():  # its place, before the work
+        data = load_results(args.results)
+        path = write_report(data, args.aggregate, out, lang=args.lang, published=args.published, figures_dir=figures,
+                            title=args.title, toolkit=args.toolkit)
     print(f"wrote {path.resolve()}")
     if figures is not None:
         n = len(list(Path(figures).glob("*.png")))

@@ -27,13 +27,16 @@ MISSING_LABEL_PATTERN = re.compile(
 )
 
 
-def read_table(path: str | Path, *, text_columns=(), sheet: str | int = 0) -> pd.DataFrame:
+def read_table(path: str | Path, *, text_columns=(), sheet: str | int = 0, sep: str | None = None,
+               decimal: str | None = None, encoding: str | None = None) -> pd.DataFrame:
     """Read any input table: CSV/TSV (optionally compressed), Parquet, Excel, SPSS (.sav) or Stata (.dta).
 
     The one file reader of acsi (:func:`acsi.tables.read_file` plus SPSS and Stata through
     pyreadstat).  ``text_columns`` are read as text from CSV (the period ``2008`` stays
     ``"2008"``).  SPSS/Stata files get ``attrs["missing_codes"]`` (column -> codes whose
-    value labels mark missing answers, and SPSS user-defined missing values).
+    value labels mark missing answers, and SPSS user-defined missing values).  ``sep``,
+    ``decimal`` and ``encoding`` are for text files; by default they are detected where
+    unambiguous and recorded in ``attrs["read_as"]`` (:func:`acsi.tables.read_file`).
 
     Raises
     ------
@@ -42,11 +45,12 @@ def read_table(path: str | Path, *, text_columns=(), sheet: str | int = 0) -> pd
     DataError
         Unknown extension, or a file that cannot be parsed.
     """
-    return read_file(path, text_columns=text_columns, sheet=sheet,
+    return read_file(path, text_columns=text_columns, sheet=sheet, sep=sep, decimal=decimal, encoding=encoding,
                      readers={".sav": _read_stats_file, ".zsav": _read_stats_file, ".dta": _read_stats_file})
 
 
-def read_survey(path: str | Path, *, sheet: str | int | None = 0, item_map: dict[str, str] | None = None) -> pd.DataFrame:
+def read_survey(path: str | Path, *, sheet: str | int | None = 0, item_map: dict[str, str] | None = None,
+                sep: str | None = None, decimal: str | None = None, encoding: str | None = None) -> pd.DataFrame:
     """Read a respondent-level survey table (see :func:`read_table` for the formats).
 
     Parameters
@@ -58,6 +62,10 @@ def read_survey(path: str | Path, *, sheet: str | int | None = 0, item_map: dict
         Excel sheet.
     item_map : dict, optional
         ``{column_in_file: item_id}`` renames columns after reading.
+    sep, decimal, encoding : str, optional
+        For text files: the column separator, the decimal mark and the text encoding; by default
+        detected where unambiguous (``,``/``;``/tab/``|``; ``5,5`` decimals; UTF-8), else an error
+        says which to give.  What was used is in ``attrs["read_as"]``.
 
     Returns
     -------
@@ -66,7 +74,7 @@ def read_survey(path: str | Path, *, sheet: str | int | None = 0, item_map: dict
         SPSS/Stata files whose value labels mark missing answers.
     """
     p = Path(path)
-    df = read_table(p, sheet=sheet)
+    df = read_table(p, sheet=sheet, sep=sep, decimal=decimal, encoding=encoding)
     codes = dict(df.attrs.get("missing_codes") or {})
     if item_map:
         absent = [c for c in item_map if c not in df.columns]

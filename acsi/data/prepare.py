@@ -34,13 +34,69 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..errors import DataError
+from ..errors import DataError, DataWarning
+from ..options import invalid
 from ..spec import ModelSpec
 
-__all__ = ["PreparedData", "prepare_survey", "DROP_REASONS", "DEFAULT_MISSING_CODES"]
+__all__ = ["PreparedData", "prepare_survey", "DROP_REASONS", "DEFAULT_MISSING_CODES", "ID_NAMES", "missing_codes_of"]
 
 DEFAULT_MISSING_CODES = (98, 99)
 DROP_REASONS = ("missing_unit", "invalid_weight", "out_of_range", "missing_items", "unit_not_estimated")
+#: Column names taken for respondent ids when none is declared (duplicates give a warning).
+ID_NAMES = frozenset({"id", "respondent", "respondent_id", "resp_id", "respid", "caseid", "case_id", "record_id",
+                      "interview_id", "serial", "uuid"})
+
+_CODES_EXPECTED = ("numbers: one (98), a list ([98, 99]), a text of numbers ('98,99', '-9;-8'), or a dict "
+                   "{item: codes}")
+
+
+def missing_codes_of(codes, *, where: str = "acsi.fit", name: str = "missing_codes"):
+    """Missing-value codes as numbers: a tuple, or a dict item -> tuple.
+
+    Accepts a number (``98``), a sequence of numbers (``[98, 99]``), a text of numbers
+    separated by commas, semicolons or spaces (``"98,99"``, ``"-9; -8"``: a text is never read
+    character by character), ``None`` (no codes), or a dict ``{item: any of those}``.
+    Anything else raises :class:`~acsi.errors.InvalidParameterError` naming the value.
+
+    >>> missing_codes_of("98,99"), missing_codes_of(-9), missing_codes_of({"cs1": "97"})
+    ((98, 99), (-9,), {'cs1': (97,)})
+    """
+    import numbers
+    import re
+
+    def one(value):
+        if isinstance(value, bool):
+            raise invalid(where, name, _CODES_EXPECTED, codes)
+        if isinstance(value, numbers.Real):
+            v = float(value)
+            if not np.isfinite(v):
+                raise invalid(where, name, _CODES_EXPECTED + " (finite)", codes)
+            return int(v) if v.is_integer() else v
+        if isinstance(value, str):
+            parts = [t for t in re.split(r"[,;\s]+", value.strip()) if t]
+            try:
+                return tuple(one(float(t)) for t in parts)
+            except ValueError:
+                raise invalid(where, name, _CODES_EXPECTED, codes) from None
+        raise invalid(where, name, _CODES_EXPECTED, codes)
+
+    def many(value):
+        if value is None:
+            return ()
+        if isinstance(value, (str, numbers.Real)):
+            got = one(value)
+            return got if isinstance(got, tuple) else (got,)
+        if isinstance(value, (list, tuple, set, frozenset, np.ndarray, pd.Series, pd.Index)):
+            out = []
+            for v in value:
+                got = one(v)
+                out.extend(got if isinstance(got, tuple) else (got,))
+            return tuple(dict.fromkeys(out))
+        raise invalid(where, name, _CODES_EXPECTED, codes)
+
+    if isinstance(codes, dict):
+        return {str(k): many(v) for k, v in codes.items()}
+    return many(codes)
 
 
 @dataclass(frozen=True)
@@ -75,6 +131,42 @@ class PreparedData:
     rows: np.ndarray
 
 
+def _check_ids(df: pd.DataFrame, id_column: str | None) -> None:
+    """Duplicate or missing respondent ids: an error for a declared id column, a warning for one named like an id."""
+    import warnings
+
+    if id_column is not None:
+        if id_column not in df.columns:
+            raise DataError(f"id column {id_column!r} is not in the survey{_suggest(id_column, df.columns)}; "
+                            f"columns are {list(df.columns)}")
+        ids = df[id_column]
+        blank = ids.isna() | (ids.astype("string").str.strip() == "")
+        if blank.any():
+            rows = [int(i) for i in np.flatnonzero(blank.to_numpy())[:5]]
+            raise DataError(f"id column {id_column!r}: {int(blank.sum())} row(s) have no id (rows {rows}); every "
+                            "respondent needs an id")
+        dup = ids.duplicated(keep=False)
+        if dup.any():
+            vals = pd.unique(ids[dup]).tolist()
+            rows = [int(i) for i in np.flatnonzero(dup.to_numpy())[:6]]
+            raise DataError(f"id column {id_column!r}: {len(vals)} id(s) appear more than once ({int(dup.sum())} rows), "
+                            f"e.g. {vals[:5]} at rows {rows}; each respondent must appear once: remove the "
+                            "repeated rows or fix the ids")
+        return
+    for col in df.columns:
+        if str(col).strip().lower() in ID_NAMES:
+            ids = df[col].dropna()
+            dup = ids.duplicated(keep=False)
+            if dup.any():
+                vals = pd.unique(ids[dup]).tolist()
+                warnings.warn(
+                    f"column {col!r} looks like a respondent id and {len(vals)} of its values appear more than once "
+                    f"({int(dup.sum())} rows, e.g. {vals[:5]}): respondents entered twice? Declare it as the id "
+                    f"column (id_column={col!r}, command line --id {col}) to make this an error",
+                    DataWarning, stacklevel=4,
+                )
+
+
 def _suggest(name: str, options) -> str:
     close = difflib.get_close_matches(name, [str(o) for o in options], n=2)
     return f" (did you mean {' or '.join(repr(c) for c in close)}?)" if close else ""
@@ -91,6 +183,7 @@ def prepare_survey(
     out_of_range: str = "error",
     missing: str = "listwise",
     carry: tuple[str, ...] = ("industry", "sector"),
+    id_column: str | None = None,
 ) -> PreparedData:
     """Validate ``df`` against ``spec`` and apply the missing-data policy.
 
@@ -114,6 +207,12 @@ def prepare_survey(
         (for full-information ML; see the module docstring).
     carry : tuple of str
         Columns carried along when present (hierarchy: industry, sector).
+    id_column : str, optional
+        Respondent-id column: an id used twice, or a row without one, is an error listing them.
+        Without it, a column named like an id (:data:`ID_NAMES`) with repeated values gives a
+        :class:`~acsi.errors.DataWarning` with the count.
+
+    A column name used twice is an error (the copy would otherwise be silently ignored).
     """
     if out_of_range not in ("error", "missing"):
         raise DataError(f"out_of_range must be 'error' or 'missing'; got {out_of_range!r}")
@@ -126,6 +225,12 @@ def prepare_survey(
         raise DataError(f"survey data must be a pandas DataFrame; got {type(df).__name__}")
     if len(df) == 0:
         raise DataError("the survey table is empty (0 rows)")
+    dup_cols = list(dict.fromkeys(map(str, df.columns[df.columns.duplicated()])))
+    if dup_cols:
+        raise DataError(f"the survey names a column more than once: {dup_cols}; each column needs its own name "
+                        "(rename or drop the copies), so that no answer is silently ignored")
+    missing_codes = missing_codes_of(missing_codes, where="prepare_survey")
+    _check_ids(df, id_column)
     groups = list(groups or [])
     file_codes = dict(df.attrs.get("missing_codes", {}) or {})
     if item_map:

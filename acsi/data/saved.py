@@ -4,7 +4,9 @@ Both :func:`acsi.load_results` (a usable ``FitResult``) and :func:`acsi.report.l
 (the tables of a report) read a directory through :func:`read_results_dir`: the manifest
 is verified (every listed file with its size and SHA-256, :mod:`acsi.tables`), the model
 is read from ``model.toml`` (never guessed from the tables), and the tables from Parquet
-(CSV when there is no Parquet file; period labels stay text).
+(CSV when there is no Parquet file; period labels stay text).  The folder is checked as a
+whole (:func:`acsi.tables.verify_folder`): every manifest's files, no result file that no
+manifest lists, a bootstrap that belongs to the fit beside it.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from pathlib import Path
 
 from ..errors import DataError, InputFileError
 from ..spec import ModelSpec, read_toml
-from ..tables import read_manifest, read_saved, verify_manifest
+from ..tables import read_manifest, read_saved, verify_folder
 
 __all__ = ["MANIFEST", "SavedResults", "find_results_dir", "read_results_dir"]
 
@@ -60,13 +62,15 @@ def read_results_dir(path: str | Path, stems, *, verify: bool = True) -> SavedRe
     InputFileError
         The directory does not exist.
     DataError
-        No manifest, a manifest that is not JSON, files that do not match the manifest, or
-        no ``company_indexes`` table.
+        No manifest, a manifest that is not JSON, files that do not match the manifest, result
+        files that no manifest lists, a bootstrap of another fit, or no ``company_indexes`` table.
     """
     results = find_results_dir(path)
     manifest = read_manifest(results, MANIFEST)
     if verify:
-        verify_manifest(results, manifest)
+        verify_folder(results)
+        if results != Path(path):  # the root of a demo run: its own manifest lists the whole run
+            verify_folder(path)
     period = (manifest.get("options") or {}).get("period")
     listed = set(manifest.get("files") or ())
     tables = {}

@@ -137,6 +137,12 @@ def ipa(importance, performance, *, cut=("mean", "mean"), labels: str = "en") ->
         raise MethodError(f"ipa: cut must be a pair (importance cut, performance cut); got {cut!r}.")
     c_i = _cut_value(cut[0], imp, "importance")
     c_p = _cut_value(cut[1], perf, "performance")
+    data_cuts = [c for c in cut if isinstance(c, str)]
+    if len(imp) < 2 and data_cuts:
+        raise MethodError(
+            f"ipa: one attribute ({str(imp.index[0])!r}) with the cut at the {data_cuts[0]} of the attributes: the cut "
+            "is the attribute itself, so its quadrant means nothing. Give at least two attributes, or fixed cuts "
+            "such as cut=(4.0, 3.5) (command line: --importance-cut 4 --performance-cut 3.5).")
     hi_i = imp.to_numpy() >= c_i
     hi_p = perf.to_numpy() >= c_p
     quad = np.where(hi_i & hi_p, "A", np.where(hi_i, "B", np.where(hi_p, "D", "C")))

@@ -23,7 +23,7 @@ import pandas as pd
 
 from ..data.saved import read_results_dir
 from ..errors import DataError, InputFileError
-from ..tables import read_saved
+from ..tables import read_saved, verify_folder
 
 __all__ = ["ReportData", "load_results", "from_objects", "read_published_series", "FIT_TABLES", "AGGREGATE_TABLES",
            "BOOTSTRAP_TABLES"]
@@ -221,6 +221,7 @@ def load_results(path: str | Path, *, scores: bool = True) -> ReportData:
     agg_dir = _aggregate_dir(results)
     aggregate, agg_options = {}, {}
     if agg_dir is not None:
+        verify_folder(agg_dir)  # its manifest's files, nothing unlisted (acsi.tables)
         for stem in AGGREGATE_TABLES:
             df = _read(agg_dir, stem)
             if df is not None:
@@ -425,6 +426,7 @@ def _aggregate_tables(agg) -> dict:
         if not d.is_dir():
             raise InputFileError(f"aggregate directory {str(d)!r} does not exist; pass the directory written by "
                                  "AggregateResult.to_csv / `acsi aggregate --out`")
+        verify_folder(d)
         out = {s: df for s in AGGREGATE_TABLES if (df := _read(d, s)) is not None}
         if "aggregate_indexes" not in out:
             raise DataError(f"no aggregate_indexes.csv/.parquet in {str(d)!r}; pass the directory written by AggregateResult.to_csv")

@@ -20,6 +20,8 @@ from .cells import table as _table  # the one table builder, shared with the oth
 from .data import ReportData, from_objects, read_published_series
 from .figures import report_figures, save_figures
 from ..options import validate_params
+from ..provenance import stamp
+from ..tables import staged_output, write_file_atomic, write_manifest
 from .i18n import LANG, TEXT, column_label, html_lang, is_chinese, latent_label, model_title, t, to_script
 from .numbers import (  # noqa: F401  (fmt_* re-exported)
     DASH, bad, fixed, fmt_change, fmt_ci, fmt_coef, fmt_fit, fmt_index, fmt_int, fmt_p, fmt_pct, fmt_se, signed,
@@ -777,9 +779,10 @@ def write_report(fit, agg=None, path: str | Path = "report.html", *, lang: str =
 
         warnings.warn("some figures could not be drawn: " + "; ".join(notes), AcsiWarning, stacklevel=2)
     out = Path(path)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(html_text, encoding="utf-8")
-    if figures_dir is not None:
-        save_figures(figs + toolkit_figs, figures_dir)
+    if figures_dir is not None:  # whole or not at all, with a manifest (acsi.tables)
+        with staged_output(figures_dir) as stage:
+            pngs = save_figures(figs + toolkit_figs, stage)
+            write_manifest(stage, "figures_manifest.json", "figures", stamp({"lang": lang}), pngs)
+    write_file_atomic(out, html_text)
     return out
 

@@ -14,6 +14,8 @@ from importlib import resources
 from pathlib import Path
 
 from ..errors import InvalidParameterError, SpecError
+from ..options import invalid
+from ..tables import read_text
 from .model import Item, Latent, ModelSpec, Observed
 from .syntax import CONSTRAINT_OPS, Statement, merge_statements, parse_syntax, syntax_error
 
@@ -67,13 +69,13 @@ def load_model(name: str | Path, **options) -> ModelSpec:
         if not p.exists():
             raise SpecError(f"model file {str(p)!r} does not exist; check the path")
         if p.suffix.lower() == ".toml":
-            return read_toml(p.read_text(encoding="utf-8"), source=str(p), **options)
+            return read_toml(read_text(p, what="model file"), source=str(p), **options)
         if options:
             raise InvalidParameterError(
                 f"The {sorted(options)[0]!r} parameter of load_model applies to TOML models only; "
                 f"{str(p)!r} is lavaan text. Got {options[sorted(options)[0]]!r} instead."
             )
-        return parse_lavaan(p.read_text(encoding="utf-8"), name=p.stem, source=str(p))
+        return parse_lavaan(read_text(p, what="model file"), name=p.stem, source=str(p))
     key = str(name).lower()
     if key in list_models():
         res = _models_dir().joinpath(f"{key}.toml")
@@ -483,6 +485,9 @@ def parse_lavaan(
     >>> spec.structural_observed, spec.scale_bounds["cc1"]
     (('cc1',), (0.0, 1.0))
     """
+    if not isinstance(text, str):
+        raise invalid("parse_lavaan", "text", "lavaan model text (a str such as 'CS =~ cs1 + cs2'; for a file use "
+                      "acsi.load_model(path))", text)
     dir_headline, dir_scales = _directives(text, source)
     if headline is None:
         headline = dir_headline

@@ -275,7 +275,7 @@ def test_pls_units_are_refitted_through_the_pls_estimator(survey):
         ({"n_boot": 1}, ValueError, r"'n_boot' parameter of bootstrap must be an integer >= 2. Got 1"),
         ({"failed": "drop"}, ValueError, r"'failed' parameter of bootstrap must be one of \['exclude', 'refit', 'keep'\]. Got 'drop'"),
         ({"level": 1.5}, ValueError, r"'level' parameter of bootstrap must be in \(0, 1\). Got 1.5"),
-        ({"n_jobs": 0}, ValueError, r"'n_jobs' parameter of bootstrap must be a non-zero integer"),
+        ({"n_jobs": 0}, ValueError, r"'n_jobs' parameter of bootstrap must be -1 \(all cores\) or a positive number of workers"),
         ({"jackknife_groups": 2}, ValueError, r"'jackknife_groups' parameter of bootstrap must be None or an integer >= 3"),
         ({"scheduler": 42}, AcsiError, r"scheduler must be None, a 'tcp://host:port' address or a dask.distributed.Client; got int"),
         ({"strata": "region"}, AcsiError, r"strata column\(s\) \['region'\] are not in the fitted data"),

@@ -137,12 +137,16 @@ def test_a_loaded_fit_without_parquet_keeps_period_labels_as_text(saved, tmp_pat
 
 
 @pytest.mark.filterwarnings("ignore::acsi.ConvergenceWarning")
-def test_a_stale_file_in_the_folder_is_not_read(fit, tmp_path):
-    # a pooled table left over from an earlier save in the same folder is not part of this result
-    fit.save(tmp_path)
-    stale = pd.DataFrame({"lhs": ["X"], "op": ["=~"], "rhs": ["x"], "est": [9.0]})
+def test_a_stale_file_in_the_folder_is_refused(fit, tmp_path):
+    # issue 16: a save replaces the folder whole, so the pooled tables of an earlier save in the same
+    # folder are gone; a result file that no manifest lists (copied in, left by another run) is refused
+    fit.save(tmp_path / "r")
     nopool = acsi.fit(two_period_survey(), acsi.parse_lavaan(ACSI_LAVAAN), unit="company", pooled=False)
-    nopool.save(tmp_path)
-    stale.to_csv(tmp_path / "pooled_estimates.csv", index=False)
-    back = acsi.load_results(tmp_path)
-    assert back.pooled is None and "pooled_estimates.csv" not in json.loads((tmp_path / "manifest.json").read_text())["files"]
+    nopool.save(tmp_path / "r")
+    assert not (tmp_path / "r" / "pooled_estimates.csv").exists()
+    assert acsi.load_results(tmp_path / "r").pooled is None
+    stale = pd.DataFrame({"lhs": ["X"], "op": ["=~"], "rhs": ["x"], "est": [9.0]})
+    stale.to_csv(tmp_path / "r" / "pooled_estimates.csv", index=False)
+    assert "pooled_estimates.csv" not in json.loads((tmp_path / "r" / "manifest.json").read_text())["files"]
+    with pytest.raises(DataError, match="result files that no manifest lists: pooled_estimates.csv"):
+        acsi.load_results(tmp_path / "r")
