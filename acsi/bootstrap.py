@@ -164,7 +164,7 @@ class _Unit:
 
     pos: int
     key: tuple
-    X: np.ndarray  # n × p items (spec order)
+    X: np.ndarray  # n × p moment columns (_moment_columns: the model's observed variables, or items)
     v: np.ndarray  # survey weights
     strata: np.ndarray | None  # integer codes 0..S-1 or None
     theta: np.ndarray | None  # mlfast full-sample estimate (SEM fast path) or None (generic)
@@ -193,6 +193,8 @@ class _Context:
     lo: np.ndarray
     hi: np.ndarray
     weighted: bool = False  # the fit used survey weights in the estimation (acsi.fit(weight=...))
+    columns: tuple = ()  # the moment columns: the model's observed variables (SEM) or its items (PLS)
+    effect_pairs: tuple = ()  # SEM: (from, to) lv positions of the effects and impacts
 
 
 def _hash_key(key: tuple) -> int:
@@ -220,6 +222,15 @@ def _stat_labels(spec: ModelSpec, estimator: str, model, outcomes) -> tuple[list
             for fr in spec.predecessors(to):
                 std_index[(to, "~", fr)] = len(labels)
                 labels.append(("std_all", to, "~", fr))
+        # total and indirect effects, and ACSI impacts (drivers and targets with a 0-100 scale)
+        lv = model.groups[0].lv
+        scored = set(spec.latent_ids) | set(spec.scale_bounds)
+        for f, t in _sem_effect_pairs(model):
+            for kind in ("total", "indirect"):
+                labels.append((kind, lv[f], "->", lv[t]))
+        for f, t in _sem_effect_pairs(model):
+            if lv[f] in scored and lv[t] in scored:
+                labels.append(("impact", lv[f], "->", lv[t]))
     elif estimator == "pls" and model is not None:  # every PLS statistic of acsi.estimate.pls_batch
         labels = list(model.labels)
         est_index = {lab[1:]: k for k, lab in enumerate(labels) if lab[0] == "est"}
@@ -232,6 +243,18 @@ def _stat_labels(spec: ModelSpec, estimator: str, model, outcomes) -> tuple[list
                     est_index[lab] = len(labels)
                     labels.append(("est", *lab))
     return labels, est_index, std_index
+
+
+def _sem_effect_pairs(model) -> list[tuple[int, int]]:
+    from .estimate.effects import effect_pairs
+
+    return effect_pairs(model) if len(model.groups) == 1 else []
+
+
+def _moment_columns(spec: ModelSpec, estimator: str) -> list[str]:
+    """The columns a replicate's moments cover: every observed variable of the model for the
+    CB-SEM (items, an observed complaint, covariates; the table's ``ov`` order), the items for PLS."""
+    return list(spec.observed_ids) if estimator == "sem" else list(spec.item_ids)
 
 
 def _outcomes(fit) -> list:
@@ -248,7 +271,7 @@ def _collect_units(fit, spec, strata, jackknife_groups, model) -> tuple[list[_Un
 
     data = fit.prepared.data
     groups = list(fit.groups)
-    items = list(spec.item_ids)
+    items = _moment_columns(spec, fit.estimator)
     codes = _strata_codes(fit, data, strata)
     if groups:
         gb = data.groupby(groups, sort=True, dropna=False).indices
@@ -279,16 +302,19 @@ def _collect_units(fit, spec, strata, jackknife_groups, model) -> tuple[list[_Un
         # full-sample solutions of every unit in one batch (cold starts): the warm starts, on
         # the survey-weighted moments when the fit was weighted (v = 1 otherwise)
         weighted = fit.options.get("weight") is not None
-        S = np.stack([weighted_moments(u.X, u.v if weighted else None)[1] for u in units])
-        starts = np.stack([start_values(model, Si) for Si in S])
+        moments = [weighted_moments(u.X, u.v if weighted else None) for u in units]
+        S = np.stack([m[1] for m in moments])
+        # a mean structure (user intercepts, ~1 rows) is fitted to the means as well
+        M = np.stack([m[0] for m in moments]) if model.meanstructure else None
+        starts = np.stack([start_values(model, Si, None if M is None else M[k]) for k, Si in enumerate(S)])
         try:
-            bf = fit_covariances(model, S, starts)
+            bf = fit_covariances(model, S, starts, means=M)
             solved = list(zip(bf.converged, bf.theta))
         except (EstimationError, np.linalg.LinAlgError):  # one bad unit: fit them one by one
             solved = []
-            for Si, st in zip(S, starts):
+            for k, (Si, st) in enumerate(zip(S, starts)):
                 try:
-                    b1 = fit_covariances(model, Si[None], st)
+                    b1 = fit_covariances(model, Si[None], st, means=None if M is None else M[k][None])
                     solved.append((b1.converged[0], b1.theta[0]))
                 except (EstimationError, np.linalg.LinAlgError):
                     solved.append((False, None))
@@ -399,22 +425,24 @@ def _sem_block(ctx: _Context, u: _Unit, counts: np.ndarray):
     ok_s = np.linalg.eigvalsh(S).min(axis=1) > 1e-10 * np.maximum(np.abs(np.diagonal(S, axis1=1, axis2=2)).max(axis=1), 1e-300)
     ix = np.flatnonzero(ok_s)
     if ix.size:
-        bf = fit_covariances(model, S[ix], u.theta)
+        bf = fit_covariances(model, S[ix], u.theta, means=xbar[ix] if model.meanstructure else None)
         conv = bf.converged
         th = bf.theta
-        L, B, _P, T = model.matrices(th)
-        sigma, A, _, _ = implied(model, th)
-        adm = admissible_batch(model, th)
-        blocks = [np.flatnonzero(model.latent_of_item == j) for j in range(model.m)]
+        L, B, _P, T = model.matrices(th)[:4]  # (and ν, α with a mean structure)
+        gm = model.groups[0]
+        exo = gm.exo_values(S[ix], xbar[ix]) if gm.has_exo else None  # covariates at each replicate's moments
+        sigma, A, _, _ = implied(model, th, exo)
+        adm = admissible_batch(model, th, exo)
+        n_lat = len(ctx.spec.latent_ids)  # declared latents first, then phantoms of observed variables
+        blocks = [np.flatnonzero(model.latent_of_item == j) for j in range(n_lat)]
         W = item_weights_batch(L[:, np.arange(model.p), model.latent_of_item], np.diagonal(T, axis1=1, axis2=2),
                                blocks)
         idx = index_from_means(W, xbar[ix], ctx.lo, ctx.hi, blocks)
         scorable = np.isfinite(idx[:, ctx.spec.latent_ids.index(ctx.spec.headline)])
         st = np.where(~conv, NOT_CONVERGED, np.where(~adm, INADMISSIBLE, np.where(~scorable, UNSCORABLE, OK)))
         status[ix] = st
-        m_lat = model.m
-        out[ix, :m_lat] = idx
-        q0 = m_lat
+        out[ix, :n_lat] = idx
+        q0 = n_lat
         out[ix, q0:q0 + model.q] = th
         if model.defined:
             out[ix, q0 + model.q:q0 + model.q + len(model.defined)] = model.defined_values(th)
@@ -430,15 +458,40 @@ def _sem_block(ctx: _Context, u: _Unit, counts: np.ndarray):
                 else:
                     t, f = lv_ix[a], lv_ix[b]
                     out[ix, col] = B[:, t, f] * sd_lat[:, f] / sd_lat[:, t]
+            if ctx.effect_pairs:
+                _effects_block(ctx, model, th, B, W, out, ix)
         bad_rows = ~conv
         out[ix[bad_rows]] = np.nan
     return out, status
 
 
+def _effects_block(ctx: _Context, model, th: np.ndarray, B: np.ndarray, W: np.ndarray, out: np.ndarray,
+                   ix: np.ndarray) -> None:
+    """Total and indirect effects and ACSI impacts of a block of replicates into ``out``, each
+    replicate's impacts with its own item weights (observed structural variables weight 1)."""
+    from .estimate.effects import impact_values, total_effects
+
+    col = {lab: k for k, lab in enumerate(ctx.stat_labels)}
+    lv = model.groups[0].lv
+    f = np.array([p[0] for p in ctx.effect_pairs], dtype=int)
+    t = np.array([p[1] for p in ctx.effect_pairs], dtype=int)
+    total = total_effects(B)[:, t, f]
+    for k, (a, b) in enumerate(ctx.effect_pairs):
+        out[ix, col[("total", lv[a], "->", lv[b])]] = total[:, k]
+        out[ix, col[("indirect", lv[a], "->", lv[b])]] = total[:, k] - B[:, b, a]
+    pairs = [(a, b) for a, b in ctx.effect_pairs if ("impact", lv[a], "->", lv[b]) in col]
+    if pairs:
+        w = np.where(model.groups[0].phantom[model.latent_of_item][None, :], 1.0, W)
+        span = np.where(np.isfinite(ctx.hi - ctx.lo), ctx.hi - ctx.lo, 1.0)
+        imp = impact_values(model, th, w, span, pairs)
+        for k, (a, b) in enumerate(pairs):
+            out[ix, col[("impact", lv[a], "->", lv[b])]] = imp[:, k]
+
+
 def _generic_replicate(ctx: _Context, u: _Unit, c: np.ndarray):
     """Refit one replicate through :func:`acsi.pipeline.fit_unit` on the resampled rows."""
     rows = np.repeat(np.arange(u.n), c.astype(np.int64))
-    df = pd.DataFrame(u.X[rows], columns=list(ctx.spec.item_ids))
+    df = pd.DataFrame(u.X[rows], columns=list(ctx.columns or ctx.spec.item_ids))
     vals = np.full(len(ctx.stat_labels), np.nan)
     try:
         o = fit_unit(u.key, df, ctx.spec, weights=u.v[rows] if ctx.weighted else None, estimator=ctx.estimator,
@@ -457,11 +510,37 @@ def _generic_replicate(ctx: _Context, u: _Unit, c: np.ndarray):
                 vals[ctx.est_index[lab]] = float(r.est)
             if lab in ctx.std_index:
                 vals[ctx.std_index[lab]] = float(r.std_all)
+    _fill_effects(ctx.stat_labels, o, vals)
     if not np.isfinite(vals[ctx.spec.latent_ids.index(ctx.spec.headline)]):
         return vals, UNSCORABLE
     if o.status == "inadmissible" or not o.admissible:
         return vals, INADMISSIBLE
     return vals, OK
+
+
+def _fill_effects(stat_labels, o, vals: np.ndarray) -> None:
+    """Effects and impacts of a refitted replicate's record into ``vals`` (the statistic labels' order)."""
+    _effect_rows(stat_labels, o, lambda j, est, se: vals.__setitem__(j, est))
+
+
+def _effect_rows(stat_labels, o, put) -> None:
+    """Call ``put(column, estimate, se)`` for every total/indirect effect and ACSI impact of a unit's
+    record (``UnitOutcome.extra``) that has a statistic label."""
+    pos = {lab: j for j, lab in enumerate(stat_labels) if lab[0] in ("total", "indirect", "impact")}
+    if not pos:
+        return
+    eff = o.extra.get("effects")
+    if eff is not None:
+        for f, t, kind, est, se in zip(eff["from"], eff["to"], eff["effect"], eff["est"], eff["se"]):
+            j = pos.get((kind, str(f), "->", str(t)))
+            if j is not None:
+                put(j, float(est), float(se))
+    imp = o.extra.get("impacts")
+    if imp is not None:
+        for d, t, est, se in zip(imp["driver"], imp["target"], imp["impact"], imp["se"]):
+            j = pos.get(("impact", str(d), "->", str(t)))
+            if j is not None:
+                put(j, float(est), float(se))
 
 
 def _run_task(ctx: _Context, task: _Task) -> list:
@@ -785,6 +864,27 @@ class BootstrapResult:
         return self._table(("est", "std_all"))
 
     @property
+    def effects(self) -> pd.DataFrame:
+        """Total and indirect effects (``statistic``; ``lhs`` the source, ``rhs`` the target) with
+        bootstrap SEs and intervals (CB-SEM)."""
+        return self._effects.copy()
+
+    @cached_property
+    def _effects(self) -> pd.DataFrame:
+        return self._table(("total", "indirect"))
+
+    @property
+    def impacts(self) -> pd.DataFrame:
+        """ACSI impacts (``lhs`` the driver, ``rhs`` the target: 0-100 points of the target from a
+        5-point rise in the driver) with bootstrap SEs and intervals; each replicate uses its own
+        item weights (CB-SEM)."""
+        return self._impacts.copy()
+
+    @cached_property
+    def _impacts(self) -> pd.DataFrame:
+        return self._table(("impact",))
+
+    @property
     def counts(self) -> pd.DataFrame:
         return self._counts.copy()
 
@@ -983,6 +1083,10 @@ class BootstrapResult:
         """Every table by file stem (copies), as :meth:`save` writes them."""
         out = {"bootstrap_indexes": self.indexes, "bootstrap_estimates": self.estimates,
                "bootstrap_counts": self.counts}
+        if len(self._impacts):
+            out["bootstrap_impacts"] = self.impacts
+        if len(self._effects):
+            out["bootstrap_effects"] = self.effects
         if len(self._changes):
             out["bootstrap_changes"] = self.changes
         if self.aggregation is not None:
@@ -1122,8 +1226,10 @@ def bootstrap(
     model = None
     if fit.estimator == "sem":
         from .estimate.mlfast import RamModel
+        from .pipeline import TABLE_OPTIONS
 
-        model = RamModel(spec)
+        table = {k: v for k, v in (fit.options.get("estimator_options") or {}).items() if k in TABLE_OPTIONS}
+        model = RamModel(spec, **table)  # the fit's parameter table (std_lv, fixed_x)
     elif fit.estimator == "pls":
         model = _pls_model(spec, fit.options.get("estimator_options") or {})
     from .estimate.mlfast import blas_single_thread
@@ -1135,9 +1241,11 @@ def bootstrap(
     ctx = _Context(
         spec=spec, estimator=fit.estimator, model=model, seed_entropy=int(seed), n_boot=int(n_boot), failed=failed,
         options=dict(fit.options.get("estimator_options") or {}), stat_labels=labels, est_index=est_index,
-        std_index=std_index, lo=np.array([spec.scale_bounds[i][0] for i in spec.item_ids], dtype=float),
-        hi=np.array([spec.scale_bounds[i][1] for i in spec.item_ids], dtype=float),
-        weighted=fit.options.get("weight") is not None,
+        std_index=std_index,
+        lo=np.array([spec.scale_bounds.get(i, (np.nan, np.nan))[0] for i in _moment_columns(spec, fit.estimator)]),
+        hi=np.array([spec.scale_bounds.get(i, (np.nan, np.nan))[1] for i in _moment_columns(spec, fit.estimator)]),
+        weighted=fit.options.get("weight") is not None, columns=tuple(_moment_columns(spec, fit.estimator)),
+        effect_pairs=tuple(_sem_effect_pairs(model)) if fit.estimator == "sem" else (),
     )
     if scheduler is not None:
         n_workers = _dask_workers(scheduler)
@@ -1339,6 +1447,7 @@ def _published(outs, ctx, units):
                     ase[i, pos_of[("est", *lab)]] = float(r[4])
                 if ("std_all", *lab) in pos_of:
                     pub[i, pos_of[("std_all", *lab)]] = float(r[5])
+        _effect_rows(ctx.stat_labels, o, lambda j, est, se: (pub[i].__setitem__(j, est), ase[i].__setitem__(j, se)))
         if ctx.estimator == "pls" and ctx.model is not None:  # statistics the unit table does not carry
             from .estimate.pls_batch import replicate_statistics
 

@@ -22,7 +22,7 @@ import pandas as pd
 from .data import DEFAULT_MISSING_CODES, prepare_survey, read_survey
 from .data.prepare import missing_codes_of
 from .data.periods import canonical_periods
-from .errors import AdmissibilityWarning, ConvergenceWarning, DataError
+from .errors import AdmissibilityWarning, ConvergenceWarning, DataError, InvalidParameterError
 from .estimate.mlfast import blas_single_thread
 from .log import PROGRESS_MIN_ITEMS, get_logger, progress_bar
 from .options import JOBS, Boolean, InstanceOf, Integer, OneOf, Real, Text, validate_params
@@ -157,6 +157,14 @@ def fit(
     if estimator == "pls" and options.get("seed") is None and (options.get("predict") or options.get("fit_test")):
         options["seed"] = int(np.random.SeedSequence().entropy % (2**63))  # recorded: the same folds again with it
     spec = resolve_model(model)
+    if estimator == "pls" and spec.structural_observed:  # PLS has blocks only (ARCHITECTURE section 2)
+        raise InvalidParameterError(
+            f"The 'estimator' parameter of acsi.fit must be 'sem' for model {spec.name!r}, whose structural part "
+            f"uses observed variable(s) {list(spec.structural_observed)} (PLS path modelling estimates blocks of "
+            "items only): use estimator='sem', or make each a single-item latent (e.g. 'CC =~ cc1'). "
+            "Got 'pls' instead."
+        )
+    _check_fiml_covariates(spec, missing, options)
     missing_codes = missing_codes_of(missing_codes)
     if isinstance(data, (str, Path)):
         data = read_survey(data)
@@ -180,6 +188,7 @@ def fit(
     if read_as:
         recorded["input"] = {k: read_as[k] for k in ("sep", "decimal", "encoding", "detected") if k in read_as}
     provenance = stamp(recorded, data)
+    spec = _with_file_scales(spec, data, item_map)
 
     prepared = prepare_survey(
         data, spec, groups=groups, weight=weight, item_map=item_map,
@@ -188,7 +197,7 @@ def fit(
     )
     frame = prepared.data
     _check_carry(frame, groups, prepared.carry)
-    items = list(spec.item_ids)
+    items = list(prepared.variables)  # every observed column of the model (items, cc1, covariates)
 
     # survey weights reach the estimation only when the user gave a weight column (lavaan's
     # sampling.weights: even constant weights switch to robust inference)
@@ -219,6 +228,37 @@ def fit(
         spec=spec, estimator=estimator, groups=tuple(groups), carry=tuple(prepared.carry), outcomes=tuple(outcomes),
         pooled=pooled_outcome, prepared=prepared, options=recorded, provenance=provenance,
     )
+
+
+def _with_file_scales(spec, data: pd.DataFrame, item_map: dict | None = None):
+    """``spec`` with the scales an SPSS/Stata file's value labels give (``data.attrs["scales"]``)
+    for observed variables the model leaves unscaled (a 0/1 complaint ``cc1``), so they are
+    range-checked, scored and indexed on that scale; the saved model records it."""
+    from dataclasses import replace
+
+    scales = {(item_map or {}).get(k, k): v for k, v in (data.attrs.get("scales") or {}).items()}
+    todo = {o.id for o in spec.observed if not o.has_scale and o.id in scales and not o.covariate}
+    if not todo:
+        return spec
+    observed = tuple(replace(o, min=float(scales[o.id][0]), max=float(scales[o.id][1])) if o.id in todo else o
+                     for o in spec.observed)
+    log.info("scales from the file's value labels: %s", {k: tuple(scales[k]) for k in sorted(todo)})
+    return replace(spec, observed=observed)
+
+
+def _check_fiml_covariates(spec, missing: str, options: dict) -> None:
+    """FIML cannot fix covariates at sample moments that some respondents lack: refuse up front,
+    naming the covariates and the option that models them (lavaan's ``fixed.x = FALSE``)."""
+    if missing != "fiml" or options.get("fixed_x", True) is False or not spec.covariate_ids:
+        return
+    ov_x = spec.partable(std_lv=bool(options.get("std_lv", False)), meanstructure=True).layout(1).ov_x
+    if ov_x:
+        raise InvalidParameterError(
+            f"The 'options' parameter of acsi.fit must hold fixed_x=False with missing='fiml' for model "
+            f"{spec.name!r}: its exogenous covariates {list(ov_x)} cannot stay fixed at sample moments that some "
+            "respondents lack; options={'fixed_x': False} models them (lavaan's fixed.x = FALSE), or use "
+            "missing='listwise'. Got " + repr(options or None) + " instead."
+        )
 
 
 def _warn_units(outcomes, groups) -> None:

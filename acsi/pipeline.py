@@ -73,8 +73,8 @@ from .errors import AcsiError, EstimationError
 from .estimate.ml import DEFAULT_ENGINE, SEM_ENGINES
 from .estimate.pls_evidence import OPTIONS as PLS_EVIDENCE_OPTIONS
 from .estimate.pls_evidence import check_dependencies as _check_pls_evidence
-from .options import InstanceOf, Integer, OneOf, Real, check, check_keys, invalid
-from .score import item_weights, latent_scores, unit_index
+from .options import Boolean, InstanceOf, Integer, OneOf, Real, check, check_keys, invalid
+from .score import item_weights, latent_scores, observed_scores, unit_index
 from .spec import ModelSpec
 
 __all__ = ["ESTIMATORS", "ESTIMATOR_OPTIONS", "ML_ESTIMATORS", "PLS_FIT_OPTIONS", "SEM_ENGINES", "UnitOutcome",
@@ -88,6 +88,11 @@ MISSING_POLICIES = ("listwise", "fiml")
 
 _POSITIVE = (Real(0, None, closed="neither"),)
 _ITERATIONS = (Integer(min=1),)
+#: Identification options of the parameter table (:func:`acsi.spec.build_partable`) that every
+#: CB-SEM engine honours: ``std_lv`` (latent variances 1, every loading free; lavaan's
+#: ``std.lv = TRUE``) and ``fixed_x`` (exogenous observed covariates fixed at their sample
+#: moments, lavaan's default ``fixed.x = TRUE``; ``False`` estimates their (co)variances).
+TABLE_OPTIONS = {"std_lv": (Boolean(),), "fixed_x": (Boolean(),)}
 
 _ML = {"estimator": (OneOf(*ML_ESTIMATORS, desc="normal-theory ML, robust MLR or Satorra-Bentler MLM"),),
        "se": (OneOf("standard", "robust"),)}
@@ -95,9 +100,11 @@ _ML = {"estimator": (OneOf(*ML_ESTIMATORS, desc="normal-theory ML, robust MLR or
 #: The ``options=`` keys each estimator (and SEM engine) honours, with their constraints;
 #: anything else is refused, never ignored.
 ESTIMATOR_OPTIONS = {
-    ("sem", "semopy"): {"engine": (OneOf(*SEM_ENGINES),), "ftol": _POSITIVE, "maxiter": _ITERATIONS, **_ML},
-    ("sem", "mlfast"): {"engine": (OneOf(*SEM_ENGINES),), "xtol": _POSITIVE, "maxiter": _ITERATIONS, **_ML},
-    ("sem", "fiml"): {"gtol": _POSITIVE, "maxiter": _ITERATIONS, **_ML},
+    ("sem", "semopy"): {"engine": (OneOf(*SEM_ENGINES),), "ftol": _POSITIVE, "maxiter": _ITERATIONS, **_ML,
+                        **TABLE_OPTIONS},
+    ("sem", "mlfast"): {"engine": (OneOf(*SEM_ENGINES),), "xtol": _POSITIVE, "maxiter": _ITERATIONS, **_ML,
+                        **TABLE_OPTIONS},
+    ("sem", "fiml"): {"gtol": _POSITIVE, "maxiter": _ITERATIONS, **_ML, **TABLE_OPTIONS},
     ("pls", None): {"scheme": (OneOf("centroid", "factorial", "path"),), "tol": _POSITIVE, "max_iter": _ITERATIONS,
                     "modes": (InstanceOf(dict, desc="a dict latent -> 'A' or 'B'"),),
                     "anchors": (InstanceOf(dict, desc="a dict latent -> item"),),
@@ -271,19 +278,24 @@ def fit_unit(
 def _fit_sem_unit(out: _Draft, data: pd.DataFrame, spec: ModelSpec, options: dict, *, fiml: bool,
                   weights: np.ndarray | None = None) -> None:
     engine = options.get("engine", DEFAULT_ENGINE)
-    tuning = {k: v for k, v in options.items() if k != "engine"}  # ML variant, se, tolerances
+    table = {k: v for k, v in options.items() if k in TABLE_OPTIONS}
+    # ML variant, se, tolerances
+    tuning = {k: v for k, v in options.items() if k != "engine" and k not in TABLE_OPTIONS}
+    from .estimate.mlfast import compiled_model
+
+    model = compiled_model(spec, **({"meanstructure": True} if fiml else {}), **table)
     if fiml:
         from .estimate.fiml import fit_sem_fiml
 
-        res = fit_sem_fiml(data, spec, weights=weights, **tuning)
+        res = fit_sem_fiml(data, spec, model=model, weights=weights, **tuning)
     elif engine == "semopy":
         from .estimate.sem import fit_sem
 
-        res = fit_sem(data, spec, weights=weights, **tuning)
+        res = fit_sem(data, spec.partable(**table) if table else spec, weights=weights, **tuning)
     else:
         from .estimate.ml import fit_sem_fast
 
-        res = fit_sem_fast(data, spec, weights=weights, **tuning)
+        res = fit_sem_fast(data, spec, model=model, weights=weights, **tuning)
     out.converged = res.converged
     out.admissible = res.admissible
     out.messages = res.messages
@@ -294,10 +306,26 @@ def _fit_sem_unit(out: _Draft, data: pd.DataFrame, spec: ModelSpec, options: dic
         out.reason = "not converged: " + ("; ".join(res.messages) or "optimizer stopped without success")
         return
     out.weights = item_weights(spec, res.loadings, res.residual_variances, strict=False)
-    out.scores = latent_scores(data, spec, out.weights)
+    # latents, then observed structural outcomes on their own scale (a 0/1 complaint: its rate in %)
+    out.scores = pd.concat([latent_scores(data, spec, out.weights), observed_scores(data, spec)], axis=1)
     problems = sem_problem_latents(spec, res)
     out.latents = latent_status(spec, out.weights, problems)
     out.status, out.reason = unit_status(spec, out.weights, [p for p, _ in problems])
+    _add_sem_tables(out, spec, model, res)
+
+
+def _add_sem_tables(out: _Draft, spec: ModelSpec, model, res) -> None:
+    """Effects, ACSI impacts, R², reliability and HTMT into ``out.extra``
+    (:func:`acsi.estimate.semtables.unit_tables`); a table that cannot be computed is named in
+    the messages."""
+    from .estimate.semtables import unit_tables
+
+    try:
+        tables, notes = unit_tables(spec, model, res, out.weights)
+    except (AcsiError, np.linalg.LinAlgError, ValueError) as exc:
+        tables, notes = {}, [f"effects, impacts and reliability not computed: {exc}"]
+    out.extra.update(tables)
+    out.messages = tuple(out.messages) + tuple(notes)
 
 
 _ITEM = re.compile(r"negative residual variance of item (\S+) ")

@@ -25,6 +25,7 @@ from .estimate.pls_evidence import TABLES as PLS_EVIDENCE_TABLES
 from .pipeline import UnitOutcome
 from .data.saved import MANIFEST as _MANIFEST
 from .data.saved import read_results_dir
+from .estimate.semtables import UNIT_TABLES
 from .spec import ModelSpec
 from .summary import Summary
 from .tables import write_result
@@ -42,9 +43,14 @@ _POLICY = {
 PLS_TABLES = PLS_EVIDENCE_TABLES + tuple(f"pooled_{t}" for t in PLS_EVIDENCE_TABLES)
 
 #: Tables of a fit, by file stem (``company_indexes`` is :attr:`FitResult.indexes`).
+#: The CB-SEM tables of each unit's record (``UnitOutcome.extra``), stacked over units.
+SEM_TABLES = UNIT_TABLES
+
 FIT_TABLES = (
     "company_indexes", "latent_indexes", "scores", "estimates", "fit_measures", "item_weights", "units", "accounting",
     "pooled_estimates", "pooled_fit_measures", "pooled_indexes", *PLS_TABLES,
+    # CB-SEM: effects, ACSI impacts, R², reliability, HTMT per unit and pooled (acsi.estimate.semtables)
+    *SEM_TABLES, *(f"pooled_{t}" for t in SEM_TABLES),
 )
 
 
@@ -106,6 +112,13 @@ class FitResult:
         Status per unit: converged, admissible, n, reason, messages.
     ``accounting``
         Per unit: rows read, used, and dropped by reason.
+    ``effects``, ``impacts``, ``rsquare``, ``reliability``, ``htmt`` (CB-SEM)
+        Per unit (:mod:`acsi.estimate.semtables`): direct/indirect/total effects with
+        delta-method SEs (``from, to, effect, est, se, ..., std_lv, std_all``); ACSI impacts
+        (``driver, target, total, scale_driver, scale_target, impact, se, ..., ci_lower,
+        ci_upper``: 0-100 points of the target from a 5-point rise in the driver); R² of every
+        endogenous variable (``variable, r2``); α, ρc, ρA, AVE per latent; HTMT per latent pair.
+        The pooled fit's: :meth:`pooled_table` (``fit.pooled_table("impacts")``).
     PLS evidence (``estimator="pls"``; :meth:`pls_tables`)
         The quality table, effects, model fit, IPMA and the prediction asked for of every unit
         (unit columns first, like ``estimates``) and of the pooled fit
@@ -162,6 +175,72 @@ class FitResult:
     fit_measures = _table_property("fit_measures")
     item_weights = _table_property("item_weights")
     accounting = _table_property("accounting")
+    # CB-SEM (acsi.estimate.semtables): one row per unit and (driver, target) / variable / latent
+    effects = _table_property("effects")
+    impacts = _table_property("impacts")
+    rsquare = _table_property("rsquare")
+    reliability = _table_property("reliability")
+    htmt = _table_property("htmt")
+
+    def stratified(self, by, *, bins: dict | None = None, latents=None, confidence: float | None = None) -> pd.DataFrame:
+        """Indexes per unit and stratum: the survey-weighted mean 0-100 score of every latent (and
+        observed outcome, e.g. the complaint rate) within each unit and each value of ``by``.
+
+        Parameters
+        ----------
+        by : str or list of str
+            Columns of :attr:`scores`: the declared demographics (``sex``, ``age``...) stay there.
+        bins : dict, optional
+            ``{column: edges}`` bands a numeric column first (``{"age": [18, 30, 45, 65, 99]}``:
+            ``pd.cut`` intervals closed on the right).
+        latents : list of str, optional
+            Score columns to index (default: every one).
+        confidence : float, optional
+            Level of the t-intervals (default: the fit's).
+
+        Returns
+        -------
+        DataFrame
+            Unit columns, ``by`` columns, ``latent, index, se, ci_lower, ci_upper, n``; one row per
+            stratum present (:func:`acsi.score.unit_index`, the formula of the unit indexes).
+
+        Examples
+        --------
+        >>> fit.stratified(by="sex")                                   # doctest: +SKIP
+        >>> fit.stratified(by="age", bins={"age": [17, 34, 54, 99]})    # doctest: +SKIP
+        """
+        from .score import unit_index
+
+        by = [by] if isinstance(by, str) else list(by)
+        sc = self.scores
+        outcomes = [o.id for o in self.spec.observed if not o.covariate and o.id in self.spec.structural_observed]
+        names = [c for c in list(self.spec.latent_ids) + outcomes if c in sc.columns]  # scored columns
+        latents = names if latents is None else list(latents)
+        absent = [c for c in by + latents if c not in sc.columns]
+        if absent:
+            raise DataError(
+                f"stratified: {absent} are not columns of fit.scores (columns: {list(sc.columns)}); stratify by "
+                "a declared covariate of the model (it is kept when present in the survey) or a unit column"
+            )
+        for c, edges in (bins or {}).items():
+            if c not in by:
+                raise DataError(f"stratified: bins given for {c!r}, which is not in by={by}")
+            sc[c] = pd.cut(pd.to_numeric(sc[c], errors="coerce"), edges).astype(str)
+        level = float(self.options.get("confidence", 0.95) if confidence is None else confidence)
+        keys = list(dict.fromkeys(list(self.groups) + by))
+        rows = []
+        for k, g in sc.groupby(keys, sort=True, dropna=False):
+            k = k if isinstance(k, tuple) else (k,)
+            idx = unit_index(g[latents], g["weight"].to_numpy(dtype=float), confidence=level)
+            for r in idx.to_dict("records"):
+                rows.append({**dict(zip(keys, k)), **r})
+        return pd.DataFrame(rows, columns=keys + ["latent", "index", "se", "ci_lower", "ci_upper", "n"])
+
+    def pooled_table(self, name: str) -> pd.DataFrame | None:
+        """A table of the pooled fit (``"estimates"``, ``"impacts"``, ``"effects"``, ``"rsquare"``,
+        ``"reliability"``, ``"htmt"``, ...), a copy; None when there is none."""
+        t = self._table(f"pooled_{name}")
+        return None if t is None or t.empty else t.copy()
 
     @property
     def pooled_index(self) -> pd.DataFrame | None:
@@ -173,7 +252,8 @@ class FitResult:
         out = {}
         for name in FIT_TABLES:
             t = self._table(name)
-            if t is not None and (not name.startswith("pooled_") or not t.empty or name in PLS_TABLES):
+            if t is not None and (not (name.startswith("pooled_") or name in UNIT_TABLES) or not t.empty
+                                  or name in PLS_TABLES):
                 out[name] = t.copy()
         return out
 
@@ -286,6 +366,7 @@ class FitResult:
                 sections.append(("Pooled model fit", fm.to_frame("value").reset_index(names="measure")))
         if self.pooled_index is not None:
             sections.append(("Pooled indexes", self.pooled_index))
+        sections += _sem_sections(self)
         return Summary(f"acsi fit: {self.spec.name}", sections)
 
     def _pls_sections(self) -> list[tuple[str, pd.DataFrame | str]]:
@@ -408,6 +489,30 @@ class FitResult:
         return write_result(out_dir, self.tables(), texts=texts, manifest=_MANIFEST, kind="fit", header=self.manifest())
 
 
+def _sem_sections(fit: FitResult) -> list[tuple[str, pd.DataFrame]]:
+    """Summary sections of the pooled CB-SEM fit: defined parameters, R², ACSI impacts, reliability."""
+    out = []
+    est = fit.pooled_table("estimates")
+    if est is not None and (est["op"] == ":=").any():
+        d = est.loc[est["op"] == ":=", ["lhs", "rhs", "est", "se", "pvalue", "ci_lower", "ci_upper"]]
+        out.append(("Pooled defined parameters (:=, delta-method SEs)", d.rename(columns={"lhs": "name",
+                                                                                          "rhs": "definition"})))
+    r2 = fit.pooled_table("rsquare")
+    if r2 is not None:
+        r2 = r2[~r2["variable"].isin(fit.spec.item_ids)]
+        out.append(("Pooled R² of the structural variables (the items' in fit.pooled_table('rsquare'))", r2))
+    imp = fit.pooled_table("impacts")
+    if imp is not None:
+        show = imp.loc[imp["target"] == fit.spec.headline, ["driver", "target", "impact", "se", "ci_lower", "ci_upper"]]
+        if len(show):
+            out.append((f"Pooled ACSI impacts on {fit.spec.headline} (0-100 points from a 5-point rise in the driver; "
+                        "all pairs in fit.impacts)", show))
+    rel = fit.pooled_table("reliability")
+    if rel is not None:
+        out.append(("Pooled construct reliability (alpha, rho_c, rho_A, AVE; HTMT in fit.htmt)", rel))
+    return out
+
+
 # ============================================================================ building the tables
 def _keyframe(fit: FitResult, outcome) -> dict:
     return dict(zip(fit.groups, outcome.key))
@@ -497,7 +602,9 @@ def _scores(fit: FitResult) -> pd.DataFrame:
     groups, carry = list(fit.groups), list(fit.carry)
     prepared = fit.prepared
     data = prepared.data
-    head = groups + carry
+    # declared demographics present in the survey (sex, age...) stay beside the scores
+    demo = [c for c in getattr(prepared, "covariates", ()) if c in data.columns and c not in groups + carry]
+    head = groups + carry + demo
     # row positions of every unit, in input order (the order fit_unit saw them in)
     positions = data.groupby(groups, sort=False, dropna=False).indices if groups else {}
     # a fit without unit columns has one model, the pooled one: its respondents are every row
@@ -531,8 +638,20 @@ def _accounting(fit: FitResult) -> pd.DataFrame:
     return acc
 
 
+def _stack_extra(name: str):
+    """A table of the units' ``extra`` (the CB-SEM tables), stacked with the unit columns."""
+    def build(fit: FitResult) -> pd.DataFrame:
+        out = _stacked(fit, lambda o: o.extra.get(name))
+        return pd.DataFrame(columns=list(fit.groups)) if out is None else out
+
+    return build
+
+
 def _pooled(attr: str):
     def build(fit: FitResult) -> pd.DataFrame:
+        if attr in UNIT_TABLES:
+            obj = None if fit.pooled is None else fit.pooled.extra.get(attr)
+            return pd.DataFrame() if obj is None else obj.copy()
         obj = None if fit.pooled is None else getattr(fit.pooled, attr)
         if obj is None:
             return pd.DataFrame()
@@ -568,6 +687,8 @@ _BUILDERS = {
     "pooled_indexes": _pooled("index"),
     **{stem: _pls_units(stem) for stem in PLS_EVIDENCE_TABLES},
     **{f"pooled_{stem}": _pls_pooled(stem) for stem in PLS_EVIDENCE_TABLES},
+    **{t: _stack_extra(t) for t in UNIT_TABLES},
+    **{f"pooled_{t}": _pooled(t) for t in UNIT_TABLES},
 }
 
 
@@ -600,7 +721,7 @@ def load_results(path: str | Path, *, verify: bool = True) -> FitResult:
     missing = [t for t in ("company_indexes", "latent_indexes", "units", "accounting") if t not in tables]
     if missing:
         raise DataError(f"{str(d)!r} lacks the tables {missing}; the results are incomplete: re-save them")
-    for stem in ("pooled_estimates", "pooled_fit_measures", "pooled_indexes"):
+    for stem in ("pooled_estimates", "pooled_fit_measures", "pooled_indexes", *(f"pooled_{t}" for t in UNIT_TABLES)):
         tables.setdefault(stem, pd.DataFrame())
     prov = {"run_id": manifest.get("run_id"), "created_utc": manifest.get("created_utc"),
             "versions": manifest.get("versions", {}),
@@ -626,4 +747,5 @@ def _pooled_outcome(tables: dict, info) -> UnitOutcome | None:
         estimates=est if not est.empty else None,
         fit_measures=fm.iloc[0].astype(float) if not fm.empty else None,
         index=idx if not idx.empty else None,
+        extra={t: tables[f"pooled_{t}"] for t in UNIT_TABLES if not tables[f"pooled_{t}"].empty},
     )

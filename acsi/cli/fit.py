@@ -57,6 +57,12 @@ def register(sub) -> argparse.ArgumentParser:
                    help="override the standard errors of the covariance-based estimator (standard: normal theory)")
     f.add_argument("--engine", choices=["semopy", "mlfast"], default=None,
                    help="ML engine for the covariance-based estimators: mlfast, acsi's own (default), or semopy")
+    f.add_argument("--std-lv", action="store_true",
+                   help="covariance-based estimators: latent variances fixed to 1, every loading free (lavaan's "
+                        "std.lv = TRUE)")
+    f.add_argument("--free-x", action="store_true",
+                   help="covariance-based estimators: estimate the (co)variances of exogenous observed covariates "
+                        "(lavaan's fixed.x = FALSE; default: fixed at their sample values)")
     f.add_argument("--weight", default=None,
                    help="survey-weight column: weights the estimation (the SEM fits the weighted moments, lavaan's "
                         "sampling.weights) and the index means")
@@ -182,6 +188,16 @@ def _item_map(path: str | None) -> dict[str, str] | None:
     return dict(zip(table["column"].astype(str), table["item"].astype(str)))
 
 
+def _table_options(args: argparse.Namespace) -> dict:
+    """The parameter table's identification options of acsi.fit from --std-lv and --free-x."""
+    options = {}
+    if getattr(args, "std_lv", False):
+        options["std_lv"] = True
+    if getattr(args, "free_x", False):
+        options["fixed_x"] = False
+    return options
+
+
 def _check_before_the_fit(args: argparse.Namespace) -> None:
     """The bootstrap options that can be refused before the fit: the seed, a replicate count whose
     results cannot fit in memory, an unreachable scheduler."""
@@ -241,10 +257,14 @@ def run(args: argparse.Namespace) -> int:
     if args.se and args.estimator == "pls":
         raise InvalidParameterError("--se applies to the covariance-based estimators (sem, mlr, mlm) only; PLS has "
                                     "no analytic standard errors: drop --se and use --bootstrap")
+    if (args.std_lv or args.free_x) and args.estimator == "pls":
+        raise InvalidParameterError("--std-lv and --free-x apply to the covariance-based estimators only (they "
+                                    f"identify the CB-SEM model); drop them for --estimator {args.estimator}")
     estimator = "sem" if args.estimator in ("mlr", "mlm") else args.estimator
     options = {k: v for k, v in (("engine", args.engine), ("se", args.se)) if v}
     if args.estimator in ("mlr", "mlm"):  # the ML variants are an option of the covariance-based estimator
         options["estimator"] = args.estimator
+    options.update(_table_options(args))
     options.update(_pls_options(args))  # PLS flags with --estimator sem are refused here
     _check_before_the_fit(args)
     item_map = _item_map(args.item_map)

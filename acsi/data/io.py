@@ -34,8 +34,9 @@ def read_table(path: str | Path, *, text_columns=(), sheet: str | int = 0, sep: 
     The one file reader of acsi (:func:`acsi.tables.read_file` plus SPSS and Stata through
     pyreadstat).  ``text_columns`` are read as text from CSV (the period ``2008`` stays
     ``"2008"``).  SPSS/Stata files get ``attrs["missing_codes"]`` (column -> codes whose
-    value labels mark missing answers, and SPSS user-defined missing values).  ``sep``,
-    ``decimal`` and ``encoding`` are for text files; by default they are detected where
+    value labels mark missing answers, and SPSS user-defined missing values) and
+    ``attrs["scales"]`` (column -> (smallest, largest) labelled answer that is not a missing code).
+    ``sep``, ``decimal`` and ``encoding`` are for text files; by default they are detected where
     unambiguous and recorded in ``attrs["read_as"]`` (:func:`acsi.tables.read_file`).
 
     Raises
@@ -82,6 +83,8 @@ def read_survey(path: str | Path, *, sheet: str | int | None = 0, item_map: dict
             raise DataError(f"item_map names columns not in {p.name}: {absent}; columns are {list(df.columns)}")
         df = df.rename(columns=item_map)
         codes = {item_map.get(k, k): v for k, v in codes.items()}
+        scales = {item_map.get(k, k): v for k, v in (df.attrs.get("scales") or {}).items()}
+        df.attrs["scales"] = scales
     df.attrs["missing_codes"] = codes
     df.attrs["source"] = str(p)
     return df
@@ -109,4 +112,12 @@ def _read_stats_file(p: Path) -> pd.DataFrame:
             if lo is not None and lo == hi:
                 codes.setdefault(col, set()).add(float(lo))
     df.attrs["missing_codes"] = {k: sorted(v) for k, v in codes.items()}
+    # a variable's scale from its labelled answers (the smallest and largest that are not missing
+    # codes; at least two), for observed variables the model gives no scale (a 0/1 complaint)
+    scales = {}
+    for col, labels in (meta.variable_value_labels or {}).items():
+        answers = sorted(float(v) for v in labels if float(v) not in codes.get(col, set()))
+        if len(answers) >= 2:
+            scales[col] = (answers[0], answers[-1])
+    df.attrs["scales"] = scales
     return df

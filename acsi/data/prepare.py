@@ -5,7 +5,10 @@ Missing-data policy (explicit, never silent imputation):
 1. Missing-value codes (by default ACSI's 98 "don't know" and 99 "refused",
    plus any codes read from SPSS/Stata value labels) become missing.
 2. Values outside an item's scale are an error listing the columns, the
-   offending values and the first rows, unless ``out_of_range="missing"``.
+   offending values and the first rows, unless ``out_of_range="missing"``.  A
+   column whose answers lie mostly outside its declared scale (a 0/1 answer under a
+   1-10 scale) has the wrong scale: it is an error in both modes, since treating its
+   answers as missing would delete them.
 3. ``missing="listwise"`` (default): a respondent with any missing item of the
    model is dropped from estimation and scoring.
    ``missing="fiml"``: a respondent is kept when at least one item of the model
@@ -16,6 +19,22 @@ Missing-data policy (explicit, never silent imputation):
    out-of-range answer is then a hole like any other missing answer (the row is
    not dropped for it).  Pairwise deletion, which semopy applies silently, and
    imputation are never used.
+
+Columns read
+------------
+Every column the statistical model uses (``spec.observed_ids``: the items, observed
+variables of the structural part such as a 0/1 complaint ``cc1``, active covariates such
+as ``age``), each checked against its own scale (``spec.scale_bounds``: an item's
+min/max, an observed variable's ``min``/``max`` or ``# scale:`` directive; an observed
+variable with no scale, such as age in years, is not range-checked).  A scale the model
+does not give can come from the value labels of an SPSS/Stata file
+(``df.attrs["scales"]``, set by :func:`acsi.data.read_survey`: the smallest and largest labelled
+answer that is not a missing code).  The default missing codes (98, 99) apply to the items and the
+scaled variables; a variable without a scale takes only its own codes (a dict
+``missing_codes={"age": [999]}`` or the file's labels), since 98 may be a real age.
+Declared covariates the model does not use (demographics kept for stratified tables) are
+carried along as they are when present and never drop a row.  The data must not have a
+column named like a latent (:meth:`acsi.spec.ModelSpec.check_columns`, lavaan's check).
 
 Every row read is accounted for.  Each dropped row is counted under exactly one
 reason, the first that applies, in this order: ``missing_unit`` (a unit label
@@ -106,8 +125,9 @@ class PreparedData:
     Attributes
     ----------
     data : DataFrame
-        Rows used: the group and hierarchy columns and the items as floats (an item may be
-        called ``weight`` or ``row``: the survey weights and row positions are not columns).
+        Rows used: the group and hierarchy columns, the model's observed variables as floats
+        and the declared covariates present (an item may be called ``weight`` or ``row``: the
+        survey weights and row positions are not columns).
     accounting : DataFrame
         Per group: ``rows_read, rows_used`` and one ``dropped_<reason>`` column per reason.
     item_missing : DataFrame
@@ -120,6 +140,12 @@ class PreparedData:
         Survey weight of each row of ``data`` (1.0 when none was given); read-only.
     rows : ndarray
         0-based position of each row of ``data`` in the input table; read-only.
+    variables : tuple of str
+        The model's columns in ``data`` (``spec.observed_ids``: items, observed structural
+        variables, active covariates), as floats.
+    covariates : tuple of str
+        Declared covariates carried along for stratified tables (present in the data, in
+        the model or not); the ones outside the model keep their values as read.
     """
 
     data: pd.DataFrame
@@ -129,6 +155,8 @@ class PreparedData:
     carry: list[str]
     weights: np.ndarray
     rows: np.ndarray
+    variables: tuple = ()
+    covariates: tuple = ()
 
 
 def _check_ids(df: pd.DataFrame, id_column: str | None) -> None:
@@ -200,7 +228,9 @@ def prepare_survey(
         ``{column_in_data: item_id}``.
     missing_codes : sequence of numbers, or dict item -> sequence
         Codes that mean "no answer".  Codes found in SPSS/Stata value labels
-        (``df.attrs["missing_codes"]``) are added.
+        (``df.attrs["missing_codes"]``) are added.  The default codes apply to the items and
+        to observed variables with a scale; an unscaled variable (age in years) takes only
+        the codes a dict names for it.
     out_of_range : {"error", "missing"}
     missing : {"listwise", "fiml"}
         Listwise deletion, or keep every row with at least one item answered
@@ -233,29 +263,36 @@ def prepare_survey(
     _check_ids(df, id_column)
     groups = list(groups or [])
     file_codes = dict(df.attrs.get("missing_codes", {}) or {})
+    file_scales = dict(df.attrs.get("scales", {}) or {})
     if item_map:
         absent = [c for c in item_map if c not in df.columns]
         if absent:
             raise DataError(f"item_map names columns that are not in the data: {absent}; columns are {list(df.columns)}")
         file_codes = {item_map.get(k, k): v for k, v in file_codes.items()}
+        file_scales = {item_map.get(k, k): v for k, v in file_scales.items()}
         df = df.rename(columns=item_map)
-    items = list(spec.item_ids)
-    absent = [i for i in items if i not in df.columns]
+    variables = list(spec.observed_ids)
+    absent = [i for i in variables if i not in df.columns]
     if absent:
         hints = "; ".join(f"{a}{_suggest(a, df.columns)}" for a in absent)
+        kinds = "item columns" if all(a in set(spec.item_ids) for a in absent) else "columns"
         raise DataError(
-            f"the survey lacks item columns of model {spec.name!r}: {hints}. "
+            f"the survey lacks {kinds} of model {spec.name!r}: {hints}. "
             "Rename the columns or pass item_map={'column_in_file': 'item_id'}"
         )
+    spec.check_columns(df.columns)
     for g in groups + ([weight] if weight else []):
         if g not in df.columns:
             raise DataError(f"column {g!r} is not in the survey{_suggest(g, df.columns)}; columns are {list(df.columns)}")
     carry = [c for c in carry if c in df.columns and c not in groups]
+    # declared covariates the model does not use: carried along as read (stratified tables)
+    covariates = [c for c in spec.covariate_ids if c in df.columns and c not in groups + carry]
+    extra_cov = [c for c in covariates if c not in variables]
 
     n = len(df)
     X = pd.DataFrame(index=df.index)
     bad_types = {}
-    for it in items:
+    for it in variables:
         col = df[it]
         if pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col):
             X[it] = col.astype(float)  # numbers already: nothing to coerce or report
@@ -269,21 +306,27 @@ def prepare_survey(
         desc = "; ".join(f"{c}: values {v} at rows {r}" for c, (v, r) in bad_types.items())
         raise DataError(f"non-numeric answers in item columns: {desc}. Recode them as numbers or as a missing code")
 
-    # missing codes
+    # each variable's own scale: the model's, else the value labels of an SPSS/Stata file
+    bounds = {v: tuple(map(float, b)) for v, b in file_scales.items() if v in variables}
+    bounds.update({v: b for v, b in spec.scale_bounds.items() if v in variables})
+    scaled = [v for v in variables if v in bounds]
+
+    # missing codes: the default codes apply to scaled variables; an unscaled one (age in
+    # years) takes only the codes named for it (a dict, or the file's labels)
     code_map: dict[str, set[float]] = {}
     if isinstance(missing_codes, dict):
-        for it in items:
+        for it in variables:
             code_map[it] = {float(c) for c in missing_codes.get(it, ())}
     else:
         base = {float(c) for c in (missing_codes or ())}
-        code_map = {it: set(base) for it in items}
+        code_map = {it: set(base) if it in bounds else set() for it in variables}
     for it, codes in file_codes.items():
         if it in code_map:
             code_map[it] |= {float(c) for c in codes}
 
     item_rows = []
-    is_code = pd.DataFrame(False, index=df.index, columns=items)
-    for it in items:
+    is_code = pd.DataFrame(False, index=df.index, columns=variables)
+    for it in variables:
         blank = int(X[it].isna().sum())
         row = {"item": it, "blank": blank}
         for c in sorted(code_map[it]):
@@ -293,21 +336,23 @@ def prepare_survey(
         item_rows.append(row)
     Xm = X.mask(is_code)
 
-    lo = pd.Series({it: spec.scale_bounds[it][0] for it in items})
-    hi = pd.Series({it: spec.scale_bounds[it][1] for it in items})
-    oor = Xm.lt(lo, axis=1) | Xm.gt(hi, axis=1)
+    lo = pd.Series({it: bounds[it][0] for it in scaled}, dtype=float)
+    hi = pd.Series({it: bounds[it][1] for it in scaled}, dtype=float)
+    oor = pd.DataFrame(False, index=df.index, columns=variables)
+    if scaled:
+        oor[scaled] = Xm[scaled].lt(lo, axis=1) | Xm[scaled].gt(hi, axis=1)
     oor_counts = oor.sum()
     for row in item_rows:
         row["out_of_range"] = int(oor_counts[row["item"]])
-    if oor.to_numpy().any() and out_of_range == "error":
-        cols = [c for c in items if oor[c].any()]
+    if oor.to_numpy().any():
+        cols = [c for c in variables if oor[c].any()]
         parts = []
         for c in cols:
             vals = sorted(pd.unique(Xm.loc[oor[c], c]))[:6]
             rows = [int(i) for i in np.flatnonzero(oor[c].to_numpy())[:5]]
             parts.append(f"{c} (scale {lo[c]:g}-{hi[c]:g}): values {[float(v) for v in vals]} at rows {rows}")
         # a column mostly outside its scale (a 0/1 answer under a 1-10 scale) has the wrong scale:
-        # treating its answers as missing would delete them, so point to the scale instead
+        # treating its answers as missing would delete them, so point to the scale instead (in both modes)
         answered = Xm[cols].notna().sum()
         wrong = [c for c in cols if oor[c].sum() > 0.5 * answered[c] or set(Xm[c].dropna().unique()) <= {0.0, 1.0}]
         if wrong:
@@ -319,11 +364,12 @@ def prepare_survey(
                 "'# scale: " + wrong[0] + " 0 1' in lavaan text; for ACSI's yes/no complaint question use "
                 "load_model('acsi', complaint='yes_no')"
             )
-        raise DataError(
-            "answers outside the item's scale: " + "; ".join(parts)
-            + ". Fix the data, declare these values as missing codes (missing_codes=...), "
-            "or treat them as missing: out_of_range='missing' (command line: --out-of-range missing)"
-        )
+        if out_of_range == "error":
+            raise DataError(
+                "answers outside the item's scale: " + "; ".join(parts)
+                + ". Fix the data, declare these values as missing codes (missing_codes=...), "
+                "or treat them as missing: out_of_range='missing' (command line: --out-of-range missing)"
+            )
     Xm = Xm.mask(oor)
 
     # reasons, first applicable wins
@@ -361,8 +407,10 @@ def prepare_survey(
         accounting = acc.sum().to_frame().T
     used = reason.isna()
     data = df.loc[used, groups + carry].copy() if (groups or carry) else pd.DataFrame(index=df.index[used])
-    for it in items:
+    for it in variables:
         data[it] = Xm.loc[used, it].astype(float)
+    for c in extra_cov:
+        data[c] = df.loc[used, c].to_numpy()
     data = data.reset_index(drop=True)
     weights_used = wvals[used].to_numpy(dtype=float).copy()
     rows_used = np.flatnonzero(used.to_numpy())
@@ -372,4 +420,5 @@ def prepare_survey(
         raise RuntimeError("data accounting lost rows")
     item_missing = pd.DataFrame(item_rows).fillna(0)
     return PreparedData(data=data, accounting=accounting, item_missing=item_missing, groups=groups, carry=carry,
-                        weights=weights_used, rows=rows_used)
+                        weights=weights_used, rows=rows_used, variables=tuple(variables),
+                        covariates=tuple(covariates))

@@ -50,7 +50,7 @@ from ..errors import EstimationError, InvalidParameterError
 from .expressions import jacobian
 from .mlfast import LOADING, PATH, RamModel
 
-__all__ = ["acsi_impacts", "effects", "scale_factors", "total_effects", "total_effects_from_estimates"]
+__all__ = ["acsi_impacts", "effect_pairs", "effects", "impact_values", "scale_factors", "total_effects", "total_effects_from_estimates"]
 
 
 def total_effects(B: np.ndarray) -> np.ndarray:
@@ -126,6 +126,13 @@ def _pairs(model: RamModel, group: int) -> list[tuple[int, int]]:
         power = (adj @ power > 0).astype(int)
         reach |= power
     return [(f, t) for f in range(gm.m) for t in range(gm.m) if reach[t, f] and f != t]
+
+
+def effect_pairs(model: RamModel, group: int = 1) -> list[tuple[int, int]]:
+    """``(from, to)`` positions (in the group's ``lv``: latents, then phantom latents of observed
+    structural variables) joined by at least one directed path: the pairs of :func:`effects`
+    and :func:`acsi_impacts`."""
+    return _pairs(model, group)
 
 
 def _effect_values(model: RamModel, theta: np.ndarray, group: int, pairs, exo) -> np.ndarray:
@@ -207,15 +214,31 @@ def effects(model: RamModel, theta: np.ndarray, vcov: np.ndarray | None, *, grou
 
 
 def _scale_values(model: RamModel, theta: np.ndarray, group: int, w: np.ndarray, span: np.ndarray) -> np.ndarray:
-    """0-100 points per latent unit, for a batch of θ (R × m)."""
+    """0-100 points per latent unit, for a batch of θ (R × m); ``w`` one weight per observed
+    variable (p) or one row per θ (R × p: each bootstrap replicate's own weights)."""
     gm = model.groups[group - 1]
     L = model.matrices_of(theta, group - 1)[0]  # R × p × m
     ind = gm.L0 != 0
     ind[gm.row[gm.kind == LOADING], gm.col[gm.kind == LOADING]] = True
-    W = np.where(ind, w[:, None], 0.0)  # items weighted within their own block
-    num = 100.0 * np.einsum("pm,rpm->rm", W, L)
-    den = np.einsum("pm,p->m", W, span)
+    w = np.asarray(w, dtype=float)
+    W = np.where(ind, w[..., :, None], 0.0)  # items weighted within their own block: (p|R×p) × m
+    W = np.broadcast_to(W, L.shape)
+    num = 100.0 * np.einsum("rpm,rpm->rm", W, L)
+    den = np.einsum("rpm,p->rm", W, span)
     return num / np.where(den > 0, den, np.nan)
+
+
+def impact_values(model: RamModel, theta: np.ndarray, w: np.ndarray, span: np.ndarray, pairs, *,
+                  rise: float = 5.0, group: int = 1) -> np.ndarray:
+    """ACSI impacts ``rise · total(d → t) · s_t / s_d`` (module docstring) of the ``pairs``
+    ``(driver, target)`` (latent positions of the group) for a batch of θ (R × npar): R × pairs.
+    ``w`` is one weight per observed variable or one row per θ (the bootstrap's replicates);
+    the one implementation behind :func:`acsi_impacts` and the bootstrap's impacts."""
+    f = np.array([p[0] for p in pairs], dtype=int)
+    t = np.array([p[1] for p in pairs], dtype=int)
+    total = total_effects(model.matrices_of(theta, group - 1)[1])[:, t, f]
+    s = _scale_values(model, theta, group, w, span)
+    return rise * total * s[:, t] / s[:, f]
 
 
 def _item_vector(gm, values, name: str, default=None) -> np.ndarray:
@@ -291,8 +314,7 @@ def acsi_impacts(model: RamModel, theta: np.ndarray, vcov: np.ndarray | None, *,
 
     def fn(th):
         total = total_effects(model.matrices_of(th, group - 1)[1])[:, t, f]
-        s = _scale_values(model, th, group, w, span)
-        return np.concatenate([rise * total * s[:, t] / s[:, f], total], axis=1)
+        return np.concatenate([impact_values(model, th, w, span, pairs, rise=rise, group=group), total], axis=1)
 
     v = fn(theta[None])[0]
     k = len(pairs)

@@ -1769,12 +1769,13 @@ def parameter_vcov(model: RamModel, info: np.ndarray, n: int, theta: np.ndarray)
 
 
 # ============================================================================ admissibility
-def admissible_batch(model, theta: np.ndarray) -> np.ndarray:
-    """Vectorised admissibility: no negative variance, positive-definite latent covariance."""
+def admissible_batch(model, theta: np.ndarray, exo: np.ndarray | None = None) -> np.ndarray:
+    """Vectorised admissibility: no negative variance, positive-definite latent covariance
+    (``exo``: the covariate moments fixed at their sample values, per θ, when the model has them)."""
     gm = _gm(model)
     tc = model.cells(np.atleast_2d(theta), 0) if isinstance(model, RamModel) else np.atleast_2d(theta)
-    _L, _B, P, T = gm.matrices(tc)[:4]
-    _, A, _, _ = _implied_full(gm, tc)[:4]
+    _L, _B, P, T = gm.matrices(tc, exo)[:4]
+    _, A, _, _ = _implied_full(gm, tc, exo)[:4]
     ok = (np.diagonal(T, axis1=1, axis2=2) >= 0).all(axis=1) & (np.diagonal(P, axis1=1, axis2=2) >= 0).all(axis=1)
     ok &= np.linalg.eigvalsh(A).min(axis=1) > 0
     return ok

@@ -460,6 +460,10 @@ def impacts(data, unit_cols: bool = False) -> pd.DataFrame:
     the target per ``rise`` points of the driver, 5 in the ACSI's tables) and, when computed,
     ``se, ci_lower, ci_upper``.  Returns the headline's rows (empty when there is no table).
     """
+    if not unit_cols and data.bootstrap is not None and _pooled_bootstrap(data.bootstrap):
+        out = computed_impacts(data)  # a bootstrap of the pooled model: percentile intervals from its replicates
+        if not out.empty and (out["interval"] == "bootstrap percentile").all():
+            return out.loc[out["target"].astype(str) == str(data.headline)].reset_index(drop=True)
     for name in ("pooled_impacts", "impacts"):
         tab = data.table(name)
         if not tab.empty and {"driver", "target", "impact"}.issubset(tab.columns):
@@ -467,7 +471,10 @@ def impacts(data, unit_cols: bool = False) -> pd.DataFrame:
             keys = [g for g in data.groups if g in out.columns]
             if keys and not unit_cols:
                 continue  # per-unit impacts: the pooled table is wanted
-            return out.reset_index(drop=True)
+            out = out.reset_index(drop=True)
+            if "interval" not in out.columns:  # the fit's own table (acsi.estimate.semtables): delta-method SEs
+                out["interval"] = "delta" if "se" in out.columns and out["se"].notna().any() else "none"
+            return out
     if not unit_cols:
         out = computed_impacts(data)
         if not out.empty:

@@ -259,6 +259,12 @@ TEXT: dict[str, tuple[str, str]] = {
         "the estimates and no bootstrap of the pooled model was given (run one for intervals).",
         "由合併模型的估計值與題項權重計算；沒有區間：結果未保存估計值的協方差，也未提供合併模型的自助法（執行自助法可得區間）。",
     ),
+    "impacts_delta": (
+        "The fit's impacts table (acsi.estimate.effects.acsi_impacts on the pooled model): SE and {level} normal "
+        "interval by the delta method (item weights held fixed).",
+        "擬合結果的影響值表（合併模型，acsi.estimate.effects.acsi_impacts）：標準誤與 {level} 正態區間由 delta 法計算"
+        "（題項權重固定）。",
+    ),
     "impacts_pls_ipma": (
         "From the pooled PLS IPMA: {rise} × the importance (the headline's 0-100 points per point of the driver's "
         "0-100 score; Ringle & Sarstedt 2016); no interval (the report's PLS impacts are not bootstrapped).",
@@ -313,6 +319,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "pls_table_pls_fornell_larcker": ("PLS Fornell-Larcker criterion", "PLS Fornell-Larcker 準則"),
     "pls_table_pls_inner_vif": ("PLS structural collinearity (inner VIF)", "PLS 結構共線性（內部 VIF）"),
     "pls_table_pls_f2": ("PLS effect sizes (f²)", "PLS 效應量（f²）"),
+    "pls_table_reliability": ("Reliability and convergent validity (α, ρc, ρA, AVE)", "信度與收斂效度（α、ρc、ρA、AVE）"),
+    "pls_table_htmt": ("Discriminant validity (HTMT)", "區別效度（HTMT）"),
+    "pls_table_rsquare": ("Explained variance (R²)", "解釋變異（R²）"),
     "pls_table_pls_loadings": ("PLS loadings and weights", "PLS 載荷與權重"),
     "pls_table_pls_r2": ("PLS explained variance (R²)", "PLS 解釋變異（R²）"),
     "pls_table_pls_quality_flags": ("PLS quality checks (each with its threshold and reference)", "PLS 質量檢查（各附閾值與文獻）"),

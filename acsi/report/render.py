@@ -324,6 +324,8 @@ def _ipa(data: ReportData, lang: str) -> dict | None:
         how = str(imp["interval"].iloc[0]) if "interval" in imp.columns else ""
         if how == "none":
             out["impacts_note"] = t("impacts_no_interval", lang)
+        elif how == "delta":
+            out["impacts_note"] = t("impacts_delta", lang, level=fmt_pct(lvl))
         elif how == "none_ipma":
             out["impacts_note"] = t("impacts_pls_ipma", lang, rise=fixed(rise, 0))
         elif how == "bootstrap percentile":
@@ -415,11 +417,15 @@ PLS_STEMS = ("pls_reliability", "pls_loadings", "pls_htmt", "pls_fornell_larcker
              "pls_ipma_indicators", "pls_predict", "pls_blindfolding")
 
 
+#: The CB-SEM tables a fit carries (acsi.estimate.semtables), shown the same way.
+SEM_STEMS = ("reliability", "htmt", "rsquare")
+
+
 def _pls_tables(data: ReportData, lang: str) -> list[dict]:
     """The PLS evidence tables the fit carries (:data:`PLS_STEMS`: reliability, HTMT, model fit, IPMA, ...),
     shown as they are, each titled in ``lang``."""
     out = []
-    for stem in PLS_STEMS:
+    for stem in PLS_STEMS + SEM_STEMS:
         for name in (f"pooled_{stem}", stem):
             tab = data.table(name)
             if tab.empty:

@@ -59,7 +59,8 @@ from scipy import stats
 from ..errors import ScoringError
 from ..spec import ModelSpec
 
-__all__ = ["index_from_means", "item_weights", "item_weights_batch", "latent_scores", "rescale", "unit_index", "t_interval",
+__all__ = ["index_from_means", "item_weights", "item_weights_batch", "latent_scores", "observed_scores", "rescale",
+           "unit_index", "t_interval",
            "weighted_mean_se"]
 
 _ZERO = 1e-10
@@ -198,6 +199,22 @@ def latent_scores(data: pd.DataFrame, spec: ModelSpec, weights: pd.DataFrame) ->
             S[:, ~np.isfinite(W).all(axis=0)] = np.nan
         return pd.DataFrame(S, index=data.index, columns=latents)
     return pd.DataFrame(rescale(X, W, bounds[:, 0], bounds[:, 1]), index=data.index, columns=latents)
+
+
+def observed_scores(data: pd.DataFrame, spec: ModelSpec) -> pd.DataFrame:
+    """0-100 scores of the observed variables of the structural model that have a scale (ACSI's
+    yes/no complaint ``cc1``): ``100 (x − min) / (max − min)``, the variable's own scale with
+    weight 1, so a unit's index of a 0/1 answer is the percentage answering 1 (the complaint
+    rate in percent).  Covariates (age, sex, income) are not scored.  Columns in declaration
+    order; none when the model has no such variable.
+    """
+    cols = {}
+    for o in spec.observed:
+        if o.covariate or not o.has_scale or o.id not in spec.structural_observed:
+            continue
+        x = data[o.id].to_numpy(dtype=float)
+        cols[o.id] = 100.0 * (x - o.min) / (o.max - o.min)
+    return pd.DataFrame(cols, index=data.index)
 
 
 def rescale(X: np.ndarray, W: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:

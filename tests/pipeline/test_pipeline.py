@@ -56,10 +56,11 @@ def test_too_few_respondents_is_a_failed_unit_with_its_reason(unit, acsi_text_sp
 @pytest.mark.parametrize("estimator, missing, options, match", [
     ("sem", "listwise", {"engine": "semopy", "sheme": "path"},
      r"unknown key\(s\) \['sheme'\] for estimator='sem' with engine='semopy'; the known keys are \['engine', 'ftol', "
-     r"'maxiter', 'estimator', 'se'\]"),
+     r"'maxiter', 'estimator', 'se', 'std_lv', 'fixed_x'\]"),
     # the default engine is acsi's own (mlfast)
     ("sem", "listwise", {"sheme": "path"}, r"unknown key\(s\) \['sheme'\] for estimator='sem' with engine='mlfast'; "
-                                            r"the known keys are \['engine', 'xtol', 'maxiter', 'estimator', 'se'\]"),
+                                            r"the known keys are \['engine', 'xtol', 'maxiter', 'estimator', 'se', "
+                                            r"'std_lv', 'fixed_x'\]"),
     ("sem", "listwise", {"engine": "mlfast", "ftol": 1e-9},
      r"unknown key\(s\) \['ftol'\] for estimator='sem' with engine='mlfast'; the known keys are \['engine', 'xtol'"),
     ("sem", "fiml", {"engine": "mlfast"}, r"options\['engine'\]\" parameter of acsi.fit must be absent with "

@@ -45,12 +45,17 @@ def _by_hand(est, w, spec, driver, target, rise=5.0):
 def test_impacts_equal_the_formula_on_the_pooled_tables(unit):
     fit = _fit(unit)
     data = from_objects(fit)
-    tab = impacts(data)
-    assert set(tab["target"]) == {"CS"} and set(tab["driver"]) == {"CE", "PQ", "PV"}
+    tab = computed_impacts(data).query("target == 'CS'")
+    assert set(tab["driver"]) == {"CE", "PQ", "PV"}
     w = fit.pooled.weights
     for r in tab.itertuples():
         assert r.impact == pytest.approx(_by_hand(fit.pooled.estimates, w, fit.spec, r.driver, "CS"), rel=1e-9)
     assert (tab["interval"] == "none").all() and tab["ci_lower"].isna().all()
+    # the fit's own impacts table (acsi.estimate.semtables) is what the report shows: the same numbers
+    carried = impacts(data).set_index("driver")
+    assert (carried["interval"] == "delta").all() and (carried["se"] > 0).all()
+    for r in tab.itertuples():
+        assert carried.loc[r.driver, "impact"] == pytest.approx(r.impact, rel=1e-9)
 
 
 def test_pls_impacts_from_the_ipma_and_no_interval_without_a_bootstrap():
@@ -73,7 +78,10 @@ def test_pls_impacts_from_the_ipma_and_no_interval_without_a_bootstrap():
         assert r.impact == pytest.approx(by_hand, rel=1e-6)
     assert "From the pooled PLS IPMA: 5 × the importance" in page_text(quiet(render_report, pls))
     html = page_text(quiet(render_report, _fit(False)))
-    assert "no interval: the results keep no covariance" in html and "Impact of a 5-point rise" in html
+    assert "SE and 95% normal interval by the delta method" in html and "Impact of a 5-point rise" in html
+    old = from_objects(_fit(False))  # results saved before fits carried impacts: computed, no interval, said so
+    old = old.replace(tables={k: v for k, v in old.tables.items() if "impacts" not in k})
+    assert "no interval: the results keep no covariance" in page_text(quiet(render_report, old))
 
 
 @pytest.mark.parametrize("lang, words", [("en", "percentile interval from 40 bootstrap replicates"),
@@ -86,3 +94,13 @@ def test_bootstrap_gives_the_impacts_interval(lang, words):
     assert (tab["ci_lower"] < tab["impact"]).all() and (tab["impact"] < tab["ci_upper"]).all()
     assert (tab["se"] > 0).all()
     assert words in page_text(quiet(render_report, fit, bootstrap=boot, lang=lang))
+
+
+def test_cbsem_reliability_and_htmt_are_shown_when_the_fit_carries_them():
+    fit = _fit(False)
+    text = page_text(quiet(render_report, fit))
+    rel = fit.pooled_table("reliability")
+    assert rel is not None and "Reliability and convergent validity (α, ρc, ρA, AVE) (pooled model)" in text
+    assert "Discriminant validity (HTMT) (pooled model)" in text
+    zh = page_text(quiet(render_report, fit, lang="zh"))
+    assert "区别效度（HTMT）" in zh
