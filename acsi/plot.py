@@ -5,6 +5,9 @@
 True
 """
 
-from .report.plot import indexes_industries, ipa_chart, league_table, path_diagram, structure_depths, timeseries
+from .report.plot import (
+    indexes_industries, ipa_chart, league_baseline, league_table, path_diagram, structure_depths, timeseries,
+)
 
-__all__ = ["path_diagram", "timeseries", "league_table", "ipa_chart", "structure_depths", "indexes_industries"]
+__all__ = ["path_diagram", "timeseries", "league_table", "league_baseline", "ipa_chart", "structure_depths",
+           "indexes_industries"]

@@ -607,12 +607,14 @@ def _scores(fit: FitResult) -> pd.DataFrame:
     head = groups + carry + demo
     # row positions of every unit, in input order (the order fit_unit saw them in)
     positions = data.groupby(groups, sort=False, dropna=False).indices if groups else {}
+    # a fit without unit columns has one model, the pooled one: its respondents are every row
+    outcomes = fit.outcomes if groups else ([fit.pooled] if fit.pooled is not None else [])
     frames = []
-    for o in fit.outcomes:
+    for o in outcomes:
         if o.scores is None:
             continue
         key = o.key if len(groups) > 1 else o.key[0]
-        pos = positions.get(key, np.arange(0))
+        pos = positions.get(key, np.arange(0)) if groups else np.arange(len(data))
         sub = data[head].iloc[pos].reset_index(drop=True)
         sub["row"] = prepared.rows[pos]
         sub["weight"] = prepared.weights[pos]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 import warnings
 
 import numpy as np
@@ -68,3 +69,16 @@ def fit_truth_r2(spec) -> dict:
     P = np.diag([ACSI_TRUTH["psi"][lv] for lv in lat])
     V = C @ P @ C.T
     return {lv: 1 - ACSI_TRUTH["psi"][lv] / V[i, i] for i, lv in enumerate(lat) if lv in {b for _, b in ACSI_TRUTH["paths"]}}
+
+
+def quiet(fn, *a, **k):
+    """``fn(*a, **k)`` with acsi's warnings silenced (the report tests check the page, not the warnings)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", acsi.AcsiWarning)
+        return fn(*a, **k)
+
+
+def page_text(html: str) -> str:
+    """The visible text of a report page: tags and the style sheet removed, white space collapsed."""
+    html = re.sub(r"<style>.*?</style>", " ", html, flags=re.S)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).replace("&#39;", "'")

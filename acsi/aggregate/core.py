@@ -29,6 +29,7 @@ from .changes import change_columns
 from .hierarchy import Hierarchy
 from .periods import FREQUENCY_NAMES, Calendar, labels, span_periods
 from .result import LEVELS, AggregateResult
+from ..score.scores import t_interval
 from .uncertainty import interval, variances
 from .validate import OPTIONS, check_window_once, normalise_group_weights, normalise_indexes, normalise_weights
 
@@ -101,7 +102,9 @@ def aggregate(
         A = Σ_m c_Am I_m,   se_A² = Σ_m c_Am² se_m²,   Cov(A, B) = Σ_m c_Am c_Bm se_m²
 
     where m runs over *measurements* (unit × period of measurement); see
-    :mod:`acsi.aggregate.uncertainty`. Intervals: ``index ± z_{(1+confidence)/2} · se``.
+    :mod:`acsi.aggregate.uncertainty`. Intervals: ``index ± z_{(1+confidence)/2} · se`` for
+    aggregates; a company row is the unit's own index and keeps its Student-t interval
+    (``acsi.score.t_interval``, n − 1 df), as in the fit's tables.
 
     Changes (per level and unit; previous period and the same period a year earlier) are
     reported twice (:mod:`acsi.aggregate.changes`): ``change`` as published (all units of each
@@ -500,6 +503,9 @@ def _finish(plan, meas, freq, confidence, change_test) -> pd.DataFrame:
     est = np.where(published, est, np.nan)
     se = np.where(published, np.sqrt(var), np.nan)
     lo, hi = interval(est, se, confidence)
+    # a company row is the unit's own index: the same Student-t interval as acsi.score.unit_index
+    # (n - 1 degrees of freedom, n its respondents), so one unit index never carries two intervals
+    lo[:n_c], hi[:n_c] = t_interval(est[:n_c], se[:n_c], n_resp[:n_c], confidence)
     out = pd.DataFrame({
         "period": labels(d["t"], freq), "level": d["level"], "unit": d["unit"], "parent": d["parent"],
         "index": est, "se": se, "ci_lower": lo, "ci_upper": hi,

@@ -74,7 +74,8 @@ def register(sub):
     c.add_argument("--seed", type=int, default=None, help="PLS: random seed (default: a fresh one, recorded)")
     c.add_argument("--jobs", type=int, default=1, help="PLS: parallel workers (results do not depend on it)")
     c.add_argument("--confidence", type=float, default=0.95, help="level of the index intervals")
-    c.add_argument("--lang", choices=["en", "zh"], default="en", help="language of compare.html")
+    c.add_argument("--lang", choices=["en", "zh", "zh-hans", "zh-hant"], default="en",
+                   help="language of compare.html (zh is Simplified, zh-hant Traditional)")
     c.add_argument("--quiet", action="store_true", help="do not print the summary")
     c.add_argument("--out", required=True, help="output directory")
     c.set_defaults(func=run)

@@ -1,4 +1,5 @@
-"""``acsi report RESULTS_DIR --out report.html [--lang en|zh]``: rebuild the HTML report from saved files."""
+"""``acsi report RESULTS_DIR --out report.html [--lang en|zh-hans|zh-hant] [--toolkit toolkit.toml]``: rebuild the
+HTML report from saved files."""
 
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ def register(sub):
     )
     r.add_argument("results", metavar="RESULTS_DIR", help="directory with manifest.json, or a run root with results/ and aggregate/")
     r.add_argument("--out", default="report.html", help="output HTML file (default: report.html)")
-    r.add_argument("--lang", choices=["en", "zh"], default="en", help="report language (default: en)")
+    r.add_argument("--lang", choices=["en", "zh", "zh-hans", "zh-hant"], default="en",
+                   help="report language: en, zh-hans (Simplified; also zh) or zh-hant (Traditional) (default: en)")
     r.add_argument("--aggregate", default=None, metavar="DIR",
                    help="aggregation output directory (default: aggregate/ beside or inside RESULTS_DIR)")
     r.add_argument("--published", default=None, metavar="CSV",
@@ -25,6 +27,9 @@ def register(sub):
                    help="also save every figure as PNG here (default: <out stem>_figures/ beside the report)")
     r.add_argument("--no-figures", action="store_true", help="do not save the figures as separate PNG files")
     r.add_argument("--title", default=None, help="report title")
+    r.add_argument("--toolkit", default=None, metavar="TOML",
+                   help="toolkit.toml listing the toolkit analyses and stratified tables to add to the report "
+                        "(see acsi.report.toolkit; e.g. [[analysis]] name = \"nps\" columns = \"ltr\")")
     r.set_defaults(func=run)
     return r
 
@@ -44,7 +49,7 @@ def run(args) -> int:
     with claim_output(figures) if figures is not None else contextlib.nullcontext():  # its place, before the work
         data = load_results(args.results)
         path = write_report(data, args.aggregate, out, lang=args.lang, published=args.published, figures_dir=figures,
-                            title=args.title)
+                            title=args.title, toolkit=args.toolkit)
     print(f"wrote {path.resolve()}")
     if figures is not None:
         n = len(list(Path(figures).glob("*.png")))

@@ -22,7 +22,7 @@ from matplotlib.figure import Figure
 
 from . import fonts
 from .figures import ReportFigure, figure_png
-from .i18n import check_lang, latent_label, t
+from .i18n import check_lang, html_lang, is_chinese, latent_label, t, to_script
 
 __all__ = ["comparison_figure", "comparison_section", "figure_png", "render_comparison", "section_figure",
            "write_comparison_report"]
@@ -127,7 +127,7 @@ def _invariance_rows(cmp, lang):
                    t("cmp_holds", lang), t("cmp_verdict", lang)]
         rows = []
         for _, r in tab.iterrows():
-            if lang == "zh":
+            if is_chinese(lang):
                 if r["step"] == "configural":
                     v = t("cmp_zh_configural", lang, cfi=_num(r["cfi"]), rmsea=_num(r["rmsea"]), srmr=_num(r["srmr"]))
                 elif np.isfinite(r["chisq"]):
@@ -135,7 +135,7 @@ def _invariance_rows(cmp, lang):
                           df=_num(r["df_diff"], 0), p=_p(r["pvalue_diff"]), dcfi=_num(r["delta_cfi"], 4),
                           drmsea=_num(r["delta_rmsea"], 4))
                 else:
-                    v = "未檢驗"
+                    v = to_script("未檢驗", lang)
             else:
                 v = r["verdict"]
             step = r["step"]
@@ -206,7 +206,7 @@ def comparison_section(cmp, lang: str = "en", figure: ReportFigure | None = None
         "paths_title": t("cmp_paths", lang), "paths_note": pnote, "paths": paths,
         "latent_means_title": t("cmp_latent_means", lang), "latent_means": lm,
         "notes_title": t("cmp_notes", lang),
-        "notes": list(cmp.notes) + ([t("figure_font_note", lang)] if lang == "zh" and fonts.find_cjk_font() is None
+        "notes": list(cmp.notes) + ([t("figure_font_note", lang)] if is_chinese(lang) and fonts.find_cjk_font() is None
                                     else []),
         "figure": figure,
     }
@@ -226,7 +226,7 @@ def render_comparison(cmp, *, lang: str = "en", title: str | None = None) -> str
     check_lang(lang, "render_comparison")
     section = comparison_section(cmp, lang, section_figure(cmp, lang))
     ctx = {
-        "lang": lang, "html_lang": "zh-Hant" if lang == "zh" else "en", "t": lambda key, **kw: t(key, lang, **kw),
+        "lang": lang, "html_lang": html_lang(lang), "t": lambda key, **kw: t(key, lang, **kw),
         "title": title or t("cmp_title", lang), "subtitle": f"{cmp.spec.name} · {cmp.by}",
         "generated": t("generated", lang, version=acsi_version(),
                        date=_dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")),

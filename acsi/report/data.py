@@ -25,7 +25,8 @@ from ..data.saved import read_results_dir
 from ..errors import DataError, InputFileError
 from ..tables import read_saved, verify_folder
 
-__all__ = ["ReportData", "load_results", "from_objects", "read_published_series", "FIT_TABLES", "AGGREGATE_TABLES"]
+__all__ = ["ReportData", "load_results", "from_objects", "read_published_series", "FIT_TABLES", "AGGREGATE_TABLES",
+           "BOOTSTRAP_TABLES"]
 
 #: Tables written by ``FitResult.save`` that the report reads (``scores`` only for pooled performance).
 FIT_TABLES = (
@@ -58,6 +59,8 @@ class ReportData:
         ``summary.txt`` (or the live summary).
     source : str
         Directory the results were read from, or ``"<live objects>"``.
+    scores_loader : callable or None
+        Returns the respondent scores (:meth:`scores`); read only when a section needs them.
     """
 
     tables: dict
@@ -67,6 +70,22 @@ class ReportData:
     pooled_performance: pd.Series | None = None
     summary: str = ""
     source: str = "<live objects>"
+    aggregate_options: dict = field(default_factory=dict)
+    bootstrap: object = None
+    bootstrap_tables: dict = field(default_factory=dict)
+    bootstrap_meta: dict = field(default_factory=dict)
+    scores_loader: object = field(default=None, repr=False)
+
+    def scores(self) -> pd.DataFrame | None:
+        """The respondent scores (one row per respondent used: ``row``, ``weight``, a 0-100 column per
+        latent), read when first needed (the toolkit section's stratified tables); None when absent."""
+        return None if self.scores_loader is None else self.scores_loader()
+
+    def replace(self, **changes) -> "ReportData":
+        """A copy with some fields changed (the record itself is read-only)."""
+        from dataclasses import replace
+
+        return replace(self, **changes)
 
     # ---- convenience views -------------------------------------------------
     @property
@@ -92,7 +111,28 @@ class ReportData:
 
     @property
     def confidence(self) -> float:
+        """Level of the fit's intervals (unit indexes: Student t, ``acsi.score.unit_index``)."""
         return float(self.options.get("confidence", 0.95))
+
+    @property
+    def aggregate_confidence(self) -> float | None:
+        """Level of the aggregation's intervals (normal, ``acsi.aggregate``); None when unknown."""
+        c = self.aggregate_options.get("confidence")
+        return None if c is None else float(c)
+
+    @property
+    def change_test(self) -> str | None:
+        """Which change the aggregation tested: ``matched`` (like for like) or ``published``; None when unknown."""
+        c = self.aggregate_options.get("change_test")
+        return None if c is None else str(c)
+
+    @property
+    def bootstrap_level(self) -> float | None:
+        """Level of the bootstrap's intervals, or None when no bootstrap was given."""
+        if self.bootstrap is not None:
+            return float(self.bootstrap.level)
+        lv = self.bootstrap_meta.get("level")
+        return None if lv is None else float(lv)
 
     @property
     def headline(self) -> str | None:
@@ -176,16 +216,17 @@ def load_results(path: str | Path, *, scores: bool = True) -> ReportData:
     >>> data = load_results("demo-out")          # doctest: +SKIP
     >>> data.level("national")[["period", "index"]]   # doctest: +SKIP
     """
-    saved = read_results_dir(path, FIT_TABLES)
+    saved = read_results_dir(path, _stems(path))
     results, manifest, tables = saved.directory, saved.manifest, dict(saved.tables)
     agg_dir = _aggregate_dir(results)
-    aggregate = {}
+    aggregate, agg_options = {}, {}
     if agg_dir is not None:
         verify_folder(agg_dir)  # its manifest's files, nothing unlisted (acsi.tables)
         for stem in AGGREGATE_TABLES:
             df = _read(agg_dir, stem)
             if df is not None:
                 aggregate[stem] = df
+        agg_options = _manifest_options(agg_dir, "aggregate_manifest.json")
         if "aggregate_indexes" in aggregate:
             aggregate["aggregate_indexes"] = aggregate["aggregate_indexes"].assign(
                 period=lambda d: d["period"].astype(str), unit=lambda d: d["unit"].astype(str))
@@ -199,8 +240,60 @@ def load_results(path: str | Path, *, scores: bool = True) -> ReportData:
         sc = _read(results, "scores")
         if sc is not None:
             perf = _performance_from_scores(sc, [c for c in _latents_of(tables) if c in sc.columns])
+    boot_tables, boot_meta = _bootstrap_dir(results)
     return ReportData(tables=tables, aggregate=aggregate, manifest=manifest, spec=spec, pooled_performance=perf,
-                      summary=summary, source=str(results))
+                      summary=summary, source=str(results), aggregate_options=agg_options,
+                      bootstrap_tables=boot_tables, bootstrap_meta=boot_meta,
+                      scores_loader=lambda: _read(results, "scores"))
+
+
+def _stems(path) -> tuple[str, ...]:
+    """The fit tables to read: :data:`FIT_TABLES` and every other table the manifest lists (e.g. the
+    PLS quality tables or ACSI impacts of fits that carry them)."""
+    from ..data.saved import find_results_dir
+    from ..tables import read_manifest
+
+    try:
+        files = read_manifest(find_results_dir(path)).get("files") or {}
+    except (InputFileError, DataError):
+        return FIT_TABLES  # read_results_dir raises the error that names the problem
+    extra = [Path(f).stem for f in files if f.endswith((".parquet", ".csv")) and Path(f).stem not in FIT_TABLES]
+    return FIT_TABLES + tuple(dict.fromkeys(s for s in extra if s != "scores"))
+
+
+def _manifest_options(directory: Path, name: str) -> dict:
+    import json
+
+    p = directory / name
+    if not p.is_file():
+        return {}
+    try:
+        return dict(json.loads(p.read_text(encoding="utf-8")).get("options") or {})
+    except (json.JSONDecodeError, AttributeError):
+        raise DataError(f"{p} is not valid JSON; re-write the aggregation (`acsi aggregate --out`)") from None
+
+
+#: Tables written by ``BootstrapResult.save`` / ``PLSBootstrapResult.save`` that the report reads.
+BOOTSTRAP_TABLES = ("bootstrap_indexes", "bootstrap_estimates", "bootstrap_counts", "bootstrap_pooled_estimates",
+                    "bootstrap_pls_htmt", "bootstrap_pooled_pls_htmt", "pls_bootstrap_estimates", "pls_bootstrap_counts")
+
+
+def _bootstrap_dir(results: Path) -> tuple[dict, dict]:
+    """The bootstrap saved with the results (``acsi fit --bootstrap --out DIR`` writes it into DIR), or a
+    ``bootstrap/`` folder inside or beside them: its tables and ``n_boot, seed, level``."""
+    import json
+
+    for cand in (results, results / "bootstrap", results.parent / "bootstrap"):
+        man = cand / "bootstrap_manifest.json"
+        if man.is_file():
+            try:
+                meta = json.loads(man.read_text(encoding="utf-8"))
+            except json.JSONDecodeError:
+                raise DataError(f"{man} is not valid JSON; re-save the bootstrap (BootstrapResult.save)") from None
+            tables = {s: df for s in BOOTSTRAP_TABLES if (df := _read(cand, s)) is not None}
+            keep = {k: meta.get(k) for k in ("n_boot", "seed", "level", "failed")}
+            return tables, {**keep, "source": str(cand)}
+    return {}, {}
 
 
 def _latents_of(tables: dict) -> list[str]:
@@ -248,8 +341,10 @@ def _performance_from_scores(scores: pd.DataFrame, latents: list[str]) -> pd.Ser
 
 
 # --------------------------------------------------------------------------- live objects
-def from_objects(fit, agg=None) -> ReportData:
-    """:class:`ReportData` from a live :class:`~acsi.FitResult` and, optionally, an aggregate result.
+def from_objects(fit, agg=None, bootstrap=None) -> ReportData:
+    """:class:`ReportData` from a live :class:`~acsi.FitResult` and, optionally, an aggregate result
+    and the fit's bootstrap (:func:`acsi.bootstrap.bootstrap`, whose replicates give the report's
+    significance marks and the intervals of "what to improve").
 
     ``fit`` may also be a :class:`ReportData` (returned unchanged, with ``agg`` added
     when given) or a path (read with :func:`load_results`).
@@ -271,6 +366,10 @@ def from_objects(fit, agg=None) -> ReportData:
             "fit_measures": fit.fit_measures, "item_weights": fit.item_weights, "units": fit.units,
             "accounting": fit.accounting,
         }
+        if hasattr(fit, "tables"):  # every other table the fit carries (PLS quality, impacts, ...)
+            for stem, df in fit.tables().items():
+                if stem not in tables and stem != "scores":  # pooled_estimates & co. are replaced below
+                    tables[stem] = df
         pooled = getattr(fit, "pooled", None)
         perf = None
         if pooled is not None:
@@ -279,17 +378,38 @@ def from_objects(fit, agg=None) -> ReportData:
             fm = getattr(pooled, "fit_measures", None)
             if fm is not None:
                 tables["pooled_fit_measures"] = fm.to_frame().T.reset_index(drop=True) if isinstance(fm, pd.Series) else fm
+            if getattr(pooled, "weights", None) is not None:  # the ACSI impacts' 0-100 scales (analysis.impacts)
+                tables["pooled_item_weights"] = pooled.weights
             if getattr(pooled, "index", None) is not None:
                 tables["pooled_indexes"] = pooled.index
                 perf = _performance_from_index(pooled.index)
         manifest = fit.manifest()
         manifest.setdefault("headline", fit.spec.headline)
         summary = fit.summary().as_text() if hasattr(fit, "summary") else ""
-        data = ReportData(tables=tables, manifest=manifest, spec=fit.spec, pooled_performance=perf, summary=summary)
+        data = ReportData(tables=tables, manifest=manifest, spec=fit.spec, pooled_performance=perf, summary=summary,
+                          scores_loader=(lambda: fit.scores) if hasattr(fit, "scores") else None)
     if agg is not None:
-        data = ReportData(tables=data.tables, aggregate=_aggregate_tables(agg), manifest=data.manifest, spec=data.spec,
-                          pooled_performance=data.pooled_performance, summary=data.summary, source=data.source)
+        data = data.replace(aggregate=_aggregate_tables(agg), aggregate_options=_aggregate_options(agg))
+    if bootstrap is not None:
+        data = data.replace(bootstrap=_check_bootstrap(bootstrap), bootstrap_tables={}, bootstrap_meta={})
     return data
+
+
+def _aggregate_options(agg) -> dict:
+    if hasattr(agg, "options") and isinstance(agg.options, dict):
+        return dict(agg.options)
+    if isinstance(agg, (str, Path)):
+        return _manifest_options(Path(agg), "aggregate_manifest.json")
+    return {}
+
+
+def _check_bootstrap(boot):
+    # duck-typed: acsi.bootstrap sits above the report in the layer order (docs/ARCHITECTURE.md)
+    if not (hasattr(boot, "replicates") and hasattr(boot, "level") and hasattr(boot, "estimates")
+            and (hasattr(boot, "stat_labels") or hasattr(boot, "labels"))):
+        raise DataError(f"bootstrap must be an acsi.bootstrap.BootstrapResult (or PLSBootstrapResult) of this fit; got "
+                        f"{type(boot).__name__}")
+    return boot
 
 
 def _aggregate_tables(agg) -> dict:

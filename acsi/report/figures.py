@@ -69,7 +69,7 @@ def report_figures(data, lang: str = "en", *, published=None, notes: list | None
     Parameters
     ----------
     data : ReportData
-    lang : {"en", "zh"}
+    lang : {"en", "zh", "zh-hans", "zh-hant"}
     published : DataFrame, optional
         A published index series (:func:`~acsi.report.data.read_published_series`).
     notes : list, optional
@@ -82,7 +82,8 @@ def report_figures(data, lang: str = "en", *, published=None, notes: list | None
         Sections: ``timeseries``, ``published``, ``league``, ``model``, ``ipa``.
     """
     from . import plot
-    from .analysis import league_tables
+    from .analysis import league_tables, path_tests, pooled_ipa
+    from .numbers import fixed
 
     out: list[ReportFigure] = []
     notes = notes if notes is not None else []
@@ -97,16 +98,17 @@ def report_figures(data, lang: str = "en", *, published=None, notes: list | None
             notes.append(f"{title}: {type(exc).__name__}: {exc}")
 
     conf = data.confidence
+    agg_conf = data.aggregate_confidence
     for level, key in (("national", "national"), ("sector", "sector"), ("industry", "industry")):
         tab = data.level(level)
         if not tab.empty and tab["index"].notna().any():
             add(f"timeseries_{level}", t(key, lang), "timeseries",
-                lambda tab=tab, level=level: plot.timeseries(tab, level=level, lang=lang, confidence=conf))
+                lambda tab=tab, level=level: plot.timeseries(tab, level=level, lang=lang, confidence=agg_conf, rule="z"))
     if data.aggregate.get("aggregate_indexes") is None:
         ci = data.table("company_indexes")
         if data.period_col and not ci.empty and ci[data.period_col].nunique() > 1:
             add("timeseries_company", t("company", lang), "timeseries",
-                lambda: plot.timeseries(data, level="company", lang=lang, confidence=conf))
+                lambda: plot.timeseries(data, level="company", lang=lang, confidence=conf, rule="t"))
     if published is not None and isinstance(published, pd.DataFrame) and not published.empty:
         add("published_national", t("published_series", lang), "published",
             lambda: plot.timeseries(published, level="national", lang=lang, interval=False,
@@ -117,12 +119,17 @@ def report_figures(data, lang: str = "en", *, published=None, notes: list | None
         title = f"{ind}" if ind is not None else t("all_units", lang)
         add(f"league_{k:02d}_{_slug(ind) if ind is not None else 'all'}", title, "league",
             lambda ind=ind, ref=ref, p=lt["period"]: plot.league_table(
-                data, ind, period=p, lang=lang, reference=ref,
-                reference_label=(t("industry_row", _flang(lang)) + f" {ref:.1f}") if ref is not None else None))
+                data, ind, period=p, lang=lang, reference=ref, confidence=conf,
+                reference_label=(t("industry_row", _flang(lang)) + f" {fixed(ref, 1)}") if ref is not None else None))
     if not data.table("pooled_estimates").empty:
-        add("path_diagram", t("path_diagram", lang), "model", lambda: plot.path_diagram(data, lang=lang))
+        tests = path_tests(data)
+        alpha = 0.05 if tests.empty or tests["level"].iloc[0] is None else 1.0 - float(tests["level"].iloc[0])
+        add("path_diagram", t("path_diagram", lang), "model",
+            lambda: plot.path_diagram(data, lang=lang, tests=tests, alpha=alpha))
     if not data.table("pooled_estimates").empty and data.pooled_performance is not None:
-        add("ipa", t("ipa", lang), "ipa", lambda: plot.ipa_chart(data, lang=lang))
+        tab = pooled_ipa(data, _flang(lang))
+        if tab is not None:
+            add("ipa", t("ipa", lang), "ipa", lambda: plot.ipa_chart(tab, lang=lang))
     return out
 
 

@@ -2,9 +2,11 @@
 
 Each function returns a new figure (or draws into ``ax``) and never touches
 pyplot's global state, so it works headless and in notebooks alike.  Every
-function takes ``lang="en" | "zh"``; Chinese labels need a font with Chinese
-glyphs: when none is installed the labels are drawn in English (with an
-:class:`~acsi.errors.AcsiWarning`) instead of empty boxes.
+function takes ``lang="en" | "zh" | "zh-hans" | "zh-hant"`` (``zh`` is Simplified);
+Chinese labels are drawn with the font bundled with acsi (:mod:`acsi.report.fonts`),
+so they render on machines without a system CJK font.  Every figure says what its
+intervals are (level and rule), where its bars start, and which test its marks
+come from; numbers are printed without ``-0.0``.
 
 ================  ===========================================================
 function          figure
@@ -37,12 +39,13 @@ from matplotlib.patches import Ellipse, FancyArrowPatch
 from ..errors import AcsiError, DataError
 from ..methods.ipa import ipa_plot
 from . import fonts
-from .analysis import ipa_table, r_squared
+from .analysis import ipa_table, pooled_ipa, r_squared
 from .data import ReportData, from_objects, load_results
 from ..options import OneOf, validate_params
-from .i18n import LANG, latent_label, t
+from .i18n import LANG, is_chinese, latent_label, t, to_script
+from .numbers import fixed
 
-__all__ = ["path_diagram", "timeseries", "league_table", "ipa_chart", "structure_depths"]
+__all__ = ["path_diagram", "timeseries", "league_table", "league_baseline", "ipa_chart", "structure_depths"]
 
 _EST_COLS = {"lhs", "op", "rhs", "group", "label", "est", "se", "z", "pvalue", "ci_lower", "ci_upper", "std_lv", "std_all", "free"}
 
@@ -216,19 +219,22 @@ def _route(p0, p2, others, axes, margin: float = 0.18) -> float:
 
 
 def _fmt_coef(v: float) -> str:
-    return "–" if not np.isfinite(v) else f"{v:.2f}"
+    return "–" if not np.isfinite(v) else fixed(v, 2)
 
 
 # =========================================================================== path diagram
 @validate_params("path_diagram", lang=LANG, coef=OneOf("std_all", "est"))
 def path_diagram(fit_or_tables, *, unit=None, coef: str = "std_all", lang: str = "en", ax=None,
-                 title: str | None = None, show_r2: bool = True, alpha: float = 0.05) -> Figure:
+                 title: str | None = None, show_r2: bool = True, alpha: float = 0.05,
+                 tests: pd.DataFrame | None = None) -> Figure:
     """Path diagram of a fitted model, drawn with matplotlib only.
 
     Latent variables are ellipses laid out left to right by path depth (the
     longest chain of paths reaching them); arrows carry the path coefficients;
     each endogenous latent shows its R² underneath.  Arrows whose coefficient is
-    not significant at ``alpha`` are dashed (when p-values are available).
+    not significant at ``alpha`` are dashed, and a note under the diagram names the
+    test; without a test (no p-values: a PLS fit without a bootstrap) every arrow is
+    solid and the note says that no test was run.
 
     Parameters
     ----------
@@ -248,6 +254,12 @@ def path_diagram(fit_or_tables, *, unit=None, coef: str = "std_all", lang: str =
     show_r2 : bool
     alpha : float
         Significance level for solid arrows.
+    tests : DataFrame, optional
+        The test of each path: ``lhs, rhs, pvalue`` and ``test`` (a description, e.g.
+        ``"test_bootstrap"``, a key of :mod:`acsi.report.i18n`, or a text), e.g.
+        :func:`acsi.report.analysis.path_tests`.
+        Default: the estimates' own ``pvalue`` column (the estimator's z test), when it
+        has values.
 
     Returns
     -------
@@ -275,6 +287,12 @@ def path_diagram(fit_or_tables, *, unit=None, coef: str = "std_all", lang: str =
     paths = [(r.rhs, r.lhs) for r in structural.itertuples(index=False)]
     pos = _layout(latents, paths)
     r2 = r_squared(est) if show_r2 else pd.Series(dtype=float)
+    if tests is None:
+        p = pd.to_numeric(structural.get("pvalue"), errors="coerce") if "pvalue" in structural else None
+        tests = (structural[["lhs", "rhs"]].assign(pvalue=p, test="test_z")
+                 if p is not None and np.isfinite(p).any() else structural[["lhs", "rhs"]].iloc[:0].assign(pvalue=[], test=[]))
+    pmap = {(str(r.lhs), str(r.rhs)): float(r.pvalue) for r in tests.itertuples(index=False)
+            if r.pvalue is not None and np.isfinite(r.pvalue)}
     a_x, b_y = 1.05, 0.48  # semi-axes of the ellipses (data units)
     arrows = []
     n_in = {lv: sum(1 for _, b in paths if b == lv) for lv in latents}
@@ -316,8 +334,8 @@ def path_diagram(fit_or_tables, *, unit=None, coef: str = "std_all", lang: str =
                 ax.text(x, y - b_y - 0.08, f"R² = {r2[lv]:.2f}", ha="center", va="top", fontsize=8 * fs,
                         color="#444444", zorder=3)
         for r, a, b, rad, (lx, ly) in arrows:
-            p = getattr(r, "pvalue", np.nan)
-            dashed = p is not None and np.isfinite(p) and p >= alpha
+            p = pmap.get((str(r.lhs), str(r.rhs)), np.nan)
+            dashed = np.isfinite(p) and p >= alpha
             arrow = FancyArrowPatch(pos[a], pos[b], patchA=patches[a], patchB=patches[b],
                                     connectionstyle=f"arc3,rad={rad}", arrowstyle="-|>", mutation_scale=13 * fs,
                                     linewidth=1.2, color="#27496d", linestyle="--" if dashed else "-", zorder=1)
@@ -329,7 +347,20 @@ def path_diagram(fit_or_tables, *, unit=None, coef: str = "std_all", lang: str =
         ax.set_aspect("equal")
         ax.axis("off")
         ax.set_title(title if title is not None else t("fig_path_title", flang), fontsize=11 * max(fs, 0.8))
+        pct = round(100 * alpha, 6)
+        note = (t("fig_path_tested", flang, alpha=fixed(pct, 0 if float(pct).is_integer() else 1),
+                  test=_test_name(tests, flang)) if pmap
+                else t("fig_path_untested", flang))
+        ax.text(0.0, 0.0, note, transform=ax.transAxes, ha="left", va="bottom", fontsize=7 * max(fs, 0.8), color="#555555")
     return fig
+
+
+def _test_name(tests: pd.DataFrame, lang: str) -> str:
+    """The name of the test in ``tests["test"]``: an i18n key (``test_z``, ``test_bootstrap``) or a text."""
+    from .i18n import TEXT
+
+    name = str(tests["test"].iloc[0]) if len(tests) else ""
+    return t(name, lang) if name in TEXT else to_script(name, lang)
 
 
 def _wrap(text: str, width: int) -> str:
@@ -387,7 +418,7 @@ def _series_table(obj, level: str) -> pd.DataFrame:
 @validate_params("timeseries", lang=LANG)
 def timeseries(table_or_aggregate, level: str = "national", *, units=None, lang: str = "en", ax=None,
                title: str | None = None, interval: bool = True, max_units: int = 12, unit_col: str | None = None,
-               confidence: float | None = None) -> Figure:
+               confidence: float | None = None, rule: str | None = None) -> Figure:
     """Index per period with its interval band, one line per unit.
 
     Parameters
@@ -406,10 +437,17 @@ def timeseries(table_or_aggregate, level: str = "national", *, units=None, lang:
         Shade ``ci_lower``-``ci_upper`` when present.
     unit_col : str, optional
         Column naming the units (default ``unit``, else ``company``).
+    confidence : float, optional
+        Level of the intervals in the table, written under the plot (with ``rule``).
+    rule : {"t", "z"}, optional
+        How the intervals were made: ``"t"`` Student t (unit indexes), ``"z"`` normal
+        (aggregates); default: ``"t"`` for ``level="company"``, else ``"z"``.
 
     Returns
     -------
     matplotlib.figure.Figure
+        National rows whose window was not full (``window_full`` False) are drawn as
+        hollow markers, named in the legend, as the report's table marks them.
 
     Examples
     --------
@@ -441,12 +479,21 @@ def timeseries(table_or_aggregate, level: str = "national", *, units=None, lang:
     with fonts.font_context(flang):
         fig, ax = _new_axes(ax, (7.5, 3.8))
         multi = len(series) > 1
+        partial_any = False
         for name, s in series:
             s = s.assign(_x=s["period"].map(xpos)).sort_values("_x")
             x = s["_x"].to_numpy(dtype=float)
             y = s["index"].to_numpy(dtype=float)
-            line, = ax.plot(x, y, marker="o", markersize=3 if len(x) > 20 else 4, linewidth=1.5,
+            ms = 3 if len(x) > 20 else 4
+            line, = ax.plot(x, y, marker="o", markersize=ms, linewidth=1.5,
                             label=str(name) if name is not None else None)
+            if "window_full" in s.columns:
+                part = (s["window_full"].astype("object") == False).to_numpy() & np.isfinite(y)  # noqa: E712
+                if part.any():
+                    partial_any = True
+                    ax.plot(x[part], y[part], linestyle="none", marker="o", markersize=ms + 2.5, markerfacecolor="white",
+                            markeredgecolor=line.get_color(), markeredgewidth=1.3, zorder=5,
+                            label=t("fig_partial_window", flang) if not multi else None)
             if interval and {"ci_lower", "ci_upper"}.issubset(s.columns):
                 lo = s["ci_lower"].to_numpy(dtype=float)
                 hi = s["ci_upper"].to_numpy(dtype=float)
@@ -461,11 +508,30 @@ def timeseries(table_or_aggregate, level: str = "national", *, units=None, lang:
         ax.grid(True, axis="y", alpha=0.3)
         if multi:
             ax.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False)
-        elif interval and {"ci_lower", "ci_upper"}.issubset(df.columns) and confidence is not None:
-            ax.text(0.01, 0.02, t("fig_interval", flang, level=f"{confidence:.0%}"), transform=ax.transAxes, fontsize=7,
-                    color="#555555")
+        elif partial_any:
+            ax.legend(fontsize=7, loc="best", frameon=False)
+        if interval and {"ci_lower", "ci_upper"}.issubset(df.columns) and confidence is not None:
+            rule = rule or ("t" if level == "company" else "z")
+            ax.text(0.01, 0.02, t(f"fig_interval_{rule}", flang, level=_pct(confidence)), transform=ax.transAxes,
+                    fontsize=7, color="#555555")
         ax.set_title(title if title is not None else t(titles.get(level, "fig_company_title"), flang), fontsize=11)
     return fig
+
+
+def _pct(level: float) -> str:
+    from .numbers import fmt_pct
+
+    return fmt_pct(level)
+
+
+def league_baseline(values) -> float:
+    """Where the bars of a league table start: 10 points below the lowest index, down to a
+    multiple of 10, within 0-100 (stated on the figure; the axis is not a 0-100 axis)."""
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v)]
+    if not len(v):
+        return 0.0
+    return float(min(100.0, max(0.0, 10.0 * np.floor((v.min() - 10.0) / 10.0))))
 
 
 # =========================================================================== league table
@@ -484,7 +550,8 @@ def _indexes_table(obj) -> tuple[pd.DataFrame, str | None, list[str]]:
 
 @validate_params("league_table", lang=LANG)
 def league_table(indexes, industry=None, *, period=None, lang: str = "en", ax=None, title: str | None = None,
-                 unit_col: str | None = None, reference: float | None = None, reference_label: str | None = None) -> Figure:
+                 unit_col: str | None = None, reference: float | None = None, reference_label: str | None = None,
+                 confidence: float | None = None, baseline: float | None = None) -> Figure:
     """Companies of one industry ranked by index, with their intervals.
 
     Parameters
@@ -498,7 +565,12 @@ def league_table(indexes, industry=None, *, period=None, lang: str = "en", ax=No
         Period to show (default: the latest in the table for that industry).
     reference : float, optional
         A vertical line, e.g. the industry's aggregate index.
-    lang : {"en", "zh"}
+    lang : {"en", "zh", "zh-hans", "zh-hant"}
+    confidence : float, optional
+        Level of the whiskers (Student-t intervals of the unit indexes), written on the figure.
+    baseline : float, optional
+        Where the bars start (default :func:`league_baseline`); written on the figure, because
+        bars that do not start at 0 exaggerate differences.
 
     Returns
     -------
@@ -514,7 +586,8 @@ def league_table(indexes, industry=None, *, period=None, lang: str = "en", ax=No
     if industry is not None:
         if "industry" not in df.columns:
             raise DataError(f"league_table: industry={industry!r} given but the indexes have no 'industry' column ({list(df.columns)})")
-        df = df.loc[df["industry"].astype(str) == str(industry)]
+        missing = isinstance(industry, float) and np.isnan(industry)  # the units without an industry
+        df = df.loc[df["industry"].isna() if missing else df["industry"].astype(str) == str(industry)]
         if df.empty:
             raise DataError(f"league_table: no units in industry {industry!r}; industries are {sorted(map(str, indexes_industries(indexes)))}")
     if pcol and pcol in df.columns:
@@ -528,12 +601,14 @@ def league_table(indexes, industry=None, *, period=None, lang: str = "en", ax=No
         raise DataError(f"league_table: cannot tell which column names the units; pass unit_col= (columns: {list(df.columns)})")
     df = df.sort_values("index", ascending=True, na_position="first", kind="stable").reset_index(drop=True)
     flang = fonts.figure_lang(lang)
+    given_ax = ax is not None
     with fonts.font_context(flang):
-        fig, ax = _new_axes(ax, (6.4, max(2.0, 0.34 * len(df) + 1.2)))
+        fig, ax = _new_axes(ax, (6.4, max(2.0, 0.34 * len(df) + 1.5)))
         y = np.arange(len(df))
         val = df["index"].to_numpy(dtype=float)
         ok = np.isfinite(val)
-        ax.barh(y[ok], val[ok], color="#7aa6d6", height=0.6, zorder=2)
+        base = league_baseline(val) if baseline is None else float(baseline)
+        ax.barh(y[ok], val[ok] - base, left=base, color="#7aa6d6", height=0.6, zorder=2)
         if {"ci_lower", "ci_upper"}.issubset(df.columns):
             lo = df["ci_lower"].to_numpy(dtype=float)
             hi = df["ci_upper"].to_numpy(dtype=float)
@@ -541,20 +616,29 @@ def league_table(indexes, industry=None, *, period=None, lang: str = "en", ax=No
             ax.errorbar(val[good], y[good], xerr=[val[good] - lo[good], hi[good] - val[good]], fmt="none",
                         ecolor="#27496d", capsize=2.5, linewidth=1, zorder=3)
         finite = val[ok]
-        lo_x = max(0.0, np.floor((finite.min() if len(finite) else 0) - 10)) if len(finite) else 0.0
-        hi_x = min(100.0, np.ceil((finite.max() if len(finite) else 100) + 6)) if len(finite) else 100.0
+        lo_x = base
+        top = np.nanmax(np.r_[finite, df["ci_upper"].to_numpy(dtype=float)[ok]]) if "ci_upper" in df and len(finite) \
+            else (finite.max() if len(finite) else 100.0)
+        hi_x = min(100.0, np.ceil(top + 6)) if len(finite) else 100.0
         for yi, v in zip(y, val):
             if np.isfinite(v):
-                ax.text(v + 0.3, yi + 0.3, f"{v:.1f}", va="center", fontsize=7.5, color="#222222", zorder=4)
+                ax.text(v + 0.3, yi + 0.3, fixed(v, 1), va="center", fontsize=7.5, color="#222222", zorder=4)
             else:
                 ax.text(lo_x + 0.5, yi, t("fig_not_estimated", flang), va="center", fontsize=7.5, color="#a33", style="italic")
         if reference is not None and np.isfinite(reference):
             ax.axvline(reference, color="#c0392b", linestyle="--", linewidth=1, zorder=1,
-                       label=reference_label or f"{reference:.1f}")
+                       label=reference_label or fixed(reference, 1))
             ax.legend(fontsize=7, loc="lower right")
         ax.set_yticks(y, [str(u) for u in df[ucol]], fontsize=8)
         ax.set_xlim(lo_x, hi_x)
         ax.set_xlabel(t("fig_index", flang))
+        note = t("fig_bars_from", flang, base=fixed(base, 0))
+        if confidence is not None and {"ci_lower", "ci_upper"}.issubset(df.columns):
+            note += "; " + t("fig_whiskers", flang, level=_pct(confidence))
+        if given_ax:
+            ax.text(0.99, 0.01, note, transform=ax.transAxes, ha="right", va="bottom", fontsize=6.5, color="#555555")
+        else:
+            fig.supxlabel(note, fontsize=7, color="#555555")
         ax.grid(True, axis="x", alpha=0.3)
         if title is None:
             title = t("fig_league_title", flang, industry=industry if industry is not None else t("all_units", flang),
@@ -605,12 +689,36 @@ def ipa_chart(table_or_fit, *, performance: pd.Series | None = None, headline: s
         est = data.table("pooled_estimates")
         perf = performance if performance is not None else data.pooled_performance
         target = headline or data.headline
-        table = ipa_table(est, perf, target, flang)
+        table = ipa_table(est, perf, target, flang) if performance is not None else pooled_ipa(data, flang, target)
         if table is None:
             raise DataError(
                 "ipa_chart: cannot compute the importance-performance table (needs pooled path estimates, the "
                 f"headline latent ({target!r}) with at least two drivers, and 0-100 performance per driver)"
             )
     with fonts.font_context(flang):
-        fig = ipa_plot(table, ax=ax, lang=flang, title=title if title is not None else t("fig_ipa_title", flang))
+        fig = ipa_plot(table, ax=ax, lang="zh" if is_chinese(flang) else "en",
+                       title=title if title is not None else t("fig_ipa_title", flang))
+        axis = ax if ax is not None else fig.axes[0]
+        if {"importance_lower", "performance_lower"}.issubset(table.columns):
+            x, y = table["performance"].to_numpy(float), table["importance"].to_numpy(float)
+            xl, xu = table["performance_lower"].to_numpy(float), table["performance_upper"].to_numpy(float)
+            yl, yu = table["importance_lower"].to_numpy(float), table["importance_upper"].to_numpy(float)
+            ok = np.isfinite(xl) & np.isfinite(xu) & np.isfinite(yl) & np.isfinite(yu)
+            if ok.any():
+                axis.errorbar(x[ok], y[ok], xerr=[x[ok] - xl[ok], xu[ok] - x[ok]], yerr=[y[ok] - yl[ok], yu[ok] - y[ok]],
+                              fmt="none", ecolor="#888888", elinewidth=0.8, capsize=2, zorder=2)
+                for get, set_, lo, hi in ((axis.get_xlim, axis.set_xlim, xl, xu), (axis.get_ylim, axis.set_ylim, yl, yu)):
+                    a, b = min(get()[0], np.nanmin(lo[ok])), max(get()[1], np.nanmax(hi[ok]))
+                    set_(a - 0.05 * (b - a), b + 0.05 * (b - a))
+            if "fix_first" in table.columns and table["fix_first"].any():
+                ff = table["fix_first"].to_numpy(bool)
+                axis.scatter(x[ff], y[ff], s=140, facecolors="none", edgecolors="tab:red", linewidths=1.5, zorder=4)
+            level = float(table["level"].iloc[0]) if "level" in table.columns else None
+            method = str(table["interval"].iloc[0]) if "interval" in table.columns else "none"
+            axis.text(0.5, 0.01, t(f"fig_ipa_note_{method}", flang, level=_pct(level) if level else ""),
+                      transform=axis.transAxes, ha="center", va="bottom", fontsize=6.5, color="#555555")
+        for text in fig.findobj(lambda a: hasattr(a, "get_text") and hasattr(a, "set_text")):
+            label = text.get_text()
+            if label and is_chinese(flang):
+                text.set_text(to_script(label, flang))
     return fig

@@ -13,102 +13,31 @@ import numpy as np
 import pandas as pd
 
 from .analysis import (
-    accounting_table, flags, ipa_table, league_tables, quality_summary, r_squared, unit_fix_first,
+    accounting_table, checks, flags, impacts, league_tables, path_tests, pooled_ipa, quality_summary, r_squared,
+    unit_fix_first,
 )
+from .cells import table as _table  # the one table builder, shared with the other sections
 from .data import ReportData, from_objects, read_published_series
 from .figures import report_figures, save_figures
 from ..options import validate_params
 from ..provenance import stamp
 from ..tables import staged_output, write_file_atomic, write_manifest
-from .i18n import LANG, TEXT, column_label, latent_label, t
+from .i18n import LANG, TEXT, column_label, html_lang, is_chinese, latent_label, model_title, t, to_script
+from .numbers import (  # noqa: F401  (fmt_* re-exported)
+    DASH, bad, fixed, fmt_change, fmt_ci, fmt_coef, fmt_fit, fmt_index, fmt_int, fmt_p, fmt_pct, fmt_se, signed,
+)
 
 __all__ = [
     "render_report", "write_report", "build_context",
     "fmt_index", "fmt_se", "fmt_ci", "fmt_coef", "fmt_p", "fmt_int", "fmt_fit", "fmt_change", "fmt_pct",
 ]
 
-DASH = "—"
-
-
 # --------------------------------------------------------------------------- number formats
-def _bad(v) -> bool:
-    try:
-        return v is None or not np.isfinite(float(v))
-    except (TypeError, ValueError):
-        return True
+# (acsi.report.numbers: the one place; fmt_* are re-exported here)
+_bad = bad
 
 
-def fmt_index(v) -> str:
-    """0-100 index: one decimal (``55.6``); missing -> ``—``."""
-    return DASH if _bad(v) else f"{float(v):.1f}"
-
-
-def fmt_se(v) -> str:
-    """Standard error of an index: two decimals."""
-    return DASH if _bad(v) else f"{float(v):.2f}"
-
-
-def fmt_ci(lo, hi) -> str:
-    """Interval ``[53.3, 57.8]``."""
-    return DASH if _bad(lo) or _bad(hi) else f"[{float(lo):.1f}, {float(hi):.1f}]"
-
-
-def fmt_coef(v) -> str:
-    """Coefficients, loadings, R², AVE: three decimals."""
-    return DASH if _bad(v) else f"{float(v):.3f}"
-
-
-def fmt_fit(v) -> str:
-    """Fit measures: three decimals."""
-    return fmt_coef(v)
-
-
-def fmt_p(v) -> str:
-    """p-values: three decimals, ``<0.001`` below."""
-    if _bad(v):
-        return DASH
-    return "<0.001" if float(v) < 0.001 else f"{float(v):.3f}"
-
-
-def fmt_int(v) -> str:
-    """Counts with thousands separators (``1,234``)."""
-    return DASH if _bad(v) else f"{int(round(float(v))):,}"
-
-
-def fmt_change(v) -> str:
-    """Signed change of an index: ``+1.2`` / ``-0.4``."""
-    return DASH if _bad(v) else f"{float(v):+.1f}"
-
-
-def fmt_pct(v) -> str:
-    """A proportion as a percentage (``0.95`` -> ``95%``)."""
-    return DASH if _bad(v) else f"{100 * float(v):.0f}%"
-
-
-# --------------------------------------------------------------------------- table helper
-def _table(headers: list[str], rows: list[list], *, num: set[int] | None = None, row_classes: list[str] | None = None,
-           foot: list | None = None, collapse_after: int | None = None, lang: str = "en") -> dict:
-    """A table for the ``table`` macro: headers, rows of (text, css class) cells.
-
-    Tables longer than ``collapse_after`` rows are folded in a ``<details>`` element
-    (no JavaScript; the rows stay in the file).
-    """
-    num = num or set()
-
-    def cell(i, c):
-        if isinstance(c, tuple):
-            return c
-        return (str(c), "num" if i in num else "")
-
-    return {
-        "headers": [(h, "num" if i in num else "") for i, h in enumerate(headers)],
-        "rows": [{"cells": [cell(i, c) for i, c in enumerate(r)], "cls": (row_classes[k] if row_classes else "")}
-                 for k, r in enumerate(rows)],
-        "foot": [cell(i, c) for i, c in enumerate(foot)] if foot else None,
-        "collapse": t("show_rows", lang, n=len(rows)) if collapse_after is not None and len(rows) > collapse_after else "",
-    }
-
-
+# --------------------------------------------------------------------------- cells
 def _status_cell(status, lang):
     s = str(status) if status is not None and status == status else ""
     key = f"status_{s}"
@@ -116,13 +45,18 @@ def _status_cell(status, lang):
 
 
 # --------------------------------------------------------------------------- sections
+def _interval_text(lang: str, level: float | None, rule: str) -> str:
+    """"95% Student-t intervals" / "90% normal intervals" / "95% bootstrap percentile intervals"."""
+    return t(f"interval_{rule}", lang, level=fmt_pct(level)) if level is not None else t("interval_unknown", lang)
+
+
 def _overview(data: ReportData, lang: str, headline_name: str) -> list[tuple[str, str]]:
     u = data.table("units")
     counts = u["status"].value_counts() if "status" in u else pd.Series(dtype=int)
     items = []
     spec = data.spec
     model = data.manifest.get("model", "")
-    title = spec.title if spec is not None else ""
+    title = model_title(spec, lang) if spec is not None else ""
     items.append((t("model", lang), f"{title} ({model})" if title and title != model else str(model)))
     items.append((t("estimator", lang), str(data.estimator).upper()))
     items.append((t("headline_index", lang), headline_name))
@@ -136,33 +70,66 @@ def _overview(data: ReportData, lang: str, headline_name: str) -> list[tuple[str
     if not acc.empty:
         items.append((t("respondents_read", lang), fmt_int(acc["rows_read"].sum())))
         items.append((t("respondents_used", lang), fmt_int(acc["rows_used"].sum())))
-    items.append((t("confidence_level", lang), fmt_pct(data.confidence)))
+    items.append((t("confidence_units", lang), _interval_text(lang, data.confidence, "t")))
+    if data.aggregate.get("aggregate_indexes") is not None:
+        items.append((t("confidence_aggregates", lang), _interval_text(lang, data.aggregate_confidence, "z")))
+    if data.bootstrap_level is not None:
+        n_boot = data.bootstrap.n_boot if data.bootstrap is not None else data.bootstrap_meta.get("n_boot")
+        items.append((t("bootstrap", lang), t("bootstrap_text", lang, n=fmt_int(n_boot),
+                                              level=fmt_pct(data.bootstrap_level))))
     if {"index", "ci_upper"}.issubset(ci.columns):
         half = (ci["ci_upper"] - ci["index"]).dropna()
         if len(half):
-            items.append((t("margin_of_error", lang), f"± {float(half.median()):.1f}"))
+            items.append((t("margin_of_error", lang, level=fmt_pct(data.confidence)), f"± {fixed(half.median(), 1)}"))
     nat = data.level("national")
     if not nat.empty and nat["index"].notna().any():
         last = nat.loc[nat["index"].notna()].iloc[-1]
+        star = "*" if _is_false(last.get("window_full")) else ""
         items.append((f"{t('national', lang)} {last['period']}",
-                      f"{fmt_index(last['index'])} {fmt_ci(last.get('ci_lower'), last.get('ci_upper'))}"))
+                      f"{fmt_index(last['index'])}{star} {fmt_ci(last.get('ci_lower'), last.get('ci_upper'))} "
+                      f"({fmt_pct(data.aggregate_confidence) if data.aggregate_confidence else '?'})"))
     return items
+
+
+def _is_false(v) -> bool:
+    """True for False / numpy False; False for True, None, NaN and pd.NA."""
+    return isinstance(v, (bool, np.bool_)) and not bool(v)
+
+
+def _change_basis(data: ReportData, tab: pd.DataFrame) -> str | None:
+    """Which change the aggregation tested (``matched`` or ``published``), or None when it cannot be told."""
+    if data.change_test in ("matched", "published"):
+        return data.change_test
+    if "change_matched_p" in tab.columns:
+        return None  # like-for-like columns but no manifest: do not guess which one was tested
+    return "published" if "change_p" in tab.columns else None
 
 
 def _aggregate_tables(data: ReportData, lang: str) -> list[dict]:
     out = []
+    alpha = None if data.aggregate_confidence is None else 1.0 - data.aggregate_confidence
     for level in ("national", "sector", "industry"):
         tab = data.level(level)
         if tab.empty:
             continue
         show_unit = level != "national"
+        matched = "change_matched" in tab.columns
+        basis = _change_basis(data, tab)
         headers = [column_label("period", lang)]
         if show_unit:
             headers.append(column_label(level, lang))
         if level == "industry" and "parent" in tab:
             headers.append(column_label("sector", lang))
-        headers += [column_label(c, lang) for c in ("index", "se", "ci", "n_units", "n_respondents", "change", "change_p")]
+        headers += [column_label(c, lang) for c in ("index", "se", "ci", "n_units", "n_respondents")]
+        headers.append(column_label("change_published", lang) if matched else column_label("change", lang))
+        if matched:
+            headers.append(column_label("change_matched", lang))
+        if basis is not None:
+            headers.append(t(f"col_p_{basis}", lang))
+            if "change_significant" in tab.columns and alpha is not None:
+                headers.append(t("col_significant", lang, alpha=fmt_pct(alpha)))
         rows, classes = [], []
+        any_comp = False
         for r in tab.to_dict("records"):
             row = [str(r["period"])]
             if show_unit:
@@ -170,23 +137,46 @@ def _aggregate_tables(data: ReportData, lang: str) -> list[dict]:
             if level == "industry" and "parent" in tab:
                 row.append(str(r.get("parent", "")))
             idx = fmt_index(r.get("index"))
-            if level == "national" and r.get("window_full") is False and not _bad(r.get("index")):
+            if level == "national" and _is_false(r.get("window_full")) and not bad(r.get("index")):
                 idx = (f"{idx}*", "num partial")
             row += [idx, fmt_se(r.get("se")), fmt_ci(r.get("ci_lower"), r.get("ci_upper")), fmt_int(r.get("n_units")),
-                    fmt_int(r.get("n_respondents")), fmt_change(r.get("change")), fmt_p(r.get("change_p"))]
+                    fmt_int(r.get("n_respondents")), fmt_change(r.get("change"))]
+            if matched:
+                comp = isinstance(r.get("change_composition_changed"), (bool, np.bool_)) and bool(r["change_composition_changed"])
+                any_comp |= comp
+                row.append((fmt_change(r.get("change_matched")) + ("‡" if comp else ""), "num comp" if comp else "num"))
+            if basis is not None:
+                row.append(fmt_p(r.get("change_matched_p" if basis == "matched" else "change_p")))
+                if "change_significant" in tab.columns and alpha is not None:
+                    sig = r.get("change_significant")
+                    row.append(DASH if sig is None or sig != sig else t("yes" if bool(sig) else "no", lang))
             rows.append(row)
-            classes.append("muted" if _bad(r.get("index")) else "")
+            classes.append("muted" if bad(r.get("index")) else "")
         first_num = 2 if show_unit else 1
         if level == "industry" and "parent" in tab:
             first_num += 1
         partial = level == "national" and "window_full" in tab and (tab["window_full"] == False).any()  # noqa: E712
+        notes = [t("aggregate_caption", lang, intervals=_interval_text(lang, data.aggregate_confidence, "z"))]
+        if matched:
+            notes.append(t("change_note_matched", lang))
+        if any_comp:
+            notes.append("‡ " + t("composition_changed", lang))
+        if basis is not None:
+            notes.append(t("change_tested", lang, basis=t(f"basis_{basis}", lang),
+                           alpha=fmt_pct(alpha) if alpha is not None else "?"))
+        elif "change_p" in tab.columns:
+            notes.append(t("change_untested_basis", lang))
+        if partial:
+            notes.append(f"* {t('partial_window', lang)}")
         out.append({"level": level, "title": t(level, lang),
                     "table": _table(headers, rows, num=set(range(first_num, len(headers))), row_classes=classes),
-                    "note": f"* {t('partial_window', lang)}" if partial else ""})
+                    "note": " ".join(notes)})
     return out
 
 
 def _league(data: ReportData, lang: str, headline_name: str) -> list[dict]:
+    from .plot import league_baseline
+
     out = []
     unit_cols = data.unit_cols
     for lt in league_tables(data):
@@ -204,22 +194,35 @@ def _league(data: ReportData, lang: str, headline_name: str) -> list[dict]:
                 fmt_index(r["index"]), fmt_ci(r.get("ci_lower"), r.get("ci_upper")), fmt_se(r.get("se")),
                 fmt_int(r.get("n")), fmt_change(r.get("change")), _status_cell(r.get("status"), lang)]
                 + ([(str(r.get("reason") or ""), "reason")] if reasons else []))
-            classes.append("muted" if _bad(r["index"]) else "")
+            classes.append("muted" if bad(r["index"]) else "")
         foot = None
         ir = lt["industry_row"]
         if ir:
-            foot = [""] + [t("industry_row", lang)] + [""] * (len(ucols) - 1) + [
+            foot = [""] + [t("industry_row", lang) + " †"] + [""] * (len(ucols) - 1) + [
                 fmt_index(ir.get("index")), fmt_ci(ir.get("ci_lower"), ir.get("ci_upper")), fmt_se(ir.get("se")),
                 fmt_int(ir.get("n_respondents")), fmt_change(ir.get("change")), ""] + ([""] if reasons else [])
         nstart = 1 + len(ucols)
+        caption = t("league_caption", lang, headline=headline_name, period=lt["period"] or "",
+                    intervals=_interval_text(lang, data.confidence, "t"),
+                    base=fixed(league_baseline(tab["index"]), 0))
+        if ir:
+            caption += " † " + t("league_industry_row", lang, intervals=_interval_text(lang, data.aggregate_confidence, "z"))
         out.append({
             "industry": lt["industry"] if lt["industry"] is not None else t("all_units", lang),
             "period": lt["period"],
-            "caption": t("league_caption", lang, headline=headline_name, period=lt["period"] or "",
-                         level=fmt_pct(data.confidence)),
+            "caption": caption,
             "table": _table(headers, rows, num={0} | set(range(nstart, nstart + 5)), row_classes=classes, foot=foot),
         })
     return out
+
+
+def _path_caption(tests: pd.DataFrame, lang: str) -> str:
+    if tests.empty:
+        return t("path_caption_untested", lang)
+    level = tests["level"].iloc[0]
+    alpha = None if level is None or level != level else 1.0 - float(level)
+    return t("path_caption_tested", lang, test=t(str(tests["test"].iloc[0]), lang),
+             alpha=fmt_pct(alpha) if alpha is not None else "?")
 
 
 def _paths(data: ReportData, lang: str) -> dict | None:
@@ -228,48 +231,107 @@ def _paths(data: ReportData, lang: str) -> dict | None:
         return None
     spec = data.spec
     st = est.loc[est["op"] == "~"]
-    headers = [column_label(c, lang) for c in ("from", "to", "est", "std", "se", "p")]
-    rows = [[latent_label(spec, r["rhs"], lang), latent_label(spec, r["lhs"], lang), fmt_coef(r["est"]),
-             fmt_coef(r.get("std_all")), fmt_coef(r.get("se")), fmt_p(r.get("pvalue"))] for r in st.to_dict("records")]
+    tests = path_tests(data)
+    pmap = {(r.lhs, r.rhs): r.pvalue for r in tests.itertuples(index=False)}
+    boot = not tests.empty and tests["test"].iloc[0] == "test_bootstrap"  # then the SE shown is the bootstrap's
+    smap = {(r.lhs, r.rhs): r.se for r in tests.itertuples(index=False)} if boot else {}
+    heads = ["from", "to", "est", "std", "se"]
+    headers = [column_label(c, lang) for c in heads]
+    if boot:
+        headers[-1] = t("col_se_test_bootstrap", lang)
+    if not tests.empty:
+        headers.append(t(f"col_p_{tests['test'].iloc[0]}", lang))
+    rows = []
+    for r in st.to_dict("records"):
+        se = smap.get((str(r["lhs"]), str(r["rhs"]))) if boot else r.get("se")
+        row = [latent_label(spec, r["rhs"], lang), latent_label(spec, r["lhs"], lang), fmt_coef(r["est"]),
+               fmt_coef(r.get("std_all")), fmt_coef(se)]
+        if not tests.empty:
+            row.append(fmt_p(pmap.get((str(r["lhs"]), str(r["rhs"])))))
+        rows.append(row)
     r2 = r_squared(est)
     r2rows = [[latent_label(spec, lv, lang), fmt_coef(v)] for lv, v in r2.items()]
     return {
-        "table": _table(headers, rows, num={2, 3, 4, 5}),
+        "table": _table(headers, rows, num=set(range(2, len(headers)))),
         "r2": _table([column_label("latent", lang), column_label("r2", lang)], r2rows, num={1}),
+        "caption": _path_caption(tests, lang),
+        "tested": not tests.empty,
     }
 
 
+def _gap_cell(v, lo, hi) -> str:
+    return f"{fmt_coef(v)} {fmt_ci_coef(lo, hi)}"
+
+
+def fmt_ci_coef(lo, hi) -> str:
+    """Interval of a coefficient: ``[0.123, 0.456]``."""
+    return DASH if bad(lo) or bad(hi) else f"[{fixed(lo, 3)}, {fixed(hi, 3)}]"
+
+
 def _ipa(data: ReportData, lang: str) -> dict | None:
-    est = data.table("pooled_estimates")
-    headline = data.headline
-    tab = ipa_table(est, data.pooled_performance, headline, lang) if not est.empty else None
+    tab = pooled_ipa(data, lang)
     per_unit = unit_fix_first(data, lang)
-    if tab is None and per_unit.empty:
+    imp = impacts(data)
+    if tab is None and per_unit.empty and imp.empty:
         return None
     spec = data.spec
-    out: dict = {"table": None, "fix_first": [], "units": None}
+    out: dict = {"table": None, "fix_first": [], "quadrant_b": [], "verdict": "", "units": None, "impacts": None,
+                 "impacts_note": "", "interval_note": ""}
     if tab is not None:
-        headers = [t("driver", lang), t("importance", lang), t("performance", lang), t("quadrant", lang), t("action", lang)]
+        level = float(tab["level"].iloc[0])
+        method = str(tab["interval"].iloc[0])
+        headers = [t("driver", lang), t("importance", lang), t("importance_interval", lang, level=fmt_pct(level)),
+                   t("performance", lang), t("performance_interval", lang, level=fmt_pct(level)),
+                   t("quadrant", lang), t("separated", lang), t("action", lang)]
         rows, classes = [], []
         for r in tab.to_dict("records"):
-            rows.append([latent_label(spec, r["attribute"], lang), fmt_coef(r["importance"]), fmt_index(r["performance"]),
-                         f"{r['quadrant']} {r.get('label', '')}".strip(), str(r.get("action", "") or "")])
-            classes.append("fix" if r["quadrant"] == "B" else "")
-        out["table"] = _table(headers, rows, num={1, 2}, row_classes=classes)
-        out["fix_first"] = [
-            f"{latent_label(spec, r['attribute'], lang)}: {t('importance', lang)} {fmt_coef(r['importance'])}, "
-            f"{t('performance', lang)} {fmt_index(r['performance'])}"
-            for r in tab.loc[tab["quadrant"] == "B"].sort_values("importance", ascending=False).to_dict("records")
-        ]
+            rows.append([latent_label(spec, r["attribute"], lang), fmt_coef(r["importance"]),
+                         fmt_ci_coef(r["importance_lower"], r["importance_upper"]), fmt_index(r["performance"]),
+                         fmt_ci(r["performance_lower"], r["performance_upper"]),
+                         f"{r['quadrant']} {r.get('label', '')}".strip(), t(f"separated_{r['separated'].replace(' ', '_')}", lang),
+                         str(r.get("action", "") or "") if r["fix_first"] or r["quadrant"] != "B" else t("action_unsure", lang)])
+            classes.append("fix" if r["fix_first"] else "")
+        out["table"] = _table(headers, rows, num={1, 2, 3, 4}, row_classes=classes)
+        item = lambda r: (f"{latent_label(spec, r['attribute'], lang)}: {t('importance', lang)} {fmt_coef(r['importance'])} "  # noqa: E731
+                          f"{fmt_ci_coef(r['importance_lower'], r['importance_upper'])}, {t('performance', lang)} "
+                          f"{fmt_index(r['performance'])} {fmt_ci(r['performance_lower'], r['performance_upper'])}")
+        ordered = tab.sort_values("importance", ascending=False)
+        out["fix_first"] = [item(r) for r in ordered.loc[ordered["fix_first"]].to_dict("records")]
+        out["quadrant_b"] = [latent_label(spec, r["attribute"], lang) for r in
+                             ordered.loc[(ordered["quadrant"] == "B") & ~ordered["fix_first"]].to_dict("records")]
+        if method == "none":
+            out["verdict"] = t("fix_first_no_interval", lang)
+        elif not out["fix_first"]:
+            out["verdict"] = t("fix_first_cannot_separate", lang, level=fmt_pct(level))
+        out["interval_note"] = t(f"ipa_interval_{method}", lang, level=fmt_pct(level))
     if not per_unit.empty:
-        cols = [c for c in per_unit.columns if c not in ("index", "fix_first")]
-        headers = [column_label(c, lang) for c in cols] + [column_label("index", lang), column_label("fix_first", lang)]
+        cols = [c for c in per_unit.columns if c not in ("index", "fix_first", "quadrant_b")]
+        headers = [column_label(c, lang) for c in cols] + [column_label("index", lang), column_label("fix_first", lang),
+                                                            column_label("quadrant_b", lang)]
         rows = []
+        names = lambda v: ", ".join(latent_label(spec, x.strip(), lang) for x in v.split(",")) if v else t("none", lang)  # noqa: E731
         for r in per_unit.to_dict("records"):
-            fix = r["fix_first"]
-            names = ", ".join(latent_label(spec, x.strip(), lang) for x in fix.split(",")) if fix else t("none", lang)
-            rows.append([str(r[c]) for c in cols] + [fmt_index(r["index"]), names])
+            rows.append([str(r[c]) for c in cols] + [fmt_index(r["index"]), names(r["fix_first"]), names(r["quadrant_b"])])
         out["units"] = _table(headers, rows, num={len(cols)}, collapse_after=20, lang=lang)
+    if not imp.empty:
+        rise = imp["rise"].iloc[0] if "rise" in imp.columns else 5
+        lvl = imp["level"].iloc[0] if "level" in imp.columns else data.confidence
+        headers = [t("driver", lang), t("impact", lang, rise=fixed(rise, 0)), t("col_se", lang),
+                   t("impact_interval", lang, level=fmt_pct(lvl))]
+        rows = [[latent_label(spec, r["driver"], lang), fmt_coef(r["impact"]), fmt_coef(r.get("se")),
+                 fmt_ci_coef(r.get("ci_lower"), r.get("ci_upper"))] for r in imp.to_dict("records")]
+        out["impacts"] = _table(headers, rows, num={1, 2, 3})
+        how = str(imp["interval"].iloc[0]) if "interval" in imp.columns else ""
+        if how == "none":
+            out["impacts_note"] = t("impacts_no_interval", lang)
+        elif how == "delta":
+            out["impacts_note"] = t("impacts_delta", lang, level=fmt_pct(lvl))
+        elif how == "none_ipma":
+            out["impacts_note"] = t("impacts_pls_ipma", lang, rise=fixed(rise, 0))
+        elif how == "bootstrap percentile":
+            out["impacts_note"] = t("impacts_bootstrap", lang, level=fmt_pct(lvl), n=int(imp["n_replicates"].iloc[0]))
+    else:
+        out["impacts_note"] = t("impacts_absent", lang)
     return out
 
 
@@ -324,10 +386,58 @@ def _quality(data: ReportData, lang: str) -> dict:
     return {
         "flags": fl.to_dict("records"),
         "flag_groups": _flag_groups(fl, data, lang),
+        "checks": _checks_text(data, lang, fl),
+        "pls": _pls_tables(data, lang),
         "measurement": _table(qheaders, qrows, num=set(range(1, len(qheaders)))),
         "fit": fit_tab,
         "fit_summary": fit_summary,
     }
+
+
+def _checks_text(data: ReportData, lang: str, fl: pd.DataFrame) -> dict:
+    """What the flags rest on: the checks computed (with their thresholds and counts) and those not run."""
+    ch = checks(data)
+    done = ch.loc[(ch["n_checked"] > 0) & (ch["kind"] != "status")]
+    missing = ch.loc[(ch["n_checked"] == 0) & (ch["kind"] != "status")]
+    ran = t("list_sep", lang).join(t("check_line", lang, rule=r.threshold, n=fmt_int(r.n_checked), bad=fmt_int(r.n_flagged))
+                    + (t("check_not_computable", lang, n=fmt_int(r.n_not_computable)) if r.n_not_computable else "")
+                    for r in done.itertuples(index=False))
+    not_run = ", ".join(str(r.threshold) for r in missing.itertuples(index=False))
+    if fl.empty:
+        verdict = t("no_flags_checked", lang, checks=ran) if ran else t("no_checks", lang)
+    else:
+        verdict = t("checks_run", lang, checks=ran) if ran else ""
+    return {"verdict": verdict, "not_run": t("checks_not_run", lang, checks=not_run) if not_run else "",
+            "clean": fl.empty and bool(ran)}
+
+
+#: The PLS evidence tables, in the order of ``acsi.estimate.pls_evidence.TABLES`` (what a PLS fit carries).
+PLS_STEMS = ("pls_reliability", "pls_loadings", "pls_htmt", "pls_fornell_larcker", "pls_inner_vif", "pls_r2", "pls_f2",
+             "pls_quality_flags", "pls_effects", "pls_model_fit", "pls_exact_fit_test", "pls_ipma_constructs",
+             "pls_ipma_indicators", "pls_predict", "pls_blindfolding")
+
+
+#: The CB-SEM tables a fit carries (acsi.estimate.semtables), shown the same way.
+SEM_STEMS = ("reliability", "htmt", "rsquare")
+
+
+def _pls_tables(data: ReportData, lang: str) -> list[dict]:
+    """The PLS evidence tables the fit carries (:data:`PLS_STEMS`: reliability, HTMT, model fit, IPMA, ...),
+    shown as they are, each titled in ``lang``."""
+    out = []
+    for stem in PLS_STEMS + SEM_STEMS:
+        for name in (f"pooled_{stem}", stem):
+            tab = data.table(name)
+            if tab.empty:
+                continue
+            num = {i for i, c in enumerate(tab.columns) if pd.api.types.is_float_dtype(tab[c])}
+            rows = [[fmt_coef(v) if i in num else ("" if v is None or v != v else str(v))
+                     for i, v in enumerate(r)] for r in tab.itertuples(index=False)]
+            key = f"pls_table_{stem}"
+            out.append({"title": (t(key, lang) if key in TEXT else stem) + (f" ({t('pooled', lang)})" if name != stem else ""),
+                        "table": _table([column_label(c, lang) for c in tab.columns], rows, num=num, collapse_after=25,
+                                        lang=lang)})
+    return out
 
 
 def _fit_summary(fm: pd.DataFrame, pooled: pd.DataFrame, measures: list[str], lang: str) -> dict | None:
@@ -360,7 +470,7 @@ def _flag_groups(fl: pd.DataFrame, data: ReportData, lang: str) -> list[dict]:
     n_fit = len(data.table("fit_measures")) + len(data.table("pooled_fit_measures"))
     spec = data.spec
     groups = []
-    for kind in ("failed", "inadmissible", "ave", "rmsea", "cfi", "srmr"):
+    for kind in ("failed", "inadmissible", "ave", "rmsea", "cfi", "srmr", "pls"):
         sub = fl.loc[fl["kind"] == kind]
         if sub.empty:
             continue
@@ -369,6 +479,8 @@ def _flag_groups(fl: pd.DataFrame, data: ReportData, lang: str) -> list[dict]:
             n = len(g)
             if kind in ("failed", "inadmissible"):
                 summary = t(f"group_{kind}", lang, n=n)
+            elif kind == "pls":
+                summary = t("group_pls", lang, n=n)
             elif kind == "ave":
                 summary = t("group_ave", lang, latent=latent_label(spec, lv, lang), n=n, total=n_models)
             else:
@@ -422,12 +534,12 @@ def _methods(data: ReportData, lang: str, notes: list[str]) -> list[tuple[str, s
     model = str(m.get("model", ""))
     desc = model
     if spec is not None:
-        desc = f"{spec.title or spec.name} ({model}); " + ", ".join(
+        desc = f"{model_title(spec, lang)} ({model}); " + ", ".join(
             f"{latent_label(spec, lv.id, lang)}: {', '.join(lv.item_ids)}" for lv in spec.latents)
         if spec.paths:
             desc += "; " + ", ".join(f"{a} → {b}" for a, b in spec.paths)
         if spec.reference:
-            desc += f". {spec.reference}"
+            desc += f". {to_script(spec.reference, lang)}"
     else:
         est_t = data.table("pooled_estimates")
         if est_t.empty:
@@ -452,7 +564,12 @@ def _methods(data: ReportData, lang: str, notes: list[str]) -> list[tuple[str, s
         "m_missing_text", lang, policy=t(f"policy_{policy}", lang) if f"policy_{policy}" in TEXT else policy,
         codes=codes or t("none", lang), oor=t(f"oor_{oor}", lang) if f"oor_{oor}" in TEXT else oor,
         min_n=o.get("min_n", ""))))
-    items.append((t("m_confidence", lang), fmt_pct(data.confidence)))
+    rules = [t("m_rule_units", lang, intervals=_interval_text(lang, data.confidence, "t"))]
+    if data.aggregate.get("aggregate_indexes") is not None:
+        rules.append(t("m_rule_aggregates", lang, intervals=_interval_text(lang, data.aggregate_confidence, "z")))
+    if data.bootstrap_level is not None:
+        rules.append(t("m_rule_bootstrap", lang, level=fmt_pct(data.bootstrap_level)))
+    items.append((t("m_confidence", lang), " ".join(rules)))
     if data.aggregate.get("aggregate_indexes") is not None:
         items.append((t("m_aggregation", lang), t("m_aggregation_text", lang)))
     if data.groups:
@@ -463,15 +580,17 @@ def _methods(data: ReportData, lang: str, notes: list[str]) -> list[tuple[str, s
     if m.get("data_sha256_16"):
         items.append((t("m_data", lang), f"sha256[:16] {m['data_sha256_16']}"))
     items.append((t("m_source", lang), str(data.source)))
-    if lang == "zh":
+    if is_chinese(lang):
         items.append((t("m_notes", lang), t("m_reasons_en", lang)))
     return items
 
 
 def build_context(data: ReportData, *, lang: str = "en", published=None, title: str | None = None,
-                  figures: list | None = None, notes: list[str] | None = None, comparison=None) -> dict:
+                  figures: list | None = None, notes: list[str] | None = None, comparison=None, toolkit=None) -> dict:
     """Everything the template shows (strings already formatted); ``comparison`` (an
-    :func:`acsi.compare` result) adds the group-comparison section (:mod:`.compare`)."""
+    :func:`acsi.compare` result) adds the group-comparison section (:mod:`.compare`), ``toolkit``
+    (a ``toolkit.toml`` path or :class:`~acsi.report.toolkit.ToolkitConfig`) the toolkit section
+    (:mod:`.toolkit`)."""
     from ..provenance import acsi_version
     from . import fonts
 
@@ -484,10 +603,11 @@ def build_context(data: ReportData, *, lang: str = "en", published=None, title: 
     for f in figures:
         by_section.setdefault(f.section, []).append(f)
     league = _league(data, lang, headline_name)
+    paths = _paths(data, lang)
     league_figs = by_section.get("league", [])
     for k, lt in enumerate(league):
         lt["figure"] = league_figs[k] if k < len(league_figs) else None
-    font_note = t("figure_font_note", lang) if lang == "zh" and fonts.find_cjk_font() is None else ""
+    font_note = t("figure_font_note", lang) if is_chinese(lang) and fonts.find_cjk_font() is None else ""
     sections = [("overview", t("overview", lang)), ("aggregate", t("aggregate_indexes", lang)),
                 ("timeseries", t("timeseries", lang)), ("league", t("league_tables", lang)),
                 ("model", t("path_diagram", lang)), ("ipa", t("ipa", lang)), ("quality", t("quality", lang)),
@@ -496,9 +616,15 @@ def build_context(data: ReportData, *, lang: str = "en", published=None, title: 
     if comparison is not None:  # an acsi.compare() result formats its own section (acsi.report.compare)
         section = comparison.report_section(lang)
         sections.insert(-1, ("comparison", t("comparison", lang)))
+    toolkit_section = None
+    if toolkit is not None:  # analyses and stratified tables listed in a toolkit.toml (acsi.report.toolkit)
+        from .toolkit import toolkit_section as _toolkit_section
+
+        toolkit_section = _toolkit_section(toolkit, data, lang)
+        sections.insert(-1, ("toolkit", t("toolkit", lang)))
     ctx = {
         "lang": lang,
-        "html_lang": "zh-Hant" if lang == "zh" else "en",
+        "html_lang": html_lang(lang),
         "t": lambda key, **kw: t(key, lang, **kw),
         "title": title or t("report_title", lang),
         "subtitle": f"{data.manifest.get('model', '')} · {headline_name}",
@@ -511,10 +637,12 @@ def build_context(data: ReportData, *, lang: str = "en", published=None, title: 
         "published_caption": _published_caption(published, lang),
         "league": league,
         "path_figure": (by_section.get("model") or [None])[0],
-        "paths": _paths(data, lang),
+        "paths": paths,
+        "path_caption": paths["caption"] if paths else "",
         "ipa_figure": (by_section.get("ipa") or [None])[0],
         "ipa": _ipa(data, lang),
         "ipa_caption": t("ipa_caption", lang, headline=headline_name),
+
         "fix_units_caption": t("fix_first_units_caption", lang, headline=headline_name),
         "quality": _quality(data, lang),
         "accounting": _accounting(data, lang),
@@ -523,6 +651,7 @@ def build_context(data: ReportData, *, lang: str = "en", published=None, title: 
         "notes": notes,
         "font_note": font_note,
         "comparison": section,
+        "toolkit": toolkit_section,
     }
     return ctx
 
@@ -556,7 +685,7 @@ def _published(published):
 
 @validate_params("render_report", lang=LANG)
 def render_report(results, agg=None, *, lang: str = "en", published=None, title: str | None = None,
-                  figures: list | None = None, comparison=None) -> str:
+                  figures: list | None = None, bootstrap=None, comparison=None, toolkit=None) -> str:
     """Render the self-contained HTML report and return it as a string.
 
     Parameters
@@ -566,15 +695,22 @@ def render_report(results, agg=None, *, lang: str = "en", published=None, title:
     agg : AggregateResult, DataFrame or path, optional
         Industry, sector and national indexes (read from the run's ``aggregate/``
         directory when ``results`` is a path).
-    lang : {"en", "zh"}
-        Language of every heading, label and message (figure labels fall back to
-        English when no Chinese font is installed).
+    lang : {"en", "zh", "zh-hans", "zh-hant"}
+        Language of every heading, label and message, figures included: ``zh`` and
+        ``zh-hans`` Simplified Chinese, ``zh-hant`` Traditional (:mod:`acsi.report.i18n`).
     published : path or DataFrame, optional
         A published national series to draw for reference (``period`` and a score
         column), e.g. ``../shared/data/acsi_national_quarterly_1994_2008.csv``.
     title : str, optional
+    bootstrap : BootstrapResult or PLSBootstrapResult, optional
+        The fit's bootstrap (:func:`acsi.bootstrap.bootstrap`): significance marks then come
+        from its p-values and "what to improve" from its replicates.  A results directory
+        with a ``bootstrap/`` folder (``BootstrapResult.save``) is read without it.
     comparison : ComparisonResult, optional
         An :func:`acsi.compare` result: adds the group-comparison section.
+    toolkit : str, Path or ToolkitConfig, optional
+        A ``toolkit.toml`` (:mod:`acsi.report.toolkit`): adds the toolkit section (the analyses it
+        lists, with their intervals, and the stratified tables of the indexes).
 
     Returns
     -------
@@ -585,20 +721,25 @@ def render_report(results, agg=None, *, lang: str = "en", published=None, title:
     --------
     >>> html = render_report(fit, agg, lang="zh")     # doctest: +SKIP
     """
-    data = from_objects(results, agg)
+    data = from_objects(results, agg, bootstrap)
     return _render(data, lang=lang, published=_published(published), title=title, figures=figures,
-                   comparison=comparison)
+                   comparison=comparison, toolkit=toolkit)
 
 
-def _render(data: ReportData, *, lang: str, published, title, figures, notes=None, comparison=None) -> str:
+def _render(data: ReportData, *, lang: str, published, title, figures, notes=None, comparison=None,
+            toolkit=None, extra_figures: list | None = None) -> str:
+    """The HTML; the toolkit section's figures are appended to ``extra_figures`` when given (to save them)."""
     ctx = build_context(data, lang=lang, published=published, title=title, figures=figures, notes=notes,
-                        comparison=comparison)
+                        comparison=comparison, toolkit=toolkit)
+    if extra_figures is not None and ctx["toolkit"]:
+        extra_figures.extend(b["figure"] for b in ctx["toolkit"]["blocks"] if b["figure"] is not None)
     return _environment().get_template("report.html.j2").render(**ctx)
 
 
 @validate_params("write_report", lang=LANG)
 def write_report(fit, agg=None, path: str | Path = "report.html", *, lang: str = "en", published=None,
-                 figures_dir: str | Path | None = None, title: str | None = None, comparison=None) -> Path:
+                 figures_dir: str | Path | None = None, title: str | None = None, bootstrap=None,
+                 comparison=None, toolkit=None) -> Path:
     """Write the HTML report (and optionally every figure as a PNG file).
 
     Parameters
@@ -608,13 +749,18 @@ def write_report(fit, agg=None, path: str | Path = "report.html", *, lang: str =
     agg : AggregateResult, DataFrame or path, optional
     path : str or Path
         Output HTML file (parent directories are created).
-    lang : {"en", "zh"}
+    lang : {"en", "zh", "zh-hans", "zh-hant"}
+        ``zh`` is Simplified Chinese (see :mod:`acsi.report.i18n`).
     published : path or DataFrame, optional
         Published national series drawn for reference.
+    bootstrap : BootstrapResult or PLSBootstrapResult, optional
+        See :func:`render_report`.
     figures_dir : str or Path, optional
         Also save each figure as ``<figures_dir>/<name>.png``.
     comparison : ComparisonResult, optional
         An :func:`acsi.compare` result: adds the group-comparison section.
+    toolkit : str, Path or ToolkitConfig, optional
+        See :func:`render_report`.
 
     Returns
     -------
@@ -625,11 +771,13 @@ def write_report(fit, agg=None, path: str | Path = "report.html", *, lang: str =
     --------
     >>> write_report(fit, agg, "out/report.html", lang="zh")     # doctest: +SKIP
     """
-    data = from_objects(fit, agg)
+    data = from_objects(fit, agg, bootstrap)
     pub = _published(published)
     notes: list[str] = []
     figs = report_figures(data, lang, published=pub, notes=notes)
-    html_text = _render(data, lang=lang, published=pub, title=title, figures=figs, notes=notes, comparison=comparison)
+    toolkit_figs: list = []
+    html_text = _render(data, lang=lang, published=pub, title=title, figures=figs, notes=notes, comparison=comparison,
+                        toolkit=toolkit, extra_figures=toolkit_figs)
     if notes:  # figure problems are listed in the report; repeat them here for the caller
         import warnings
 
@@ -639,7 +787,7 @@ def write_report(fit, agg=None, path: str | Path = "report.html", *, lang: str =
     out = Path(path)
     if figures_dir is not None:  # whole or not at all, with a manifest (acsi.tables)
         with staged_output(figures_dir) as stage:
-            pngs = save_figures(figs, stage)
+            pngs = save_figures(figs + toolkit_figs, stage)
             write_manifest(stage, "figures_manifest.json", "figures", stamp({"lang": lang}), pngs)
     write_file_atomic(out, html_text)
     return out

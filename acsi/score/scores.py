@@ -60,7 +60,7 @@ from ..errors import ScoringError
 from ..spec import ModelSpec
 
 __all__ = ["index_from_means", "item_weights", "item_weights_batch", "latent_scores", "observed_scores", "rescale",
-           "unit_index",
+           "unit_index", "t_interval",
            "weighted_mean_se"]
 
 _ZERO = 1e-10
@@ -246,6 +246,20 @@ def weighted_mean_se(x: np.ndarray, v: np.ndarray | None = None) -> tuple[float,
     return (mean, se, n)
 
 
+def t_interval(index, se, n, confidence: float = 0.95):
+    """Student-t interval of a unit index, ``index ± t_{n−1, (1+confidence)/2} · se`` (NaN where n < 2).
+
+    The one interval rule of a unit index (a mean of its respondents' scores): used by
+    :func:`unit_index` and by the aggregation's company rows, so that a unit index carries one
+    interval wherever it is shown.  Equivalent R: ``index + c(-1, 1) * qt((1 + confidence)/2, n - 1) * se``.
+    """
+    index, se, n = (np.asarray(a, dtype=float) for a in (index, se, n))
+    ok = np.isfinite(n) & (n >= 2)
+    q = np.where(ok, stats.t.ppf(0.5 + confidence / 2.0, np.where(ok, n - 1, 1)), np.nan)
+    lo, hi = index - q * se, index + q * se
+    return (float(lo), float(hi)) if lo.ndim == 0 else (lo, hi)
+
+
 def unit_index(scores: pd.DataFrame, weights: np.ndarray | None = None, *, confidence: float = 0.95) -> pd.DataFrame:
     """Index, standard error, t-interval and n for every latent column of ``scores``."""
     rows = []
@@ -257,6 +271,6 @@ def unit_index(scores: pd.DataFrame, weights: np.ndarray | None = None, *, confi
             mean, se, n = weighted_mean_se(x[have], v)
         else:
             mean, se, n = weighted_mean_se(x, weights)
-        t = stats.t.ppf(1 - (1 - confidence) / 2, n - 1) if n > 1 else np.nan
-        rows.append({"latent": lv, "index": mean, "se": se, "ci_lower": mean - t * se, "ci_upper": mean + t * se, "n": n})
+        lo, hi = t_interval(mean, se, n, confidence)
+        rows.append({"latent": lv, "index": mean, "se": se, "ci_lower": lo, "ci_upper": hi, "n": n})
     return pd.DataFrame(rows)

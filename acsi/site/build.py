@@ -364,7 +364,7 @@ class _Builder:
         if spec is not None:  # the model's order and the latents' names in the page's language
             order = {lv: i for i, lv in enumerate(spec.latent_ids)}
             a = a.assign(_o=a["latent"].map(order).fillna(len(order))).sort_values("_o").drop(columns="_o")
-            a = a.assign(latent=[latent_label(spec, x, L) for x in a["latent"]])
+            a = a.assign(latent=[latent_label(spec, x, "zh-hant" if L == "zh" else L) for x in a["latent"]])
         headers = [(label("latent", L), ""), (label("index", L), "num"), (label("ci", L), "num"), (label("se", L), "num"),
                    (label("status", L), ""), (label("reason", L), "")]
         rows = [{"cells": [(r.latent, "", None), (fmt_index(r.index), "num", None), (_ci(r), "num", None),

@@ -161,7 +161,8 @@ def t(key: str, lang: str = "en", **fields) -> str:
         en, zh = TEXT[key]
         text = zh if lang == "zh" else en
         return text.format(**fields) if fields else text
-    return _report.t(key, lang, **fields)
+    # the website is Traditional (its own table, html lang zh-Hant); the report's "zh" is Simplified
+    return _report.t(key, "zh-hant" if lang == "zh" else lang, **fields)
 
 
 def label(column: str, lang: str = "en") -> str:

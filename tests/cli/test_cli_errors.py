@@ -99,6 +99,7 @@ BAD = {
     ("report", "results"): ("/nonexistent/acsi-test/results", [], EXIT_FILE),
     ("report", "--aggregate"): ("/nonexistent/acsi-test/aggregate", [], EXIT_FILE),
     ("report", "--published"): (MISSING, [], EXIT_FILE),
+    ("report", "--toolkit"): ("/nonexistent/acsi-test/toolkit.toml", [], EXIT_FILE),
     ("ahp", "matrix"): (MISSING, [], EXIT_FILE),
     ("kano", "answers"): (MISSING, [], EXIT_FILE),
     ("kano", "--attribute-column"): ("no_such_column", [], EXIT_ERROR),

@@ -27,7 +27,7 @@ def test_report_command_writes_html_and_png_files(saved, tmp_path, capsys):
     out = tmp_path / "out" / "report.html"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", acsi.AcsiWarning)
-        rc = main(["report", str(root), "--out", str(out), "--lang", "zh"])
+        rc = main(["report", str(root), "--out", str(out), "--lang", "zh-hant"])
     assert rc == 0
     html = out.read_text(encoding="utf-8")
     assert "顧客滿意度指數報告" in html

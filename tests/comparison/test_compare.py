@@ -127,7 +127,7 @@ def test_report_gains_a_comparison_section_in_both_languages(survey, sem):
     from acsi.report.render import render_report
 
     fit = acsi.fit(survey, "acsi", unit=None, period=None, options={"engine": "mlfast"})
-    for lang, heading in (("en", "Group comparison"), ("zh", "組間比較")):
+    for lang, heading in (("en", "Group comparison"), ("zh-hant", "組間比較"), ("zh", "组间比较")):
         html = render_report(fit, lang=lang, comparison=sem)
         assert '<section id="comparison">' in html and heading in html
         assert 'href="#comparison"' in html
@@ -135,8 +135,10 @@ def test_report_gains_a_comparison_section_in_both_languages(survey, sem):
         assert heading in page and "data:image/png;base64," in page
     plain = render_report(fit)
     assert '<section id="comparison">' not in plain
-    zh = render_comparison(sem, lang="zh")
+    zh = render_comparison(sem, lang="zh-hant")
     assert "部分標量不變" in zh and "成立：Δχ²" in zh
+    hans = render_comparison(sem, lang="zh")  # zh is Simplified (acsi.report.i18n)
+    assert "部分标量不变" in hans and "成立：Δχ²" in hans and "標" not in hans
 
 
 def test_cli_compare_writes_the_files(survey, tmp_path, capsys):
@@ -150,7 +152,7 @@ def test_cli_compare_writes_the_files(survey, tmp_path, capsys):
         assert (out / name).is_file(), name
     assert main(["compare", str(f), "--by", "segment", "--estimator", "pls", "--perm", "50", "--boot", "0",
                  "--seed", "1", "--quiet", "--lang", "zh", "--out", str(tmp_path / "pls")]) == 0
-    assert "組間比較" in (tmp_path / "pls" / "compare.html").read_text(encoding="utf-8")
+    assert "组间比较" in (tmp_path / "pls" / "compare.html").read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("args, message", [

@@ -42,7 +42,7 @@ def test_walkthrough_runs_from_survey_file_to_report(tmp_path, monkeypatch):
     for name in ("survey.csv", "report.html", "report_zh.html", "report_from_files.html", "results/manifest.json"):
         assert (out / name).exists(), name
     html = (out / "report_zh.html").read_text(encoding="utf-8")
-    assert "顧客滿意度指數報告" in html and "{{" not in html
+    assert "顾客满意度指数报告" in html and "{{" not in html  # lang="zh" is Simplified (0.2)
     assert len(list((out / "figures").glob("*.png"))) >= 5
     # figures are displayed inline in the notebook
     assert sum("image/png" in o.get("data", {}) for o in _outputs(nb, "execute_result")) >= 4

@@ -113,7 +113,7 @@ def test_flags_name_failed_and_inadmissible_units_with_reasons():
     assert list(fl["kind"]) == ["failed", "inadmissible"]
     assert "b: not estimated (too few respondents (n=10 < min_n=30))" in fl["message"].iloc[0]
     assert "c: inadmissible solution (negative residual variance of item x1 (-0.1))" in fl["message"].iloc[1]
-    zh = flags(_data(units=units), "zh")
+    zh = flags(_data(units=units), "zh-hant")
     assert zh["message"].iloc[0].startswith("b：未能估計")
 
 

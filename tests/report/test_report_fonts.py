@@ -30,12 +30,12 @@ def no_cjk(monkeypatch):
 def test_without_cjk_font_figures_fall_back_to_english(no_cjk, run):
     fit, agg = run
     with pytest.warns(AcsiWarning, match="no font with Chinese characters found .* figure labels are drawn in English"):
-        fig = plot.path_diagram(fit, lang="zh")
+        fig = plot.path_diagram(fit, lang="zh-hant")
     texts = _texts(fig)
     assert "Path model" in texts and "路徑模型" not in texts
     assert not any(fonts.has_cjk(s) for s in texts)
     with pytest.warns(AcsiWarning):
-        fig = plot.timeseries(agg, level="industry", lang="zh")
+        fig = plot.timeseries(agg, level="industry", lang="zh-hant")
     assert fig.axes[0].get_ylabel() == "index (0-100)"
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # no "Glyph missing" warning when saving
@@ -47,9 +47,9 @@ def test_without_cjk_font_report_stays_chinese_and_says_why(no_cjk, run):
     with warnings.catch_warnings():
         warnings.simplefilter("error", UserWarning)  # matplotlib's missing-glyph warnings are UserWarnings
         warnings.simplefilter("ignore", AcsiWarning)
-        html = render_report(fit, agg, lang="zh")
+        html = render_report(fit, agg, lang="zh-hant")
     assert "顧客滿意度指數報告" in html and "數據核算" in html
-    assert "本系統未找到含中文字形的字體" in html
+    assert "未找到含中文字形的字體（acsi 隨附的字體缺失）" in html
     assert all(p.startswith(PNG_MAGIC) for p in png_uris(html))
 
 
@@ -60,7 +60,7 @@ def test_with_a_cjk_font_labels_are_chinese(run):
     fit, _ = run
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # neither the fallback warning nor missing glyphs
-        fig = plot.path_diagram(fit, lang="zh")
+        fig = plot.path_diagram(fit, lang="zh-hant")
         png = figure_png(fig)
     assert "路徑模型" in _texts(fig)
     assert png.startswith(PNG_MAGIC)
@@ -73,7 +73,7 @@ def test_forced_cjk_detection_never_crashes(monkeypatch, run):
     fit, agg = run
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        fig = plot.league_table(fit.indexes, "Airlines", lang="zh")
+        fig = plot.league_table(fit.indexes, "Airlines", lang="zh-hant")
         png = figure_png(fig)
     assert png.startswith(PNG_MAGIC)
     assert fig.axes[0].get_xlabel() == "指數（0-100）"

@@ -40,7 +40,7 @@ def html_zh(run):
     fit, agg = run
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", acsi.AcsiWarning)
-        return render_report(fit, agg, lang="zh")
+        return render_report(fit, agg, lang="zh-hant")  # Traditional (zh means Simplified since 0.2)
 
 
 @pytest.fixture(scope="module")
@@ -215,7 +215,7 @@ def test_errors_name_the_problem(tmp_path, run):
     with pytest.raises(DataError, match="is not valid JSON"):
         load_results(tmp_path / "bad")
     fit, agg = run
-    with pytest.raises(AcsiError, match=r"The 'lang' parameter of render_report must be one of \['en', 'zh'\]. Got 'fr'"):
+    with pytest.raises(AcsiError, match=r"The 'lang' parameter of render_report must be one of \['en', 'zh', 'zh-hans', 'zh-hant'\]. Got 'fr'"):
         render_report(fit, agg, lang="fr")
     with pytest.raises(DataError, match="published series file .* does not exist"):
         render_report(fit, agg, published=tmp_path / "missing.csv")
