@@ -48,6 +48,7 @@ LAYERS: tuple[tuple[str, tuple[tuple[str, ...], ...]], ...] = (
         ("acsi.summary",),
         ("acsi.provenance",),
         ("acsi.options",),
+        ("acsi.parallel",),  # run_tasks (serial, joblib, Dask) and the one BLAS-thread limit
         ("acsi.log",),
         ("acsi.errors",),
         ("acsi._layers",),

@@ -130,7 +130,7 @@ from scipy import stats
 from .aggregate import aggregate, parse_periods
 from .aggregate.periods import PERIODS_PER_YEAR
 from .errors import AcsiError, AggregationError, EstimationError, InvalidParameterError
-from .log import PROGRESS_MIN_ITEMS, get_logger, progress_bar
+from .log import PROGRESS_MIN_ITEMS, get_logger
 from .options import JOBS, Boolean, InstanceOf, Integer, OneOf, Real, validate_params
 from .pipeline import fit_unit
 from .provenance import stamp
@@ -581,54 +581,11 @@ def _run_blocks(ctx: _Context, task: _Task) -> list:
 
 # ============================================================================ step 3b: backends
 def _execute(ctx: _Context, tasks: list[_Task], *, n_jobs: int, scheduler, progress: bool) -> list:
-    if scheduler is not None:
-        return _execute_dask(ctx, tasks, scheduler, progress)
-    bar = progress_bar(total=len(tasks), desc="bootstrap", unit="task", enabled=progress)
-    results = []
-    if n_jobs == 1 or len(tasks) < 2:
-        for t in tasks:
-            results.append(_run_task(ctx, t))
-            bar.update(1)
-    else:
-        from joblib import Parallel, delayed
+    """The tasks serially, on joblib workers or on Dask: :func:`acsi.parallel.run_tasks` (one implementation)."""
+    from .parallel import run_tasks
 
-        par = Parallel(n_jobs=n_jobs, return_as="generator_unordered")
-        for res in par(delayed(_run_task)(ctx, t) for t in tasks):
-            results.append(res)
-            bar.update(1)
-    bar.close()
-    return [r for chunk in results for r in chunk]
-
-
-def _execute_dask(ctx: _Context, tasks: list[_Task], scheduler, progress: bool) -> list:
-    try:
-        from distributed import Client, as_completed
-    except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise AcsiError(
-            "scheduler= needs Dask: pip install 'dask[distributed]' (or run without scheduler= to use local workers)"
-        ) from exc
-    own = False
-    if isinstance(scheduler, str):
-        client = Client(scheduler)
-        own = True
-    elif isinstance(scheduler, Client):
-        client = scheduler
-    else:
-        raise AcsiError(
-            f"scheduler must be None, a 'tcp://host:port' address or a dask.distributed.Client; got {type(scheduler).__name__}"
-        )
-    try:
-        ctx_f = client.scatter(ctx, broadcast=True)
-        futures = [client.submit(_run_task, ctx_f, t, pure=False) for t in tasks]
-        bar = progress_bar(total=len(tasks), desc="bootstrap", unit="task", enabled=progress)
-        results = []
-        for fut in as_completed(futures):
-            results.append(fut.result())
-            bar.update(1)
-        bar.close()
-    finally:
-        if own:
-            client.close()
+    results = run_tasks(_run_task, ctx, tasks, n_jobs=n_jobs, scheduler=scheduler, progress=progress,
+                        desc="bootstrap", unit="task", ordered=False)
     return [r for chunk in results for r in chunk]
 
 
@@ -1377,8 +1334,9 @@ def check_scheduler(address: str, *, timeout: float = 5.0) -> None:
 
 def _dask_workers(scheduler) -> int:
     """Workers of a Dask Client (4 when unknown, e.g. an address not yet connected)."""
-    info = scheduler.scheduler_info() if hasattr(scheduler, "scheduler_info") else None
-    return max(1, len(info.get("workers", {}))) if info else 4
+    from .parallel import worker_count
+
+    return worker_count(scheduler=scheduler)
 
 
 def _assemble(fit, ctx, outs, units, skipped, raw, n_boot, bca, level, failed, seed) -> BootstrapResult:

@@ -7,12 +7,13 @@
 3. validate and apply the missing-data policy (:func:`acsi.data.prepare_survey`);
 4. run every unit (company × period) through the per-unit pipeline
    (:func:`acsi.pipeline.fit_unit`: estimate, score, index), in parallel with joblib;
-5. run the pooled sample;
+5. run the pooled sample (with one unit holding every row, that unit's fit is the pooled fit);
 6. assemble the record (:class:`acsi.results.FitResult`).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 from pathlib import Path
 
@@ -23,9 +24,9 @@ from .data import DEFAULT_MISSING_CODES, prepare_survey, read_survey
 from .data.prepare import missing_codes_of
 from .data.periods import canonical_periods
 from .errors import AdmissibilityWarning, ConvergenceWarning, DataError, InvalidParameterError
-from .estimate.mlfast import blas_single_thread
-from .log import PROGRESS_MIN_ITEMS, get_logger, progress_bar
+from .log import PROGRESS_MIN_ITEMS, get_logger
 from .options import JOBS, Boolean, InstanceOf, Integer, OneOf, Real, Text, validate_params
+from .parallel import blas_single_thread, check_scheduler_type, chunks, run_tasks, worker_count
 from .pipeline import ESTIMATORS, MISSING_POLICIES, check_estimator_options, fit_unit
 from .provenance import stamp
 from .results import FitResult
@@ -69,6 +70,7 @@ def fit(
     min_n: int = 30,
     confidence: float = 0.95,
     n_jobs: int = 1,
+    scheduler=None,
     progress: bool | None = None,
     options: dict | None = None,
     id_column: str | None = None,
@@ -118,7 +120,14 @@ def fit(
     confidence : float
         Level of the index intervals.
     n_jobs : int
-        joblib workers for the per-unit fits (-1: all cores).
+        joblib workers for the per-unit fits (-1: all cores), which take the units in chunks
+        (:mod:`acsi.parallel`); the numbers are the same bit for bit for any ``n_jobs``.  With
+        fewer than :data:`MIN_UNITS_PER_WORKER` units per worker the units are fitted in this
+        process, which is faster than starting workers.
+    scheduler : None, str or dask.distributed.Client
+        Fit the units on a Dask cluster instead: its address (``"tcp://host:port"``) or a
+        client (``n_jobs`` is then ignored); the same numbers as a serial run.  The bootstrap
+        takes the same ``scheduler=`` (:func:`acsi.bootstrap.bootstrap`).
     progress : bool, optional
         Show a progress bar (``tqdm.auto``: a text bar in a terminal, a widget in Jupyter);
         default: when there are 20 units or more.
@@ -156,6 +165,7 @@ def fit(
     options = check_estimator_options(estimator, missing, options, weighted=weight is not None)
     if estimator == "pls" and options.get("seed") is None and (options.get("predict") or options.get("fit_test")):
         options["seed"] = int(np.random.SeedSequence().entropy % (2**63))  # recorded: the same folds again with it
+    check_scheduler_type(scheduler, "acsi.fit")
     spec = resolve_model(model)
     if estimator == "pls" and spec.structural_observed:  # PLS has blocks only (ARCHITECTURE section 2)
         raise InvalidParameterError(
@@ -202,26 +212,33 @@ def fit(
     # survey weights reach the estimation only when the user gave a weight column (lavaan's
     # sampling.weights: even constant weights switch to robust inference)
     vw = prepared.weights if weight is not None else None
+    # one float matrix, cut per unit: a task carries only its unit's rows, never the survey
+    X = frame[items].to_numpy(dtype=float)
     tasks = []
     if groups:
         for k, pos in frame.groupby(groups, sort=True, dropna=False).indices.items():
-            tasks.append(((k if isinstance(k, tuple) else (k,)), frame[items].iloc[pos].reset_index(drop=True),
-                          None if vw is None else vw[pos]))
+            tasks.append(((k if isinstance(k, tuple) else (k,)), X[pos], None if vw is None else vw[pos]))
     # units present in the data whose every row was dropped still get a row
     acc_keys = [tuple(r) for r in prepared.accounting[groups].itertuples(index=False)] if groups else []
     have = {k for k, _, _ in tasks}
     for k in acc_keys:
         if k not in have and "<missing>" not in k:
-            tasks.append((k, frame[items].iloc[0:0], None if vw is None else vw[0:0]))
+            tasks.append((k, X[0:0], None if vw is None else vw[0:0]))
     tasks.sort(key=lambda t: tuple(str(x) for x in t[0]))
 
     kw = dict(estimator=estimator, min_n=min_n, confidence=confidence, options=options, missing=missing)
     log.info("fitting %s (%s) to %d units and %s", spec.name, estimator, len(tasks),
              "the pooled sample" if pooled else "no pooled sample")
-    with blas_single_thread():  # the same bits for any n_jobs: one BLAS thread here and in every worker
-        outcomes = _run(tasks, spec, kw, n_jobs=n_jobs, progress=progress)
-        pooled_outcome = (fit_unit(("<pooled>",), frame[items], spec, weights=vw, **kw)
-                          if pooled and len(frame) else None)
+    outcomes = _run(tasks, spec, kw, items, n_jobs=n_jobs, scheduler=scheduler, progress=progress)
+    pooled_outcome = None
+    if pooled and len(frame):
+        if len(outcomes) == 1 and outcomes[0].n == len(frame):
+            # one unit holding every row: the pooled sample is that unit (the same rows in the same
+            # order, the same weights), so its fit is the pooled fit, not a second identical one
+            pooled_outcome = dataclasses.replace(outcomes[0], key=("<pooled>",))
+        else:
+            with blas_single_thread():  # the same one-thread BLAS as every unit fit
+                pooled_outcome = fit_unit(("<pooled>",), frame[items], spec, weights=vw, **kw)
 
     _warn_units(outcomes, groups)
     return FitResult(
@@ -289,25 +306,41 @@ def _check_carry(frame: pd.DataFrame, groups: list[str], carry: list[str]) -> No
         )
 
 
-def _fit_unit_pinned(key, data, spec, *, weights, **kw):
-    """:func:`acsi.pipeline.fit_unit` with BLAS held to one thread (in a worker process).
+#: Chunks per worker: enough to even out units of unequal cost, few enough that start-up and
+#: pickling per task stay small (benchmarks/README.md, the national production).
+CHUNKS_PER_WORKER = 4
+#: Local workers are started only from this many units per worker: starting a worker process
+#: (importing numpy, scipy, pandas and acsi) costs about as much as 100 unit fits, so fewer units
+#: are fitted faster in this process (measured: 80 units took 2.3 s serially and 4.3 s on two
+#: fresh workers).  A Dask scheduler is always used when given: its workers are running already.
+MIN_UNITS_PER_WORKER = 40
 
-    A multi-threaded BLAS splits sums differently from a single-threaded one, so the last bits of
-    the estimates would depend on how many threads a process has (joblib gives workers fewer than
-    the main process): every unit is fitted with one thread, in the main process and in workers.
+
+def _fit_chunk(shared, chunk):
+    """Fit the units of one chunk (a task of :func:`acsi.parallel.run_tasks`): each unit's rows
+    come as a float matrix of the model's observed columns, ``columns``."""
+    spec, kw, columns = shared
+    cols = pd.Index(columns)
+    return [fit_unit(k, pd.DataFrame(x, columns=cols.copy()), spec, weights=v, **kw) for k, x, v in chunk]
+
+
+def _run(tasks, spec, kw, columns, *, n_jobs: int, scheduler=None, progress: bool | None):
+    """Every unit through :func:`acsi.pipeline.fit_unit`, in chunks of units per worker.
+
+    The same numbers bit for bit for any ``n_jobs`` and scheduler: each unit's fit depends only
+    on its rows and the options, with BLAS held to one thread everywhere (:mod:`acsi.parallel`).
     """
-    with blas_single_thread():
-        return fit_unit(key, data, spec, weights=weights, **kw)
-
-
-def _run(tasks, spec, kw, *, n_jobs: int, progress: bool | None):
     if progress is None:
         progress = len(tasks) >= PROGRESS_MIN_ITEMS
-    if n_jobs == 1 or len(tasks) < 2:
-        it = (fit_unit(k, d, spec, weights=v, **kw) for k, d, v in tasks)
+    workers = worker_count(n_jobs, scheduler)
+    if scheduler is None and workers > 1 and len(tasks) < MIN_UNITS_PER_WORKER * workers:
+        log.info("%d units: fitted in this process (workers pay off from %d units per worker)",
+                 len(tasks), MIN_UNITS_PER_WORKER)
+        workers = n_jobs = 1
+    if scheduler is None and (workers == 1 or len(tasks) < 2):
+        parts = [[t] for t in tasks]  # serial: one unit per step, so the bar moves per unit
     else:
-        from joblib import Parallel, delayed
-
-        par = Parallel(n_jobs=n_jobs, return_as="generator")
-        it = par(delayed(_fit_unit_pinned)(k, d, spec, weights=v, **kw) for k, d, v in tasks)
-    return list(progress_bar(it, total=len(tasks), desc="fitting units", unit="unit", enabled=progress))
+        parts = chunks(tasks, CHUNKS_PER_WORKER * workers)
+    done = run_tasks(_fit_chunk, (spec, kw, tuple(columns)), parts, n_jobs=n_jobs, scheduler=scheduler, progress=progress,
+                     desc="fitting units", unit="unit", sizes=[len(p) for p in parts])
+    return [o for part in done for o in part]

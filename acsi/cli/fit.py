@@ -147,7 +147,8 @@ def add_bootstrap_arguments(fit_parser: argparse.ArgumentParser) -> None:
     g.add_argument("--seed", type=int, default=None, metavar="S",
                    help="random seed; the same seed gives the same numbers for any --jobs or --scheduler")
     g.add_argument("--scheduler", default=None, metavar="ADDR",
-                   help="run the bootstrap on a Dask cluster, e.g. tcp://host:8786 (needs dask[distributed])")
+                   help="run the unit fits and the bootstrap on a Dask cluster, e.g. tcp://host:8786 "
+                        "(needs dask[distributed]); the same numbers as a local run")
     g.add_argument("--bootstrap-failed", choices=["exclude", "refit", "keep"], default="exclude",
                    help="replicates that fail to converge or are inadmissible: exclude (default), refit with "
                         "another start, or keep the inadmissible ones; always counted in the output")
@@ -200,18 +201,19 @@ def _table_options(args: argparse.Namespace) -> dict:
 
 def _check_before_the_fit(args: argparse.Namespace) -> None:
     """The bootstrap options that can be refused before the fit: the seed, a replicate count whose
-    results cannot fit in memory, an unreachable scheduler."""
+    results cannot fit in memory, an unreachable scheduler (it also runs the unit fits)."""
+    from ..bootstrap import bootstrap, check_replicate_memory, check_scheduler
+
+    if getattr(args, "scheduler", None):
+        check_scheduler(args.scheduler)
     if not args.bootstrap:
         return
-    from ..bootstrap import bootstrap, check_replicate_memory, check_scheduler
     from ..options import check
 
     where, declared = bootstrap.__acsi_options__
     if args.seed is not None:
         check(where, "seed", args.seed, *declared["seed"])
     check_replicate_memory(args.bootstrap)  # a lower bound (one unit, one statistic); the bootstrap checks again
-    if args.scheduler:
-        check_scheduler(args.scheduler)
 
 
 def _expected_bytes(survey: str) -> int:
@@ -283,8 +285,8 @@ def run(args: argparse.Namespace) -> int:
         res = fit(
             survey, args.model, unit=unit, period=period, estimator=estimator, weight=args.weight,
             item_map=item_map, missing_codes=args.missing_codes, out_of_range=args.out_of_range, missing=args.missing,
-            min_n=args.min_n, confidence=args.confidence, n_jobs=args.jobs, progress=not args.quiet,
-            options=options or None, id_column=args.id_column,
+            min_n=args.min_n, confidence=args.confidence, n_jobs=args.jobs, scheduler=getattr(args, "scheduler", None),
+            progress=not args.quiet, options=options or None, id_column=args.id_column,
         )
         paths = res.save(args.out)
         if steps is not None:

@@ -289,19 +289,21 @@ def prepare_survey(
     covariates = [c for c in spec.covariate_ids if c in df.columns and c not in groups + carry]
     extra_cov = [c for c in covariates if c not in variables]
 
+    # the variables as one float matrix: numpy throughout (pandas per-column work was 2/3 of a
+    # one-unit fit's time, benchmarks/results/profile_fit.txt)
     n = len(df)
-    X = pd.DataFrame(index=df.index)
+    X = np.empty((n, len(variables)))
     bad_types = {}
-    for it in variables:
+    for j, it in enumerate(variables):
         col = df[it]
         if pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col):
-            X[it] = col.astype(float)  # numbers already: nothing to coerce or report
+            X[:, j] = col.to_numpy(dtype=float, na_value=np.nan)  # numbers already: nothing to coerce or report
             continue
         num = pd.to_numeric(col, errors="coerce")
         nonnum = num.isna() & col.notna() & (col.astype("string").str.strip() != "")
         if nonnum.any():
             bad_types[it] = (list(pd.unique(col[nonnum]))[:5], [int(i) for i in np.flatnonzero(nonnum.to_numpy())[:5]])
-        X[it] = num.astype(float)
+        X[:, j] = num.to_numpy(dtype=float, na_value=np.nan)
     if bad_types:
         desc = "; ".join(f"{c}: values {v} at rows {r}" for c, (v, r) in bad_types.items())
         raise DataError(f"non-numeric answers in item columns: {desc}. Recode them as numbers or as a missing code")
@@ -309,7 +311,6 @@ def prepare_survey(
     # each variable's own scale: the model's, else the value labels of an SPSS/Stata file
     bounds = {v: tuple(map(float, b)) for v, b in file_scales.items() if v in variables}
     bounds.update({v: b for v, b in spec.scale_bounds.items() if v in variables})
-    scaled = [v for v in variables if v in bounds]
 
     # missing codes: the default codes apply to scaled variables; an unscaled one (age in
     # years) takes only the codes named for it (a dict, or the file's labels)
@@ -325,36 +326,39 @@ def prepare_survey(
             code_map[it] |= {float(c) for c in codes}
 
     item_rows = []
-    is_code = pd.DataFrame(False, index=df.index, columns=variables)
-    for it in variables:
-        blank = int(X[it].isna().sum())
-        row = {"item": it, "blank": blank}
+    blank = np.isnan(X)
+    is_code = np.zeros_like(blank)
+    for j, it in enumerate(variables):
+        row = {"item": it, "blank": int(blank[:, j].sum())}
         for c in sorted(code_map[it]):
-            m = X[it] == c
-            is_code[it] |= m
+            m = X[:, j] == c
+            is_code[:, j] |= m
             row[f"code_{c:g}"] = int(m.sum())
         item_rows.append(row)
-    Xm = X.mask(is_code)
+    Xm = np.where(is_code, np.nan, X)
 
-    lo = pd.Series({it: bounds[it][0] for it in scaled}, dtype=float)
-    hi = pd.Series({it: bounds[it][1] for it in scaled}, dtype=float)
-    oor = pd.DataFrame(False, index=df.index, columns=variables)
-    if scaled:
-        oor[scaled] = Xm[scaled].lt(lo, axis=1) | Xm[scaled].gt(hi, axis=1)
-    oor_counts = oor.sum()
-    for row in item_rows:
-        row["out_of_range"] = int(oor_counts[row["item"]])
-    if oor.to_numpy().any():
-        cols = [c for c in variables if oor[c].any()]
+    # an unscaled variable has no range: (-inf, inf), never out of it
+    lo = np.array([bounds[v][0] if v in bounds else -np.inf for v in variables], dtype=float)
+    hi = np.array([bounds[v][1] if v in bounds else np.inf for v in variables], dtype=float)
+    with np.errstate(invalid="ignore"):
+        oor = (Xm < lo) | (Xm > hi)  # NaN compares False: a hole is never out of range
+    oor_counts = oor.sum(axis=0)
+    for j, row in enumerate(item_rows):
+        row["out_of_range"] = int(oor_counts[j])
+    if oor.any():
+        cols = [j for j in range(len(variables)) if oor[:, j].any()]
         parts = []
-        for c in cols:
-            vals = sorted(pd.unique(Xm.loc[oor[c], c]))[:6]
-            rows = [int(i) for i in np.flatnonzero(oor[c].to_numpy())[:5]]
-            parts.append(f"{c} (scale {lo[c]:g}-{hi[c]:g}): values {[float(v) for v in vals]} at rows {rows}")
+        for j in cols:
+            vals = sorted(pd.unique(Xm[oor[:, j], j]))[:6]
+            rows = [int(i) for i in np.flatnonzero(oor[:, j])[:5]]
+            parts.append(f"{variables[j]} (scale {lo[j]:g}-{hi[j]:g}): values {[float(v) for v in vals]} at rows {rows}")
         # a column mostly outside its scale (a 0/1 answer under a 1-10 scale) has the wrong scale:
         # treating its answers as missing would delete them, so point to the scale instead (in both modes)
-        answered = Xm[cols].notna().sum()
-        wrong = [c for c in cols if oor[c].sum() > 0.5 * answered[c] or set(Xm[c].dropna().unique()) <= {0.0, 1.0}]
+        wrong = []
+        for j in cols:
+            answered = Xm[~np.isnan(Xm[:, j]), j]
+            if oor[:, j].sum() > 0.5 * answered.size or set(np.unique(answered).tolist()) <= {0.0, 1.0}:
+                wrong.append(variables[j])
         if wrong:
             raise DataError(
                 "answers outside the item's scale: " + "; ".join(parts)
@@ -370,50 +374,49 @@ def prepare_survey(
                 + ". Fix the data, declare these values as missing codes (missing_codes=...), "
                 "or treat them as missing: out_of_range='missing' (command line: --out-of-range missing)"
             )
-    Xm = Xm.mask(oor)
+    Xm[oor] = np.nan
 
-    # reasons, first applicable wins
-    reason = pd.Series(pd.NA, index=df.index, dtype="object")
+    # reasons, first applicable wins: 0 = used, k = DROP_REASONS[k - 1]
+    reason = np.zeros(n, dtype=np.int8)
+    code = {r: np.int8(k + 1) for k, r in enumerate(DROP_REASONS)}
     if groups:
-        miss_unit = df[groups].isna().any(axis=1)
+        miss_unit = df[groups].isna().any(axis=1).to_numpy(dtype=bool, copy=True)
         for g in groups:
             if df[g].dtype == object or str(df[g].dtype).startswith("string"):
-                miss_unit |= df[g].astype("string").str.strip().fillna("") == ""
-        reason[miss_unit] = "missing_unit"
+                miss_unit |= (df[g].astype("string").str.strip().fillna("") == "").to_numpy(dtype=bool)
+        reason[miss_unit] = code["missing_unit"]
     if weight:
-        w = pd.to_numeric(df[weight], errors="coerce")
-        bad_w = (w.isna() | ~(w > 0) | ~np.isfinite(w)) & reason.isna()
-        reason[bad_w] = "invalid_weight"
-        wvals = w.astype(float)
+        wvals = pd.to_numeric(df[weight], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        with np.errstate(invalid="ignore"):
+            bad_w = ~(wvals > 0) | ~np.isfinite(wvals)
+        reason[bad_w & (reason == 0)] = code["invalid_weight"]
     else:
-        wvals = pd.Series(1.0, index=df.index)
+        wvals = np.ones(n)
+    holes = np.isnan(Xm)
     if missing == "listwise":
-        reason[oor.any(axis=1) & reason.isna()] = "out_of_range"
-        reason[Xm.isna().any(axis=1) & reason.isna()] = "missing_items"
+        reason[oor.any(axis=1) & (reason == 0)] = code["out_of_range"]
+        reason[holes.any(axis=1) & (reason == 0)] = code["missing_items"]
     else:  # fiml: out-of-range answers are holes; drop only rows with no answer at all
-        reason[Xm.isna().all(axis=1) & reason.isna()] = "missing_items"
+        reason[holes.all(axis=1) & (reason == 0)] = code["missing_items"]
 
-    keys = df[groups].copy() if groups else pd.DataFrame(index=df.index)
-    for g in groups:
-        keys[g] = keys[g].astype("object").where(keys[g].notna(), "<missing>")
-    acc = keys.copy()
-    acc["rows_read"] = 1
-    acc["rows_used"] = reason.isna().astype(int)
+    used = reason == 0
+    counts = {"rows_read": np.ones(n, dtype=np.int64), "rows_used": used.astype(np.int64)}
     for r in DROP_REASONS:
-        acc[f"dropped_{r}"] = (reason == r).astype(int)
+        counts[f"dropped_{r}"] = (reason == code[r]).astype(np.int64)
     if groups:
+        acc = pd.DataFrame({g: df[g].astype("object").where(df[g].notna(), "<missing>").to_numpy() for g in groups})
+        for c, v in counts.items():
+            acc[c] = v
         accounting = acc.groupby(groups, sort=True, dropna=False).sum().reset_index()
     else:
-        accounting = acc.sum().to_frame().T
-    used = reason.isna()
-    data = df.loc[used, groups + carry].copy() if (groups or carry) else pd.DataFrame(index=df.index[used])
-    for it in variables:
-        data[it] = Xm.loc[used, it].astype(float)
-    for c in extra_cov:
-        data[c] = df.loc[used, c].to_numpy()
-    data = data.reset_index(drop=True)
-    weights_used = wvals[used].to_numpy(dtype=float).copy()
-    rows_used = np.flatnonzero(used.to_numpy())
+        accounting = pd.DataFrame({c: [int(v.sum())] for c, v in counts.items()})
+    rows_used = np.flatnonzero(used)
+    parts = [df[groups + carry].iloc[rows_used].reset_index(drop=True)] if (groups or carry) else []
+    parts.append(pd.DataFrame(Xm[rows_used], columns=variables))
+    if extra_cov:
+        parts.append(pd.DataFrame({c: df[c].to_numpy()[rows_used] for c in extra_cov}))
+    data = pd.concat(parts, axis=1) if len(parts) > 1 else parts[0]
+    weights_used = wvals[rows_used].astype(float, copy=True)
     weights_used.flags.writeable = False
     rows_used.flags.writeable = False
     if n != int(accounting["rows_read"].sum()):  # pragma: no cover - internal invariant

@@ -1559,23 +1559,14 @@ def _newton_kkt(model: RamModel, batch: _Batch, ix: np.ndarray, x: np.ndarray, m
 
 # ============================================================================ helpers
 def blas_single_thread():
-    """Context manager limiting BLAS to one thread, when ``threadpoolctl`` is installed.
+    """BLAS held to one thread: :func:`acsi.parallel.blas_single_thread` (the one implementation).
 
     The batched products here are small; a multi-threaded OpenBLAS spends far more time
-    synchronising its threads than computing (measured: a 50 × 250 by 250 × 120 product takes
-    23 ms with 2 threads and 0.05 ms with one on a 2-core machine).  Parallelism comes from
-    workers instead.  Without ``threadpoolctl`` this is a no-op (set ``OPENBLAS_NUM_THREADS=1``).
-    OpenBLAS takes its thread count from the calls of the main thread only: a limit set in
-    another thread (a threaded Dask worker) has no effect, so hold it in the main thread around
-    work that runs in threads.
+    synchronising its threads than computing.  Parallelism comes from workers instead.
     """
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover - optional
-        import contextlib
+    from ..parallel import blas_single_thread as limit
 
-        return contextlib.nullcontext()
-    return threadpool_limits(limits=1, user_api="blas")
+    return limit()
 
 
 def sample_moments(X: np.ndarray) -> np.ndarray:

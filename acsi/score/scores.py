@@ -108,10 +108,13 @@ def item_weights(
     DataFrame with columns ``latent, item, loading, residual_variance, weight, problem``.
     """
     rows = []
+    L, T = loadings.to_numpy(dtype=float), residual_variances.to_numpy(dtype=float)  # positions, not .loc per item
+    at_item, at_latent = {k: i for i, k in enumerate(loadings.index)}, {k: j for j, k in enumerate(loadings.columns)}
+    at_theta = {k: i for i, k in enumerate(residual_variances.index)}
     for lv in spec.latents:
         ids = list(lv.item_ids)
-        lam = np.array([float(loadings.loc[i, lv.id]) for i in ids])
-        theta = np.array([float(residual_variances.loc[i]) for i in ids])
+        lam = np.array([L[at_item[i], at_latent[lv.id]] for i in ids])
+        theta = np.array([T[at_theta[i]] for i in ids])
         w, raw = _block_weights(lam[None, :], theta[None, :])
         w, raw = w[0], raw[0]
         problem = ""

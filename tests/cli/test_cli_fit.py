@@ -49,3 +49,20 @@ def test_cli_item_map_renames_columns(survey, tmp_path, capsys):
     (tmp_path / "bad.csv").write_text("from,to\nQ7,cs1\n")
     assert main(["fit", str(f), "--model", str(model), "--item-map", str(tmp_path / "bad.csv"), "--out", str(tmp_path)]) == EXIT_ERROR
     assert "needs the columns 'column' and 'item'" in capsys.readouterr().err
+
+
+@pytest.mark.filterwarnings("ignore::acsi.AcsiWarning")
+def test_cli_fit_scheduler_fits_the_units_on_dask_with_the_local_numbers(survey, tmp_path, capsys):
+    distributed = pytest.importorskip("distributed", reason="dask.distributed is an optional extra")
+    f = tmp_path / "survey.csv"
+    survey.to_csv(f, index=False)
+    model = tmp_path / "m.lav"
+    model.write_text(ACSI_LAVAAN)
+    base = ["fit", str(f), "--model", str(model), "--unit", "company", "--quiet"]
+    assert main(base + ["--jobs", "1", "--out", str(tmp_path / "local")]) == 0
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, protocol="tcp",
+                                  dashboard_address=None) as cluster:  # a tcp:// address, as a user's cluster
+        assert main(base + ["--scheduler", cluster.scheduler_address, "--out", str(tmp_path / "dask")]) == 0
+    for name in ("company_indexes.csv", "estimates.csv"):
+        pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "local" / name), pd.read_csv(tmp_path / "dask" / name),
+                                      check_exact=True)
