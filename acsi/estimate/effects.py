@@ -143,7 +143,8 @@ def _effect_values(model: RamModel, theta: np.ndarray, group: int, pairs, exo) -
     T = total_effects(B)
     C = T + np.eye(gm.m)
     A = C @ P @ np.swapaxes(C, 1, 2)
-    sd = np.sqrt(np.diagonal(A, axis1=1, axis2=2))
+    with np.errstate(invalid="ignore"):  # a negative implied variance (an inadmissible solution: flagged by the
+        sd = np.sqrt(np.diagonal(A, axis1=1, axis2=2))  # status rules) has no standardised effect: NaN
     sd_lv = np.where(gm.phantom, 1.0, sd)
     f = np.array([p[0] for p in pairs], dtype=int)
     t = np.array([p[1] for p in pairs], dtype=int)
