@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .models import add_model_arguments, model_from_args
+
 __all__ = ["register", "run"]
 
 
@@ -28,7 +30,7 @@ def run(args) -> int:
 
     with claim_output(args.out, command=f"acsi compare {args.survey} --out {args.out}"):  # checked before the work
         res = compare(
-            args.survey, args.model, by=args.by, groups=_list(args.groups) if args.groups else None,
+            args.survey, model_from_args(args), by=args.by, groups=_list(args.groups) if args.groups else None,
             estimator=args.estimator, weight=args.weight, missing_codes=args.missing_codes,
             out_of_range=args.out_of_range, min_n=args.min_n, levels=tuple(_list(args.levels)), rule=args.rule,
             alpha=args.alpha, n_perm=args.perm, n_boot=args.boot, seed=args.seed, n_jobs=args.jobs,
@@ -54,7 +56,7 @@ def register(sub):
                        "partial invariance, lavaan's tests; PLS: MICOM, permutation and Henseler's MGA).")
     c.add_argument("survey", help="survey file (.csv, .parquet, .xlsx, .sav, .dta)")
     c.add_argument("--by", required=True, help="column whose values are the groups (e.g. period, segment)")
-    c.add_argument("--model", default="acsi", help="shipped model name, .toml file or lavaan text file (default: acsi)")
+    add_model_arguments(c)
     c.add_argument("--groups", default=None,
                    help="groups to compare, comma-separated, the first the reference (default: all; periods in time order)")
     c.add_argument("--estimator", choices=["sem", "pls"], default="sem")

@@ -6,6 +6,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from .models import add_model_arguments, model_from_args
+
 __all__ = ["register", "run", "add_bootstrap_arguments", "add_pls_arguments", "run_bootstrap"]
 
 
@@ -46,7 +48,7 @@ def register(sub) -> argparse.ArgumentParser:
                        description="Fit the model per unit (company x period) and write every table, the model, "
                                    "the summary and the manifest to --out; optionally bootstrap.")
     f.add_argument("survey", help="survey file (.csv, .parquet, .xlsx, .sav, .dta)")
-    f.add_argument("--model", default="acsi", help="shipped model name, .toml file or lavaan text file (default: acsi)")
+    add_model_arguments(f)
     f.add_argument("--unit", default="company", help="unit column(s), comma-separated (default: company); empty for pooled only")
     f.add_argument("--period", default="auto", help="period column (default: 'period' when present); 'none' to disable")
     f.add_argument("--estimator", choices=["sem", "mlr", "mlm", "pls"], default="sem",
@@ -283,7 +285,7 @@ def run(args: argparse.Namespace) -> int:
         if how := _read_as(survey):
             print(how)
         res = fit(
-            survey, args.model, unit=unit, period=period, estimator=estimator, weight=args.weight,
+            survey, model_from_args(args), unit=unit, period=period, estimator=estimator, weight=args.weight,
             item_map=item_map, missing_codes=args.missing_codes, out_of_range=args.out_of_range, missing=args.missing,
             min_n=args.min_n, confidence=args.confidence, n_jobs=args.jobs, scheduler=getattr(args, "scheduler", None),
             progress=not args.quiet, options=options or None, id_column=args.id_column,

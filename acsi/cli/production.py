@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .models import add_model_arguments, model_from_args
+
 __all__ = ["register"]
 
 _DEFAULT_STORE = "acsi-history.duckdb"  # acsi.store.DEFAULT_STORE (kept literal: importing the CLI stays light)
@@ -23,7 +25,7 @@ def register(subparsers) -> None:
                                           "transaction. Earlier periods come from the store.")
     p.add_argument("survey", help="survey file of the release's period(s) (.csv, .parquet, .xlsx, .sav, .dta)")
     p.add_argument("--sales", required=True, help="sales weights: company, sales[, period][, industry]")
-    p.add_argument("--model", default="acsi", help="shipped model name, .toml file or lavaan text file (default acsi)")
+    add_model_arguments(p)
     p.add_argument("--store", default=_DEFAULT_STORE, help=f"history store file (default {_DEFAULT_STORE})")
     p.add_argument("--release", required=True, help="release id, e.g. 2025Q4")
     p.add_argument("--release-date", default=None, help="publication date YYYY-MM-DD (default today)")
@@ -103,7 +105,7 @@ def run_publish(args) -> int:
     from ..production import publish
 
     res = publish(
-        args.survey, args.sales, args.model, args.store, args.release, release_date=args.release_date,
+        args.survey, args.sales, model_from_args(args), args.store, args.release, release_date=args.release_date,
         notes=args.notes, replace=args.replace, method_change=args.method_change, unit=args.unit, period=args.period,
         weight=args.weight, estimator=args.estimator, confidence=args.confidence,
         fit_options={"min_n": args.min_n, **({"options": {"engine": args.engine}} if args.estimator == "sem" else {})},

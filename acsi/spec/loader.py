@@ -19,7 +19,7 @@ from ..tables import read_text
 from .model import Item, Latent, ModelSpec, Observed
 from .syntax import CONSTRAINT_OPS, Statement, merge_statements, parse_syntax, syntax_error
 
-__all__ = ["load_model", "list_models", "parse_lavaan", "read_toml", "resolve_model"]
+__all__ = ["load_model", "list_models", "model_options", "parse_lavaan", "read_toml", "resolve_model"]
 
 _PATH_RE = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_.]*)\s*->\s*([A-Za-z_][A-Za-z0-9_.]*)\s*$")
 _HEADLINE_RE = re.compile(r"^\s*#\s*headline\s*:\s*(\S+)\s*$")
@@ -40,6 +40,20 @@ def _models_dir():
 def list_models() -> list[str]:
     """Names of the models shipped with acsi (``models/*.toml``)."""
     return sorted(p.name[:-5] for p in _models_dir().iterdir() if p.name.endswith(".toml"))
+
+
+def model_options(name: str) -> dict[str, tuple[str, tuple[str, ...]]]:
+    """The options a shipped model declares (its ``[option.NAME]`` tables): ``{NAME: (default, values)}``.
+
+    >>> model_options("acsi")["complaint"]
+    ('scale', ('scale', 'yes_no'))
+    """
+    key = str(name).lower()
+    if key not in list_models():
+        raise SpecError(f"unknown model {str(name)!r}: shipped models are {', '.join(list_models())}")
+    doc = tomllib.loads(_models_dir().joinpath(f"{key}.toml").read_text(encoding="utf-8"))
+    return {opt: (str(t.get("default")), tuple(k for k, v in t.items() if isinstance(v, Mapping)))
+            for opt, t in (doc.get("option") or {}).items() if isinstance(t, Mapping)}
 
 
 def load_model(name: str | Path, **options) -> ModelSpec:

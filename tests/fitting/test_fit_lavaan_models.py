@@ -129,3 +129,28 @@ def test_fiml_with_fixed_covariates_is_refused_naming_the_option():
         acsi.fit(data, case.model_text, unit=None, missing="fiml")
     fit = acsi.fit(data, case.model_text, unit=None, missing="fiml", options={"fixed_x": False})
     assert fit.pooled.status == "ok" and int(fit.accounting["rows_used"].sum()) == len(data)
+
+
+def test_command_line_model_option_selects_the_yes_no_complaint(tmp_path, capsys):
+    """``acsi fit --model acsi --model-option complaint=yes_no``: the shipped model with ACSI's own
+    yes/no question, equal to lavaan's hand-written model; a malformed or unknown option is a
+    one-line usage error (exit 2) naming the option."""
+    from acsi.cli import main
+
+    case = load_case("syntax_complaint_observed")
+    survey = tmp_path / "survey.csv"
+    case.data.to_csv(survey, index=False)
+    out = tmp_path / "out"
+    code = main(["fit", str(survey), "--model", "acsi", "--model-option", "complaint=yes_no", "--unit", "",
+                 "--quiet", "--out", str(out)])
+    assert code == 0, capsys.readouterr().err
+    fit = acsi.load_results(out)
+    assert fit.spec.structural_observed == ("cc1",)
+    m = _merged(fit.pooled_table("estimates"), case.estimates)
+    assert m["est"].notna().all()
+    np.testing.assert_allclose(m["est"], m["est_ref"], atol=case.tol["est_atol"], rtol=0)
+    capsys.readouterr()
+    for bad, needle in (("complaint", "NAME=VALUE"), ("complaint=maybe", "maybe"), ("colour=red", "colour")):
+        assert main(["fit", str(survey), "--model-option", bad, "--out", str(tmp_path / "x")]) == 2
+        err = capsys.readouterr().err
+        assert needle in err and "Traceback" not in err and len(err.strip().splitlines()) == 1, err
