@@ -184,6 +184,10 @@ def check_estimator_options(estimator: str, missing: str, options: dict | None, 
                               options["engine"])
         else:
             mode = check(where, "options['engine']", options.get("engine", DEFAULT_ENGINE), OneOf(*SEM_ENGINES))
+            if mode == "semopy":  # the optional extra: refused before the work, saying how to install it
+                from .estimate.sem import require_semopy
+
+                require_semopy()
         known = ESTIMATOR_OPTIONS[("sem", mode)]
         context = f"for estimator='sem' with {'missing=' + repr(missing) if mode == 'fiml' else 'engine=' + repr(mode)}"
     else:

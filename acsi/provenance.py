@@ -50,7 +50,7 @@ def _versions() -> dict[str, str]:  # read once per process: the installed versi
         try:
             out[pkg] = md.version(pkg)
         except md.PackageNotFoundError:
-            out[pkg] = "unknown"
+            out[pkg] = "not installed"
     return out
 
 

@@ -37,7 +37,9 @@ def register(subparsers) -> None:
     p.add_argument("--period", default="period", help="period column (default period)")
     p.add_argument("--weight", default=None, help="survey-weight column")
     p.add_argument("--estimator", choices=["sem", "pls"], default="sem")
-    p.add_argument("--engine", choices=["semopy", "mlfast"], default="semopy", help="ML engine for --estimator sem")
+    p.add_argument("--engine", choices=["semopy", "mlfast"], default=None,
+                   help="ML engine for --estimator sem (default: mlfast, acsi's own, as acsi fit; semopy needs "
+                        "pip install 'acsi[semopy]')")
     p.add_argument("--min-n", type=int, default=30, help="minimum complete respondents per unit (default 30)")
     p.add_argument("--confidence", type=float, default=0.95)
     p.add_argument("--span", default=None, help="national window as a span of time: 1Y (default), 4Q, 12M, 2Y...")
@@ -108,7 +110,7 @@ def run_publish(args) -> int:
         args.survey, args.sales, model_from_args(args), args.store, args.release, release_date=args.release_date,
         notes=args.notes, replace=args.replace, method_change=args.method_change, unit=args.unit, period=args.period,
         weight=args.weight, estimator=args.estimator, confidence=args.confidence,
-        fit_options={"min_n": args.min_n, **({"options": {"engine": args.engine}} if args.estimator == "sem" else {})},
+        fit_options={"min_n": args.min_n, **({"options": {"engine": args.engine}} if args.engine else {})},
         span=args.span, window=args.window, national=args.national, partial_windows=args.partial_windows,
         carry_forward=args.carry_forward, change_test=args.change_test,
         sector_weights=args.sector_weights, industry_totals=args.industry_totals, bootstrap=args.bootstrap,

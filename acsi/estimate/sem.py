@@ -46,15 +46,30 @@ from ..errors import InvalidParameterError
 from .result import SEMResult
 from .table import ESTIMATE_COLUMNS
 
-__all__ = ["ESTIMATE_COLUMNS", "SEMResult", "fit_sem", "semopy_syntax", "semopy_version"]
+__all__ = ["ESTIMATE_COLUMNS", "SEMResult", "fit_sem", "require_semopy", "semopy_syntax", "semopy_version"]
 
 ENGINE = "semopy"
 ALTERNATIVE = "options={'engine': 'mlfast'} (acsi's own ML engine)"
 
 
-def semopy_version() -> str:
-    import semopy
+def require_semopy():
+    """semopy, or an error saying how to install it (it is the optional ``semopy`` extra)."""
+    try:
+        import semopy
+    except ImportError:
+        raise InvalidParameterError(
+            "engine 'semopy' needs the optional package semopy, which is not installed: install it with "
+            "pip install 'acsi[semopy]', or use " + ALTERNATIVE + ", the default"
+        ) from None
+    return semopy
 
+
+def semopy_version() -> str:
+    """semopy's version, ``"not installed"`` without it."""
+    try:
+        import semopy
+    except ImportError:
+        return "not installed"
     return getattr(semopy, "__version__", "unknown")
 
 
@@ -200,7 +215,7 @@ def fit_sem(
     standard errors from the expected information with N (``sampling.weights = "w"``,
     ``estimator = "MLR"``/``"MLM"`` for the robust variants).
     """
-    import semopy
+    semopy = require_semopy()
 
     from .mlfast import compile_model, expected_information
     from .mlresult import result_from_theta

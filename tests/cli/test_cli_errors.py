@@ -55,6 +55,7 @@ BOOT = ["--bootstrap", "2", "--seed", "1"]
 BAD = {
     ("fit", "survey"): (MISSING, [], EXIT_FILE),
     ("fit", "--model"): ("no-such-model", [], EXIT_ERROR),
+    ("fit", "--model-option"): ("complaint", [], EXIT_USAGE),
     ("fit", "--unit"): ("no_such_column", [], EXIT_ERROR),
     ("fit", "--period"): ("no_such_column", [], EXIT_ERROR),
     ("fit", "--weight"): ("no_such_column", [], EXIT_ERROR),
@@ -86,6 +87,7 @@ BAD = {
     ("compare", "survey"): (MISSING, [], EXIT_FILE),
     ("compare", "--by"): ("no_such_column", [], EXIT_ERROR),
     ("compare", "--model"): ("no-such-model", [], EXIT_ERROR),
+    ("compare", "--model-option"): ("complaint", [], EXIT_USAGE),
     ("compare", "--groups"): ("2025Q1", [], EXIT_USAGE),
     ("compare", "--weight"): ("no_such_column", [], EXIT_ERROR),
     ("compare", "--min-n"): ("1", [], EXIT_USAGE),
@@ -115,6 +117,7 @@ BAD = {
     ("publish", "survey"): (MISSING, [], EXIT_FILE),
     ("publish", "--sales"): (MISSING, [], EXIT_FILE),
     ("publish", "--model"): ("no-such-model", [], EXIT_ERROR),
+    ("publish", "--model-option"): ("complaint", [], EXIT_USAGE),
     ("publish", "--store"): ("/nonexistent/acsi-test/s.duckdb", [], EXIT_FILE),
     ("publish", "--release"): ("#1", [], EXIT_ERROR),
     ("publish", "--release-date"): ("not-a-date", [], EXIT_USAGE),
