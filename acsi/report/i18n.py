@@ -170,6 +170,19 @@ TEXT: dict[str, tuple[str, str]] = {
         "at {base}, not at 0.",
         "按 {period} 的{headline}指數排名；區間：{intervals}。圖中橫條從 {base} 起，而非從 0 起。",
     ),
+    "all_indexes": ("Every index of each unit", "各單位的全部指數"),
+    "all_indexes_caption": (
+        "The 0-100 index of every latent variable of each unit in its latest period ({intervals} in the results' "
+        "latent_indexes table).{outcomes} A dash: the index is withheld; its status and reason are in "
+        "latent_indexes.",
+        "各單位最新一期每個潛在變數的 0-100 指數（{intervals}見結果中的 latent_indexes 表）。{outcomes}"
+        "短橫：該指數不予發佈，其狀態與原因見 latent_indexes。",
+    ),
+    "all_indexes_outcomes": (
+        " For an observed 0/1 outcome ({names}) the index is the share answering 1, in percent (for ACSI's yes/no "
+        "complaint question: the complaint rate).",
+        "觀測的 0/1 結果變數（{names}）的指數為回答 1 的比例（百分比；ACSI 的是否抱怨問題即為抱怨率）。",
+    ),
     "league_industry_row": ("the industry index is an aggregate: {intervals}.", "行業指數為匯總指數：{intervals}。"),
     "all_units": ("All units", "全部單位"),
     "industry_row": ("Industry index", "行業指數"),

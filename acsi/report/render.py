@@ -216,6 +216,41 @@ def _league(data: ReportData, lang: str, headline_name: str) -> list[dict]:
     return out
 
 
+def _all_indexes(data: ReportData, lang: str) -> dict | None:
+    """Every latent index (and observed-outcome index, e.g. the complaint rate) of each unit in
+    its latest period, one column per variable; None when the fit has a single latent index."""
+    li = data.table("latent_indexes")
+    if li.empty or "latent" not in li or li["latent"].nunique() < 2:
+        return None
+    ucols = [c for c in data.unit_cols if c in li.columns]
+    pcol = data.period_col if data.period_col in li.columns else None
+    if pcol:
+        last = li.groupby(ucols, sort=False, dropna=False)[pcol].transform("max") if ucols else li[pcol].max()
+        li = li.loc[li[pcol] == last]
+    spec = data.spec
+    order = list(dict.fromkeys(li["latent"].astype(str)))
+    if spec is not None:
+        known = [*spec.latent_ids, *getattr(spec, "structural_observed", ())]
+        order = [v for v in known if v in order] + [v for v in order if v not in known]
+    outcomes = [v for v in order if spec is not None and v in getattr(spec, "structural_observed", ())]
+    keys = ucols + ([pcol] if pcol else [])
+    shown = li.assign(shown=np.where(li["status"].isin(["ok", "inadmissible"]) if "status" in li else True,
+                                     li["index"], np.nan))
+    wide = (shown.pivot_table(index=keys, columns="latent", values="shown", aggfunc="first", dropna=False)
+            if keys else shown.set_index("latent")["shown"].to_frame().T)
+    wide = wide.reindex(columns=order)
+    headers = [column_label(c, lang) for c in keys] + [latent_label(spec, v, lang) for v in order]
+    rows = []
+    for k, r in wide.iterrows():
+        k = k if isinstance(k, tuple) else (k,)
+        rows.append([str(x) for x in k][:len(keys)] + [fmt_index(r[v]) for v in order])
+    names = ", ".join(latent_label(spec, v, lang) for v in outcomes)
+    caption = t("all_indexes_caption", lang, intervals=_interval_text(lang, data.confidence, "t"),
+                outcomes=t("all_indexes_outcomes", lang, names=names) if outcomes else "")
+    return {"caption": caption,
+            "table": _table(headers, rows, num=set(range(len(keys), len(headers))))}
+
+
 def _path_caption(tests: pd.DataFrame, lang: str) -> str:
     if tests.empty:
         return t("path_caption_untested", lang)
@@ -636,6 +671,7 @@ def build_context(data: ReportData, *, lang: str = "en", published=None, title: 
         "published_figure": (by_section.get("published") or [None])[0],
         "published_caption": _published_caption(published, lang),
         "league": league,
+        "all_indexes": _all_indexes(data, lang),
         "path_figure": (by_section.get("model") or [None])[0],
         "paths": paths,
         "path_caption": paths["caption"] if paths else "",
