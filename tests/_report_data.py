@@ -10,29 +10,14 @@ import numpy as np
 import pandas as pd
 
 import acsi
-from conftest import ACSI_LAVAAN, ACSI_TRUTH, exact_data, implied_cov
+from conftest import ACSI_LAVAAN, ACSI_TRUTH, two_period_survey
 
 PUBLISHED = "acsi_national_quarterly_1994_2008.csv"
 
 
 def small_survey(n: int = 120) -> pd.DataFrame:
     """2 quarters × 3 companies in 2 industries (1-10 answers), plus a 10-respondent company that must fail."""
-    spec = acsi.parse_lavaan(ACSI_LAVAAN)
-    t = ACSI_TRUTH
-    cov = implied_cov(spec, t["loadings"], t["paths"], t["theta"], t["psi"])
-    frames = []
-    plan = [(p, c, s) for p in ("2025Q1", "2025Q2") for c, s in (("Alpha Air", 0.0), ("Beta Jet", 0.6), ("Gamma Inn", -0.4))]
-    for k, (period, company, shift) in enumerate(plan):
-        d = exact_data(cov, n, mean=6.0 + shift, seed=k).round().clip(1, 10)
-        d.insert(0, "company", company)
-        d.insert(0, "period", period)
-        d.insert(2, "industry", "Airlines" if company != "Gamma Inn" else "Hotels")
-        d.insert(3, "sector", "Transportation" if company != "Gamma Inn" else "Accommodation")
-        frames.append(d)
-    tiny = frames[0].head(10).assign(company="Tiny Air")
-    df = pd.concat(frames + [tiny], ignore_index=True)
-    df.loc[[3, 200], "cs1"] = [98, 99]
-    return df
+    return two_period_survey(n, companies=("Alpha Air", "Beta Jet", "Gamma Inn"), tiny="Tiny Air", coded_rows=(3, 200))
 
 
 def small_sales() -> pd.DataFrame:

@@ -94,26 +94,29 @@ def company_survey(sizes: dict, *, seed: int, shift: float, every: int, weight: 
     return pd.concat(frames, ignore_index=True)
 
 
-def two_period_survey() -> pd.DataFrame:
-    """Two periods × three companies of 1-10 answers, plus a tiny company that must fail."""
+def two_period_survey(n: int = 150, companies=("A", "B", "C"), tiny: str = "Tiny",
+                      coded_rows=(3, 200, 400)) -> pd.DataFrame:
+    """Two periods × three companies of 1-10 answers (the third one a hotel), plus a tiny company
+    that must fail; ``cs1`` of ``coded_rows`` holds the missing codes 98, 99, 98, ..."""
     import acsi
 
     spec = acsi.parse_lavaan(ACSI_LAVAAN)
     t = ACSI_TRUTH
     cov = implied_cov(spec, t["loadings"], t["paths"], t["theta"], t["psi"])
+    hotel = companies[2]
     frames = []
     for k, (period, company, shift) in enumerate(
-        [(p, c, s) for p in ("2025Q1", "2025Q2") for c, s in (("A", 0.0), ("B", 0.6), ("C", -0.4))]
+        [(p, c, s) for p in ("2025Q1", "2025Q2") for c, s in zip(companies, (0.0, 0.6, -0.4))]
     ):
-        d = exact_data(cov, 150, mean=6.0 + shift, seed=k).round().clip(1, 10)
+        d = exact_data(cov, n, mean=6.0 + shift, seed=k).round().clip(1, 10)
         d.insert(0, "company", company)
         d.insert(0, "period", period)
-        d.insert(2, "industry", "Airlines" if company != "C" else "Hotels")
-        d.insert(3, "sector", "Transportation" if company != "C" else "Accommodation")
+        d.insert(2, "industry", "Airlines" if company != hotel else "Hotels")
+        d.insert(3, "sector", "Transportation" if company != hotel else "Accommodation")
         frames.append(d)
-    tiny = frames[0].head(10).assign(company="Tiny")
-    df = pd.concat(frames + [tiny], ignore_index=True)
-    df.loc[[3, 200, 400], "cs1"] = [98, 99, 98]
+    small = frames[0].head(10).assign(company=tiny)
+    df = pd.concat(frames + [small], ignore_index=True)
+    df.loc[list(coded_rows), "cs1"] = [(98, 99)[i % 2] for i in range(len(coded_rows))]
     return df
 
 
