@@ -52,8 +52,13 @@ def model_options(name: str) -> dict[str, tuple[str, tuple[str, ...]]]:
     if key not in list_models():
         raise SpecError(f"unknown model {str(name)!r}: shipped models are {', '.join(list_models())}")
     doc = tomllib.loads(_models_dir().joinpath(f"{key}.toml").read_text(encoding="utf-8"))
-    return {opt: (str(t.get("default")), tuple(k for k, v in t.items() if isinstance(v, Mapping)))
+    return {opt: (str(t.get("default")), _option_values(t))
             for opt, t in (doc.get("option") or {}).items() if isinstance(t, Mapping)}
+
+
+def _option_values(table: Mapping) -> tuple[str, ...]:
+    """The values of an ``[option.NAME]`` table: its sub-tables ``[option.NAME.VALUE]``."""
+    return tuple(k for k, v in table.items() if isinstance(v, Mapping))
 
 
 def load_model(name: str | Path, **options) -> ModelSpec:
@@ -231,7 +236,7 @@ def _covs_of(source, text, raw) -> list[tuple[str, str]]:
 def _apply_option(source, doc: dict, name: str, value) -> dict:
     """Apply ``[option.NAME.VALUE]`` of a model file: drop latents, add observed, paths, syntax."""
     table = doc["option"][name]
-    values = [k for k, v in table.items() if isinstance(v, Mapping)]
+    values = _option_values(table)
     if not isinstance(value, str) or value not in values:
         raise InvalidParameterError(
             f"The {name!r} parameter of load_model must be one of {', '.join(map(repr, values))} for model "
