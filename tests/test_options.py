@@ -65,7 +65,7 @@ def _good_value(constraints):
 def _cases():
     for func, where, spec in _declared():
         for name, constraints in spec.items():
-            yield pytest.param(func, where, name, constraints, id=f"{where}:{name}")
+            yield pytest.param(func, where, name, spec, id=f"{where}:{name}")
 
 
 def test_every_public_entry_point_declares_its_options():
@@ -73,10 +73,10 @@ def test_every_public_entry_point_declares_its_options():
     assert EXPECTED <= wheres, f"not declared with acsi.options.validate_params: {sorted(EXPECTED - wheres)}"
 
 
-@pytest.mark.parametrize("func, where, name, constraints", list(_cases()))
-def test_every_declared_option_refuses_a_bad_value(func, where, name, constraints):
+@pytest.mark.parametrize("func, where, name, spec", list(_cases()))
+def test_every_declared_option_refuses_a_bad_value(func, where, name, spec):
+    constraints = spec[name]
     bad = _bad_value(constraints)
-    spec = next(sp for f, w, sp in _declared() if f is func)
     sig = inspect.signature(func)
     required = [p for p in sig.parameters.values() if p.default is inspect.Parameter.empty and p.name != name]
     args = [object() for p in required if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
