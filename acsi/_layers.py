@@ -47,6 +47,7 @@ LAYERS: tuple[tuple[str, tuple[tuple[str, ...], ...]], ...] = (
         ("acsi.tables",),  # the one table writer/reader and manifest format
         ("acsi.summary",),
         ("acsi.provenance",),
+        ("acsi.frames",),  # labels and text columns of small tables, built once and shared
         ("acsi.options",),
         ("acsi.parallel",),  # run_tasks (serial, joblib, Dask) and the one BLAS-thread limit
         ("acsi.log",),

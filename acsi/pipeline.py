@@ -73,6 +73,7 @@ from .errors import AcsiError, EstimationError
 from .estimate.ml import DEFAULT_ENGINE, SEM_ENGINES
 from .estimate.pls_evidence import OPTIONS as PLS_EVIDENCE_OPTIONS
 from .estimate.pls_evidence import check_dependencies as _check_pls_evidence
+from .frames import text
 from .options import Boolean, InstanceOf, Integer, OneOf, Real, check, check_keys, invalid
 from .score import item_weights, latent_scores, observed_scores, unit_index
 from .spec import ModelSpec
@@ -379,19 +380,26 @@ def latent_status(spec: ModelSpec, weights: pd.DataFrame | None, problems) -> pd
     """
     status = {lv: "ok" for lv in spec.latent_ids}
     reasons: dict[str, list[str]] = {lv: [] for lv in spec.latent_ids}
-    if weights is not None and "problem" in weights:
-        for lv, prob in weights.loc[weights["problem"].astype(bool), ["latent", "problem"]].drop_duplicates().itertuples(
-                index=False):
-            status[lv] = "failed"
-            reasons[lv].append(prob)
+    for lv, prob in _refused_weights(weights):
+        status[lv] = "failed"
+        reasons[lv].append(prob)
     for msg, lats in problems:
         for lv in (spec.latent_ids if lats is None else lats):
             if status[lv] == "ok":
                 status[lv] = "inadmissible"
             if msg not in reasons[lv]:
                 reasons[lv].append(msg)
-    return pd.DataFrame({"latent": list(spec.latent_ids), "status": [status[lv] for lv in spec.latent_ids],
+    return pd.DataFrame({"latent": text(spec.latent_ids), "status": [status[lv] for lv in spec.latent_ids],
                          "reason": ["; ".join(reasons[lv]) for lv in spec.latent_ids]})
+
+
+def _refused_weights(weights: pd.DataFrame | None) -> list[tuple[str, str]]:
+    """``(latent, problem)`` of every latent whose item weights were refused (a non-empty
+    ``problem`` in :func:`acsi.score.item_weights`), each pair once, in table order."""
+    if weights is None or "problem" not in weights:
+        return []
+    pairs = zip(weights["latent"].tolist(), weights["problem"].tolist())
+    return list(dict.fromkeys((lv, p) for lv, p in pairs if isinstance(p, str) and p))
 
 
 def unit_status(spec: ModelSpec, weights: pd.DataFrame | None, problems: list[str]) -> tuple[str, str]:
@@ -402,9 +410,10 @@ def unit_status(spec: ModelSpec, weights: pd.DataFrame | None, problems: list[st
     ``weights`` adds the latents whose item weights were refused.  Every reason is listed.
     """
     w = weights
-    scoring = [p for p in pd.unique(w["problem"]) if p] if w is not None and "problem" in w else []
+    scoring = list(dict.fromkeys(p for _, p in _refused_weights(w)))
     reasons = list(problems) + scoring
-    headline_bad = w is not None and w.loc[w["latent"] == spec.headline, "weight"].isna().any()
+    headline_bad = w is not None and any(lv == spec.headline and not (x == x) for lv, x in
+                                         zip(w["latent"].tolist(), w["weight"].tolist()))  # a NaN weight
     if headline_bad:
         status = "failed"
     elif reasons:

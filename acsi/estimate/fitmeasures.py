@@ -49,6 +49,8 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, special, stats
 
+from ..frames import labels as labels_of
+
 __all__ = ["ml_discrepancy", "fit_measures", "chisq_measures", "rmsea_ci", "rmsea_pvalue", "robust_measures", "scaled_measures"]
 
 _LOG2PI = float(np.log(2.0 * np.pi))
@@ -267,26 +269,24 @@ def fit_measures(S, sigma, n, npar: int, *, mean=None, mu=None, x=None, fixed_x:
     base_df = ndat - npar_b
     q = npar - eq_rank
     chi = chisq_measures(chisq, df, base_chisq, base_df, N, ngroups=G)
-    return pd.Series(
-        {
-            "npar": q,
-            "ntotal": N,
-            "chisq": chisq,
-            "df": df,
-            "pvalue": chi["pvalue"],
-            "baseline_chisq": base_chisq,
-            "baseline_df": base_df,
-            "cfi": chi["cfi"],
-            "tli": chi["tli"],
-            "rmsea": chi["rmsea"],
-            "rmsea_ci_lower": chi["rmsea_ci_lower"],
-            "rmsea_ci_upper": chi["rmsea_ci_upper"],
-            "rmsea_pvalue": chi["rmsea_pvalue"],
-            "srmr": srmr,
-            "logl": logl,
-            "unrestricted_logl": unres,
-            "aic": -2 * logl + 2 * q,
-            "bic": -2 * logl + q * np.log(N),
-        },
-        dtype=float,
-    )
+    values = {
+        "npar": q,
+        "ntotal": N,
+        "chisq": chisq,
+        "df": df,
+        "pvalue": chi["pvalue"],
+        "baseline_chisq": base_chisq,
+        "baseline_df": base_df,
+        "cfi": chi["cfi"],
+        "tli": chi["tli"],
+        "rmsea": chi["rmsea"],
+        "rmsea_ci_lower": chi["rmsea_ci_lower"],
+        "rmsea_ci_upper": chi["rmsea_ci_upper"],
+        "rmsea_pvalue": chi["rmsea_pvalue"],
+        "srmr": srmr,
+        "logl": logl,
+        "unrestricted_logl": unres,
+        "aic": -2 * logl + 2 * q,
+        "bic": -2 * logl + q * np.log(N),
+    }
+    return pd.Series(np.array(list(values.values()), dtype=float), index=labels_of(values))

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import EstimationError
+from ..frames import labels as labels_of
 from .fitmeasures import fit_measures
 from .result import SEMResult
 from .samplestats import SampleStats
@@ -82,18 +83,19 @@ def result_from_theta(model: RamModel, stats: SampleStats, theta: np.ndarray, *,
         C = np.linalg.inv(np.eye(gm.m) - B)
         A = C @ P @ C.T
         st = stats.groups[g]
+        ov, lv = labels_of(gm.ov), labels_of(gm.lv)  # the model's names, built once (acsi.frames)
         groups.append({
             "label": labels[g] if g < len(labels) else g + 1,
-            "loadings": pd.DataFrame(L, index=gm.ov, columns=gm.lv),
-            "residual_variances": pd.Series(np.diag(T), index=gm.ov),
-            "latent_cov": pd.DataFrame(A, index=gm.lv, columns=gm.lv),
-            "sample_cov": pd.DataFrame(st.cov, index=gm.ov, columns=gm.ov),
-            "implied_cov": pd.DataFrame(imp[g][0], index=gm.ov, columns=gm.ov),
-            "sample_mean": pd.Series(st.mean, index=gm.ov) if model.meanstructure else None,
-            "implied_mean": pd.Series(imp[g][1], index=gm.ov) if model.meanstructure else None,
+            "loadings": pd.DataFrame(L, index=ov, columns=lv),
+            "residual_variances": pd.Series(np.diag(T), index=ov),
+            "latent_cov": pd.DataFrame(A, index=lv, columns=lv),
+            "sample_cov": pd.DataFrame(st.cov, index=ov, columns=ov),
+            "implied_cov": pd.DataFrame(imp[g][0], index=ov, columns=ov),
+            "sample_mean": pd.Series(st.mean, index=ov) if model.meanstructure else None,
+            "implied_mean": pd.Series(imp[g][1], index=ov) if model.meanstructure else None,
         })
-    names = [f"{a}{o}{b}" + (f".g{g}" if len(model.groups) > 1 else "")
-             for (a, o, b), g in zip(model.labels, model.param_group)]
+    names = labels_of(f"{a}{o}{b}" + (f".g{g}" if len(model.groups) > 1 else "")
+                      for (a, o, b), g in zip(model.labels, model.param_group))
     first = groups[0]
     return SEMResult(
         estimates=estimates,

@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
+from ..frames import text
 from .samplestats import check_sample_cov
 
 __all__ = ["ESTIMATE_COLUMNS", "admissibility_problems", "check_sample_cov", "estimate_table", "item_moments",
@@ -182,10 +183,10 @@ def estimate_table(model, theta: np.ndarray, vcov: np.ndarray | None, exo: list,
     def col(x, fill):
         return np.concatenate([x[keep], fill])
 
-    data = {
-        "lhs": col(cols["lhs"], cols["lhs"][r2]), "op": col(op, np.full(r2.size, "r2", dtype=object)),
-        "rhs": col(cols["rhs"], cols["lhs"][r2]), "group": col(cols["group"], cols["group"][r2]),
-        "label": col(cols["label"], np.full(r2.size, "", dtype=object)),
+    data = {  # the label columns are the model's, the same for every unit: built once (acsi.frames)
+        "lhs": text(col(cols["lhs"], cols["lhs"][r2])), "op": text(col(op, np.full(r2.size, "r2", dtype=object))),
+        "rhs": text(col(cols["rhs"], cols["lhs"][r2])), "group": col(cols["group"], cols["group"][r2]),
+        "label": text(col(cols["label"], np.full(r2.size, "", dtype=object))),
         "est": col(est, np.where(r2v <= 1, r2v, np.nan)), "se": col(se, nan), "z": col(z, nan),
         "pvalue": col(2 * special.ndtr(-np.abs(z)), nan),
         "ci_lower": col(np.where(has_se, est - zq * se, est), nan),

@@ -52,11 +52,14 @@ bootstrap (a later release) includes it.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 import pandas as pd
 from scipy import stats
 
 from ..errors import ScoringError
+from ..frames import text
 from ..spec import ModelSpec
 
 __all__ = ["index_from_means", "item_weights", "item_weights_batch", "latent_scores", "observed_scores", "rescale",
@@ -107,7 +110,8 @@ def item_weights(
     -------
     DataFrame with columns ``latent, item, loading, residual_variance, weight, problem``.
     """
-    rows = []
+    cols: dict[str, list] = {"latent": [], "item": [], "loading": [], "residual_variance": [], "weight": [],
+                             "problem": []}
     L, T = loadings.to_numpy(dtype=float), residual_variances.to_numpy(dtype=float)  # positions, not .loc per item
     at_item, at_latent = {k: i for i, k in enumerate(loadings.index)}, {k: j for j, k in enumerate(loadings.columns)}
     at_theta = {k: i for i, k in enumerate(residual_variances.index)}
@@ -129,9 +133,13 @@ def item_weights(
             if strict:
                 raise ScoringError(problem)
             w = np.full(len(ids), np.nan)
-        for i, l, t, wi in zip(ids, lam, theta, w):
-            rows.append({"latent": lv.id, "item": i, "loading": l, "residual_variance": t, "weight": wi, "problem": problem})
-    return pd.DataFrame(rows)
+        k = len(ids)
+        for c, v in (("latent", [lv.id] * k), ("item", ids), ("loading", lam.tolist()),
+                     ("residual_variance", theta.tolist()), ("weight", w.tolist()), ("problem", [problem] * k)):
+            cols[c] += v
+    return pd.DataFrame({"latent": text(cols["latent"]), "item": text(cols["item"]),
+                         **{c: np.array(cols[c], dtype=float) for c in ("loading", "residual_variance", "weight")},
+                         "problem": cols["problem"]})
 
 
 def item_weights_batch(loadings: np.ndarray, residual_variances: np.ndarray, blocks) -> np.ndarray:
@@ -255,16 +263,29 @@ def t_interval(index, se, n, confidence: float = 0.95):
     """
     index, se, n = (np.asarray(a, dtype=float) for a in (index, se, n))
     ok = np.isfinite(n) & (n >= 2)
-    q = np.where(ok, stats.t.ppf(0.5 + confidence / 2.0, np.where(ok, n - 1, 1)), np.nan)
+    if n.ndim == 0:  # one index: the quantile of its n, computed once per (n, confidence)
+        q = np.float64(_t_quantile(float(n) - 1.0, float(confidence))) if ok else np.nan
+    else:
+        q = np.where(ok, stats.t.ppf(0.5 + confidence / 2.0, np.where(ok, n - 1, 1)), np.nan)
     lo, hi = index - q * se, index + q * se
     return (float(lo), float(hi)) if lo.ndim == 0 else (lo, hi)
 
 
+@lru_cache(maxsize=4096)
+def _t_quantile(df: float, confidence: float) -> float:
+    """``qt((1 + confidence)/2, df)``: every latent of a unit (and many units) share one n."""
+    return float(stats.t.ppf(0.5 + confidence / 2.0, df))
+
+
 def unit_index(scores: pd.DataFrame, weights: np.ndarray | None = None, *, confidence: float = 0.95) -> pd.DataFrame:
     """Index, standard error, t-interval and n for every latent column of ``scores``."""
-    rows = []
-    for lv in scores.columns:
-        x = scores[lv].to_numpy(dtype=float)
+    names = list(scores.columns)
+    if not names:
+        return pd.DataFrame()
+    out = np.full((len(names), 5), np.nan)  # index, se, ci_lower, ci_upper, n
+    X = np.ascontiguousarray(scores.to_numpy(dtype=float).T)  # one contiguous row per latent
+    for j in range(len(names)):
+        x = X[j]
         have = ~np.isnan(x)
         if have.any() and not have.all():  # respondents without a score of this latent
             v = None if weights is None else np.asarray(weights, dtype=float)[have]
@@ -272,5 +293,6 @@ def unit_index(scores: pd.DataFrame, weights: np.ndarray | None = None, *, confi
         else:
             mean, se, n = weighted_mean_se(x, weights)
         lo, hi = t_interval(mean, se, n, confidence)
-        rows.append({"latent": lv, "index": mean, "se": se, "ci_lower": lo, "ci_upper": hi, "n": n})
-    return pd.DataFrame(rows)
+        out[j] = (mean, se, lo, hi, n)
+    return pd.DataFrame({"latent": text(names), "index": out[:, 0], "se": out[:, 1],
+                         "ci_lower": out[:, 2], "ci_upper": out[:, 3], "n": out[:, 4].astype(np.int64)})
