@@ -312,7 +312,8 @@ def _fit_sem_unit(out: _Draft, data: pd.DataFrame, spec: ModelSpec, options: dic
         return
     out.weights = item_weights(spec, res.loadings, res.residual_variances, strict=False)
     # latents, then observed structural outcomes on their own scale (a 0/1 complaint: its rate in %)
-    out.scores = pd.concat([latent_scores(data, spec, out.weights), observed_scores(data, spec)], axis=1)
+    scores, observed = latent_scores(data, spec, out.weights), observed_scores(data, spec)
+    out.scores = pd.concat([scores, observed], axis=1) if len(observed.columns) else scores
     problems = sem_problem_latents(spec, res)
     out.latents = latent_status(spec, out.weights, problems)
     out.status, out.reason = unit_status(spec, out.weights, [p for p, _ in problems])
