@@ -594,7 +594,7 @@ def _latent_status(o, latent_ids) -> dict:
     """latent -> (status, reason): the index's own (acsi.pipeline.latent_status), else the unit's."""
     lat = getattr(o, "latents", None)
     if lat is not None and len(lat):
-        return {r.latent: (r.status, r.reason) for r in lat.itertuples(index=False)}
+        return dict(zip(lat["latent"].tolist(), zip(lat["status"].tolist(), lat["reason"].tolist())))
     return {lv: (o.status, o.reason) for lv in latent_ids}
 
 
