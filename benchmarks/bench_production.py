@@ -21,6 +21,11 @@ take, while the wall-clock ratio also depends on how many cores those jobs leave
 
     python benchmarks/bench_production.py --label after
     python benchmarks/bench_production.py --companies 20 --rounds 1 --out /tmp/p.csv   # a small run
+    python benchmarks/bench_production.py --label boot --skip-one-unit --skip-national --bootstrap 1000
+
+``--bootstrap N`` adds the production with N replicates per unit (the defaults of
+:func:`acsi.bootstrap.bootstrap`: BCa with its jackknife, the aggregation bootstrapped with the
+sales weights) on two workers, one run (the goal: 1,600 units x 1,000 replicates in 10 minutes).
 """
 
 from __future__ import annotations
@@ -159,6 +164,42 @@ def national_rows(spec, companies: int, periods: int, n: int, rounds: int) -> li
     return rows
 
 
+def bootstrap_rows(spec, companies: int, periods: int, n: int, n_boot: int, jobs: int = 2) -> list[dict]:
+    """The national production with ``n_boot`` bootstrap replicates per unit (the defaults: BCa
+    with its jackknife, the aggregation bootstrapped with the sales weights), on ``jobs`` workers:
+    one run, wall clock and the CPU of every process."""
+    survey = simulate_survey(spec, units=national_units(companies), n_per_unit=n, periods=periods, seed=11)
+    sales = sales_for(survey)
+    units = companies * periods
+    case = (f"national production with the bootstrap, {companies} companies x {periods} quarters x {n} = {units} units, "
+            f"{n_boot} replicates per unit, n_jobs={jobs}")
+    t, c = time.perf_counter(), cpu_seconds()
+    fit, scores, indexes, agg = production(survey, spec, sales, jobs)
+    fit_s, fit_cpu = time.perf_counter() - t, cpu_seconds() - c
+    t, c = time.perf_counter(), cpu_seconds()
+    boot = fit.bootstrap(n_boot=n_boot, seed=5, n_jobs=jobs, weights=sales, progress=False,
+                         aggregate_options={"window": min(4, periods)})
+    boot_s, boot_cpu = time.perf_counter() - t, cpu_seconds() - c
+    counts = boot.counts if hasattr(boot, "counts") else None
+    used = int(counts["n_boot"].sum()) if counts is not None and "n_boot" in counts else np.nan
+    rows = [
+        {"case": case, "what": "fit + scores + indexes + aggregate", "clock": "perf_counter", "seconds": fit_s,
+         "ratio_to_baseline": np.nan},
+        {"case": case, "what": "bootstrap (replicates, BCa jackknife, every table, aggregation)", "clock": "perf_counter",
+         "seconds": boot_s, "ratio_to_baseline": np.nan},
+        {"case": case, "what": "total (goal < 600 s on 2 cores)", "clock": "perf_counter", "seconds": fit_s + boot_s,
+         "ratio_to_baseline": np.nan},
+        {"case": case, "what": "CPU of every process, fit and bootstrap", "clock": "/proc cpu",
+         "seconds": fit_cpu + boot_cpu, "ratio_to_baseline": np.nan},
+        {"case": case, "what": "replicates used (converged and admissible)", "clock": "count", "seconds": used,
+         "ratio_to_baseline": np.nan},
+    ]
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else np.nan
+    rows.append({"case": case, "what": "load average (1 min) at the end, 2 cores", "clock": "loadavg", "seconds": load,
+                 "ratio_to_baseline": np.nan})
+    return rows
+
+
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--label", default="after")
@@ -169,13 +210,19 @@ def main(argv=None) -> None:
     ap.add_argument("--periods", type=int, default=4)
     ap.add_argument("--n", type=int, default=250, help="respondents per unit")
     ap.add_argument("--skip-one-unit", action="store_true")
+    ap.add_argument("--skip-national", action="store_true", help="skip the 1-worker / 2-worker production rounds")
+    ap.add_argument("--bootstrap", type=int, default=0, metavar="N",
+                    help="also run the production with N bootstrap replicates per unit on 2 workers (one run)")
     ap.add_argument("--out", default=str(OUT))
     args = ap.parse_args(argv)
     spec = acsi.load_model("acsi")
     rows = []
     if not args.skip_one_unit:
         rows += one_unit_rows(spec, spec.to_lavaan(), args.unit_rounds, [int(x) for x in args.sizes.split(",")])
-    rows += national_rows(spec, args.companies, args.periods, args.n, args.rounds)
+    if not args.skip_national:
+        rows += national_rows(spec, args.companies, args.periods, args.n, args.rounds)
+    if args.bootstrap:
+        rows += bootstrap_rows(spec, args.companies, args.periods, args.n, args.bootstrap)
     df = pd.DataFrame(rows)
     df.insert(0, "code", args.label)
     df["machine"] = f"{platform.machine()} python {sys.version.split()[0]}, 2 cores shared with other jobs"

@@ -42,3 +42,18 @@ def test_profile_script_writes_both_profiles(tmp_path):
     fit_txt = (tmp_path / "profile_fit.txt").read_text()
     assert "one unit, n = 250" in fit_txt and "fitting.py" in fit_txt
     assert "bootstrap" in (tmp_path / "profile_bootstrap.txt").read_text()
+
+
+@pytest.mark.slow
+@pytest.mark.filterwarnings("ignore::acsi.AcsiWarning")
+def test_bench_production_bootstrap_rows_run_small(tmp_path):
+    bench = _import("bench_production")
+    out = tmp_path / "production.csv"
+    bench.main(["--companies", "2", "--periods", "2", "--n", "80", "--skip-one-unit", "--skip-national",
+                "--bootstrap", "10", "--label", "boot", "--out", str(out)])
+    df = pd.read_csv(out)
+    rows = df.set_index("what")["seconds"]
+    assert rows["replicates used (converged and admissible)"] > 0
+    assert rows["total (goal < 600 s on 2 cores)"] == pytest.approx(
+        rows["fit + scores + indexes + aggregate"]
+        + rows["bootstrap (replicates, BCa jackknife, every table, aggregation)"], rel=1e-5)
