@@ -31,6 +31,8 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
+import signal
+import threading
 
 from .errors import AcsiError
 from .log import progress_bar
@@ -154,12 +156,36 @@ def run_tasks(fn, shared, tasks: list, *, n_jobs: int = 1, scheduler=None, progr
 
             par = Parallel(n_jobs=n_jobs, return_as="generator" if ordered else "generator_unordered")
             out = []
-            for i, res in enumerate(par(delayed(_call)(fn, shared, t) for t in tasks)):
+            with _workers_ignore_interrupts():  # the call starts the workers and dispatches the first tasks
+                results = par(delayed(_call)(fn, shared, t) for t in tasks)
+            for i, res in enumerate(results):
                 out.append(res)
                 bar.update(sizes[i] if ordered else 1)
             return out
     finally:
         bar.close()
+
+
+@contextlib.contextmanager
+def _workers_ignore_interrupts():
+    """Ignore SIGINT in this process while joblib starts its workers, so they inherit it ignored.
+
+    Ctrl-C in a terminal goes to the whole process group: this process answers it (it stops the
+    workers and says what was saved, :mod:`acsi.cli`), while a worker still importing numpy would
+    die printing a ``KeyboardInterrupt`` traceback.  A process started with SIGINT ignored keeps
+    it ignored (Python installs its own handler only when the signal is not ignored).  The window
+    is the start of the workers and the first dispatch (milliseconds); workers that already run
+    are reused as they are.  Only the main thread may change signal handlers: elsewhere this does
+    nothing.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    old = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, old)
 
 
 def _run_dask(fn, shared, tasks, scheduler, bar, sizes, ordered) -> list:

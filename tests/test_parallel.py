@@ -40,3 +40,23 @@ def test_chunks_keep_order_and_cover_everything():
     parts = chunks(items, 4)
     assert [x for p in parts for x in p] == items and len(parts) == 4
     assert chunks(items, 50) == [[i] for i in items]
+
+
+def _interrupt_handler(shared, task):
+    import signal
+
+    return signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+
+
+def test_workers_start_with_ctrl_c_ignored_and_this_process_keeps_its_handler():
+    # Ctrl-C goes to the whole process group: only this process answers it (the workers are
+    # stopped by joblib), so a worker must never die printing a KeyboardInterrupt traceback
+    import signal
+
+    from joblib.externals.loky import get_reusable_executor
+
+    get_reusable_executor().shutdown(wait=True)  # workers started by this test, not reused ones
+    before = signal.getsignal(signal.SIGINT)
+    assert run_tasks(_interrupt_handler, None, [1, 2, 3, 4], n_jobs=2) == [True] * 4
+    assert signal.getsignal(signal.SIGINT) is before
+    assert run_tasks(_interrupt_handler, None, [1, 2], n_jobs=1) == [before is signal.SIG_IGN] * 2
