@@ -269,8 +269,9 @@ def _impacts_of(b: _Batch, s: np.ndarray, rise: float, f: np.ndarray, t: np.ndar
 
 
 def _delta_se(J: np.ndarray, vcov: np.ndarray) -> np.ndarray:
-    """``sqrt(diag(J V Jᵀ))``, NaN where the quadratic form is negative."""
-    d = np.einsum("ij,jk,ik->i", J, vcov, J)
+    """``sqrt(diag(J V Jᵀ))``, NaN where the quadratic form is negative (``J V`` by BLAS, then each
+    row's inner product with its row of ``J``)."""
+    d = np.einsum("ij,ij->i", J @ vcov, J)
     return np.sqrt(np.where(d >= 0, d, np.nan))
 
 
