@@ -34,12 +34,14 @@ weights) is left out and the reason is returned in ``messages``; nothing is fill
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pandas as pd
 
 from ..errors import AcsiError
 from ..spec import ModelSpec
-from .effects import acsi_impacts, effects
+from .effects import EffectsAt, effect_pairs
 from .quality import _alpha_from_cov, _cor, _htmt_from_cor, _rho_a_from_cor, rho_c_and_ave
 
 __all__ = ["UNIT_TABLES", "unit_tables", "exo_of"]
@@ -48,17 +50,51 @@ __all__ = ["UNIT_TABLES", "unit_tables", "exo_of"]
 UNIT_TABLES = ("effects", "impacts", "rsquare", "reliability", "htmt")
 
 
+def _positions(index, names, what: str) -> np.ndarray:
+    """Positions of ``names`` in a pandas index (``.loc``'s selection, without its cost)."""
+    pos = {x: i for i, x in enumerate(index.tolist())}
+    missing = [x for x in names if x not in pos]
+    if missing:
+        raise KeyError(f"{what} has no rows for {missing}")
+    return np.array([pos[x] for x in names], dtype=np.intp)
+
+
+def _moments(frame: pd.DataFrame, names) -> np.ndarray:
+    """``frame.loc[names, names]`` as a float array (a covariance matrix's sub-matrix)."""
+    r = _positions(frame.index, names, "the sample covariance")
+    c = _positions(frame.columns, names, "the sample covariance")
+    return frame.to_numpy(dtype=float)[np.ix_(r, c)]
+
+
 def exo_of(model, res) -> np.ndarray | None:
     """The first group's covariate moments fixed at their sample values (``fixed_x``), as the
     estimate table used them."""
     gm = model.groups[0]
     if not gm.has_exo:
         return None
-    S = res.sample_cov.loc[list(gm.ov), list(gm.ov)].to_numpy(dtype=float)
+    S = _moments(res.sample_cov, gm.ov)
     g = res.groups[0] if res.groups else {}
     mean = g.get("sample_mean")
-    mean = None if mean is None else mean.loc[list(gm.ov)].to_numpy(dtype=float)[None]
+    mean = None if mean is None else mean.to_numpy(dtype=float)[_positions(mean.index, gm.ov, "the sample mean")][None]
     return gm.exo_values(S[None], mean)[0]
+
+
+def _scales(spec: ModelSpec, ov) -> tuple[dict, dict, list[str]]:
+    """Scale minimum and maximum of each observed variable of ``ov``; an unscaled one gets the
+    stand-in ``[0, 1]`` and is listed in the last return value."""
+    bounds = spec.scale_bounds
+    lo, hi, unscaled = {}, {}, []
+    for x in ov:
+        if x in bounds:
+            lo[x], hi[x] = bounds[x]
+        else:
+            lo[x], hi[x] = 0.0, 1.0
+            unscaled.append(x)
+    return lo, hi, unscaled
+
+
+def _weights_of(weights: pd.DataFrame) -> dict:
+    return {str(i): float(v) for i, v in zip(weights["item"].tolist(), weights["weight"].tolist())}
 
 
 def impact_inputs(spec: ModelSpec, ov, weights: pd.DataFrame) -> tuple[dict, dict, dict, list[str]]:
@@ -66,17 +102,66 @@ def impact_inputs(spec: ModelSpec, ov, weights: pd.DataFrame) -> tuple[dict, dic
     observed variables ``ov``: items their unit weights, an observed structural variable weight 1
     on its scale; an unscaled variable gets a stand-in scale and is returned in the last list so
     its rows can be dropped."""
-    w = {str(r.item): float(r.weight) for r in weights.itertuples(index=False)}
-    bounds = spec.scale_bounds
-    wt, lo, hi, unscaled = {}, {}, {}, []
-    for x in ov:
-        if x in bounds:
-            lo[x], hi[x] = bounds[x]
-        else:
-            lo[x], hi[x] = 0.0, 1.0
-            unscaled.append(x)
-        wt[x] = w.get(x, 1.0)
-    return wt, lo, hi, unscaled
+    w = _weights_of(weights)
+    lo, hi, unscaled = _scales(spec, ov)
+    return {x: w.get(x, 1.0) for x in ov}, lo, hi, unscaled
+
+
+class _Plan:
+    """What :func:`unit_tables` needs of a (spec, compiled model) besides the fit: the observed
+    variables' scales, which impact rows have an unscaled end (dropped), the measurement blocks'
+    item positions and the label columns of the reliability and HTMT tables."""
+
+    def __init__(self, spec: ModelSpec, model):
+        gm = model.groups[0]
+        self.ov = list(gm.ov)
+        lo, hi, unscaled = _scales(spec, self.ov)
+        self.lo = np.array([float(lo[x]) for x in self.ov])
+        self.hi = np.array([float(hi[x]) for x in self.ov])
+        drop = set(unscaled)
+        keep = np.array([gm.lv[f] not in drop and gm.lv[t] not in drop for f, t in effect_pairs(model)], dtype=bool)
+        self.keep = None if keep.all() else keep
+        self.layout = _Blocks(spec)
+
+
+class _Blocks:
+    """The measurement blocks of a spec as :func:`_reliability` reads them: item positions in
+    ``spec.item_ids``, the sub-matrix selectors, the latent pairs of the HTMT table and the
+    label columns."""
+
+    def __init__(self, spec: ModelSpec):
+        self.items = list(spec.item_ids)
+        self.blocks = {lv: list(items) for lv, items in spec.blocks.items()}
+        self.lvs = list(self.blocks)
+        pos = {it: i for i, it in enumerate(self.items)}
+        self.idx = [np.array([pos[i] for i in self.blocks[lv]]) for lv in self.lvs]
+        self.sub = [np.ix_(ix, ix) for ix in self.idx]
+        J = len(self.lvs)
+        pairs = [(i, k) for i in range(J) for k in range(i + 1, J)]
+        self.ia = np.array([i for i, _ in pairs], dtype=np.intp)
+        self.ib = np.array([k for _, k in pairs], dtype=np.intp)
+        self.latent = _labels(self.lvs)
+        self.latent_a = _labels([self.lvs[i] for i in self.ia])
+        self.latent_b = _labels([self.lvs[k] for k in self.ib])
+        self.n_items = np.array([len(self.blocks[lv]) for lv in self.lvs], dtype=np.int64)
+
+
+def _labels(values) -> object:
+    """A label column as the DataFrame constructor makes it from a list, built once."""
+    return pd.Series(list(values), dtype=None if len(values) else object).array
+
+
+@functools.lru_cache(maxsize=64)
+def _cached_plan(spec: ModelSpec, model) -> _Plan:
+    return _Plan(spec, model)
+
+
+def _plan(spec: ModelSpec, model) -> _Plan:
+    """The (spec, model)'s :class:`_Plan`, built once (both are immutable once made)."""
+    try:
+        return _cached_plan(spec, model)
+    except TypeError:  # an unhashable spec
+        return _Plan(spec, model)
 
 
 def unit_tables(spec: ModelSpec, model, res, weights: pd.DataFrame, *, rise: float = 5.0,
@@ -86,16 +171,17 @@ def unit_tables(spec: ModelSpec, model, res, weights: pd.DataFrame, *, rise: flo
     ``res`` is the unit's :class:`~acsi.estimate.SEMResult` from ``model``; ``weights`` its item
     weights (:func:`acsi.score.item_weights`).  α, ρA and HTMT use the fit's sample covariance.
     """
+    plan = _plan(spec, model)
     out: dict[str, pd.DataFrame] = {}
     messages: list[str] = []
     theta = np.asarray(res.extra["theta"], dtype=float)
     V = None if res.vcov is None else res.vcov.to_numpy(dtype=float)
-    exo = exo_of(model, res)
-    out["effects"] = effects(model, theta, V, exo=exo, level=level)
-    wt, lo, hi, unscaled = impact_inputs(spec, model.groups[0].ov, weights)
+    at = EffectsAt(model, theta, exo=exo_of(model, res))  # effects and impacts share θ̂'s matrices and steps
+    out["effects"] = at.effects(V, level=level)
+    w = _weights_of(weights)
     try:
-        imp = acsi_impacts(model, theta, V, weights=wt, lo=lo, hi=hi, rise=rise, level=level)
-        out["impacts"] = imp[~imp["driver"].isin(unscaled) & ~imp["target"].isin(unscaled)].reset_index(drop=True)
+        out["impacts"] = at.impacts(V, weights=np.array([w.get(x, 1.0) for x in plan.ov]), lo=plan.lo, hi=plan.hi,
+                                    rise=rise, level=level, keep=plan.keep)
     except AcsiError as exc:
         messages.append(f"ACSI impacts not computed: {exc}")
     est = res.estimates
@@ -104,37 +190,33 @@ def unit_tables(spec: ModelSpec, model, res, weights: pd.DataFrame, *, rise: flo
     out["rsquare"] = pd.DataFrame({"variable": lhs[is_r2], "r2": est["est"].to_numpy(dtype=float)[is_r2]})
     is_load = op == "=~"
     std = dict(zip(rhs[is_load], est["std_all"].to_numpy(dtype=float)[is_load]))
-    items = list(spec.item_ids)
-    S = res.sample_cov.loc[items, items].to_numpy(dtype=float)
-    out["reliability"], out["htmt"] = _reliability(spec, std, S)
+    out["reliability"], out["htmt"] = _reliability(spec, std, _moments(res.sample_cov, plan.layout.items), plan.layout)
     return out, messages
 
 
-def _reliability(spec: ModelSpec, std: dict, S: np.ndarray):
+def _reliability(spec: ModelSpec, std: dict, S: np.ndarray, plan: _Blocks | None = None):
     """α, ρc, ρA, AVE per latent and HTMT per pair from the standardised loadings ``std`` (item ->
     std_all) and the items' sample covariance matrix ``S`` (the matrix forms of
-    :mod:`acsi.estimate.quality`, which its DataFrame functions use too)."""
-    blocks = {lv: list(items) for lv, items in spec.blocks.items()}
-    lam = {lv: np.array([std[i] for i in its]) for lv, its in blocks.items()}
-    rc = np.array([rho_c_and_ave(lam[lv]) for lv in blocks], dtype=float).reshape(-1, 2)
-    items = list(spec.item_ids)
-    lvs = list(blocks)
-    pos = {it: i for i, it in enumerate(items)}
-    idx = [np.array([pos[i] for i in blocks[lv]]) for lv in lvs]
-    alpha = np.full(len(lvs), np.nan)
-    rhoa = np.full(len(lvs), np.nan)
-    pairs = [(i, k) for i in range(len(lvs)) for k in range(i + 1, len(lvs))]
-    H = np.full((len(lvs), len(lvs)), np.nan)
+    :mod:`acsi.estimate.quality`, which its DataFrame functions use too); ``plan`` is the
+    spec's block layout (:class:`_Blocks`; built here when not given)."""
+    if plan is None:
+        plan = _Blocks(spec)
+    lvs, blocks = plan.lvs, plan.blocks
+    lam = [np.array([std[i] for i in blocks[lv]]) for lv in lvs]
+    rc = np.array([rho_c_and_ave(x) for x in lam], dtype=float).reshape(-1, 2)
+    J = len(lvs)
+    alpha = np.full(J, np.nan)
+    rhoa = np.full(J, np.nan)
+    H = np.full((J, J), np.nan)
     if np.isfinite(S).all():
         R = _cor(S)
-        for j, ix in enumerate(idx):
-            alpha[j] = _alpha_from_cov(S[np.ix_(ix, ix)])
+        for j, sub in enumerate(plan.sub):
+            alpha[j] = _alpha_from_cov(S[sub])
             # Mode A's limit: weights proportional to the standardised loadings (the unit's own
             # λ/θ scoring weights are not, and ρA's consistency rests on that proportionality)
-            rhoa[j] = _rho_a_from_cor(R[np.ix_(ix, ix)], lam[lvs[j]])
-        H = _htmt_from_cor(R, idx)
-    ht = pd.DataFrame({"latent_a": [lvs[i] for i, _ in pairs], "latent_b": [lvs[k] for _, k in pairs],
-                       "htmt": np.array([H[i, k] for i, k in pairs], dtype=float)})
-    rel = pd.DataFrame({"latent": lvs, "alpha": alpha, "rho_c": rc[:, 0], "rho_a": rhoa, "ave": rc[:, 1],
-                        "n_items": [len(blocks[lv]) for lv in lvs]})
+            rhoa[j] = _rho_a_from_cor(R[sub], lam[j])
+        H = _htmt_from_cor(R, plan.idx)
+    ht = pd.DataFrame({"latent_a": plan.latent_a, "latent_b": plan.latent_b, "htmt": H[plan.ia, plan.ib]})
+    rel = pd.DataFrame({"latent": plan.latent, "alpha": alpha, "rho_c": rc[:, 0], "rho_a": rhoa, "ave": rc[:, 1],
+                        "n_items": plan.n_items})
     return rel, ht
