@@ -193,10 +193,15 @@ def _all_items(blocks: dict[str, list[str]]) -> list[str]:
 
 
 def _alpha_from_cov(S: np.ndarray) -> float:
-    k = S.shape[0]
+    return float(_alphas_from_covs(np.asarray(S)[None])[0])
+
+
+def _alphas_from_covs(S: np.ndarray) -> np.ndarray:
+    """Cronbach's α of a stack (n, k, k) of covariance matrices of k items: (n,) (NaN if k < 2)."""
+    n, k = S.shape[0], S.shape[-1]
     if k < 2:
-        return float("nan")
-    return float(k / (k - 1) * (1.0 - np.trace(S) / S.sum()))
+        return np.full(n, np.nan)
+    return k / (k - 1) * (1.0 - np.trace(S, axis1=1, axis2=2) / S.reshape(n, k * k).sum(axis=1))
 
 
 def _feldt_ci(alpha: float, n: float, k: int, level: float) -> tuple[float, float]:
@@ -211,15 +216,24 @@ def _feldt_ci(alpha: float, n: float, k: int, level: float) -> tuple[float, floa
 
 
 def _rho_a_from_cor(R: np.ndarray, w: np.ndarray) -> float:
-    if R.shape[0] < 2:
-        return float("nan")
+    return float(_rho_as_from_cors(np.asarray(R)[None], np.asarray(w, dtype=float)[None])[0])
+
+
+def _rho_as_from_cors(R: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """ρA of a stack of blocks: correlation matrices R (n, k, k) and weights w (n, k): (n,)
+    (NaN if k < 2).  The quadratic forms are one BLAS product per block, as for one block."""
+    n, k = w.shape
+    if k < 2:
+        return np.full(n, np.nan)
     w = np.asarray(w, dtype=float)
-    w = w / np.sqrt(w @ R @ w)  # composite of standardized items with unit variance
-    ww = np.outer(w, w)
-    off = ~np.eye(len(w), dtype=bool)
-    num = (w @ w) ** 2 * float((R * ww)[off].sum())
-    den = float((ww * ww)[off].sum())
-    return float(num / den)
+    q = np.array([w[i] @ R[i] @ w[i] for i in range(n)])
+    w = w / np.sqrt(q)[:, None]  # composite of standardized items with unit variance
+    ww2 = np.array([w[i] @ w[i] for i in range(n)])
+    ww = w[:, :, None] * w[:, None, :]
+    off = ~np.eye(k, dtype=bool)
+    num = ww2 ** 2 * (R * ww)[:, off].sum(axis=1)
+    den = (ww * ww)[:, off].sum(axis=1)
+    return num / den
 
 
 def _htmt_from_cor(R: np.ndarray, idx: list[np.ndarray]) -> np.ndarray:
@@ -255,10 +269,15 @@ def _vif_from_cor(R: np.ndarray) -> np.ndarray:
 
 def rho_c_and_ave(lam: np.ndarray) -> tuple[float, float]:
     """``(rho_c, AVE)`` of one block from its standardized loadings (see the table above)."""
-    lam = np.asarray(lam, dtype=float)
-    s = lam.sum()
-    rho_c = s**2 / (s**2 + np.sum(1.0 - lam**2))
-    return float(rho_c), float(np.mean(lam**2))
+    rc, ave = _rho_c_and_ave_rows(np.asarray(lam, dtype=float)[None])
+    return float(rc[0]), float(ave[0])
+
+
+def _rho_c_and_ave_rows(lam: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(rho_c, AVE)`` of a stack of blocks of the same size, one row of loadings each."""
+    s = lam.sum(axis=1)
+    rho_c = s**2 / (s**2 + np.sum(1.0 - lam**2, axis=1))
+    return rho_c, np.mean(lam**2, axis=1)
 
 
 # --------------------------------------------------------------------------- public API

@@ -41,8 +41,8 @@ import pandas as pd
 
 from ..errors import AcsiError
 from ..spec import ModelSpec
-from .effects import EffectsAt, effect_pairs
-from .quality import _alpha_from_cov, _cor, _htmt_from_cor, _rho_a_from_cor, rho_c_and_ave
+from .effects import EffectsAt, effect_pairs, table
+from .quality import _alphas_from_covs, _cor, _htmt_from_cor, _rho_as_from_cors, _rho_c_and_ave_rows
 
 __all__ = ["UNIT_TABLES", "unit_tables", "exo_of"]
 
@@ -144,6 +144,12 @@ class _Blocks:
         self.latent_a = _labels([self.lvs[i] for i in self.ia])
         self.latent_b = _labels([self.lvs[k] for k in self.ib])
         self.n_items = np.array([len(self.blocks[lv]) for lv in self.lvs], dtype=np.int64)
+        # blocks of the same size are computed together: (latent positions, their items' positions (n × k))
+        by_size: dict[int, list[int]] = {}
+        for j, lv in enumerate(self.lvs):
+            by_size.setdefault(len(self.blocks[lv]), []).append(j)
+        self.sizes = [(np.array(js, dtype=np.intp), np.array([self.idx[j] for j in js], dtype=np.intp).reshape(len(js), k),
+                       [self.blocks[self.lvs[j]] for j in js]) for k, js in by_size.items()]
 
 
 def _labels(values) -> object:
@@ -187,7 +193,7 @@ def unit_tables(spec: ModelSpec, model, res, weights: pd.DataFrame, *, rise: flo
     est = res.estimates
     op, lhs, rhs = (est[c].to_numpy(dtype=object) for c in ("op", "lhs", "rhs"))
     is_r2 = op == "r2"
-    out["rsquare"] = pd.DataFrame({"variable": lhs[is_r2], "r2": est["est"].to_numpy(dtype=float)[is_r2]})
+    out["rsquare"] = table({"variable": lhs[is_r2], "r2": est["est"].to_numpy(dtype=float)[is_r2]})
     is_load = op == "=~"
     std = dict(zip(rhs[is_load], est["std_all"].to_numpy(dtype=float)[is_load]))
     out["reliability"], out["htmt"] = _reliability(spec, std, _moments(res.sample_cov, plan.layout.items), plan.layout)
@@ -201,22 +207,23 @@ def _reliability(spec: ModelSpec, std: dict, S: np.ndarray, plan: _Blocks | None
     spec's block layout (:class:`_Blocks`; built here when not given)."""
     if plan is None:
         plan = _Blocks(spec)
-    lvs, blocks = plan.lvs, plan.blocks
-    lam = [np.array([std[i] for i in blocks[lv]]) for lv in lvs]
-    rc = np.array([rho_c_and_ave(x) for x in lam], dtype=float).reshape(-1, 2)
-    J = len(lvs)
-    alpha = np.full(J, np.nan)
-    rhoa = np.full(J, np.nan)
+    J = len(plan.lvs)
+    alpha, rhoa, rho_c, ave = (np.full(J, np.nan) for _ in range(4))
     H = np.full((J, J), np.nan)
-    if np.isfinite(S).all():
-        R = _cor(S)
-        for j, sub in enumerate(plan.sub):
-            alpha[j] = _alpha_from_cov(S[sub])
+    finite = bool(np.isfinite(S).all())
+    R = _cor(S) if finite else None
+    for js, ix, its in plan.sizes:
+        lam = np.array([[std[i] for i in b] for b in its], dtype=float)  # n × k standardised loadings
+        rho_c[js], ave[js] = _rho_c_and_ave_rows(lam)
+        if finite:
+            rows, cols = ix[:, :, None], ix[:, None, :]
+            alpha[js] = _alphas_from_covs(S[rows, cols])
             # Mode A's limit: weights proportional to the standardised loadings (the unit's own
             # λ/θ scoring weights are not, and ρA's consistency rests on that proportionality)
-            rhoa[j] = _rho_a_from_cor(R[sub], lam[j])
+            rhoa[js] = _rho_as_from_cors(R[rows, cols], lam)
+    if finite:
         H = _htmt_from_cor(R, plan.idx)
-    ht = pd.DataFrame({"latent_a": plan.latent_a, "latent_b": plan.latent_b, "htmt": H[plan.ia, plan.ib]})
-    rel = pd.DataFrame({"latent": plan.latent, "alpha": alpha, "rho_c": rc[:, 0], "rho_a": rhoa, "ave": rc[:, 1],
+    ht = table({"latent_a": plan.latent_a, "latent_b": plan.latent_b, "htmt": H[plan.ia, plan.ib]})
+    rel = table({"latent": plan.latent, "alpha": alpha, "rho_c": rho_c, "rho_a": rhoa, "ave": ave,
                         "n_items": plan.n_items})
     return rel, ht
