@@ -167,6 +167,11 @@ class _Structure:
         self.pairs = _reach(gm)
         self.f = np.array([p[0] for p in self.pairs], dtype=int)
         self.t = np.array([p[1] for p in self.pairs], dtype=int)
+        # the parameters that enter Λ, B or Ψ: the effects and impacts depend on no others, so their
+        # Jacobians are taken over these alone (the other columns are exactly 0)
+        cell_param = model.cells(np.arange(len(model.labels))[None], group - 1)[0]
+        self.dparams = np.unique(cell_param[np.isin(gm.kind, (LOADING, PATH, PSI))])
+        self.used = np.array(sorted({j for p in self.pairs for j in p}), dtype=int)  # every latent on a path
         self.fill = {}
         for k, base in ((LOADING, gm.L0), (PATH, gm.B0), (PSI, gm.P0)):
             s = np.flatnonzero(gm.kind == k)
@@ -254,19 +259,20 @@ class _Batch:
         return self._P
 
 
-def _effect_parts(b: _Batch):
-    """Direct, indirect, total (R × 3 × pairs), their ``std_lv`` and ``std_all`` forms."""
+def _effect_parts(b: _Batch, std_lv: bool = True):
+    """Direct, indirect, total (R × 3 × pairs), their ``std_lv`` (None unless ``std_lv``) and
+    ``std_all`` forms."""
     st = b.st
     f, t = st.f, st.t
     C = b.T + st.eye
     A = C @ b.P @ np.swapaxes(C, 1, 2)
     with np.errstate(invalid="ignore"):  # a negative implied variance (an inadmissible solution: flagged by the
         sd = np.sqrt(np.diagonal(A, axis1=1, axis2=2))  # status rules) has no standardised effect: NaN
-    sd_lv = np.where(st.gm.phantom, 1.0, sd)
+    sd_lv = np.where(st.gm.phantom, 1.0, sd) if std_lv else None
     direct = b.B[:, t, f]
     total = b.T[:, t, f]
     raw = np.stack([direct, total - direct, total], axis=1)  # R × 3 × pairs
-    lv = raw * (sd_lv[:, f] / sd_lv[:, t])[:, None, :]
+    lv = raw * (sd_lv[:, f] / sd_lv[:, t])[:, None, :] if std_lv else None
     al = raw * (sd[:, f] / sd[:, t])[:, None, :]
     return raw, lv, al
 
@@ -341,12 +347,18 @@ class EffectsAt:
 
     @property
     def steps(self) -> tuple[_Batch, float]:
-        """The complex-step batch (one row per parameter) and its step ``h``."""
+        """The complex-step batch (one row per parameter in ``Λ``, ``B`` or ``Ψ``) and its step ``h``."""
         if self._steps is None:
-            batch, h = complex_step(self.theta)
+            batch, h = complex_step(self.theta, self.st.dparams)
             exo = None if self.exo is None else np.broadcast_to(self.exo, (batch.shape[0], self.exo.shape[-1]))
             self._steps = (_Batch(self.st, self.model, batch, exo), h)
         return self._steps
+
+    def _vsub(self, vcov: np.ndarray) -> np.ndarray:
+        """The covariance of the parameters the Jacobians are taken over."""
+        d = self.st.dparams
+        vcov = np.asarray(vcov, dtype=float)
+        return vcov if d.size == vcov.shape[0] else vcov[np.ix_(d, d)]
 
     def effects(self, vcov: np.ndarray | None, *, level: float = 0.95) -> pd.DataFrame:
         """The table of :func:`effects`."""
@@ -362,9 +374,9 @@ class EffectsAt:
         se_raw = se_all = np.full((3, k), np.nan)
         if vcov is not None:
             b, h = self.steps
-            draw, _dlv, dal = _effect_parts(b)
+            draw, _, dal = _effect_parts(b, std_lv=False)  # the SEs are of the raw and std_all effects
             J = (np.concatenate([draw, dal], axis=1).reshape(draw.shape[0], -1).imag / h).T
-            se = _delta_se(J, vcov).reshape(2, 3, k)
+            se = _delta_se(J, self._vsub(vcov)).reshape(2, 3, k)
             se_raw, se_all = se[0], se[1]
         est, s = raw.T.ravel(), se_raw.T.ravel()  # rows: pair by pair, direct/indirect/total
         cols = {"from": st.effect_from, "to": st.effect_to, "effect": st.effect_kind, "est": est, "se": s}
@@ -383,9 +395,9 @@ class EffectsAt:
         at = self.at
         s = _scale_of(st, at.L, w, span)
         s0 = s[0]
-        used = sorted({j for p in st.pairs for j in p})
-        bad = [gm.lv[j] for j in used if not (np.isfinite(s0[j]) and s0[j] != 0)]
-        if bad:
+        ok = np.isfinite(s0[st.used]) & (s0[st.used] != 0)
+        if not ok.all():
+            bad = [gm.lv[j] for j in st.used[~ok]]
             raise EstimationError(f"no 0-100 scale for {bad}: their items have no positive weight (or a zero loading); "
                                   "impacts need the weights of every latent on a path")
         f, t = st.f, st.t
@@ -395,7 +407,7 @@ class EffectsAt:
         if vcov is not None:
             b, h = self.steps
             J = (_impacts_of(b, _scale_of(st, b.L, w, span), rise, f, t).imag / h).T
-            se = _delta_se(J, vcov)
+            se = _delta_se(J, self._vsub(vcov))
         cols = {"driver": st.driver, "target": st.target, "total": total, "scale_driver": s0[f],
                 "scale_target": s0[t], "impact": imp, "se": se}
         cols.update(_wald(imp, se, level, 0.0))

@@ -228,11 +228,12 @@ def _rho_as_from_cors(R: np.ndarray, w: np.ndarray) -> np.ndarray:
     w = np.asarray(w, dtype=float)
     q = np.array([w[i] @ R[i] @ w[i] for i in range(n)])
     w = w / np.sqrt(q)[:, None]  # composite of standardized items with unit variance
-    ww2 = np.array([w[i] @ w[i] for i in range(n)])
+    ww2 = np.array([(w[i] @ w[i]) ** 2 for i in range(n)])  # a scalar's square (pow), as for one block
     ww = w[:, :, None] * w[:, None, :]
     off = ~np.eye(k, dtype=bool)
-    num = ww2 ** 2 * (R * ww)[:, off].sum(axis=1)
-    den = (ww * ww)[:, off].sum(axis=1)
+    # each block's off-diagonal cells as one contiguous row, so each sum is the one-block sum
+    num = ww2 * np.ascontiguousarray((R * ww)[:, off]).sum(axis=1)
+    den = np.ascontiguousarray((ww * ww)[:, off]).sum(axis=1)
     return num / den
 
 
@@ -275,8 +276,10 @@ def rho_c_and_ave(lam: np.ndarray) -> tuple[float, float]:
 
 def _rho_c_and_ave_rows(lam: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``(rho_c, AVE)`` of a stack of blocks of the same size, one row of loadings each."""
+    lam = np.ascontiguousarray(lam, dtype=float)  # each row's sum is then the one-block sum
     s = lam.sum(axis=1)
-    rho_c = s**2 / (s**2 + np.sum(1.0 - lam**2, axis=1))
+    s2 = np.array([x**2 for x in s])  # a scalar's square (pow), as for one block: an array's ** 2 rounds differently
+    rho_c = s2 / (s2 + np.sum(1.0 - lam**2, axis=1))
     return rho_c, np.mean(lam**2, axis=1)
 
 

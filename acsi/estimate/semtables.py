@@ -94,7 +94,8 @@ def _scales(spec: ModelSpec, ov) -> tuple[dict, dict, list[str]]:
 
 
 def _weights_of(weights: pd.DataFrame) -> dict:
-    return {str(i): float(v) for i, v in zip(weights["item"].tolist(), weights["weight"].tolist())}
+    """Item -> weight of an item-weight table (:func:`acsi.score.item_weights`)."""
+    return dict(zip(map(str, weights["item"].tolist()), weights["weight"].to_numpy(dtype=float).tolist()))
 
 
 def impact_inputs(spec: ModelSpec, ov, weights: pd.DataFrame) -> tuple[dict, dict, dict, list[str]]:
