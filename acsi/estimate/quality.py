@@ -237,17 +237,23 @@ def _rho_as_from_cors(R: np.ndarray, w: np.ndarray) -> np.ndarray:
     return num / den
 
 
-def _htmt_from_cor(R: np.ndarray, idx: list[np.ndarray]) -> np.ndarray:
-    """HTMT matrix (J × J, NaN diagonal) of a correlation matrix, or of a stack (b, p, p) of them.
-
-    With ``M`` the item-block indicator matrix and ``H = Mᵀ|R|M`` the sums of absolute
-    correlations between blocks, ``het_ij = H_ij / (k_i k_j)`` and
-    ``mono_j = (H_jj − k_j) / (k_j (k_j − 1))`` (1 for a single item).
-    """
-    A = np.abs(np.asarray(R, dtype=float))
-    M = np.zeros((A.shape[-1], len(idx)))
+def block_indicator(idx: list[np.ndarray], p: int) -> np.ndarray:
+    """The p × J item-block indicator matrix of the blocks' item positions ``idx``."""
+    M = np.zeros((p, len(idx)))
     for j, b in enumerate(idx):
         M[np.asarray(b, dtype=int), j] = 1.0
+    return M
+
+
+def _htmt_from_cor(R: np.ndarray, idx: list[np.ndarray], M: np.ndarray | None = None) -> np.ndarray:
+    """HTMT matrix (J × J, NaN diagonal) of a correlation matrix, or of a stack (b, p, p) of them.
+
+    With ``M`` the item-block indicator matrix (:func:`block_indicator`; pass it to reuse it) and
+    ``H = Mᵀ|R|M`` the sums of absolute correlations between blocks, ``het_ij = H_ij / (k_i k_j)``
+    and ``mono_j = (H_jj − k_j) / (k_j (k_j − 1))`` (1 for a single item).
+    """
+    A = np.abs(np.asarray(R, dtype=float))
+    M = block_indicator(idx, A.shape[-1]) if M is None else M
     k = M.sum(axis=0)
     H = M.T @ A @ M
     diag = np.diagonal(H, axis1=-2, axis2=-1)

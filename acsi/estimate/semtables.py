@@ -42,7 +42,7 @@ import pandas as pd
 from ..errors import AcsiError
 from ..spec import ModelSpec
 from .effects import EffectsAt, effect_pairs, table
-from .quality import _alphas_from_covs, _cor, _htmt_from_cor, _rho_as_from_cors, _rho_c_and_ave_rows
+from .quality import _alphas_from_covs, _cor, block_indicator, _htmt_from_cor, _rho_as_from_cors, _rho_c_and_ave_rows
 
 __all__ = ["UNIT_TABLES", "unit_tables", "exo_of"]
 
@@ -136,7 +136,7 @@ class _Blocks:
         self.lvs = list(self.blocks)
         pos = {it: i for i, it in enumerate(self.items)}
         self.idx = [np.array([pos[i] for i in self.blocks[lv]]) for lv in self.lvs]
-        self.sub = [np.ix_(ix, ix) for ix in self.idx]
+        self.M = block_indicator(self.idx, len(self.items))
         J = len(self.lvs)
         pairs = [(i, k) for i in range(J) for k in range(i + 1, J)]
         self.ia = np.array([i for i, _ in pairs], dtype=np.intp)
@@ -171,6 +171,20 @@ def _plan(spec: ModelSpec, model) -> _Plan:
         return _Plan(spec, model)
 
 
+@functools.cache
+def _label_dtype():
+    """The dtype the DataFrame constructor gives a column of labels (pandas 3: ``str``)."""
+    return pd.Series(["x"]).dtype
+
+
+def _take(col: pd.Series, mask: np.ndarray):
+    """The rows ``mask`` of a label column as a table column: the column's own array when it has
+    the dtype a list of its labels would get, else the labels as objects (the constructor infers)."""
+    if col.dtype == _label_dtype() and col.dtype != object:
+        return col.array[np.flatnonzero(mask)]
+    return col.to_numpy(dtype=object)[mask]
+
+
 def unit_tables(spec: ModelSpec, model, res, weights: pd.DataFrame, *, rise: float = 5.0,
                 level: float = 0.95) -> tuple[dict[str, pd.DataFrame], list[str]]:
     """``({name: table}, messages)`` for one fitted CB-SEM unit (module docstring).
@@ -192,9 +206,9 @@ def unit_tables(spec: ModelSpec, model, res, weights: pd.DataFrame, *, rise: flo
     except AcsiError as exc:
         messages.append(f"ACSI impacts not computed: {exc}")
     est = res.estimates
-    op, lhs, rhs = (est[c].to_numpy(dtype=object) for c in ("op", "lhs", "rhs"))
+    op, rhs = (est[c].to_numpy(dtype=object) for c in ("op", "rhs"))
     is_r2 = op == "r2"
-    out["rsquare"] = table({"variable": lhs[is_r2], "r2": est["est"].to_numpy(dtype=float)[is_r2]})
+    out["rsquare"] = table({"variable": _take(est["lhs"], is_r2), "r2": est["est"].to_numpy(dtype=float)[is_r2]})
     is_load = op == "=~"
     std = dict(zip(rhs[is_load], est["std_all"].to_numpy(dtype=float)[is_load]))
     out["reliability"], out["htmt"] = _reliability(spec, std, _moments(res.sample_cov, plan.layout.items), plan.layout)
@@ -223,7 +237,7 @@ def _reliability(spec: ModelSpec, std: dict, S: np.ndarray, plan: _Blocks | None
             # λ/θ scoring weights are not, and ρA's consistency rests on that proportionality)
             rhoa[js] = _rho_as_from_cors(R[rows, cols], lam)
     if finite:
-        H = _htmt_from_cor(R, plan.idx)
+        H = _htmt_from_cor(R, plan.idx, plan.M)
     ht = table({"latent_a": plan.latent_a, "latent_b": plan.latent_b, "htmt": H[plan.ia, plan.ib]})
     rel = table({"latent": plan.latent, "alpha": alpha, "rho_c": rho_c, "rho_a": rhoa, "ave": ave,
                         "n_items": plan.n_items})
