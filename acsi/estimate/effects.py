@@ -10,8 +10,10 @@ Standardised: ``std_all`` multiplies an effect of ``f`` on ``t`` by ``sd(f)/sd(t
 standard deviations, latent or observed), ``std_lv`` does so for latent ends only (an observed
 variable keeps its units), as lavaan's ``standardizedSolution``.  Standard errors by the delta
 method, ``se = sqrt(diag(J V Jᵀ))`` with ``J`` the Jacobian of the effects over θ (complex
-step, :func:`acsi.estimate.expressions.jacobian`) and ``V`` the covariance of θ̂; the
-standardised effects' Jacobians include the implied variances.
+step, :func:`acsi.estimate.expressions.complex_step`) and ``V`` the covariance of θ̂; the
+standardised effects' Jacobians include the implied variances.  ``J`` is taken over the
+parameters in ``Λ``, ``B`` and ``Ψ`` (the effects and impacts depend on no others: the other
+columns are exactly 0), and ``diag(J V Jᵀ)`` is the row-wise inner product of ``J V`` with ``J``.
 
 **ACSI impact** of a driver ``d`` on a target ``t``: the change in the target's 0-100 score
 when the driver's 0-100 score rises by ``rise`` points (5 in the ACSI's publications)::
@@ -27,7 +29,10 @@ their variation).  For an observed structural variable (a phantom latent) ``s = 
 min)`` of that variable.
 
 These are pure functions of a compiled model, its estimate θ̂ and ``V``; the pipeline wires
-them into the results.  :func:`total_effects` (one matrix or a stack) is the one implementation
+them into the results.  :class:`EffectsAt` evaluates them at one θ̂: what does not depend on θ
+(the reachable pairs, where each parameter goes in ``Λ``, ``B``, ``Ψ``, the label columns) is
+compiled once per model, and the effects and impacts tables of a unit share the matrices at θ̂
+and one complex-step batch.  :func:`total_effects` (one matrix or a stack) is the one implementation
 of ``(I − B)⁻¹ − I``, used by PLS and the report too (:func:`total_effects_from_estimates`
 reads ``B`` from an estimate table's ``~`` rows).  Equivalent R: ``B <- lavInspect(fit, "est")$beta``;
 ``solve(diag(nrow(B)) - B) - diag(nrow(B))`` for the total effects, or ``:=`` rows

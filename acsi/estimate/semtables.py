@@ -30,6 +30,13 @@ the pooled fit and the bootstrap's point estimates read the same numbers:
 
 A table that cannot be computed (an impact needs every latent on a path to have positive item
 weights) is left out and the reason is returned in ``messages``; nothing is filled in.
+
+What does not depend on the fit (the observed variables' scales, which impact rows have an
+unscaled end, the blocks' item positions, the label columns) is worked out once per (spec,
+compiled model) and reused for every unit; the effects and impacts come from one
+:class:`~acsi.estimate.effects.EffectsAt`, and blocks of the same size are computed together
+(:func:`~acsi.estimate.quality._alphas_from_covs` and its siblings, whose rows equal the one-block
+functions bit for bit).
 """
 
 from __future__ import annotations
