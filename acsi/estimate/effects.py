@@ -148,13 +148,24 @@ def _column_index(names: tuple[str, ...]) -> pd.Index:
 
 
 def table(columns: dict) -> pd.DataFrame:
-    """``pd.DataFrame(columns)`` (a dict of equal-length columns), made faster: the column labels'
-    Index is built once per set of names (in pandas 3 making a string Index costs as much as a
-    column) and the frame is made under integer labels, then relabelled.  The same frame: same
-    columns, dtypes, blocks and RangeIndex."""
-    arrays = list(columns.values())
-    out = pd.DataFrame(dict(enumerate(arrays)), index=pd.RangeIndex(len(arrays[0]) if arrays else 0))
-    out.columns = _column_index(tuple(columns))
+    """``pd.DataFrame(columns)`` (a dict of equal-length columns: numpy arrays or the label
+    arrays of :func:`_names`), made faster: the column labels' Index is built once per set of
+    names (in pandas 3 making a string Index costs as much as a column) and the frame is made
+    from the arrays directly (pandas' ``DataFrame._from_arrays``; without it, under integer labels
+    then relabelled).  The same frame: same columns, dtypes, blocks and RangeIndex.  Every column
+    is the frame's own (numpy columns are copied into the frame's blocks, label arrays copied
+    here), so changing a table changes nothing else."""
+    arrays = [a.copy() if isinstance(a, pd.api.extensions.ExtensionArray) else a for a in columns.values()]
+    names = _column_index(tuple(columns))
+    index = pd.RangeIndex(len(arrays[0]) if arrays else 0)
+    make = getattr(pd.DataFrame, "_from_arrays", None)
+    if make is not None:
+        try:
+            return make(arrays, columns=names, index=index)
+        except TypeError:  # another signature: the public constructor below
+            pass
+    out = pd.DataFrame(dict(enumerate(arrays)), index=index)
+    out.columns = names
     return out
 
 

@@ -187,3 +187,18 @@ def test_stacked_reliability_helpers_equal_the_one_block_forms_bit_for_bit(k):
         rho_a = (wv @ wv) ** 2 * (Rb * np.outer(wv, wv))[off].sum() / (np.outer(wv, wv) ** 2)[off].sum()
         np.testing.assert_allclose([a[i], r[i]], [alpha, rho_a], rtol=1e-12)
         np.testing.assert_allclose(rc[i], li.sum() ** 2 / (li.sum() ** 2 + (1 - li**2).sum()), rtol=1e-12)
+
+
+def test_each_units_tables_are_its_own(unit):
+    """The label columns are built once per model; changing one unit's table must not reach the
+    next unit's (nor the cached labels)."""
+    spec, _data, model, res, w, _tables, _ = unit
+    first, _ = unit_tables(spec, model, res, w)
+    before = {name: tab.copy(deep=True) for name, tab in first.items()}
+    for name, tab in first.items():
+        col = tab.columns[0]
+        tab.loc[0, col] = "changed"
+        tab.loc[0, tab.columns[-1]] = -1.0
+    again, _ = unit_tables(spec, model, res, w)
+    for name in UNIT_TABLES:
+        pd.testing.assert_frame_equal(again[name], before[name], check_exact=True)
