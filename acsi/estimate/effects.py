@@ -10,8 +10,10 @@ Standardised: ``std_all`` multiplies an effect of ``f`` on ``t`` by ``sd(f)/sd(t
 standard deviations, latent or observed), ``std_lv`` does so for latent ends only (an observed
 variable keeps its units), as lavaan's ``standardizedSolution``.  Standard errors by the delta
 method, ``se = sqrt(diag(J V Jᵀ))`` with ``J`` the Jacobian of the effects over θ (complex
-step, :func:`acsi.estimate.expressions.jacobian`) and ``V`` the covariance of θ̂; the
-standardised effects' Jacobians include the implied variances.
+step, :func:`acsi.estimate.expressions.complex_step`) and ``V`` the covariance of θ̂; the
+standardised effects' Jacobians include the implied variances.  ``J`` is taken over the
+parameters in ``Λ``, ``B`` and ``Ψ`` (the effects and impacts depend on no others: the other
+columns are exactly 0), and ``diag(J V Jᵀ)`` is the row-wise inner product of ``J V`` with ``J``.
 
 **ACSI impact** of a driver ``d`` on a target ``t``: the change in the target's 0-100 score
 when the driver's 0-100 score rises by ``rise`` points (5 in the ACSI's publications)::
@@ -27,7 +29,10 @@ their variation).  For an observed structural variable (a phantom latent) ``s = 
 min)`` of that variable.
 
 These are pure functions of a compiled model, its estimate θ̂ and ``V``; the pipeline wires
-them into the results.  :func:`total_effects` (one matrix or a stack) is the one implementation
+them into the results.  :class:`EffectsAt` evaluates them at one θ̂: what does not depend on θ
+(the reachable pairs, where each parameter goes in ``Λ``, ``B``, ``Ψ``, the label columns) is
+compiled once per model, and the effects and impacts tables of a unit share the matrices at θ̂
+and one complex-step batch.  :func:`total_effects` (one matrix or a stack) is the one implementation
 of ``(I − B)⁻¹ − I``, used by PLS and the report too (:func:`total_effects_from_estimates`
 reads ``B`` from an estimate table's ``~`` rows).  Equivalent R: ``B <- lavInspect(fit, "est")$beta``;
 ``solve(diag(nrow(B)) - B) - diag(nrow(B))`` for the total effects, or ``:=`` rows
@@ -42,15 +47,19 @@ Examples
 
 from __future__ import annotations
 
+import functools
+import weakref
+
 import numpy as np
 import pandas as pd
 from scipy import special
 
 from ..errors import EstimationError, InvalidParameterError
-from .expressions import jacobian
-from .mlfast import LOADING, PATH, RamModel
+from .expressions import complex_step
+from .mlfast import LOADING, PATH, PSI, RamModel
 
-__all__ = ["acsi_impacts", "effect_pairs", "effects", "impact_values", "scale_factors", "total_effects", "total_effects_from_estimates"]
+__all__ = ["EffectsAt", "acsi_impacts", "effect_pairs", "effects", "impact_values", "scale_factors", "total_effects",
+           "total_effects_from_estimates"]
 
 
 def total_effects(B: np.ndarray) -> np.ndarray:
@@ -114,9 +123,8 @@ def _group(model: RamModel, group: int):
     return model.groups[group - 1]
 
 
-def _pairs(model: RamModel, group: int) -> list[tuple[int, int]]:
-    """(from, to) pairs joined by at least one directed path of the structural model."""
-    gm = _group(model, group)
+def _reach(gm) -> list[tuple[int, int]]:
+    """(from, to) pairs joined by at least one directed path of the group's structural model."""
     adj = (gm.B0 != 0).astype(int)
     sel = gm.kind == PATH
     adj[gm.row[sel], gm.col[sel]] = 1
@@ -128,6 +136,103 @@ def _pairs(model: RamModel, group: int) -> list[tuple[int, int]]:
     return [(f, t) for f in range(gm.m) for t in range(gm.m) if reach[t, f] and f != t]
 
 
+def _names(values) -> object:
+    """A column of labels as the DataFrame constructor would make it from a list (pandas 3: its
+    ``str`` dtype; pandas 2: object), built once so a table's construction only copies it."""
+    return pd.Series(list(values), dtype=None if len(values) else object).array
+
+
+@functools.lru_cache(maxsize=None)
+def _column_index(names: tuple[str, ...]) -> pd.Index:
+    return pd.Index(list(names))
+
+
+def table(columns: dict) -> pd.DataFrame:
+    """``pd.DataFrame(columns)`` (a dict of equal-length columns: numpy arrays or the label
+    arrays of :func:`_names`), made faster: the column labels' Index is built once per set of
+    names (in pandas 3 making a string Index costs as much as a column) and the frame is made
+    from the arrays directly (pandas' ``DataFrame._from_arrays``; without it, under integer labels
+    then relabelled).  The same frame: same columns, dtypes, blocks and RangeIndex.  Every column
+    is the frame's own (numpy columns are copied into the frame's blocks, label arrays copied
+    here), so changing a table changes nothing else."""
+    arrays = [a.copy() if isinstance(a, pd.api.extensions.ExtensionArray) else a for a in columns.values()]
+    names = _column_index(tuple(columns))
+    index = pd.RangeIndex(len(arrays[0]) if arrays else 0)
+    make = getattr(pd.DataFrame, "_from_arrays", None)
+    if make is not None:
+        try:
+            return make(arrays, columns=names, index=index)
+        except TypeError:  # another signature: the public constructor below
+            pass
+    out = pd.DataFrame(dict(enumerate(arrays)), index=index)
+    out.columns = names
+    return out
+
+
+class _Structure:
+    """What the effects and impacts of one group of a compiled model do not need θ for, built once
+    per (model, group) (:func:`_structure`): the reachable pairs, where each free parameter (and
+    each covariate moment fixed at its sample value) goes in ``Λ``, ``B`` and ``Ψ``, the items'
+    block indicator and the label columns of the tables.  The placement writes the same values
+    into the same cells as :meth:`GroupModel.matrices` (it is that placement, flattened)."""
+
+    def __init__(self, model: RamModel, group: int):
+        gm = model.groups[group - 1]
+        self.gm, self.g, self.m, self.p = gm, group - 1, gm.m, gm.p
+        self.multigroup = len(model.groups) > 1
+        self.pairs = _reach(gm)
+        self.f = np.array([p[0] for p in self.pairs], dtype=int)
+        self.t = np.array([p[1] for p in self.pairs], dtype=int)
+        # the parameters that enter Λ, B or Ψ: the effects and impacts depend on no others, so their
+        # Jacobians are taken over these alone (the other columns are exactly 0)
+        cell_param = model.cells(np.arange(len(model.labels))[None], group - 1)[0]
+        self.dparams = np.unique(cell_param[np.isin(gm.kind, (LOADING, PATH, PSI))])
+        self.used = np.array(sorted({j for p in self.pairs for j in p}), dtype=int)  # every latent on a path
+        self.fill = {}
+        for k, base in ((LOADING, gm.L0), (PATH, gm.B0), (PSI, gm.P0)):
+            s = np.flatnonzero(gm.kind == k)
+            ncol = base.shape[1]
+            dst, src = gm.row[s] * ncol + gm.col[s], s
+            if k == PSI:  # symmetric: the mirror cell too (the diagonal twice, with the same value)
+                dst, src = np.concatenate([dst, gm.col[s] * ncol + gm.row[s]]), np.concatenate([s, s])
+            self.fill[k] = (base.ravel(), dst, src, base.shape)
+        e = np.flatnonzero(gm.exo_kind == PSI)  # the covariates' moments in Ψ (the others are not in Λ, B, Ψ)
+        i, j = gm.exo_row[e], gm.exo_col[e]
+        self.exo_dst = np.concatenate([i * gm.m + j, j * gm.m + i])
+        self.exo_src = np.concatenate([e, e])
+        self.ind = gm.L0 != 0  # each observed variable's own block (its loadings' cells)
+        self.ind[gm.row[gm.kind == LOADING], gm.col[gm.kind == LOADING]] = True
+        self.eye = np.eye(gm.m)
+        lv = gm.lv
+        self.effect_from = _names([lv[f] for f, _ in self.pairs for _e in range(3)])
+        self.effect_to = _names([lv[t] for _f, t in self.pairs for _e in range(3)])
+        self.effect_kind = _names(["direct", "indirect", "total"] * len(self.pairs))
+        self.driver = _names([lv[f] for f, _ in self.pairs])
+        self.target = _names([lv[t] for _, t in self.pairs])
+
+
+_STRUCTURES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _structure(model: RamModel, group: int) -> _Structure:
+    """The model's :class:`_Structure` of ``group`` (1-based), built on first use; a compiled model
+    is never changed after compilation, so it is kept as long as the model lives."""
+    _group(model, group)
+    try:
+        per = _STRUCTURES.setdefault(model, {})
+    except TypeError:  # not weak-referenceable
+        return _Structure(model, group)
+    st = per.get(group)
+    if st is None:
+        st = per[group] = _Structure(model, group)
+    return st
+
+
+def _pairs(model: RamModel, group: int) -> list[tuple[int, int]]:
+    """(from, to) pairs joined by at least one directed path of the structural model."""
+    return list(_structure(model, group).pairs)
+
+
 def effect_pairs(model: RamModel, group: int = 1) -> list[tuple[int, int]]:
     """``(from, to)`` positions (in the group's ``lv``: latents, then phantom latents of observed
     structural variables) joined by at least one directed path: the pairs of :func:`effects`
@@ -135,25 +240,202 @@ def effect_pairs(model: RamModel, group: int = 1) -> list[tuple[int, int]]:
     return _pairs(model, group)
 
 
-def _effect_values(model: RamModel, theta: np.ndarray, group: int, pairs, exo) -> np.ndarray:
-    """For a batch of θ (R × npar): direct, indirect, total, then their std_lv and std_all, per pair."""
-    gm = model.groups[group - 1]
-    mats = model.matrices_of(theta, group - 1, None if exo is None else np.broadcast_to(exo, (theta.shape[0], exo.shape[-1])))
-    B, P = mats[1], mats[2]
-    T = total_effects(B)
-    C = T + np.eye(gm.m)
-    A = C @ P @ np.swapaxes(C, 1, 2)
+def _place(st: _Structure, kind: int, cells: np.ndarray) -> np.ndarray:
+    """Matrix ``kind`` of the group for a batch of cell vectors (R × q), dtype of ``cells``."""
+    base, dst, src, shape = st.fill[kind]
+    X = np.empty((cells.shape[0], base.size), dtype=cells.dtype)
+    X[:] = base
+    X[:, dst] = cells[:, src]
+    return X.reshape((cells.shape[0],) + shape)
+
+
+class _Batch:
+    """``B``, ``T = (I − B)⁻¹ − I`` and (on demand) ``Λ`` and ``Ψ`` of one group for a batch of θ."""
+
+    def __init__(self, st: _Structure, model: RamModel, theta: np.ndarray, exo: np.ndarray | None):
+        self.st, self.exo = st, exo
+        self.cells = model.cells(theta, st.g)
+        self.B = _place(st, PATH, self.cells)
+        self.T = total_effects(self.B)
+        self._L = self._P = None
+
+    @property
+    def L(self) -> np.ndarray:
+        if self._L is None:
+            self._L = _place(self.st, LOADING, self.cells)
+        return self._L
+
+    @property
+    def P(self) -> np.ndarray:
+        if self._P is None:
+            P = _place(self.st, PSI, self.cells)
+            if self.exo is not None and self.st.exo_dst.size:
+                P.reshape(P.shape[0], -1)[:, self.st.exo_dst] = self.exo[:, self.st.exo_src]
+            self._P = P
+        return self._P
+
+
+def _effect_parts(b: _Batch, std_lv: bool = True):
+    """Direct, indirect, total (R × 3 × pairs), their ``std_lv`` (None unless ``std_lv``) and
+    ``std_all`` forms."""
+    st = b.st
+    f, t = st.f, st.t
+    C = b.T + st.eye
+    A = C @ b.P @ np.swapaxes(C, 1, 2)
     with np.errstate(invalid="ignore"):  # a negative implied variance (an inadmissible solution: flagged by the
         sd = np.sqrt(np.diagonal(A, axis1=1, axis2=2))  # status rules) has no standardised effect: NaN
-    sd_lv = np.where(gm.phantom, 1.0, sd)
-    f = np.array([p[0] for p in pairs], dtype=int)
-    t = np.array([p[1] for p in pairs], dtype=int)
-    direct = B[:, t, f]
-    total = T[:, t, f]
+    sd_lv = np.where(st.gm.phantom, 1.0, sd) if std_lv else None
+    direct = b.B[:, t, f]
+    total = b.T[:, t, f]
     raw = np.stack([direct, total - direct, total], axis=1)  # R × 3 × pairs
-    lv = raw * (sd_lv[:, f] / sd_lv[:, t])[:, None, :]
+    lv = raw * (sd_lv[:, f] / sd_lv[:, t])[:, None, :] if std_lv else None
     al = raw * (sd[:, f] / sd[:, t])[:, None, :]
-    return np.concatenate([raw, lv, al], axis=1).reshape(theta.shape[0], -1)
+    return raw, lv, al
+
+
+def _scale_of(st: _Structure, L: np.ndarray, w: np.ndarray, span: np.ndarray) -> np.ndarray:
+    """0-100 points per latent unit from a batch of ``Λ`` (R × p × m) (:func:`_scale_values`)."""
+    w = np.asarray(w, dtype=float)
+    W = np.where(st.ind, w[..., :, None], 0.0)  # items weighted within their own block: (p|R×p) × m
+    W = np.broadcast_to(W, L.shape)
+    num = 100.0 * np.einsum("rpm,rpm->rm", W, L)
+    den = np.einsum("rpm,p->rm", W, span)
+    return num / np.where(den > 0, den, np.nan)
+
+
+def _impacts_of(b: _Batch, s: np.ndarray, rise: float, f: np.ndarray, t: np.ndarray) -> np.ndarray:
+    return rise * b.T[:, t, f] * s[:, t] / s[:, f]
+
+
+def _delta_se(J: np.ndarray, vcov: np.ndarray) -> np.ndarray:
+    """``sqrt(diag(J V Jᵀ))``, NaN where the quadratic form is negative (``J V`` by BLAS, then each
+    row's inner product with its row of ``J``)."""
+    d = np.einsum("ij,ij->i", J @ vcov, J)
+    return np.sqrt(np.where(d >= 0, d, np.nan))
+
+
+def _check_rise(rise) -> None:
+    if not (isinstance(rise, (int, float)) and np.isfinite(rise) and rise != 0):
+        raise InvalidParameterError(f"The 'rise' parameter of acsi_impacts must be a non-zero number. Got {rise!r} instead.")
+
+
+def _wald(est: np.ndarray, se: np.ndarray, level: float, tol: float) -> dict:
+    """``z`` (NaN unless ``se > tol``), two-sided p-value and the Wald interval at ``level``."""
+    zq = float(special.ndtri(1 - (1 - level) / 2))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = np.where(se > tol, est / se, np.nan)
+    return {"z": z, "pvalue": 2 * special.ndtr(-np.abs(z)), "ci_lower": est - zq * se, "ci_upper": est + zq * se}
+
+
+class EffectsAt:
+    """The effects and ACSI impacts of one group of a compiled model at one θ̂ (module docstring).
+
+    :func:`effects` and :func:`acsi_impacts` are this class's two tables; a caller that wants both
+    (:func:`acsi.estimate.semtables.unit_tables`) makes one, so the two share the matrices at θ̂
+    and the complex-step batch of their delta-method Jacobians
+    (:func:`acsi.estimate.expressions.complex_step`: one evaluation of ``B``, ``(I − B)⁻¹``, ``Λ``
+    and ``Ψ`` for every parameter's step, not one per table).
+
+    Parameters
+    ----------
+    model : RamModel
+    theta : ndarray (npar,)
+    group : int
+        1-based group.
+    exo : ndarray, optional
+        The group's covariate moments fixed at their sample values (``GroupModel.exo_values``);
+        the standardised effects need them when the model has such covariates.
+    """
+
+    def __init__(self, model: RamModel, theta: np.ndarray, *, group: int = 1, exo=None):
+        self.model, self.group = model, group
+        self.st = _structure(model, group)
+        self.theta = np.asarray(theta, dtype=float)
+        self.exo = None if exo is None else np.asarray(exo, dtype=float).reshape(1, -1)
+        self._at = self._steps = None
+
+    @property
+    def at(self) -> _Batch:
+        """The matrices at θ̂ (a batch of one)."""
+        if self._at is None:
+            self._at = _Batch(self.st, self.model, self.theta[None], self.exo)
+        return self._at
+
+    @property
+    def steps(self) -> tuple[_Batch, float]:
+        """The complex-step batch (one row per parameter in ``Λ``, ``B`` or ``Ψ``) and its step ``h``."""
+        if self._steps is None:
+            batch, h = complex_step(self.theta, self.st.dparams)
+            exo = None if self.exo is None else np.broadcast_to(self.exo, (batch.shape[0], self.exo.shape[-1]))
+            self._steps = (_Batch(self.st, self.model, batch, exo), h)
+        return self._steps
+
+    def _vsub(self, vcov: np.ndarray) -> np.ndarray:
+        """The covariance of the parameters the Jacobians are taken over."""
+        d = self.st.dparams
+        vcov = np.asarray(vcov, dtype=float)
+        return vcov if d.size == vcov.shape[0] else vcov[np.ix_(d, d)]
+
+    def effects(self, vcov: np.ndarray | None, *, level: float = 0.95) -> pd.DataFrame:
+        """The table of :func:`effects`."""
+        st = self.st
+        if st.gm.has_exo and self.exo is None:
+            raise InvalidParameterError("The 'exo' parameter of effects must be the covariates' sample moments for this "
+                                        "model (it fixes covariates at their sample values). Got None instead.")
+        k = len(st.pairs)
+        if not k:
+            return pd.DataFrame(columns=["from", "to", "effect", "est", "se", "z", "pvalue", "ci_lower", "ci_upper",
+                                         "std_lv", "std_all", "se_std_all"])
+        raw, lv, al = (v[0] for v in _effect_parts(self.at))  # 3 (direct, indirect, total) × pairs
+        se_raw = se_all = np.full((3, k), np.nan)
+        if vcov is not None:
+            b, h = self.steps
+            draw, _, dal = _effect_parts(b, std_lv=False)  # the SEs are of the raw and std_all effects
+            J = (np.concatenate([draw, dal], axis=1).reshape(draw.shape[0], -1).imag / h).T
+            se = _delta_se(J, self._vsub(vcov)).reshape(2, 3, k)
+            se_raw, se_all = se[0], se[1]
+        est, s = raw.T.ravel(), se_raw.T.ravel()  # rows: pair by pair, direct/indirect/total
+        cols = {"from": st.effect_from, "to": st.effect_to, "effect": st.effect_kind, "est": est, "se": s}
+        cols.update(_wald(est, s, level, np.sqrt(np.finfo(float).eps)))
+        cols.update({"std_lv": lv.T.ravel(), "std_all": al.T.ravel(), "se_std_all": se_all.T.ravel()})
+        return self._frame(cols)
+
+    def impacts(self, vcov: np.ndarray | None, *, weights, lo, hi, rise: float = 5.0, level: float = 0.95,
+                keep: np.ndarray | None = None) -> pd.DataFrame:
+        """The table of :func:`acsi_impacts`; ``keep`` (a bool per pair) leaves rows out."""
+        _check_rise(rise)
+        st = self.st
+        gm = st.gm
+        w, lo_, hi_ = (_item_vector(gm, v, n) for v, n in ((weights, "weights"), (lo, "lo"), (hi, "hi")))
+        span = hi_ - lo_
+        at = self.at
+        s = _scale_of(st, at.L, w, span)
+        s0 = s[0]
+        ok = np.isfinite(s0[st.used]) & (s0[st.used] != 0)
+        if not ok.all():
+            bad = [gm.lv[j] for j in st.used[~ok]]
+            raise EstimationError(f"no 0-100 scale for {bad}: their items have no positive weight (or a zero loading); "
+                                  "impacts need the weights of every latent on a path")
+        f, t = st.f, st.t
+        imp = _impacts_of(at, s, rise, f, t)[0]
+        total = at.T[0, t, f]
+        se = np.full(len(st.pairs), np.nan)
+        if vcov is not None:
+            b, h = self.steps
+            J = (_impacts_of(b, _scale_of(st, b.L, w, span), rise, f, t).imag / h).T
+            se = _delta_se(J, self._vsub(vcov))
+        cols = {"driver": st.driver, "target": st.target, "total": total, "scale_driver": s0[f],
+                "scale_target": s0[t], "impact": imp, "se": se}
+        cols.update(_wald(imp, se, level, 0.0))
+        if keep is not None:
+            cols = {c: v[keep] for c, v in cols.items()}
+        return self._frame(cols)
+
+    def _frame(self, cols: dict) -> pd.DataFrame:
+        if self.st.multigroup:
+            n = len(next(iter(cols.values())))
+            cols = {"group": np.full(n, self.group, dtype=np.int64), **cols}
+        return table(cols)
 
 
 def effects(model: RamModel, theta: np.ndarray, vcov: np.ndarray | None, *, group: int = 1, exo=None,
@@ -182,51 +464,14 @@ def effects(model: RamModel, theta: np.ndarray, vcov: np.ndarray | None, *, grou
         One row per (``from``, ``to``, ``effect`` in direct/indirect/total): ``est, se, z,
         pvalue, ci_lower, ci_upper, std_lv, std_all, se_std_all``.
     """
-    gm = _group(model, group)
-    if gm.has_exo and exo is None:
-        raise InvalidParameterError("The 'exo' parameter of effects must be the covariates' sample moments for this "
-                                    "model (it fixes covariates at their sample values). Got None instead.")
-    pairs = _pairs(model, group)
-    theta = np.asarray(theta, dtype=float)
-    if not pairs:
-        return pd.DataFrame(columns=["from", "to", "effect", "est", "se", "z", "pvalue", "ci_lower", "ci_upper",
-                                     "std_lv", "std_all", "se_std_all"])
-    exo = None if exo is None else np.asarray(exo, dtype=float).reshape(1, -1)
-    fn = lambda th: _effect_values(model, th, group, pairs, exo)  # noqa: E731
-    vals = fn(theta[None])[0].reshape(3, 3, len(pairs))  # (raw, std_lv, std_all) × (direct, indirect, total)
-    se = np.full((3, 3, len(pairs)), np.nan)
-    if vcov is not None:
-        J = jacobian(fn, theta)
-        d = np.einsum("ij,jk,ik->i", J, vcov, J)
-        se = np.sqrt(np.where(d >= 0, d, np.nan)).reshape(3, 3, len(pairs))
-    zq = float(special.ndtri(1 - (1 - level) / 2))
-    rows = []
-    for k, (f, t) in enumerate(pairs):
-        for e, name in enumerate(("direct", "indirect", "total")):
-            est, s = vals[0, e, k], se[0, e, k]
-            z = est / s if s > np.sqrt(np.finfo(float).eps) else np.nan
-            rows.append({"from": gm.lv[f], "to": gm.lv[t], "effect": name, "est": est, "se": s, "z": z,
-                         "pvalue": 2 * special.ndtr(-abs(z)), "ci_lower": est - zq * s, "ci_upper": est + zq * s,
-                         "std_lv": vals[1, e, k], "std_all": vals[2, e, k], "se_std_all": se[2, e, k]})
-    out = pd.DataFrame(rows)
-    if len(model.groups) > 1:
-        out.insert(0, "group", group)
-    return out
+    return EffectsAt(model, theta, group=group, exo=exo).effects(vcov, level=level)
 
 
 def _scale_values(model: RamModel, theta: np.ndarray, group: int, w: np.ndarray, span: np.ndarray) -> np.ndarray:
     """0-100 points per latent unit, for a batch of θ (R × m); ``w`` one weight per observed
     variable (p) or one row per θ (R × p: each bootstrap replicate's own weights)."""
-    gm = model.groups[group - 1]
-    L = model.matrices_of(theta, group - 1)[0]  # R × p × m
-    ind = gm.L0 != 0
-    ind[gm.row[gm.kind == LOADING], gm.col[gm.kind == LOADING]] = True
-    w = np.asarray(w, dtype=float)
-    W = np.where(ind, w[..., :, None], 0.0)  # items weighted within their own block: (p|R×p) × m
-    W = np.broadcast_to(W, L.shape)
-    num = 100.0 * np.einsum("rpm,rpm->rm", W, L)
-    den = np.einsum("rpm,p->rm", W, span)
-    return num / np.where(den > 0, den, np.nan)
+    st = _structure(model, group)
+    return _scale_of(st, _place(st, LOADING, model.cells(np.atleast_2d(theta), st.g)), w, span)
 
 
 def impact_values(model: RamModel, theta: np.ndarray, w: np.ndarray, span: np.ndarray, pairs, *,
@@ -235,11 +480,11 @@ def impact_values(model: RamModel, theta: np.ndarray, w: np.ndarray, span: np.nd
     ``(driver, target)`` (latent positions of the group) for a batch of θ (R × npar): R × pairs.
     ``w`` is one weight per observed variable or one row per θ (the bootstrap's replicates);
     the one implementation behind :func:`acsi_impacts` and the bootstrap's impacts."""
+    st = _structure(model, group)
     f = np.array([p[0] for p in pairs], dtype=int)
     t = np.array([p[1] for p in pairs], dtype=int)
-    total = total_effects(model.matrices_of(theta, group - 1)[1])[:, t, f]
-    s = _scale_values(model, theta, group, w, span)
-    return rise * total * s[:, t] / s[:, f]
+    b = _Batch(st, model, np.atleast_2d(theta), None)
+    return _impacts_of(b, _scale_of(st, b.L, w, span), rise, f, t)
 
 
 def _item_vector(gm, values, name: str, default=None) -> np.ndarray:
@@ -297,42 +542,5 @@ def acsi_impacts(model: RamModel, theta: np.ndarray, vcov: np.ndarray | None, *,
     EstimationError
         A latent whose scale factor is zero or undefined (no weighted indicator).
     """
-    if not (isinstance(rise, (int, float)) and np.isfinite(rise) and rise != 0):
-        raise InvalidParameterError(f"The 'rise' parameter of acsi_impacts must be a non-zero number. Got {rise!r} instead.")
-    gm = _group(model, group)
-    w, lo_, hi_ = (_item_vector(gm, v, n) for v, n in ((weights, "weights"), (lo, "lo"), (hi, "hi")))
-    span = hi_ - lo_
-    pairs = _pairs(model, group)
-    theta = np.asarray(theta, dtype=float)
-    s0 = _scale_values(model, theta[None], group, w, span)[0]
-    used = sorted({j for p in pairs for j in p})
-    bad = [gm.lv[j] for j in used if not (np.isfinite(s0[j]) and s0[j] != 0)]
-    if bad:
-        raise EstimationError(f"no 0-100 scale for {bad}: their items have no positive weight (or a zero loading); "
-                              "impacts need the weights of every latent on a path")
-    f = np.array([p[0] for p in pairs], dtype=int)
-    t = np.array([p[1] for p in pairs], dtype=int)
-
-    def fn(th):
-        total = total_effects(model.matrices_of(th, group - 1)[1])[:, t, f]
-        return np.concatenate([impact_values(model, th, w, span, pairs, rise=rise, group=group), total], axis=1)
-
-    v = fn(theta[None])[0]
-    k = len(pairs)
-    imp, total = v[:k], v[k:]
-    se = np.full(k, np.nan)
-    if vcov is not None:
-        J = jacobian(fn, theta)[:k]
-        d = np.einsum("ij,jk,ik->i", J, vcov, J)
-        se = np.sqrt(np.where(d >= 0, d, np.nan))
-    zq = float(special.ndtri(1 - (1 - level) / 2))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        z = np.where(se > 0, imp / se, np.nan)
-    out = pd.DataFrame({
-        "driver": [gm.lv[i] for i in f], "target": [gm.lv[i] for i in t], "total": total,
-        "scale_driver": s0[f], "scale_target": s0[t], "impact": imp, "se": se, "z": z,
-        "pvalue": 2 * special.ndtr(-np.abs(z)), "ci_lower": imp - zq * se, "ci_upper": imp + zq * se,
-    })
-    if len(model.groups) > 1:
-        out.insert(0, "group", group)
-    return out
+    _check_rise(rise)
+    return EffectsAt(model, theta, group=group).impacts(vcov, weights=weights, lo=lo, hi=hi, rise=rise, level=level)

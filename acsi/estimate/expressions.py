@@ -26,7 +26,7 @@ import numpy as np
 
 from ..errors import SpecError
 
-__all__ = ["FUNCTIONS", "Expression", "compile_expression", "jacobian"]
+__all__ = ["FUNCTIONS", "Expression", "compile_expression", "complex_step", "jacobian"]
 
 #: Functions an expression may call (R name -> numpy function).
 FUNCTIONS = {
@@ -121,17 +121,31 @@ def compile_expression(text: str, *, where: str = "") -> Expression:
     return Expression(text=src, names=tuple(names), analytic=not (calls & _NOT_ANALYTIC), _code=code)
 
 
+def complex_step(theta: np.ndarray, index: np.ndarray | None = None) -> tuple[np.ndarray, float]:
+    """The complex-step batch at ``theta`` (q,): row ``r`` is ``θ + i h e_k`` for the ``r``-th
+    parameter ``k`` of ``index`` (default every parameter: q × q complex), and ``h``; the Jacobian
+    of a function ``f`` over those parameters is ``(f(batch).imag / h).T`` (module docstring).
+    :func:`jacobian` uses it; a caller that differentiates several functions of the same θ
+    (``acsi.estimate.effects.EffectsAt``) builds their shared intermediates on one batch, and
+    leaves out the parameters they do not depend on (their columns of the Jacobian are 0)."""
+    theta = np.asarray(theta, dtype=float)
+    index = np.arange(theta.size) if index is None else np.asarray(index, dtype=np.intp)
+    h = 1e-20
+    batch = np.tile(theta.astype(complex), (index.size, 1))
+    batch[np.arange(index.size), index] += 1j * h
+    return batch, h
+
+
 def jacobian(fn, theta: np.ndarray, *, analytic: bool = True) -> np.ndarray:
     """Jacobian of ``fn`` (maps an (R, q) batch to (R, k)) at ``theta`` (q,): (k, q).
 
-    Complex step when ``analytic``, else central differences (module docstring).
+    Complex step when ``analytic`` (:func:`complex_step`), else central differences (module
+    docstring).
     """
     theta = np.asarray(theta, dtype=float)
     q = theta.size
     if analytic:
-        h = 1e-20
-        batch = np.tile(theta.astype(complex), (q, 1))
-        batch[np.arange(q), np.arange(q)] += 1j * h
+        batch, h = complex_step(theta)
         vals = np.asarray(fn(batch))
         return (vals.imag / h).T
     h = 1e-6 * np.maximum(1.0, np.abs(theta))

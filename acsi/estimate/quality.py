@@ -193,10 +193,15 @@ def _all_items(blocks: dict[str, list[str]]) -> list[str]:
 
 
 def _alpha_from_cov(S: np.ndarray) -> float:
-    k = S.shape[0]
+    return float(_alphas_from_covs(np.asarray(S)[None])[0])
+
+
+def _alphas_from_covs(S: np.ndarray) -> np.ndarray:
+    """Cronbach's α of a stack (n, k, k) of covariance matrices of k items: (n,) (NaN if k < 2)."""
+    n, k = S.shape[0], S.shape[-1]
     if k < 2:
-        return float("nan")
-    return float(k / (k - 1) * (1.0 - np.trace(S) / S.sum()))
+        return np.full(n, np.nan)
+    return k / (k - 1) * (1.0 - np.trace(S, axis1=1, axis2=2) / S.reshape(n, k * k).sum(axis=1))
 
 
 def _feldt_ci(alpha: float, n: float, k: int, level: float) -> tuple[float, float]:
@@ -211,28 +216,44 @@ def _feldt_ci(alpha: float, n: float, k: int, level: float) -> tuple[float, floa
 
 
 def _rho_a_from_cor(R: np.ndarray, w: np.ndarray) -> float:
-    if R.shape[0] < 2:
-        return float("nan")
+    return float(_rho_as_from_cors(np.asarray(R)[None], np.asarray(w, dtype=float)[None])[0])
+
+
+def _rho_as_from_cors(R: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """ρA of a stack of blocks: correlation matrices R (n, k, k) and weights w (n, k): (n,)
+    (NaN if k < 2).  The quadratic forms are one BLAS product per block, as for one block."""
+    n, k = w.shape
+    if k < 2:
+        return np.full(n, np.nan)
     w = np.asarray(w, dtype=float)
-    w = w / np.sqrt(w @ R @ w)  # composite of standardized items with unit variance
-    ww = np.outer(w, w)
-    off = ~np.eye(len(w), dtype=bool)
-    num = (w @ w) ** 2 * float((R * ww)[off].sum())
-    den = float((ww * ww)[off].sum())
-    return float(num / den)
+    q = np.array([w[i] @ R[i] @ w[i] for i in range(n)])
+    w = w / np.sqrt(q)[:, None]  # composite of standardized items with unit variance
+    ww2 = np.array([(w[i] @ w[i]) ** 2 for i in range(n)])  # a scalar's square (pow), as for one block
+    ww = w[:, :, None] * w[:, None, :]
+    off = ~np.eye(k, dtype=bool)
+    # each block's off-diagonal cells as one contiguous row, so each sum is the one-block sum
+    num = ww2 * np.ascontiguousarray((R * ww)[:, off]).sum(axis=1)
+    den = np.ascontiguousarray((ww * ww)[:, off]).sum(axis=1)
+    return num / den
 
 
-def _htmt_from_cor(R: np.ndarray, idx: list[np.ndarray]) -> np.ndarray:
-    """HTMT matrix (J × J, NaN diagonal) of a correlation matrix, or of a stack (b, p, p) of them.
-
-    With ``M`` the item-block indicator matrix and ``H = Mᵀ|R|M`` the sums of absolute
-    correlations between blocks, ``het_ij = H_ij / (k_i k_j)`` and
-    ``mono_j = (H_jj − k_j) / (k_j (k_j − 1))`` (1 for a single item).
-    """
-    A = np.abs(np.asarray(R, dtype=float))
-    M = np.zeros((A.shape[-1], len(idx)))
+def block_indicator(idx: list[np.ndarray], p: int) -> np.ndarray:
+    """The p × J item-block indicator matrix of the blocks' item positions ``idx``."""
+    M = np.zeros((p, len(idx)))
     for j, b in enumerate(idx):
         M[np.asarray(b, dtype=int), j] = 1.0
+    return M
+
+
+def _htmt_from_cor(R: np.ndarray, idx: list[np.ndarray], M: np.ndarray | None = None) -> np.ndarray:
+    """HTMT matrix (J × J, NaN diagonal) of a correlation matrix, or of a stack (b, p, p) of them.
+
+    With ``M`` the item-block indicator matrix (:func:`block_indicator`; pass it to reuse it) and
+    ``H = Mᵀ|R|M`` the sums of absolute correlations between blocks, ``het_ij = H_ij / (k_i k_j)``
+    and ``mono_j = (H_jj − k_j) / (k_j (k_j − 1))`` (1 for a single item).
+    """
+    A = np.abs(np.asarray(R, dtype=float))
+    M = block_indicator(idx, A.shape[-1]) if M is None else M
     k = M.sum(axis=0)
     H = M.T @ A @ M
     diag = np.diagonal(H, axis1=-2, axis2=-1)
@@ -255,10 +276,17 @@ def _vif_from_cor(R: np.ndarray) -> np.ndarray:
 
 def rho_c_and_ave(lam: np.ndarray) -> tuple[float, float]:
     """``(rho_c, AVE)`` of one block from its standardized loadings (see the table above)."""
-    lam = np.asarray(lam, dtype=float)
-    s = lam.sum()
-    rho_c = s**2 / (s**2 + np.sum(1.0 - lam**2))
-    return float(rho_c), float(np.mean(lam**2))
+    rc, ave = _rho_c_and_ave_rows(np.asarray(lam, dtype=float)[None])
+    return float(rc[0]), float(ave[0])
+
+
+def _rho_c_and_ave_rows(lam: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(rho_c, AVE)`` of a stack of blocks of the same size, one row of loadings each."""
+    lam = np.ascontiguousarray(lam, dtype=float)  # each row's sum is then the one-block sum
+    s = lam.sum(axis=1)
+    s2 = np.array([x**2 for x in s])  # a scalar's square (pow), as for one block: an array's ** 2 rounds differently
+    rho_c = s2 / (s2 + np.sum(1.0 - lam**2, axis=1))
+    return rho_c, np.mean(lam**2, axis=1)
 
 
 # --------------------------------------------------------------------------- public API

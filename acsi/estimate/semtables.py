@@ -30,22 +30,47 @@ the pooled fit and the bootstrap's point estimates read the same numbers:
 
 A table that cannot be computed (an impact needs every latent on a path to have positive item
 weights) is left out and the reason is returned in ``messages``; nothing is filled in.
+
+What does not depend on the fit (the observed variables' scales, which impact rows have an
+unscaled end, the blocks' item positions, the label columns) is worked out once per (spec,
+compiled model) and reused for every unit; the effects and impacts come from one
+:class:`~acsi.estimate.effects.EffectsAt`, and blocks of the same size are computed together
+(:func:`~acsi.estimate.quality._alphas_from_covs` and its siblings, whose rows equal the one-block
+functions bit for bit).
 """
 
 from __future__ import annotations
+
+import functools
 
 import numpy as np
 import pandas as pd
 
 from ..errors import AcsiError
 from ..spec import ModelSpec
-from .effects import acsi_impacts, effects
-from .quality import _alpha_from_cov, _cor, _htmt_from_cor, _rho_a_from_cor, rho_c_and_ave
+from .effects import EffectsAt, effect_pairs, table
+from .quality import _alphas_from_covs, _cor, block_indicator, _htmt_from_cor, _rho_as_from_cors, _rho_c_and_ave_rows
 
 __all__ = ["UNIT_TABLES", "unit_tables", "exo_of"]
 
 #: The tables :func:`unit_tables` returns (keys of ``UnitOutcome.extra``).
 UNIT_TABLES = ("effects", "impacts", "rsquare", "reliability", "htmt")
+
+
+def _positions(index, names, what: str) -> np.ndarray:
+    """Positions of ``names`` in a pandas index (``.loc``'s selection, without its cost)."""
+    pos = {x: i for i, x in enumerate(index.tolist())}
+    missing = [x for x in names if x not in pos]
+    if missing:
+        raise KeyError(f"{what} has no rows for {missing}")
+    return np.array([pos[x] for x in names], dtype=np.intp)
+
+
+def _moments(frame: pd.DataFrame, names) -> np.ndarray:
+    """``frame.loc[names, names]`` as a float array (a covariance matrix's sub-matrix)."""
+    r = _positions(frame.index, names, "the sample covariance")
+    c = _positions(frame.columns, names, "the sample covariance")
+    return frame.to_numpy(dtype=float)[np.ix_(r, c)]
 
 
 def exo_of(model, res) -> np.ndarray | None:
@@ -54,11 +79,30 @@ def exo_of(model, res) -> np.ndarray | None:
     gm = model.groups[0]
     if not gm.has_exo:
         return None
-    S = res.sample_cov.loc[list(gm.ov), list(gm.ov)].to_numpy(dtype=float)
+    S = _moments(res.sample_cov, gm.ov)
     g = res.groups[0] if res.groups else {}
     mean = g.get("sample_mean")
-    mean = None if mean is None else mean.loc[list(gm.ov)].to_numpy(dtype=float)[None]
+    mean = None if mean is None else mean.to_numpy(dtype=float)[_positions(mean.index, gm.ov, "the sample mean")][None]
     return gm.exo_values(S[None], mean)[0]
+
+
+def _scales(spec: ModelSpec, ov) -> tuple[dict, dict, list[str]]:
+    """Scale minimum and maximum of each observed variable of ``ov``; an unscaled one gets the
+    stand-in ``[0, 1]`` and is listed in the last return value."""
+    bounds = spec.scale_bounds
+    lo, hi, unscaled = {}, {}, []
+    for x in ov:
+        if x in bounds:
+            lo[x], hi[x] = bounds[x]
+        else:
+            lo[x], hi[x] = 0.0, 1.0
+            unscaled.append(x)
+    return lo, hi, unscaled
+
+
+def _weights_of(weights: pd.DataFrame) -> dict:
+    """Item -> weight of an item-weight table (:func:`acsi.score.item_weights`)."""
+    return dict(zip(map(str, weights["item"].tolist()), weights["weight"].to_numpy(dtype=float).tolist()))
 
 
 def impact_inputs(spec: ModelSpec, ov, weights: pd.DataFrame) -> tuple[dict, dict, dict, list[str]]:
@@ -66,17 +110,86 @@ def impact_inputs(spec: ModelSpec, ov, weights: pd.DataFrame) -> tuple[dict, dic
     observed variables ``ov``: items their unit weights, an observed structural variable weight 1
     on its scale; an unscaled variable gets a stand-in scale and is returned in the last list so
     its rows can be dropped."""
-    w = {str(r.item): float(r.weight) for r in weights.itertuples(index=False)}
-    bounds = spec.scale_bounds
-    wt, lo, hi, unscaled = {}, {}, {}, []
-    for x in ov:
-        if x in bounds:
-            lo[x], hi[x] = bounds[x]
-        else:
-            lo[x], hi[x] = 0.0, 1.0
-            unscaled.append(x)
-        wt[x] = w.get(x, 1.0)
-    return wt, lo, hi, unscaled
+    w = _weights_of(weights)
+    lo, hi, unscaled = _scales(spec, ov)
+    return {x: w.get(x, 1.0) for x in ov}, lo, hi, unscaled
+
+
+class _Plan:
+    """What :func:`unit_tables` needs of a (spec, compiled model) besides the fit: the observed
+    variables' scales, which impact rows have an unscaled end (dropped), the measurement blocks'
+    item positions and the label columns of the reliability and HTMT tables."""
+
+    def __init__(self, spec: ModelSpec, model):
+        gm = model.groups[0]
+        self.ov = list(gm.ov)
+        lo, hi, unscaled = _scales(spec, self.ov)
+        self.lo = np.array([float(lo[x]) for x in self.ov])
+        self.hi = np.array([float(hi[x]) for x in self.ov])
+        drop = set(unscaled)
+        keep = np.array([gm.lv[f] not in drop and gm.lv[t] not in drop for f, t in effect_pairs(model)], dtype=bool)
+        self.keep = None if keep.all() else keep
+        self.layout = _Blocks(spec)
+
+
+class _Blocks:
+    """The measurement blocks of a spec as :func:`_reliability` reads them: item positions in
+    ``spec.item_ids``, the sub-matrix selectors, the latent pairs of the HTMT table and the
+    label columns."""
+
+    def __init__(self, spec: ModelSpec):
+        self.items = list(spec.item_ids)
+        self.blocks = {lv: list(items) for lv, items in spec.blocks.items()}
+        self.lvs = list(self.blocks)
+        pos = {it: i for i, it in enumerate(self.items)}
+        self.idx = [np.array([pos[i] for i in self.blocks[lv]]) for lv in self.lvs]
+        self.M = block_indicator(self.idx, len(self.items))
+        J = len(self.lvs)
+        pairs = [(i, k) for i in range(J) for k in range(i + 1, J)]
+        self.ia = np.array([i for i, _ in pairs], dtype=np.intp)
+        self.ib = np.array([k for _, k in pairs], dtype=np.intp)
+        self.latent = _labels(self.lvs)
+        self.latent_a = _labels([self.lvs[i] for i in self.ia])
+        self.latent_b = _labels([self.lvs[k] for k in self.ib])
+        self.n_items = np.array([len(self.blocks[lv]) for lv in self.lvs], dtype=np.int64)
+        # blocks of the same size are computed together: (latent positions, their items' positions (n × k))
+        by_size: dict[int, list[int]] = {}
+        for j, lv in enumerate(self.lvs):
+            by_size.setdefault(len(self.blocks[lv]), []).append(j)
+        self.sizes = [(np.array(js, dtype=np.intp), np.array([self.idx[j] for j in js], dtype=np.intp).reshape(len(js), k),
+                       [self.blocks[self.lvs[j]] for j in js]) for k, js in by_size.items()]
+
+
+def _labels(values) -> object:
+    """A label column as the DataFrame constructor makes it from a list, built once."""
+    return pd.Series(list(values), dtype=None if len(values) else object).array
+
+
+@functools.lru_cache(maxsize=64)
+def _cached_plan(spec: ModelSpec, model) -> _Plan:
+    return _Plan(spec, model)
+
+
+def _plan(spec: ModelSpec, model) -> _Plan:
+    """The (spec, model)'s :class:`_Plan`, built once (both are immutable once made)."""
+    try:
+        return _cached_plan(spec, model)
+    except TypeError:  # an unhashable spec
+        return _Plan(spec, model)
+
+
+@functools.cache
+def _label_dtype():
+    """The dtype the DataFrame constructor gives a column of labels (pandas 3: ``str``)."""
+    return pd.Series(["x"]).dtype
+
+
+def _take(col: pd.Series, mask: np.ndarray):
+    """The rows ``mask`` of a label column as a table column: the column's own array when it has
+    the dtype a list of its labels would get, else the labels as objects (the constructor infers)."""
+    if col.dtype == _label_dtype() and col.dtype != object:
+        return col.array[np.flatnonzero(mask)]
+    return col.to_numpy(dtype=object)[mask]
 
 
 def unit_tables(spec: ModelSpec, model, res, weights: pd.DataFrame, *, rise: float = 5.0,
@@ -86,55 +199,53 @@ def unit_tables(spec: ModelSpec, model, res, weights: pd.DataFrame, *, rise: flo
     ``res`` is the unit's :class:`~acsi.estimate.SEMResult` from ``model``; ``weights`` its item
     weights (:func:`acsi.score.item_weights`).  α, ρA and HTMT use the fit's sample covariance.
     """
+    plan = _plan(spec, model)
     out: dict[str, pd.DataFrame] = {}
     messages: list[str] = []
     theta = np.asarray(res.extra["theta"], dtype=float)
     V = None if res.vcov is None else res.vcov.to_numpy(dtype=float)
-    exo = exo_of(model, res)
-    out["effects"] = effects(model, theta, V, exo=exo, level=level)
-    wt, lo, hi, unscaled = impact_inputs(spec, model.groups[0].ov, weights)
+    at = EffectsAt(model, theta, exo=exo_of(model, res))  # effects and impacts share θ̂'s matrices and steps
+    out["effects"] = at.effects(V, level=level)
+    w = _weights_of(weights)
     try:
-        imp = acsi_impacts(model, theta, V, weights=wt, lo=lo, hi=hi, rise=rise, level=level)
-        out["impacts"] = imp[~imp["driver"].isin(unscaled) & ~imp["target"].isin(unscaled)].reset_index(drop=True)
+        out["impacts"] = at.impacts(V, weights=np.array([w.get(x, 1.0) for x in plan.ov]), lo=plan.lo, hi=plan.hi,
+                                    rise=rise, level=level, keep=plan.keep)
     except AcsiError as exc:
         messages.append(f"ACSI impacts not computed: {exc}")
     est = res.estimates
-    op, lhs, rhs = (est[c].to_numpy(dtype=object) for c in ("op", "lhs", "rhs"))
+    op, rhs = (est[c].to_numpy(dtype=object) for c in ("op", "rhs"))
     is_r2 = op == "r2"
-    out["rsquare"] = pd.DataFrame({"variable": lhs[is_r2], "r2": est["est"].to_numpy(dtype=float)[is_r2]})
+    out["rsquare"] = table({"variable": _take(est["lhs"], is_r2), "r2": est["est"].to_numpy(dtype=float)[is_r2]})
     is_load = op == "=~"
     std = dict(zip(rhs[is_load], est["std_all"].to_numpy(dtype=float)[is_load]))
-    items = list(spec.item_ids)
-    S = res.sample_cov.loc[items, items].to_numpy(dtype=float)
-    out["reliability"], out["htmt"] = _reliability(spec, std, S)
+    out["reliability"], out["htmt"] = _reliability(spec, std, _moments(res.sample_cov, plan.layout.items), plan.layout)
     return out, messages
 
 
-def _reliability(spec: ModelSpec, std: dict, S: np.ndarray):
+def _reliability(spec: ModelSpec, std: dict, S: np.ndarray, plan: _Blocks | None = None):
     """α, ρc, ρA, AVE per latent and HTMT per pair from the standardised loadings ``std`` (item ->
     std_all) and the items' sample covariance matrix ``S`` (the matrix forms of
-    :mod:`acsi.estimate.quality`, which its DataFrame functions use too)."""
-    blocks = {lv: list(items) for lv, items in spec.blocks.items()}
-    lam = {lv: np.array([std[i] for i in its]) for lv, its in blocks.items()}
-    rc = np.array([rho_c_and_ave(lam[lv]) for lv in blocks], dtype=float).reshape(-1, 2)
-    items = list(spec.item_ids)
-    lvs = list(blocks)
-    pos = {it: i for i, it in enumerate(items)}
-    idx = [np.array([pos[i] for i in blocks[lv]]) for lv in lvs]
-    alpha = np.full(len(lvs), np.nan)
-    rhoa = np.full(len(lvs), np.nan)
-    pairs = [(i, k) for i in range(len(lvs)) for k in range(i + 1, len(lvs))]
-    H = np.full((len(lvs), len(lvs)), np.nan)
-    if np.isfinite(S).all():
-        R = _cor(S)
-        for j, ix in enumerate(idx):
-            alpha[j] = _alpha_from_cov(S[np.ix_(ix, ix)])
+    :mod:`acsi.estimate.quality`, which its DataFrame functions use too); ``plan`` is the
+    spec's block layout (:class:`_Blocks`; built here when not given)."""
+    if plan is None:
+        plan = _Blocks(spec)
+    J = len(plan.lvs)
+    alpha, rhoa, rho_c, ave = (np.full(J, np.nan) for _ in range(4))
+    H = np.full((J, J), np.nan)
+    finite = bool(np.isfinite(S).all())
+    R = _cor(S) if finite else None
+    for js, ix, its in plan.sizes:
+        lam = np.array([[std[i] for i in b] for b in its], dtype=float)  # n × k standardised loadings
+        rho_c[js], ave[js] = _rho_c_and_ave_rows(lam)
+        if finite:
+            rows, cols = ix[:, :, None], ix[:, None, :]
+            alpha[js] = _alphas_from_covs(S[rows, cols])
             # Mode A's limit: weights proportional to the standardised loadings (the unit's own
             # λ/θ scoring weights are not, and ρA's consistency rests on that proportionality)
-            rhoa[j] = _rho_a_from_cor(R[np.ix_(ix, ix)], lam[lvs[j]])
-        H = _htmt_from_cor(R, idx)
-    ht = pd.DataFrame({"latent_a": [lvs[i] for i, _ in pairs], "latent_b": [lvs[k] for _, k in pairs],
-                       "htmt": np.array([H[i, k] for i, k in pairs], dtype=float)})
-    rel = pd.DataFrame({"latent": lvs, "alpha": alpha, "rho_c": rc[:, 0], "rho_a": rhoa, "ave": rc[:, 1],
-                        "n_items": [len(blocks[lv]) for lv in lvs]})
+            rhoa[js] = _rho_as_from_cors(R[rows, cols], lam)
+    if finite:
+        H = _htmt_from_cor(R, plan.idx, plan.M)
+    ht = table({"latent_a": plan.latent_a, "latent_b": plan.latent_b, "htmt": H[plan.ia, plan.ib]})
+    rel = table({"latent": plan.latent, "alpha": alpha, "rho_c": rho_c, "rho_a": rhoa, "ave": ave,
+                        "n_items": plan.n_items})
     return rel, ht
