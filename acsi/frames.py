@@ -23,7 +23,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-__all__ = ["labels", "text"]
+__all__ = ["float_matrix", "labels", "text"]
 
 _CACHE = 4096  # distinct label tuples kept (a few per model; a production has one model)
 
@@ -48,3 +48,13 @@ def text(values):
     ``pd.DataFrame({"c": list_of_str})`` would infer.  Pass it in a dict to ``pd.DataFrame``
     (which copies it); never change it in place."""
     return _text(tuple(values))
+
+
+def float_matrix(data: pd.DataFrame, names) -> np.ndarray:
+    """``data[names]`` as a float matrix, without the intermediate frame when ``data`` holds
+    exactly those columns in that order (as a unit's rows do: selecting them again copies every
+    answer)."""
+    names = list(names)
+    if list(data.columns) == names:
+        return data.to_numpy(dtype=float)
+    return data[names].to_numpy(dtype=float)

@@ -1600,7 +1600,7 @@ def start_values(model, S, mean=None) -> np.ndarray:
     for g, gm in enumerate(model.groups):
         mg = None if mean is None else np.asarray(mean[g], float)
         theta[gm.pidx] = _group_start(gm, np.asarray(S[g], float), mg)
-    us = model.frame.loc[model.param_rows, "ustart"].to_numpy(dtype=float)
+    us = model.cols["ustart"][model.param_rows]  # the table's start() values (rows in θ order)
     has = np.isfinite(us)
     theta[has] = us[has]
     return theta

@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import EstimationError
+from ..frames import float_matrix
 
 __all__ = ["GroupStats", "SampleStats", "case_weights", "check_sample_cov", "check_weights", "normalize_weights", "weighted_moments"]
 
@@ -155,7 +156,7 @@ class SampleStats:
             missing_cols = [c for c in names if c not in part.columns]
             if missing_cols:
                 raise EstimationError(f"data lack the model's items {missing_cols}: add these columns or fix the model")
-            X = part[list(names)].to_numpy(dtype=float)
+            X = float_matrix(part, names)
             n = X.shape[0]
             if complete and np.isnan(X).any():
                 bad = [names[j] for j in np.flatnonzero(np.isnan(X).any(axis=0))]

@@ -59,7 +59,7 @@ import pandas as pd
 from scipy import stats
 
 from ..errors import ScoringError
-from ..frames import text
+from ..frames import float_matrix, text
 from ..spec import ModelSpec
 
 __all__ = ["index_from_means", "item_weights", "item_weights_batch", "latent_scores", "observed_scores", "rescale",
@@ -199,7 +199,7 @@ def latent_scores(data: pd.DataFrame, spec: ModelSpec, weights: pd.DataFrame) ->
     for lv, it, w in zip(weights["latent"].tolist(), weights["item"].tolist(), weights["weight"].tolist()):
         W[pos_i[it], pos_l[lv]] = w
     bounds = np.array([spec.scale_bounds[i] for i in items])
-    X = _columns(data, items)
+    X = float_matrix(data, items)
     holes = np.isnan(X)
     if holes.any():
         answered = (~holes).astype(float)
@@ -210,14 +210,6 @@ def latent_scores(data: pd.DataFrame, spec: ModelSpec, weights: pd.DataFrame) ->
             S[:, ~np.isfinite(W).all(axis=0)] = np.nan
         return pd.DataFrame(S, index=data.index, columns=latents)
     return pd.DataFrame(rescale(X, W, bounds[:, 0], bounds[:, 1]), index=data.index, columns=latents)
-
-
-def _columns(data: pd.DataFrame, names: list[str]) -> np.ndarray:
-    """``data[names]`` as a float matrix (without the intermediate frame when ``data`` holds
-    exactly those columns in that order, as a unit's rows do)."""
-    if list(data.columns) == names:
-        return data.to_numpy(dtype=float)
-    return data[names].to_numpy(dtype=float)
 
 
 def observed_scores(data: pd.DataFrame, spec: ModelSpec) -> pd.DataFrame:
