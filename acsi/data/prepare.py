@@ -195,6 +195,23 @@ def _check_ids(df: pd.DataFrame, id_column: str | None) -> None:
                 )
 
 
+def _unit_ids(df: pd.DataFrame, groups: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's unit as a number 0..m-1 in order of first appearance, and each unit's first row.
+
+    A missing label is a label of its own here (the accounting names it ``<missing>``).
+    """
+    ids = None
+    for g in groups:
+        labels, _ = pd.factorize(df[g], use_na_sentinel=True)
+        labels = labels.astype(np.int64) + 1  # 0: missing
+        ids = labels if ids is None else pd.factorize(ids * (int(labels.max()) + 1) + labels)[0].astype(np.int64)
+    ids = pd.factorize(ids)[0].astype(np.int64)
+    # units are numbered in order of first appearance: a unit's first row is where the running maximum rises
+    top = np.maximum.accumulate(ids)
+    first = np.flatnonzero(np.diff(top, prepend=-1) > 0)
+    return ids, first
+
+
 def _suggest(name: str, options) -> str:
     close = difflib.get_close_matches(name, [str(o) for o in options], n=2)
     return f" (did you mean {' or '.join(repr(c) for c in close)}?)" if close else ""
@@ -289,10 +306,12 @@ def prepare_survey(
     covariates = [c for c in spec.covariate_ids if c in df.columns and c not in groups + carry]
     extra_cov = [c for c in covariates if c not in variables]
 
-    # the variables as one float matrix: numpy throughout (pandas per-column work was 2/3 of a
-    # one-unit fit's time, benchmarks/results/profile_fit.txt)
+    # the variables as one float matrix, a column of it per variable (column-major: each
+    # variable's answers contiguous); numpy throughout, each step only on the columns it can
+    # concern (pandas per-column work was 2/3 of a one-unit fit's time, benchmarks/results/profile_fit.txt)
     n = len(df)
-    X = np.empty((n, len(variables)))
+    p = len(variables)
+    X = np.empty((n, p), order="F")
     bad_types = {}
     for j, it in enumerate(variables):
         col = df[it]
@@ -325,39 +344,53 @@ def prepare_survey(
         if it in code_map:
             code_map[it] |= {float(c) for c in codes}
 
+    # holes per column: blanks, then missing codes (a code outside a column's answered range
+    # [min, max] matches no answer and is not compared), then out-of-range answers
+    nan_count = np.isnan(X).sum(axis=0) if n else np.zeros(p, dtype=np.int64)
+    with np.errstate(invalid="ignore"):
+        col_min = np.fmin.reduce(X, axis=0) if n else np.full(p, np.nan)  # NaN only for a column of blanks
+        col_max = np.fmax.reduce(X, axis=0) if n else np.full(p, np.nan)
     item_rows = []
-    blank = np.isnan(X)
-    is_code = np.zeros_like(blank)
     for j, it in enumerate(variables):
-        row = {"item": it, "blank": int(blank[:, j].sum())}
+        row = {"item": it, "blank": int(nan_count[j])}
+        coded = 0
         for c in sorted(code_map[it]):
-            m = X[:, j] == c
-            is_code[:, j] |= m
-            row[f"code_{c:g}"] = int(m.sum())
+            k = 0
+            if col_min[j] <= c <= col_max[j]:
+                m = X[:, j] == c
+                k = int(np.count_nonzero(m))
+                if k:
+                    X[m, j] = np.nan
+                    coded += k
+            row[f"code_{c:g}"] = k
+        if coded:
+            nan_count[j] += coded
+            with np.errstate(invalid="ignore"):
+                col_min[j], col_max[j] = np.fmin.reduce(X[:, j]), np.fmax.reduce(X[:, j])
         item_rows.append(row)
-    Xm = np.where(is_code, np.nan, X)
+    Xm = X  # the answers, codes now holes
 
     # an unscaled variable has no range: (-inf, inf), never out of it
     lo = np.array([bounds[v][0] if v in bounds else -np.inf for v in variables], dtype=float)
     hi = np.array([bounds[v][1] if v in bounds else np.inf for v in variables], dtype=float)
-    with np.errstate(invalid="ignore"):
-        oor = (Xm < lo) | (Xm > hi)  # NaN compares False: a hole is never out of range
-    oor_counts = oor.sum(axis=0)
+    oor = {}  # column -> rows out of its range (NaN compares False: a hole is never out of range)
+    for j in np.flatnonzero((col_min < lo) | (col_max > hi)):
+        oor[int(j)] = (Xm[:, j] < lo[j]) | (Xm[:, j] > hi[j])
     for j, row in enumerate(item_rows):
-        row["out_of_range"] = int(oor_counts[j])
-    if oor.any():
-        cols = [j for j in range(len(variables)) if oor[:, j].any()]
+        row["out_of_range"] = int(np.count_nonzero(oor[j])) if j in oor else 0
+    if oor:
+        cols = sorted(oor)
         parts = []
         for j in cols:
-            vals = sorted(pd.unique(Xm[oor[:, j], j]))[:6]
-            rows = [int(i) for i in np.flatnonzero(oor[:, j])[:5]]
+            vals = sorted(pd.unique(Xm[oor[j], j]))[:6]
+            rows = [int(i) for i in np.flatnonzero(oor[j])[:5]]
             parts.append(f"{variables[j]} (scale {lo[j]:g}-{hi[j]:g}): values {[float(v) for v in vals]} at rows {rows}")
         # a column mostly outside its scale (a 0/1 answer under a 1-10 scale) has the wrong scale:
         # treating its answers as missing would delete them, so point to the scale instead (in both modes)
         wrong = []
         for j in cols:
             answered = Xm[~np.isnan(Xm[:, j]), j]
-            if oor[:, j].sum() > 0.5 * answered.size or set(np.unique(answered).tolist()) <= {0.0, 1.0}:
+            if oor[j].sum() > 0.5 * answered.size or set(np.unique(answered).tolist()) <= {0.0, 1.0}:
                 wrong.append(variables[j])
         if wrong:
             raise DataError(
@@ -374,16 +407,26 @@ def prepare_survey(
                 + ". Fix the data, declare these values as missing codes (missing_codes=...), "
                 "or treat them as missing: out_of_range='missing' (command line: --out-of-range missing)"
             )
-    Xm[oor] = np.nan
+    for j, m in oor.items():
+        Xm[m, j] = np.nan
+        nan_count[j] += int(np.count_nonzero(m))
 
     # reasons, first applicable wins: 0 = used, k = DROP_REASONS[k - 1]
     reason = np.zeros(n, dtype=np.int8)
     code = {r: np.int8(k + 1) for k, r in enumerate(DROP_REASONS)}
+    unit_ids = None
     if groups:
-        miss_unit = df[groups].isna().any(axis=1).to_numpy(dtype=bool, copy=True)
+        unit_ids, first_rows = _unit_ids(df, groups)
+        miss_unit = np.zeros(n, dtype=bool)
         for g in groups:
+            miss_unit |= df[g].isna().to_numpy(dtype=bool)
             if df[g].dtype == object or str(df[g].dtype).startswith("string"):
-                miss_unit |= (df[g].astype("string").str.strip().fillna("") == "").to_numpy(dtype=bool)
+                # a blank label is a missing unit: tested once per distinct label, not per row
+                labels, uniq = pd.factorize(df[g], use_na_sentinel=True)
+                blank_label = (pd.Series(uniq, dtype=object).astype("string").str.strip().fillna("") == "")
+                blank_label = blank_label.to_numpy(dtype=bool)
+                if blank_label.any():
+                    miss_unit |= (labels >= 0) & blank_label[np.maximum(labels, 0)]
         reason[miss_unit] = code["missing_unit"]
     if weight:
         wvals = pd.to_numeric(df[weight], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
@@ -391,32 +434,44 @@ def prepare_survey(
             bad_w = ~(wvals > 0) | ~np.isfinite(wvals)
         reason[bad_w & (reason == 0)] = code["invalid_weight"]
     else:
-        wvals = np.ones(n)
-    holes = np.isnan(Xm)
+        wvals = None
+    holed = np.flatnonzero(nan_count)  # the columns with a hole
     if missing == "listwise":
-        reason[oor.any(axis=1) & (reason == 0)] = code["out_of_range"]
-        reason[holes.any(axis=1) & (reason == 0)] = code["missing_items"]
-    else:  # fiml: out-of-range answers are holes; drop only rows with no answer at all
-        reason[holes.all(axis=1) & (reason == 0)] = code["missing_items"]
+        if oor:
+            reason[np.logical_or.reduce([oor[j] for j in sorted(oor)]) & (reason == 0)] = code["out_of_range"]
+        if holed.size:
+            reason[np.isnan(Xm[:, holed]).any(axis=1) & (reason == 0)] = code["missing_items"]
+    elif holed.size == p:  # fiml: out-of-range answers are holes; drop only rows with no answer at all
+        reason[np.isnan(Xm).all(axis=1) & (reason == 0)] = code["missing_items"]
 
-    used = reason == 0
-    counts = {"rows_read": np.ones(n, dtype=np.int64), "rows_used": used.astype(np.int64)}
-    for r in DROP_REASONS:
-        counts[f"dropped_{r}"] = (reason == code[r]).astype(np.int64)
+    # accounting: every row counted once, under its reason, per unit
+    names = ["rows_used"] + [f"dropped_{r}" for r in DROP_REASONS]
     if groups:
-        acc = pd.DataFrame({g: df[g].astype("object").where(df[g].notna(), "<missing>").to_numpy() for g in groups})
-        for c, v in counts.items():
-            acc[c] = v
+        m = len(first_rows)
+        tally = np.bincount(unit_ids * len(names) + reason, minlength=m * len(names)).reshape(m, len(names))
+        # one row per distinct unit (first rows), grouped as every row would be: the same keys and order
+        firsts = df[groups].iloc[first_rows]
+        acc = pd.DataFrame({g: firsts[g].astype("object").where(firsts[g].notna(), "<missing>").to_numpy()
+                            for g in groups})
+        acc["rows_read"] = tally.sum(axis=1).astype(np.int64)
+        for k, c in enumerate(names):
+            acc[c] = tally[:, k].astype(np.int64)
         accounting = acc.groupby(groups, sort=True, dropna=False).sum().reset_index()
     else:
-        accounting = pd.DataFrame({c: [int(v.sum())] for c, v in counts.items()})
-    rows_used = np.flatnonzero(used)
-    parts = [df[groups + carry].iloc[rows_used].reset_index(drop=True)] if (groups or carry) else []
-    parts.append(pd.DataFrame(Xm[rows_used], columns=variables))
+        tally = np.bincount(reason, minlength=len(names))
+        accounting = pd.DataFrame({"rows_read": [int(n)], **{c: [int(tally[k])] for k, c in enumerate(names)}})
+    used = reason == 0
+    every = bool(used.all())
+    rows_used = np.arange(n) if every else np.flatnonzero(used)
+    parts = []
+    if groups or carry:
+        kept = df[groups + carry]
+        parts.append(kept.reset_index(drop=True) if every else kept.iloc[rows_used].reset_index(drop=True))
+    parts.append(pd.DataFrame(Xm if every else Xm[rows_used], columns=variables, copy=False))
     if extra_cov:
         parts.append(pd.DataFrame({c: df[c].to_numpy()[rows_used] for c in extra_cov}))
     data = pd.concat(parts, axis=1) if len(parts) > 1 else parts[0]
-    weights_used = wvals[rows_used].astype(float, copy=True)
+    weights_used = np.ones(rows_used.size) if wvals is None else wvals[rows_used].astype(float, copy=True)
     weights_used.flags.writeable = False
     rows_used.flags.writeable = False
     if n != int(accounting["rows_read"].sum()):  # pragma: no cover - internal invariant
