@@ -315,8 +315,12 @@ def prepare_survey(
     bad_types = {}
     for j, it in enumerate(variables):
         col = df[it]
-        if pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col):
-            X[:, j] = col.to_numpy(dtype=float, na_value=np.nan)  # numbers already: nothing to coerce or report
+        kind = col.dtype.kind if isinstance(col.dtype, np.dtype) else None
+        if kind in ("f", "i", "u"):  # numpy numbers: nothing to coerce or report
+            X[:, j] = col.to_numpy()
+            continue
+        if kind != "b" and pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col):
+            X[:, j] = col.to_numpy(dtype=float, na_value=np.nan)  # nullable numbers: holes as NaN
             continue
         num = pd.to_numeric(col, errors="coerce")
         nonnum = num.isna() & col.notna() & (col.astype("string").str.strip() != "")
@@ -450,12 +454,13 @@ def prepare_survey(
         m = len(first_rows)
         tally = np.bincount(unit_ids * len(names) + reason, minlength=m * len(names)).reshape(m, len(names))
         # one row per distinct unit (first rows), grouped as every row would be: the same keys and order
-        firsts = df[groups].iloc[first_rows]
-        acc = pd.DataFrame({g: firsts[g].astype("object").where(firsts[g].notna(), "<missing>").to_numpy()
-                            for g in groups})
-        acc["rows_read"] = tally.sum(axis=1).astype(np.int64)
-        for k, c in enumerate(names):
-            acc[c] = tally[:, k].astype(np.int64)
+        keys = {}
+        for g in groups:
+            label = np.asarray(df[g].array.take(first_rows), dtype=object)
+            label[pd.isna(label)] = "<missing>"
+            keys[g] = label
+        acc = pd.DataFrame({**keys, "rows_read": tally.sum(axis=1).astype(np.int64),
+                            **{c: tally[:, k].astype(np.int64) for k, c in enumerate(names)}})
         accounting = acc.groupby(groups, sort=True, dropna=False).sum().reset_index()
     else:
         tally = np.bincount(reason, minlength=len(names))
@@ -464,9 +469,8 @@ def prepare_survey(
     every = bool(used.all())
     rows_used = np.arange(n) if every else np.flatnonzero(used)
     parts = []
-    if groups or carry:
-        kept = df[groups + carry]
-        parts.append(kept.reset_index(drop=True) if every else kept.iloc[rows_used].reset_index(drop=True))
+    if groups or carry:  # the label columns with their dtypes, cut to the rows used
+        parts.append(pd.DataFrame({c: df[c].array if every else df[c].array.take(rows_used) for c in groups + carry}))
     parts.append(pd.DataFrame(Xm if every else Xm[rows_used], columns=variables, copy=False))
     if extra_cov:
         parts.append(pd.DataFrame({c: df[c].to_numpy()[rows_used] for c in extra_cov}))
@@ -476,7 +480,11 @@ def prepare_survey(
     rows_used.flags.writeable = False
     if n != int(accounting["rows_read"].sum()):  # pragma: no cover - internal invariant
         raise RuntimeError("data accounting lost rows")
-    item_missing = pd.DataFrame(item_rows).fillna(0)
+    # one column per count, in order of first appearance; a code counted for some items only is 0 for
+    # the others (as floats, as pandas' fillna(0) of the rows as records gives)
+    heads = list(dict.fromkeys(k for row in item_rows for k in row))
+    item_missing = pd.DataFrame({h: [row[h] for row in item_rows] if all(h in row for row in item_rows)
+                                 else [float(row.get(h, 0)) for row in item_rows] for h in heads})
     return PreparedData(data=data, accounting=accounting, item_missing=item_missing, groups=groups, carry=carry,
                         weights=weights_used, rows=rows_used, variables=tuple(variables),
                         covariates=tuple(covariates))
