@@ -464,7 +464,7 @@ def prepare_survey(
         accounting = acc.groupby(groups, sort=True, dropna=False).sum().reset_index()
     else:
         tally = np.bincount(reason, minlength=len(names))
-        accounting = pd.DataFrame({"rows_read": [int(n)], **{c: [int(tally[k])] for k, c in enumerate(names)}})
+        accounting = pd.DataFrame(np.r_[n, tally].astype(np.int64)[None, :], columns=["rows_read", *names])
     used = reason == 0
     every = bool(used.all())
     rows_used = np.arange(n) if every else np.flatnonzero(used)
@@ -478,7 +478,7 @@ def prepare_survey(
     weights_used = np.ones(rows_used.size) if wvals is None else wvals[rows_used].astype(float, copy=True)
     weights_used.flags.writeable = False
     rows_used.flags.writeable = False
-    if n != int(accounting["rows_read"].sum()):  # pragma: no cover - internal invariant
+    if n != int(tally.sum()):  # pragma: no cover - internal invariant
         raise RuntimeError("data accounting lost rows")
     # one column per count, in order of first appearance; a code counted for some items only is 0 for
     # the others (as floats, as pandas' fillna(0) of the rows as records gives)
