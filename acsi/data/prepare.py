@@ -272,7 +272,7 @@ def prepare_survey(
         raise DataError(f"survey data must be a pandas DataFrame; got {type(df).__name__}")
     if len(df) == 0:
         raise DataError("the survey table is empty (0 rows)")
-    dup_cols = list(dict.fromkeys(map(str, df.columns[df.columns.duplicated()])))
+    dup_cols = [] if df.columns.is_unique else list(dict.fromkeys(map(str, df.columns[df.columns.duplicated()])))
     if dup_cols:
         raise DataError(f"the survey names a column more than once: {dup_cols}; each column needs its own name "
                         "(rename or drop the copies), so that no answer is silently ignored")
@@ -311,9 +311,15 @@ def prepare_survey(
     # concern (pandas per-column work was 2/3 of a one-unit fit's time, benchmarks/results/profile_fit.txt)
     n = len(df)
     p = len(variables)
-    X = np.empty((n, p), order="F")
     bad_types = {}
-    for j, it in enumerate(variables):
+    X = np.empty((n, p), order="F")
+    variables_to_read = variables
+    if all(dt == np.float64 for dt in df.dtypes):  # a table of floats only: pandas hands its block over whole
+        whole = df.to_numpy()
+        for j, k in enumerate(df.columns.get_indexer(variables)):
+            X[:, j] = whole[:, k]
+        variables_to_read = ()
+    for j, it in enumerate(variables_to_read):
         col = df[it]
         kind = col.dtype.kind if isinstance(col.dtype, np.dtype) else None
         if kind in ("f", "i", "u"):  # numpy numbers: nothing to coerce or report
