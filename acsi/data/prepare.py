@@ -467,7 +467,12 @@ def prepare_survey(
             keys[g] = label
         acc = pd.DataFrame({**keys, "rows_read": tally.sum(axis=1).astype(np.int64),
                             **{c: tally[:, k].astype(np.int64) for k, c in enumerate(names)}})
-        accounting = acc.groupby(groups, sort=True, dropna=False).sum().reset_index()
+        if len(acc) == 1 and all(acc[g].dtype != object for g in groups):
+            accounting = acc  # one unit: what the grouping below gives (labels other than text are inferred there)
+        elif all(acc[g].dtype != object for g in groups) and not acc.duplicated(groups).any():
+            accounting = acc.sort_values(groups, kind="stable", ignore_index=True)  # one row per unit already
+        else:  # mixed labels (numbers with <missing>), or two rows for one label: pandas' grouping
+            accounting = acc.groupby(groups, sort=True, dropna=False).sum().reset_index()
     else:
         tally = np.bincount(reason, minlength=len(names))
         accounting = pd.DataFrame(np.r_[n, tally].astype(np.int64)[None, :], columns=["rows_read", *names])
@@ -477,7 +482,11 @@ def prepare_survey(
     parts = []
     if groups or carry:  # the label columns with their dtypes, cut to the rows used
         parts.append(pd.DataFrame({c: df[c].array if every else df[c].array.take(rows_used) for c in groups + carry}))
-    parts.append(pd.DataFrame(Xm if every else Xm[rows_used], columns=variables, copy=False))
+    # column-major like pandas' own block (one variable's answers contiguous): the layout a fit reads
+    # the frame in, so that the same rows give the same bits whichever way they reach the estimator
+    if not every:
+        Xm = np.take(Xm, rows_used, axis=0, out=np.empty((rows_used.size, p), order="F"))
+    parts.append(pd.DataFrame(Xm, columns=variables, copy=False))
     if extra_cov:
         parts.append(pd.DataFrame({c: df[c].to_numpy()[rows_used] for c in extra_cov}))
     data = pd.concat(parts, axis=1) if len(parts) > 1 else parts[0]
