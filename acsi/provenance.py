@@ -105,7 +105,8 @@ def _row_hashes(df):
         if isinstance(dt, np.dtype) and dt.kind in "iuf" and dt.itemsize <= 8:
             by_dtype.setdefault(dt, []).append(j)
     for pos in by_dtype.values():
-        flat = np.asfortranarray(df.iloc[:, pos].to_numpy()).ravel(order="F")  # one column after another
+        block = df.to_numpy() if len(pos) == p else df.iloc[:, pos].to_numpy()  # pandas' block: no copy
+        flat = np.asfortranarray(block).ravel(order="F")  # one column after another
         hashed = np.empty(flat.size, dtype=np.uint64)
         for a in range(0, flat.size, _CHUNK):  # in pieces that stay in the cache
             hashed[a:a + _CHUNK] = pd.util.hash_array(flat[a:a + _CHUNK])
