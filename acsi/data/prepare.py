@@ -195,21 +195,22 @@ def _check_ids(df: pd.DataFrame, id_column: str | None) -> None:
                 )
 
 
-def _unit_ids(df: pd.DataFrame, groups: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """Each row's unit as a number 0..m-1 in order of first appearance, and each unit's first row.
-
-    A missing label is a label of its own here (the accounting names it ``<missing>``).
-    """
-    ids = None
+def _unit_ids(df: pd.DataFrame, groups: list[str]) -> tuple[np.ndarray, np.ndarray, dict]:
+    """Each row's unit as a number 0..m-1 in order of first appearance, each unit's first row, and
+    each group column's ``(codes, distinct labels)`` (a missing label is a label of its own here:
+    the accounting names it ``<missing>``)."""
+    ids, labels = None, {}
     for g in groups:
-        labels, _ = pd.factorize(df[g], use_na_sentinel=True)
-        labels = labels.astype(np.int64) + 1  # 0: missing
-        ids = labels if ids is None else pd.factorize(ids * (int(labels.max()) + 1) + labels)[0].astype(np.int64)
-    ids = pd.factorize(ids)[0].astype(np.int64)
+        codes, uniq = pd.factorize(df[g], use_na_sentinel=False)  # codes in order of first appearance
+        labels[g] = (codes, uniq)
+        codes = codes.astype(np.int64, copy=False)
+        ids = codes if ids is None else pd.factorize(ids * len(uniq) + codes)[0].astype(np.int64, copy=False)
+    if not ids.any():  # one unit
+        return ids, np.zeros(min(ids.size, 1), dtype=np.int64), labels
     # units are numbered in order of first appearance: a unit's first row is where the running maximum rises
     top = np.maximum.accumulate(ids)
     first = np.flatnonzero(np.diff(top, prepend=-1) > 0)
-    return ids, first
+    return ids, first, labels
 
 
 def _suggest(name: str, options) -> str:
@@ -426,17 +427,18 @@ def prepare_survey(
     code = {r: np.int8(k + 1) for k, r in enumerate(DROP_REASONS)}
     unit_ids = None
     if groups:
-        unit_ids, first_rows = _unit_ids(df, groups)
+        unit_ids, first_rows, labels = _unit_ids(df, groups)
         miss_unit = np.zeros(n, dtype=bool)
         for g in groups:
-            miss_unit |= df[g].isna().to_numpy(dtype=bool)
-            if df[g].dtype == object or str(df[g].dtype).startswith("string"):
+            col = df[g]
+            miss_unit |= np.asarray(col.array.isna(), dtype=bool)
+            if col.dtype == object or str(col.dtype).startswith("string"):
                 # a blank label is a missing unit: tested once per distinct label, not per row
-                labels, uniq = pd.factorize(df[g], use_na_sentinel=True)
+                codes, uniq = labels[g]
                 blank_label = (pd.Series(uniq, dtype=object).astype("string").str.strip().fillna("") == "")
                 blank_label = blank_label.to_numpy(dtype=bool)
                 if blank_label.any():
-                    miss_unit |= (labels >= 0) & blank_label[np.maximum(labels, 0)]
+                    miss_unit |= blank_label[codes]
         reason[miss_unit] = code["missing_unit"]
     if weight:
         wvals = pd.to_numeric(df[weight], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
@@ -479,17 +481,15 @@ def prepare_survey(
     used = reason == 0
     every = bool(used.all())
     rows_used = np.arange(n) if every else np.flatnonzero(used)
-    parts = []
-    if groups or carry:  # the label columns with their dtypes, cut to the rows used
-        parts.append(pd.DataFrame({c: df[c].array if every else df[c].array.take(rows_used) for c in groups + carry}))
     # column-major like pandas' own block (one variable's answers contiguous): the layout a fit reads
     # the frame in, so that the same rows give the same bits whichever way they reach the estimator
     if not every:
         Xm = np.take(Xm, rows_used, axis=0, out=np.empty((rows_used.size, p), order="F"))
-    parts.append(pd.DataFrame(Xm, columns=variables, copy=False))
-    if extra_cov:
-        parts.append(pd.DataFrame({c: df[c].to_numpy()[rows_used] for c in extra_cov}))
-    data = pd.concat(parts, axis=1) if len(parts) > 1 else parts[0]
+    data = pd.DataFrame(Xm, columns=variables, copy=False)  # the matrix is this function's own: not copied
+    for k, c in enumerate(groups + carry):  # the label columns first, with their dtypes, cut to the rows used
+        data.insert(k, c, df[c].array.copy() if every else df[c].array.take(rows_used))
+    for c in extra_cov:
+        data[c] = df[c].to_numpy()[rows_used]
     weights_used = np.ones(rows_used.size) if wvals is None else wvals[rows_used].astype(float, copy=True)
     weights_used.flags.writeable = False
     rows_used.flags.writeable = False
