@@ -71,3 +71,24 @@ def test_the_hash_ignores_the_index_and_follows_names_order_and_cells():
     changed.loc[5, "cs2"] = 3.0
     assert hash_tables(changed) != h
     assert stamp({"k": 1}, df)["input_sha256_16"] == h
+
+
+def test_the_row_hashes_are_pandas_hashes_for_every_kind_of_column():
+    from acsi.provenance import _CHUNK, _row_hashes
+
+    n = _CHUNK + 1234  # more cells than one piece, within one column and across columns
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=n)
+    x[::97] = np.nan
+    x[::101] = -0.0
+    x[5] = np.inf
+    df = pd.DataFrame({
+        "f64": x, "i64": rng.integers(-5, 5, n), "f32": x.astype(np.float32), "u8": rng.integers(0, 9, n).astype(np.uint8),
+        "f64b": np.round(x * 3), "b": rng.random(n) < 0.5, "s": rng.choice(["a", "b", None], n),
+        "o": pd.Series(rng.choice([1, "x", 2.5], n), dtype=object), "cat": pd.Categorical(rng.choice(["p", "q"], n)),
+        "d": pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 100, n), unit="D"),
+        "n": pd.array(rng.integers(0, 3, n), dtype="Int64"), "c": x + 1j,
+    })
+    for frame in (df, df[["f64", "f64b"]], df[["i64"]], df.iloc[:7], df.iloc[:0]):
+        want = pd.util.hash_pandas_object(frame, index=False).to_numpy()
+        np.testing.assert_array_equal(_row_hashes(frame), want)

@@ -498,8 +498,9 @@ def prepare_survey(
     # one column per count, in order of first appearance; a code counted for some items only is 0 for
     # the others (as floats, as pandas' fillna(0) of the rows as records gives)
     heads = list(dict.fromkeys(k for row in item_rows for k in row))
-    item_missing = pd.DataFrame({h: [row[h] for row in item_rows] if all(h in row for row in item_rows)
-                                 else [float(row.get(h, 0)) for row in item_rows] for h in heads})
+    item_missing = pd.DataFrame({"item": variables, **{
+        h: np.array([row[h] for row in item_rows], dtype=np.int64) if all(h in row for row in item_rows)
+        else np.array([row.get(h, 0) for row in item_rows], dtype=float) for h in heads[1:]}})
     return PreparedData(data=data, accounting=accounting, item_missing=item_missing, groups=groups, carry=carry,
                         weights=weights_used, rows=rows_used, variables=tuple(variables),
                         covariates=tuple(covariates))
