@@ -15,6 +15,12 @@ column; BLAS runs on one thread.  The rows are appended to ``benchmarks/results/
 
     python benchmarks/bench_memory.py --label after
     python benchmarks/bench_memory.py --n 2000 --companies 4 --out /tmp/memory.csv   # smoke size
+
+``--source DIR`` measures another version of the code: ``DIR`` holds an importable ``acsi``
+package (``PYTHONPATH`` is not enough: an editable install's import hook comes first)::
+
+    mkdir /tmp/old && git archive 1664721 acsi models | tar -x -C /tmp/old && mv /tmp/old/models /tmp/old/acsi/
+    python benchmarks/bench_memory.py --source /tmp/old --label "before (1664721)"
 """
 
 from __future__ import annotations
@@ -32,6 +38,13 @@ HERE = Path(__file__).resolve().parent
 OUT = HERE / "results" / "memory.csv"
 FIELDS = ["label", "case", "n", "units", "peak_rss_mb", "baseline_rss_mb", "over_baseline_mb", "seconds",
           "python", "machine"]
+
+#: Put the acsi package of another source tree first (the editable install's finder removed).
+_SOURCE = """
+import sys
+sys.meta_path[:] = [f for f in sys.meta_path if "editable" not in (type(f).__name__ + str(getattr(f, "__module__", ""))).lower()]
+sys.path.insert(0, {source!r})
+"""
 
 _MAKE = """
 import sys, warnings
@@ -52,6 +65,7 @@ CASES = {
     "one unit": "fit = acsi.fit(data, spec, unit=None)\nassert fit.pooled is not None and fit.pooled.n == n\n",
     "companies": "fit = acsi.fit(data, spec, unit='company')\nassert len(fit.units) == companies\n",
 }
+_CHECK = "\nimport acsi, os\nassert os.path.dirname(os.path.dirname(acsi.__file__)) == os.path.abspath({source!r}), acsi.__file__\n"
 
 
 def peak_rss_mb(code: str) -> tuple[float, float]:
@@ -74,12 +88,15 @@ def main(argv=None) -> list[dict]:
     ap.add_argument("--cases", default=",".join(CASES), help="comma-separated: " + ", ".join(CASES))
     ap.add_argument("--label", default="after")
     ap.add_argument("--out", default=str(OUT))
+    ap.add_argument("--source", help="a directory holding another version's acsi package, measured instead")
     args = ap.parse_args(argv)
     cases = [c.strip() for c in args.cases.split(",") if c.strip()]
     unknown = [c for c in cases if c not in CASES]
     if unknown:
         ap.error(f"unknown case(s) {unknown}; cases are {list(CASES)}")
     make = _MAKE.format(bench=str(HERE), n=args.n, companies=args.companies)
+    if args.source:
+        make = _SOURCE.format(source=args.source) + make + _CHECK.format(source=args.source)
     base, _ = peak_rss_mb(make)
     rows = []
     for case in ["baseline"] + [c for c in cases if c != "baseline"]:

@@ -469,9 +469,10 @@ def prepare_survey(
             keys[g] = label
         acc = pd.DataFrame({**keys, "rows_read": tally.sum(axis=1).astype(np.int64),
                             **{c: tally[:, k].astype(np.int64) for k, c in enumerate(names)}})
-        if len(acc) == 1 and all(acc[g].dtype != object for g in groups):
+        inferred = all(dt != object for dt in acc.dtypes.iloc[:len(groups)])  # text, dates: not inferred again
+        if len(acc) == 1 and inferred:
             accounting = acc  # one unit: what the grouping below gives (labels other than text are inferred there)
-        elif all(acc[g].dtype != object for g in groups) and not acc.duplicated(groups).any():
+        elif inferred and not acc.duplicated(groups).any():
             accounting = acc.sort_values(groups, kind="stable", ignore_index=True)  # one row per unit already
         else:  # mixed labels (numbers with <missing>), or two rows for one label: pandas' grouping
             accounting = acc.groupby(groups, sort=True, dropna=False).sum().reset_index()

@@ -27,5 +27,13 @@ def test_bench_memory_runs_small_and_appends_rows(tmp_path):
     assert list(df["case"][:3]) == ["baseline", "one unit", "companies"] and list(df["units"][:3]) == [0, 1, 2]
     assert (df["peak_rss_mb"] > 0).all() and (df["baseline_rss_mb"] > 0).all()
     assert ((df["over_baseline_mb"] - (df["peak_rss_mb"] - df["baseline_rss_mb"])).abs() <= 0.11).all()
+    # another source tree is measured by importing its acsi package (here a copy of this checkout's)
+    src = tmp_path / "src"
+    shutil.copytree(BENCH.parent / "acsi", src / "acsi", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(BENCH.parent / "models", src / "acsi" / "models")
+    bench.main(["--n", "400", "--cases", "one unit", "--source", str(src), "--label", "src", "--out", str(out)])
+    assert list(pd.read_csv(out)["label"])[-2:] == ["src", "src"]
+    with pytest.raises(RuntimeError, match="failed"):  # a tree without acsi is refused, not measured as this one
+        bench.main(["--n", "400", "--cases", "one unit", "--source", str(tmp_path / "empty"), "--out", str(out)])
     with pytest.raises(SystemExit):
         bench.main(["--cases", "nope", "--out", str(out)])
