@@ -432,7 +432,7 @@ def prepare_survey(
         for g in groups:
             col = df[g]
             miss_unit |= np.asarray(col.array.isna(), dtype=bool)
-            if col.dtype == object or str(col.dtype).startswith("string"):
+            if col.dtype == object or isinstance(col.dtype, pd.StringDtype):  # pandas 3's "str" as well as "string"
                 # a blank label is a missing unit: tested once per distinct label, not per row
                 codes, uniq = labels[g]
                 blank_label = (pd.Series(uniq, dtype=object).astype("string").str.strip().fillna("") == "")

@@ -72,3 +72,15 @@ def test_the_prepared_frame_owns_its_values(spec, drop):
     p.data.loc[0, "company"] = "changed"
     p.data.loc[0, "cs1"] = -1.0
     pd.testing.assert_frame_equal(df, before)
+
+
+@pytest.mark.parametrize("dtype", [object, "str", "string"])
+def test_a_blank_unit_label_is_a_missing_unit_whatever_the_text_dtype(spec, dtype):
+    # pandas 3 reads text as "str": a label of spaces was a unit of its own there, not a missing unit
+    df = _survey(8)
+    df["cs2"] = 5.0
+    df["company"] = pd.Series(["a", "  ", "a", None, "b", "", "b", "a"], dtype=dtype)
+    p = prepare_survey(df, spec, groups=["company"])
+    got = p.accounting[["company", "rows_read", "rows_used", "dropped_missing_unit"]].values.tolist()
+    assert got == [["", 1, 0, 1], ["  ", 1, 0, 1], ["<missing>", 1, 0, 1], ["a", 3, 3, 0], ["b", 2, 2, 0]]
+    assert set(p.data["company"]) == {"a", "b"}
