@@ -435,10 +435,11 @@ def prepare_survey(
             if col.dtype == object or isinstance(col.dtype, pd.StringDtype):  # pandas 3's "str" as well as "string"
                 # a blank label is a missing unit: tested once per distinct label, not per row
                 codes, uniq = labels[g]
-                blank_label = (pd.Series(uniq, dtype=object).astype("string").str.strip().fillna("") == "")
-                blank_label = blank_label.to_numpy(dtype=bool)
-                if blank_label.any():
-                    miss_unit |= blank_label[codes]
+                if any(not isinstance(u, str) or not u.strip() for u in uniq):  # a blank, a hole or a number
+                    blank_label = (pd.Series(uniq, dtype=object).astype("string").str.strip().fillna("") == "")
+                    blank_label = blank_label.to_numpy(dtype=bool)
+                    if blank_label.any():
+                        miss_unit |= blank_label[codes]
         reason[miss_unit] = code["missing_unit"]
     if weight:
         wvals = pd.to_numeric(df[weight], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
