@@ -195,6 +195,24 @@ def _check_ids(df: pd.DataFrame, id_column: str | None) -> None:
                 )
 
 
+def _unit_ids(df: pd.DataFrame, groups: list[str]) -> tuple[np.ndarray, np.ndarray, dict]:
+    """Each row's unit as a number 0..m-1 in order of first appearance, each unit's first row, and
+    each group column's ``(codes, distinct labels)`` (a missing label is a label of its own here:
+    the accounting names it ``<missing>``)."""
+    ids, labels = None, {}
+    for g in groups:
+        codes, uniq = pd.factorize(df[g], use_na_sentinel=False)  # codes in order of first appearance
+        labels[g] = (codes, uniq)
+        codes = codes.astype(np.int64, copy=False)
+        ids = codes if ids is None else pd.factorize(ids * len(uniq) + codes)[0].astype(np.int64, copy=False)
+    if not ids.any():  # one unit
+        return ids, np.zeros(min(ids.size, 1), dtype=np.int64), labels
+    # units are numbered in order of first appearance: a unit's first row is where the running maximum rises
+    top = np.maximum.accumulate(ids)
+    first = np.flatnonzero(np.diff(top, prepend=-1) > 0)
+    return ids, first, labels
+
+
 def _suggest(name: str, options) -> str:
     close = difflib.get_close_matches(name, [str(o) for o in options], n=2)
     return f" (did you mean {' or '.join(repr(c) for c in close)}?)" if close else ""
@@ -255,7 +273,7 @@ def prepare_survey(
         raise DataError(f"survey data must be a pandas DataFrame; got {type(df).__name__}")
     if len(df) == 0:
         raise DataError("the survey table is empty (0 rows)")
-    dup_cols = list(dict.fromkeys(map(str, df.columns[df.columns.duplicated()])))
+    dup_cols = [] if df.columns.is_unique else list(dict.fromkeys(map(str, df.columns[df.columns.duplicated()])))
     if dup_cols:
         raise DataError(f"the survey names a column more than once: {dup_cols}; each column needs its own name "
                         "(rename or drop the copies), so that no answer is silently ignored")
@@ -289,15 +307,27 @@ def prepare_survey(
     covariates = [c for c in spec.covariate_ids if c in df.columns and c not in groups + carry]
     extra_cov = [c for c in covariates if c not in variables]
 
-    # the variables as one float matrix: numpy throughout (pandas per-column work was 2/3 of a
-    # one-unit fit's time, benchmarks/results/profile_fit.txt)
+    # the variables as one float matrix, a column of it per variable (column-major: each
+    # variable's answers contiguous); numpy throughout, each step only on the columns it can
+    # concern (pandas per-column work was 2/3 of a one-unit fit's time, benchmarks/results/profile_fit.txt)
     n = len(df)
-    X = np.empty((n, len(variables)))
+    p = len(variables)
     bad_types = {}
-    for j, it in enumerate(variables):
+    X = np.empty((n, p), order="F")
+    variables_to_read = variables
+    if all(dt == np.float64 for dt in df.dtypes):  # a table of floats only: pandas hands its block over whole
+        whole = df.to_numpy()
+        for j, k in enumerate(df.columns.get_indexer(variables)):
+            X[:, j] = whole[:, k]
+        variables_to_read = ()
+    for j, it in enumerate(variables_to_read):
         col = df[it]
-        if pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col):
-            X[:, j] = col.to_numpy(dtype=float, na_value=np.nan)  # numbers already: nothing to coerce or report
+        kind = col.dtype.kind if isinstance(col.dtype, np.dtype) else None
+        if kind in ("f", "i", "u"):  # numpy numbers: nothing to coerce or report
+            X[:, j] = col.to_numpy()
+            continue
+        if kind != "b" and pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col):
+            X[:, j] = col.to_numpy(dtype=float, na_value=np.nan)  # nullable numbers: holes as NaN
             continue
         num = pd.to_numeric(col, errors="coerce")
         nonnum = num.isna() & col.notna() & (col.astype("string").str.strip() != "")
@@ -325,39 +355,53 @@ def prepare_survey(
         if it in code_map:
             code_map[it] |= {float(c) for c in codes}
 
+    # holes per column: blanks, then missing codes (a code outside a column's answered range
+    # [min, max] matches no answer and is not compared), then out-of-range answers
+    nan_count = np.isnan(X).sum(axis=0) if n else np.zeros(p, dtype=np.int64)
+    with np.errstate(invalid="ignore"):
+        col_min = np.fmin.reduce(X, axis=0) if n else np.full(p, np.nan)  # NaN only for a column of blanks
+        col_max = np.fmax.reduce(X, axis=0) if n else np.full(p, np.nan)
     item_rows = []
-    blank = np.isnan(X)
-    is_code = np.zeros_like(blank)
     for j, it in enumerate(variables):
-        row = {"item": it, "blank": int(blank[:, j].sum())}
+        row = {"item": it, "blank": int(nan_count[j])}
+        coded = 0
         for c in sorted(code_map[it]):
-            m = X[:, j] == c
-            is_code[:, j] |= m
-            row[f"code_{c:g}"] = int(m.sum())
+            k = 0
+            if col_min[j] <= c <= col_max[j]:
+                m = X[:, j] == c
+                k = int(np.count_nonzero(m))
+                if k:
+                    X[m, j] = np.nan
+                    coded += k
+            row[f"code_{c:g}"] = k
+        if coded:
+            nan_count[j] += coded
+            with np.errstate(invalid="ignore"):
+                col_min[j], col_max[j] = np.fmin.reduce(X[:, j]), np.fmax.reduce(X[:, j])
         item_rows.append(row)
-    Xm = np.where(is_code, np.nan, X)
+    Xm = X  # the answers, codes now holes
 
     # an unscaled variable has no range: (-inf, inf), never out of it
     lo = np.array([bounds[v][0] if v in bounds else -np.inf for v in variables], dtype=float)
     hi = np.array([bounds[v][1] if v in bounds else np.inf for v in variables], dtype=float)
-    with np.errstate(invalid="ignore"):
-        oor = (Xm < lo) | (Xm > hi)  # NaN compares False: a hole is never out of range
-    oor_counts = oor.sum(axis=0)
+    oor = {}  # column -> rows out of its range (NaN compares False: a hole is never out of range)
+    for j in np.flatnonzero((col_min < lo) | (col_max > hi)):
+        oor[int(j)] = (Xm[:, j] < lo[j]) | (Xm[:, j] > hi[j])
     for j, row in enumerate(item_rows):
-        row["out_of_range"] = int(oor_counts[j])
-    if oor.any():
-        cols = [j for j in range(len(variables)) if oor[:, j].any()]
+        row["out_of_range"] = int(np.count_nonzero(oor[j])) if j in oor else 0
+    if oor:
+        cols = sorted(oor)
         parts = []
         for j in cols:
-            vals = sorted(pd.unique(Xm[oor[:, j], j]))[:6]
-            rows = [int(i) for i in np.flatnonzero(oor[:, j])[:5]]
+            vals = sorted(pd.unique(Xm[oor[j], j]))[:6]
+            rows = [int(i) for i in np.flatnonzero(oor[j])[:5]]
             parts.append(f"{variables[j]} (scale {lo[j]:g}-{hi[j]:g}): values {[float(v) for v in vals]} at rows {rows}")
         # a column mostly outside its scale (a 0/1 answer under a 1-10 scale) has the wrong scale:
         # treating its answers as missing would delete them, so point to the scale instead (in both modes)
         wrong = []
         for j in cols:
             answered = Xm[~np.isnan(Xm[:, j]), j]
-            if oor[:, j].sum() > 0.5 * answered.size or set(np.unique(answered).tolist()) <= {0.0, 1.0}:
+            if oor[j].sum() > 0.5 * answered.size or set(np.unique(answered).tolist()) <= {0.0, 1.0}:
                 wrong.append(variables[j])
         if wrong:
             raise DataError(
@@ -374,16 +418,28 @@ def prepare_survey(
                 + ". Fix the data, declare these values as missing codes (missing_codes=...), "
                 "or treat them as missing: out_of_range='missing' (command line: --out-of-range missing)"
             )
-    Xm[oor] = np.nan
+    for j, m in oor.items():
+        Xm[m, j] = np.nan
+        nan_count[j] += int(np.count_nonzero(m))
 
     # reasons, first applicable wins: 0 = used, k = DROP_REASONS[k - 1]
     reason = np.zeros(n, dtype=np.int8)
     code = {r: np.int8(k + 1) for k, r in enumerate(DROP_REASONS)}
+    unit_ids = None
     if groups:
-        miss_unit = df[groups].isna().any(axis=1).to_numpy(dtype=bool, copy=True)
+        unit_ids, first_rows, labels = _unit_ids(df, groups)
+        miss_unit = np.zeros(n, dtype=bool)
         for g in groups:
-            if df[g].dtype == object or str(df[g].dtype).startswith("string"):
-                miss_unit |= (df[g].astype("string").str.strip().fillna("") == "").to_numpy(dtype=bool)
+            col = df[g]
+            miss_unit |= np.asarray(col.array.isna(), dtype=bool)
+            if col.dtype == object or isinstance(col.dtype, pd.StringDtype):  # pandas 3's "str" as well as "string"
+                # a blank label is a missing unit: tested once per distinct label, not per row
+                codes, uniq = labels[g]
+                if any(not isinstance(u, str) or not u.strip() for u in uniq):  # a blank, a hole or a number
+                    blank_label = (pd.Series(uniq, dtype=object).astype("string").str.strip().fillna("") == "")
+                    blank_label = blank_label.to_numpy(dtype=bool)
+                    if blank_label.any():
+                        miss_unit |= blank_label[codes]
         reason[miss_unit] = code["missing_unit"]
     if weight:
         wvals = pd.to_numeric(df[weight], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
@@ -391,37 +447,62 @@ def prepare_survey(
             bad_w = ~(wvals > 0) | ~np.isfinite(wvals)
         reason[bad_w & (reason == 0)] = code["invalid_weight"]
     else:
-        wvals = np.ones(n)
-    holes = np.isnan(Xm)
+        wvals = None
+    holed = np.flatnonzero(nan_count)  # the columns with a hole
     if missing == "listwise":
-        reason[oor.any(axis=1) & (reason == 0)] = code["out_of_range"]
-        reason[holes.any(axis=1) & (reason == 0)] = code["missing_items"]
-    else:  # fiml: out-of-range answers are holes; drop only rows with no answer at all
-        reason[holes.all(axis=1) & (reason == 0)] = code["missing_items"]
+        if oor:
+            reason[np.logical_or.reduce([oor[j] for j in sorted(oor)]) & (reason == 0)] = code["out_of_range"]
+        if holed.size:
+            reason[np.isnan(Xm[:, holed]).any(axis=1) & (reason == 0)] = code["missing_items"]
+    elif holed.size == p:  # fiml: out-of-range answers are holes; drop only rows with no answer at all
+        reason[np.isnan(Xm).all(axis=1) & (reason == 0)] = code["missing_items"]
 
-    used = reason == 0
-    counts = {"rows_read": np.ones(n, dtype=np.int64), "rows_used": used.astype(np.int64)}
-    for r in DROP_REASONS:
-        counts[f"dropped_{r}"] = (reason == code[r]).astype(np.int64)
+    # accounting: every row counted once, under its reason, per unit
+    names = ["rows_used"] + [f"dropped_{r}" for r in DROP_REASONS]
     if groups:
-        acc = pd.DataFrame({g: df[g].astype("object").where(df[g].notna(), "<missing>").to_numpy() for g in groups})
-        for c, v in counts.items():
-            acc[c] = v
-        accounting = acc.groupby(groups, sort=True, dropna=False).sum().reset_index()
+        m = len(first_rows)
+        tally = np.bincount(unit_ids * len(names) + reason, minlength=m * len(names)).reshape(m, len(names))
+        # one row per distinct unit (first rows), grouped as every row would be: the same keys and order
+        keys = {}
+        for g in groups:
+            label = np.asarray(df[g].array.take(first_rows), dtype=object)
+            label[pd.isna(label)] = "<missing>"
+            keys[g] = label
+        acc = pd.DataFrame({**keys, "rows_read": tally.sum(axis=1).astype(np.int64),
+                            **{c: tally[:, k].astype(np.int64) for k, c in enumerate(names)}})
+        inferred = all(dt != object for dt in acc.dtypes.iloc[:len(groups)])  # text, dates: not inferred again
+        if len(acc) == 1 and inferred:
+            accounting = acc  # one unit: what the grouping below gives (labels other than text are inferred there)
+        elif inferred and not acc.duplicated(groups).any():
+            accounting = acc.sort_values(groups, kind="stable", ignore_index=True)  # one row per unit already
+        else:  # mixed labels (numbers with <missing>), or two rows for one label: pandas' grouping
+            accounting = acc.groupby(groups, sort=True, dropna=False).sum().reset_index()
     else:
-        accounting = pd.DataFrame({c: [int(v.sum())] for c, v in counts.items()})
-    rows_used = np.flatnonzero(used)
-    parts = [df[groups + carry].iloc[rows_used].reset_index(drop=True)] if (groups or carry) else []
-    parts.append(pd.DataFrame(Xm[rows_used], columns=variables))
-    if extra_cov:
-        parts.append(pd.DataFrame({c: df[c].to_numpy()[rows_used] for c in extra_cov}))
-    data = pd.concat(parts, axis=1) if len(parts) > 1 else parts[0]
-    weights_used = wvals[rows_used].astype(float, copy=True)
+        tally = np.bincount(reason, minlength=len(names))
+        accounting = pd.DataFrame(np.r_[n, tally].astype(np.int64)[None, :], columns=["rows_read", *names])
+    used = reason == 0
+    every = bool(used.all())
+    rows_used = np.arange(n) if every else np.flatnonzero(used)
+    # column-major like pandas' own block (one variable's answers contiguous): the layout a fit reads
+    # the frame in, so that the same rows give the same bits whichever way they reach the estimator
+    if not every:
+        Xm = np.take(Xm, rows_used, axis=0, out=np.empty((rows_used.size, p), order="F"))
+    data = pd.DataFrame(Xm, columns=variables, copy=False)  # the matrix is this function's own: not copied
+    for k, c in enumerate(groups + carry):  # the label columns first, with their dtypes, cut to the rows used
+        data.insert(k, c, df[c].array.copy() if every else df[c].array.take(rows_used))
+    for c in extra_cov:
+        data[c] = df[c].to_numpy()[rows_used]
+    weights_used = np.ones(rows_used.size) if wvals is None else wvals[rows_used].astype(float, copy=True)
     weights_used.flags.writeable = False
     rows_used.flags.writeable = False
-    if n != int(accounting["rows_read"].sum()):  # pragma: no cover - internal invariant
+    if n != int(tally.sum()):  # pragma: no cover - internal invariant
         raise RuntimeError("data accounting lost rows")
-    item_missing = pd.DataFrame(item_rows).fillna(0)
+    # one column per count, in order of first appearance; a code counted for some items only is 0 for
+    # the others (as floats, as pandas' fillna(0) of the rows as records gives)
+    heads = list(dict.fromkeys(k for row in item_rows for k in row))
+    item_missing = pd.DataFrame({"item": variables, **{
+        h: np.array([row[h] for row in item_rows], dtype=np.int64) if all(h in row for row in item_rows)
+        else np.array([row.get(h, 0) for row in item_rows], dtype=float) for h in heads[1:]}})
     return PreparedData(data=data, accounting=accounting, item_missing=item_missing, groups=groups, carry=carry,
                         weights=weights_used, rows=rows_used, variables=tuple(variables),
                         covariates=tuple(covariates))
