@@ -219,7 +219,8 @@ def fit(
         for k, pos in frame.groupby(groups, sort=True, dropna=False).indices.items():
             tasks.append(((k if isinstance(k, tuple) else (k,)), X[pos], None if vw is None else vw[pos]))
     # units present in the data whose every row was dropped still get a row
-    acc_keys = [tuple(r) for r in prepared.accounting[groups].itertuples(index=False)] if groups else []
+    acc = prepared.accounting
+    acc_keys = list(zip(*(acc[g].tolist() for g in groups))) if groups else []
     have = {k for k, _, _ in tasks}
     for k in acc_keys:
         if k not in have and "<missing>" not in k:

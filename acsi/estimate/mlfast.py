@@ -1195,10 +1195,13 @@ def fit_covariances(
     ix = np.flatnonzero(converged)
     if ix.size and (keep_information or final_gradient):
         F[ix], st = batch.value(x[ix], ix)
-        g, _H, _ = batch.derivatives(st, ix, observed=False)
+        g, H, _ = batch.derivatives(st, ix, observed=False)
         grad_max[ix] = np.abs(g).max(axis=1) if g.shape[1] else 0.0
         if keep_information:
-            info[ix] = batch.expected_theta(st)
+            # one group whose cells are θ, no equalities: the derivatives' expected information is
+            # over θ already (the same products in the same order as expected_theta's)
+            same = model._identity and model.K is None and isinstance(H, np.ndarray)
+            info[ix] = H if same else batch.expected_theta(st)
     return BatchFit(theta=model.theta_of(x), fmin=F, converged=converged, n_iter=n_iter, grad_max=grad_max, info=info)
 
 
