@@ -294,7 +294,7 @@ def _warn_units(outcomes, groups) -> None:
 
 
 def _check_carry(frame: pd.DataFrame, groups: list[str], carry: list[str]) -> None:
-    if not groups or not carry:
+    if not groups or not carry or _carry_consistent(frame, groups, carry):
         return
     nun = frame.groupby(groups, sort=False)[carry].nunique(dropna=False)
     bad = nun[(nun > 1).any(axis=1)]
@@ -305,6 +305,28 @@ def _check_carry(frame: pd.DataFrame, groups: list[str], carry: list[str]) -> No
             f"units listed under more than one {'/'.join(cols)} within the same period: {ex}; "
             "each company belongs to one industry and sector per period: fix the hierarchy columns"
         )
+
+
+def _carry_consistent(frame: pd.DataFrame, groups: list[str], carry: list[str]) -> bool:
+    """Whether every unit has one value of each hierarchy column (a missing value counts as one),
+    from the columns' integer codes; False also when the codes would not fit one integer key (the
+    caller's grouping then decides, and names the units)."""
+    key, size = np.zeros(len(frame), dtype=np.int64), 1
+    for g in groups:
+        codes, uniques = pd.factorize(frame[g], use_na_sentinel=True)
+        size *= len(uniques) + 1
+        if size > 2**31:
+            return False
+        key = key * (len(uniques) + 1) + (codes + 1)
+    for c in carry:
+        codes, uniques = pd.factorize(frame[c], use_na_sentinel=True)
+        m = len(uniques) + 1
+        if size * m > 2**62:
+            return False
+        pairs = np.unique(key * m + (codes + 1))
+        if np.unique(pairs // m).size != pairs.size:
+            return False
+    return True
 
 
 #: Chunks per worker: enough to even out units of unequal cost, few enough that start-up and

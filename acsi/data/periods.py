@@ -90,8 +90,19 @@ def labels(ordinals, freq: str) -> np.ndarray:
     :func:`parse_periods`; each distinct ordinal is formatted once)."""
     ordinals = np.asarray(ordinals, dtype=np.int64)
     uniq, inv = np.unique(ordinals, return_inverse=True)
-    text = np.asarray(pd.PeriodIndex.from_ordinals(uniq, freq=_PANDAS_FREQ[freq]).astype(str), dtype=object)
+    text = np.array([_label(int(o), freq) for o in uniq], dtype=object)  # pandas' own spelling (tested)
     return text[inv.reshape(-1)]
+
+
+def _label(ordinal: int, freq: str) -> str:
+    """The label of one ordinal, as ``pd.Period(ordinal=..., freq=...)`` spells it."""
+    if freq == "Q":
+        year, sub = divmod(ordinal, 4)
+        return f"{year + 1970}Q{sub + 1}"
+    if freq == "M":
+        year, sub = divmod(ordinal, 12)
+        return f"{year + 1970}-{sub + 1:02d}"
+    return str(ordinal + 1970)
 
 
 # ----------------------------------------------------------------------------- spans
@@ -263,6 +274,10 @@ def canonical_periods(values, *, table: str = "survey", freq: str | None = None,
     frequencies, is an error listing the values.
     """
     s = pd.Series(values)
+    if len(s) > 64 and (pd.api.types.is_object_dtype(s.dtype) or pd.api.types.is_string_dtype(s.dtype)):
+        fast = _canonical_by_value(s, table=table, freq=freq, labels_only=labels_only, error=error)
+        if fast is not None:
+            return fast
     if labels_only and not isinstance(s.dtype, pd.PeriodDtype) and not pd.api.types.is_datetime64_any_dtype(s.dtype):
         present = s.dropna()
         present = present[present.astype(str).str.strip() != ""]
@@ -275,6 +290,26 @@ def canonical_periods(values, *, table: str = "survey", freq: str | None = None,
     ok = ords != MISSING
     if ok.any():
         out[ok] = labels(ords[ok], f)
+    return pd.Series(out, index=s.index, name=s.name, dtype=object), f
+
+
+def _canonical_by_value(s: pd.Series, **kw) -> tuple[pd.Series, str | None] | None:
+    """:func:`canonical_periods` of a text column from its distinct values (a survey has a few
+    periods and many rows), or None when they hold an error: the caller then reads the rows,
+    so that the message quotes them."""
+    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    if len(uniques) * 4 > len(s):
+        return None
+    u = pd.Series(np.asarray(uniques, dtype=object), dtype=object)
+    try:
+        lab, f = canonical_periods(u, **kw)
+    except Exception:  # noqa: BLE001 - any refusal is raised again by the row-wise reading
+        return None
+    if f is None:  # no value is a period (labels_only): the column stays as it is
+        return s, None
+    out = np.full(len(s), None, dtype=object)
+    has = codes >= 0
+    out[has] = lab.to_numpy(dtype=object)[codes[has]]
     return pd.Series(out, index=s.index, name=s.name, dtype=object), f
 
 
