@@ -7,7 +7,8 @@
 3. validate and apply the missing-data policy (:func:`acsi.data.prepare_survey`);
 4. run every unit (company × period) through the per-unit pipeline
    (:func:`acsi.pipeline.fit_unit`: estimate, score, index), in parallel with joblib;
-5. run the pooled sample (with one unit holding every row, that unit's fit is the pooled fit);
+5. run the pooled sample in this process while the workers fit the units (with one unit holding
+   every row, that unit's fit is the pooled fit);
 6. assemble the record (:class:`acsi.results.FitResult`).
 """
 
@@ -27,7 +28,7 @@ from .errors import AdmissibilityWarning, ConvergenceWarning, DataError, Invalid
 from .log import PROGRESS_MIN_ITEMS, get_logger
 from .options import JOBS, Boolean, InstanceOf, Integer, OneOf, Real, Text, validate_params
 from .parallel import blas_single_thread, check_scheduler_type, chunks, run_tasks, worker_count
-from .pipeline import ESTIMATORS, MISSING_POLICIES, check_estimator_options, fit_unit
+from .pipeline import ESTIMATORS, MISSING_POLICIES, StackedOutcomes, check_estimator_options, fit_unit
 from .provenance import stamp
 from .results import FitResult
 from .spec import resolve_model
@@ -230,16 +231,21 @@ def fit(
     kw = dict(estimator=estimator, min_n=min_n, confidence=confidence, options=options, missing=missing)
     log.info("fitting %s (%s) to %d units and %s", spec.name, estimator, len(tasks),
              "the pooled sample" if pooled else "no pooled sample")
-    outcomes = _run(tasks, spec, kw, items, n_jobs=n_jobs, scheduler=scheduler, progress=progress)
+    # one unit holding every row: the pooled sample is that unit (the same rows in the same order,
+    # the same weights), so its fit is the pooled fit, not a second identical one
+    one_unit = len(tasks) == 1 and len(tasks[0][1]) == len(frame)
+    pooled_box = []
+
+    def pooled_fit():  # in this process while the workers fit the units (acsi.parallel.run_tasks)
+        with blas_single_thread():  # the same one-thread BLAS as every unit fit
+            pooled_box.append(fit_unit(("<pooled>",), frame[items], spec, weights=vw, **kw))
+
+    need_pooled = pooled and len(frame) > 0 and not one_unit
+    outcomes = _run(tasks, spec, kw, items, n_jobs=n_jobs, scheduler=scheduler, progress=progress,
+                    meanwhile=pooled_fit if need_pooled else None)
     pooled_outcome = None
     if pooled and len(frame):
-        if len(outcomes) == 1 and outcomes[0].n == len(frame):
-            # one unit holding every row: the pooled sample is that unit (the same rows in the same
-            # order, the same weights), so its fit is the pooled fit, not a second identical one
-            pooled_outcome = dataclasses.replace(outcomes[0], key=("<pooled>",))
-        else:
-            with blas_single_thread():  # the same one-thread BLAS as every unit fit
-                pooled_outcome = fit_unit(("<pooled>",), frame[items], spec, weights=vw, **kw)
+        pooled_outcome = pooled_box[0] if need_pooled else dataclasses.replace(outcomes[0], key=("<pooled>",))
 
     _warn_units(outcomes, groups)
     return FitResult(
@@ -341,13 +347,15 @@ MIN_UNITS_PER_WORKER = 40
 
 def _fit_chunk(shared, chunk):
     """Fit the units of one chunk (a task of :func:`acsi.parallel.run_tasks`): each unit's rows
-    come as a float matrix of the model's observed columns, ``columns``."""
-    spec, kw, columns = shared
+    come as a float matrix of the model's observed columns, ``columns``.  In a worker the
+    outcomes go back as one :class:`~acsi.pipeline.StackedOutcomes` (one table per kind)."""
+    spec, kw, columns, stack = shared
     cols = pd.Index(columns)
-    return [fit_unit(k, pd.DataFrame(x, columns=cols.copy()), spec, weights=v, **kw) for k, x, v in chunk]
+    out = [fit_unit(k, pd.DataFrame(x, columns=cols.copy()), spec, weights=v, **kw) for k, x, v in chunk]
+    return StackedOutcomes(out) if stack else out
 
 
-def _run(tasks, spec, kw, columns, *, n_jobs: int, scheduler=None, progress: bool | None):
+def _run(tasks, spec, kw, columns, *, n_jobs: int, scheduler=None, progress: bool | None, meanwhile=None):
     """Every unit through :func:`acsi.pipeline.fit_unit`, in chunks of units per worker.
 
     The same numbers bit for bit for any ``n_jobs`` and scheduler: each unit's fit depends only
@@ -360,10 +368,12 @@ def _run(tasks, spec, kw, columns, *, n_jobs: int, scheduler=None, progress: boo
         log.info("%d units: fitted in this process (workers pay off from %d units per worker)",
                  len(tasks), MIN_UNITS_PER_WORKER)
         workers = n_jobs = 1
-    if scheduler is None and (workers == 1 or len(tasks) < 2):
+    serial = scheduler is None and (workers == 1 or len(tasks) < 2)
+    if serial:
         parts = [[t] for t in tasks]  # serial: one unit per step, so the bar moves per unit
     else:
         parts = chunks(tasks, CHUNKS_PER_WORKER * workers)
-    done = run_tasks(_fit_chunk, (spec, kw, tuple(columns)), parts, n_jobs=n_jobs, scheduler=scheduler, progress=progress,
-                     desc="fitting units", unit="unit", sizes=[len(p) for p in parts])
-    return [o for part in done for o in part]
+    done = run_tasks(_fit_chunk, (spec, kw, tuple(columns), not serial), parts, n_jobs=n_jobs, scheduler=scheduler,
+                     progress=progress, desc="fitting units", unit="unit", sizes=[len(p) for p in parts],
+                     meanwhile=meanwhile)
+    return [o for part in done for o in (part if serial else part.outcomes())]

@@ -116,7 +116,8 @@ def _call(fn, shared, task):
 
 
 def run_tasks(fn, shared, tasks: list, *, n_jobs: int = 1, scheduler=None, progress: bool = False,
-              desc: str = "", unit: str = "task", sizes: list[int] | None = None, ordered: bool = True) -> list:
+              desc: str = "", unit: str = "task", sizes: list[int] | None = None, ordered: bool = True,
+              meanwhile=None) -> list:
     """``[fn(shared, t) for t in tasks]`` serially, on joblib workers or on Dask (see the module docstring).
 
     Parameters
@@ -134,6 +135,11 @@ def run_tasks(fn, shared, tasks: list, *, n_jobs: int = 1, scheduler=None, progr
         Show a progress bar; it advances by ``sizes[i]`` when task ``i`` is done (default 1).
     ordered : bool
         Results in task order (default) or in order of completion.
+    meanwhile : callable, optional
+        Work of this process, called once with no argument while the workers run the tasks
+        (after the first ones are dispatched; serially, after the tasks), under the same BLAS
+        and collector settings: the caller's own share (``acsi.fit``'s pooled fit) no longer
+        waits for the units or leaves a core idle.  Its result is the caller's to keep.
 
     Raises
     ------
@@ -145,12 +151,14 @@ def run_tasks(fn, shared, tasks: list, *, n_jobs: int = 1, scheduler=None, progr
     try:
         with blas_single_thread(), fewer_collections():  # the main thread's limit: this process and its threads
             if scheduler is not None:
-                return _run_dask(fn, shared, tasks, scheduler, bar, sizes, ordered)
+                return _run_dask(fn, shared, tasks, scheduler, bar, sizes, ordered, meanwhile)
             if n_jobs == 1 or len(tasks) < 2:
                 out = []
                 for t, s in zip(tasks, sizes):
                     out.append(fn(shared, t))
                     bar.update(s)
+                if meanwhile is not None:
+                    meanwhile()
                 return out
             from joblib import Parallel, delayed
 
@@ -158,6 +166,8 @@ def run_tasks(fn, shared, tasks: list, *, n_jobs: int = 1, scheduler=None, progr
             out = []
             with _workers_ignore_interrupts():  # the call starts the workers and dispatches the first tasks
                 results = par(delayed(_call)(fn, shared, t) for t in tasks)
+            if meanwhile is not None:  # the rest is dispatched as tasks finish, without this thread
+                meanwhile()
             for i, res in enumerate(results):
                 out.append(res)
                 bar.update(sizes[i] if ordered else 1)
@@ -188,7 +198,7 @@ def _workers_ignore_interrupts():
         signal.signal(signal.SIGINT, old)
 
 
-def _run_dask(fn, shared, tasks, scheduler, bar, sizes, ordered) -> list:
+def _run_dask(fn, shared, tasks, scheduler, bar, sizes, ordered, meanwhile=None) -> list:
     try:
         from distributed import Client, as_completed
     except ImportError as exc:  # pragma: no cover - depends on the environment
@@ -208,6 +218,8 @@ def _run_dask(fn, shared, tasks, scheduler, bar, sizes, ordered) -> list:
     try:
         shared_f = client.scatter(shared, broadcast=True)
         futures = [client.submit(_call, fn, shared_f, t, pure=False) for t in tasks]
+        if meanwhile is not None:
+            meanwhile()
         where = {f.key: i for i, f in enumerate(futures)}
         done: dict[int, object] = {}
         order = []

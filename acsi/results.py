@@ -22,7 +22,8 @@ import pandas as pd
 from .data import DROP_REASONS
 from .errors import AcsiError, DataError
 from .estimate.pls_evidence import TABLES as PLS_EVIDENCE_TABLES
-from .pipeline import UnitOutcome
+from .parallel import fewer_collections
+from .pipeline import UnitOutcome, stacked_table
 from .data.saved import MANIFEST as _MANIFEST
 from .data.saved import read_results_dir
 from .estimate.semtables import UNIT_TABLES
@@ -155,7 +156,8 @@ class FitResult:
         if name not in self._tables:
             if self.prepared is None:  # loaded from files: only what was saved
                 return None
-            self._tables[name] = _BUILDERS[name](self)
+            with fewer_collections():  # a long table of many units allocates much: collect less often
+                self._tables[name] = _BUILDERS[name](self)
         return self._tables[name]
 
     def _copy(self, name: str) -> pd.DataFrame:
@@ -540,11 +542,24 @@ def _key_columns(fit: FitResult, outcomes, lengths) -> dict | None:
     return cols
 
 
-def _stacked(fit: FitResult, get) -> pd.DataFrame | None:
+def _stacked(fit: FitResult, get, name: str | None = None) -> pd.DataFrame | None:
     """``get(outcome)`` (a frame or a Series, or None) of every unit, unit columns first; None when no unit has one.
 
     Built once for all units (one concatenation, the unit columns added once): per unit it cost
-    two column inserts and a copy, which made the tables of a 1,600-unit production cost seconds."""
+    two column inserts and a copy, which made the tables of a 1,600-unit production cost seconds.
+    Units fitted on workers came back with one table per chunk (``name``: the field, or
+    ``extra:<key>``; :class:`acsi.pipeline.StackedOutcomes`): those tables are concatenated as
+    they are."""
+    found = None if name is None else stacked_table(fit.outcomes, name)
+    if found is not None:
+        stacks, lengths = found
+        if not stacks:
+            return None
+        present = [o for o, k in zip(fit.outcomes, lengths) if k is not None]
+        body = pd.concat([st.table for st in stacks], ignore_index=True)
+        keys = _key_columns(fit, present, [k for k in lengths if k is not None])
+        if keys is not None and not any(g in body.columns for g in keys):
+            return pd.concat([pd.DataFrame(keys, index=body.index), body], axis=1) if keys else body
     parts = [(o, obj) for o in fit.outcomes if (obj := get(o)) is not None]
     if not parts:
         return None
@@ -575,7 +590,7 @@ def _stacked_per_unit(fit: FitResult, parts) -> pd.DataFrame:
 
 
 def _stack(fit: FitResult, attr: str) -> pd.DataFrame:
-    out = _stacked(fit, lambda o: getattr(o, attr))
+    out = _stacked(fit, lambda o: getattr(o, attr), attr)
     return pd.DataFrame(columns=list(fit.groups)) if out is None else out
 
 
@@ -663,17 +678,19 @@ def _scores(fit: FitResult) -> pd.DataFrame:
     positions = data.groupby(groups, sort=False, dropna=False).indices if groups else {}
     # a fit without unit columns has one model, the pooled one: its respondents are every row
     outcomes = fit.outcomes if groups else ([fit.pooled] if fit.pooled is not None else [])
-    scored, where = [], []
-    for o in outcomes:
-        if o.scores is None:
-            continue
-        key = o.key if len(groups) > 1 else o.key[0]
-        scored.append(o)
-        where.append(positions.get(key, np.arange(0)) if groups else np.arange(len(data)))
+    found = stacked_table(outcomes, "scores")
+    if found is not None:  # units fitted on workers: the chunks' score tables as they came
+        scored = [o for o, k in zip(outcomes, found[1]) if k is not None]
+        frames = [st.table for st in found[0]]
+    else:
+        scored = [o for o in outcomes if o.scores is not None]
+        frames = [o.scores for o in scored]
+    where = [positions.get(o.key if len(groups) > 1 else o.key[0], np.arange(0)) if groups else np.arange(len(data))
+             for o in scored]
     if not scored:
         return pd.DataFrame(columns=head + ["row", "weight", *fit.spec.latent_ids])
-    first = scored[0].scores
-    if all(o.scores.columns.equals(first.columns) and (o.scores.dtypes == first.dtypes).all() for o in scored) \
+    first = frames[0]
+    if all(f.columns.equals(first.columns) and (f.dtypes == first.dtypes).all() for f in frames) \
             and all(dt == np.float64 for dt in first.dtypes):
         # one take of the unit columns and one matrix of scores for every unit (the same rows in the
         # same order as unit by unit, without a frame per unit)
@@ -681,7 +698,7 @@ def _scores(fit: FitResult) -> pd.DataFrame:
         sub = data[head].iloc[pos].reset_index(drop=True)
         sub["row"] = prepared.rows[pos]
         sub["weight"] = prepared.weights[pos]
-        body = pd.DataFrame(np.vstack([o.scores.to_numpy() for o in scored]), columns=first.columns)
+        body = pd.DataFrame(np.vstack([f.to_numpy() for f in frames]), columns=first.columns)
         return pd.concat([sub, body], axis=1)
     frames = []
     for o, pos in zip(scored, where):
@@ -709,7 +726,7 @@ def _accounting(fit: FitResult) -> pd.DataFrame:
 def _stack_extra(name: str):
     """A table of the units' ``extra`` (the CB-SEM tables), stacked with the unit columns."""
     def build(fit: FitResult) -> pd.DataFrame:
-        out = _stacked(fit, lambda o: o.extra.get(name))
+        out = _stacked(fit, lambda o: o.extra.get(name), f"extra:{name}")
         return pd.DataFrame(columns=list(fit.groups)) if out is None else out
 
     return build

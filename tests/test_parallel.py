@@ -60,3 +60,14 @@ def test_workers_start_with_ctrl_c_ignored_and_this_process_keeps_its_handler():
     assert run_tasks(_interrupt_handler, None, [1, 2, 3, 4], n_jobs=2) == [True] * 4
     assert signal.getsignal(signal.SIGINT) is before
     assert run_tasks(_interrupt_handler, None, [1, 2], n_jobs=1) == [before is signal.SIG_IGN] * 2
+
+
+def test_meanwhile_runs_once_in_this_process_while_the_tasks_run():
+    import os
+
+    for jobs in (1, 2):
+        seen = []
+        out = run_tasks(_seen_threshold, 2.0, [3, 5, 7, 9], n_jobs=jobs,
+                        meanwhile=lambda: seen.append((os.getpid(), gc.get_threshold()[0])))
+        assert seen == [(os.getpid(), max(gc.get_threshold()[0], GC_THRESHOLD0))]
+        assert [v for _, v in out] == [float(np.sum(np.arange(t) * 2.0)) for t in (3, 5, 7, 9)]
