@@ -22,7 +22,12 @@ semopy loop over its units.
 ``benchmarks/results/fit.csv`` (rows with the same label are replaced)::
 
     OPENBLAS_NUM_THREADS=1 python benchmarks/bench_fit.py --label after --cpu
-    PYTHONPATH=/path/to/old/checkout python benchmarks/bench_fit.py --label "before (fda7e0c)" --cpu
+    /path/to/old-venv/bin/python benchmarks/bench_fit.py --label "before (fda7e0c)" --cpu
+
+The "before" code needs its own virtual environment with the old checkout installed
+(``pip install -e /path/to/old/checkout``): after ``pip install -e .`` the editable install's
+import hook comes before ``PYTHONPATH``, so ``PYTHONPATH=/old/checkout`` measures this checkout
+(the earlier before/after rows were taken so and are ratios of the same code to semopy).
 """
 
 from __future__ import annotations
