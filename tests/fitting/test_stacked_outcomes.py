@@ -13,6 +13,8 @@ import acsi.fitting as fitting
 from acsi.pipeline import StackedOutcomes, UnitOutcome, _Rows, stacked_table
 from conftest import two_period_survey
 
+pytestmark = pytest.mark.filterwarnings("ignore::acsi.AcsiWarning")  # the tiny company fails, by design
+
 
 @pytest.fixture(scope="module")
 def fits():
