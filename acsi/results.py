@@ -559,7 +559,7 @@ def _stacked(fit: FitResult, get, name: str | None = None) -> pd.DataFrame | Non
         body = pd.concat([st.table for st in stacks], ignore_index=True)
         keys = _key_columns(fit, present, [k for k in lengths if k is not None])
         if keys is not None and not any(g in body.columns for g in keys):
-            return pd.concat([pd.DataFrame(keys, index=body.index), body], axis=1) if keys else body
+            return _with_keys(keys, body)
     parts = [(o, obj) for o in fit.outcomes if (obj := get(o)) is not None]
     if not parts:
         return None
@@ -575,6 +575,11 @@ def _stacked(fit: FitResult, get, name: str | None = None) -> pd.DataFrame | Non
     keys = None if body is None else _key_columns(fit, outcomes, [1 if s else len(x) for s, x in zip(series, objs)])
     if body is None or keys is None or any(g in body.columns for g in keys):
         return _stacked_per_unit(fit, parts)
+    return _with_keys(keys, body)
+
+
+def _with_keys(keys: dict, body: pd.DataFrame) -> pd.DataFrame:
+    """``body`` with the unit columns ``keys`` (:func:`_key_columns`) in front."""
     return pd.concat([pd.DataFrame(keys, index=body.index), body], axis=1) if keys else body
 
 
@@ -647,7 +652,6 @@ def _latent_indexes(fit: FitResult) -> pd.DataFrame:
         df = pd.DataFrame([], columns=list(fit.groups) + list(names))
     elif keys is None:  # unit values of mixed types: pandas infers each column from the rows, as it always did
         rows = [dict(zip(fit.groups, o.key)) for o, k in zip(fit.outcomes, lengths) for _ in range(k)]
-        keys = {g: [r[g] for r in rows] for g in fit.groups}
         df = pd.DataFrame([{**r, **{c: cols[c][i] for c in names}} for i, r in enumerate(rows)],
                           columns=list(fit.groups) + list(names))
     else:
