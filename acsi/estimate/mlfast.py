@@ -1609,11 +1609,12 @@ def start_values(model, S, mean=None) -> np.ndarray:
     return theta
 
 
-def _indicator_loadings(S, ids, r, p):
+def _indicator_loadings(S, ids, r, p, outside=None):
     """Loadings relative to the reference indicator r (λ_r = 1) and the reference-scale
     variance of the latent, from covariance ratios."""
     lam = {r: 1.0}
-    outside = [k for k in range(p) if k not in ids]
+    if outside is None:
+        outside = [k for k in range(p) if k not in ids]
     for i in ids:
         if i == r:
             continue
@@ -1633,35 +1634,73 @@ def _indicator_loadings(S, ids, r, p):
     return lam, phi
 
 
+class _StartPlan:
+    """What :func:`_group_start` reads from the model alone, built once per group model: per
+    latent its indicators, reference indicator and scaling, per latent its predictors, and where
+    each kind of free cell goes in θ."""
+
+    def __init__(self, gm: GroupModel):
+        p, m = gm.p, gm.m
+        ovi = {x: i for i, x in enumerate(gm.ov)}
+        free_cell = {(k, r, c): n for n, (k, r, c) in enumerate(zip(gm.kind, gm.row, gm.col))}
+        self.latents = []  # (j, phantom item or None, ids, r, outside, how, free loadings)
+        for j in range(m):
+            if gm.phantom[j]:
+                self.latents.append((j, ovi[gm.lv[j]], None, None, None, None, None))
+                continue
+            ids = [i for i in range(p) if (LOADING, i, j) in free_cell or gm.L0[i, j] != 0.0]
+            ids = [i for i in ids if not (gm.latent_of_item[i] >= 0 and gm.phantom[gm.latent_of_item[i]])]
+            if not ids:
+                continue
+            fixed = [i for i in ids if (LOADING, i, j) not in free_cell and gm.L0[i, j] != 0.0]
+            r = fixed[0] if fixed else ids[0]
+            how = "fixed" if fixed else ("psi" if (PSI, j, j) not in free_cell and gm.P0[j, j] > 0 else "free")
+            outside = [k for k in range(p) if k not in ids]
+            self.latents.append((j, None, ids, r, outside, how, {i for i in ids if (LOADING, i, j) in free_cell}))
+        self.preds = {t: [f for f in range(m) if (PATH, t, f) in free_cell or gm.B0[t, f] != 0.0] for t in range(m)}
+        self.free_paths = {t: [(PATH, t, f) in free_cell for f in P] for t, P in self.preds.items()}
+        kind, row, col = gm.kind, gm.row, gm.col
+        self.load = np.flatnonzero(kind == LOADING)
+        self.path = np.flatnonzero(kind == PATH)
+        psi = kind == PSI
+        self.psi_diag = np.flatnonzero(psi & (row == col))
+        off = np.flatnonzero(psi & (row != col))
+        alone = np.array([not self.preds[row[n]] and not self.preds[col[n]] for n in off], dtype=bool)
+        self.psi_cov, self.psi_zero = off[alone] if off.size else off, off[~alone] if off.size else off
+        th = kind == THETA
+        self.theta_diag = np.flatnonzero(th & (row == col))
+        self.nu = np.flatnonzero(kind == NU)
+        self.alpha = np.flatnonzero(kind == ALPHA)
+
+
+def _start_plan(gm: GroupModel) -> _StartPlan:
+    plan = gm.__dict__.get("_start_plan")
+    if plan is None:
+        plan = gm._start_plan = _StartPlan(gm)
+    return plan
+
+
 def _group_start(gm: GroupModel, S: np.ndarray, mean: np.ndarray | None) -> np.ndarray:
     p, m = gm.p, gm.m
-    ovi = {x: i for i, x in enumerate(gm.ov)}
-    free_cell = {(k, r, c): n for n, (k, r, c) in enumerate(zip(gm.kind, gm.row, gm.col))}
+    plan = _start_plan(gm)
     Lam = gm.L0.copy()
     phi = np.ones(m)
     ref = np.full(m, -1)
-    for j in range(m):
-        if gm.phantom[j]:
-            r = ovi[gm.lv[j]]
-            ref[j], phi[j] = r, S[r, r]
+    for j, item, ids, r, outside, how, free in plan.latents:
+        if item is not None:  # a phantom latent: its observed variable
+            ref[j], phi[j] = item, S[item, item]
             continue
-        ids = [i for i in range(p) if (LOADING, i, j) in free_cell or gm.L0[i, j] != 0.0]
-        ids = [i for i in ids if not (gm.latent_of_item[i] >= 0 and gm.phantom[gm.latent_of_item[i]])]
-        if not ids:
-            continue
-        fixed = [i for i in ids if (LOADING, i, j) not in free_cell and gm.L0[i, j] != 0.0]
-        r = fixed[0] if fixed else ids[0]
-        lam, phi_rel = _indicator_loadings(S, ids, r, p)
-        if fixed:
+        lam, phi_rel = _indicator_loadings(S, ids, r, p, outside)
+        if how == "fixed":
             v = gm.L0[r, j]
             scale, phi[j] = v, phi_rel / v**2
-        elif (PSI, j, j) not in free_cell and gm.P0[j, j] > 0:
+        elif how == "psi":
             phi[j] = gm.P0[j, j]
             scale = np.sqrt(phi_rel / phi[j])
         else:
             scale, phi[j] = 1.0, phi_rel
         for i, v in lam.items():
-            if (LOADING, i, j) in free_cell:
+            if i in free:
                 Lam[i, j] = v * scale
         ref[j] = r
     Phi = np.diag(phi)
@@ -1676,39 +1715,39 @@ def _group_start(gm: GroupModel, S: np.ndarray, mean: np.ndarray | None) -> np.n
         Phi = evec @ np.diag(np.maximum(ev, 1e-3 * max(ev.max(), 1e-12))) @ evec.T
     Bm = gm.B0.copy()
     psi = Phi.copy()
-    preds = {t: [f for f in range(m) if (PATH, t, f) in free_cell or gm.B0[t, f] != 0.0] for t in range(m)}
     for t in range(m):
-        P = preds[t]
+        P = plan.preds[t]
         if not P:
             continue
         b = np.linalg.lstsq(Phi[np.ix_(P, P)], Phi[P, t], rcond=None)[0]
-        for f, bi in zip(P, b):
-            if (PATH, t, f) in free_cell:
+        for f, bi, is_free in zip(P, b, plan.free_paths[t]):
+            if is_free:
                 Bm[t, f] = float(bi)
         psi[t, t] = max(Phi[t, t] - Phi[P, t] @ b, 0.05 * Phi[t, t])
     implied_var = np.einsum("ij,jk,ik->i", Lam, Phi, Lam)
-    al = np.where(gm.phantom, 0.0, 0.0)
+    al = np.zeros(m)
     if mean is not None:
-        for j in range(m):
-            if gm.phantom[j]:
-                al[j] = mean[ovi[gm.lv[j]]]
+        for j, item, *_rest in plan.latents:
+            if item is not None:
+                al[j] = mean[item]
+    row, col = gm.row, gm.col
     theta = np.zeros(gm.q)
-    for n, (k, r, c) in enumerate(zip(gm.kind, gm.row, gm.col)):
-        if k == LOADING:
-            theta[n] = Lam[r, c]
-        elif k == PATH:
-            theta[n] = Bm[r, c]
-        elif k == PSI:
-            if r == c:
-                theta[n] = psi[r, r]
-            else:
-                theta[n] = Phi[r, c] if not preds[r] and not preds[c] else 0.0
-        elif k == THETA:
-            theta[n] = max(S[r, r] - implied_var[r], 0.1 * S[r, r]) if r == c else 0.0
-        elif k == NU:
-            theta[n] = 0.0 if mean is None else mean[r] - Lam[r] @ al
-        elif k == ALPHA:
-            theta[n] = al[r]
+    k = plan.load
+    theta[k] = Lam[row[k], col[k]]
+    k = plan.path
+    theta[k] = Bm[row[k], col[k]]
+    k = plan.psi_diag
+    theta[k] = psi[row[k], row[k]]
+    k = plan.psi_cov
+    theta[k] = Phi[row[k], col[k]]
+    k = plan.theta_diag
+    d = S[row[k], row[k]]
+    theta[k] = np.maximum(d - implied_var[row[k]], 0.1 * d)
+    for n in plan.nu:
+        r = row[n]
+        theta[n] = 0.0 if mean is None else mean[r] - Lam[r] @ al
+    k = plan.alpha
+    theta[k] = al[row[k]]
     return theta
 
 
