@@ -253,17 +253,31 @@ class GroupModel:
             out[:, ~cov] = mean[:, self.exo_i[~cov]]
         return out
 
+    def _placement(self):
+        """Per matrix Λ, B, Ψ, Θ: the flat positions of its free cells and the cell each takes
+        (Ψ and Θ symmetric: both triangles), built once."""
+        out = self.__dict__.get("_cells")
+        if out is None:
+            out = []
+            for k, base in ((LOADING, self.L0), (PATH, self.B0), (PSI, self.P0), (THETA, self.T0)):
+                s = self._sel[k]
+                ncol = base.shape[1]
+                pos, src = [self.row[s] * ncol + self.col[s]], [s]
+                if k in (PSI, THETA):
+                    pos.append(self.col[s] * ncol + self.row[s])
+                    src.append(s)
+                out.append((np.concatenate(pos).astype(np.intp), np.concatenate(src).astype(np.intp)))
+            out = self._cells = tuple(out)
+        return out
+
     def matrices(self, theta: np.ndarray, exo: np.ndarray | None = None):
         """``Λ, B, Ψ, Θ`` (and ``ν, α`` with a mean structure) for a batch of cell vectors (R × q)."""
         theta = np.atleast_2d(theta)
         R = theta.shape[0]
         out = []
-        for k, base in ((LOADING, self.L0), (PATH, self.B0), (PSI, self.P0), (THETA, self.T0)):
+        for base, (pos, src) in zip((self.L0, self.B0, self.P0, self.T0), self._placement()):
             X = np.array(np.broadcast_to(base, (R,) + base.shape), dtype=theta.dtype)
-            s = self._sel[k]
-            X[:, self.row[s], self.col[s]] = theta[:, s]
-            if k in (PSI, THETA):
-                X[:, self.col[s], self.row[s]] = theta[:, s]
+            X.reshape(R, -1)[:, pos] = theta[:, src]
             out.append(X)
         if self.meanstructure:
             for k, base in ((NU, self.nu0), (ALPHA, self.al0)):
@@ -709,6 +723,56 @@ def _gram(model, P: np.ndarray, MG: np.ndarray) -> np.ndarray:
     return out
 
 
+class _Flat:
+    """Flat positions of the cells the derivatives gather from (and scatter into) the batched
+    matrices, built once per group model: ``X[:, r[:, None], c[None, :]]`` is
+    ``_take(X, r[:, None] * ncol + c[None, :])``, the same values at a quarter of the cost
+    (numpy's take on one flat axis, instead of broadcasting two index arrays per call)."""
+
+    def __init__(self, gm: GroupModel):
+        p, m, q = gm.p, gm.m, gm.q
+        nc = p + 2 * m  # the Gram matrix of [I | M | G]
+        uv = gm.uv_index
+        self.g_uv = gm.uix * nc + gm.vix
+        self.uvuv = uv[:, None] * nc + uv[None, :]
+        sel, row, col = gm._sel, gm.row, gm.col
+        kl, kp, ks = sel[LOADING], sel[PATH], sel[PSI]
+        i, j = row[kl], col[kl]
+        t, f = row[kp], col[kp]
+        a, b = row[ks], col[ks]
+
+        def ix(r, c, ncol):
+            return (r * ncol + c).astype(np.intp)
+
+        self.ll = (ix(j[:, None], j[None, :], m), ix(i[:, None], i[None, :], p), ix(kl[:, None], kl[None, :], q))
+        self.lp = (ix(j[:, None], t[None, :], m), ix(i[:, None], f[None, :], m), ix(j[:, None], f[None, :], m),
+                   ix(i[:, None], t[None, :], m), ix(kl[:, None], kp[None, :], q), ix(kp[:, None], kl[None, :], q))
+        self.ls = (ix(j[:, None], a[None, :], m), ix(i[:, None], b[None, :], m), ix(j[:, None], b[None, :], m),
+                   ix(i[:, None], a[None, :], m), ix(kl[:, None], ks[None, :], q), ix(ks[:, None], kl[None, :], q))
+        self.pp = (ix(f[None, :], t[:, None], m), ix(f[:, None], t[None, :], m), ix(f[:, None], t[None, :], m),
+                   ix(f[None, :], t[:, None], m), ix(f[:, None], f[None, :], m), ix(t[:, None], t[None, :], m),
+                   ix(kp[:, None], kp[None, :], q))
+        self.ps = (ix(f[:, None], a[None, :], m), ix(b[None, :], t[:, None], m), ix(f[:, None], b[None, :], m),
+                   ix(a[None, :], t[:, None], m), ix(kp[:, None], ks[None, :], q), ix(ks[:, None], kp[None, :], q))
+
+
+def _flat(gm: GroupModel) -> _Flat:
+    fl = gm.__dict__.get("_flat")
+    if fl is None:
+        fl = gm._flat = _Flat(gm)
+    return fl
+
+
+def _take(X: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    """``X[r, idx]`` over the flattened trailing axes of a batch ``X`` (R × ...)."""
+    return np.take(X.reshape(X.shape[0], -1), idx, axis=1)
+
+
+def _put(out: np.ndarray, idx: np.ndarray, values: np.ndarray) -> None:
+    """``out[r, idx] = values`` over the flattened trailing axes (``out`` contiguous)."""
+    out.reshape(out.shape[0], -1)[:, idx] = values
+
+
 def gradient_information(model, K: np.ndarray, S: np.ndarray, M: np.ndarray, G: np.ndarray,
                          A: np.ndarray | None = None, L: np.ndarray | None = None, C: np.ndarray | None = None,
                          a: np.ndarray | None = None, d: np.ndarray | None = None, observed: bool = False):
@@ -732,12 +796,12 @@ def gradient_information(model, K: np.ndarray, S: np.ndarray, M: np.ndarray, G: 
     E = (K @ S) @ K
     Ec = _gram(gm, E, MG)
     s = gm.scale
-    uv = gm.uv_index
+    fl = _flat(gm)
     q = gm.q
-    g = 2.0 * s * (Kc[:, gm.uix, gm.vix] - Ec[:, gm.uix, gm.vix])
+    g = 2.0 * s * (_take(Kc, fl.g_uv) - _take(Ec, fl.g_uv))
     # Kc is symmetric, so the gathered matrix holds UKU, UKV (top right) and VKU = UKVᵀ
     # (bottom left) as plain slices: no transposed copies
-    Kq = Kc[:, uv[:, None], uv[None, :]]
+    Kq = _take(Kc, fl.uvuv)
     UKU, UKV, VKU, VKV = Kq[:, :q, :q], Kq[:, :q, q:], Kq[:, q:, :q], Kq[:, q:, q:]
     ss = gm.scale_outer
     TKK = UKV * VKU
@@ -749,7 +813,7 @@ def gradient_information(model, K: np.ndarray, S: np.ndarray, M: np.ndarray, G: 
             g += gmean
             H += Hmean
         return g, H, None
-    Eq = Ec[:, uv[:, None], uv[None, :]]
+    Eq = _take(Ec, fl.uvuv)
     UEU, UEV, VEU, VEV = Eq[:, :q, :q], Eq[:, :q, q:], Eq[:, q:, :q], Eq[:, q:, q:]
     # Hobs = ss (2 T(K,E) − T(K,K)) + second-order terms
     T = VKU * UEV
@@ -829,8 +893,8 @@ def information(model, K: np.ndarray, M: np.ndarray, G: np.ndarray, a: np.ndarra
     gm = _gm(model)
     MG = np.concatenate([M, G], axis=2)
     Kc = _gram(gm, K, MG)
-    uv, q = gm.uv_index, gm.q
-    Kq = Kc[:, uv[:, None], uv[None, :]]
+    q = gm.q
+    Kq = _take(Kc, _flat(gm).uvuv)
     H = 2.0 * gm.scale_outer * (Kq[:, :q, q:] * Kq[:, q:, :q] + Kq[:, :q, :q] * Kq[:, q:, q:])
     if gm.meanstructure and a is not None:
         c = _mean_coef(gm, a)
@@ -858,34 +922,32 @@ def _second_order(model: GroupModel, W: np.ndarray, A: np.ndarray, L: np.ndarray
     Wl = np.swapaxes(L, 1, 2) @ N
     Z = A @ Wl @ C
     Y = np.swapaxes(C, 1, 2) @ Wl @ C
-    row, col, s = model.row, model.col, model.scale
+    s = model.scale
+    fl = _flat(model)
     if kl.size:
-        i, j = row[kl], col[kl]
-        out[:, kl[:, None], kl[None, :]] = 2.0 * A[:, j[:, None], j[None, :]] * W[:, i[:, None], i[None, :]]
+        Ajj, Wii, o = fl.ll
+        _put(out, o, 2.0 * _take(A, Ajj) * _take(W, Wii))
         if kp.size:
-            t, f = row[kp], col[kp]
-            blk = 2.0 * (C[:, j[:, None], t[None, :]] * NA[:, i[:, None], f[None, :]]
-                         + A[:, j[:, None], f[None, :]] * NC[:, i[:, None], t[None, :]])
-            out[:, kl[:, None], kp[None, :]] = blk
-            out[:, kp[:, None], kl[None, :]] = np.swapaxes(blk, 1, 2)
+            Cjt, NAif, Ajf, NCit, o1, o2 = fl.lp
+            blk = 2.0 * (_take(C, Cjt) * _take(NA, NAif) + _take(A, Ajf) * _take(NC, NCit))
+            _put(out, o1, blk)
+            _put(out, o2, np.swapaxes(blk, 1, 2))
         if ks.size:
-            a, b, sp = row[ks], col[ks], s[ks]
-            blk = 2.0 * sp * (C[:, j[:, None], a[None, :]] * NC[:, i[:, None], b[None, :]]
-                              + C[:, j[:, None], b[None, :]] * NC[:, i[:, None], a[None, :]])
-            out[:, kl[:, None], ks[None, :]] = blk
-            out[:, ks[:, None], kl[None, :]] = np.swapaxes(blk, 1, 2)
+            sp = s[ks]
+            Cja, NCib, Cjb, NCia, o1, o2 = fl.ls
+            blk = 2.0 * sp * (_take(C, Cja) * _take(NC, NCib) + _take(C, Cjb) * _take(NC, NCia))
+            _put(out, o1, blk)
+            _put(out, o2, np.swapaxes(blk, 1, 2))
     if kp.size:
-        t, f = row[kp], col[kp]
-        blk = 2.0 * (C[:, f[None, :], t[:, None]] * Z[:, f[:, None], t[None, :]]
-                     + C[:, f[:, None], t[None, :]] * Z[:, f[None, :], t[:, None]]
-                     + A[:, f[:, None], f[None, :]] * Y[:, t[:, None], t[None, :]])
-        out[:, kp[:, None], kp[None, :]] = blk
+        Cft, Zft, Cft2, Zft2, Aff, Ytt, o = fl.pp
+        blk = 2.0 * (_take(C, Cft) * _take(Z, Zft) + _take(C, Cft2) * _take(Z, Zft2) + _take(A, Aff) * _take(Y, Ytt))
+        _put(out, o, blk)
         if ks.size:
-            a, b, sp = row[ks], col[ks], s[ks]
-            blk = 2.0 * sp * (C[:, f[:, None], a[None, :]] * Y[:, b[None, :], t[:, None]]
-                              + C[:, f[:, None], b[None, :]] * Y[:, a[None, :], t[:, None]])
-            out[:, kp[:, None], ks[None, :]] = blk
-            out[:, ks[:, None], kp[None, :]] = np.swapaxes(blk, 1, 2)
+            sp = s[ks]
+            Cfa, Ybt, Cfb, Yat, o1, o2 = fl.ps
+            blk = 2.0 * sp * (_take(C, Cfa) * _take(Y, Ybt) + _take(C, Cfb) * _take(Y, Yat))
+            _put(out, o1, blk)
+            _put(out, o2, np.swapaxes(blk, 1, 2))
     return out
 
 
