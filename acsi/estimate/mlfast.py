@@ -695,7 +695,13 @@ def _discrepancy(model, theta: np.ndarray, S: np.ndarray, logdet_s: np.ndarray,
                 ok[r] = True
             except np.linalg.LinAlgError:
                 pass
-    if ok.any():
+    if ok.all():  # every replicate positive definite (the rule): no selection copies
+        Li = np.linalg.inv(Lc)
+        K = np.swapaxes(Li, 1, 2) @ Li
+        logdet = 2.0 * np.log(np.diagonal(Lc, axis1=1, axis2=2)).sum(axis=1)
+        tr = np.einsum("rij,rji->r", S, K)
+        F = logdet + tr - logdet_s - p
+    elif ok.any():
         Li = np.linalg.inv(Lc[ok])
         Kok = np.swapaxes(Li, 1, 2) @ Li
         logdet = 2.0 * np.log(np.diagonal(Lc[ok], axis1=1, axis2=2)).sum(axis=1)
@@ -1213,7 +1219,7 @@ def fit_covariances(
         ix = np.flatnonzero(active)
         if ix.size == 0:
             break
-        st = [tuple(a[ix] for a in s) for s in state]
+        st = state if ix.size == R else [tuple(a[ix] for a in s) for s in state]  # every replicate: no copies
         g, H, Hobs = batch.derivatives(st, ix, observed=newton)
         step, used_newton = _solve_steps(H, Hobs, g)
         bad = ~np.isfinite(step).all(axis=1)
