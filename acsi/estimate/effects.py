@@ -47,7 +47,6 @@ Examples
 
 from __future__ import annotations
 
-import functools
 import weakref
 
 import numpy as np
@@ -55,6 +54,7 @@ import pandas as pd
 from scipy import special
 
 from ..errors import EstimationError, InvalidParameterError
+from ..frames import table
 from .expressions import complex_step
 from .mlfast import LOADING, PATH, PSI, RamModel
 
@@ -140,33 +140,6 @@ def _names(values) -> object:
     """A column of labels as the DataFrame constructor would make it from a list (pandas 3: its
     ``str`` dtype; pandas 2: object), built once so a table's construction only copies it."""
     return pd.Series(list(values), dtype=None if len(values) else object).array
-
-
-@functools.lru_cache(maxsize=None)
-def _column_index(names: tuple[str, ...]) -> pd.Index:
-    return pd.Index(list(names))
-
-
-def table(columns: dict) -> pd.DataFrame:
-    """``pd.DataFrame(columns)`` (a dict of equal-length columns: numpy arrays or the label
-    arrays of :func:`_names`), made faster: the column labels' Index is built once per set of
-    names (in pandas 3 making a string Index costs as much as a column) and the frame is made
-    from the arrays directly (pandas' ``DataFrame._from_arrays``; without it, under integer labels
-    then relabelled).  The same frame: same columns, dtypes, blocks and RangeIndex.  Every column
-    is the frame's own (numpy columns are copied into the frame's blocks, label arrays copied
-    here), so changing a table changes nothing else."""
-    arrays = [a.copy() if isinstance(a, pd.api.extensions.ExtensionArray) else a for a in columns.values()]
-    names = _column_index(tuple(columns))
-    index = pd.RangeIndex(len(arrays[0]) if arrays else 0)
-    make = getattr(pd.DataFrame, "_from_arrays", None)
-    if make is not None:
-        try:
-            return make(arrays, columns=names, index=index)
-        except TypeError:  # another signature: the public constructor below
-            pass
-    out = pd.DataFrame(dict(enumerate(arrays)), index=index)
-    out.columns = names
-    return out
 
 
 class _Structure:
