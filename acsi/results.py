@@ -27,6 +27,7 @@ from .pipeline import UnitOutcome, stacked_table
 from .data.saved import MANIFEST as _MANIFEST
 from .data.saved import read_results_dir
 from .estimate.semtables import UNIT_TABLES
+from .frames import table
 from .spec import ModelSpec
 from .summary import Summary
 from .tables import write_result
@@ -521,12 +522,70 @@ def _keyframe(fit: FitResult, outcome) -> dict:
 
 
 def _with_carry(fit: FitResult, df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with the hierarchy columns (``fit.carry``) after the unit columns: each unit's first
+    non-missing value in the data (pandas' ``groupby(...).first()``), merged on the unit columns."""
     groups, carry = list(fit.groups), list(fit.carry)
     if not carry or not groups or df.empty:
         return df
     cv = fit.prepared.data.groupby(groups, sort=False, dropna=False)[carry].first().reset_index()
     merged = df.merge(cv, on=groups, how="left")
     return merged[groups + carry + [c for c in df.columns if c not in groups]]
+
+
+def _carry_columns(fit: FitResult, outcomes, lengths) -> dict | None:
+    """The hierarchy columns of a long table whose rows are ``outcomes``' (each over its ``lengths``
+    rows), as :func:`_with_carry` gives them, without the grouping and merge: ``{}`` when the fit
+    has none, None when a unit has no row in the data or a key cannot be looked up (a missing
+    key), where :func:`_with_carry` decides.
+
+    A unit's value is the one of its first row in the data: :func:`acsi.fit` refuses a unit with
+    more than one value of a hierarchy column (a missing value counts as one), so the first row's
+    is the first non-missing one when there is one, what ``groupby(...).first()`` takes.  The
+    units' rows are found from the unit columns' codes (``pd.factorize``) and their first rows
+    with one ``np.minimum.at``; the columns are ``take``s of the data's own (same dtype as the
+    merge gives)."""
+    groups, carry = list(fit.groups), list(fit.carry)
+    if not carry or not groups or not len(outcomes):
+        return {}
+    data = fit.prepared.data
+    if len(outcomes) == 1 and len(data) and _is_first_row(data, groups, outcomes[0].key):
+        rows = np.zeros(int(sum(lengths)), dtype=np.int64)  # one unit (the data's first row is its first)
+        return {c: data[c].array.take(rows) for c in carry}
+    code = np.zeros(len(data), dtype=np.int64)
+    lookups, size = [], 1
+    for g in groups:
+        codes, uniques = pd.factorize(data[g], use_na_sentinel=False)
+        k = len(uniques)
+        if size * max(k, 1) >= 2**62:  # combined codes would not fit one integer
+            return None
+        code = code * k + codes
+        size *= max(k, 1)
+        lookups.append((dict(zip(uniques.tolist(), range(k))), k))
+    first = np.full(size, len(data), dtype=np.int64)
+    np.minimum.at(first, code, np.arange(len(data), dtype=np.int64))
+    at = []
+    for o in outcomes:
+        c = 0
+        for v, (lookup, k) in zip(o.key, lookups):
+            j = None if pd.isna(v) else lookup.get(v)  # a missing key: left to the merge
+            if j is None:
+                return None
+            c = c * k + j
+        at.append(first[c])
+    at = np.asarray(at, dtype=np.int64)
+    if (at >= len(data)).any():
+        return None
+    rows = np.repeat(at, np.asarray(lengths, dtype=np.int64))
+    return {c: data[c].array.take(rows) for c in carry}
+
+
+def _is_first_row(data: pd.DataFrame, groups: list, key: tuple) -> bool:
+    """Whether the data's first row belongs to the unit ``key`` (each unit value equal and of the same type)."""
+    for g, v in zip(groups, key):
+        x = data[g].iat[0]
+        if pd.isna(v) or pd.isna(x) or type(x) is not type(v) or x != v:
+            return False
+    return True
 
 
 def _key_columns(fit: FitResult, outcomes, lengths) -> dict | None:
@@ -622,8 +681,18 @@ _INDEX_VALUES = ("index", "se", "ci_lower", "ci_upper")
 
 
 def _latent_indexes(fit: FitResult) -> pd.DataFrame:
-    """Every latent index of every unit, built column by column once for all units."""
+    """Every latent index of every unit, built column by column once for all units.
+
+    When :func:`_latent_columns` gives the columns, the headline's table (:func:`_indexes`) is
+    cut from them at once and kept in the record."""
     names = ("latent", *_INDEX_VALUES, "n", "status", "reason", "unit_status", "unit_reason")
+    fast = _latent_columns(fit)
+    if fast is not None:
+        rows = np.flatnonzero(np.asarray(fast["latent"] == fit.spec.headline, dtype=bool))
+        front = [c for c in fast if c not in _RENAMED and c != "latent"]
+        fit._tables.setdefault("company_indexes", table(
+            {_RENAMED.get(c, c): _take(fast[c], rows) for c in front + list(_RENAMED)}))
+        return table(fast)
     cols: dict[str, list] = {c: [] for c in names}
     lengths = []
     for o in fit.outcomes:
@@ -660,10 +729,89 @@ def _latent_indexes(fit: FitResult) -> pd.DataFrame:
     return _with_carry(fit, df)
 
 
+def _is_float_frame(ix, names) -> bool:
+    return all(c in ix.columns and ix[c].dtype == np.float64 for c in names)
+
+
+def _latent_columns(fit: FitResult) -> dict | None:
+    """The columns of :func:`_latent_indexes` as arrays (unit, hierarchy, index columns), for
+    :func:`acsi.frames.table`: the general build's table without a list per value, a frame per
+    unit or the hierarchy merge.  None when the general build must decide: no units, unit values
+    of mixed types or a missing one, a unit without rows in the data, an index table whose
+    columns are not the float64 ``latent, index, se, ci_lower, ci_upper, n`` of
+    :func:`acsi.score.unit_index`, status texts that are not all ``str``, or a unit or hierarchy
+    column named like an index column.  The same table (``tests/test_results_fast.py``)."""
+    outcomes, groups = fit.outcomes, list(fit.groups)
+    names = ("latent", *_INDEX_VALUES, "n", "status", "reason", "unit_status", "unit_reason")
+    if not outcomes or set(groups + list(fit.carry)) & set(names):
+        return None
+    latent_ids = list(fit.spec.latent_ids)
+    blocks = {c: [] for c in (*_INDEX_VALUES, "n")}
+    latent, status, reason, unit_status, unit_reason, lengths = [], [], [], [], [], []
+    for o in outcomes:
+        ix = o.index
+        if ix is not None:
+            if not (_is_float_frame(ix, _INDEX_VALUES) and "latent" in ix.columns and "n" in ix.columns
+                    and ix["n"].dtype in (np.int64, np.float64)):
+                return None
+            lv = ix["latent"].tolist()
+            for c in blocks:
+                blocks[c].append(ix[c].to_numpy())
+        else:
+            lv = latent_ids
+            gap = np.full(len(lv), np.nan)
+            for c in _INDEX_VALUES:
+                blocks[c].append(gap)
+            blocks["n"].append(np.full(len(lv), float(o.n)))
+        own = _latent_status(o, latent_ids)
+        for x in lv:
+            st, why = own.get(x, (o.status, o.reason))
+            status.append(st)
+            reason.append(why)
+        latent += lv
+        unit_status += [o.status] * len(lv)
+        unit_reason += [o.reason] * len(lv)
+        lengths.append(len(lv))
+    texts = (latent, status, reason, unit_status, unit_reason)
+    if not sum(lengths) or not all(type(x) is str for col in texts for x in col):
+        return None
+    keys = _key_columns(fit, outcomes, lengths)
+    carry = None if keys is None else _carry_columns(fit, outcomes, lengths)
+    if carry is None:
+        return None
+    out = {g: _inferred(v) for g, v in keys.items()}
+    out.update(carry)
+    out["latent"] = _inferred(latent)
+    for c in _INDEX_VALUES:
+        out[c] = np.concatenate(blocks[c])
+    out["n"] = np.concatenate(blocks["n"]).astype(int)
+    for c, v in zip(("status", "reason", "unit_status", "unit_reason"), texts[1:]):
+        out[c] = _inferred(v)
+    return out
+
+
+#: The columns of latent_indexes renamed in the headline's table (in its order, after the others):
+#: the unit's status and reason, then the headline index's own.
+_RENAMED = {"unit_status": "status", "unit_reason": "reason", "status": "headline_status",
+            "reason": "headline_reason"}
+
+
+def _take(values, rows: np.ndarray):
+    """``values`` (a numpy or pandas array) at the positions ``rows``."""
+    return values[rows] if isinstance(values, np.ndarray) else values.take(rows)
+
+
+def _inferred(values: list):
+    """The column pandas infers from the list ``values`` (what ``pd.DataFrame({c: values})`` holds)."""
+    return pd.Series(values).array
+
+
 def _indexes(fit: FitResult) -> pd.DataFrame:
     """The headline latent's rows: ``status``/``reason`` the unit's, ``headline_status`` /
     ``headline_reason`` the headline index's own (what the aggregation uses)."""
     li = fit._table("latent_indexes")
+    if "company_indexes" in fit._tables:  # cut with latent_indexes (_latent_indexes)
+        return fit._tables["company_indexes"]
     head = li.loc[li["latent"] == fit.spec.headline].drop(columns="latent").reset_index(drop=True)
     head = head.rename(columns={"status": "headline_status", "reason": "headline_reason"})
     head = head.rename(columns={"unit_status": "status", "unit_reason": "reason"})
