@@ -659,6 +659,9 @@ def _stack(fit: FitResult, attr: str) -> pd.DataFrame:
 
 
 def _units(fit: FitResult) -> pd.DataFrame:
+    fast = _unit_columns(fit)
+    if fast is not None:
+        return table(fast)
     rows = []
     for o in fit.outcomes:
         r = _keyframe(fit, o)
@@ -667,6 +670,38 @@ def _units(fit: FitResult) -> pd.DataFrame:
         rows.append(r)
     cols = list(fit.groups) + ["status", "reason", "n", "converged", "admissible", "messages"]
     return _with_carry(fit, pd.DataFrame(rows, columns=cols))
+
+
+def _unit_columns(fit: FitResult) -> dict | None:
+    """The columns of :func:`_units` as arrays, for :func:`acsi.frames.table` (no frame of dicts, no
+    hierarchy merge); None when the general build must decide (no units, unit values of mixed
+    types or a missing one, a unit without rows in the data, values other than ``str`` texts,
+    integer ``n`` and boolean flags, a unit or hierarchy column named like a status column).
+    The same table (``tests/test_results_fast.py``)."""
+    outcomes, groups = fit.outcomes, list(fit.groups)
+    names = ("status", "reason", "n", "converged", "admissible", "messages")
+    if not outcomes or set(groups + list(fit.carry)) & set(names):
+        return None
+    status = [o.status for o in outcomes]
+    reason = [o.reason for o in outcomes]
+    messages = ["; ".join(o.messages) for o in outcomes]
+    n = [o.n for o in outcomes]
+    flags = [o.converged for o in outcomes], [o.admissible for o in outcomes]
+    if not (all(type(x) is str for col in (status, reason) for x in col)
+            and all(type(x) is int or type(x) is np.int64 for x in n)
+            and all(type(x) is bool or type(x) is np.bool_ for col in flags for x in col)):
+        return None
+    lengths = [1] * len(outcomes)
+    keys = _key_columns(fit, outcomes, lengths)
+    carry = None if keys is None else _carry_columns(fit, outcomes, lengths)
+    if carry is None:
+        return None
+    out = {g: _inferred(v) for g, v in keys.items()}
+    out.update(carry)
+    out.update(status=_inferred(status), reason=_inferred(reason), n=np.array(n, dtype=np.int64),
+               converged=np.array(flags[0], dtype=bool), admissible=np.array(flags[1], dtype=bool),
+               messages=_inferred(messages))
+    return out
 
 
 def _latent_status(o, latent_ids) -> dict:
@@ -864,14 +899,19 @@ def _scores(fit: FitResult) -> pd.DataFrame:
 def _accounting(fit: FitResult) -> pd.DataFrame:
     acc = fit.prepared.accounting.copy()
     groups = list(fit.groups)
-    if groups:
-        failed = {o.key for o in fit.outcomes if o.status == "failed"}
+    failed = {o.key for o in fit.outcomes if o.status == "failed"} if groups else set()
+    if failed:  # (no failed unit: nothing to move)
         keys = [tuple(r) for r in acc[groups].itertuples(index=False)]
         is_failed = np.array([k in failed for k in keys])
         acc.loc[is_failed, "dropped_unit_not_estimated"] = acc.loc[is_failed, "rows_used"]
         acc.loc[is_failed, "rows_used"] = 0
     dropped = [f"dropped_{r}" for r in DROP_REASONS]
-    acc["check"] = acc["rows_used"] + acc[dropped].sum(axis=1) == acc["rows_read"]
+    counts = ["rows_read", "rows_used", *dropped]
+    if all(acc[c].dtype == np.int64 for c in counts):  # integer counts: the same sum column by column in numpy
+        used = acc["rows_used"].to_numpy() + sum(acc[c].to_numpy() for c in dropped)
+        acc["check"] = used == acc["rows_read"].to_numpy()
+    else:
+        acc["check"] = acc["rows_used"] + acc[dropped].sum(axis=1) == acc["rows_read"]
     return acc
 
 
