@@ -25,7 +25,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-__all__ = ["float_matrix", "labels", "table", "text"]
+__all__ = ["column_arrays", "float_matrix", "labels", "table", "text"]
 
 _CACHE = 4096  # distinct label tuples kept (a few per model; a production has one model)
 
@@ -82,3 +82,17 @@ def table(columns: dict) -> pd.DataFrame:
     out = pd.DataFrame(dict(enumerate(arrays)), index=index)
     out.columns = names
     return out
+
+
+def column_arrays(frame: pd.DataFrame) -> list:
+    """The arrays of ``frame``'s columns in order (numpy arrays or pandas extension arrays), the
+    frame's own (read them, never change them): what :func:`table` takes.  pandas'
+    ``DataFrame._iter_column_arrays`` (one pass over the blocks, ~7 µs against ~8 µs a column
+    for ``frame[c].array``); without it, column by column."""
+    read = getattr(frame, "_iter_column_arrays", None)
+    if read is not None:
+        try:
+            return list(read())
+        except TypeError:  # another signature: the public way below
+            pass
+    return [frame.iloc[:, i].array for i in range(frame.shape[1])]

@@ -13,6 +13,7 @@ the answers, which are not saved).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
 
@@ -27,7 +28,7 @@ from .pipeline import UnitOutcome, stacked_table
 from .data.saved import MANIFEST as _MANIFEST
 from .data.saved import read_results_dir
 from .estimate.semtables import UNIT_TABLES
-from .frames import table
+from .frames import column_arrays, table
 from .spec import ModelSpec
 from .summary import Summary
 from .tables import write_result
@@ -579,6 +580,22 @@ def _carry_columns(fit: FitResult, outcomes, lengths) -> dict | None:
     return {c: data[c].array.take(rows) for c in carry}
 
 
+def _key_arrays(fit: FitResult, outcomes, lengths) -> dict | None:
+    """:func:`_key_columns` as arrays: each unit column inferred once from the units' values
+    (:func:`_runs_column`, kept per tuple of values: every long table of a fit has the same
+    units) and taken over the rows; the column pandas infers from the repeated values (one type
+    in a column).  None when a column's values differ in type between units."""
+    cols, reps = {}, None
+    for j, g in enumerate(fit.groups):
+        values = tuple(o.key[j] for o in outcomes)
+        if len({type(v) for v in values}) > 1:
+            return None
+        if reps is None:
+            reps = np.repeat(np.arange(len(values)), np.asarray(lengths, dtype=np.int64))
+        cols[g] = _runs_column(values).take(reps)
+    return cols
+
+
 def _is_first_row(data: pd.DataFrame, groups: list, key: tuple) -> bool:
     """Whether the data's first row belongs to the unit ``key`` (each unit value equal and of the same type)."""
     for g, v in zip(groups, key):
@@ -616,7 +633,7 @@ def _stacked(fit: FitResult, get, name: str | None = None) -> pd.DataFrame | Non
             return None
         present = [o for o, k in zip(fit.outcomes, lengths) if k is not None]
         body = pd.concat([st.table for st in stacks], ignore_index=True)
-        keys = _key_columns(fit, present, [k for k in lengths if k is not None])
+        keys = _key_arrays(fit, present, [k for k in lengths if k is not None])
         if keys is not None and not any(g in body.columns for g in keys):
             return _with_keys(keys, body)
     parts = [(o, obj) for o in fit.outcomes if (obj := get(o)) is not None]
@@ -627,19 +644,46 @@ def _stacked(fit: FitResult, get, name: str | None = None) -> pd.DataFrame | Non
     first = objs[0]
     if all(series) and all(x.dtype == first.dtype and x.index.equals(first.index) for x in objs):
         body = pd.DataFrame(np.vstack([x.to_numpy() for x in objs]), columns=first.index)  # fit measures
+    elif len(objs) == 1 and not series[0] and _default_index(first):
+        body = first  # one unit: its table as it is (_with_keys builds a new frame; pd.concat would copy it first)
     elif not any(series):
         body = pd.concat(objs, ignore_index=True)
     else:
         body = None
-    keys = None if body is None else _key_columns(fit, outcomes, [1 if s else len(x) for s, x in zip(series, objs)])
+    keys = None if body is None else _key_arrays(fit, outcomes, [1 if s else len(x) for s, x in zip(series, objs)])
     if body is None or keys is None or any(g in body.columns for g in keys):
         return _stacked_per_unit(fit, parts)
+    if body is first and (not keys or not _fast_keys(keys, body)):
+        body = pd.concat(objs, ignore_index=True)  # the general build's own frame
     return _with_keys(keys, body)
 
 
+def _default_index(frame: pd.DataFrame) -> bool:
+    ix = frame.index
+    return isinstance(ix, pd.RangeIndex) and ix.start == 0 and ix.step == 1 and ix.name is None
+
+
+def _fast_keys(keys: dict, body: pd.DataFrame) -> bool:
+    """Whether :func:`_with_keys` builds ``body`` with ``keys`` from the arrays (default index,
+    distinct unnamed text column labels, none a unit column)."""
+    cols = body.columns
+    return (_default_index(body) and cols.name is None and cols.is_unique and all(type(c) is str for c in cols)
+            and not set(keys) & set(cols))
+
+
 def _with_keys(keys: dict, body: pd.DataFrame) -> pd.DataFrame:
-    """``body`` with the unit columns ``keys`` (:func:`_key_columns`) in front."""
-    return pd.concat([pd.DataFrame(keys, index=body.index), body], axis=1) if keys else body
+    """``body`` with the unit columns ``keys`` (:func:`_key_arrays`) in front.
+
+    Built from the columns' arrays (:func:`acsi.frames.table`) when ``body`` has a default index
+    and distinct, unnamed text column labels, as the stacked bodies have: the frame of
+    ``pd.concat([pd.DataFrame(keys), body], axis=1)`` without the two frames' alignment."""
+    if not keys:
+        return body
+    if _fast_keys(keys, body):
+        out = dict(keys)
+        out.update(zip(body.columns, column_arrays(body)))
+        return table(out)
+    return pd.concat([pd.DataFrame(keys, index=body.index), body], axis=1)
 
 
 def _stacked_per_unit(fit: FitResult, parts) -> pd.DataFrame:
@@ -692,11 +736,11 @@ def _unit_columns(fit: FitResult) -> dict | None:
             and all(type(x) is bool or type(x) is np.bool_ for col in flags for x in col)):
         return None
     lengths = [1] * len(outcomes)
-    keys = _key_columns(fit, outcomes, lengths)
+    keys = _key_arrays(fit, outcomes, lengths)
     carry = None if keys is None else _carry_columns(fit, outcomes, lengths)
     if carry is None:
         return None
-    out = {g: _inferred(v) for g, v in keys.items()}
+    out = dict(keys)
     out.update(carry)
     out.update(status=_inferred(status), reason=_inferred(reason), n=np.array(n, dtype=np.int64),
                converged=np.array(flags[0], dtype=bool), admissible=np.array(flags[1], dtype=bool),
@@ -810,11 +854,11 @@ def _latent_columns(fit: FitResult) -> dict | None:
     texts = (latent, status, reason, unit_status, unit_reason)
     if not sum(lengths) or not all(type(x) is str for col in texts for x in col):
         return None
-    keys = _key_columns(fit, outcomes, lengths)
+    keys = _key_arrays(fit, outcomes, lengths)
     carry = None if keys is None else _carry_columns(fit, outcomes, lengths)
     if carry is None:
         return None
-    out = {g: _inferred(v) for g, v in keys.items()}
+    out = dict(keys)
     out.update(carry)
     out["latent"] = _inferred(latent)
     for c in _INDEX_VALUES:
@@ -839,6 +883,13 @@ def _take(values, rows: np.ndarray):
 def _inferred(values: list):
     """The column pandas infers from the list ``values`` (what ``pd.DataFrame({c: values})`` holds)."""
     return pd.Series(values).array
+
+
+@lru_cache(maxsize=64)
+def _runs_column(runs: tuple):
+    """The column pandas infers from ``list(runs)``, kept per tuple (the units of a fit: every
+    long table of the fit has them); read only by ``take``, never changed."""
+    return pd.Series(list(runs)).array
 
 
 def _indexes(fit: FitResult) -> pd.DataFrame:
