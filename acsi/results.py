@@ -880,6 +880,12 @@ def _take(values, rows: np.ndarray):
     return values[rows] if isinstance(values, np.ndarray) else values.take(rows)
 
 
+def _own(column: pd.Series):
+    """The array of ``column``: its numpy array, or its pandas array when it has no numpy dtype."""
+    arr = column.array
+    return column.to_numpy() if isinstance(arr, pd.arrays.NumpyExtensionArray) else arr
+
+
 def _inferred(values: list):
     """The column pandas infers from the list ``values`` (what ``pd.DataFrame({c: values})`` holds)."""
     return pd.Series(values).array
@@ -912,10 +918,16 @@ def _scores(fit: FitResult) -> pd.DataFrame:
     # declared demographics present in the survey (sex, age...) stay beside the scores
     demo = [c for c in getattr(prepared, "covariates", ()) if c in data.columns and c not in groups + carry]
     head = groups + carry + demo
-    # row positions of every unit, in input order (the order fit_unit saw them in)
-    positions = data.groupby(groups, sort=False, dropna=False).indices if groups else {}
     # a fit without unit columns has one model, the pooled one: its respondents are every row
     outcomes = fit.outcomes if groups else ([fit.pooled] if fit.pooled is not None else [])
+    # row positions of every unit, in input order (the order fit_unit saw them in); one unit of n rows
+    # whose first row is the data's first and the data of n rows: every row
+    one = len(outcomes) == 1 and groups and len(data) and outcomes[0].n == len(data) \
+        and _is_first_row(data, groups, outcomes[0].key)
+    if one:
+        positions = {outcomes[0].key if len(groups) > 1 else outcomes[0].key[0]: np.arange(len(data))}
+    else:
+        positions = data.groupby(groups, sort=False, dropna=False).indices if groups else {}
     found = stacked_table(outcomes, "scores")
     if found is not None:  # units fitted on workers: the chunks' score tables as they came
         scored = [o for o, k in zip(outcomes, found[1]) if k is not None]
@@ -933,6 +945,16 @@ def _scores(fit: FitResult) -> pd.DataFrame:
         # one take of the unit columns and one matrix of scores for every unit (the same rows in the
         # same order as unit by unit, without a frame per unit)
         pos = np.concatenate(where)
+        names = head + ["row", "weight", *first.columns]
+        if len(set(names)) == len(names) and all(type(c) is str for c in names) \
+                and sum(len(f) for f in frames) == len(pos):
+            # the same frame from the columns' arrays (acsi.frames.table), without the frame of unit
+            # columns, its two inserts and the concatenation
+            scores = np.vstack([f.to_numpy() for f in frames])
+            cols = {c: _take(_own(data[c]), pos) for c in head}
+            cols.update(row=prepared.rows[pos], weight=prepared.weights[pos])
+            cols.update((c, scores[:, j]) for j, c in enumerate(first.columns))
+            return table(cols)
         sub = data[head].iloc[pos].reset_index(drop=True)
         sub["row"] = prepared.rows[pos]
         sub["weight"] = prepared.weights[pos]
