@@ -23,7 +23,7 @@ import pandas as pd
 
 from .data import DEFAULT_MISSING_CODES, prepare_survey, read_survey
 from .data.prepare import missing_codes_of
-from .data.periods import canonical_periods
+from .data.periods import canonical_periods, periods_unchanged
 from .errors import AdmissibilityWarning, ConvergenceWarning, DataError, InvalidParameterError
 from .log import PROGRESS_MIN_ITEMS, get_logger
 from .options import JOBS, Boolean, InstanceOf, Integer, OneOf, Real, Text, validate_params
@@ -185,8 +185,11 @@ def fit(
     units = [unit] if isinstance(unit, str) else list(unit or [])
     if period == "auto":
         period = "period" if "period" in data.columns and "period" not in units else None
+    kept_periods = False  # the period column is already canonical: kept as it is, not built again
     if period and period in data.columns:  # one parser for the package: '2024Q1' and '2024 Q1' are one unit
-        data = data.assign(**{period: canonical_periods(data[period], table="survey", labels_only=True)[0]})
+        kept_periods = periods_unchanged(data[period], table="survey", labels_only=True)
+        if not kept_periods:
+            data = data.assign(**{period: canonical_periods(data[period], table="survey", labels_only=True)[0]})
     groups = ([period] if period else []) + units if units else []
     recorded = {
         "unit": units, "period": period, "estimator": estimator, "weight": weight,
@@ -207,6 +210,8 @@ def fit(
         carry=("industry", "sector") if units else (), id_column=id_column,
     )
     frame = prepared.data
+    if kept_periods and not len(frame) and period in groups:  # as the rebuilt labels give no rows: no text inferred
+        frame[period] = frame[period].astype(object)
     _check_carry(frame, groups, prepared.carry)
     items = list(prepared.variables)  # every observed column of the model (items, cc1, covariates)
 

@@ -116,9 +116,32 @@ def _row_hashes(df):
     for j in range(p):
         if cols[j] is None:
             s = df.iloc[:, j]
+            if isinstance(s.dtype, pd.StringDtype) and s.dtype.storage == "pyarrow":
+                cols[j] = _text_hashes(s)
+                continue
             cols[j] = pd.util.hash_array(s.array if isinstance(s.dtype, pd.api.extensions.ExtensionDtype)
                                          else s.to_numpy()).astype("uint64", copy=False)
     return combine_hash_arrays(iter(cols), p)
+
+
+def _text_hashes(s):
+    """pandas' hashes of an Arrow string column, from its shared codes (:func:`acsi.frames.factorize`):
+    each distinct text hashed once, a missing value ``2**64 - 1``, as pandas' own hook for
+    Arrow strings (``ArrowExtensionArray._hash_pandas_object``) does from the dictionary."""
+    import numpy as np
+    import pandas as pd
+
+    from .frames import factorize
+
+    codes, uniques = factorize(s)
+    hashed = pd.util.hash_array(np.asarray(uniques, dtype=object), categorize=False)
+    if not len(hashed):
+        return np.full(len(codes), np.iinfo(np.uint64).max, dtype=np.uint64)
+    if len(hashed) == 1 and codes.size and not codes.any():  # one text in every row
+        return np.full(len(codes), hashed[0], dtype=np.uint64)
+    out = hashed.take(np.maximum(codes, 0))
+    out[codes < 0] = np.iinfo(np.uint64).max
+    return out
 
 
 def stamp(options: dict | None = None, *tables) -> dict:
