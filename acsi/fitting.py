@@ -25,6 +25,7 @@ from .data import DEFAULT_MISSING_CODES, prepare_survey, read_survey
 from .data.prepare import missing_codes_of
 from .data.periods import canonical_periods, periods_unchanged
 from .errors import AdmissibilityWarning, ConvergenceWarning, DataError, InvalidParameterError
+from .frames import factorize
 from .log import PROGRESS_MIN_ITEMS, get_logger
 from .options import JOBS, Boolean, InstanceOf, Integer, OneOf, Real, Text, validate_params
 from .parallel import blas_single_thread, check_scheduler_type, chunks, run_tasks, worker_count
@@ -219,9 +220,13 @@ def fit(
     # sampling.weights: even constant weights switch to robust inference)
     vw = prepared.weights if weight is not None else None
     # one float matrix, cut per unit: a task carries only its unit's rows, never the survey
-    X = frame[items].to_numpy(dtype=float)
+    X = _answers(frame, items)
     tasks = []
-    if groups:
+    only = _only_unit(frame, groups)
+    if only is not None:  # every row in one unit: its rows are all rows, in order (no grouping, no copy: the
+        # unit's frame is built from it in _fit_chunk, which copies into pandas' own layout whatever the order)
+        tasks.append((only, X, None if vw is None else vw.copy()))
+    elif groups:
         for k, pos in frame.groupby(groups, sort=True, dropna=False).indices.items():
             tasks.append(((k if isinstance(k, tuple) else (k,)), X[pos], None if vw is None else vw[pos]))
     # units present in the data whose every row was dropped still get a row
@@ -257,6 +262,37 @@ def fit(
         spec=spec, estimator=estimator, groups=tuple(groups), carry=tuple(prepared.carry), outcomes=tuple(outcomes),
         pooled=pooled_outcome, prepared=prepared, options=recorded, provenance=provenance,
     )
+
+
+def _answers(frame: pd.DataFrame, items: list[str]) -> np.ndarray:
+    """``frame[items]`` as a float matrix (read-only), read from the frame's own block when the items
+    are a run of its float columns (as :func:`acsi.data.prepare_survey` lays them out): no frame
+    is built for the selection.  Cut per unit (``X[pos]``), it gives the same rows either way."""
+    cols = frame.columns
+    a = cols.get_loc(items[0]) if items and items[0] in cols else None
+    if (isinstance(a, int) and list(cols[a:a + len(items)]) == items
+            and all(dt == np.float64 for dt in frame.dtypes.iloc[a:a + len(items)])):
+        return frame.iloc[:, a:a + len(items)].to_numpy(dtype=float)
+    return frame[items].to_numpy(dtype=float)
+
+
+def _only_unit(frame: pd.DataFrame, groups: list[str]) -> tuple | None:
+    """The key of the one unit when every row of ``frame`` has the same label in each group column
+    (none missing), as ``frame.groupby(groups).indices`` would name it; else None (no rows, several
+    units, or a column that is not text, whose labels the grouping decides).  From the shared codes
+    (:func:`acsi.frames.factorize`), which cost nothing more here."""
+    if not groups or not len(frame):
+        return None
+    key = []
+    for g in groups:
+        col = frame[g]
+        if not (isinstance(col.dtype, pd.StringDtype) and col.dtype.storage == "pyarrow"):
+            return None
+        codes, uniques = factorize(col)
+        if codes.any():  # a second label (code 1...) or a missing one (-1)
+            return None
+        key.append(uniques[0])
+    return tuple(key)
 
 
 def _with_file_scales(spec, data: pd.DataFrame, item_map: dict | None = None):
@@ -324,13 +360,18 @@ def _carry_consistent(frame: pd.DataFrame, groups: list[str], carry: list[str]) 
     caller's grouping then decides, and names the units)."""
     key, size = np.zeros(len(frame), dtype=np.int64), 1
     for g in groups:
-        codes, uniques = pd.factorize(frame[g], use_na_sentinel=True)
+        codes, uniques = factorize(frame[g])  # the codes shared with the rest of the fit
         size *= len(uniques) + 1
         if size > 2**31:
             return False
         key = key * (len(uniques) + 1) + (codes + 1)
+    one = not key.size or bool((key == key[0]).all())  # one unit: one value each, nothing to pair
     for c in carry:
-        codes, uniques = pd.factorize(frame[c], use_na_sentinel=True)
+        codes, uniques = factorize(frame[c])
+        if one:
+            if codes.size and not (codes == codes[0]).all():
+                return False
+            continue
         m = len(uniques) + 1
         if size * m > 2**62:
             return False

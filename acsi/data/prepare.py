@@ -54,6 +54,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError, DataWarning
+from ..frames import factorize
 from ..options import invalid
 from ..spec import ModelSpec
 
@@ -183,6 +184,8 @@ def _check_ids(df: pd.DataFrame, id_column: str | None) -> None:
         return
     for col in df.columns:
         if str(col).strip().lower() in ID_NAMES:
+            if _increasing(df[col]):  # numbered rows: no id twice, nothing to hash
+                continue
             ids = df[col].dropna()
             dup = ids.duplicated(keep=False)
             if dup.any():
@@ -195,16 +198,31 @@ def _check_ids(df: pd.DataFrame, id_column: str | None) -> None:
                 )
 
 
+def _increasing(col: pd.Series) -> bool:
+    """Whether a numeric column rises strictly from row to row (ids numbered 1, 2, 3...): then no value
+    repeats.  False for anything else (a hole compares False), which the caller checks in full."""
+    if not (isinstance(col.dtype, np.dtype) and col.dtype.kind in "iuf"):
+        return False
+    a = col.to_numpy()
+    return bool((a[1:] > a[:-1]).all())
+
+
 def _unit_ids(df: pd.DataFrame, groups: list[str]) -> tuple[np.ndarray, np.ndarray, dict]:
     """Each row's unit as a number 0..m-1 in order of first appearance, each unit's first row, and
-    each group column's ``(codes, distinct labels)`` (a missing label is a label of its own here:
-    the accounting names it ``<missing>``)."""
+    each group column's ``(codes, distinct labels, whether no label is missing)`` (a missing label
+    is a label of its own here: the accounting names it ``<missing>``)."""
     ids, labels = None, {}
     for g in groups:
-        codes, uniq = pd.factorize(df[g], use_na_sentinel=False)  # codes in order of first appearance
-        labels[g] = (codes, uniq)
+        codes, uniq = factorize(df[g])  # codes in order of first appearance, shared with the rest of the fit
+        complete = not codes.size or codes.min() >= 0
+        if not complete:  # a missing label: a code of its own, in order of appearance too
+            codes, uniq = pd.factorize(df[g], use_na_sentinel=False)
+        labels[g] = (codes, uniq, complete)
         codes = codes.astype(np.int64, copy=False)
-        ids = codes if ids is None else pd.factorize(ids * len(uniq) + codes)[0].astype(np.int64, copy=False)
+        if ids is None:
+            ids = codes
+        elif len(uniq) > 1:  # one label adds nothing: ids * 1 + 0 are the ids, numbered already
+            ids = pd.factorize(ids * len(uniq) + codes)[0].astype(np.int64, copy=False)
     if not ids.any():  # one unit
         return ids, np.zeros(min(ids.size, 1), dtype=np.int64), labels
     # units are numbered in order of first appearance: a unit's first row is where the running maximum rises
@@ -431,10 +449,11 @@ def prepare_survey(
         miss_unit = np.zeros(n, dtype=bool)
         for g in groups:
             col = df[g]
-            miss_unit |= np.asarray(col.array.isna(), dtype=bool)
+            codes, uniq, complete = labels[g]
+            if not complete:
+                miss_unit |= np.asarray(col.array.isna(), dtype=bool)
             if col.dtype == object or isinstance(col.dtype, pd.StringDtype):  # pandas 3's "str" as well as "string"
                 # a blank label is a missing unit: tested once per distinct label, not per row
-                codes, uniq = labels[g]
                 if any(not isinstance(u, str) or not u.strip() for u in uniq):  # a blank, a hole or a number
                     blank_label = (pd.Series(uniq, dtype=object).astype("string").str.strip().fillna("") == "")
                     blank_label = blank_label.to_numpy(dtype=bool)
