@@ -55,6 +55,7 @@ import pandas as pd
 
 from ..errors import DataError, DataWarning
 from ..frames import factorize
+from ..frames import labels as labels_of
 from ..options import invalid
 from ..spec import ModelSpec
 
@@ -333,10 +334,16 @@ def prepare_survey(
     bad_types = {}
     X = np.empty((n, p), order="F")
     variables_to_read = variables
-    if all(dt == np.float64 for dt in df.dtypes):  # a table of floats only: pandas hands its block over whole
+    dtypes = list(df.dtypes)
+    at = df.columns.get_indexer(variables)
+    if all(dt == np.float64 for dt in dtypes):  # a table of floats only: pandas hands its block over whole
         whole = df.to_numpy()
-        for j, k in enumerate(df.columns.get_indexer(variables)):
+        for j, k in enumerate(at):
             X[:, j] = whole[:, k]
+        variables_to_read = ()
+    elif p and (at == np.arange(at[0], at[0] + p)).all() and all(
+            isinstance(dtypes[k], np.dtype) and dtypes[k].kind in "iuf" and dtypes[k] == dtypes[at[0]] for k in at):
+        X[:] = df.iloc[:, at[0]:at[0] + p].to_numpy()  # adjacent columns of one number dtype: one block, one read
         variables_to_read = ()
     for j, it in enumerate(variables_to_read):
         col = df[it]
@@ -506,9 +513,10 @@ def prepare_survey(
     # the frame in, so that the same rows give the same bits whichever way they reach the estimator
     if not every:
         Xm = np.take(Xm, rows_used, axis=0, out=np.empty((rows_used.size, p), order="F"))
-    data = pd.DataFrame(Xm, columns=variables, copy=False)  # the matrix is this function's own: not copied
+    data = pd.DataFrame(Xm, copy=False)  # the matrix is this function's own: not copied
     for k, c in enumerate(groups + carry):  # the label columns first, with their dtypes, cut to the rows used
-        data.insert(k, c, df[c].array.copy() if every else df[c].array.take(rows_used))
+        data.insert(k, -1 - k, df[c].array.copy() if every else df[c].array.take(rows_used))  # named below
+    data.columns = labels_of(groups + carry + variables)  # one index of names, not one per column inserted
     for c in extra_cov:
         data[c] = df[c].to_numpy()[rows_used]
     weights_used = np.ones(rows_used.size) if wvals is None else wvals[rows_used].astype(float, copy=True)
