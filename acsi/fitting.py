@@ -265,13 +265,13 @@ def fit(
 
 
 def _answers(frame: pd.DataFrame, items: list[str]) -> np.ndarray:
-    """``frame[items]`` as a float matrix (read-only), read from the frame's own block when the items
-    are a run of its float columns (as :func:`acsi.data.prepare_survey` lays them out): no frame
-    is built for the selection.  Cut per unit (``X[pos]``), it gives the same rows either way."""
-    cols = frame.columns
-    a = cols.get_loc(items[0]) if items and items[0] in cols else None
-    if (isinstance(a, int) and list(cols[a:a + len(items)]) == items
-            and all(dt == np.float64 for dt in frame.dtypes.iloc[a:a + len(items)])):
+    """``frame[items]`` (the prepared frame: the items are floats) as a float matrix (read-only),
+    read from the frame's own block when the items are a run of its columns (as
+    :func:`acsi.data.prepare_survey` lays them out): no frame is built for the selection.  Cut per
+    unit (``X[pos]``), it gives the same rows either way."""
+    names = frame.columns.tolist()
+    a = names.index(items[0]) if items and items[0] in names else -1
+    if a >= 0 and names[a:a + len(items)] == items:  # the prepared frame's float columns: pandas' one block
         return frame.iloc[:, a:a + len(items)].to_numpy(dtype=float)
     return frame[items].to_numpy(dtype=float)
 

@@ -120,7 +120,8 @@ def _row_hashes(df):
         k = j + 1
         while k < p and number[k] and dtypes[k] == dtypes[j]:
             k += 1
-        runs.append((j, k, df.iloc[:, j:k].to_numpy()))  # one block: a view of pandas' own
+        cells = df.iloc[:, j].to_numpy()[:, None] if k == j + 1 else df.iloc[:, j:k].to_numpy()
+        runs.append((j, k, cells))  # one block: a view of pandas' own
         j = k
     out = np.empty(n, dtype=np.uint64)
     cols: list = [None] * p

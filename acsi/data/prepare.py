@@ -54,7 +54,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError, DataWarning
-from ..frames import factorize
+from ..frames import factorize, text
 from ..frames import labels as labels_of
 from ..options import invalid
 from ..spec import ModelSpec
@@ -335,7 +335,7 @@ def prepare_survey(
     X = np.empty((n, p), order="F")
     variables_to_read = variables
     dtypes = list(df.dtypes)
-    at = df.columns.get_indexer(variables)
+    at = np.array([df.columns.get_loc(v) for v in variables], dtype=np.int64)  # unique names (checked above)
     if all(dt == np.float64 for dt in dtypes):  # a table of floats only: pandas hands its block over whole
         whole = df.to_numpy()
         for j, k in enumerate(at):
@@ -490,13 +490,17 @@ def prepare_survey(
         tally = np.bincount(unit_ids * len(names) + reason, minlength=m * len(names)).reshape(m, len(names))
         # one row per distinct unit (first rows), grouped as every row would be: the same keys and order
         keys = {}
+        texts = True  # every label a text: the columns are the str columns pandas infers (built once)
         for g in groups:
             label = np.asarray(df[g].array.take(first_rows), dtype=object)
             label[pd.isna(label)] = "<missing>"
+            texts = texts and all(type(v) is str for v in label)
             keys[g] = label
+        if texts:
+            keys = {g: text(label.tolist()) for g, label in keys.items()}
         acc = pd.DataFrame({**keys, "rows_read": tally.sum(axis=1).astype(np.int64),
                             **{c: tally[:, k].astype(np.int64) for k, c in enumerate(names)}})
-        inferred = all(dt != object for dt in acc.dtypes.iloc[:len(groups)])  # text, dates: not inferred again
+        inferred = texts or all(dt != object for dt in acc.dtypes.iloc[:len(groups)])  # text, dates: not inferred again
         if len(acc) == 1 and inferred:
             accounting = acc  # one unit: what the grouping below gives (labels other than text are inferred there)
         elif inferred and not acc.duplicated(groups).any():
@@ -515,6 +519,7 @@ def prepare_survey(
         Xm = np.take(Xm, rows_used, axis=0, out=np.empty((rows_used.size, p), order="F"))
     data = pd.DataFrame(Xm, copy=False)  # the matrix is this function's own: not copied
     for k, c in enumerate(groups + carry):  # the label columns first, with their dtypes, cut to the rows used
+        # (a copy of an Arrow column shares its data, hence its codes: acsi.frames.factorize; pd.concat would not)
         data.insert(k, -1 - k, df[c].array.copy() if every else df[c].array.take(rows_used))  # named below
     data.columns = labels_of(groups + carry + variables)  # one index of names, not one per column inserted
     for c in extra_cov:
@@ -527,7 +532,7 @@ def prepare_survey(
     # one column per count, in order of first appearance; a code counted for some items only is 0 for
     # the others (as floats, as pandas' fillna(0) of the rows as records gives)
     heads = list(dict.fromkeys(k for row in item_rows for k in row))
-    item_missing = pd.DataFrame({"item": variables, **{
+    item_missing = pd.DataFrame({"item": text(variables), **{  # the str column a list of names gives
         h: np.array([row[h] for row in item_rows], dtype=np.int64) if all(h in row for row in item_rows)
         else np.array([row.get(h, 0) for row in item_rows], dtype=float) for h in heads[1:]}})
     return PreparedData(data=data, accounting=accounting, item_missing=item_missing, groups=groups, carry=carry,
