@@ -231,7 +231,10 @@ def fit(
             tasks.append(((k if isinstance(k, tuple) else (k,)), X[pos], None if vw is None else vw[pos]))
     # units present in the data whose every row was dropped still get a row
     acc = prepared.accounting
-    acc_keys = list(zip(*(acc[g].tolist() for g in groups))) if groups else []
+    if not groups or (only is not None and len(acc) == 1):  # no units, or the one unit read is the one fitted
+        acc_keys = []
+    else:
+        acc_keys = list(zip(*(acc[g].tolist() for g in groups)))
     have = {k for k, _, _ in tasks}
     for k in acc_keys:
         if k not in have and "<missing>" not in k:

@@ -106,10 +106,16 @@ def _row_hashes(df):
     dtypes = list(df.dtypes)
     number = [isinstance(dt, np.dtype) and dt.kind in "iuf" and dt.itemsize <= 8 for dt in dtypes]
     runs, whole = [], {}  # (first column, end, cells as rows x columns); column -> its hashes
+    names = df.columns
+    by_name = names.is_unique and not isinstance(names, pd.MultiIndex)  # a column by its name: cheaper than iloc
+
+    def column(j):
+        return df[names[j]] if by_name else df.iloc[:, j]
+
     j = 0
     while j < p:
         if not number[j]:
-            s = df.iloc[:, j]
+            s = column(j)
             if isinstance(s.dtype, pd.StringDtype) and s.dtype.storage == "pyarrow":
                 whole[j] = _text_hashes(s)
             else:
@@ -120,7 +126,7 @@ def _row_hashes(df):
         k = j + 1
         while k < p and number[k] and dtypes[k] == dtypes[j]:
             k += 1
-        cells = df.iloc[:, j].to_numpy()[:, None] if k == j + 1 else df.iloc[:, j:k].to_numpy()
+        cells = column(j).to_numpy()[:, None] if k == j + 1 else df.iloc[:, j:k].to_numpy()
         runs.append((j, k, cells))  # one block: a view of pandas' own
         j = k
     out = np.empty(n, dtype=np.uint64)

@@ -193,3 +193,10 @@ def test_a_kept_period_column_gives_the_fit_a_rebuilt_one_gives(one_company):
         if stem != "units":
             pd.testing.assert_frame_equal(table, rebuilt.tables()[stem], check_exact=True, obj=stem)
     pd.testing.assert_frame_equal(kept.prepared.data, rebuilt.prepared.data, check_exact=True)
+
+
+def test_columns_named_twice_or_by_tuples_hash_as_pandas():
+    df = pd.DataFrame([["a", 1, 2.5, "b"], ["c", 3, np.nan, None]], columns=["x", "x", "y", "x"]).astype({"y": float})
+    multi = df.set_axis(pd.MultiIndex.from_tuples([("a", 1), ("a", 2), ("b", 1), ("b", 2)]), axis=1)
+    for frame in (df, multi):
+        np.testing.assert_array_equal(_row_hashes(frame), pd.util.hash_pandas_object(frame, index=False).to_numpy())
