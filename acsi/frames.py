@@ -31,7 +31,7 @@ import weakref
 import numpy as np
 import pandas as pd
 
-__all__ = ["factorize", "float_matrix", "labels", "text"]
+__all__ = ["factorize", "float_matrix", "labelled_matrix", "labels", "text"]
 
 _CACHE = 4096  # distinct label tuples kept (a few per model; a production has one model)
 
@@ -102,3 +102,35 @@ def factorize(values):
         return codes, uniques
     _CODES[key] = (ref, codes, uniques)
     return codes, uniques
+
+
+def labelled_matrix(columns: dict, matrix: np.ndarray, names) -> pd.DataFrame:
+    """A frame of the given label columns (``{name: 1-d array}``, Arrow ones taken as they are: pass copies)
+    followed by the float ``matrix`` (rows x len(names), column-major: pandas' own block layout,
+    not copied) under ``names``: what ``pd.DataFrame(matrix, columns=names)`` and one
+    ``insert(k, name, array)`` per label column give (tested), built in one step from its blocks
+    (``pandas.api.internals.create_dataframe_from_blocks``, pandas >= 3; the inserts before)."""
+    n, p = matrix.shape
+    heads = list(columns)
+    try:
+        from pandas.api.internals import create_dataframe_from_blocks
+    except ImportError:  # pragma: no cover - pandas 2
+        create_dataframe_from_blocks = None
+    # Arrow columns only: each is one block as it is; pandas infers (and reshapes) the others on insert
+    if create_dataframe_from_blocks is None or not all(
+            isinstance(a, pd.arrays.ArrowStringArray) or isinstance(getattr(a, "dtype", None), pd.ArrowDtype)
+            for a in columns.values()):
+        return _inserted(columns, matrix, names)
+    k = len(heads)
+    blocks = [(columns[h], np.array([j], dtype=np.intp)) for j, h in enumerate(heads)]
+    blocks.append((matrix.T, np.arange(k, k + p, dtype=np.intp)))
+    return create_dataframe_from_blocks(blocks, index=pd.RangeIndex(n), columns=labels([*heads, *names]))
+
+
+def _inserted(columns: dict, matrix: np.ndarray, names) -> pd.DataFrame:
+    """:func:`labelled_matrix` by pandas' public constructor and inserts."""
+    frame = pd.DataFrame(matrix, copy=False)
+    for k, (h, a) in enumerate(columns.items()):
+        frame.insert(k, -1 - k, a)  # named once below: one index, not one per column inserted
+    frame.columns = labels([*columns, *names])
+    return frame

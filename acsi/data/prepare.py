@@ -54,8 +54,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError, DataWarning
-from ..frames import factorize, text
-from ..frames import labels as labels_of
+from ..frames import factorize, labelled_matrix, text
 from ..options import invalid
 from ..spec import ModelSpec
 
@@ -517,11 +516,10 @@ def prepare_survey(
     # the frame in, so that the same rows give the same bits whichever way they reach the estimator
     if not every:
         Xm = np.take(Xm, rows_used, axis=0, out=np.empty((rows_used.size, p), order="F"))
-    data = pd.DataFrame(Xm, copy=False)  # the matrix is this function's own: not copied
-    for k, c in enumerate(groups + carry):  # the label columns first, with their dtypes, cut to the rows used
-        # (a copy of an Arrow column shares its data, hence its codes: acsi.frames.factorize; pd.concat would not)
-        data.insert(k, -1 - k, df[c].array.copy() if every else df[c].array.take(rows_used))  # named below
-    data.columns = labels_of(groups + carry + variables)  # one index of names, not one per column inserted
+    # the label columns first, with their dtypes, cut to the rows used, then the matrix (this function's
+    # own: not copied); a copy of an Arrow column shares its data, hence its codes (acsi.frames.factorize)
+    data = labelled_matrix({c: df[c].array.copy() if every else df[c].array.take(rows_used) for c in groups + carry},
+                           Xm, variables)
     for c in extra_cov:
         data[c] = df[c].to_numpy()[rows_used]
     weights_used = np.ones(rows_used.size) if wvals is None else wvals[rows_used].astype(float, copy=True)
