@@ -220,15 +220,16 @@ def fit(
     # sampling.weights: even constant weights switch to robust inference)
     vw = prepared.weights if weight is not None else None
     # one float matrix, cut per unit: a task carries only its unit's rows, never the survey
+    # (each unit's matrix column-major, the layout of a frame's float block, so _fit_chunk wraps it without a copy)
     X = _answers(frame, items)
     tasks = []
     only = _only_unit(frame, groups)
     if only is not None:  # every row in one unit: its rows are all rows, in order (no grouping, no copy: the
-        # unit's frame is built from it in _fit_chunk, which copies into pandas' own layout whatever the order)
+        # prepared block itself, column-major and read-only, as a unit's cut of it is column-major)
         tasks.append((only, X, None if vw is None else vw.copy()))
     elif groups:
         for k, pos in frame.groupby(groups, sort=True, dropna=False).indices.items():
-            tasks.append(((k if isinstance(k, tuple) else (k,)), X[pos], None if vw is None else vw[pos]))
+            tasks.append(((k if isinstance(k, tuple) else (k,)), X.T.take(pos, axis=1).T, None if vw is None else vw[pos]))
     # units present in the data whose every row was dropped still get a row
     acc = prepared.accounting
     if not groups or (only is not None and len(acc) == 1):  # no units, or the one unit read is the one fitted
@@ -400,7 +401,9 @@ def _fit_chunk(shared, chunk):
     outcomes go back as one :class:`~acsi.pipeline.StackedOutcomes` (one table per kind)."""
     spec, kw, columns, stack = shared
     cols = pd.Index(columns)
-    out = [fit_unit(k, pd.DataFrame(x, columns=cols.copy()), spec, weights=v, **kw) for k, x, v in chunk]
+    # a column-major matrix is a frame's float block as it is (the frame the copy would make, same layout)
+    out = [fit_unit(k, pd.DataFrame(x, columns=cols.copy(), copy=not x.flags.f_contiguous), spec, weights=v, **kw)
+           for k, x, v in chunk]
     return StackedOutcomes(out) if stack else out
 
 

@@ -144,7 +144,7 @@ class UnitOutcome:
 
     def __getattribute__(self, name):
         value = object.__getattribute__(self, name)
-        if type(value) is _Rows:  # a unit's rows of a chunk's table: read once
+        if type(value) in _DEFERRED:  # a unit's rows of a chunk's table, or a table made on first access: read once
             value = value.read()
             object.__setattr__(self, name, value)
         return value
@@ -163,6 +163,23 @@ _OUTCOME_FIELDS = ("key", "n", "status", "reason", "converged", "admissible", "m
                    "fit_measures", "weights", "scores", "index", "extra", "latents")
 #: The tables of an outcome that :class:`StackedOutcomes` stacks (and the ``extra`` tables).
 _TABLE_FIELDS = ("estimates", "fit_measures", "weights", "scores", "index", "latents")
+
+
+class _Lazy:
+    """A table of one unit made on first access from the numbers the unit computed (``make(*args)``,
+    a deterministic function of them: the same table whenever it is read).  The value is kept, so
+    outcomes that share the record (the pooled outcome of a one-unit fit) read the same object."""
+
+    __slots__ = ("make", "args", "value")
+
+    def __init__(self, make, *args):
+        self.make, self.args, self.value = make, args, None
+
+    def read(self):
+        if self.make is not None:
+            self.value = self.make(*self.args)
+            self.make = self.args = None
+        return self.value
 
 
 class _Rows:
@@ -277,12 +294,16 @@ class StackedOutcomes:
         return out
 
 
+#: The values an outcome reads on first access.
+_DEFERRED = (_Rows, _Lazy)
+
+
 class _LazyExtra(dict):
-    """``UnitOutcome.extra`` whose stacked tables are read on first access."""
+    """``UnitOutcome.extra`` whose stacked tables (and tables made on first access) are read on first access."""
 
     def __getitem__(self, key):
         value = dict.__getitem__(self, key)
-        if type(value) is _Rows:
+        if type(value) in _DEFERRED:
             value = value.read()
             dict.__setitem__(self, key, value)
         return value
@@ -340,7 +361,7 @@ class _Draft:
         self.converged = self.admissible = False
         self.messages: tuple[str, ...] = ()
         self.estimates = self.fit_measures = self.weights = self.scores = self.index = None
-        self.extra: dict = {}
+        self.extra: dict = _LazyExtra()
         self.latents = None
         self._latent_ids = tuple(latent_ids)
 
@@ -514,14 +535,24 @@ def _add_sem_tables(out: _Draft, spec: ModelSpec, model, res) -> None:
     """Effects, ACSI impacts, R², reliability and HTMT into ``out.extra``
     (:func:`acsi.estimate.semtables.unit_tables`); a table that cannot be computed is named in
     the messages."""
-    from .estimate.semtables import unit_tables
+    from .estimate.semtables import QUALITY_TABLES, _weights_of, effect_columns, frame, quality_columns
 
-    try:
-        tables, notes = unit_tables(spec, model, res, out.weights)
+    try:  # the effects and impacts now (one that cannot be computed is a message now), their frames on first access
+        tables, notes = effect_columns(spec, model, res, _weights_of(out.weights))
     except (AcsiError, np.linalg.LinAlgError, ValueError) as exc:
-        tables, notes = {}, [f"effects, impacts and reliability not computed: {exc}"]
-    out.extra.update(tables)
+        tables, notes = None, [f"effects, impacts and reliability not computed: {exc}"]
+    if tables is not None:
+        out.extra.update({name: _Lazy(frame, cols) for name, cols in tables.items()})
+        # R², reliability, HTMT: arithmetic on the estimate table and sample covariance, on first access
+        quality = _Lazy(quality_columns, spec, model, res.estimates, res.sample_cov)
+        out.extra.update({name: _Lazy(_quality_table, quality, name) for name in QUALITY_TABLES})
     out.messages = tuple(out.messages) + tuple(notes)
+
+
+def _quality_table(columns: _Lazy, name: str) -> pd.DataFrame:
+    from .estimate.semtables import frame
+
+    return frame(columns.read()[name])
 
 
 _ITEM = re.compile(r"negative residual variance of item (\S+) ")

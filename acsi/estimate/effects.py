@@ -47,7 +47,6 @@ Examples
 
 from __future__ import annotations
 
-import functools
 import weakref
 
 import numpy as np
@@ -55,6 +54,7 @@ import pandas as pd
 from scipy import special
 
 from ..errors import EstimationError, InvalidParameterError
+from ..frames import table
 from .expressions import complex_step
 from .mlfast import LOADING, PATH, PSI, RamModel
 
@@ -140,33 +140,6 @@ def _names(values) -> object:
     """A column of labels as the DataFrame constructor would make it from a list (pandas 3: its
     ``str`` dtype; pandas 2: object), built once so a table's construction only copies it."""
     return pd.Series(list(values), dtype=None if len(values) else object).array
-
-
-@functools.lru_cache(maxsize=None)
-def _column_index(names: tuple[str, ...]) -> pd.Index:
-    return pd.Index(list(names))
-
-
-def table(columns: dict) -> pd.DataFrame:
-    """``pd.DataFrame(columns)`` (a dict of equal-length columns: numpy arrays or the label
-    arrays of :func:`_names`), made faster: the column labels' Index is built once per set of
-    names (in pandas 3 making a string Index costs as much as a column) and the frame is made
-    from the arrays directly (pandas' ``DataFrame._from_arrays``; without it, under integer labels
-    then relabelled).  The same frame: same columns, dtypes, blocks and RangeIndex.  Every column
-    is the frame's own (numpy columns are copied into the frame's blocks, label arrays copied
-    here), so changing a table changes nothing else."""
-    arrays = [a.copy() if isinstance(a, pd.api.extensions.ExtensionArray) else a for a in columns.values()]
-    names = _column_index(tuple(columns))
-    index = pd.RangeIndex(len(arrays[0]) if arrays else 0)
-    make = getattr(pd.DataFrame, "_from_arrays", None)
-    if make is not None:
-        try:
-            return make(arrays, columns=names, index=index)
-        except TypeError:  # another signature: the public constructor below
-            pass
-    out = pd.DataFrame(dict(enumerate(arrays)), index=index)
-    out.columns = names
-    return out
 
 
 class _Structure:
@@ -378,14 +351,22 @@ class EffectsAt:
 
     def effects(self, vcov: np.ndarray | None, *, level: float = 0.95) -> pd.DataFrame:
         """The table of :func:`effects`."""
+        cols = self.effect_columns(vcov, level=level)
+        if cols is None:
+            return pd.DataFrame(columns=["from", "to", "effect", "est", "se", "z", "pvalue", "ci_lower", "ci_upper",
+                                         "std_lv", "std_all", "se_std_all"])
+        return table(cols)
+
+    def effect_columns(self, vcov: np.ndarray | None, *, level: float = 0.95) -> dict | None:
+        """The columns of :meth:`effects` (``table(cols)`` is the table; None: no structural paths),
+        for a caller that builds the frame later (:func:`acsi.estimate.semtables.unit_table_columns`)."""
         st = self.st
         if st.gm.has_exo and self.exo is None:
             raise InvalidParameterError("The 'exo' parameter of effects must be the covariates' sample moments for this "
                                         "model (it fixes covariates at their sample values). Got None instead.")
         k = len(st.pairs)
         if not k:
-            return pd.DataFrame(columns=["from", "to", "effect", "est", "se", "z", "pvalue", "ci_lower", "ci_upper",
-                                         "std_lv", "std_all", "se_std_all"])
+            return None
         raw, lv, al = (v[0] for v in _effect_parts(self.at))  # 3 (direct, indirect, total) × pairs
         se_raw = se_all = np.full((3, k), np.nan)
         if vcov is not None:
@@ -398,11 +379,16 @@ class EffectsAt:
         cols = {"from": st.effect_from, "to": st.effect_to, "effect": st.effect_kind, "est": est, "se": s}
         cols.update(_wald(est, s, level, np.sqrt(np.finfo(float).eps)))
         cols.update({"std_lv": lv.T.ravel(), "std_all": al.T.ravel(), "se_std_all": se_all.T.ravel()})
-        return self._frame(cols)
+        return self._grouped(cols)
 
     def impacts(self, vcov: np.ndarray | None, *, weights, lo, hi, rise: float = 5.0, level: float = 0.95,
                 keep: np.ndarray | None = None) -> pd.DataFrame:
         """The table of :func:`acsi_impacts`; ``keep`` (a bool per pair) leaves rows out."""
+        return table(self.impact_columns(vcov, weights=weights, lo=lo, hi=hi, rise=rise, level=level, keep=keep))
+
+    def impact_columns(self, vcov: np.ndarray | None, *, weights, lo, hi, rise: float = 5.0, level: float = 0.95,
+                       keep: np.ndarray | None = None) -> dict:
+        """The columns of :meth:`impacts` (``table(cols)`` is the table)."""
         _check_rise(rise)
         st = self.st
         gm = st.gm
@@ -429,13 +415,14 @@ class EffectsAt:
         cols.update(_wald(imp, se, level, 0.0))
         if keep is not None:
             cols = {c: v[keep] for c, v in cols.items()}
-        return self._frame(cols)
+        return self._grouped(cols)
 
-    def _frame(self, cols: dict) -> pd.DataFrame:
+    def _grouped(self, cols: dict) -> dict:
+        """``cols`` with the group column in front in a multigroup model."""
         if self.st.multigroup:
             n = len(next(iter(cols.values())))
             cols = {"group": np.full(n, self.group, dtype=np.int64), **cols}
-        return table(cols)
+        return cols
 
 
 def effects(model: RamModel, theta: np.ndarray, vcov: np.ndarray | None, *, group: int = 1, exo=None,

@@ -45,15 +45,29 @@ Equivalent R: ``lavaan::fitMeasures(sem(model, data))``.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pandas as pd
-from scipy import optimize, special, stats
+from scipy import optimize, special
 
 from ..frames import labels as labels_of
 
 __all__ = ["ml_discrepancy", "fit_measures", "chisq_measures", "rmsea_ci", "rmsea_pvalue", "robust_measures", "scaled_measures"]
 
 _LOG2PI = float(np.log(2.0 * np.pi))
+
+
+def _chi2_sf(x: float, df: float) -> float:
+    """``P(χ²_df > x)``: ``scipy.stats.chi2.sf`` (``special.chdtrc`` on the support, 1 below
+    it: an exact fit's χ² can come out as -1e-15), without the distribution object's overhead."""
+    return 1.0 if x < 0 else float(special.chdtrc(df, x))
+
+
+@functools.lru_cache(maxsize=64)
+def _lower_triangle(p: int) -> tuple[np.ndarray, np.ndarray]:
+    """``np.tril_indices(p)``, built once per size (read only)."""
+    return np.tril_indices(p)
 
 
 def _logdet(m: np.ndarray) -> float:
@@ -117,7 +131,7 @@ def rmsea_pvalue(chisq: float, df: float, n: float, ngroups: int = 1, c_hat: flo
 def chisq_measures(chisq: float, df: int, base_chisq: float, base_df: int, n: int, ngroups: int = 1) -> dict[str, float]:
     """p-value, CFI, TLI, RMSEA and its 90 % CI from the model and baseline chi-squares
     (formulas in the module docstring; shared by complete-data ML and FIML)."""
-    pvalue = float(stats.chi2.sf(chisq, df)) if df > 0 else np.nan
+    pvalue = _chi2_sf(chisq, df) if df > 0 else np.nan
     d = max(chisq - df, 0.0)
     db = max(base_chisq - base_df, 0.0)
     denom = max(d, db)
@@ -161,10 +175,10 @@ def scaled_measures(chisq: float, df: float, base_chisq: float, base_df: float, 
     x2s = chisq / c if c > 0 else np.nan
     x2bs = base_chisq / c_b if c_b > 0 else np.nan
     out = {
-        "chisq_scaled": x2s, "df_scaled": df, "pvalue_scaled": float(stats.chi2.sf(x2s, df)) if df > 0 else np.nan,
+        "chisq_scaled": x2s, "df_scaled": df, "pvalue_scaled": _chi2_sf(x2s, df) if df > 0 else np.nan,
         "chisq_scaling_factor": c,
         "baseline_chisq_scaled": x2bs, "baseline_df_scaled": base_df,
-        "baseline_pvalue_scaled": float(stats.chi2.sf(x2bs, base_df)) if base_df > 0 else np.nan,
+        "baseline_pvalue_scaled": _chi2_sf(x2bs, base_df) if base_df > 0 else np.nan,
         "baseline_chisq_scaling_factor": c_b,
         "cfi_scaled": _cfi(x2s, df, x2bs, base_df), "tli_scaled": _tli(x2s, df, x2bs, base_df),
     }
@@ -237,27 +251,35 @@ def fit_measures(S, sigma, n, npar: int, *, mean=None, mu=None, x=None, fixed_x:
         p, nx = Sg.shape[0], xg.size
         ndat += p * (p + 1) // 2 + (p if ms else 0) - ((nx * (nx + 1) // 2 + (nx if ms else 0)) if fixed_x else 0)
         npar_b += (p - nx) * (2 if ms else 1) + (0 if fixed_x else nx * (nx + 1) // 2 + (nx if ms else 0))
-        chisq += ng * ml_discrepancy(Sg, sg, mg, mug)
+        # F_ML (ml_discrepancy) and the log-likelihoods share Σ⁻¹, log|Σ|, log|S| and tr(SΣ⁻¹)
+        ld_s = _logdet(Sg)
         try:
             inv = np.linalg.inv(sg)
+        except np.linalg.LinAlgError:
+            chisq += np.nan
+            logl = np.nan
+        else:
+            ld_sig, tr = _logdet(sg), float(np.trace(Sg @ inv))
+            f = ld_sig + tr - ld_s - p
             quad = 0.0
             if ms:
                 dv = np.asarray(mg) - np.asarray(mug)
                 quad = float(dv @ inv @ dv)
-            logl += -ng / 2 * (p * _LOG2PI + _logdet(sg) + float(np.trace(Sg @ inv)) + quad)
-        except np.linalg.LinAlgError:
-            logl = np.nan
-        unres += -ng / 2 * (p * _LOG2PI + _logdet(Sg) + p)
+                if mg is not None and mug is not None:
+                    f += quad
+            chisq += ng * f
+            logl += -ng / 2 * (p * _LOG2PI + ld_sig + tr + quad)
+        unres += -ng / 2 * (p * _LOG2PI + ld_s + p)
         ld_x = _logdet(Sg[np.ix_(xg, xg)]) if nx else 0.0
         if fixed_x and nx:
             marg = -ng / 2 * (nx * _LOG2PI + ld_x + nx)
             logl -= marg
             unres -= marg
-        notx = np.setdiff1d(np.arange(p), xg)
-        base_chisq += ng * (float(np.sum(np.log(np.diag(Sg)[notx]))) + ld_x - _logdet(Sg))
+        diag = np.diag(Sg) if not nx else np.diag(Sg)[np.setdiff1d(np.arange(p), xg)]
+        base_chisq += ng * (float(np.sum(np.log(diag))) + ld_x - ld_s)
         sd = np.sqrt(np.diag(Sg))
         resid = (Sg - sg) / np.outer(sd, sd)
-        tri = np.tril_indices(p)
+        tri = _lower_triangle(p)
         ss = float(np.sum(resid[tri] ** 2))
         cnt = tri[0].size
         if ms:

@@ -253,17 +253,31 @@ class GroupModel:
             out[:, ~cov] = mean[:, self.exo_i[~cov]]
         return out
 
+    def _placement(self):
+        """Per matrix Λ, B, Ψ, Θ: the flat positions of its free cells and the cell each takes
+        (Ψ and Θ symmetric: both triangles), built once."""
+        out = self.__dict__.get("_cells")
+        if out is None:
+            out = []
+            for k, base in ((LOADING, self.L0), (PATH, self.B0), (PSI, self.P0), (THETA, self.T0)):
+                s = self._sel[k]
+                ncol = base.shape[1]
+                pos, src = [self.row[s] * ncol + self.col[s]], [s]
+                if k in (PSI, THETA):
+                    pos.append(self.col[s] * ncol + self.row[s])
+                    src.append(s)
+                out.append((np.concatenate(pos).astype(np.intp), np.concatenate(src).astype(np.intp)))
+            out = self._cells = tuple(out)
+        return out
+
     def matrices(self, theta: np.ndarray, exo: np.ndarray | None = None):
         """``Λ, B, Ψ, Θ`` (and ``ν, α`` with a mean structure) for a batch of cell vectors (R × q)."""
         theta = np.atleast_2d(theta)
         R = theta.shape[0]
         out = []
-        for k, base in ((LOADING, self.L0), (PATH, self.B0), (PSI, self.P0), (THETA, self.T0)):
+        for base, (pos, src) in zip((self.L0, self.B0, self.P0, self.T0), self._placement()):
             X = np.array(np.broadcast_to(base, (R,) + base.shape), dtype=theta.dtype)
-            s = self._sel[k]
-            X[:, self.row[s], self.col[s]] = theta[:, s]
-            if k in (PSI, THETA):
-                X[:, self.col[s], self.row[s]] = theta[:, s]
+            X.reshape(R, -1)[:, pos] = theta[:, src]
             out.append(X)
         if self.meanstructure:
             for k, base in ((NU, self.nu0), (ALPHA, self.al0)):
@@ -681,7 +695,13 @@ def _discrepancy(model, theta: np.ndarray, S: np.ndarray, logdet_s: np.ndarray,
                 ok[r] = True
             except np.linalg.LinAlgError:
                 pass
-    if ok.any():
+    if ok.all():  # every replicate positive definite (the rule): no selection copies
+        Li = np.linalg.inv(Lc)
+        K = np.swapaxes(Li, 1, 2) @ Li
+        logdet = 2.0 * np.log(np.diagonal(Lc, axis1=1, axis2=2)).sum(axis=1)
+        tr = np.einsum("rij,rji->r", S, K)
+        F = logdet + tr - logdet_s - p
+    elif ok.any():
         Li = np.linalg.inv(Lc[ok])
         Kok = np.swapaxes(Li, 1, 2) @ Li
         logdet = 2.0 * np.log(np.diagonal(Lc[ok], axis1=1, axis2=2)).sum(axis=1)
@@ -709,6 +729,56 @@ def _gram(model, P: np.ndarray, MG: np.ndarray) -> np.ndarray:
     return out
 
 
+class _Flat:
+    """Flat positions of the cells the derivatives gather from (and scatter into) the batched
+    matrices, built once per group model: ``X[:, r[:, None], c[None, :]]`` is
+    ``_take(X, r[:, None] * ncol + c[None, :])``, the same values at a quarter of the cost
+    (numpy's take on one flat axis, instead of broadcasting two index arrays per call)."""
+
+    def __init__(self, gm: GroupModel):
+        p, m, q = gm.p, gm.m, gm.q
+        nc = p + 2 * m  # the Gram matrix of [I | M | G]
+        uv = gm.uv_index
+        self.g_uv = gm.uix * nc + gm.vix
+        self.uvuv = uv[:, None] * nc + uv[None, :]
+        sel, row, col = gm._sel, gm.row, gm.col
+        kl, kp, ks = sel[LOADING], sel[PATH], sel[PSI]
+        i, j = row[kl], col[kl]
+        t, f = row[kp], col[kp]
+        a, b = row[ks], col[ks]
+
+        def ix(r, c, ncol):
+            return (r * ncol + c).astype(np.intp)
+
+        self.ll = (ix(j[:, None], j[None, :], m), ix(i[:, None], i[None, :], p), ix(kl[:, None], kl[None, :], q))
+        self.lp = (ix(j[:, None], t[None, :], m), ix(i[:, None], f[None, :], m), ix(j[:, None], f[None, :], m),
+                   ix(i[:, None], t[None, :], m), ix(kl[:, None], kp[None, :], q), ix(kp[:, None], kl[None, :], q))
+        self.ls = (ix(j[:, None], a[None, :], m), ix(i[:, None], b[None, :], m), ix(j[:, None], b[None, :], m),
+                   ix(i[:, None], a[None, :], m), ix(kl[:, None], ks[None, :], q), ix(ks[:, None], kl[None, :], q))
+        self.pp = (ix(f[None, :], t[:, None], m), ix(f[:, None], t[None, :], m), ix(f[:, None], t[None, :], m),
+                   ix(f[None, :], t[:, None], m), ix(f[:, None], f[None, :], m), ix(t[:, None], t[None, :], m),
+                   ix(kp[:, None], kp[None, :], q))
+        self.ps = (ix(f[:, None], a[None, :], m), ix(b[None, :], t[:, None], m), ix(f[:, None], b[None, :], m),
+                   ix(a[None, :], t[:, None], m), ix(kp[:, None], ks[None, :], q), ix(ks[:, None], kp[None, :], q))
+
+
+def _flat(gm: GroupModel) -> _Flat:
+    fl = gm.__dict__.get("_flat")
+    if fl is None:
+        fl = gm._flat = _Flat(gm)
+    return fl
+
+
+def _take(X: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    """``X[r, idx]`` over the flattened trailing axes of a batch ``X`` (R × ...)."""
+    return np.take(X.reshape(X.shape[0], -1), idx, axis=1)
+
+
+def _put(out: np.ndarray, idx: np.ndarray, values: np.ndarray) -> None:
+    """``out[r, idx] = values`` over the flattened trailing axes (``out`` contiguous)."""
+    out.reshape(out.shape[0], -1)[:, idx] = values
+
+
 def gradient_information(model, K: np.ndarray, S: np.ndarray, M: np.ndarray, G: np.ndarray,
                          A: np.ndarray | None = None, L: np.ndarray | None = None, C: np.ndarray | None = None,
                          a: np.ndarray | None = None, d: np.ndarray | None = None, observed: bool = False):
@@ -732,12 +802,12 @@ def gradient_information(model, K: np.ndarray, S: np.ndarray, M: np.ndarray, G: 
     E = (K @ S) @ K
     Ec = _gram(gm, E, MG)
     s = gm.scale
-    uv = gm.uv_index
+    fl = _flat(gm)
     q = gm.q
-    g = 2.0 * s * (Kc[:, gm.uix, gm.vix] - Ec[:, gm.uix, gm.vix])
+    g = 2.0 * s * (_take(Kc, fl.g_uv) - _take(Ec, fl.g_uv))
     # Kc is symmetric, so the gathered matrix holds UKU, UKV (top right) and VKU = UKVᵀ
     # (bottom left) as plain slices: no transposed copies
-    Kq = Kc[:, uv[:, None], uv[None, :]]
+    Kq = _take(Kc, fl.uvuv)
     UKU, UKV, VKU, VKV = Kq[:, :q, :q], Kq[:, :q, q:], Kq[:, q:, :q], Kq[:, q:, q:]
     ss = gm.scale_outer
     TKK = UKV * VKU
@@ -749,7 +819,7 @@ def gradient_information(model, K: np.ndarray, S: np.ndarray, M: np.ndarray, G: 
             g += gmean
             H += Hmean
         return g, H, None
-    Eq = Ec[:, uv[:, None], uv[None, :]]
+    Eq = _take(Ec, fl.uvuv)
     UEU, UEV, VEU, VEV = Eq[:, :q, :q], Eq[:, :q, q:], Eq[:, q:, :q], Eq[:, q:, q:]
     # Hobs = ss (2 T(K,E) − T(K,K)) + second-order terms
     T = VKU * UEV
@@ -829,8 +899,8 @@ def information(model, K: np.ndarray, M: np.ndarray, G: np.ndarray, a: np.ndarra
     gm = _gm(model)
     MG = np.concatenate([M, G], axis=2)
     Kc = _gram(gm, K, MG)
-    uv, q = gm.uv_index, gm.q
-    Kq = Kc[:, uv[:, None], uv[None, :]]
+    q = gm.q
+    Kq = _take(Kc, _flat(gm).uvuv)
     H = 2.0 * gm.scale_outer * (Kq[:, :q, q:] * Kq[:, q:, :q] + Kq[:, :q, :q] * Kq[:, q:, q:])
     if gm.meanstructure and a is not None:
         c = _mean_coef(gm, a)
@@ -858,34 +928,32 @@ def _second_order(model: GroupModel, W: np.ndarray, A: np.ndarray, L: np.ndarray
     Wl = np.swapaxes(L, 1, 2) @ N
     Z = A @ Wl @ C
     Y = np.swapaxes(C, 1, 2) @ Wl @ C
-    row, col, s = model.row, model.col, model.scale
+    s = model.scale
+    fl = _flat(model)
     if kl.size:
-        i, j = row[kl], col[kl]
-        out[:, kl[:, None], kl[None, :]] = 2.0 * A[:, j[:, None], j[None, :]] * W[:, i[:, None], i[None, :]]
+        Ajj, Wii, o = fl.ll
+        _put(out, o, 2.0 * _take(A, Ajj) * _take(W, Wii))
         if kp.size:
-            t, f = row[kp], col[kp]
-            blk = 2.0 * (C[:, j[:, None], t[None, :]] * NA[:, i[:, None], f[None, :]]
-                         + A[:, j[:, None], f[None, :]] * NC[:, i[:, None], t[None, :]])
-            out[:, kl[:, None], kp[None, :]] = blk
-            out[:, kp[:, None], kl[None, :]] = np.swapaxes(blk, 1, 2)
+            Cjt, NAif, Ajf, NCit, o1, o2 = fl.lp
+            blk = 2.0 * (_take(C, Cjt) * _take(NA, NAif) + _take(A, Ajf) * _take(NC, NCit))
+            _put(out, o1, blk)
+            _put(out, o2, np.swapaxes(blk, 1, 2))
         if ks.size:
-            a, b, sp = row[ks], col[ks], s[ks]
-            blk = 2.0 * sp * (C[:, j[:, None], a[None, :]] * NC[:, i[:, None], b[None, :]]
-                              + C[:, j[:, None], b[None, :]] * NC[:, i[:, None], a[None, :]])
-            out[:, kl[:, None], ks[None, :]] = blk
-            out[:, ks[:, None], kl[None, :]] = np.swapaxes(blk, 1, 2)
+            sp = s[ks]
+            Cja, NCib, Cjb, NCia, o1, o2 = fl.ls
+            blk = 2.0 * sp * (_take(C, Cja) * _take(NC, NCib) + _take(C, Cjb) * _take(NC, NCia))
+            _put(out, o1, blk)
+            _put(out, o2, np.swapaxes(blk, 1, 2))
     if kp.size:
-        t, f = row[kp], col[kp]
-        blk = 2.0 * (C[:, f[None, :], t[:, None]] * Z[:, f[:, None], t[None, :]]
-                     + C[:, f[:, None], t[None, :]] * Z[:, f[None, :], t[:, None]]
-                     + A[:, f[:, None], f[None, :]] * Y[:, t[:, None], t[None, :]])
-        out[:, kp[:, None], kp[None, :]] = blk
+        Cft, Zft, Cft2, Zft2, Aff, Ytt, o = fl.pp
+        blk = 2.0 * (_take(C, Cft) * _take(Z, Zft) + _take(C, Cft2) * _take(Z, Zft2) + _take(A, Aff) * _take(Y, Ytt))
+        _put(out, o, blk)
         if ks.size:
-            a, b, sp = row[ks], col[ks], s[ks]
-            blk = 2.0 * sp * (C[:, f[:, None], a[None, :]] * Y[:, b[None, :], t[:, None]]
-                              + C[:, f[:, None], b[None, :]] * Y[:, a[None, :], t[:, None]])
-            out[:, kp[:, None], ks[None, :]] = blk
-            out[:, ks[:, None], kp[None, :]] = np.swapaxes(blk, 1, 2)
+            sp = s[ks]
+            Cfa, Ybt, Cfb, Yat, o1, o2 = fl.ps
+            blk = 2.0 * sp * (_take(C, Cfa) * _take(Y, Ybt) + _take(C, Cfb) * _take(Y, Yat))
+            _put(out, o1, blk)
+            _put(out, o2, np.swapaxes(blk, 1, 2))
     return out
 
 
@@ -1151,7 +1219,7 @@ def fit_covariances(
         ix = np.flatnonzero(active)
         if ix.size == 0:
             break
-        st = [tuple(a[ix] for a in s) for s in state]
+        st = state if ix.size == R else [tuple(a[ix] for a in s) for s in state]  # every replicate: no copies
         g, H, Hobs = batch.derivatives(st, ix, observed=newton)
         step, used_newton = _solve_steps(H, Hobs, g)
         bad = ~np.isfinite(step).all(axis=1)
@@ -1609,11 +1677,12 @@ def start_values(model, S, mean=None) -> np.ndarray:
     return theta
 
 
-def _indicator_loadings(S, ids, r, p):
+def _indicator_loadings(S, ids, r, p, outside=None):
     """Loadings relative to the reference indicator r (λ_r = 1) and the reference-scale
     variance of the latent, from covariance ratios."""
     lam = {r: 1.0}
-    outside = [k for k in range(p) if k not in ids]
+    if outside is None:
+        outside = [k for k in range(p) if k not in ids]
     for i in ids:
         if i == r:
             continue
@@ -1633,35 +1702,73 @@ def _indicator_loadings(S, ids, r, p):
     return lam, phi
 
 
+class _StartPlan:
+    """What :func:`_group_start` reads from the model alone, built once per group model: per
+    latent its indicators, reference indicator and scaling, per latent its predictors, and where
+    each kind of free cell goes in θ."""
+
+    def __init__(self, gm: GroupModel):
+        p, m = gm.p, gm.m
+        ovi = {x: i for i, x in enumerate(gm.ov)}
+        free_cell = {(k, r, c): n for n, (k, r, c) in enumerate(zip(gm.kind, gm.row, gm.col))}
+        self.latents = []  # (j, phantom item or None, ids, r, outside, how, free loadings)
+        for j in range(m):
+            if gm.phantom[j]:
+                self.latents.append((j, ovi[gm.lv[j]], None, None, None, None, None))
+                continue
+            ids = [i for i in range(p) if (LOADING, i, j) in free_cell or gm.L0[i, j] != 0.0]
+            ids = [i for i in ids if not (gm.latent_of_item[i] >= 0 and gm.phantom[gm.latent_of_item[i]])]
+            if not ids:
+                continue
+            fixed = [i for i in ids if (LOADING, i, j) not in free_cell and gm.L0[i, j] != 0.0]
+            r = fixed[0] if fixed else ids[0]
+            how = "fixed" if fixed else ("psi" if (PSI, j, j) not in free_cell and gm.P0[j, j] > 0 else "free")
+            outside = [k for k in range(p) if k not in ids]
+            self.latents.append((j, None, ids, r, outside, how, {i for i in ids if (LOADING, i, j) in free_cell}))
+        self.preds = {t: [f for f in range(m) if (PATH, t, f) in free_cell or gm.B0[t, f] != 0.0] for t in range(m)}
+        self.free_paths = {t: [(PATH, t, f) in free_cell for f in P] for t, P in self.preds.items()}
+        kind, row, col = gm.kind, gm.row, gm.col
+        self.load = np.flatnonzero(kind == LOADING)
+        self.path = np.flatnonzero(kind == PATH)
+        psi = kind == PSI
+        self.psi_diag = np.flatnonzero(psi & (row == col))
+        off = np.flatnonzero(psi & (row != col))
+        alone = np.array([not self.preds[row[n]] and not self.preds[col[n]] for n in off], dtype=bool)
+        self.psi_cov, self.psi_zero = off[alone] if off.size else off, off[~alone] if off.size else off
+        th = kind == THETA
+        self.theta_diag = np.flatnonzero(th & (row == col))
+        self.nu = np.flatnonzero(kind == NU)
+        self.alpha = np.flatnonzero(kind == ALPHA)
+
+
+def _start_plan(gm: GroupModel) -> _StartPlan:
+    plan = gm.__dict__.get("_start_plan")
+    if plan is None:
+        plan = gm._start_plan = _StartPlan(gm)
+    return plan
+
+
 def _group_start(gm: GroupModel, S: np.ndarray, mean: np.ndarray | None) -> np.ndarray:
     p, m = gm.p, gm.m
-    ovi = {x: i for i, x in enumerate(gm.ov)}
-    free_cell = {(k, r, c): n for n, (k, r, c) in enumerate(zip(gm.kind, gm.row, gm.col))}
+    plan = _start_plan(gm)
     Lam = gm.L0.copy()
     phi = np.ones(m)
     ref = np.full(m, -1)
-    for j in range(m):
-        if gm.phantom[j]:
-            r = ovi[gm.lv[j]]
-            ref[j], phi[j] = r, S[r, r]
+    for j, item, ids, r, outside, how, free in plan.latents:
+        if item is not None:  # a phantom latent: its observed variable
+            ref[j], phi[j] = item, S[item, item]
             continue
-        ids = [i for i in range(p) if (LOADING, i, j) in free_cell or gm.L0[i, j] != 0.0]
-        ids = [i for i in ids if not (gm.latent_of_item[i] >= 0 and gm.phantom[gm.latent_of_item[i]])]
-        if not ids:
-            continue
-        fixed = [i for i in ids if (LOADING, i, j) not in free_cell and gm.L0[i, j] != 0.0]
-        r = fixed[0] if fixed else ids[0]
-        lam, phi_rel = _indicator_loadings(S, ids, r, p)
-        if fixed:
+        lam, phi_rel = _indicator_loadings(S, ids, r, p, outside)
+        if how == "fixed":
             v = gm.L0[r, j]
             scale, phi[j] = v, phi_rel / v**2
-        elif (PSI, j, j) not in free_cell and gm.P0[j, j] > 0:
+        elif how == "psi":
             phi[j] = gm.P0[j, j]
             scale = np.sqrt(phi_rel / phi[j])
         else:
             scale, phi[j] = 1.0, phi_rel
         for i, v in lam.items():
-            if (LOADING, i, j) in free_cell:
+            if i in free:
                 Lam[i, j] = v * scale
         ref[j] = r
     Phi = np.diag(phi)
@@ -1676,39 +1783,39 @@ def _group_start(gm: GroupModel, S: np.ndarray, mean: np.ndarray | None) -> np.n
         Phi = evec @ np.diag(np.maximum(ev, 1e-3 * max(ev.max(), 1e-12))) @ evec.T
     Bm = gm.B0.copy()
     psi = Phi.copy()
-    preds = {t: [f for f in range(m) if (PATH, t, f) in free_cell or gm.B0[t, f] != 0.0] for t in range(m)}
     for t in range(m):
-        P = preds[t]
+        P = plan.preds[t]
         if not P:
             continue
         b = np.linalg.lstsq(Phi[np.ix_(P, P)], Phi[P, t], rcond=None)[0]
-        for f, bi in zip(P, b):
-            if (PATH, t, f) in free_cell:
+        for f, bi, is_free in zip(P, b, plan.free_paths[t]):
+            if is_free:
                 Bm[t, f] = float(bi)
         psi[t, t] = max(Phi[t, t] - Phi[P, t] @ b, 0.05 * Phi[t, t])
     implied_var = np.einsum("ij,jk,ik->i", Lam, Phi, Lam)
-    al = np.where(gm.phantom, 0.0, 0.0)
+    al = np.zeros(m)
     if mean is not None:
-        for j in range(m):
-            if gm.phantom[j]:
-                al[j] = mean[ovi[gm.lv[j]]]
+        for j, item, *_rest in plan.latents:
+            if item is not None:
+                al[j] = mean[item]
+    row, col = gm.row, gm.col
     theta = np.zeros(gm.q)
-    for n, (k, r, c) in enumerate(zip(gm.kind, gm.row, gm.col)):
-        if k == LOADING:
-            theta[n] = Lam[r, c]
-        elif k == PATH:
-            theta[n] = Bm[r, c]
-        elif k == PSI:
-            if r == c:
-                theta[n] = psi[r, r]
-            else:
-                theta[n] = Phi[r, c] if not preds[r] and not preds[c] else 0.0
-        elif k == THETA:
-            theta[n] = max(S[r, r] - implied_var[r], 0.1 * S[r, r]) if r == c else 0.0
-        elif k == NU:
-            theta[n] = 0.0 if mean is None else mean[r] - Lam[r] @ al
-        elif k == ALPHA:
-            theta[n] = al[r]
+    k = plan.load
+    theta[k] = Lam[row[k], col[k]]
+    k = plan.path
+    theta[k] = Bm[row[k], col[k]]
+    k = plan.psi_diag
+    theta[k] = psi[row[k], row[k]]
+    k = plan.psi_cov
+    theta[k] = Phi[row[k], col[k]]
+    k = plan.theta_diag
+    d = S[row[k], row[k]]
+    theta[k] = np.maximum(d - implied_var[row[k]], 0.1 * d)
+    for n in plan.nu:
+        r = row[n]
+        theta[n] = 0.0 if mean is None else mean[r] - Lam[r] @ al
+    k = plan.alpha
+    theta[k] = al[row[k]]
     return theta
 
 

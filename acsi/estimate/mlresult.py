@@ -94,8 +94,11 @@ def result_from_theta(model: RamModel, stats: SampleStats, theta: np.ndarray, *,
             "sample_mean": pd.Series(st.mean, index=ov) if model.meanstructure else None,
             "implied_mean": pd.Series(imp[g][1], index=ov) if model.meanstructure else None,
         })
-    names = labels_of(f"{a}{o}{b}" + (f".g{g}" if len(model.groups) > 1 else "")
-                      for (a, o, b), g in zip(model.labels, model.param_group))
+    names = model.plan.get("vcov_names")  # built once per compiled model
+    if names is None:
+        names = model.plan["vcov_names"] = labels_of(
+            f"{a}{o}{b}" + (f".g{g}" if len(model.groups) > 1 else "")
+            for (a, o, b), g in zip(model.labels, model.param_group))
     first = groups[0]
     return SEMResult(
         estimates=estimates,

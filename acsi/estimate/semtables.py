@@ -51,7 +51,7 @@ from ..spec import ModelSpec
 from .effects import EffectsAt, effect_pairs, table
 from .quality import _alphas_from_covs, _cor, block_indicator, _htmt_from_cor, _rho_as_from_cors, _rho_c_and_ave_rows
 
-__all__ = ["UNIT_TABLES", "unit_tables", "exo_of"]
+__all__ = ["QUALITY_TABLES", "UNIT_TABLES", "effect_columns", "exo_of", "frame", "quality_columns", "unit_tables"]
 
 #: The tables :func:`unit_tables` returns (keys of ``UnitOutcome.extra``).
 UNIT_TABLES = ("effects", "impacts", "rsquare", "reliability", "htmt")
@@ -199,32 +199,62 @@ def unit_tables(spec: ModelSpec, model, res, weights: pd.DataFrame, *, rise: flo
     ``res`` is the unit's :class:`~acsi.estimate.SEMResult` from ``model``; ``weights`` its item
     weights (:func:`acsi.score.item_weights`).  α, ρA and HTMT use the fit's sample covariance.
     """
+    cols, messages = effect_columns(spec, model, res, _weights_of(weights), rise=rise, level=level)
+    cols.update(quality_columns(spec, model, res.estimates, res.sample_cov))
+    return {name: frame(c) for name, c in cols.items()}, messages
+
+
+#: The tables of :func:`quality_columns` (the others of :data:`UNIT_TABLES` are :func:`effect_columns`').
+QUALITY_TABLES = ("rsquare", "reliability", "htmt")
+
+
+def frame(columns) -> pd.DataFrame:
+    """The table of one entry of :func:`effect_columns` or :func:`quality_columns` (a dict of
+    columns, or a frame as it is)."""
+    return columns if isinstance(columns, pd.DataFrame) else table(columns)
+
+
+def effect_columns(spec: ModelSpec, model, res, weights: dict, *, rise: float = 5.0,
+                   level: float = 0.95) -> tuple[dict, list[str]]:
+    """The effects and impacts of :func:`unit_tables` before their frames are made: ``({name: columns},
+    messages)``, each entry a dict of columns (``frame(columns)`` is the table) or a frame;
+    ``weights`` maps item -> item weight.  Every number is computed here, so a table that cannot
+    be computed is named in ``messages`` whether or not its frame is ever made (the pipeline makes
+    them on first access)."""
     plan = _plan(spec, model)
-    out: dict[str, pd.DataFrame] = {}
+    out: dict = {}
     messages: list[str] = []
     theta = np.asarray(res.extra["theta"], dtype=float)
     V = None if res.vcov is None else res.vcov.to_numpy(dtype=float)
     at = EffectsAt(model, theta, exo=exo_of(model, res))  # effects and impacts share θ̂'s matrices and steps
-    out["effects"] = at.effects(V, level=level)
-    w = _weights_of(weights)
+    eff = at.effect_columns(V, level=level)
+    out["effects"] = at.effects(V, level=level) if eff is None else eff
     try:
-        out["impacts"] = at.impacts(V, weights=np.array([w.get(x, 1.0) for x in plan.ov]), lo=plan.lo, hi=plan.hi,
-                                    rise=rise, level=level, keep=plan.keep)
+        out["impacts"] = at.impact_columns(V, weights=np.array([weights.get(x, 1.0) for x in plan.ov]), lo=plan.lo,
+                                           hi=plan.hi, rise=rise, level=level, keep=plan.keep)
     except AcsiError as exc:
         messages.append(f"ACSI impacts not computed: {exc}")
-    est = res.estimates
-    op, rhs = (est[c].to_numpy(dtype=object) for c in ("op", "rhs"))
-    is_r2 = op == "r2"
-    out["rsquare"] = table({"variable": _take(est["lhs"], is_r2), "r2": est["est"].to_numpy(dtype=float)[is_r2]})
-    is_load = op == "=~"
-    std = dict(zip(rhs[is_load], est["std_all"].to_numpy(dtype=float)[is_load]))
-    out["reliability"], out["htmt"] = _reliability(spec, std, _moments(res.sample_cov, plan.layout.items), plan.layout)
     return out, messages
 
 
+def quality_columns(spec: ModelSpec, model, estimates: pd.DataFrame, sample_cov: pd.DataFrame) -> dict:
+    """The R², reliability and HTMT tables of :func:`unit_tables` as dicts of columns, from a unit's
+    estimate table and sample covariance of the items (arithmetic only: it raises nothing, so the
+    pipeline computes them on first access)."""
+    plan = _plan(spec, model)
+    est = estimates
+    op, rhs = (est[c].to_numpy(dtype=object) for c in ("op", "rhs"))
+    is_r2 = op == "r2"
+    out = {"rsquare": {"variable": _take(est["lhs"], is_r2), "r2": est["est"].to_numpy(dtype=float)[is_r2]}}
+    is_load = op == "=~"
+    std = dict(zip(rhs[is_load], est["std_all"].to_numpy(dtype=float)[is_load]))
+    out["reliability"], out["htmt"] = _reliability(spec, std, _moments(sample_cov, plan.layout.items), plan.layout)
+    return out
+
+
 def _reliability(spec: ModelSpec, std: dict, S: np.ndarray, plan: _Blocks | None = None):
-    """α, ρc, ρA, AVE per latent and HTMT per pair from the standardised loadings ``std`` (item ->
-    std_all) and the items' sample covariance matrix ``S`` (the matrix forms of
+    """α, ρc, ρA, AVE per latent and HTMT per pair (the columns of their two tables) from the
+    standardised loadings ``std`` (item -> std_all) and the items' sample covariance matrix ``S`` (the matrix forms of
     :mod:`acsi.estimate.quality`, which its DataFrame functions use too); ``plan`` is the
     spec's block layout (:class:`_Blocks`; built here when not given)."""
     if plan is None:
@@ -245,7 +275,6 @@ def _reliability(spec: ModelSpec, std: dict, S: np.ndarray, plan: _Blocks | None
             rhoa[js] = _rho_as_from_cors(R[rows, cols], lam)
     if finite:
         H = _htmt_from_cor(R, plan.idx, plan.M)
-    ht = table({"latent_a": plan.latent_a, "latent_b": plan.latent_b, "htmt": H[plan.ia, plan.ib]})
-    rel = table({"latent": plan.latent, "alpha": alpha, "rho_c": rho_c, "rho_a": rhoa, "ave": ave,
-                        "n_items": plan.n_items})
+    ht = {"latent_a": plan.latent_a, "latent_b": plan.latent_b, "htmt": H[plan.ia, plan.ib]}
+    rel = {"latent": plan.latent, "alpha": alpha, "rho_c": rho_c, "rho_a": rhoa, "ave": ave, "n_items": plan.n_items}
     return rel, ht

@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from ..frames import text
+from ..frames import table, text
 from .samplestats import check_sample_cov
 
 __all__ = ["ESTIMATE_COLUMNS", "admissibility_problems", "check_sample_cov", "estimate_table", "item_moments",
@@ -54,18 +54,64 @@ def latent_covariance(B: np.ndarray, P: np.ndarray) -> np.ndarray:
     return C @ P @ C.T
 
 
+def _masks(model) -> dict:
+    """The row selections of :func:`_cell_values`, :func:`standardized` and :func:`estimate_table`
+    that do not depend on θ, built once per compiled model (kept in ``model.plan``): comparing the
+    table's text columns costs more than the arithmetic on a model's few dozen rows."""
+    plan = model.plan
+    out = plan.get("masks")
+    if out is not None:
+        return out
+    cols = model.cols
+    op, grp, kind = cols["op"], cols["group"], plan["kind"]
+    same = cols["lhs"] == cols["rhs"]
+    lvl, lvr, ovl, ovr = plan["lv_l"] >= 0, plan["lv_r"] >= 0, plan["ov_l"] >= 0, plan["ov_r"] >= 0
+    load, reg, cov, mean = op == "=~", op == "~", op == "~~", op == "~1"
+    groups = []
+    for g, gm in enumerate(model.groups):
+        ing = grp == g + 1
+        cells = [np.flatnonzero(ing & (kind == k)) for k in range(6)]
+        ends = {name: np.flatnonzero(ing & (plan[name] >= 0)) for name in ("lv_l", "lv_r", "ov_l", "ov_r")}
+        groups.append((cells, ends))
+    r2, keep = plan["r2"], plan["keep"]
+    out = {
+        "groups": groups,
+        "std_lv": [(np.flatnonzero(m), by, how) for m, by, how in (
+                   (load, None, "*l"), (load & lvr, None, "/r"), (reg & lvl, None, "/l"), (reg & lvr, None, "*r"),
+                   (cov & same & lvr, None, "/lr"), (cov & ~same & lvl, "rv_l", "/"), (cov & ~same & lvr, "rv_r", "/"),
+                   (mean & lvl, None, "/l"))],
+        "std_all": [(np.flatnonzero(m), by, how) for m, by, how in (
+                    (load & ~lvr, "ov_r", "/"), (reg & ovl, "ov_l", "/"), (reg & ovr, "ov_r", "*"),
+                    (cov & ~lvl & same, "ov2_l", "/"), (cov & ~lvl & ~same, "rv_l", "/"),
+                    (cov & ~lvl & ~same & ~lvr, "rv_r", "/"), (cov & lvl & ~lvr & ~same, "rv_r", "/"),
+                    (mean & ~lvl, "ov_l", "/"))],
+        "free_rows": (np.flatnonzero(cols["free"] > 0), cols["free"][cols["free"] > 0] - 1),
+        "has_se": (cols["free"] > 0) | (op == ":="),
+        # the label columns, the same for every solution (acsi.frames.text: built once)
+        "labels": {
+            "lhs": text(np.concatenate([cols["lhs"][keep], cols["lhs"][r2]])),
+            "op": text(np.concatenate([op[keep], np.full(r2.size, "r2", dtype=object)])),
+            "rhs": text(np.concatenate([cols["rhs"][keep], cols["lhs"][r2]])),
+            "group": np.concatenate([grp[keep], grp[r2]]),
+            "label": text(np.concatenate([cols["label"][keep], np.full(r2.size, "", dtype=object)])),
+        },
+        "free": np.concatenate([(cols["free"] > 0)[keep], np.zeros(r2.size, dtype=bool)]).astype(bool),
+    }
+    plan["masks"] = out
+    return out
+
+
 def _cell_values(model, theta: np.ndarray, exo: list) -> tuple[np.ndarray, list]:
     """Every table row's value from the group matrices, and the matrices per group."""
-    plan, grp = model.plan, model.cols["group"]
-    kind, r, c = plan["kind"], model.cols["row"], model.cols["col"]
-    est = np.full(kind.size, np.nan)
+    plan = model.plan
+    r, c = model.cols["row"], model.cols["col"]
+    est = np.full(plan["kind"].size, np.nan)
     mats = []
-    for g in range(len(model.groups)):
+    for g, (cells, _ends) in enumerate(_masks(model)["groups"]):
         M = tuple(a[0] for a in model.matrices_of(theta[None], g, exo[g]))
         mats.append(M)
-        ing = grp == g + 1
         for k in range(len(M)):
-            sel = ing & (kind == k)
+            sel = cells[k]
             est[sel] = M[k][r[sel]] if M[k].ndim == 1 else M[k][r[sel], c[sel]]
     return est, mats
 
@@ -81,10 +127,9 @@ def _set_expressions(model, out: np.ndarray, theta: np.ndarray) -> None:
 def standardized(model, est: np.ndarray, mats: list) -> tuple[np.ndarray, np.ndarray]:
     """``std_lv`` and ``std_all`` of every table row (module docstring; lavaan's
     ``lav_standardize_lv`` / ``lav_standardize_all`` with ``cov.std = TRUE``)."""
-    plan, cols = model.plan, model.cols
-    op, same = cols["op"], cols["lhs"] == cols["rhs"]
+    plan, masks = model.plan, _masks(model)
     n = est.size
-    eta_l, eta_r, ov_l, ov_r, ov2_l = (np.full(n, np.nan) for _ in range(5))
+    scale = {name: np.full(n, np.nan) for name in ("eta_l", "eta_r", "ov_l", "ov_r", "ov2_l")}
     eps = np.finfo(float).eps
     for g, gm in enumerate(model.groups):
         L, B, P, T = mats[g][:4]
@@ -95,43 +140,35 @@ def standardized(model, est: np.ndarray, mats: list) -> tuple[np.ndarray, np.nda
         v2 = np.diag(L @ A @ L.T + T).copy()
         v2[np.abs(v2) < eps] = np.nan
         sd = np.sqrt(np.where(v2 >= 0, v2, np.nan))
-        ing = cols["group"] == g + 1
-        for dst, src, idx in ((eta_l, eta, plan["lv_l"]), (eta_r, eta, plan["lv_r"]), (ov_l, sd, plan["ov_l"]),
-                              (ov_r, sd, plan["ov_r"]), (ov2_l, v2, plan["ov_l"])):
-            sel = ing & (idx >= 0)
-            dst[sel] = src[idx[sel]]
+        ends = masks["groups"][g][1]
+        for dst, src, idx in (("eta_l", eta, "lv_l"), ("eta_r", eta, "lv_r"), ("ov_l", sd, "ov_l"),
+                              ("ov_r", sd, "ov_r"), ("ov2_l", v2, "ov_l")):
+            sel = ends[idx]
+            scale[dst][sel] = src[plan[idx][sel]]
     rv = lambda idx: np.where(idx >= 0, np.sqrt(np.abs(est[np.maximum(idx, 0)])), np.nan)  # noqa: E731
-    rv_l, rv_r = rv(plan["rv_l"]), rv(plan["rv_r"])
-    lvl, lvr = plan["lv_l"] >= 0, plan["lv_r"] >= 0
-    ovl, ovr = plan["ov_l"] >= 0, plan["ov_r"] >= 0
+    scale["rv_l"], scale["rv_r"] = rv(plan["rv_l"]), rv(plan["rv_r"])
+    eta_l, eta_r = scale["eta_l"], scale["eta_r"]
     with np.errstate(divide="ignore", invalid="ignore"):
         v = est.copy()
-        m = op == "=~"
-        v[m] *= eta_l[m]
-        v[m & lvr] /= eta_r[m & lvr]
-        m = op == "~"
-        v[m & lvl] /= eta_l[m & lvl]
-        v[m & lvr] *= eta_r[m & lvr]
-        m = op == "~~"
-        v[m & same & lvr] /= eta_l[m & same & lvr] * eta_r[m & same & lvr]
-        v[m & ~same & lvl] /= rv_l[m & ~same & lvl]
-        v[m & ~same & lvr] /= rv_r[m & ~same & lvr]
-        m = (op == "~1") & lvl
-        v[m] /= eta_l[m]
+        for m, by, how in masks["std_lv"]:
+            if how == "*l":
+                v[m] *= eta_l[m]
+            elif how == "/r":
+                v[m] /= eta_r[m]
+            elif how == "/l":
+                v[m] /= eta_l[m]
+            elif how == "*r":
+                v[m] *= eta_r[m]
+            elif how == "/lr":
+                v[m] /= eta_l[m] * eta_r[m]
+            else:
+                v[m] /= scale[by][m]
         w = v.copy()
-        m = (op == "=~") & ~lvr
-        w[m] /= ov_r[m]
-        m = op == "~"
-        w[m & ovl] /= ov_l[m & ovl]
-        w[m & ovr] *= ov_r[m & ovr]
-        m = (op == "~~") & ~lvl
-        w[m & same] /= ov2_l[m & same]
-        w[m & ~same] /= rv_l[m & ~same]
-        w[m & ~same & ~lvr] /= rv_r[m & ~same & ~lvr]
-        m = (op == "~~") & lvl & ~lvr & ~same
-        w[m] /= rv_r[m]
-        m = (op == "~1") & ~lvl
-        w[m] /= ov_l[m]
+        for m, by, how in masks["std_all"]:
+            if how == "*":
+                w[m] *= scale[by][m]
+            else:
+                w[m] /= scale[by][m]
     # defined parameters and constraints at the standardised free parameters
     for out in (v, w):
         _set_expressions(model, out, out[model.param_rows])
@@ -153,24 +190,24 @@ def estimate_table(model, theta: np.ndarray, vcov: np.ndarray | None, exo: list,
     level : float
         Level of the Wald intervals.
     """
-    cols, plan = model.cols, model.plan
+    plan, masks = model.plan, _masks(model)
     theta = np.asarray(theta, dtype=float)
     est, mats = _cell_values(model, theta, exo)
     _set_expressions(model, est, theta)
-    op, free = cols["op"], cols["free"]
     se = np.full(est.size, np.nan)
     if vcov is not None:
         d = np.diag(vcov).copy()
         # a parameter pinned by an active constraint has variance 0 up to rounding
         d[(d < 0) & (d > -1e-12 * max(np.abs(d).max(), 1e-300))] = 0.0
         sd = np.where(d >= 0, np.sqrt(np.abs(d)), np.nan)
-        se[free > 0] = sd[free[free > 0] - 1]
+        rows, at = masks["free_rows"]
+        se[rows] = sd[at]
         if model.defined:
             J = model.defined_jacobian(theta)
             dd = np.diag(J @ vcov @ J.T)
             se[plan["defined"]] = np.where(dd >= 0, np.sqrt(np.abs(dd)), np.nan)
     std_lv, std_all = standardized(model, est, mats)
-    has_se = (free > 0) | (op == ":=")
+    has_se = masks["has_se"]
     se = np.where(has_se & (se < _SQRT_EPS), 0.0, se)
     zq = float(special.ndtri(1 - (1 - level) / 2))
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -183,20 +220,18 @@ def estimate_table(model, theta: np.ndarray, vcov: np.ndarray | None, exo: list,
     def col(x, fill):
         return np.concatenate([x[keep], fill])
 
-    data = {  # the label columns are the model's, the same for every unit: built once (acsi.frames)
-        "lhs": text(col(cols["lhs"], cols["lhs"][r2])), "op": text(col(op, np.full(r2.size, "r2", dtype=object))),
-        "rhs": text(col(cols["rhs"], cols["lhs"][r2])), "group": col(cols["group"], cols["group"][r2]),
-        "label": text(col(cols["label"], np.full(r2.size, "", dtype=object))),
+    data = {  # the label columns are the model's, the same for every unit: built once (_masks)
+        **masks["labels"],
         "est": col(est, np.where(r2v <= 1, r2v, np.nan)), "se": col(se, nan), "z": col(z, nan),
         "pvalue": col(2 * special.ndtr(-np.abs(z)), nan),
         "ci_lower": col(np.where(has_se, est - zq * se, est), nan),
         "ci_upper": col(np.where(has_se, est + zq * se, est), nan),
         "std_lv": col(std_lv, nan), "std_all": col(std_all, nan),
-        "free": col(free > 0, np.zeros(r2.size, dtype=bool)).astype(bool),
+        "free": masks["free"],
     }
     if len(model.groups) == 1:
         del data["group"]
-    return pd.DataFrame(data)
+    return table(data)
 
 
 def item_moments(data: pd.DataFrame, items: list[str]) -> tuple[np.ndarray, np.ndarray]:

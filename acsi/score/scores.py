@@ -59,7 +59,7 @@ import pandas as pd
 from scipy import stats
 
 from ..errors import ScoringError
-from ..frames import float_matrix, text
+from ..frames import float_matrix, table, text
 from ..spec import ModelSpec
 
 __all__ = ["index_from_means", "item_weights", "item_weights_batch", "latent_scores", "observed_scores", "rescale",
@@ -110,15 +110,12 @@ def item_weights(
     -------
     DataFrame with columns ``latent, item, loading, residual_variance, weight, problem``.
     """
-    cols: dict[str, list] = {"latent": [], "item": [], "loading": [], "residual_variance": [], "weight": [],
-                             "problem": []}
     L, T = loadings.to_numpy(dtype=float), residual_variances.to_numpy(dtype=float)  # positions, not .loc per item
-    at_item, at_latent = {k: i for i, k in enumerate(loadings.index)}, {k: j for j, k in enumerate(loadings.columns)}
-    at_theta = {k: i for i, k in enumerate(residual_variances.index)}
-    for lv in spec.latents:
-        ids = list(lv.item_ids)
-        lam = np.array([L[at_item[i], at_latent[lv.id]] for i in ids])
-        theta = np.array([T[at_theta[i]] for i in ids])
+    plan = _weight_plan(tuple((lv.id, tuple(lv.item_ids)) for lv in spec.latents), tuple(loadings.index),
+                        tuple(loadings.columns), tuple(residual_variances.index))
+    lams, thetas, weights, problems = [], [], [], []
+    for (lv_id, ids), (rows, col, at) in zip(plan.blocks, plan.positions):
+        lam, theta = L[rows, col], T[at]
         w, raw = _block_weights(lam[None, :], theta[None, :])
         w, raw = w[0], raw[0]
         problem = ""
@@ -126,20 +123,39 @@ def item_weights(
             culprits = [k for k in range(len(ids)) if not (raw[k] >= 0)] or list(range(len(ids)))
             bad = [f"{ids[k]} (loading {lam[k]:.4g}, residual variance {theta[k]:.4g})" for k in culprits]
             problem = (
-                f"latent {lv.id}: negative or undefined item weight caused by {', '.join(bad)}; "
+                f"latent {lv_id}: negative or undefined item weight caused by {', '.join(bad)}; "
                 "a 0-100 score built from it would be meaningless. The solution is likely inadmissible "
                 "(Heywood case) or the item is reverse-coded: recode the item or revise the model"
             )
             if strict:
                 raise ScoringError(problem)
             w = np.full(len(ids), np.nan)
-        k = len(ids)
-        for c, v in (("latent", [lv.id] * k), ("item", ids), ("loading", lam.tolist()),
-                     ("residual_variance", theta.tolist()), ("weight", w.tolist()), ("problem", [problem] * k)):
-            cols[c] += v
-    return pd.DataFrame({"latent": text(cols["latent"]), "item": text(cols["item"]),
-                         **{c: np.array(cols[c], dtype=float) for c in ("loading", "residual_variance", "weight")},
-                         "problem": cols["problem"]})
+        lams.append(lam)
+        thetas.append(theta)
+        weights.append(w)
+        problems += [problem] * len(ids)
+    cat = (lambda parts: np.concatenate(parts).astype(float, copy=False)) if lams else (lambda parts: np.zeros(0))
+    return table({"latent": plan.latent, "item": plan.item, "loading": cat(lams), "residual_variance": cat(thetas),
+                  "weight": cat(weights), "problem": text(problems)})
+
+
+class _WeightPlan:
+    """Where each latent's items sit in the loadings and residual variances, and the label
+    columns of the weights table, built once per model and labels (:func:`item_weights`)."""
+
+    def __init__(self, blocks, items, latents, residuals):
+        at_item, at_latent = {k: i for i, k in enumerate(items)}, {k: j for j, k in enumerate(latents)}
+        at_theta = {k: i for i, k in enumerate(residuals)}
+        self.blocks = blocks
+        self.positions = [(np.array([at_item[i] for i in ids], dtype=np.intp), at_latent[lv_id],
+                           np.array([at_theta[i] for i in ids], dtype=np.intp)) for lv_id, ids in blocks]
+        self.latent = text([lv_id for lv_id, ids in blocks for _ in ids])
+        self.item = text([i for _lv, ids in blocks for i in ids])
+
+
+@lru_cache(maxsize=256)
+def _weight_plan(blocks, items, latents, residuals) -> _WeightPlan:
+    return _WeightPlan(blocks, items, latents, residuals)
 
 
 def item_weights_batch(loadings: np.ndarray, residual_variances: np.ndarray, blocks) -> np.ndarray:

@@ -1,0 +1,80 @@
+"""A unit's effects, impacts, R², reliability and HTMT tables are made on first access (issue 17):
+the numbers of effects and impacts are computed with the fit (so a table that cannot be computed is
+a message of the fit), the frames and the quality tables when read.  Whatever the order of access,
+the tables equal the eager :func:`acsi.estimate.semtables.unit_tables` bit for bit, a table read
+twice is the same object, and a pickled outcome carries the tables themselves."""
+
+import pickle
+
+import pandas as pd
+import pytest
+
+import acsi
+from acsi.estimate.ml import fit_sem_fast
+from acsi.estimate.mlfast import compiled_model
+from acsi.estimate.semtables import UNIT_TABLES, unit_tables
+from acsi.pipeline import _Lazy, fit_unit
+from acsi.score import item_weights
+from acsi.simulate import simulate_survey
+
+
+@pytest.fixture(scope="module")
+def case():
+    spec = acsi.load_model("acsi")
+    data = simulate_survey(spec, units=1, n_per_unit=300, periods=1, seed=5, missing_code_rate=0.0)
+    data = data[list(spec.observed_ids)].astype(float).reset_index(drop=True)
+    model = compiled_model(spec)
+    res = fit_sem_fast(data, spec, model=model)
+    w = item_weights(spec, res.loadings, res.residual_variances, strict=False)
+    eager, notes = unit_tables(spec, model, res, w)
+    return spec, data, eager, notes
+
+
+def _raw_extra(outcome) -> dict:
+    return dict(dict.items(object.__getattribute__(outcome, "extra")))
+
+
+@pytest.mark.parametrize("order", [UNIT_TABLES, tuple(reversed(UNIT_TABLES))])
+def test_lazy_tables_equal_the_eager_ones(case, order):
+    spec, data, eager, notes = case
+    out = fit_unit(("a",), data, spec)
+    raw = _raw_extra(out)
+    assert list(raw) == list(UNIT_TABLES) and all(type(raw[t]) is _Lazy for t in UNIT_TABLES)
+    for t in order:
+        got = out.extra[t]
+        pd.testing.assert_frame_equal(got, eager[t], check_exact=True)
+        assert out.extra[t] is got and out.extra.get(t) is got  # read once, then the same object
+    assert not any(type(v) is _Lazy for v in _raw_extra(out).values())
+    assert all(m not in out.messages for m in notes)
+
+
+def test_pickled_outcome_carries_the_tables(case):
+    spec, data, eager, _ = case
+    fresh, read = fit_unit(("a",), data, spec), fit_unit(("a",), data, spec)
+    for t in UNIT_TABLES:
+        read.extra[t]
+    a, b = pickle.loads(pickle.dumps(fresh)), pickle.loads(pickle.dumps(read))
+    assert type(a.extra) is dict and list(a.extra) == list(UNIT_TABLES)
+    for t in UNIT_TABLES:
+        assert type(a.extra[t]) is pd.DataFrame
+        pd.testing.assert_frame_equal(a.extra[t], b.extra[t], check_exact=True)
+        pd.testing.assert_frame_equal(a.extra[t], eager[t], check_exact=True)
+
+
+def test_impacts_not_computable_is_a_message_at_fit_time(case):
+    spec, data, _, _ = case
+    # a reverse-coded satisfaction item: its latent's weights are refused, so no impact has a 0-100 scale
+    lo, hi = spec.scale_bounds["cs1"]
+    out = fit_unit(("a",), data.assign(cs1=lo + hi - data["cs1"]), spec)
+    if "impacts" in _raw_extra(out):
+        pytest.skip("this sample's weights stayed positive")
+    assert any(m.startswith("ACSI impacts not computed") for m in out.messages)
+    assert list(_raw_extra(out)) == [t for t in UNIT_TABLES if t != "impacts"]
+
+
+def test_one_unit_fit_pooled_shares_the_unit_tables(case):
+    spec, data, _, _ = case
+    fit = acsi.fit(data.assign(company="a"), spec, unit="company", progress=False)
+    unit, pooled = fit.outcomes[0], fit.pooled
+    for t in UNIT_TABLES:
+        assert unit.extra[t] is pooled.extra[t]
