@@ -25,7 +25,7 @@ from .data import DEFAULT_MISSING_CODES, prepare_survey, read_survey
 from .data.prepare import missing_codes_of
 from .data.periods import canonical_periods, periods_unchanged
 from .errors import AdmissibilityWarning, ConvergenceWarning, DataError, InvalidParameterError
-from .frames import factorize
+from .frames import arrow_text, factorize
 from .log import PROGRESS_MIN_ITEMS, get_logger
 from .options import JOBS, Boolean, InstanceOf, Integer, OneOf, Real, Text, validate_params
 from .parallel import blas_single_thread, check_scheduler_type, chunks, run_tasks, worker_count
@@ -290,7 +290,7 @@ def _only_unit(frame: pd.DataFrame, groups: list[str]) -> tuple | None:
     key = []
     for g in groups:
         col = frame[g]
-        if not (isinstance(col.dtype, pd.StringDtype) and col.dtype.storage == "pyarrow"):
+        if not arrow_text(col):
             return None
         codes, uniques = factorize(col)
         if codes.any():  # a second label (code 1...) or a missing one (-1)

@@ -12,7 +12,9 @@ unit).  Here they are built once per distinct tuple of names and reused:
   infers for a list of Python strings; a frame built from it copies it (a ``DataFrame`` from a
   dict copies its columns), so changing a table never changes the cached column;
 * :func:`table` builds a frame from a dict of such columns and numpy arrays without the
-  constructor's inference (the same frame as ``pd.DataFrame(columns)``).
+  constructor's inference (the same frame as ``pd.DataFrame(columns)``);
+* :func:`labelled_matrix` builds a frame of label columns followed by a float matrix from its
+  blocks in one step (the frame ``prepare_survey`` hands on).
 
 The tables come out equal, dtypes included, to those built from lists (tested in
 ``tests/test_frames.py``).
@@ -22,18 +24,19 @@ The text columns of a survey (period, company, industry, sector) are factorized 
 numbering, the hierarchy check and the grouping each factorized them again, ~0.25 ms per
 column at 25,000 rows): :func:`factorize` keeps the codes of an Arrow-backed column keyed on
 its Arrow data, which never changes (a column written to gets new Arrow data, hence new codes).
+pandas' ``pd.factorize(column)`` (``acsi.fit`` factorized them five times over) is the reference:
+``tests/fitting/test_front_fast_paths.py``.
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import weakref
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["factorize", "float_matrix", "labelled_matrix", "labels", "table", "text"]
+__all__ = ["arrow_text", "factorize", "float_matrix", "labelled_matrix", "labels", "table", "text"]
 
 _CACHE = 4096  # distinct label tuples kept (a few per model; a production has one model)
 
@@ -94,6 +97,13 @@ def table(columns: dict) -> pd.DataFrame:
 
 _CODES: dict = {}  # id(Arrow data) -> (weak reference to it, codes, uniques)
 _CODES_KEPT = 64  # columns remembered (a fit reads four; the entries go with their data)
+
+
+def arrow_text(values) -> bool:
+    """Whether ``values`` (a Series or array) is an Arrow-backed text column (pandas 3's ``str``,
+    ``string[pyarrow]``): the columns whose codes :func:`factorize` keeps."""
+    dtype = getattr(values, "dtype", None)
+    return isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow"
 
 
 def factorize(values):

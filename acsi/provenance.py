@@ -100,6 +100,8 @@ def _row_hashes(df):
     import pandas as pd
     from pandas.core.util.hashing import combine_hash_arrays
 
+    from .frames import arrow_text
+
     n, p = df.shape
     if p == 0 or n == 0:
         return pd.util.hash_pandas_object(df, index=False).to_numpy()
@@ -116,7 +118,7 @@ def _row_hashes(df):
     while j < p:
         if not number[j]:
             s = column(j)
-            if isinstance(s.dtype, pd.StringDtype) and s.dtype.storage == "pyarrow":
+            if arrow_text(s):
                 whole[j] = _text_hashes(s)
             else:
                 whole[j] = pd.util.hash_array(s.array if isinstance(s.dtype, pd.api.extensions.ExtensionDtype)

@@ -47,7 +47,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError
-from ..frames import factorize
+from ..frames import arrow_text, factorize
 from ._describe import describe_rows
 
 __all__ = [
@@ -308,7 +308,7 @@ def periods_unchanged(values, *, table: str = "survey", freq: str | None = None,
     distinct labels is kept, so a repeated survey costs one lookup.
     """
     s = values
-    if not (isinstance(s, pd.Series) and isinstance(s.dtype, pd.StringDtype) and s.dtype.storage == "pyarrow"):
+    if not (isinstance(s, pd.Series) and arrow_text(s)):
         return False
     codes, uniques = factorize(s)
     if not codes.size or codes.min() < 0:  # a hole: the full reading
