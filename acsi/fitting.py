@@ -23,8 +23,9 @@ import pandas as pd
 
 from .data import DEFAULT_MISSING_CODES, prepare_survey, read_survey
 from .data.prepare import missing_codes_of
-from .data.periods import canonical_periods
+from .data.periods import canonical_periods, periods_unchanged
 from .errors import AdmissibilityWarning, ConvergenceWarning, DataError, InvalidParameterError
+from .frames import arrow_text, factorize
 from .log import PROGRESS_MIN_ITEMS, get_logger
 from .options import JOBS, Boolean, InstanceOf, Integer, OneOf, Real, Text, validate_params
 from .parallel import blas_single_thread, check_scheduler_type, chunks, run_tasks, worker_count
@@ -185,8 +186,11 @@ def fit(
     units = [unit] if isinstance(unit, str) else list(unit or [])
     if period == "auto":
         period = "period" if "period" in data.columns and "period" not in units else None
+    kept_periods = False  # the period column is already canonical: kept as it is, not built again
     if period and period in data.columns:  # one parser for the package: '2024Q1' and '2024 Q1' are one unit
-        data = data.assign(**{period: canonical_periods(data[period], table="survey", labels_only=True)[0]})
+        kept_periods = periods_unchanged(data[period], table="survey", labels_only=True)
+        if not kept_periods:
+            data = data.assign(**{period: canonical_periods(data[period], table="survey", labels_only=True)[0]})
     groups = ([period] if period else []) + units if units else []
     recorded = {
         "unit": units, "period": period, "estimator": estimator, "weight": weight,
@@ -207,6 +211,8 @@ def fit(
         carry=("industry", "sector") if units else (), id_column=id_column,
     )
     frame = prepared.data
+    if kept_periods and not len(frame) and period in groups:  # as the rebuilt labels give no rows: no text inferred
+        frame[period] = frame[period].astype(object)
     _check_carry(frame, groups, prepared.carry)
     items = list(prepared.variables)  # every observed column of the model (items, cc1, covariates)
 
@@ -215,14 +221,21 @@ def fit(
     vw = prepared.weights if weight is not None else None
     # one float matrix, cut per unit: a task carries only its unit's rows, never the survey
     # (each unit's matrix column-major, the layout of a frame's float block, so _fit_chunk wraps it without a copy)
-    X = frame[items].to_numpy(dtype=float)
+    X = _answers(frame, items)
     tasks = []
-    if groups:
+    only = _only_unit(frame, groups)
+    if only is not None:  # every row in one unit: its rows are all rows, in order (no grouping, no copy: the
+        # prepared block itself, column-major and read-only, as a unit's cut of it is column-major)
+        tasks.append((only, X, None if vw is None else vw.copy()))
+    elif groups:
         for k, pos in frame.groupby(groups, sort=True, dropna=False).indices.items():
             tasks.append(((k if isinstance(k, tuple) else (k,)), X.T.take(pos, axis=1).T, None if vw is None else vw[pos]))
     # units present in the data whose every row was dropped still get a row
     acc = prepared.accounting
-    acc_keys = list(zip(*(acc[g].tolist() for g in groups))) if groups else []
+    if not groups or (only is not None and len(acc) == 1):  # no units, or the one unit read is the one fitted
+        acc_keys = []
+    else:
+        acc_keys = list(zip(*(acc[g].tolist() for g in groups)))
     have = {k for k, _, _ in tasks}
     for k in acc_keys:
         if k not in have and "<missing>" not in k:
@@ -253,6 +266,37 @@ def fit(
         spec=spec, estimator=estimator, groups=tuple(groups), carry=tuple(prepared.carry), outcomes=tuple(outcomes),
         pooled=pooled_outcome, prepared=prepared, options=recorded, provenance=provenance,
     )
+
+
+def _answers(frame: pd.DataFrame, items: list[str]) -> np.ndarray:
+    """``frame[items]`` (the prepared frame: the items are floats) as a float matrix (read-only),
+    read from the frame's own block when the items are a run of its columns (as
+    :func:`acsi.data.prepare_survey` lays them out): no frame is built for the selection.  Cut per
+    unit (``X[pos]``), it gives the same rows either way."""
+    names = frame.columns.tolist()
+    a = names.index(items[0]) if items and items[0] in names else -1
+    if a >= 0 and names[a:a + len(items)] == items:  # the prepared frame's float columns: pandas' one block
+        return frame.iloc[:, a:a + len(items)].to_numpy(dtype=float)
+    return frame[items].to_numpy(dtype=float)
+
+
+def _only_unit(frame: pd.DataFrame, groups: list[str]) -> tuple | None:
+    """The key of the one unit when every row of ``frame`` has the same label in each group column
+    (none missing), as ``frame.groupby(groups).indices`` would name it; else None (no rows, several
+    units, or a column that is not text, whose labels the grouping decides).  From the shared codes
+    (:func:`acsi.frames.factorize`), which cost nothing more here."""
+    if not groups or not len(frame):
+        return None
+    key = []
+    for g in groups:
+        col = frame[g]
+        if not arrow_text(col):
+            return None
+        codes, uniques = factorize(col)
+        if codes.any():  # a second label (code 1...) or a missing one (-1)
+            return None
+        key.append(uniques[0])
+    return tuple(key)
 
 
 def _with_file_scales(spec, data: pd.DataFrame, item_map: dict | None = None):
@@ -320,13 +364,18 @@ def _carry_consistent(frame: pd.DataFrame, groups: list[str], carry: list[str]) 
     caller's grouping then decides, and names the units)."""
     key, size = np.zeros(len(frame), dtype=np.int64), 1
     for g in groups:
-        codes, uniques = pd.factorize(frame[g], use_na_sentinel=True)
+        codes, uniques = factorize(frame[g])  # the codes shared with the rest of the fit
         size *= len(uniques) + 1
         if size > 2**31:
             return False
         key = key * (len(uniques) + 1) + (codes + 1)
+    one = not key.size or bool((key == key[0]).all())  # one unit: one value each, nothing to pair
     for c in carry:
-        codes, uniques = pd.factorize(frame[c], use_na_sentinel=True)
+        codes, uniques = factorize(frame[c])
+        if one:
+            if codes.size and not (codes == codes[0]).all():
+                return False
+            continue
         m = len(uniques) + 1
         if size * m > 2**62:
             return False

@@ -12,20 +12,31 @@ unit).  Here they are built once per distinct tuple of names and reused:
   infers for a list of Python strings; a frame built from it copies it (a ``DataFrame`` from a
   dict copies its columns), so changing a table never changes the cached column;
 * :func:`table` builds a frame from a dict of such columns and numpy arrays without the
-  constructor's inference (the same frame as ``pd.DataFrame(columns)``).
+  constructor's inference (the same frame as ``pd.DataFrame(columns)``);
+* :func:`labelled_matrix` builds a frame of label columns followed by a float matrix from its
+  blocks in one step (the frame ``prepare_survey`` hands on).
 
 The tables come out equal, dtypes included, to those built from lists (tested in
 ``tests/test_frames.py``).
+
+The text columns of a survey (period, company, industry, sector) are factorized once per
+:func:`acsi.fit` and the codes shared (issue 17: the period parser, the input hash, the unit
+numbering, the hierarchy check and the grouping each factorized them again, ~0.25 ms per
+column at 25,000 rows): :func:`factorize` keeps the codes of an Arrow-backed column keyed on
+its Arrow data, which never changes (a column written to gets new Arrow data, hence new codes).
+pandas' ``pd.factorize(column)`` (``acsi.fit`` factorized them five times over) is the reference:
+``tests/fitting/test_front_fast_paths.py``.
 """
 
 from __future__ import annotations
 
+import weakref
 from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["column_arrays", "float_matrix", "labels", "table", "text"]
+__all__ = ["arrow_text", "column_arrays", "factorize", "float_matrix", "labelled_matrix", "labels", "table", "text"]
 
 _CACHE = 4096  # distinct label tuples kept (a few per model; a production has one model)
 
@@ -82,6 +93,81 @@ def table(columns: dict) -> pd.DataFrame:
     out = pd.DataFrame(dict(enumerate(arrays)), index=index)
     out.columns = names
     return out
+
+
+_CODES: dict = {}  # id(Arrow data) -> (weak reference to it, codes, uniques)
+_CODES_KEPT = 64  # columns remembered (a fit reads four; the entries go with their data)
+
+
+def arrow_text(values) -> bool:
+    """Whether ``values`` (a Series or array) is an Arrow-backed text column (pandas 3's ``str``,
+    ``string[pyarrow]``): the columns whose codes :func:`factorize` keeps."""
+    dtype = getattr(values, "dtype", None)
+    return isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow"
+
+
+def factorize(values):
+    """``pd.factorize(values, use_na_sentinel=True)`` of a column (Series or array) with the
+    uniques as an array: ``(codes, uniques)``, codes in order of first appearance, -1 for a
+    missing value.
+
+    The codes of an Arrow-backed column (pandas 3's ``str`` columns) are computed once and
+    shared, read-only: they are keyed on the column's Arrow data, which is immutable (writing to
+    a column gives it new Arrow data) and is followed by a weak reference, so an entry goes when
+    its data does.  Other columns (numpy arrays, which can change in place) are factorized
+    each time.
+    """
+    arr = values.array if isinstance(values, pd.Series) else values
+    data = getattr(arr, "_pa_array", None) if isinstance(arr, pd.api.extensions.ExtensionArray) else None
+    if data is None:
+        codes, uniques = pd.factorize(arr, use_na_sentinel=True)
+        return codes, uniques
+    key = id(data)
+    hit = _CODES.get(key)
+    if hit is not None and hit[0]() is data:
+        return hit[1], hit[2]
+    codes, uniques = arr.factorize(use_na_sentinel=True)
+    codes.flags.writeable = False
+    if len(_CODES) >= _CODES_KEPT:
+        _CODES.pop(next(iter(_CODES)))
+    try:
+        ref = weakref.ref(data, lambda _r, key=key: _CODES.pop(key, None))  # no other object has the id meanwhile
+    except TypeError:  # pragma: no cover - Arrow data without weak references: not kept
+        return codes, uniques
+    _CODES[key] = (ref, codes, uniques)
+    return codes, uniques
+
+
+def labelled_matrix(columns: dict, matrix: np.ndarray, names) -> pd.DataFrame:
+    """A frame of the given label columns (``{name: 1-d array}``, Arrow ones taken as they are: pass copies)
+    followed by the float ``matrix`` (rows x len(names), column-major: pandas' own block layout,
+    not copied) under ``names``: what ``pd.DataFrame(matrix, columns=names)`` and one
+    ``insert(k, name, array)`` per label column give (tested), built in one step from its blocks
+    (``pandas.api.internals.create_dataframe_from_blocks``, pandas >= 3; the inserts before)."""
+    n, p = matrix.shape
+    heads = list(columns)
+    try:
+        from pandas.api.internals import create_dataframe_from_blocks
+    except ImportError:  # pragma: no cover - pandas 2
+        create_dataframe_from_blocks = None
+    # Arrow columns only: each is one block as it is; pandas infers (and reshapes) the others on insert
+    if create_dataframe_from_blocks is None or not all(
+            isinstance(a, pd.arrays.ArrowStringArray) or isinstance(getattr(a, "dtype", None), pd.ArrowDtype)
+            for a in columns.values()):
+        return _inserted(columns, matrix, names)
+    k = len(heads)
+    blocks = [(columns[h], np.array([j], dtype=np.intp)) for j, h in enumerate(heads)]
+    blocks.append((matrix.T, np.arange(k, k + p, dtype=np.intp)))
+    return create_dataframe_from_blocks(blocks, index=pd.RangeIndex(n), columns=labels([*heads, *names]))
+
+
+def _inserted(columns: dict, matrix: np.ndarray, names) -> pd.DataFrame:
+    """:func:`labelled_matrix` by pandas' public constructor and inserts."""
+    frame = pd.DataFrame(matrix, copy=False)
+    for k, (h, a) in enumerate(columns.items()):
+        frame.insert(k, -1 - k, a)  # named once below: one index, not one per column inserted
+    frame.columns = labels([*columns, *names])
+    return frame
 
 
 def column_arrays(frame: pd.DataFrame) -> list:

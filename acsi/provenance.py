@@ -82,43 +82,90 @@ def hash_tables(*tables) -> str:
 
 
 _CHUNK = 1 << 15  # cells hashed per call
+_ROWS = 1 << 13  # rows combined per piece (the pieces' hashes stay in the cache)
 
 
 def _row_hashes(df):
     """``pandas.util.hash_pandas_object(df, index=False)`` as an array, the same uint64 per row.
 
-    The cells of the columns of one numpy number dtype are hashed in one call over one flat
-    array, in pieces of 32,768 cells (pandas hashes a column at a time; the hash of a cell depends on the cell alone), the
-    other columns one by one as pandas does; the column hashes are then combined in column order
-    with pandas' own combiner.
+    pandas hashes column by column and combines the column hashes row by row (CPython's tuple
+    hash), so the rows can be taken in pieces: here pieces of 8,192 rows, in which each run of
+    adjacent columns of one numpy number dtype (a pandas block, read without a copy) is hashed in
+    one call over its cells (at most 32,768 a call); every other column is hashed whole, as pandas
+    does (an Arrow text column from its shared codes, :func:`_text_hashes`); each piece's column
+    hashes are combined in column order with pandas' own combiner.  No array of all the cells'
+    hashes is built: a piece's stay in the cache.
     """
     import numpy as np
     import pandas as pd
     from pandas.core.util.hashing import combine_hash_arrays
 
+    from .frames import arrow_text
+
     n, p = df.shape
     if p == 0 or n == 0:
         return pd.util.hash_pandas_object(df, index=False).to_numpy()
+    dtypes = list(df.dtypes)
+    number = [isinstance(dt, np.dtype) and dt.kind in "iuf" and dt.itemsize <= 8 for dt in dtypes]
+    runs, whole = [], {}  # (first column, end, cells as rows x columns); column -> its hashes
+    names = df.columns
+    by_name = names.is_unique and not isinstance(names, pd.MultiIndex)  # a column by its name: cheaper than iloc
+
+    def column(j):
+        return df[names[j]] if by_name else df.iloc[:, j]
+
+    j = 0
+    while j < p:
+        if not number[j]:
+            s = column(j)
+            if arrow_text(s):
+                whole[j] = _text_hashes(s)
+            else:
+                whole[j] = pd.util.hash_array(s.array if isinstance(s.dtype, pd.api.extensions.ExtensionDtype)
+                                              else s.to_numpy()).astype("uint64", copy=False)
+            j += 1
+            continue
+        k = j + 1
+        while k < p and number[k] and dtypes[k] == dtypes[j]:
+            k += 1
+        cells = column(j).to_numpy()[:, None] if k == j + 1 else df.iloc[:, j:k].to_numpy()
+        runs.append((j, k, cells))  # one block: a view of pandas' own
+        j = k
+    out = np.empty(n, dtype=np.uint64)
     cols: list = [None] * p
-    by_dtype: dict = {}
-    for j, dt in enumerate(df.dtypes):
-        if isinstance(dt, np.dtype) and dt.kind in "iuf" and dt.itemsize <= 8:
-            by_dtype.setdefault(dt, []).append(j)
-    for pos in by_dtype.values():
-        block = df.to_numpy() if len(pos) == p else df.iloc[:, pos].to_numpy()  # pandas' block: no copy
-        flat = np.asfortranarray(block).ravel(order="F")  # one column after another
-        hashed = np.empty(flat.size, dtype=np.uint64)
-        for a in range(0, flat.size, _CHUNK):  # in pieces that stay in the cache
-            hashed[a:a + _CHUNK] = pd.util.hash_array(flat[a:a + _CHUNK])
-        hashed = hashed.reshape(len(pos), n)
-        for k, j in enumerate(pos):
-            cols[j] = hashed[k]
-    for j in range(p):
-        if cols[j] is None:
-            s = df.iloc[:, j]
-            cols[j] = pd.util.hash_array(s.array if isinstance(s.dtype, pd.api.extensions.ExtensionDtype)
-                                         else s.to_numpy()).astype("uint64", copy=False)
-    return combine_hash_arrays(iter(cols), p)
+    for a in range(0, n, _ROWS):
+        b = min(n, a + _ROWS)
+        for j, h in whole.items():
+            cols[j] = h[a:b]
+        for j, k, cells in runs:
+            flat = np.asfortranarray(cells[a:b]).ravel(order="F")  # one column after another
+            step = max(1, _CHUNK // (b - a)) * (b - a)  # whole columns per call
+            for c in range(0, flat.size, step):
+                hashed = pd.util.hash_array(flat[c:c + step]).reshape(-1, b - a)
+                for i in range(hashed.shape[0]):
+                    cols[j + c // (b - a) + i] = hashed[i]
+        out[a:b] = combine_hash_arrays(iter(cols), p)
+    return out
+
+
+def _text_hashes(s):
+    """pandas' hashes of an Arrow string column, from its shared codes (:func:`acsi.frames.factorize`):
+    each distinct text hashed once, a missing value ``2**64 - 1``, as pandas' own hook for
+    Arrow strings (``ArrowExtensionArray._hash_pandas_object``) does from the dictionary."""
+    import numpy as np
+    import pandas as pd
+
+    from .frames import factorize
+
+    codes, uniques = factorize(s)
+    hashed = pd.util.hash_array(np.asarray(uniques, dtype=object), categorize=False)
+    if not len(hashed):
+        return np.full(len(codes), np.iinfo(np.uint64).max, dtype=np.uint64)
+    if len(hashed) == 1 and codes.size and not codes.any():  # one text in every row
+        return np.full(len(codes), hashed[0], dtype=np.uint64)
+    out = hashed.take(np.maximum(codes, 0))
+    out[codes < 0] = np.iinfo(np.uint64).max
+    return out
 
 
 def stamp(options: dict | None = None, *tables) -> dict:

@@ -29,7 +29,7 @@ from .pipeline import UnitOutcome, stacked_table
 from .data.saved import MANIFEST as _MANIFEST
 from .data.saved import read_results_dir
 from .estimate.semtables import UNIT_TABLES
-from .frames import column_arrays, table
+from .frames import column_arrays, factorize, table
 from .spec import ModelSpec
 from .summary import Summary
 from .tables import write_result
@@ -567,7 +567,7 @@ def _carry_columns(fit: FitResult, outcomes, lengths) -> dict | None:
     more than one value of a hierarchy column (a missing value counts as one), so the first row's
     is the first non-missing one when there is one, what ``groupby(...).first()`` takes.  The
     units' rows are found from the unit columns' codes (``pd.factorize``) and their first rows
-    with one ``np.minimum.at``; the columns are ``take``s of the data's own (same dtype as the
+    with one ``np.minimum.at`` (:func:`acsi.frames.factorize`: the codes the fit's front computed); the columns are ``take``s of the data's own (same dtype as the
     merge gives)."""
     groups, carry = list(fit.groups), list(fit.carry)
     if not carry or not groups or not len(outcomes):
@@ -578,16 +578,21 @@ def _carry_columns(fit: FitResult, outcomes, lengths) -> dict | None:
         return {c: data[c].array.take(rows) for c in carry}
     code = np.zeros(len(data), dtype=np.int64)
     lookups, size = [], 1
+    valid = None
     for g in groups:
-        codes, uniques = pd.factorize(data[g], use_na_sentinel=False)
+        codes, uniques = factorize(data[g])  # -1: a missing unit value (no unit here has one)
         k = len(uniques)
         if size * max(k, 1) >= 2**62:  # combined codes would not fit one integer
             return None
         code = code * k + codes
         size *= max(k, 1)
+        valid = codes >= 0 if valid is None else valid & (codes >= 0)
         lookups.append((dict(zip(uniques.tolist(), range(k))), k))
     first = np.full(size, len(data), dtype=np.int64)
-    np.minimum.at(first, code, np.arange(len(data), dtype=np.int64))
+    rows = np.arange(len(data), dtype=np.int64)
+    if not valid.all():
+        code, rows = code[valid], rows[valid]
+    np.minimum.at(first, code, rows)
     at = []
     for o in outcomes:
         c = 0

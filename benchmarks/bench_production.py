@@ -3,7 +3,9 @@
 Cases (each timed against a baseline in the same run; the machine is shared, read the ratios):
 
 * **one unit** at n = 250 and 25,000: the whole ``acsi.fit(data, "acsi", unit="company")`` (one
-  company, the pooled fit on by default) against a plain ``semopy.Model(syntax).fit(data)``;
+  company, the pooled fit on by default) against a plain ``semopy.Model(syntax).fit(data)``, and
+  the same fit followed by reading every table (``fit.tables()``: the tables of effects,
+  impacts, R², reliability and HTMT are built when first read);
   CPU time of this process (``process_time``), methods round-robin, median of the rounds;
 * **national production**: 400 companies x 4 quarters x 250 respondents (1,600 units,
   ``acsi.simulate.simulate_survey``), ``acsi.fit`` then ``fit.scores``, ``fit.indexes`` and
@@ -107,6 +109,9 @@ def _one_unit_rows(spec, syntax, rounds, sizes, semopy) -> list[dict]:
             "acsi.fit, one company, pooled default, default engine": lambda: acsi.fit(
                 data, spec, unit="company", progress=False),
             "acsi.fit, unit=None (pooled only)": lambda: acsi.fit(data, spec, unit=None, progress=False),
+            # the unit's tables are built when first read: this row pays for reading every one
+            "acsi.fit, one company, then every table read (fit.tables())": lambda: acsi.fit(
+                data, spec, unit="company", progress=False).tables(),
         }
         for fn in methods.values():
             fn()

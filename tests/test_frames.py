@@ -2,6 +2,7 @@
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from acsi.frames import labels, text
 
@@ -29,3 +30,26 @@ def test_labels_are_one_shared_index_equal_to_a_new_one():
     frame = pd.DataFrame(np.eye(3), index=labels(names), columns=labels(names))
     frame.index = ["x", "y", "z"]  # relabelling a frame builds a new index
     assert list(labels(names)) == names
+
+
+def _by_inserts(columns, matrix, names):
+    frame = pd.DataFrame(matrix, columns=list(names))
+    for k, (name, values) in enumerate(columns.items()):
+        frame.insert(k, name, values)
+    return frame
+
+
+@pytest.mark.parametrize("n", [0, 1, 7])
+def test_a_labelled_matrix_is_the_frame_inserts_give(n):
+    from acsi.frames import labelled_matrix
+
+    rng = np.random.default_rng(n)
+    matrix = np.asfortranarray(rng.normal(size=(n, 3)))
+    arrow = {"period": pd.array(["2025Q1"] * n, dtype="str"), "company": pd.array(rng.choice(["a", "b"], n), dtype="str"),
+             "sector": pd.array([None] * n, dtype="string[pyarrow]")}
+    mixed = {"period": pd.array(np.array(["2025Q1"] * n, dtype=object)), "company": pd.array(["x"] * n, dtype="str")}
+    for columns in (arrow, mixed, {}):
+        got = labelled_matrix({k: v.copy() for k, v in columns.items()}, matrix, ["cs1", "cs2", "cs3"])
+        pd.testing.assert_frame_equal(got, _by_inserts(columns, matrix, ["cs1", "cs2", "cs3"]), check_exact=True)
+        if n:  # the matrix is the frame's block, not a copy of it
+            assert np.shares_memory(got.iloc[:, len(columns):].to_numpy(), matrix)

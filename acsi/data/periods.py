@@ -39,6 +39,7 @@ Examples
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -46,11 +47,12 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError
+from ..frames import arrow_text, factorize
 from ._describe import describe_rows
 
 __all__ = [
     "PERIODS_PER_YEAR", "FREQUENCY_NAMES", "MISSING", "Calendar", "parse_periods", "canonical_periods",
-    "labels", "span_periods", "span_label",
+    "labels", "span_periods", "span_label", "periods_unchanged",
 ]
 
 #: Periods per year for each supported frequency (the year-over-year lag).
@@ -293,11 +295,42 @@ def canonical_periods(values, *, table: str = "survey", freq: str | None = None,
     return pd.Series(out, index=s.index, name=s.name, dtype=object), f
 
 
+def periods_unchanged(values, *, table: str = "survey", freq: str | None = None, labels_only: bool = False,
+                      error=DataError) -> bool:
+    """Whether :func:`canonical_periods` (same options) would give ``values`` back label for label,
+    so that :func:`acsi.fit` keeps the column as it is instead of building it again (issue 17).
+
+    Decided from the distinct values alone, for a text column (pandas 3 ``str``) with no missing
+    value: True when each distinct label is already canonical (``2024Q1``, one frequency), or,
+    with ``labels_only``, when no label is a period (``"wave 1"``: kept as read).  False in every
+    other case, an error included: the full reading then says what is wrong, quoting the rows.
+    The codes are the shared ones of :func:`acsi.frames.factorize`; the answer for a tuple of
+    distinct labels is kept, so a repeated survey costs one lookup.
+    """
+    s = values
+    if not (isinstance(s, pd.Series) and arrow_text(s)):
+        return False
+    codes, uniques = factorize(s)
+    if not codes.size or codes.min() < 0:  # a hole: the full reading
+        return False
+    return _labels_unchanged(tuple(np.asarray(uniques, dtype=object).tolist()), table, freq, labels_only, error)
+
+
+@functools.lru_cache(maxsize=256)
+def _labels_unchanged(uniques: tuple, table, freq, labels_only, error) -> bool:
+    u = pd.Series(np.array(uniques, dtype=object), dtype=object)
+    try:
+        lab, f = canonical_periods(u, table=table, freq=freq, labels_only=labels_only, error=error)
+    except Exception:  # noqa: BLE001 - the full reading raises it again, quoting the rows
+        return False
+    return f is None or bool((lab.to_numpy(dtype=object) == u.to_numpy(dtype=object)).all())
+
+
 def _canonical_by_value(s: pd.Series, **kw) -> tuple[pd.Series, str | None] | None:
     """:func:`canonical_periods` of a text column from its distinct values (a survey has a few
     periods and many rows), or None when they hold an error: the caller then reads the rows,
     so that the message quotes them."""
-    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    codes, uniques = factorize(s)
     if len(uniques) * 4 > len(s):
         return None
     u = pd.Series(np.asarray(uniques, dtype=object), dtype=object)

@@ -54,6 +54,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError, DataWarning
+from ..frames import factorize, labelled_matrix, text
 from ..options import invalid
 from ..spec import ModelSpec
 
@@ -183,6 +184,8 @@ def _check_ids(df: pd.DataFrame, id_column: str | None) -> None:
         return
     for col in df.columns:
         if str(col).strip().lower() in ID_NAMES:
+            if _increasing(df[col]):  # numbered rows: no id twice, nothing to hash
+                continue
             ids = df[col].dropna()
             dup = ids.duplicated(keep=False)
             if dup.any():
@@ -195,16 +198,31 @@ def _check_ids(df: pd.DataFrame, id_column: str | None) -> None:
                 )
 
 
+def _increasing(col: pd.Series) -> bool:
+    """Whether a numeric column rises strictly from row to row (ids numbered 1, 2, 3...): then no value
+    repeats.  False for anything else (a hole compares False), which the caller checks in full."""
+    if not (isinstance(col.dtype, np.dtype) and col.dtype.kind in "iuf"):
+        return False
+    a = col.to_numpy()
+    return bool((a[1:] > a[:-1]).all())
+
+
 def _unit_ids(df: pd.DataFrame, groups: list[str]) -> tuple[np.ndarray, np.ndarray, dict]:
     """Each row's unit as a number 0..m-1 in order of first appearance, each unit's first row, and
-    each group column's ``(codes, distinct labels)`` (a missing label is a label of its own here:
-    the accounting names it ``<missing>``)."""
+    each group column's ``(codes, distinct labels, whether no label is missing)`` (a missing label
+    is a label of its own here: the accounting names it ``<missing>``)."""
     ids, labels = None, {}
     for g in groups:
-        codes, uniq = pd.factorize(df[g], use_na_sentinel=False)  # codes in order of first appearance
-        labels[g] = (codes, uniq)
+        codes, uniq = factorize(df[g])  # codes in order of first appearance, shared with the rest of the fit
+        complete = not codes.size or codes.min() >= 0
+        if not complete:  # a missing label: a code of its own, in order of appearance too
+            codes, uniq = pd.factorize(df[g], use_na_sentinel=False)
+        labels[g] = (codes, uniq, complete)
         codes = codes.astype(np.int64, copy=False)
-        ids = codes if ids is None else pd.factorize(ids * len(uniq) + codes)[0].astype(np.int64, copy=False)
+        if ids is None:
+            ids = codes
+        elif len(uniq) > 1:  # one label adds nothing: ids * 1 + 0 are the ids, numbered already
+            ids = pd.factorize(ids * len(uniq) + codes)[0].astype(np.int64, copy=False)
     if not ids.any():  # one unit
         return ids, np.zeros(min(ids.size, 1), dtype=np.int64), labels
     # units are numbered in order of first appearance: a unit's first row is where the running maximum rises
@@ -315,10 +333,16 @@ def prepare_survey(
     bad_types = {}
     X = np.empty((n, p), order="F")
     variables_to_read = variables
-    if all(dt == np.float64 for dt in df.dtypes):  # a table of floats only: pandas hands its block over whole
+    dtypes = list(df.dtypes)
+    at = np.array([df.columns.get_loc(v) for v in variables], dtype=np.int64)  # unique names (checked above)
+    if all(dt == np.float64 for dt in dtypes):  # a table of floats only: pandas hands its block over whole
         whole = df.to_numpy()
-        for j, k in enumerate(df.columns.get_indexer(variables)):
+        for j, k in enumerate(at):
             X[:, j] = whole[:, k]
+        variables_to_read = ()
+    elif p and (at == np.arange(at[0], at[0] + p)).all() and all(
+            isinstance(dtypes[k], np.dtype) and dtypes[k].kind in "iuf" and dtypes[k] == dtypes[at[0]] for k in at):
+        X[:] = df.iloc[:, at[0]:at[0] + p].to_numpy()  # adjacent columns of one number dtype: one block, one read
         variables_to_read = ()
     for j, it in enumerate(variables_to_read):
         col = df[it]
@@ -431,10 +455,11 @@ def prepare_survey(
         miss_unit = np.zeros(n, dtype=bool)
         for g in groups:
             col = df[g]
-            miss_unit |= np.asarray(col.array.isna(), dtype=bool)
+            codes, uniq, complete = labels[g]
+            if not complete:
+                miss_unit |= np.asarray(col.array.isna(), dtype=bool)
             if col.dtype == object or isinstance(col.dtype, pd.StringDtype):  # pandas 3's "str" as well as "string"
                 # a blank label is a missing unit: tested once per distinct label, not per row
-                codes, uniq = labels[g]
                 if any(not isinstance(u, str) or not u.strip() for u in uniq):  # a blank, a hole or a number
                     blank_label = (pd.Series(uniq, dtype=object).astype("string").str.strip().fillna("") == "")
                     blank_label = blank_label.to_numpy(dtype=bool)
@@ -464,13 +489,17 @@ def prepare_survey(
         tally = np.bincount(unit_ids * len(names) + reason, minlength=m * len(names)).reshape(m, len(names))
         # one row per distinct unit (first rows), grouped as every row would be: the same keys and order
         keys = {}
+        texts = True  # every label a text: the columns are the str columns pandas infers (built once)
         for g in groups:
             label = np.asarray(df[g].array.take(first_rows), dtype=object)
             label[pd.isna(label)] = "<missing>"
+            texts = texts and all(type(v) is str for v in label)
             keys[g] = label
+        if texts:
+            keys = {g: text(label.tolist()) for g, label in keys.items()}
         acc = pd.DataFrame({**keys, "rows_read": tally.sum(axis=1).astype(np.int64),
                             **{c: tally[:, k].astype(np.int64) for k, c in enumerate(names)}})
-        inferred = all(dt != object for dt in acc.dtypes.iloc[:len(groups)])  # text, dates: not inferred again
+        inferred = texts or all(dt != object for dt in acc.dtypes.iloc[:len(groups)])  # text, dates: not inferred again
         if len(acc) == 1 and inferred:
             accounting = acc  # one unit: what the grouping below gives (labels other than text are inferred there)
         elif inferred and not acc.duplicated(groups).any():
@@ -487,9 +516,10 @@ def prepare_survey(
     # the frame in, so that the same rows give the same bits whichever way they reach the estimator
     if not every:
         Xm = np.take(Xm, rows_used, axis=0, out=np.empty((rows_used.size, p), order="F"))
-    data = pd.DataFrame(Xm, columns=variables, copy=False)  # the matrix is this function's own: not copied
-    for k, c in enumerate(groups + carry):  # the label columns first, with their dtypes, cut to the rows used
-        data.insert(k, c, df[c].array.copy() if every else df[c].array.take(rows_used))
+    # the label columns first, with their dtypes, cut to the rows used, then the matrix (this function's
+    # own: not copied); a copy of an Arrow column shares its data, hence its codes (acsi.frames.factorize)
+    data = labelled_matrix({c: df[c].array.copy() if every else df[c].array.take(rows_used) for c in groups + carry},
+                           Xm, variables)
     for c in extra_cov:
         data[c] = df[c].to_numpy()[rows_used]
     weights_used = np.ones(rows_used.size) if wvals is None else wvals[rows_used].astype(float, copy=True)
@@ -500,7 +530,7 @@ def prepare_survey(
     # one column per count, in order of first appearance; a code counted for some items only is 0 for
     # the others (as floats, as pandas' fillna(0) of the rows as records gives)
     heads = list(dict.fromkeys(k for row in item_rows for k in row))
-    item_missing = pd.DataFrame({"item": variables, **{
+    item_missing = pd.DataFrame({"item": text(variables), **{  # the str column a list of names gives
         h: np.array([row[h] for row in item_rows], dtype=np.int64) if all(h in row for row in item_rows)
         else np.array([row.get(h, 0) for row in item_rows], dtype=float) for h in heads[1:]}})
     return PreparedData(data=data, accounting=accounting, item_missing=item_missing, groups=groups, carry=carry,
