@@ -566,9 +566,9 @@ def _carry_columns(fit: FitResult, outcomes, lengths) -> dict | None:
     A unit's value is the one of its first row in the data: :func:`acsi.fit` refuses a unit with
     more than one value of a hierarchy column (a missing value counts as one), so the first row's
     is the first non-missing one when there is one, what ``groupby(...).first()`` takes.  The
-    units' rows are found from the unit columns' codes (``pd.factorize``) and their first rows
-    with one ``np.minimum.at`` (:func:`acsi.frames.factorize`: the codes the fit's front computed); the columns are ``take``s of the data's own (same dtype as the
-    merge gives)."""
+    units' rows are found from the unit columns' codes (:func:`acsi.frames.factorize`: for text
+    columns the codes the fit computed already) and their first rows with one ``np.minimum.at``;
+    the columns are ``take``s of the data's own (the dtype the merge gives)."""
     groups, carry = list(fit.groups), list(fit.carry)
     if not carry or not groups or not len(outcomes):
         return {}
