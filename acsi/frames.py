@@ -36,7 +36,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-__all__ = ["arrow_text", "column_arrays", "factorize", "float_matrix", "labelled_matrix", "labels", "table", "text"]
+__all__ = ["arrays_table", "arrow_text", "column_arrays", "factorize", "float_matrix", "labelled_matrix", "labels", "table", "text"]
 
 _CACHE = 4096  # distinct label tuples kept (a few per model; a production has one model)
 
@@ -182,3 +182,28 @@ def column_arrays(frame: pd.DataFrame) -> list:
         except TypeError:  # another signature: the public way below
             pass
     return [frame.iloc[:, i].array for i in range(frame.shape[1])]
+
+
+def _block_ready(a) -> bool:
+    """Whether ``a`` is stored as it is by pandas' frame constructor (a numpy bool, integer,
+    float or complex array, or a pandas extension array other than a numpy wrapper)."""
+    if isinstance(a, np.ndarray):
+        return a.ndim == 1 and a.dtype.kind in "biufc"
+    return isinstance(a, pd.api.extensions.ExtensionArray) and not isinstance(a, pd.arrays.NumpyExtensionArray)
+
+
+def arrays_table(columns: dict) -> pd.DataFrame:
+    """:func:`table` of columns that need no conversion (every one a numpy bool, integer, float
+    or complex array or a pandas extension array, all of one length), without pandas' check and
+    conversion of each column (``_from_arrays(..., verify_integrity=False)``: the same frame,
+    ~3 µs a column less); any other column: :func:`table`."""
+    arrays = list(columns.values())
+    make = getattr(pd.DataFrame, "_from_arrays", None)
+    n = len(arrays[0]) if arrays else 0
+    if make is None or not all(_block_ready(a) and len(a) == n for a in arrays):
+        return table(columns)
+    arrays = [a.copy() if isinstance(a, pd.api.extensions.ExtensionArray) else a for a in arrays]
+    try:
+        return make(arrays, columns=labels(tuple(columns)), index=pd.RangeIndex(n), verify_integrity=False)
+    except TypeError:  # another signature
+        return table(columns)

@@ -29,7 +29,7 @@ from .pipeline import UnitOutcome, stacked_table
 from .data.saved import MANIFEST as _MANIFEST
 from .data.saved import read_results_dir
 from .estimate.semtables import UNIT_TABLES
-from .frames import column_arrays, factorize, table
+from .frames import arrays_table, column_arrays, factorize, table
 from .spec import ModelSpec
 from .summary import Summary
 from .tables import write_result
@@ -711,7 +711,7 @@ def _with_keys(keys: dict, body: pd.DataFrame) -> pd.DataFrame:
     if _fast_keys(keys, body):
         out = dict(keys)
         out.update(zip(body.columns, column_arrays(body)))
-        return table(out)
+        return arrays_table(out)
     return pd.concat([pd.DataFrame(keys, index=body.index), body], axis=1)
 
 
@@ -734,7 +734,7 @@ def _stack(fit: FitResult, attr: str) -> pd.DataFrame:
 def _units(fit: FitResult) -> pd.DataFrame:
     fast = _unit_columns(fit)
     if fast is not None:
-        return table(fast)
+        return arrays_table(fast)
     rows = []
     for o in fit.outcomes:
         r = _keyframe(fit, o)
@@ -771,9 +771,9 @@ def _unit_columns(fit: FitResult) -> dict | None:
         return None
     out = dict(keys)
     out.update(carry)
-    out.update(status=_inferred(status), reason=_inferred(reason), n=np.array(n, dtype=np.int64),
+    out.update(status=_runs_column(tuple(status)), reason=_runs_column(tuple(reason)), n=np.array(n, dtype=np.int64),
                converged=np.array(flags[0], dtype=bool), admissible=np.array(flags[1], dtype=bool),
-               messages=_inferred(messages))
+               messages=_inferred(messages))  # (the cached status columns: latent_indexes takes them too)
     return out
 
 
@@ -781,7 +781,8 @@ def _latent_status(o, latent_ids) -> dict:
     """latent -> (status, reason): the index's own (acsi.pipeline.latent_status), else the unit's."""
     lat = getattr(o, "latents", None)
     if lat is not None and len(lat):
-        return dict(zip(lat["latent"].tolist(), zip(lat["status"].tolist(), lat["reason"].tolist())))
+        got = dict(zip(lat.columns, column_arrays(lat)))
+        return dict(zip(got["latent"].tolist(), zip(got["status"].tolist(), got["reason"].tolist())))
     return {lv: (o.status, o.reason) for lv in latent_ids}
 
 
@@ -798,9 +799,9 @@ def _latent_indexes(fit: FitResult) -> pd.DataFrame:
     if fast is not None:
         rows = np.flatnonzero(np.asarray(fast["latent"] == fit.spec.headline, dtype=bool))
         front = [c for c in fast if c not in _RENAMED and c != "latent"]
-        fit._tables.setdefault("company_indexes", table(
+        fit._tables.setdefault("company_indexes", arrays_table(
             {_RENAMED.get(c, c): _take(fast[c], rows) for c in front + list(_RENAMED)}))
-        return table(fast)
+        return arrays_table(fast)
     cols: dict[str, list] = {c: [] for c in names}
     lengths = []
     for o in fit.outcomes:
@@ -837,10 +838,6 @@ def _latent_indexes(fit: FitResult) -> pd.DataFrame:
     return _with_carry(fit, df)
 
 
-def _is_float_frame(ix, names) -> bool:
-    return all(c in ix.columns and ix[c].dtype == np.float64 for c in names)
-
-
 def _latent_columns(fit: FitResult) -> dict | None:
     """The columns of :func:`_latent_indexes` as arrays (unit, hierarchy, index columns), for
     :func:`acsi.frames.table`: the general build's table without a list per value, a frame per
@@ -859,12 +856,14 @@ def _latent_columns(fit: FitResult) -> dict | None:
     for o in outcomes:
         ix = o.index
         if ix is not None:
-            if not (_is_float_frame(ix, _INDEX_VALUES) and "latent" in ix.columns and "n" in ix.columns
-                    and ix["n"].dtype in (np.int64, np.float64)):
+            got = dict(zip(ix.columns, column_arrays(ix)))
+            if not (all(isinstance(got.get(c), np.ndarray) and got[c].dtype == np.float64 for c in _INDEX_VALUES)
+                    and "latent" in got and isinstance(got.get("n"), np.ndarray)
+                    and got["n"].dtype in (np.int64, np.float64)):
                 return None
-            lv = ix["latent"].tolist()
+            lv = got["latent"].tolist()
             for c in blocks:
-                blocks[c].append(ix[c].to_numpy())
+                blocks[c].append(got[c])
         else:
             lv = latent_ids
             gap = np.full(len(lv), np.nan)
@@ -889,12 +888,21 @@ def _latent_columns(fit: FitResult) -> dict | None:
         return None
     out = dict(keys)
     out.update(carry)
-    out["latent"] = _inferred(latent)
+    first = tuple(latent[:lengths[0]])
+    if len(latent) == len(first) * len(outcomes) and all(
+            tuple(latent[i:i + len(first)]) == first for i in range(len(first), len(latent), len(first))):
+        # every unit's latents in the same order (the rule): one column of them, repeated
+        out["latent"] = _runs_column(first).take(np.tile(np.arange(len(first)), len(outcomes)))
+    else:
+        out["latent"] = _inferred(latent)
     for c in _INDEX_VALUES:
         out[c] = np.concatenate(blocks[c])
     out["n"] = np.concatenate(blocks["n"]).astype(int)
-    for c, v in zip(("status", "reason", "unit_status", "unit_reason"), texts[1:]):
-        out[c] = _inferred(v)
+    out["status"], out["reason"] = _inferred(status), _inferred(reason)
+    # the unit's status and reason: one value per unit (the units table's own), repeated over its rows
+    reps = np.repeat(np.arange(len(outcomes)), np.asarray(lengths, dtype=np.int64))
+    for c in ("status", "reason"):
+        out[f"unit_{c}"] = _runs_column(tuple(getattr(o, c) for o in outcomes)).take(reps)
     return out
 
 
@@ -983,7 +991,7 @@ def _scores(fit: FitResult) -> pd.DataFrame:
             cols = {c: _take(_own(data[c]), pos) for c in head}
             cols.update(row=prepared.rows[pos], weight=prepared.weights[pos])
             cols.update((c, scores[:, j]) for j, c in enumerate(first.columns))
-            return table(cols)
+            return arrays_table(cols)
         sub = data[head].iloc[pos].reset_index(drop=True)
         sub["row"] = prepared.rows[pos]
         sub["weight"] = prepared.weights[pos]
