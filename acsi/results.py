@@ -34,6 +34,11 @@ from .spec import ModelSpec
 from .summary import Summary
 from .tables import write_result
 
+#: The fast builds of the tables (from arrays, without per-unit frames, merges or concatenations); each
+#: gives the general build's table bit for bit, and ``tests/results/test_fast_tables.py`` compares
+#: them with the general builds (this switch off) on fits that take each path.
+_FAST = True
+
 #: Units from which building the tables collects garbage less often (:meth:`FitResult._collections`).
 _MANY_UNITS = 50
 
@@ -673,7 +678,7 @@ def _stacked(fit: FitResult, get, name: str | None = None) -> pd.DataFrame | Non
     first = objs[0]
     if all(series) and all(x.dtype == first.dtype and x.index.equals(first.index) for x in objs):
         body = pd.DataFrame(np.vstack([x.to_numpy() for x in objs]), columns=first.index)  # fit measures
-    elif len(objs) == 1 and not series[0] and _default_index(first):
+    elif _FAST and len(objs) == 1 and not series[0] and _default_index(first):
         body = first  # one unit: its table as it is (_with_keys builds a new frame; pd.concat would copy it first)
     elif not any(series):
         body = pd.concat(objs, ignore_index=True)
@@ -708,7 +713,7 @@ def _with_keys(keys: dict, body: pd.DataFrame) -> pd.DataFrame:
     ``pd.concat([pd.DataFrame(keys), body], axis=1)`` without the two frames' alignment."""
     if not keys:
         return body
-    if _fast_keys(keys, body):
+    if _FAST and _fast_keys(keys, body):
         out = dict(keys)
         out.update(zip(body.columns, column_arrays(body)))
         return arrays_table(out)
@@ -732,7 +737,7 @@ def _stack(fit: FitResult, attr: str) -> pd.DataFrame:
 
 
 def _units(fit: FitResult) -> pd.DataFrame:
-    fast = _unit_columns(fit)
+    fast = _unit_columns(fit) if _FAST else None
     if fast is not None:
         return arrays_table(fast)
     rows = []
@@ -750,7 +755,7 @@ def _unit_columns(fit: FitResult) -> dict | None:
     hierarchy merge); None when the general build must decide (no units, unit values of mixed
     types or a missing one, a unit without rows in the data, values other than ``str`` texts,
     integer ``n`` and boolean flags, a unit or hierarchy column named like a status column).
-    The same table (``tests/test_results_fast.py``)."""
+    The same table (``tests/results/test_fast_tables.py``)."""
     outcomes, groups = fit.outcomes, list(fit.groups)
     names = ("status", "reason", "n", "converged", "admissible", "messages")
     if not outcomes or set(groups + list(fit.carry)) & set(names):
@@ -795,7 +800,7 @@ def _latent_indexes(fit: FitResult) -> pd.DataFrame:
     When :func:`_latent_columns` gives the columns, the headline's table (:func:`_indexes`) is
     cut from them at once and kept in the record."""
     names = ("latent", *_INDEX_VALUES, "n", "status", "reason", "unit_status", "unit_reason")
-    fast = _latent_columns(fit)
+    fast = _latent_columns(fit) if _FAST else None
     if fast is not None:
         rows = np.flatnonzero(np.asarray(fast["latent"] == fit.spec.headline, dtype=bool))
         front = [c for c in fast if c not in _RENAMED and c != "latent"]
@@ -845,7 +850,7 @@ def _latent_columns(fit: FitResult) -> dict | None:
     of mixed types or a missing one, a unit without rows in the data, an index table whose
     columns are not the float64 ``latent, index, se, ci_lower, ci_upper, n`` of
     :func:`acsi.score.unit_index`, status texts that are not all ``str``, or a unit or hierarchy
-    column named like an index column.  The same table (``tests/test_results_fast.py``)."""
+    column named like an index column.  The same table (``tests/results/test_fast_tables.py``)."""
     outcomes, groups = fit.outcomes, list(fit.groups)
     names = ("latent", *_INDEX_VALUES, "n", "status", "reason", "unit_status", "unit_reason")
     if not outcomes or set(groups + list(fit.carry)) & set(names):
@@ -959,7 +964,7 @@ def _scores(fit: FitResult) -> pd.DataFrame:
     outcomes = fit.outcomes if groups else ([fit.pooled] if fit.pooled is not None else [])
     # row positions of every unit, in input order (the order fit_unit saw them in); one unit of n rows
     # whose first row is the data's first and the data of n rows: every row
-    one = len(outcomes) == 1 and groups and len(data) and outcomes[0].n == len(data) \
+    one = _FAST and len(outcomes) == 1 and groups and len(data) and outcomes[0].n == len(data) \
         and _is_first_row(data, groups, outcomes[0].key)
     if one:
         positions = {outcomes[0].key if len(groups) > 1 else outcomes[0].key[0]: np.arange(len(data))}
@@ -983,7 +988,7 @@ def _scores(fit: FitResult) -> pd.DataFrame:
         # same order as unit by unit, without a frame per unit)
         pos = np.concatenate(where)
         names = head + ["row", "weight", *first.columns]
-        if len(set(names)) == len(names) and all(type(c) is str for c in names) \
+        if _FAST and len(set(names)) == len(names) and all(type(c) is str for c in names) \
                 and sum(len(f) for f in frames) == len(pos):
             # the same frame from the columns' arrays (acsi.frames.table), without the frame of unit
             # columns, its two inserts and the concatenation
@@ -1010,14 +1015,14 @@ def _accounting(fit: FitResult) -> pd.DataFrame:
     acc = fit.prepared.accounting.copy()
     groups = list(fit.groups)
     failed = {o.key for o in fit.outcomes if o.status == "failed"} if groups else set()
-    if failed:  # (no failed unit: nothing to move)
+    if groups and (failed or not _FAST):  # (no failed unit: nothing to move)
         keys = [tuple(r) for r in acc[groups].itertuples(index=False)]
         is_failed = np.array([k in failed for k in keys])
         acc.loc[is_failed, "dropped_unit_not_estimated"] = acc.loc[is_failed, "rows_used"]
         acc.loc[is_failed, "rows_used"] = 0
     dropped = [f"dropped_{r}" for r in DROP_REASONS]
     counts = ["rows_read", "rows_used", *dropped]
-    if all(acc[c].dtype == np.int64 for c in counts):  # integer counts: the same sum column by column in numpy
+    if _FAST and all(acc[c].dtype == np.int64 for c in counts):  # integer counts: the same sum column by column in numpy
         used = acc["rows_used"].to_numpy() + sum(acc[c].to_numpy() for c in dropped)
         acc["check"] = used == acc["rows_read"].to_numpy()
     else:
@@ -1042,7 +1047,7 @@ def _pooled(attr: str):
         obj = None if fit.pooled is None else getattr(fit.pooled, attr)
         if obj is None:
             return pd.DataFrame()
-        if isinstance(obj, pd.Series) and obj.dtype == np.float64:  # the row frame below, from its values
+        if _FAST and isinstance(obj, pd.Series) and obj.dtype == np.float64:  # the row frame below, from its values
             return pd.DataFrame(obj.to_numpy(copy=True).reshape(1, -1), columns=obj.index)
         return obj.to_frame().T.reset_index(drop=True) if isinstance(obj, pd.Series) else _copied(obj)
 
