@@ -619,15 +619,20 @@ def _key_arrays(fit: FitResult, outcomes, lengths) -> dict | None:
     (:func:`_runs_column`, kept per tuple of values: every long table of a fit has the same
     units) and taken over the rows; the column pandas infers from the repeated values (one type
     in a column).  None when a column's values differ in type between units."""
-    cols, reps = {}, None
+    cols = {}
     for j, g in enumerate(fit.groups):
         values = tuple(o.key[j] for o in outcomes)
         if len({type(v) for v in values}) > 1:
             return None
-        if reps is None:
-            reps = np.repeat(np.arange(len(values)), np.asarray(lengths, dtype=np.int64))
-        cols[g] = _runs_column(values).take(reps)
+        cols[g] = _repeated(values, tuple(lengths))
     return cols
+
+
+@lru_cache(maxsize=64)
+def _repeated(values: tuple, lengths: tuple):
+    """:func:`_runs_column` of ``values`` with each value repeated ``lengths`` times, kept per
+    pair (a fit's tables of the same shape share it); read only (a frame copies it)."""
+    return _runs_column(values).take(np.repeat(np.arange(len(values)), np.asarray(lengths, dtype=np.int64)))
 
 
 def _is_first_row(data: pd.DataFrame, groups: list, key: tuple) -> bool:
@@ -701,8 +706,10 @@ def _fast_keys(keys: dict, body: pd.DataFrame) -> bool:
     """Whether :func:`_with_keys` builds ``body`` with ``keys`` from the arrays (default index,
     distinct unnamed text column labels, none a unit column)."""
     cols = body.columns
-    return (_default_index(body) and cols.name is None and cols.is_unique and all(type(c) is str for c in cols)
-            and not set(keys) & set(cols))
+    if not (_default_index(body) and cols.name is None):
+        return False
+    names = cols.tolist()  # (one conversion: iterating a text Index reads it label by label)
+    return len(set(names)) == len(names) and all(type(c) is str for c in names) and not set(keys) & set(names)
 
 
 def _with_keys(keys: dict, body: pd.DataFrame) -> pd.DataFrame:
@@ -1012,9 +1019,12 @@ def _scores(fit: FitResult) -> pd.DataFrame:
 
 
 def _accounting(fit: FitResult) -> pd.DataFrame:
-    acc = fit.prepared.accounting.copy()
     groups = list(fit.groups)
     failed = {o.key for o in fit.outcomes if o.status == "failed"} if groups else set()
+    fast = _accounting_columns(fit.prepared.accounting) if _FAST and not failed else None
+    if fast is not None:
+        return arrays_table(fast)
+    acc = fit.prepared.accounting.copy()
     if groups and (failed or not _FAST):  # (no failed unit: nothing to move)
         keys = [tuple(r) for r in acc[groups].itertuples(index=False)]
         is_failed = np.array([k in failed for k in keys])
@@ -1028,6 +1038,24 @@ def _accounting(fit: FitResult) -> pd.DataFrame:
     else:
         acc["check"] = acc["rows_used"] + acc[dropped].sum(axis=1) == acc["rows_read"]
     return acc
+
+
+def _accounting_columns(acc: pd.DataFrame) -> dict | None:
+    """The columns of :func:`_accounting` when no unit failed (no rows to move): the accounting's
+    own and ``check`` (its integer counts summed column by column in numpy, the same sums), for
+    :func:`acsi.frames.arrays_table`; None when its counts are not all int64, its index is not the
+    default or its labels are not distinct texts without ``check`` (the general build decides)."""
+    counts = ["rows_read", "rows_used", *(f"dropped_{r}" for r in DROP_REASONS)]
+    names = acc.columns.tolist()
+    if not (_default_index(acc) and acc.columns.name is None and len(set(names)) == len(names)
+            and all(type(c) is str for c in names) and "check" not in names and set(counts) <= set(names)):
+        return None
+    cols = dict(zip(names, column_arrays(acc)))
+    if not all(isinstance(cols[c], np.ndarray) and cols[c].dtype == np.int64 for c in counts):
+        return None
+    used = cols["rows_used"] + sum(cols[c] for c in counts[2:])
+    cols["check"] = used == cols["rows_read"]
+    return cols
 
 
 def _stack_extra(name: str):
