@@ -48,7 +48,8 @@ import pandas as pd
 
 from ..errors import AcsiError
 from ..spec import ModelSpec
-from .effects import EffectsAt, effect_pairs, table
+from ..frames import arrays_table
+from .effects import EffectsAt, effect_pairs
 from .quality import _alphas_from_covs, _cor, block_indicator, _htmt_from_cor, _rho_as_from_cors, _rho_c_and_ave_rows
 
 __all__ = ["QUALITY_TABLES", "UNIT_TABLES", "effect_columns", "exo_of", "frame", "quality_columns", "unit_tables"]
@@ -210,8 +211,9 @@ QUALITY_TABLES = ("rsquare", "reliability", "htmt")
 
 def frame(columns) -> pd.DataFrame:
     """The table of one entry of :func:`effect_columns` or :func:`quality_columns` (a dict of
-    columns, or a frame as it is)."""
-    return columns if isinstance(columns, pd.DataFrame) else table(columns)
+    columns, or a frame as it is; :func:`acsi.frames.arrays_table`: numpy and pandas arrays as they
+    are, anything else through pandas' conversion)."""
+    return columns if isinstance(columns, pd.DataFrame) else arrays_table(columns)
 
 
 def effect_columns(spec: ModelSpec, model, res, weights: dict, *, rise: float = 5.0,
