@@ -635,6 +635,16 @@ def _repeated(values: tuple, lengths: tuple):
     return _runs_column(values).take(np.repeat(np.arange(len(values)), np.asarray(lengths, dtype=np.int64)))
 
 
+def _front_columns(fit: FitResult, outcomes, lengths) -> dict | None:
+    """The unit columns (:func:`_key_arrays`) then the hierarchy columns (:func:`_carry_columns`)
+    of a long table of ``outcomes``' rows; None when either must be left to the general build."""
+    keys = _key_arrays(fit, outcomes, lengths)
+    carry = None if keys is None else _carry_columns(fit, outcomes, lengths)
+    if carry is None:
+        return None
+    return {**keys, **carry}
+
+
 def _is_first_row(data: pd.DataFrame, groups: list, key: tuple) -> bool:
     """Whether the data's first row belongs to the unit ``key`` (each unit value equal and of the same type)."""
     for g, v in zip(groups, key):
@@ -776,13 +786,9 @@ def _unit_columns(fit: FitResult) -> dict | None:
             and all(type(x) is int or type(x) is np.int64 for x in n)
             and all(type(x) is bool or type(x) is np.bool_ for col in flags for x in col)):
         return None
-    lengths = [1] * len(outcomes)
-    keys = _key_arrays(fit, outcomes, lengths)
-    carry = None if keys is None else _carry_columns(fit, outcomes, lengths)
-    if carry is None:
+    out = _front_columns(fit, outcomes, [1] * len(outcomes))
+    if out is None:
         return None
-    out = dict(keys)
-    out.update(carry)
     out.update(status=_runs_column(tuple(status)), reason=_runs_column(tuple(reason)), n=np.array(n, dtype=np.int64),
                converged=np.array(flags[0], dtype=bool), admissible=np.array(flags[1], dtype=bool),
                messages=_inferred(messages))  # (the cached status columns: latent_indexes takes them too)
@@ -894,12 +900,9 @@ def _latent_columns(fit: FitResult) -> dict | None:
     texts = (latent, status, reason, unit_status, unit_reason)
     if not sum(lengths) or not all(type(x) is str for col in texts for x in col):
         return None
-    keys = _key_arrays(fit, outcomes, lengths)
-    carry = None if keys is None else _carry_columns(fit, outcomes, lengths)
-    if carry is None:
+    out = _front_columns(fit, outcomes, lengths)
+    if out is None:
         return None
-    out = dict(keys)
-    out.update(carry)
     first = tuple(latent[:lengths[0]])
     if len(latent) == len(first) * len(outcomes) and all(
             tuple(latent[i:i + len(first)]) == first for i in range(len(first), len(latent), len(first))):
