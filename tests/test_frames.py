@@ -23,10 +23,13 @@ def test_changing_a_table_never_changes_the_cached_column():
     assert text(values) is text(list(values))  # one column per distinct tuple
 
 
-def test_labels_are_one_shared_index_equal_to_a_new_one():
+def test_labels_are_views_of_one_shared_index_equal_to_a_new_one():
     names = ["ce1", "ce2", "pq1"]
-    assert labels(names) is labels(tuple(names))
-    pd.testing.assert_index_equal(labels(names), pd.Index(names))
+    a, b = labels(names), labels(tuple(names))
+    assert a is not b and a.array._pa_array is b.array._pa_array  # the values built once, each call its own view
+    pd.testing.assert_index_equal(a, pd.Index(names))
+    a.name = "renamed"
+    assert b.name is None and labels(names).name is None
     frame = pd.DataFrame(np.eye(3), index=labels(names), columns=labels(names))
     frame.index = ["x", "y", "z"]  # relabelling a frame builds a new index
     assert list(labels(names)) == names
@@ -53,3 +56,35 @@ def test_a_labelled_matrix_is_the_frame_inserts_give(n):
         pd.testing.assert_frame_equal(got, _by_inserts(columns, matrix, ["cs1", "cs2", "cs3"]), check_exact=True)
         if n:  # the matrix is the frame's block, not a copy of it
             assert np.shares_memory(got.iloc[:, len(columns):].to_numpy(), matrix)
+
+
+def test_naming_an_axis_of_one_fits_table_names_no_other_fits():
+    """The label indexes are built once and shared (acsi.frames.labels); an axis name set on one
+    unit's table must not reach the tables of a later fit (each call gets its own view)."""
+    import warnings
+
+    import acsi
+    from acsi.simulate import simulate_survey
+
+    spec = acsi.load_model("acsi")
+    data = simulate_survey(spec, units=1, n_per_unit=120, periods=1, seed=3, missing_code_rate=0.0)
+
+    def frames(fit):
+        o = fit.outcomes[0]
+        out = {"estimates": o.estimates, "fit_measures": o.fit_measures, "index": o.index, "scores": o.scores,
+               "weights": o.weights, "latents": o.latents}
+        out.update({f"extra.{k}": v for k, v in o.extra.items() if isinstance(v, (pd.DataFrame, pd.Series))})
+        return out
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        first = acsi.fit(data, spec, unit="company", progress=False)
+        for t in frames(first).values():
+            t.index.name = "renamed"
+            if isinstance(t, pd.DataFrame):
+                t.columns.name = "renamed"
+        assert labels(["a", "b"]) is not labels(["a", "b"])
+        second = acsi.fit(data, spec, unit="company", progress=False)
+    leaked = [k for k, t in frames(second).items()
+              if t.index.name == "renamed" or (isinstance(t, pd.DataFrame) and t.columns.name == "renamed")]
+    assert not leaked

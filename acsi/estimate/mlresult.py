@@ -84,15 +84,16 @@ def result_from_theta(model: RamModel, stats: SampleStats, theta: np.ndarray, *,
         A = C @ P @ C.T
         st = stats.groups[g]
         ov, lv = labels_of(gm.ov), labels_of(gm.lv)  # the model's names, built once (acsi.frames)
+        ovs, lvs = ov.view, lv.view  # each axis its own view: naming one names no other
         groups.append({
             "label": labels[g] if g < len(labels) else g + 1,
-            "loadings": pd.DataFrame(L, index=ov, columns=lv),
-            "residual_variances": pd.Series(np.diag(T), index=ov),
-            "latent_cov": pd.DataFrame(A, index=lv, columns=lv),
-            "sample_cov": pd.DataFrame(st.cov, index=ov, columns=ov),
-            "implied_cov": pd.DataFrame(imp[g][0], index=ov, columns=ov),
-            "sample_mean": pd.Series(st.mean, index=ov) if model.meanstructure else None,
-            "implied_mean": pd.Series(imp[g][1], index=ov) if model.meanstructure else None,
+            "loadings": pd.DataFrame(L, index=ovs(), columns=lvs()),
+            "residual_variances": pd.Series(np.diag(T), index=ovs()),
+            "latent_cov": pd.DataFrame(A, index=lvs(), columns=lvs()),
+            "sample_cov": pd.DataFrame(st.cov, index=ovs(), columns=ovs()),
+            "implied_cov": pd.DataFrame(imp[g][0], index=ovs(), columns=ovs()),
+            "sample_mean": pd.Series(st.mean, index=ovs()) if model.meanstructure else None,
+            "implied_mean": pd.Series(imp[g][1], index=ovs()) if model.meanstructure else None,
         })
     names = model.plan.get("vcov_names")  # built once per compiled model
     if names is None:
@@ -117,7 +118,7 @@ def result_from_theta(model: RamModel, stats: SampleStats, theta: np.ndarray, *,
         objective=float(objective),
         extra={"engine": engine, "theta": theta, "labels": list(model.labels), "inference": inference,
                **(extra or {})},
-        vcov=None if vcov is None else pd.DataFrame(vcov, index=names, columns=names),
+        vcov=None if vcov is None else pd.DataFrame(vcov, index=names.view(), columns=names.view()),
         groups=tuple(groups),
     )
 

@@ -87,3 +87,26 @@ def test_unit_index_interval_uses_t():
     r = unit_index(s, confidence=0.9).iloc[0]
     se = np.std([60, 70, 80, 90], ddof=1) / 2
     assert r["ci_upper"] - r["index"] == pytest.approx(stats.t.ppf(0.95, 3) * se)
+
+
+@pytest.mark.parametrize("n", [2, 3, 250, 9001])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_unit_index_of_complete_scores_equals_the_per_latent_rule(n, weighted):
+    """Complete scores take the all-latents path of unit_index: the same numbers bit for bit as
+    weighted_mean_se and t_interval latent by latent (the rule a unit with holes uses)."""
+    from acsi.score.scores import t_interval
+
+    rng = np.random.default_rng(n)
+    s = pd.DataFrame(rng.uniform(0, 100, (n, 4)), columns=["EXP", "QUAL", "SAT", "LOY"])
+    v = rng.uniform(0.2, 3.0, n) if weighted else None
+    got = unit_index(s, v, confidence=0.9)
+    for j, lv in enumerate(s.columns):
+        mean, se, k = weighted_mean_se(s[lv].to_numpy(), v)
+        lo, hi = t_interval(mean, se, k, 0.9)
+        assert got.loc[j, ["index", "se", "ci_lower", "ci_upper"]].tolist() == [mean, se, lo, hi]
+        assert got.loc[j, "n"] == k and got.loc[j, "latent"] == lv
+    holed = s.copy()
+    holed.iloc[0, 1] = np.nan  # a hole sends unit_index through the per-latent rule
+    other = unit_index(holed, v, confidence=0.9)
+    assert other.loc[1, "n"] == n - 1
+    pd.testing.assert_frame_equal(other.drop(index=1), got.drop(index=1), check_exact=True)
