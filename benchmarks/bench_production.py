@@ -6,7 +6,11 @@ Cases (each timed against a baseline in the same run; the machine is shared, rea
   company, the pooled fit on by default) against a plain ``semopy.Model(syntax).fit(data)``, and
   the same fit followed by reading every table (``fit.tables()``: the tables of effects,
   impacts, R², reliability and HTMT are built when first read);
-  CPU time of this process (``process_time``), methods round-robin, median of the rounds;
+  CPU time of this process (``process_time``), two ways: methods round-robin (median of the
+  rounds; the method right after semopy runs with the caches semopy has just used: a one-unit
+  ``acsi.fit`` takes ~35% longer there than back to back), and in blocks of ``BLOCK``
+  back-to-back calls per method (the median of each block), the methods' order rotated every
+  round (every method warm, as in a loop of fits; the ratios of the goal);
 * **national production**: 400 companies x 4 quarters x 250 respondents (1,600 units,
   ``acsi.simulate.simulate_survey``), ``acsi.fit`` then ``fit.scores``, ``fit.indexes`` and
   ``acsi.aggregate`` with sales weights, with ``n_jobs=1`` and ``n_jobs=2``, interleaved
@@ -115,17 +119,37 @@ def _one_unit_rows(spec, syntax, rounds, sizes, semopy) -> list[dict]:
         }
         for fn in methods.values():
             fn()
+        # round-robin: each call right after another method's (the first acsi row right after
+        # semopy's 12-20 ms of allocations: the cold slot, whose caches semopy has just used)
         times = {k: [] for k in methods}
         for _ in range(rounds):
             for k, fn in methods.items():
                 t = time.process_time()
                 fn()
                 times[k].append(time.process_time() - t)
-        base = np.array(times[next(iter(methods))])
-        for k, v in times.items():
-            rows.append({"case": f"one unit, n={n}", "what": k, "clock": "process_time",
-                         "seconds": statistics.median(v), "ratio_to_baseline": float(np.median(np.array(v) / base))})
+        # blocks: BLOCK calls of one method back to back (the median of the block), the methods'
+        # order rotated every round, so every method runs warm, as in a loop of fits, and drift
+        # still cancels
+        blocks = {k: [] for k in methods}
+        names = list(methods)
+        for r in range(rounds):
+            for k in names[r % len(names):] + names[:r % len(names)]:
+                one = []
+                for _ in range(BLOCK):
+                    t = time.process_time()
+                    methods[k]()
+                    one.append(time.process_time() - t)
+                blocks[k].append(statistics.median(one))
+        for clock, got in (("process_time, round-robin", times), (f"process_time, blocks of {BLOCK}", blocks)):
+            base = np.array(got[names[0]])
+            for k, v in got.items():
+                rows.append({"case": f"one unit, n={n}", "what": k, "clock": clock, "seconds": statistics.median(v),
+                             "ratio_to_baseline": float(np.median(np.array(v) / base))})
     return rows
+
+
+#: Back-to-back calls per method and round in the one-unit blocks.
+BLOCK = 5
 
 
 def national_rows(spec, companies: int, periods: int, n: int, rounds: int) -> list[dict]:

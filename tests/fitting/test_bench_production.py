@@ -30,6 +30,9 @@ def test_bench_production_runs_small_and_checks_same_bits(tmp_path):
     assert set(df["code"]) == {"smoke"}
     whats = set(df["what"])
     assert "semopy Model().fit() (baseline)" in whats
+    one = df[df["case"] == "one unit, n=250"]
+    assert set(one["clock"]) == {"process_time, round-robin", f"process_time, blocks of {bench.BLOCK}"}
+    assert (one.groupby("clock")["what"].nunique() == 4).all()  # every method timed both ways
     assert "fit + scores + indexes + aggregate, n_jobs=2" in whats
     timed = df[df["what"] != "speed-up of 2 workers (n_jobs=1 time / n_jobs=2 time)"]
     assert np.isfinite(timed["seconds"]).all() and (timed["seconds"] >= 0).all()
