@@ -73,7 +73,7 @@ from .errors import AcsiError, EstimationError
 from .estimate.ml import DEFAULT_ENGINE, SEM_ENGINES
 from .estimate.pls_evidence import OPTIONS as PLS_EVIDENCE_OPTIONS
 from .estimate.pls_evidence import check_dependencies as _check_pls_evidence
-from .frames import text
+from .frames import table, text
 from .options import Boolean, InstanceOf, Integer, OneOf, Real, check, check_keys, invalid
 from .score import item_weights, latent_scores, observed_scores, unit_index
 from .spec import ModelSpec
@@ -611,8 +611,8 @@ def latent_status(spec: ModelSpec, weights: pd.DataFrame | None, problems) -> pd
                 status[lv] = "inadmissible"
             if msg not in reasons[lv]:
                 reasons[lv].append(msg)
-    return pd.DataFrame({"latent": text(spec.latent_ids), "status": [status[lv] for lv in spec.latent_ids],
-                         "reason": ["; ".join(reasons[lv]) for lv in spec.latent_ids]})
+    return table({"latent": text(spec.latent_ids), "status": text([status[lv] for lv in spec.latent_ids]),
+                  "reason": text(["; ".join(reasons[lv]) for lv in spec.latent_ids])})
 
 
 def _refused_weights(weights: pd.DataFrame | None) -> list[tuple[str, str]]:

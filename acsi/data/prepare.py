@@ -54,7 +54,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError, DataWarning
-from ..frames import factorize, labelled_matrix, text
+from ..frames import factorize, labelled_matrix, table, text
 from ..options import invalid
 from ..spec import ModelSpec
 
@@ -497,8 +497,10 @@ def prepare_survey(
             keys[g] = label
         if texts:
             keys = {g: text(label.tolist()) for g, label in keys.items()}
-        acc = pd.DataFrame({**keys, "rows_read": tally.sum(axis=1).astype(np.int64),
-                            **{c: tally[:, k].astype(np.int64) for k, c in enumerate(names)}})
+        counts = {"rows_read": tally.sum(axis=1).astype(np.int64),
+                  **{c: tally[:, k].astype(np.int64) for k, c in enumerate(names)}}
+        # text labels and counts need no inference (acsi.frames.table); other labels are inferred
+        acc = table({**keys, **counts}) if texts else pd.DataFrame({**keys, **counts})
         inferred = texts or all(dt != object for dt in acc.dtypes.iloc[:len(groups)])  # text, dates: not inferred again
         if len(acc) == 1 and inferred:
             accounting = acc  # one unit: what the grouping below gives (labels other than text are inferred there)
@@ -530,7 +532,7 @@ def prepare_survey(
     # one column per count, in order of first appearance; a code counted for some items only is 0 for
     # the others (as floats, as pandas' fillna(0) of the rows as records gives)
     heads = list(dict.fromkeys(k for row in item_rows for k in row))
-    item_missing = pd.DataFrame({"item": text(variables), **{  # the str column a list of names gives
+    item_missing = table({"item": text(variables), **{  # the str column a list of names gives
         h: np.array([row[h] for row in item_rows], dtype=np.int64) if all(h in row for row in item_rows)
         else np.array([row.get(h, 0) for row in item_rows], dtype=float) for h in heads[1:]}})
     return PreparedData(data=data, accounting=accounting, item_missing=item_missing, groups=groups, carry=carry,
