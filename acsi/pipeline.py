@@ -242,6 +242,59 @@ def _stackable(values: list):
     return _Stack(table, series, bounds)
 
 
+def _lazy_columns(value):
+    """The columns a lazy table is made from (:func:`acsi.estimate.semtables.frame` of a dict of
+    columns, directly or through :func:`_quality_table`), or None."""
+    from .estimate.semtables import frame
+
+    if type(value) is not _Lazy or value.make is None:
+        return None
+    if value.make is frame and len(value.args) == 1:
+        cols = value.args[0]
+    elif value.make is _quality_table and len(value.args) == 2:
+        cols = value.args[0].read()[value.args[1]]
+    else:
+        return None
+    return cols if isinstance(cols, dict) else None
+
+
+def _stack_columns(values: list):
+    """A :class:`_Stack` of lazy tables (:func:`_lazy_columns`) of every unit, made from their
+    columns joined (numpy arrays of one dtype, or extension arrays of one type): the table
+    ``pd.concat`` of the units' tables gives, without making a table per unit; None when any
+    unit's value is another kind or the columns differ in names, dtypes or lengths."""
+    from .estimate.semtables import frame
+
+    cols = [_lazy_columns(v) for v in values]
+    if not cols or any(c is None for c in cols):
+        return None
+    names = list(cols[0])
+    joined, bounds, at = {}, [], 0
+    for c in cols:
+        if list(c) != names:
+            return None
+        lengths = {len(a) for a in c.values()}
+        if len(lengths) > 1:
+            return None
+        k = lengths.pop() if lengths else 0
+        bounds.append((at, at + k))
+        at += k
+    for name in names:
+        parts = [c[name] for c in cols]
+        first = parts[0]
+        if isinstance(first, np.ndarray) and first.dtype.kind in "biufc":
+            if not all(isinstance(a, np.ndarray) and a.dtype == first.dtype and a.ndim == 1 for a in parts):
+                return None
+            joined[name] = np.concatenate(parts)
+        elif isinstance(first, pd.api.extensions.ExtensionArray):
+            if not all(type(a) is type(first) and a.dtype == first.dtype for a in parts):
+                return None
+            joined[name] = type(first)._concat_same_type(parts)
+        else:
+            return None
+    return _Stack(frame(joined), False, bounds)
+
+
 class StackedOutcomes:
     """The outcomes of a chunk of units as one table per kind of table (what a worker sends back).
 
@@ -259,11 +312,16 @@ class StackedOutcomes:
         self.own: list[dict] = [{} for _ in outcomes]  # per unit: tables and extras that travel as they are
         extra_keys = list(dict.fromkeys(k for o in outcomes for k in o.extra))
         for name in (*_TABLE_FIELDS, *(f"extra:{k}" for k in extra_keys)):
+            st = None
             if name.startswith("extra:"):
-                values = [o.extra.get(name[6:]) for o in outcomes]
+                # a table every unit makes on first access from its columns: one table of the
+                # units' columns, without a frame per unit (_stack_columns); else read them
+                st = _stack_columns([dict.get(o.extra, name[6:]) for o in outcomes])
+                values = None if st is not None else [o.extra.get(name[6:]) for o in outcomes]
             else:
                 values = [getattr(o, name) for o in outcomes]
-            st = _stackable(values)
+            if st is None:
+                st = _stackable(values)
             if st is None:
                 for own, v, o in zip(self.own, values, outcomes):
                     if not name.startswith("extra:") or name[6:] in o.extra:
@@ -271,7 +329,7 @@ class StackedOutcomes:
             else:
                 self.stacks[name] = st
                 for own, o in zip(self.own, outcomes):  # keys present with a None value stay present
-                    if name.startswith("extra:") and name[6:] in o.extra and o.extra[name[6:]] is None:
+                    if name.startswith("extra:") and name[6:] in o.extra and dict.get(o.extra, name[6:]) is None:
                         own[name] = None
         self.extra_order = [list(o.extra) for o in outcomes]
 
