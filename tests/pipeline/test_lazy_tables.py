@@ -78,3 +78,32 @@ def test_one_unit_fit_pooled_shares_the_unit_tables(case):
     unit, pooled = fit.outcomes[0], fit.pooled
     for t in UNIT_TABLES:
         assert unit.extra[t] is pooled.extra[t]
+
+
+def test_a_chunk_sends_the_lazy_tables_as_one_table_of_joined_columns():
+    """StackedOutcomes (what a worker sends) joins the units' columns of the tables made on first
+    access into one table per kind, without a frame per unit; each unit reads back exactly the
+    table it would have made, dtypes included, and its tables stay unread in the worker."""
+    from acsi.pipeline import StackedOutcomes
+
+    spec = acsi.load_model("acsi")
+    survey = simulate_survey(spec, units=pd.DataFrame({"company": ["a", "b", "c"]}), n_per_unit=90, periods=1,
+                             seed=4, missing_code_rate=0.0)
+    items = list(spec.item_ids)
+    kw = dict(estimator="sem", min_n=30, confidence=0.95, options={}, missing="listwise")
+
+    def fit_all():
+        return [fit_unit((k,), g[items].astype(float).reset_index(drop=True), spec, **kw)
+                for k, g in survey.groupby("company")]
+
+    sent = fit_all()
+    stacked = StackedOutcomes(sent)
+    assert {f"extra:{k}" for k in UNIT_TABLES} <= set(stacked.stacks)
+    assert all(type(dict.get(o.extra, k)) is _Lazy for o in sent for k in UNIT_TABLES)  # none made in the worker
+    back = pickle.loads(pickle.dumps(stacked)).outcomes()
+    for got, own in zip(back, fit_all()):
+        assert list(got.extra) == list(own.extra)
+        for k in UNIT_TABLES:
+            a, b = got.extra[k], own.extra[k]
+            pd.testing.assert_frame_equal(a, b, check_exact=True)
+            assert [blk.dtype for blk in a._mgr.blocks] == [blk.dtype for blk in b._mgr.blocks]
