@@ -73,7 +73,7 @@ from .errors import AcsiError, EstimationError
 from .estimate.ml import DEFAULT_ENGINE, SEM_ENGINES
 from .estimate.pls_evidence import OPTIONS as PLS_EVIDENCE_OPTIONS
 from .estimate.pls_evidence import check_dependencies as _check_pls_evidence
-from .frames import table, text
+from .frames import column_arrays, table, text
 from .options import Boolean, InstanceOf, Integer, OneOf, Real, check, check_keys, invalid
 from .score import item_weights, latent_scores, observed_scores, unit_index
 from .spec import ModelSpec
@@ -200,10 +200,28 @@ class _Rows:
 class _Stack:
     """The frames (or Series, as rows) of one table of every unit of a chunk, in one table."""
 
-    __slots__ = ("table", "series", "bounds")
+    __slots__ = ("table", "series", "bounds", "arrays")
 
     def __init__(self, table: pd.DataFrame, series: bool, bounds: list):
-        self.table, self.series, self.bounds = table, series, bounds
+        self.table, self.series, self.bounds, self.arrays = table, series, bounds, None
+
+    def columns(self) -> dict:
+        """The stacked table's columns as arrays (read them, never change them), read once."""
+        if self.arrays is None:
+            self.arrays = dict(zip(self.table.columns, column_arrays(self.table)))
+        return self.arrays
+
+
+def table_columns(outcome: UnitOutcome, name: str) -> dict | None:
+    """The columns of ``outcome``'s table ``name`` (a frame field) as ``{column: array}``: a unit
+    that came back in a chunk and has not read the table gets slices of the chunk's columns (no
+    frame of its own is made); otherwise the arrays of its frame.  None for no table.  Read the
+    arrays, never change them."""
+    raw = object.__getattribute__(outcome, name)
+    if type(raw) is _Rows and not raw.stack.series:
+        return {c: a[raw.start:raw.stop] for c, a in raw.stack.columns().items()}
+    value = getattr(outcome, name)
+    return None if value is None else dict(zip(value.columns, column_arrays(value)))
 
 
 def _stackable(values: list):

@@ -25,7 +25,7 @@ from .data import DROP_REASONS
 from .errors import AcsiError, DataError
 from .estimate.pls_evidence import TABLES as PLS_EVIDENCE_TABLES
 from .parallel import fewer_collections
-from .pipeline import UnitOutcome, stacked_table
+from .pipeline import UnitOutcome, stacked_table, table_columns
 from .data.saved import MANIFEST as _MANIFEST
 from .data.saved import read_results_dir
 from .estimate.semtables import UNIT_TABLES
@@ -797,9 +797,8 @@ def _unit_columns(fit: FitResult) -> dict | None:
 
 def _latent_status(o, latent_ids) -> dict:
     """latent -> (status, reason): the index's own (acsi.pipeline.latent_status), else the unit's."""
-    lat = getattr(o, "latents", None)
-    if lat is not None and len(lat):
-        got = dict(zip(lat.columns, column_arrays(lat)))
+    got = table_columns(o, "latents")
+    if got is not None and len(got["latent"]):
         return dict(zip(got["latent"].tolist(), zip(got["status"].tolist(), got["reason"].tolist())))
     return {lv: (o.status, o.reason) for lv in latent_ids}
 
@@ -872,9 +871,8 @@ def _latent_columns(fit: FitResult) -> dict | None:
     blocks = {c: [] for c in (*_INDEX_VALUES, "n")}
     latent, status, reason, unit_status, unit_reason, lengths = [], [], [], [], [], []
     for o in outcomes:
-        ix = o.index
-        if ix is not None:
-            got = dict(zip(ix.columns, column_arrays(ix)))
+        got = table_columns(o, "index")  # a chunk's rows without a frame per unit
+        if got is not None:
             if not (all(isinstance(got.get(c), np.ndarray) and got[c].dtype == np.float64 for c in _INDEX_VALUES)
                     and "latent" in got and isinstance(got.get("n"), np.ndarray)
                     and got["n"].dtype in (np.int64, np.float64)):
