@@ -245,13 +245,42 @@ def quality_columns(spec: ModelSpec, model, estimates: pd.DataFrame, sample_cov:
     pipeline computes them on first access)."""
     plan = _plan(spec, model)
     est = estimates
-    op, rhs = (est[c].to_numpy(dtype=object) for c in ("op", "rhs"))
-    is_r2 = op == "r2"
-    out = {"rsquare": {"variable": _take(est["lhs"], is_r2), "r2": est["est"].to_numpy(dtype=float)[is_r2]}}
-    is_load = op == "=~"
-    std = dict(zip(rhs[is_load], est["std_all"].to_numpy(dtype=float)[is_load]))
+    rows = _table_rows(model, est)
+    if rows is not None:  # this model's own estimate table: its rows are known (acsi.estimate.table)
+        (r2_rows, variable), (load_rows, load_items) = rows
+        out = {"rsquare": {"variable": variable, "r2": est["est"].to_numpy(dtype=float)[r2_rows]}}
+        std = dict(zip(load_items, est["std_all"].to_numpy(dtype=float)[load_rows]))
+    else:
+        op, rhs = (est[c].to_numpy(dtype=object) for c in ("op", "rhs"))
+        is_r2 = op == "r2"
+        out = {"rsquare": {"variable": _take(est["lhs"], is_r2), "r2": est["est"].to_numpy(dtype=float)[is_r2]}}
+        is_load = op == "=~"
+        std = dict(zip(rhs[is_load], est["std_all"].to_numpy(dtype=float)[is_load]))
     out["reliability"], out["htmt"] = _reliability(spec, std, _moments(sample_cov, plan.layout.items), plan.layout)
     return out
+
+
+def _table_rows(model, est: pd.DataFrame):
+    """``((r2 rows, their variables), (loading rows, their items))`` of an estimate table made by
+    :func:`acsi.estimate.table.estimate_table` for ``model`` and not changed since (its ``op``
+    column still holds the model's own label array, which that function shares with every table
+    it makes), read once per model; None for any other table (the caller reads the columns)."""
+    from .table import _masks
+
+    labels = _masks(model)["labels"]
+    try:
+        same = est["op"].array._pa_array is labels["op"]._pa_array and len(est) == len(labels["op"])
+    except AttributeError:  # not Arrow-backed labels
+        return None
+    if not same:
+        return None
+    rows = model.plan.get("quality_rows")
+    if rows is None:
+        op, lhs, rhs = (np.asarray(labels[c], dtype=object) for c in ("op", "lhs", "rhs"))
+        r2, load = np.flatnonzero(op == "r2"), np.flatnonzero(op == "=~")
+        lhs_col = pd.Series(labels["lhs"])
+        rows = model.plan["quality_rows"] = ((r2, _take(lhs_col, op == "r2")), (load, rhs[load].tolist()))
+    return rows
 
 
 def _reliability(spec: ModelSpec, std: dict, S: np.ndarray, plan: _Blocks | None = None):

@@ -202,3 +202,25 @@ def test_each_units_tables_are_its_own(unit):
     again, _ = unit_tables(spec, model, res, w)
     for name in UNIT_TABLES:
         pd.testing.assert_frame_equal(again[name], before[name], check_exact=True)
+
+
+def test_quality_columns_of_the_models_own_table_equal_the_general_read():
+    """quality_columns reads the R² and loading rows of an estimate table straight from the model's
+    layout when the table is the model's own (its label array shared); a changed or rebuilt table
+    is read column by column; both give the same tables."""
+    import acsi
+    from acsi.estimate.ml import fit_sem_fast
+    from acsi.estimate.mlfast import compiled_model
+    from acsi.estimate.semtables import _table_rows, frame, quality_columns
+    from acsi.simulate import simulate_survey
+
+    spec = acsi.load_model("acsi")
+    data = simulate_survey(spec, units=1, n_per_unit=200, periods=1, seed=8, missing_code_rate=0.0)
+    model = compiled_model(spec)
+    res = fit_sem_fast(data[list(spec.item_ids)].astype(float).reset_index(drop=True), spec, model=model)
+    rebuilt = pd.DataFrame({c: res.estimates[c].tolist() for c in res.estimates.columns})
+    assert _table_rows(model, res.estimates) is not None and _table_rows(model, rebuilt) is None
+    fast = quality_columns(spec, model, res.estimates, res.sample_cov)
+    general = quality_columns(spec, model, rebuilt, res.sample_cov)
+    for name in fast:
+        pd.testing.assert_frame_equal(frame(fast[name]), frame(general[name]), check_exact=True)
