@@ -146,7 +146,7 @@ def weighted_covariances(X: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray
     on the unweighted mean first; below ``_DIRECT_LIMIT`` the second moments of all replicates
     are one (b × n) @ (n × p(p+1)/2) product, above it one replicate at a time.
     """
-    X = np.asarray(X, dtype=float)
+    X = np.ascontiguousarray(X, dtype=float)  # one memory layout: the same bits for a C- or F-ordered X
     Wt = np.atleast_2d(np.asarray(weights, dtype=float))
     n, p = X.shape
     center = X.mean(axis=0)

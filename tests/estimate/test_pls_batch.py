@@ -128,3 +128,16 @@ def test_pls_bootstrap_same_bits_for_any_worker_count():
     np.testing.assert_array_equal(one.replicates, two.replicates)
     np.testing.assert_array_equal(one.jack_m2, two.jack_m2)
     np.testing.assert_array_equal(one.status, two.status)
+
+
+def test_replicate_moments_do_not_depend_on_the_memory_layout_of_the_items():
+    """A pooled fit's items arrive column-major (a pandas block), a unit's row-major (rows taken
+    from the survey); the BLAS kernel must not see the difference, or the pooled bootstrap of a
+    fit with units and of a pooled-only fit part in the last bits (seen on an AMD EPYC)."""
+    rng = np.random.default_rng(5)
+    X = rng.normal(size=(240, 15))
+    W = rng.poisson(1.0, size=(7, 240)) * rng.uniform(0.5, 2.0, size=240)
+    c_mean, c_S = pb.weighted_covariances(np.ascontiguousarray(X), W)
+    f_mean, f_S = pb.weighted_covariances(np.asfortranarray(X), W)
+    np.testing.assert_array_equal(c_mean, f_mean)
+    np.testing.assert_array_equal(c_S, f_S)
