@@ -145,16 +145,9 @@ def weighted_moments(X: np.ndarray, weights: np.ndarray | None = None) -> tuple[
     >>> float(m[0]), float(S[0, 0])
     (2.5, 0.75)
     """
-    X = np.asarray(X, dtype=float)
-    if weights is None:
-        mean = X.mean(axis=0)
-        Xc = X - mean
-        return mean, (Xc.T @ Xc) / X.shape[0]
-    w = np.asarray(weights, dtype=float)
-    sw = w.sum()
-    mean = (w @ X) / sw
-    Xc = X - mean
-    return mean, (Xc.T * w) @ Xc / sw
+    from .samplestats import weighted_moments as moments  # the one implementation
+
+    return moments(np.asarray(X, dtype=float), None if weights is None else np.asarray(weights, dtype=float))
 
 
 def _cov_of(data: pd.DataFrame, items: list[str], weights) -> np.ndarray:
