@@ -90,60 +90,52 @@ def _row_hashes(df):
 
     pandas hashes column by column and combines the column hashes row by row (CPython's tuple
     hash), so the rows can be taken in pieces: here pieces of 8,192 rows, in which each run of
-    adjacent columns of one numpy number dtype (a pandas block, read without a copy) is hashed in
-    one call over its cells (at most 32,768 a call); every other column is hashed whole, as pandas
-    does (an Arrow text column from its shared codes, :func:`_text_hashes`); each piece's column
-    hashes are combined in column order with pandas' own combiner.  No array of all the cells'
-    hashes is built: a piece's stay in the cache.
+    adjacent columns of one numpy number dtype is hashed in one call over its cells (the
+    columns' slices joined, at most 32,768 cells a call); every other column is hashed whole, as
+    pandas does (an Arrow text column from its shared codes, :func:`_text_hashes`); each piece's
+    column hashes are combined in column order with pandas' own combiner.  The columns are read
+    as arrays in one pass (:func:`acsi.frames.column_arrays`), not as a Series each; no array of
+    all the cells' hashes is built: a piece's stay in the cache.
     """
     import numpy as np
     import pandas as pd
     from pandas.core.util.hashing import combine_hash_arrays
 
-    from .frames import arrow_text
+    from .frames import arrow_text, column_arrays
 
     n, p = df.shape
     if p == 0 or n == 0:
         return pd.util.hash_pandas_object(df, index=False).to_numpy()
-    dtypes = list(df.dtypes)
-    number = [isinstance(dt, np.dtype) and dt.kind in "iuf" and dt.itemsize <= 8 for dt in dtypes]
-    runs, whole = [], {}  # (first column, end, cells as rows x columns); column -> its hashes
-    names = df.columns
-    by_name = names.is_unique and not isinstance(names, pd.MultiIndex)  # a column by its name: cheaper than iloc
-
-    def column(j):
-        return df[names[j]] if by_name else df.iloc[:, j]
-
+    arrays = column_arrays(df)
+    number = [isinstance(x, np.ndarray) and x.dtype.kind in "iuf" and x.dtype.itemsize <= 8 for x in arrays]
+    runs, whole = [], {}  # (first column, end); column -> its hashes
     j = 0
     while j < p:
+        x = arrays[j]
         if not number[j]:
-            s = column(j)
-            if arrow_text(s):
-                whole[j] = _text_hashes(s)
-            else:
-                whole[j] = pd.util.hash_array(s.array if isinstance(s.dtype, pd.api.extensions.ExtensionDtype)
-                                              else s.to_numpy()).astype("uint64", copy=False)
+            whole[j] = (_text_hashes(x) if arrow_text(x) else pd.util.hash_array(x)).astype("uint64", copy=False)
             j += 1
             continue
         k = j + 1
-        while k < p and number[k] and dtypes[k] == dtypes[j]:
+        while k < p and number[k] and arrays[k].dtype == x.dtype:
             k += 1
-        cells = column(j).to_numpy()[:, None] if k == j + 1 else df.iloc[:, j:k].to_numpy()
-        runs.append((j, k, cells))  # one block: a view of pandas' own
+        runs.append((j, k))
         j = k
     out = np.empty(n, dtype=np.uint64)
     cols: list = [None] * p
     for a in range(0, n, _ROWS):
         b = min(n, a + _ROWS)
+        m = b - a
         for j, h in whole.items():
             cols[j] = h[a:b]
-        for j, k, cells in runs:
-            flat = np.asfortranarray(cells[a:b]).ravel(order="F")  # one column after another
-            step = max(1, _CHUNK // (b - a)) * (b - a)  # whole columns per call
-            for c in range(0, flat.size, step):
-                hashed = pd.util.hash_array(flat[c:c + step]).reshape(-1, b - a)
-                for i in range(hashed.shape[0]):
-                    cols[j + c // (b - a) + i] = hashed[i]
+        width = max(1, _CHUNK // m)  # whole columns per call
+        for j, k in runs:
+            for c in range(j, k, width):
+                d = min(width, k - c)
+                flat = arrays[c][a:b] if d == 1 else np.concatenate([arrays[i][a:b] for i in range(c, c + d)])
+                hashed = pd.util.hash_array(flat).reshape(d, m)
+                for i in range(d):
+                    cols[c + i] = hashed[i]
         out[a:b] = combine_hash_arrays(iter(cols), p)
     return out
 
