@@ -54,7 +54,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError, DataWarning
-from ..frames import factorize, labelled_matrix, table, text
+from ..frames import column_arrays, factorize, labelled_matrix, table, text
 from ..options import invalid
 from ..spec import ModelSpec
 
@@ -207,13 +207,18 @@ def _increasing(col: pd.Series) -> bool:
     return bool((a[1:] > a[:-1]).all())
 
 
-def _unit_ids(df: pd.DataFrame, groups: list[str]) -> tuple[np.ndarray, np.ndarray, dict]:
+def _array(a):
+    """A column's array as ``Series.array`` gives it (numpy data wrapped as pandas' own array)."""
+    return a if isinstance(a, pd.api.extensions.ExtensionArray) else pd.arrays.NumpyExtensionArray(a)
+
+
+def _unit_ids(df: pd.DataFrame, groups: list[str], arrays: dict | None = None) -> tuple[np.ndarray, np.ndarray, dict]:
     """Each row's unit as a number 0..m-1 in order of first appearance, each unit's first row, and
     each group column's ``(codes, distinct labels, whether no label is missing)`` (a missing label
     is a label of its own here: the accounting names it ``<missing>``)."""
     ids, labels = None, {}
     for g in groups:
-        codes, uniq = factorize(df[g])  # codes in order of first appearance, shared with the rest of the fit
+        codes, uniq = factorize(df[g] if arrays is None else arrays[g])  # codes in order of first appearance, shared with the rest of the fit
         complete = not codes.size or codes.min() >= 0
         if not complete:  # a missing label: a code of its own, in order of appearance too
             codes, uniq = pd.factorize(df[g], use_na_sentinel=False)
@@ -332,24 +337,18 @@ def prepare_survey(
     p = len(variables)
     bad_types = {}
     X = np.empty((n, p), order="F")
-    variables_to_read = variables
-    dtypes = list(df.dtypes)
-    at = np.array([df.columns.get_loc(v) for v in variables], dtype=np.int64)  # unique names (checked above)
-    if all(dt == np.float64 for dt in dtypes):  # a table of floats only: pandas hands its block over whole
-        whole = df.to_numpy()
-        for j, k in enumerate(at):
-            X[:, j] = whole[:, k]
-        variables_to_read = ()
-    elif p and (at == np.arange(at[0], at[0] + p)).all() and all(
-            isinstance(dtypes[k], np.dtype) and dtypes[k].kind in "iuf" and dtypes[k] == dtypes[at[0]] for k in at):
-        X[:] = df.iloc[:, at[0]:at[0] + p].to_numpy()  # adjacent columns of one number dtype: one block, one read
-        variables_to_read = ()
-    for j, it in enumerate(variables_to_read):
+    # every column's array in one pass (names unique, checked above): no Series made per column
+    arrays = dict(zip(df.columns, column_arrays(df)))
+    variables_to_read = []
+    for j, it in enumerate(variables):
+        a = arrays[it]
+        if isinstance(a, np.ndarray) and a.dtype.kind in "iuf":  # numpy numbers: nothing to coerce or report
+            X[:, j] = a
+        else:
+            variables_to_read.append((j, it))
+    for j, it in variables_to_read:
         col = df[it]
         kind = col.dtype.kind if isinstance(col.dtype, np.dtype) else None
-        if kind in ("f", "i", "u"):  # numpy numbers: nothing to coerce or report
-            X[:, j] = col.to_numpy()
-            continue
         if kind != "b" and pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col):
             X[:, j] = col.to_numpy(dtype=float, na_value=np.nan)  # nullable numbers: holes as NaN
             continue
@@ -451,13 +450,13 @@ def prepare_survey(
     code = {r: np.int8(k + 1) for k, r in enumerate(DROP_REASONS)}
     unit_ids = None
     if groups:
-        unit_ids, first_rows, labels = _unit_ids(df, groups)
+        unit_ids, first_rows, labels = _unit_ids(df, groups, arrays)
         miss_unit = np.zeros(n, dtype=bool)
         for g in groups:
-            col = df[g]
+            col = arrays[g]
             codes, uniq, complete = labels[g]
             if not complete:
-                miss_unit |= np.asarray(col.array.isna(), dtype=bool)
+                miss_unit |= np.asarray(pd.isna(col), dtype=bool)
             if col.dtype == object or isinstance(col.dtype, pd.StringDtype):  # pandas 3's "str" as well as "string"
                 # a blank label is a missing unit: tested once per distinct label, not per row
                 if any(not isinstance(u, str) or not u.strip() for u in uniq):  # a blank, a hole or a number
@@ -491,7 +490,7 @@ def prepare_survey(
         keys = {}
         texts = True  # every label a text: the columns are the str columns pandas infers (built once)
         for g in groups:
-            label = np.asarray(df[g].array.take(first_rows), dtype=object)
+            label = np.asarray(arrays[g].take(first_rows), dtype=object)
             label[pd.isna(label)] = "<missing>"
             texts = texts and all(type(v) is str for v in label)
             keys[g] = label
@@ -520,8 +519,8 @@ def prepare_survey(
         Xm = np.take(Xm, rows_used, axis=0, out=np.empty((rows_used.size, p), order="F"))
     # the label columns first, with their dtypes, cut to the rows used, then the matrix (this function's
     # own: not copied); a copy of an Arrow column shares its data, hence its codes (acsi.frames.factorize)
-    data = labelled_matrix({c: df[c].array.copy() if every else df[c].array.take(rows_used) for c in groups + carry},
-                           Xm, variables)
+    data = labelled_matrix({c: _array(arrays[c]).copy() if every else _array(arrays[c]).take(rows_used)
+                            for c in groups + carry}, Xm, variables)
     for c in extra_cov:
         data[c] = df[c].to_numpy()[rows_used]
     weights_used = np.ones(rows_used.size) if wvals is None else wvals[rows_used].astype(float, copy=True)
