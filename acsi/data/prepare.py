@@ -380,7 +380,10 @@ def prepare_survey(
 
     # holes per column: blanks, then missing codes (a code outside a column's answered range
     # [min, max] matches no answer and is not compared), then out-of-range answers
-    nan_count = np.isnan(X).sum(axis=0) if n else np.zeros(p, dtype=np.int64)
+    nan_count = np.zeros(p, dtype=np.int64)
+    if n:  # the holes counted only in the columns whose sum is not a number (no n x p mask for complete answers)
+        for j in np.flatnonzero(np.isnan(X.sum(axis=0))):
+            nan_count[j] = np.count_nonzero(np.isnan(X[:, j]))
     with np.errstate(invalid="ignore"):
         col_min = np.fmin.reduce(X, axis=0) if n else np.full(p, np.nan)  # NaN only for a column of blanks
         col_max = np.fmax.reduce(X, axis=0) if n else np.full(p, np.nan)

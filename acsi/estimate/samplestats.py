@@ -158,7 +158,7 @@ class SampleStats:
                 raise EstimationError(f"data lack the model's items {missing_cols}: add these columns or fix the model")
             X = float_matrix(part, names)
             n = X.shape[0]
-            if complete and np.isnan(X).any():
+            if complete and not np.isfinite(X.sum()) and np.isnan(X).any():  # one sum first: no n x p mask
                 bad = [names[j] for j in np.flatnonzero(np.isnan(X).any(axis=0))]
                 raise EstimationError(
                     f"incomplete data passed to the SEM backend (missing values in {', '.join(bad)}{where}); "
