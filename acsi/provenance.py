@@ -122,6 +122,7 @@ def _row_hashes(df):
         runs.append((j, k))
         j = k
     out = np.empty(n, dtype=np.uint64)
+    scratch = np.empty(min(n, _ROWS) * max(1, _CHUNK // min(n, _ROWS)), dtype=np.uint64)
     cols: list = [None] * p
     for a in range(0, n, _ROWS):
         b = min(n, a + _ROWS)
@@ -130,14 +131,33 @@ def _row_hashes(df):
             cols[j] = h[a:b]
         width = max(1, _CHUNK // m)  # whole columns per call
         for j, k in runs:
+            words = arrays[j].dtype in (np.int64, np.uint64)  # pandas' words are the integers' own bits
             for c in range(j, k, width):
                 d = min(width, k - c)
-                flat = arrays[c][a:b] if d == 1 else np.concatenate([arrays[i][a:b] for i in range(c, c + d)])
-                hashed = pd.util.hash_array(flat).reshape(d, m)
+                if words:  # the cells joined into a fresh array of words, mixed in place (pandas' finaliser)
+                    flat = np.concatenate([arrays[i][a:b] for i in range(c, c + d)]).view(np.uint64)
+                    hashed = _mix(flat, scratch).reshape(d, m)
+                else:
+                    flat = arrays[c][a:b] if d == 1 else np.concatenate([arrays[i][a:b] for i in range(c, c + d)])
+                    hashed = pd.util.hash_array(flat).reshape(d, m)
                 for i in range(d):
                     cols[c + i] = hashed[i]
         out[a:b] = combine_hash_arrays(iter(cols), p)
     return out
+
+
+def _mix(words, scratch):
+    """pandas' finaliser of 64-bit words (``pandas.core.util.hashing._hash_ndarray``: splitmix64's),
+    in place, its shifts into ``scratch`` (no temporary per step); returns ``words``."""
+    import numpy as np
+
+    tmp = scratch[:words.size]
+    for shift, mult in ((30, 0xBF58476D1CE4E5B9), (27, 0x94D049BB133111EB), (31, None)):
+        np.right_shift(words, np.uint64(shift), out=tmp)
+        np.bitwise_xor(words, tmp, out=words)
+        if mult is not None:
+            np.multiply(words, np.uint64(mult), out=words)
+    return words
 
 
 def _text_hashes(s):
