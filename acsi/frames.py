@@ -67,6 +67,17 @@ def text(values):
     return _text(tuple(values))
 
 
+def nan_mask(X: np.ndarray) -> np.ndarray | None:
+    """The NaN cells of the float matrix ``X`` (a boolean array of its shape), or None when it has
+    none: one sum first, so complete answers (the rule) build no mask of their size."""
+    with np.errstate(invalid="ignore", over="ignore"):  # inf - inf, or a sum past the largest float
+        total = X.sum()
+    if np.isfinite(total):
+        return None
+    mask = np.isnan(X)
+    return mask if mask.any() else None
+
+
 def float_matrix(data: pd.DataFrame, names) -> np.ndarray:
     """``data[names]`` as a float matrix, without the intermediate frame when ``data`` holds
     exactly those columns in that order (as a unit's rows do: selecting them again copies every

@@ -122,7 +122,7 @@ def _row_hashes(df):
         runs.append((j, k))
         j = k
     out = np.empty(n, dtype=np.uint64)
-    scratch = np.empty(min(n, _ROWS) * max(1, _CHUNK // min(n, _ROWS)), dtype=np.uint64)
+    scratch = np.empty(max(_CHUNK, min(n, _ROWS)), dtype=np.uint64)  # a call's cells: at most this many
     cols: list = [None] * p
     for a in range(0, n, _ROWS):
         b = min(n, a + _ROWS)
@@ -134,12 +134,11 @@ def _row_hashes(df):
             words = arrays[j].dtype in (np.int64, np.uint64)  # pandas' words are the integers' own bits
             for c in range(j, k, width):
                 d = min(width, k - c)
+                parts = [arrays[i][a:b] for i in range(c, c + d)]
                 if words:  # the cells joined into a fresh array of words, mixed in place (pandas' finaliser)
-                    flat = np.concatenate([arrays[i][a:b] for i in range(c, c + d)]).view(np.uint64)
-                    hashed = _mix(flat, scratch).reshape(d, m)
+                    hashed = _mix(np.concatenate(parts).view(np.uint64), scratch).reshape(d, m)
                 else:
-                    flat = arrays[c][a:b] if d == 1 else np.concatenate([arrays[i][a:b] for i in range(c, c + d)])
-                    hashed = pd.util.hash_array(flat).reshape(d, m)
+                    hashed = pd.util.hash_array(parts[0] if d == 1 else np.concatenate(parts)).reshape(d, m)
                 for i in range(d):
                     cols[c + i] = hashed[i]
         out[a:b] = combine_hash_arrays(iter(cols), p)

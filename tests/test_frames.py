@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from acsi.frames import labels, text
+from acsi.frames import labels, nan_mask, text
 
 
 def test_text_column_is_what_pandas_infers_from_a_list():
@@ -88,3 +88,12 @@ def test_naming_an_axis_of_one_fits_table_names_no_other_fits():
     leaked = [k for k, t in frames(second).items()
               if t.index.name == "renamed" or (isinstance(t, pd.DataFrame) and t.columns.name == "renamed")]
     assert not leaked
+
+
+def test_nan_mask_marks_the_holes_and_is_none_for_complete_answers():
+    X = np.arange(12.0).reshape(4, 3)
+    assert nan_mask(X) is None
+    X[2, 1] = np.nan
+    np.testing.assert_array_equal(nan_mask(X), np.isnan(X))
+    Y = np.array([[np.inf, 1.0], [-np.inf, 2.0]])  # a sum that is NaN without a hole
+    assert nan_mask(Y) is None

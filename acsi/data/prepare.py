@@ -212,13 +212,14 @@ def _array(a):
     return a if isinstance(a, pd.api.extensions.ExtensionArray) else pd.arrays.NumpyExtensionArray(a)
 
 
-def _unit_ids(df: pd.DataFrame, groups: list[str], arrays: dict | None = None) -> tuple[np.ndarray, np.ndarray, dict]:
+def _unit_ids(df: pd.DataFrame, groups: list[str], arrays: dict) -> tuple[np.ndarray, np.ndarray, dict]:
     """Each row's unit as a number 0..m-1 in order of first appearance, each unit's first row, and
     each group column's ``(codes, distinct labels, whether no label is missing)`` (a missing label
-    is a label of its own here: the accounting names it ``<missing>``)."""
+    is a label of its own here: the accounting names it ``<missing>``); ``arrays``: the columns'
+    arrays by name (:func:`acsi.frames.column_arrays`)."""
     ids, labels = None, {}
     for g in groups:
-        codes, uniq = factorize(df[g] if arrays is None else arrays[g])  # codes in order of first appearance, shared with the rest of the fit
+        codes, uniq = factorize(arrays[g])  # codes in order of first appearance, shared with the rest of the fit
         complete = not codes.size or codes.min() >= 0
         if not complete:  # a missing label: a code of its own, in order of appearance too
             codes, uniq = pd.factorize(df[g], use_na_sentinel=False)
@@ -382,7 +383,9 @@ def prepare_survey(
     # [min, max] matches no answer and is not compared), then out-of-range answers
     nan_count = np.zeros(p, dtype=np.int64)
     if n:  # the holes counted only in the columns whose sum is not a number (no n x p mask for complete answers)
-        for j in np.flatnonzero(np.isnan(X.sum(axis=0))):
+        with np.errstate(invalid="ignore", over="ignore"):  # inf - inf, or a sum past the largest float
+            sums = X.sum(axis=0)
+        for j in np.flatnonzero(np.isnan(sums)):
             nan_count[j] = np.count_nonzero(np.isnan(X[:, j]))
     with np.errstate(invalid="ignore"):
         col_min = np.fmin.reduce(X, axis=0) if n else np.full(p, np.nan)  # NaN only for a column of blanks

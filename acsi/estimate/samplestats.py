@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import EstimationError
-from ..frames import float_matrix
+from ..frames import float_matrix, nan_mask
 
 __all__ = ["GroupStats", "SampleStats", "case_weights", "check_sample_cov", "check_weights", "normalize_weights", "weighted_moments"]
 
@@ -158,8 +158,9 @@ class SampleStats:
                 raise EstimationError(f"data lack the model's items {missing_cols}: add these columns or fix the model")
             X = float_matrix(part, names)
             n = X.shape[0]
-            if complete and not np.isfinite(X.sum()) and np.isnan(X).any():  # one sum first: no n x p mask
-                bad = [names[j] for j in np.flatnonzero(np.isnan(X).any(axis=0))]
+            holes = nan_mask(X) if complete else None
+            if holes is not None:
+                bad = [names[j] for j in np.flatnonzero(holes.any(axis=0))]
                 raise EstimationError(
                     f"incomplete data passed to the SEM backend (missing values in {', '.join(bad)}{where}); "
                     "apply a missing-data policy first (acsi.fit does listwise deletion) or use missing='fiml'"

@@ -59,7 +59,7 @@ import pandas as pd
 from scipy import stats
 
 from ..errors import ScoringError
-from ..frames import float_matrix, labels, table, text
+from ..frames import float_matrix, labels, nan_mask, table, text
 from ..spec import ModelSpec
 
 __all__ = ["index_from_means", "item_weights", "item_weights_batch", "latent_scores", "observed_scores", "rescale",
@@ -216,8 +216,8 @@ def latent_scores(data: pd.DataFrame, spec: ModelSpec, weights: pd.DataFrame) ->
         W[pos_i[it], pos_l[lv]] = w
     bounds = np.array([spec.scale_bounds[i] for i in items])
     X = float_matrix(data, items)
-    holes = None if np.isfinite(X.sum()) else np.isnan(X)  # complete answers (the rule): no n x items mask
-    if holes is not None and holes.any():
+    holes = nan_mask(X)
+    if holes is not None:
         answered = (~holes).astype(float)
         with np.errstate(invalid="ignore", divide="ignore"):
             num = (np.where(holes, 0.0, X - bounds[:, 0]) @ W)
