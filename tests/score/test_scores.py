@@ -110,3 +110,22 @@ def test_unit_index_of_complete_scores_equals_the_per_latent_rule(n, weighted):
     other = unit_index(holed, v, confidence=0.9)
     assert other.loc[1, "n"] == n - 1
     pd.testing.assert_frame_equal(other.drop(index=1), got.drop(index=1), check_exact=True)
+
+
+@pytest.mark.parametrize("n", [1, 7, 25_000])
+def test_rescale_is_the_formula_and_does_not_depend_on_the_answers_layout(n):
+    """rescale takes the product transposed (W' X'); the scores are 100 (X W - lo W) / (hi W - lo W)
+    to 1e-12 and the same bits whether the answers come row-major (a matrix) or column-major (a
+    frame's block)."""
+    from acsi.score.scores import rescale
+
+    rng = np.random.default_rng(n)
+    X = rng.integers(1, 11, (n, 5)).astype(float)
+    W = np.zeros((5, 2))
+    W[:3, 0], W[3:, 1] = rng.dirichlet(np.ones(3)), rng.dirichlet(np.ones(2))
+    lo, hi = np.ones(5), np.full(5, 10.0)
+    want = 100.0 * (X @ W - lo @ W) / (hi @ W - lo @ W)
+    got = rescale(X, W, lo, hi)
+    np.testing.assert_allclose(got, want, rtol=0, atol=1e-12)
+    assert np.array_equal(rescale(np.asfortranarray(X), W, lo, hi), got)
+    assert got.shape == (n, 2) and got.min() >= 0 and got.max() <= 100
