@@ -97,3 +97,39 @@ def test_nan_mask_marks_the_holes_and_is_none_for_complete_answers():
     np.testing.assert_array_equal(nan_mask(X), np.isnan(X))
     Y = np.array([[np.inf, 1.0], [-np.inf, 2.0]])  # a sum that is NaN without a hole
     assert nan_mask(Y) is None
+
+
+def _layout(frame):
+    return [(str(b.dtype), b.mgr_locs.as_array.tolist()) for b in frame._mgr.blocks]
+
+
+@pytest.mark.parametrize("n", [0, 1, 6])
+def test_a_table_is_the_frame_the_constructor_makes_blocks_included(n):
+    """acsi.frames.table builds numpy and text columns from their blocks: the frame pd.DataFrame
+    makes of the same dict (values, dtypes, the blocks and their columns), its columns its own."""
+    from acsi.frames import table
+
+    rng = np.random.default_rng(n)
+    names = text([f"lv{i}" for i in range(n)])
+    cases = [
+        {"latent": names, "index": rng.normal(size=n), "n": np.arange(n), "se": rng.normal(size=n)},
+        {"a": np.arange(n, dtype=np.int8), "b": rng.normal(size=n) > 0, "lhs": names, "c": rng.normal(size=n),
+         "rhs": text(["x"] * n), "d": np.arange(n, dtype=np.int64), "e": rng.normal(size=n).astype(np.float32)},
+        {"only": rng.normal(size=n)},
+        {"when": pd.array(pd.date_range("2025-01-01", periods=n)), "x": np.arange(n)},  # not numbers: the constructor
+        {"obj": np.array(["a"] * n, dtype=object), "x": np.arange(n)},
+    ]
+    for columns in cases:
+        got, want = table(columns), pd.DataFrame(columns)
+        pd.testing.assert_frame_equal(got, want, check_exact=True)
+        assert _layout(got) == _layout(want)
+        for name, values in columns.items():
+            if n and isinstance(values, np.ndarray):
+                assert not np.shares_memory(got[name].to_numpy(), values)
+
+
+def test_a_table_of_unequal_columns_is_refused_as_pandas_refuses_it():
+    from acsi.frames import table
+
+    with pytest.raises(ValueError, match="does not match length"):
+        table({"a": np.arange(3), "b": np.arange(2.0)})
