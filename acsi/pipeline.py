@@ -611,7 +611,7 @@ def _add_sem_tables(out: _Draft, spec: ModelSpec, model, res) -> None:
     """Effects, ACSI impacts, R², reliability and HTMT into ``out.extra``
     (:func:`acsi.estimate.semtables.unit_tables`); a table that cannot be computed is named in
     the messages."""
-    from .estimate.semtables import QUALITY_TABLES, _weights_of, effect_columns, frame, quality_columns
+    from .estimate.semtables import QUALITY_TABLES, _weights_of, effect_columns, frame
 
     try:  # the effects and impacts now (one that cannot be computed is a message now), their frames on first access
         tables, notes = effect_columns(spec, model, res, _weights_of(out.weights))
@@ -620,9 +620,17 @@ def _add_sem_tables(out: _Draft, spec: ModelSpec, model, res) -> None:
     if tables is not None:
         out.extra.update({name: _Lazy(frame, cols) for name, cols in tables.items()})
         # R², reliability, HTMT: arithmetic on the estimate table and sample covariance, on first access
-        quality = _Lazy(quality_columns, spec, model, res.estimates, res.sample_cov)
+        quality = _Lazy(_quality_columns, spec, model, res.estimates, res.groups[0])
         out.extra.update({name: _Lazy(_quality_table, quality, name) for name in QUALITY_TABLES})
     out.messages = tuple(out.messages) + tuple(notes)
+
+
+def _quality_columns(spec: ModelSpec, model, estimates: pd.DataFrame, group) -> dict:
+    """:func:`acsi.estimate.semtables.quality_columns` from a group of the fit
+    (``SEMResult.groups``: its sample covariance frame is made only here, when first read)."""
+    from .estimate.semtables import quality_columns
+
+    return quality_columns(spec, model, estimates, group["sample_cov"])
 
 
 def _quality_table(columns: _Lazy, name: str) -> pd.DataFrame:

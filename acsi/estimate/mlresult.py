@@ -21,10 +21,11 @@ import pandas as pd
 
 from ..errors import EstimationError
 from ..frames import labels as labels_of
+from ..frames import table
 from .fitmeasures import fit_measures
-from .result import SEMResult
+from .result import GroupTables, SEMResult
 from .samplestats import SampleStats
-from .table import admissibility_problems, estimate_table
+from .table import admissibility_problems, estimate_columns
 
 __all__ = ["group_labels", "result_from_theta"]
 
@@ -71,44 +72,29 @@ def result_from_theta(model: RamModel, stats: SampleStats, theta: np.ndarray, *,
             vcov = model.vcov(info, N, theta)
         except np.linalg.LinAlgError:
             messages.append("standard errors unavailable: singular information matrix")
-    estimates = estimate_table(model, theta, vcov, exo, level=level)
-    if vcov is not None and not np.isfinite(estimates["se"].to_numpy()[estimates["free"].to_numpy()]).all():
+    columns = estimate_columns(model, theta, vcov, exo, level=level)
+    if vcov is not None and not np.isfinite(columns["se"][columns["free"]]).all():
         messages.append("some standard errors could not be computed (information matrix not invertible)")
+    estimates = table(columns)
     mats = [tuple(a[0] for a in model.matrices_of(theta[None], g, exo[g])) for g in range(len(model.groups))]
     labels = stats.labels
     problems = admissibility_problems(model, mats, labels if len(labels) > 1 else None)
     groups = []
-    for g, gm in enumerate(model.groups):
+    for g, gm in enumerate(model.groups):  # the frames made when first read (GroupTables)
         L, B, P, T = mats[g][:4]
-        C = np.linalg.inv(np.eye(gm.m) - B)
-        A = C @ P @ C.T
         st = stats.groups[g]
-        ov, lv = labels_of(gm.ov), labels_of(gm.lv)  # the model's names, built once (acsi.frames)
-        ovs, lvs = ov.view, lv.view  # each axis its own view: naming one names no other
-        groups.append({
-            "label": labels[g] if g < len(labels) else g + 1,
-            "loadings": pd.DataFrame(L, index=ovs(), columns=lvs()),
-            "residual_variances": pd.Series(np.diag(T), index=ovs()),
-            "latent_cov": pd.DataFrame(A, index=lvs(), columns=lvs()),
-            "sample_cov": pd.DataFrame(st.cov, index=ovs(), columns=ovs()),
-            "implied_cov": pd.DataFrame(imp[g][0], index=ovs(), columns=ovs()),
-            "sample_mean": pd.Series(st.mean, index=ovs()) if model.meanstructure else None,
-            "implied_mean": pd.Series(imp[g][1], index=ovs()) if model.meanstructure else None,
-        })
+        arrays = {"L": L, "theta": T, "B": B, "P": P, "S": st.cov, "Sigma": imp[g][0],
+                  "mean": st.mean if model.meanstructure else None, "mu": imp[g][1] if model.meanstructure else None}
+        # the model's names, built once (acsi.frames); each axis gets its own view
+        groups.append(GroupTables(labels[g] if g < len(labels) else g + 1, arrays, labels_of(gm.ov), labels_of(gm.lv)))
     names = model.plan.get("vcov_names")  # built once per compiled model
     if names is None:
         names = model.plan["vcov_names"] = labels_of(
             f"{a}{o}{b}" + (f".g{g}" if len(model.groups) > 1 else "")
             for (a, o, b), g in zip(model.labels, model.param_group))
-    first = groups[0]
     return SEMResult(
         estimates=estimates,
         fit_measures=fit,
-        loadings=first["loadings"],
-        residual_variances=first["residual_variances"],
-        latent_cov=first["latent_cov"],
-        sample_cov=first["sample_cov"],
-        implied_cov=first["implied_cov"],
         n=int(N),
         converged=bool(converged),
         admissible=not problems,
@@ -118,7 +104,8 @@ def result_from_theta(model: RamModel, stats: SampleStats, theta: np.ndarray, *,
         objective=float(objective),
         extra={"engine": engine, "theta": theta, "labels": list(model.labels), "inference": inference,
                **(extra or {})},
-        vcov=None if vcov is None else pd.DataFrame(vcov, index=names.view(), columns=names.view()),
+        vcov_matrix=vcov,
+        vcov_names=names,
         groups=tuple(groups),
     )
 

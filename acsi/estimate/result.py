@@ -2,12 +2,69 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["SEMResult"]
+__all__ = ["GroupTables", "SEMResult"]
+
+_GROUP_KEYS = ("label", "loadings", "residual_variances", "latent_cov", "sample_cov", "implied_cov",
+               "sample_mean", "implied_mean")
+
+
+class GroupTables(Mapping):
+    """One group's matrices of an :class:`SEMResult` by name (the keys of ``SEMResult.groups``),
+    each labelled frame or series made from its array when first read, then kept.
+
+    A one-unit fit reads two of them (the loadings and residual variances, for the item weights):
+    making all seven each time cost more than the pandas work of the rest of the result.  The
+    arrays are the result's own; a frame read is a copy of its array's values (pandas' own
+    constructor), so changing it changes nothing else.
+
+    ``arrays``: ``L`` (items x latents), ``theta`` (residual variances), ``B``, ``P`` (the
+    latents' regressions and covariances; the latent covariance is ``C P C'``, ``C = (I - B)^-1``),
+    ``S``, ``Sigma`` (sample and implied covariances), ``mean``, ``mu`` (None without a mean
+    structure); ``ov``, ``lv``: the items' and latents' shared labels (``acsi.frames.labels``:
+    each axis gets its own view).
+    """
+
+    def __init__(self, label, arrays: dict, ov: pd.Index, lv: pd.Index):
+        self._label, self._a, self._ov, self._lv, self._made = label, arrays, ov, lv, {}
+
+    def __getitem__(self, key):
+        if key not in _GROUP_KEYS:
+            raise KeyError(key)
+        if key == "label":
+            return self._label
+        if key not in self._made:
+            self._made[key] = self._make(key)
+        return self._made[key]
+
+    def __iter__(self):
+        return iter(_GROUP_KEYS)
+
+    def __len__(self) -> int:
+        return len(_GROUP_KEYS)
+
+    def __repr__(self) -> str:
+        return f"GroupTables(label={self._label!r}, keys={list(_GROUP_KEYS)})"
+
+    def _make(self, key):
+        a, ovs, lvs = self._a, self._ov.view, self._lv.view
+        if key == "loadings":
+            return pd.DataFrame(a["L"], index=ovs(), columns=lvs())
+        if key == "residual_variances":
+            return pd.Series(np.diag(a["theta"]), index=ovs())
+        if key == "latent_cov":
+            C = np.linalg.inv(np.eye(a["B"].shape[0]) - a["B"])
+            return pd.DataFrame(C @ a["P"] @ C.T, index=lvs(), columns=lvs())
+        if key in ("sample_cov", "implied_cov"):
+            return pd.DataFrame(a["S" if key == "sample_cov" else "Sigma"], index=ovs(), columns=ovs())
+        m = a["mean" if key == "sample_mean" else "mu"]
+        return None if m is None else pd.Series(m, index=ovs())
 
 
 @dataclass(frozen=True)
@@ -30,6 +87,7 @@ class SEMResult:
         Model-implied covariance of the latent variables, first group.
     sample_cov, implied_cov : DataFrame
         Sample (denominator N) and model-implied covariance, first group.
+        (These five are ``groups[0]``'s, made when first read: :class:`GroupTables`.)
     n : int
         Rows used (all groups).
     converged, admissible : bool
@@ -39,20 +97,16 @@ class SEMResult:
         Optimizer and engine messages.
     vcov : DataFrame or None
         Covariance matrix of the free parameters (rows/columns ``lhs op rhs`` in ``free``
-        order, with the group in multigroup models).
-    groups : tuple of dict
-        Per group: ``label``, ``loadings``, ``residual_variances``, ``latent_cov``,
+        order, with the group in multigroup models); made when first read from
+        ``vcov_matrix`` (the array) and ``vcov_names``.
+    groups : tuple of GroupTables
+        Per group, a mapping: ``label``, ``loadings``, ``residual_variances``, ``latent_cov``,
         ``sample_cov``, ``implied_cov``, ``sample_mean``, ``implied_mean`` (None without a mean
         structure).
     """
 
     estimates: pd.DataFrame
     fit_measures: pd.Series
-    loadings: pd.DataFrame
-    residual_variances: pd.Series
-    latent_cov: pd.DataFrame
-    sample_cov: pd.DataFrame
-    implied_cov: pd.DataFrame
     n: int
     converged: bool
     admissible: bool
@@ -61,5 +115,32 @@ class SEMResult:
     n_iter: int = 0
     objective: float = np.nan
     extra: dict = field(default_factory=dict, repr=False)
-    vcov: pd.DataFrame | None = field(default=None, repr=False)
+    vcov_matrix: np.ndarray | None = field(default=None, repr=False)
+    vcov_names: pd.Index | None = field(default=None, repr=False)
     groups: tuple = field(default=(), repr=False)
+
+    @property
+    def loadings(self) -> pd.DataFrame:
+        return self.groups[0]["loadings"]
+
+    @property
+    def residual_variances(self) -> pd.Series:
+        return self.groups[0]["residual_variances"]
+
+    @property
+    def latent_cov(self) -> pd.DataFrame:
+        return self.groups[0]["latent_cov"]
+
+    @property
+    def sample_cov(self) -> pd.DataFrame:
+        return self.groups[0]["sample_cov"]
+
+    @property
+    def implied_cov(self) -> pd.DataFrame:
+        return self.groups[0]["implied_cov"]
+
+    @cached_property  # a frozen dataclass: cached_property writes the instance's __dict__ itself
+    def vcov(self) -> pd.DataFrame | None:
+        if self.vcov_matrix is None:
+            return None
+        return pd.DataFrame(self.vcov_matrix, index=self.vcov_names.view(), columns=self.vcov_names.view())

@@ -227,7 +227,7 @@ def effect_columns(spec: ModelSpec, model, res, weights: dict, *, rise: float = 
     out: dict = {}
     messages: list[str] = []
     theta = np.asarray(res.extra["theta"], dtype=float)
-    V = None if res.vcov is None else res.vcov.to_numpy(dtype=float)
+    V = None if res.vcov_matrix is None else np.asarray(res.vcov_matrix, dtype=float)
     at = EffectsAt(model, theta, exo=exo_of(model, res))  # effects and impacts share θ̂'s matrices and steps
     eff = at.effect_columns(V, level=level)
     out["effects"] = at.effects(V, level=level) if eff is None else eff

@@ -177,7 +177,13 @@ def standardized(model, est: np.ndarray, mats: list) -> tuple[np.ndarray, np.nda
 
 def estimate_table(model, theta: np.ndarray, vcov: np.ndarray | None, exo: list, *, level: float = 0.95) -> pd.DataFrame:
     """lavaan's ``parameterEstimates(standardized = TRUE, rsquare = TRUE)`` for one solution
-    (see the module docstring).
+    (see the module docstring): the frame of :func:`estimate_columns`."""
+    return table(estimate_columns(model, theta, vcov, exo, level=level))
+
+
+def estimate_columns(model, theta: np.ndarray, vcov: np.ndarray | None, exo: list, *, level: float = 0.95) -> dict:
+    """The columns of :func:`estimate_table` by name (numpy arrays and the model's label
+    columns), before they are made a frame.
 
     Parameters
     ----------
@@ -231,7 +237,7 @@ def estimate_table(model, theta: np.ndarray, vcov: np.ndarray | None, exo: list,
     }
     if len(model.groups) == 1:
         del data["group"]
-    return table(data)
+    return data
 
 
 def item_moments(data: pd.DataFrame, items: list[str]) -> tuple[np.ndarray, np.ndarray]:
