@@ -25,7 +25,7 @@ from .data import DEFAULT_MISSING_CODES, prepare_survey, read_survey
 from .data.prepare import missing_codes_of
 from .data.periods import canonical_periods, periods_unchanged
 from .errors import AdmissibilityWarning, ConvergenceWarning, DataError, InvalidParameterError
-from .frames import arrow_text, factorize
+from .frames import arrow_text, column_arrays, factorize
 from .log import PROGRESS_MIN_ITEMS, get_logger
 from .options import JOBS, Boolean, InstanceOf, Integer, OneOf, Real, Text, validate_params
 from .parallel import blas_single_thread, check_scheduler_type, chunks, run_tasks, worker_count
@@ -213,7 +213,9 @@ def fit(
     frame = prepared.data
     if kept_periods and not len(frame) and period in groups:  # as the rebuilt labels give no rows: no text inferred
         frame[period] = frame[period].astype(object)
-    _check_carry(frame, groups, prepared.carry)
+    # the label columns' arrays, read once (a Series per column and check cost ~10 µs each)
+    label_arrays = dict(zip(frame.columns.tolist(), column_arrays(frame))) if groups else {}
+    _check_carry(frame, groups, prepared.carry, label_arrays)
     items = list(prepared.variables)  # every observed column of the model (items, cc1, covariates)
 
     # survey weights reach the estimation only when the user gave a weight column (lavaan's
@@ -221,9 +223,9 @@ def fit(
     vw = prepared.weights if weight is not None else None
     # one float matrix, cut per unit: a task carries only its unit's rows, never the survey
     # (each unit's matrix column-major, the layout of a frame's float block, so _fit_chunk wraps it without a copy)
-    X = _answers(frame, items)
+    X = prepared.answers  # the prepared frame's float block of these columns, read-only
     tasks = []
-    only = _only_unit(frame, groups)
+    only = _only_unit(frame, groups, label_arrays)
     if only is not None:  # every row in one unit: its rows are all rows, in order (no grouping, no copy: the
         # prepared block itself, column-major and read-only, as a unit's cut of it is column-major)
         tasks.append((only, X, None if vw is None else vw.copy()))
@@ -268,28 +270,17 @@ def fit(
     )
 
 
-def _answers(frame: pd.DataFrame, items: list[str]) -> np.ndarray:
-    """``frame[items]`` (the prepared frame: the items are floats) as a float matrix (read-only),
-    read from the frame's own block when the items are a run of its columns (as
-    :func:`acsi.data.prepare_survey` lays them out): no frame is built for the selection.  Cut per
-    unit (``X[pos]``), it gives the same rows either way."""
-    names = frame.columns.tolist()
-    a = names.index(items[0]) if items and items[0] in names else -1
-    if a >= 0 and names[a:a + len(items)] == items:  # the prepared frame's float columns: pandas' one block
-        return frame.iloc[:, a:a + len(items)].to_numpy(dtype=float)
-    return frame[items].to_numpy(dtype=float)
-
-
-def _only_unit(frame: pd.DataFrame, groups: list[str]) -> tuple | None:
+def _only_unit(frame: pd.DataFrame, groups: list[str], arrays: dict | None = None) -> tuple | None:
     """The key of the one unit when every row of ``frame`` has the same label in each group column
     (none missing), as ``frame.groupby(groups).indices`` would name it; else None (no rows, several
     units, or a column that is not text, whose labels the grouping decides).  From the shared codes
-    (:func:`acsi.frames.factorize`), which cost nothing more here."""
+    (:func:`acsi.frames.factorize`), which cost nothing more here; ``arrays``: the frame's columns
+    by name (:func:`acsi.frames.column_arrays`), read from the frame without it."""
     if not groups or not len(frame):
         return None
     key = []
     for g in groups:
-        col = frame[g]
+        col = frame[g] if arrays is None else arrays[g]
         if not arrow_text(col):
             return None
         codes, uniques = factorize(col)
@@ -344,8 +335,8 @@ def _warn_units(outcomes, groups) -> None:
             )
 
 
-def _check_carry(frame: pd.DataFrame, groups: list[str], carry: list[str]) -> None:
-    if not groups or not carry or _carry_consistent(frame, groups, carry):
+def _check_carry(frame: pd.DataFrame, groups: list[str], carry: list[str], arrays: dict | None = None) -> None:
+    if not groups or not carry or _carry_consistent(frame, groups, carry, arrays):
         return
     nun = frame.groupby(groups, sort=False)[carry].nunique(dropna=False)
     bad = nun[(nun > 1).any(axis=1)]
@@ -358,20 +349,21 @@ def _check_carry(frame: pd.DataFrame, groups: list[str], carry: list[str]) -> No
         )
 
 
-def _carry_consistent(frame: pd.DataFrame, groups: list[str], carry: list[str]) -> bool:
+def _carry_consistent(frame: pd.DataFrame, groups: list[str], carry: list[str], arrays: dict | None = None) -> bool:
     """Whether every unit has one value of each hierarchy column (a missing value counts as one),
     from the columns' integer codes; False also when the codes would not fit one integer key (the
-    caller's grouping then decides, and names the units)."""
+    caller's grouping then decides, and names the units); ``arrays`` as for :func:`_only_unit`."""
+    column = (lambda c: frame[c]) if arrays is None else arrays.__getitem__
     key, size = np.zeros(len(frame), dtype=np.int64), 1
     for g in groups:
-        codes, uniques = factorize(frame[g])  # the codes shared with the rest of the fit
+        codes, uniques = factorize(column(g))  # the codes shared with the rest of the fit
         size *= len(uniques) + 1
         if size > 2**31:
             return False
         key = key * (len(uniques) + 1) + (codes + 1)
     one = not key.size or bool((key == key[0]).all())  # one unit: one value each, nothing to pair
     for c in carry:
-        codes, uniques = factorize(frame[c])
+        codes, uniques = factorize(column(c))
         if one:
             if codes.size and not (codes == codes[0]).all():
                 return False

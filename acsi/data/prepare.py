@@ -48,7 +48,7 @@ So ``rows_read == rows_used + Σ dropped_*`` for every unit.
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -147,6 +147,10 @@ class PreparedData:
     covariates : tuple of str
         Declared covariates carried along for stratified tables (present in the data, in
         the model or not); the ones outside the model keep their values as read.
+    answers : ndarray
+        ``data[list(variables)]`` as the float matrix it is in ``data`` (the frame's own block,
+        rows x variables, column-major), a read-only view: the estimation reads it without
+        selecting the columns again.
     """
 
     data: pd.DataFrame
@@ -158,6 +162,7 @@ class PreparedData:
     rows: np.ndarray
     variables: tuple = ()
     covariates: tuple = ()
+    answers: np.ndarray | None = field(default=None, repr=False, compare=False)
 
 
 def _check_ids(df: pd.DataFrame, id_column: str | None) -> None:
@@ -540,6 +545,8 @@ def prepare_survey(
     item_missing = table({"item": text(variables), **{  # the str column a list of names gives
         h: np.array([row[h] for row in item_rows], dtype=np.int64) if all(h in row for row in item_rows)
         else np.array([row.get(h, 0) for row in item_rows], dtype=float) for h in heads[1:]}})
+    answers = Xm.view()
+    answers.flags.writeable = False
     return PreparedData(data=data, accounting=accounting, item_missing=item_missing, groups=groups, carry=carry,
                         weights=weights_used, rows=rows_used, variables=tuple(variables),
-                        covariates=tuple(covariates))
+                        covariates=tuple(covariates), answers=answers)

@@ -84,3 +84,18 @@ def test_a_blank_unit_label_is_a_missing_unit_whatever_the_text_dtype(spec, dtyp
     got = p.accounting[["company", "rows_read", "rows_used", "dropped_missing_unit"]].values.tolist()
     assert got == [["", 1, 0, 1], ["  ", 1, 0, 1], ["<missing>", 1, 0, 1], ["a", 3, 3, 0], ["b", 2, 2, 0]]
     assert set(p.data["company"]) == {"a", "b"}
+
+
+@pytest.mark.parametrize("drop", [False, True])
+def test_the_prepared_answers_are_the_frames_own_block_read_only(spec, drop):
+    """PreparedData.answers is data[variables] as it sits in the frame (no copy), and cannot be written."""
+    df = _survey()
+    if not drop:
+        df["cs2"] = df["cs2"].where(df["cs2"] != 98, 5.0)
+    df["company"] = np.array(["a", "b"] * 30, dtype=object)
+    p = prepare_survey(df, spec, groups=["company"])
+    want = p.data[list(p.variables)].to_numpy(dtype=float)
+    assert np.array_equal(p.answers, want) and p.answers.shape == (len(p.data), len(p.variables))
+    assert np.shares_memory(p.answers, p.data["cs1"].to_numpy()) and p.answers.flags.f_contiguous
+    with pytest.raises(ValueError, match="read-only"):
+        p.answers[0, 0] = 1.0

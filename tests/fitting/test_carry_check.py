@@ -7,6 +7,7 @@ import pytest
 
 from acsi.errors import DataError
 from acsi.fitting import _carry_consistent, _check_carry
+from acsi.frames import column_arrays
 
 
 def _by_pandas(frame, groups, carry) -> bool:
@@ -28,9 +29,11 @@ def test_the_code_check_agrees_with_pandas_grouping(seed):
     frame = pd.DataFrame({"period": period, "company": company, "industry": industry,
                           "sector": np.where(industry == "hotel", "stay", "move")})
     frame["period"] = frame["period"].astype("str" if seed % 2 else object)
+    arrays = dict(zip(frame.columns, column_arrays(frame)))  # the columns as acsi.fit hands them over
     for groups in (["company"], ["period", "company"]):
-        assert _carry_consistent(frame, groups, ["industry", "sector"]) == _by_pandas(frame, groups,
-                                                                                     ["industry", "sector"])
+        want = _by_pandas(frame, groups, ["industry", "sector"])
+        assert _carry_consistent(frame, groups, ["industry", "sector"]) == want
+        assert _carry_consistent(frame, groups, ["industry", "sector"], arrays) == want
 
 
 def test_a_unit_under_two_industries_is_named():

@@ -22,6 +22,7 @@ from acsi.data import prepare_survey
 from acsi.data.periods import canonical_periods, periods_unchanged
 from acsi.errors import DataWarning
 from acsi.fitting import _carry_consistent, _only_unit
+from acsi.frames import column_arrays
 from acsi.provenance import _ROWS, _row_hashes, hash_tables
 from acsi.simulate import simulate_survey
 
@@ -145,6 +146,7 @@ def test_the_only_unit_is_named_as_the_grouping_names_it(one_company):
         keys = list(data.groupby(groups, sort=True, dropna=False).indices)
         only = _only_unit(data, groups)
         assert only == (keys[0] if isinstance(keys[0], tuple) else (keys[0],)) and len(keys) == 1
+        assert _only_unit(data, groups, dict(zip(data.columns, column_arrays(data)))) == only  # as acsi.fit calls it
     assert _only_unit(pd.concat([data, data.assign(company="x")]), ["company"]) is None
     assert _only_unit(data.assign(company=data["company"].astype(object)), ["company"]) is None  # grouping decides
     assert _only_unit(data.iloc[:0], ["company"]) is None
