@@ -25,7 +25,7 @@ from .data import DEFAULT_MISSING_CODES, prepare_survey, read_survey
 from .data.prepare import missing_codes_of
 from .data.periods import canonical_periods, periods_unchanged
 from .errors import AdmissibilityWarning, ConvergenceWarning, DataError, InvalidParameterError
-from .frames import arrow_text, column_arrays, factorize
+from .frames import arrow_text, column_arrays, factorize, labels
 from .log import PROGRESS_MIN_ITEMS, get_logger
 from .options import JOBS, Boolean, InstanceOf, Integer, OneOf, Real, Text, validate_params
 from .parallel import blas_single_thread, check_scheduler_type, chunks, run_tasks, worker_count
@@ -392,9 +392,9 @@ def _fit_chunk(shared, chunk):
     come as a float matrix of the model's observed columns, ``columns``.  In a worker the
     outcomes go back as one :class:`~acsi.pipeline.StackedOutcomes` (one table per kind)."""
     spec, kw, columns, stack = shared
-    cols = pd.Index(columns)
+    names = tuple(columns)  # the column labels: one shared Index, a view of it per unit (acsi.frames.labels)
     # a column-major matrix is a frame's float block as it is (the frame the copy would make, same layout)
-    out = [fit_unit(k, pd.DataFrame(x, columns=cols.copy(), copy=not x.flags.f_contiguous), spec, weights=v, **kw)
+    out = [fit_unit(k, pd.DataFrame(x, columns=labels(names), copy=not x.flags.f_contiguous), spec, weights=v, **kw)
            for k, x, v in chunk]
     return StackedOutcomes(out) if stack else out
 

@@ -157,3 +157,24 @@ def test_zero_residual_of_single_indicator_is_the_default():
     # refused before issue 11 for items that are not single indicators; lavaan fixes it as written
     fixed = parse_lavaan("CS =~ cs1 + cs2\ncs2 ~~ 0*cs2\n").partable().to_frame().query("lhs == 'cs2' and op == '~~'")
     assert fixed[["user", "free", "ustart"]].values.tolist() == [[1, 0, 0.0]]
+
+
+def test_a_models_hash_is_the_dataclass_hash_computed_once_and_not_pickled():
+    """ModelSpec caches its hash (models key the compiled-model and plan caches); the value is the
+    hash of the fields the dataclass hashes, equal models hash equal, and a pickled model (a
+    worker's copy: text hashes differ between processes) computes its own."""
+    import dataclasses
+
+    import cloudpickle  # what joblib (loky) pickles a worker's arguments with
+
+    from acsi.spec.model import _HASHED
+
+    spec = acsi.load_model("acsi")
+    assert "options" not in _HASHED and "source" not in _HASHED and "latents" in _HASHED
+    h = hash(spec)
+    assert h == hash(tuple(getattr(spec, name) for name in _HASHED)) and spec.__dict__["_hash"] == h
+    assert hash(acsi.load_model("acsi")) == h
+    copy = cloudpickle.loads(cloudpickle.dumps(spec))
+    assert "_hash" not in copy.__dict__ and copy == spec and hash(copy) == h
+    other = dataclasses.replace(spec, headline="CL")
+    assert other != spec and hash(other) == hash(tuple(getattr(other, name) for name in _HASHED))
