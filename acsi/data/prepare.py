@@ -487,8 +487,11 @@ def prepare_survey(
     if missing == "listwise":
         if oor:
             reason[np.logical_or.reduce([oor[j] for j in sorted(oor)]) & (reason == 0)] = code["out_of_range"]
-        if holed.size:
-            reason[np.isnan(Xm[:, holed]).any(axis=1) & (reason == 0)] = code["missing_items"]
+        if holed.size:  # the rows with a hole in any of these columns, OR-ed column by column (contiguous)
+            hole = np.isnan(Xm[:, holed[0]])
+            for j in holed[1:]:
+                hole |= np.isnan(Xm[:, j])
+            reason[hole & (reason == 0)] = code["missing_items"]
     elif holed.size == p:  # fiml: out-of-range answers are holes; drop only rows with no answer at all
         reason[np.isnan(Xm).all(axis=1) & (reason == 0)] = code["missing_items"]
 
@@ -526,8 +529,12 @@ def prepare_survey(
     rows_used = np.arange(n) if every else np.flatnonzero(used)
     # column-major like pandas' own block (one variable's answers contiguous): the layout a fit reads
     # the frame in, so that the same rows give the same bits whichever way they reach the estimator
-    if not every:
-        Xm = np.take(Xm, rows_used, axis=0, out=np.empty((rows_used.size, p), order="F"))
+    if not every:  # column by column: each a contiguous gather (np.take along the rows of the whole
+        # column-major matrix strides across the columns for every row: 4x slower at 400,000 rows)
+        kept = np.empty((rows_used.size, p), order="F")
+        for j in range(p):
+            np.take(Xm[:, j], rows_used, out=kept[:, j])
+        Xm = kept
     # the label columns first, with their dtypes, cut to the rows used, then the matrix (this function's
     # own: not copied); a copy of an Arrow column shares its data, hence its codes (acsi.frames.factorize)
     data = labelled_matrix({c: _array(arrays[c]).copy() if every else _array(arrays[c]).take(rows_used)
