@@ -237,14 +237,16 @@ def _stackable(values: list):
         table = pd.DataFrame(np.vstack([v.to_numpy() for v in present]), columns=first.index)
         series = True
     elif all(type(v) is pd.DataFrame for v in present):
-        cols, dtypes = list(first.columns), list(first.dtypes)
+        # the dtypes from the columns' arrays, the labels by Index.equals (the same values; the units'
+        # tables share their label indexes, so mostly an identity check): no Series of dtypes per unit
+        cols, dtypes = first.columns, _dtypes(first)
         for v in present:
             ix = v.index
             if not (isinstance(ix, pd.RangeIndex) and ix.start == 0 and ix.step == 1 and ix.name is None
-                    and list(v.columns) == cols and list(v.dtypes) == dtypes and v.columns.name is None):
+                    and v.columns.equals(cols) and _dtypes(v) == dtypes and v.columns.name is None):
                 return None
         table = pd.concat(present, ignore_index=True)
-        if list(table.dtypes) != dtypes:
+        if _dtypes(table) != dtypes:
             return None
         series = False
     else:
@@ -258,6 +260,11 @@ def _stackable(values: list):
         bounds.append((at, at + k))
         at += k
     return _Stack(table, series, bounds)
+
+
+def _dtypes(frame: pd.DataFrame) -> list:
+    """``list(frame.dtypes)`` from the columns' arrays (no Series made)."""
+    return [a.dtype for a in column_arrays(frame)]
 
 
 def _lazy_columns(value):
@@ -611,7 +618,7 @@ def _add_sem_tables(out: _Draft, spec: ModelSpec, model, res) -> None:
     """Effects, ACSI impacts, R², reliability and HTMT into ``out.extra``
     (:func:`acsi.estimate.semtables.unit_tables`); a table that cannot be computed is named in
     the messages."""
-    from .estimate.semtables import QUALITY_TABLES, _weights_of, effect_columns, frame
+    from .estimate.semtables import QUALITY_TABLES, _weights_of, effect_columns, frame, quality_columns
 
     try:  # the effects and impacts now (one that cannot be computed is a message now), their frames on first access
         tables, notes = effect_columns(spec, model, res, _weights_of(out.weights))
@@ -620,17 +627,9 @@ def _add_sem_tables(out: _Draft, spec: ModelSpec, model, res) -> None:
     if tables is not None:
         out.extra.update({name: _Lazy(frame, cols) for name, cols in tables.items()})
         # R², reliability, HTMT: arithmetic on the estimate table and sample covariance, on first access
-        quality = _Lazy(_quality_columns, spec, model, res.estimates, res.groups[0])
+        quality = _Lazy(quality_columns, spec, model, res.estimates, res.groups[0])  # its covariance array
         out.extra.update({name: _Lazy(_quality_table, quality, name) for name in QUALITY_TABLES})
     out.messages = tuple(out.messages) + tuple(notes)
-
-
-def _quality_columns(spec: ModelSpec, model, estimates: pd.DataFrame, group) -> dict:
-    """:func:`acsi.estimate.semtables.quality_columns` from a group of the fit
-    (``SEMResult.groups``: its sample covariance frame is made only here, when first read)."""
-    from .estimate.semtables import quality_columns
-
-    return quality_columns(spec, model, estimates, group["sample_cov"])
 
 
 def _quality_table(columns: _Lazy, name: str) -> pd.DataFrame:

@@ -86,7 +86,8 @@ def result_from_theta(model: RamModel, stats: SampleStats, theta: np.ndarray, *,
         arrays = {"L": L, "theta": T, "B": B, "P": P, "S": st.cov, "Sigma": imp[g][0],
                   "mean": st.mean if model.meanstructure else None, "mu": imp[g][1] if model.meanstructure else None}
         # the model's names, built once (acsi.frames); each axis gets its own view
-        groups.append(GroupTables(labels[g] if g < len(labels) else g + 1, arrays, labels_of(gm.ov), labels_of(gm.lv)))
+        groups.append(GroupTables(labels[g] if g < len(labels) else g + 1, arrays, labels_of(gm.ov), labels_of(gm.lv),
+                                  tuple(gm.ov)))
     names = model.plan.get("vcov_names")  # built once per compiled model
     if names is None:
         names = model.plan["vcov_names"] = labels_of(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 import numpy as np
 import pandas as pd
@@ -13,6 +13,15 @@ __all__ = ["GroupTables", "SEMResult"]
 
 _GROUP_KEYS = ("label", "loadings", "residual_variances", "latent_cov", "sample_cov", "implied_cov",
                "sample_mean", "implied_mean")
+
+
+@lru_cache(maxsize=256)
+def _positions(names: tuple, wanted: tuple) -> np.ndarray:
+    pos = {x: i for i, x in enumerate(names)}
+    missing = [x for x in wanted if x not in pos]
+    if missing:
+        raise KeyError(f"the sample covariance has no rows for {missing}")
+    return np.array([pos[x] for x in wanted], dtype=np.intp)
 
 
 class GroupTables(Mapping):
@@ -31,8 +40,14 @@ class GroupTables(Mapping):
     each axis gets its own view).
     """
 
-    def __init__(self, label, arrays: dict, ov: pd.Index, lv: pd.Index):
+    def __init__(self, label, arrays: dict, ov: pd.Index, lv: pd.Index, ov_names: tuple | None = None):
         self._label, self._a, self._ov, self._lv, self._made = label, arrays, ov, lv, {}
+        self._names = tuple(ov.tolist()) if ov_names is None else tuple(ov_names)
+
+    def sample_cov_of(self, names) -> np.ndarray:
+        """``self["sample_cov"].loc[names, names]`` as a float array, from the array (no frame made)."""
+        at = _positions(self._names, tuple(names))
+        return self._a["S"][np.ix_(at, at)]
 
     def __getitem__(self, key):
         if key not in _GROUP_KEYS:

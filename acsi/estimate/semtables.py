@@ -51,6 +51,7 @@ from ..spec import ModelSpec
 from ..frames import arrays_table
 from .effects import EffectsAt, effect_pairs
 from .quality import _alphas_from_covs, _cor, block_indicator, _htmt_from_cor, _rho_as_from_cors, _rho_c_and_ave_rows
+from .result import GroupTables
 
 __all__ = ["QUALITY_TABLES", "UNIT_TABLES", "effect_columns", "exo_of", "frame", "quality_columns", "unit_tables"]
 
@@ -239,10 +240,11 @@ def effect_columns(spec: ModelSpec, model, res, weights: dict, *, rise: float = 
     return out, messages
 
 
-def quality_columns(spec: ModelSpec, model, estimates: pd.DataFrame, sample_cov: pd.DataFrame) -> dict:
+def quality_columns(spec: ModelSpec, model, estimates: pd.DataFrame, sample_cov) -> dict:
     """The R², reliability and HTMT tables of :func:`unit_tables` as dicts of columns, from a unit's
     estimate table and sample covariance of the items (arithmetic only: it raises nothing, so the
-    pipeline computes them on first access)."""
+    pipeline computes them on first access).  ``sample_cov``: a frame, or the fit's group
+    (``SEMResult.groups[0]``, read from its array)."""
     plan = _plan(spec, model)
     est = estimates
     rows = _table_rows(model, est)
@@ -256,7 +258,9 @@ def quality_columns(spec: ModelSpec, model, estimates: pd.DataFrame, sample_cov:
         out = {"rsquare": {"variable": _take(est["lhs"], is_r2), "r2": est["est"].to_numpy(dtype=float)[is_r2]}}
         is_load = op == "=~"
         std = dict(zip(rhs[is_load], est["std_all"].to_numpy(dtype=float)[is_load]))
-    out["reliability"], out["htmt"] = _reliability(spec, std, _moments(sample_cov, plan.layout.items), plan.layout)
+    items = plan.layout.items
+    S = sample_cov.sample_cov_of(items) if isinstance(sample_cov, GroupTables) else _moments(sample_cov, items)
+    out["reliability"], out["htmt"] = _reliability(spec, std, S, plan.layout)
     return out
 
 
