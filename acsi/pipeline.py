@@ -270,12 +270,14 @@ def _dtypes(frame: pd.DataFrame) -> list:
 def _lazy_columns(value):
     """The columns a lazy table is made from (:func:`acsi.estimate.semtables.frame` of a dict of
     columns, directly or through :func:`_quality_table`), or None."""
-    from .estimate.semtables import frame
+    from .estimate.semtables import Deferred, frame
 
     if type(value) is not _Lazy or value.make is None:
         return None
     if value.make is frame and len(value.args) == 1:
         cols = value.args[0]
+        if isinstance(cols, Deferred):
+            cols = cols.columns()
     elif value.make is _quality_table and len(value.args) == 2:
         cols = value.args[0].read()[value.args[1]]
     else:

@@ -212,32 +212,57 @@ QUALITY_TABLES = ("rsquare", "reliability", "htmt")
 
 def frame(columns) -> pd.DataFrame:
     """The table of one entry of :func:`effect_columns` or :func:`quality_columns` (a dict of
-    columns, or a frame as it is; :func:`acsi.frames.arrays_table`: numpy and pandas arrays as they
-    are, anything else through pandas' conversion)."""
+    columns, a :class:`Deferred` one, or a frame as it is; :func:`acsi.frames.arrays_table`: numpy
+    and pandas arrays as they are, anything else through pandas' conversion)."""
+    if isinstance(columns, Deferred):
+        columns = columns.columns()
     return columns if isinstance(columns, pd.DataFrame) else arrays_table(columns)
 
 
 def effect_columns(spec: ModelSpec, model, res, weights: dict, *, rise: float = 5.0,
                    level: float = 0.95) -> tuple[dict, list[str]]:
     """The effects and impacts of :func:`unit_tables` before their frames are made: ``({name: columns},
-    messages)``, each entry a dict of columns (``frame(columns)`` is the table) or a frame;
-    ``weights`` maps item -> item weight.  Every number is computed here, so a table that cannot
-    be computed is named in ``messages`` whether or not its frame is ever made (the pipeline makes
-    them on first access)."""
+    messages)``, each entry a dict of columns (``frame(columns)`` is the table), a frame, or the
+    columns' :class:`Deferred` (their standard errors, made when first read); ``weights`` maps
+    item -> item weight.  The estimates are computed here, so a table that cannot be computed is
+    named in ``messages`` whether or not its frame is ever made (the pipeline makes them on first
+    access); their delta-method standard errors are arithmetic on those estimates and the
+    covariance of θ̂ (a complex-step Jacobian), made with the table."""
     plan = _plan(spec, model)
     out: dict = {}
     messages: list[str] = []
     theta = np.asarray(res.extra["theta"], dtype=float)
     V = None if res.vcov_matrix is None else np.asarray(res.vcov_matrix, dtype=float)
     at = EffectsAt(model, theta, exo=exo_of(model, res))  # effects and impacts share θ̂'s matrices and steps
-    eff = at.effect_columns(V, level=level)
-    out["effects"] = at.effects(V, level=level) if eff is None else eff
+    eff = at.effect_columns(None, level=level)  # what cannot be computed raises here, not when read
+    if eff is None:
+        out["effects"] = at.effects(V, level=level)
+    else:
+        out["effects"] = eff if V is None else Deferred(at.effect_columns, V, level=level)
+    impact = dict(weights=np.array([weights.get(x, 1.0) for x in plan.ov]), lo=plan.lo, hi=plan.hi, rise=rise,
+                  level=level, keep=plan.keep)
     try:
-        out["impacts"] = at.impact_columns(V, weights=np.array([weights.get(x, 1.0) for x in plan.ov]), lo=plan.lo,
-                                           hi=plan.hi, rise=rise, level=level, keep=plan.keep)
+        cols = at.impact_columns(None, **impact)
+        out["impacts"] = cols if V is None else Deferred(at.impact_columns, V, **impact)
     except AcsiError as exc:
         messages.append(f"ACSI impacts not computed: {exc}")
     return out, messages
+
+
+class Deferred:
+    """A table's columns made on first read (:meth:`columns`: ``make(*args, **kwargs)``, then kept):
+    :func:`effect_columns`' tables with their standard errors."""
+
+    __slots__ = ("_make", "_args", "_kwargs", "_value")
+
+    def __init__(self, make, *args, **kwargs):
+        self._make, self._args, self._kwargs, self._value = make, args, kwargs, None
+
+    def columns(self) -> dict:
+        if self._make is not None:
+            self._value = self._make(*self._args, **self._kwargs)
+            self._make = self._args = self._kwargs = None
+        return self._value
 
 
 def quality_columns(spec: ModelSpec, model, estimates: pd.DataFrame, sample_cov) -> dict:

@@ -12,7 +12,7 @@ import pytest
 import acsi
 from acsi.estimate.ml import fit_sem_fast
 from acsi.estimate.mlfast import compiled_model
-from acsi.estimate.semtables import UNIT_TABLES, unit_tables
+from acsi.estimate.semtables import UNIT_TABLES, Deferred, unit_tables
 from acsi.pipeline import _Lazy, fit_unit
 from acsi.score import item_weights
 from acsi.simulate import simulate_survey
@@ -40,6 +40,8 @@ def test_lazy_tables_equal_the_eager_ones(case, order):
     out = fit_unit(("a",), data, spec)
     raw = _raw_extra(out)
     assert list(raw) == list(UNIT_TABLES) and all(type(raw[t]) is _Lazy for t in UNIT_TABLES)
+    # the effects' and impacts' standard errors (complex-step Jacobians) are not computed before a read
+    assert all(type(raw[t].args[0]) is Deferred and raw[t].args[0]._make is not None for t in ("effects", "impacts"))
     for t in order:
         got = out.extra[t]
         pd.testing.assert_frame_equal(got, eager[t], check_exact=True)
