@@ -387,14 +387,15 @@ def prepare_survey(
     # holes per column: blanks, then missing codes (a code outside a column's answered range
     # [min, max] matches no answer and is not compared), then out-of-range answers
     nan_count = np.zeros(p, dtype=np.int64)
-    if n:  # the holes counted only in the columns whose sum is not a number (no n x p mask for complete answers)
-        with np.errstate(invalid="ignore", over="ignore"):  # inf - inf, or a sum past the largest float
-            sums = X.sum(axis=0)
-        for j in np.flatnonzero(np.isnan(sums)):
-            nan_count[j] = np.count_nonzero(np.isnan(X[:, j]))
-    with np.errstate(invalid="ignore"):
-        col_min = np.fmin.reduce(X, axis=0) if n else np.full(p, np.nan)  # NaN only for a column of blanks
-        col_max = np.fmax.reduce(X, axis=0) if n else np.full(p, np.nan)
+    if n:  # each column's range in two passes: min and max carry a hole as NaN, so only a column with
+        # holes is read again (its holes counted, its range without them: fmin/fmax); no n x p mask
+        col_min, col_max = np.minimum.reduce(X, axis=0), np.maximum.reduce(X, axis=0)
+        with np.errstate(invalid="ignore"):
+            for j in np.flatnonzero(np.isnan(col_min)):
+                nan_count[j] = np.count_nonzero(np.isnan(X[:, j]))
+                col_min[j], col_max[j] = np.fmin.reduce(X[:, j]), np.fmax.reduce(X[:, j])  # NaN for a column of blanks
+    else:
+        col_min, col_max = np.full(p, np.nan), np.full(p, np.nan)
     item_rows = []
     for j, it in enumerate(variables):
         row = {"item": it, "blank": int(nan_count[j])}
@@ -504,7 +505,12 @@ def prepare_survey(
         keys = {}
         texts = True  # every label a text: the columns are the str columns pandas infers (built once)
         for g in groups:
-            label = np.asarray(arrays[g].take(first_rows), dtype=object)
+            col = arrays[g]
+            if len(first_rows) <= 8:  # a few units: their labels cell by cell (a take makes an array first)
+                label = np.array([None] * len(first_rows), dtype=object)
+                label[:] = [col[i] for i in first_rows.tolist()]
+            else:
+                label = np.asarray(col.take(first_rows), dtype=object)
             label[pd.isna(label)] = "<missing>"
             texts = texts and all(type(v) is str for v in label)
             keys[g] = label
