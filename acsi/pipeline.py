@@ -200,16 +200,23 @@ class _Rows:
 class _Stack:
     """The frames (or Series, as rows) of one table of every unit of a chunk, in one table."""
 
-    __slots__ = ("table", "series", "bounds", "arrays")
+    __slots__ = ("table", "series", "bounds", "arrays", "lists")
 
     def __init__(self, table: pd.DataFrame, series: bool, bounds: list):
-        self.table, self.series, self.bounds, self.arrays = table, series, bounds, None
+        self.table, self.series, self.bounds, self.arrays, self.lists = table, series, bounds, None, {}
 
     def columns(self) -> dict:
         """The stacked table's columns as arrays (read them, never change them), read once."""
         if self.arrays is None:
             self.arrays = dict(zip(self.table.columns, column_arrays(self.table)))
         return self.arrays
+
+    def column_list(self, name) -> list:
+        """One stacked column as a Python list, made once (a unit's values are a slice of it)."""
+        got = self.lists.get(name)
+        if got is None:
+            got = self.lists[name] = self.columns()[name].tolist()
+        return got
 
 
 def table_columns(outcome: UnitOutcome, name: str) -> dict | None:
@@ -222,6 +229,17 @@ def table_columns(outcome: UnitOutcome, name: str) -> dict | None:
         return {c: a[raw.start:raw.stop] for c, a in raw.stack.columns().items()}
     value = getattr(outcome, name)
     return None if value is None else dict(zip(value.columns, column_arrays(value)))
+
+
+def table_lists(outcome: UnitOutcome, name: str, columns) -> list[list] | None:
+    """The columns ``columns`` of ``outcome``'s table ``name`` as Python lists (``[frame[c].tolist()
+    for c in columns]``): a unit that came back in a chunk gets slices of the chunk's lists, each
+    made once for all its units.  None for no table."""
+    raw = object.__getattribute__(outcome, name)
+    if type(raw) is _Rows and not raw.stack.series:
+        return [raw.stack.column_list(c)[raw.start:raw.stop] for c in columns]
+    value = getattr(outcome, name)
+    return None if value is None else [value[c].tolist() for c in columns]
 
 
 def _stackable(values: list):

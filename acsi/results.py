@@ -25,7 +25,7 @@ from .data import DROP_REASONS
 from .errors import AcsiError, DataError
 from .estimate.pls_evidence import TABLES as PLS_EVIDENCE_TABLES
 from .parallel import fewer_collections
-from .pipeline import UnitOutcome, stacked_table, table_columns
+from .pipeline import UnitOutcome, stacked_table, table_columns, table_lists
 from .data.saved import MANIFEST as _MANIFEST
 from .data.saved import read_results_dir
 from .estimate.semtables import UNIT_TABLES
@@ -797,9 +797,9 @@ def _unit_columns(fit: FitResult) -> dict | None:
 
 def _latent_status(o, latent_ids) -> dict:
     """latent -> (status, reason): the index's own (acsi.pipeline.latent_status), else the unit's."""
-    got = table_columns(o, "latents")
-    if got is not None and len(got["latent"]):
-        return dict(zip(got["latent"].tolist(), zip(got["status"].tolist(), got["reason"].tolist())))
+    got = table_lists(o, "latents", ("latent", "status", "reason"))  # a chunk's lists, sliced per unit
+    if got is not None and len(got[0]):
+        return dict(zip(got[0], zip(got[1], got[2])))
     return {lv: (o.status, o.reason) for lv in latent_ids}
 
 
@@ -877,7 +877,7 @@ def _latent_columns(fit: FitResult) -> dict | None:
                     and "latent" in got and isinstance(got.get("n"), np.ndarray)
                     and got["n"].dtype in (np.int64, np.float64)):
                 return None
-            lv = got["latent"].tolist()
+            lv = table_lists(o, "index", ("latent",))[0]
             for c in blocks:
                 blocks[c].append(got[c])
         else:

@@ -106,7 +106,7 @@ def result_from_theta(model: RamModel, stats: SampleStats, theta: np.ndarray, *,
         extra={"engine": engine, "theta": theta, "labels": list(model.labels), "inference": inference,
                **(extra or {})},
         vcov_matrix=vcov,
-        vcov_names=names,
+        vcov_names=names.view(),  # its own view of the shared labels
         groups=tuple(groups),
     )
 

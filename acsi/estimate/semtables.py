@@ -53,7 +53,8 @@ from .effects import EffectsAt, effect_pairs
 from .quality import _alphas_from_covs, _cor, block_indicator, _htmt_from_cor, _rho_as_from_cors, _rho_c_and_ave_rows
 from .result import GroupTables
 
-__all__ = ["QUALITY_TABLES", "UNIT_TABLES", "effect_columns", "exo_of", "frame", "quality_columns", "unit_tables"]
+__all__ = ["QUALITY_TABLES", "UNIT_TABLES", "Deferred", "effect_columns", "exo_of", "frame", "quality_columns",
+           "unit_tables"]
 
 #: The tables :func:`unit_tables` returns (keys of ``UnitOutcome.extra``).
 UNIT_TABLES = ("effects", "impacts", "rsquare", "reliability", "htmt")
