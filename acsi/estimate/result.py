@@ -134,25 +134,12 @@ class SEMResult:
     vcov_names: pd.Index | None = field(default=None, repr=False)
     groups: tuple = field(default=(), repr=False)
 
-    @property
-    def loadings(self) -> pd.DataFrame:
-        return self.groups[0]["loadings"]
-
-    @property
-    def residual_variances(self) -> pd.Series:
-        return self.groups[0]["residual_variances"]
-
-    @property
-    def latent_cov(self) -> pd.DataFrame:
-        return self.groups[0]["latent_cov"]
-
-    @property
-    def sample_cov(self) -> pd.DataFrame:
-        return self.groups[0]["sample_cov"]
-
-    @property
-    def implied_cov(self) -> pd.DataFrame:
-        return self.groups[0]["implied_cov"]
+    # the first group's matrices (GroupTables: each made when first read)
+    loadings = property(lambda self: self.groups[0]["loadings"], doc="Λ of the first group (items x latents).")
+    residual_variances = property(lambda self: self.groups[0]["residual_variances"], doc="diag(Θ), first group.")
+    latent_cov = property(lambda self: self.groups[0]["latent_cov"], doc="Implied latent covariance, first group.")
+    sample_cov = property(lambda self: self.groups[0]["sample_cov"], doc="Sample covariance (denominator N), first group.")
+    implied_cov = property(lambda self: self.groups[0]["implied_cov"], doc="Implied covariance, first group.")
 
     @cached_property  # a frozen dataclass: cached_property writes the instance's __dict__ itself
     def vcov(self) -> pd.DataFrame | None:
