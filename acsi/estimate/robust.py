@@ -86,6 +86,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import EstimationError, InvalidParameterError
+from ..frames import labels
 from ..options import invalid
 from .mlfast import RamModel, _Batch, _mean_coef, expected_information, gradient_information, parameter_vcov
 
@@ -773,4 +774,8 @@ def with_scaled(fit, test: dict, ngroups: int, robust: tuple | None = None):
     for k in ("scaling_factor_h1", "scaling_factor_h0"):
         if k in test:
             extra[k] = test[k]
-    return pd.concat([fit, pd.Series(extra, dtype=float)])
+    # what pd.concat([fit, pd.Series(extra, dtype=float)]) gives, from the values and the shared
+    # labels of the names (acsi.frames.labels) instead of a Series and a concatenation per unit
+    names = tuple(fit.index.tolist()) + tuple(extra)
+    values = np.concatenate([fit.to_numpy(dtype=float), np.array(list(extra.values()), dtype=float)])
+    return pd.Series(values, index=labels(names))
