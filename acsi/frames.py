@@ -264,6 +264,9 @@ def arrays_table(columns: dict) -> pd.DataFrame:
     if make is None or not all(_block_ready(a) and len(a) == n for a in arrays):
         return table(columns)
     arrays = [a.copy() if isinstance(a, pd.api.extensions.ExtensionArray) else a for a in arrays]
+    blocks = _blocks(arrays)  # numpy numbers and Arrow text: the constructor's blocks directly
+    if blocks is not None:
+        return _from_blocks(blocks, index=pd.RangeIndex(n), columns=labels(tuple(columns)))
     try:
         return make(arrays, columns=labels(tuple(columns)), index=pd.RangeIndex(n), verify_integrity=False)
     except TypeError:  # another signature

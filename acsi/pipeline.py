@@ -73,7 +73,7 @@ from .errors import AcsiError, EstimationError
 from .estimate.ml import DEFAULT_ENGINE, SEM_ENGINES
 from .estimate.pls_evidence import OPTIONS as PLS_EVIDENCE_OPTIONS
 from .estimate.pls_evidence import check_dependencies as _check_pls_evidence
-from .frames import column_arrays, table, text
+from .frames import arrays_table, column_arrays, table, text
 from .options import Boolean, InstanceOf, Integer, OneOf, Real, check, check_keys, invalid
 from .score import item_weights, latent_scores, observed_scores, unit_index
 from .spec import ModelSpec
@@ -257,13 +257,15 @@ def _stackable(values: list):
     elif all(type(v) is pd.DataFrame for v in present):
         # the dtypes from the columns' arrays, the labels by Index.equals (the same values; the units'
         # tables share their label indexes, so mostly an identity check): no Series of dtypes per unit
-        cols, dtypes = first.columns, _dtypes(first)
-        for v in present:
+        cols, parts = first.columns, [column_arrays(v) for v in present]
+        dtypes = [a.dtype for a in parts[0]]
+        for v, arrays in zip(present, parts):
             ix = v.index
             if not (isinstance(ix, pd.RangeIndex) and ix.start == 0 and ix.step == 1 and ix.name is None
-                    and v.columns.equals(cols) and _dtypes(v) == dtypes and v.columns.name is None):
+                    and v.columns.equals(cols) and [a.dtype for a in arrays] == dtypes and v.columns.name is None):
                 return None
-        table = pd.concat(present, ignore_index=True)
+        joined = _joined(parts)  # column by column: pd.concat's table without its per-frame plan
+        table = pd.concat(present, ignore_index=True) if joined is None else arrays_table(dict(zip(cols.tolist(), joined)))
         if _dtypes(table) != dtypes:
             return None
         series = False
@@ -278,6 +280,21 @@ def _stackable(values: list):
         bounds.append((at, at + k))
         at += k
     return _Stack(table, series, bounds)
+
+
+def _joined(parts: list[list]) -> list | None:
+    """Each column of equal-dtype frames (``parts``: their column arrays) joined end to end, or None
+    when a column is neither a numpy array of numbers nor an extension array of one type."""
+    out = []
+    for j, first in enumerate(parts[0]):
+        col = [p[j] for p in parts]
+        if isinstance(first, np.ndarray) and first.dtype.kind in "biufc":
+            out.append(np.concatenate(col))
+        elif isinstance(first, pd.api.extensions.ExtensionArray) and all(type(a) is type(first) for a in col):
+            out.append(type(first)._concat_same_type(col))
+        else:
+            return None
+    return out
 
 
 def _dtypes(frame: pd.DataFrame) -> list:
