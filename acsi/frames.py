@@ -93,8 +93,8 @@ def table(columns: dict) -> pd.DataFrame:
     arrays of :func:`text`), made faster: the column labels' Index is built once per set of
     names (:func:`labels`; in pandas 3 making a string Index costs as much as a column) and the
     frame is made from its blocks (:func:`_blocks`: numpy numbers and Arrow text), else from the
-    arrays (pandas' ``DataFrame._from_arrays``; without it, under integer labels then relabelled).  The same frame: same columns, dtypes, blocks and RangeIndex.
-    Every column is the frame's own (numpy columns are copied into the frame's blocks, label
+    arrays (pandas' ``DataFrame._from_arrays``; without it, under integer labels then
+    relabelled).  The same frame: same columns, dtypes, blocks and RangeIndex.  Every column is the frame's own (numpy columns are copied into the frame's blocks, label
     arrays copied here), so changing a table changes nothing else."""
     arrays = [a.copy() if isinstance(a, pd.api.extensions.ExtensionArray) else a for a in columns.values()]
     names = labels(tuple(columns))

@@ -1677,14 +1677,13 @@ def start_values(model, S, mean=None) -> np.ndarray:
     return theta
 
 
-def _indicator_loadings(S, ids, r, p, outside=None, Sl=None):
+def _indicator_loadings(S, Sl, ids, r, p, outside=None):
     """Loadings relative to the reference indicator r (λ_r = 1) and the reference-scale
     variance of the latent, from covariance ratios (their means); ``Sl``: ``S.tolist()``, read
     cell by cell (Python floats: no numpy scalar per cell)."""
     lam = {r: 1.0}
     if outside is None:
         outside = [k for k in range(p) if k not in ids]
-    Sl = S.tolist() if Sl is None else Sl
     for i in ids:
         if i == r:
             continue
@@ -1761,7 +1760,7 @@ def _group_start(gm: GroupModel, S: np.ndarray, mean: np.ndarray | None) -> np.n
         if item is not None:  # a phantom latent: its observed variable
             ref[j], phi[j] = item, S[item, item]
             continue
-        lam, phi_rel = _indicator_loadings(S, ids, r, p, outside, Sl)
+        lam, phi_rel = _indicator_loadings(S, Sl, ids, r, p, outside)
         if how == "fixed":
             v = gm.L0[r, j]
             scale, phi[j] = v, phi_rel / v**2

@@ -20,8 +20,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import EstimationError
-from ..frames import labels as labels_of
-from ..frames import table
+from ..frames import labels as labels_of, table
 from .fitmeasures import fit_measures
 from .result import GroupTables, SEMResult
 from .samplestats import SampleStats

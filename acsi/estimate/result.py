@@ -9,19 +9,23 @@ from functools import cached_property, lru_cache
 import numpy as np
 import pandas as pd
 
-__all__ = ["GroupTables", "SEMResult"]
+__all__ = ["GroupTables", "SEMResult", "positions"]
 
 _GROUP_KEYS = ("label", "loadings", "residual_variances", "latent_cov", "sample_cov", "implied_cov",
                "sample_mean", "implied_mean")
 
 
 @lru_cache(maxsize=256)
-def _positions(names: tuple, wanted: tuple) -> np.ndarray:
+def positions(names: tuple, wanted: tuple, what: str = "the sample covariance") -> np.ndarray:
+    """Positions of ``wanted`` in ``names`` (``.loc``'s selection, without its cost; kept per pair
+    of tuples); a name not there is a ``KeyError`` naming ``what``.  Read only."""
     pos = {x: i for i, x in enumerate(names)}
     missing = [x for x in wanted if x not in pos]
     if missing:
-        raise KeyError(f"the sample covariance has no rows for {missing}")
-    return np.array([pos[x] for x in wanted], dtype=np.intp)
+        raise KeyError(f"{what} has no rows for {missing}")
+    out = np.array([pos[x] for x in wanted], dtype=np.intp)
+    out.flags.writeable = False  # shared by every caller of the same names
+    return out
 
 
 class GroupTables(Mapping):
@@ -46,7 +50,7 @@ class GroupTables(Mapping):
 
     def sample_cov_of(self, names) -> np.ndarray:
         """``self["sample_cov"].loc[names, names]`` as a float array, from the array (no frame made)."""
-        at = _positions(self._names, tuple(names))
+        at = positions(self._names, tuple(names))
         return self._a["S"][np.ix_(at, at)]
 
     def __getitem__(self, key):

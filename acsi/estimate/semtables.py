@@ -51,7 +51,7 @@ from ..spec import ModelSpec
 from ..frames import arrays_table
 from .effects import EffectsAt, effect_pairs
 from .quality import _alphas_from_covs, _cor, block_indicator, _htmt_from_cor, _rho_as_from_cors, _rho_c_and_ave_rows
-from .result import GroupTables
+from .result import GroupTables, positions
 
 __all__ = ["QUALITY_TABLES", "UNIT_TABLES", "Deferred", "effect_columns", "exo_of", "frame", "quality_columns",
            "unit_tables"]
@@ -61,12 +61,8 @@ UNIT_TABLES = ("effects", "impacts", "rsquare", "reliability", "htmt")
 
 
 def _positions(index, names, what: str) -> np.ndarray:
-    """Positions of ``names`` in a pandas index (``.loc``'s selection, without its cost)."""
-    pos = {x: i for i, x in enumerate(index.tolist())}
-    missing = [x for x in names if x not in pos]
-    if missing:
-        raise KeyError(f"{what} has no rows for {missing}")
-    return np.array([pos[x] for x in names], dtype=np.intp)
+    """Positions of ``names`` in a pandas index (:func:`acsi.estimate.result.positions`)."""
+    return positions(tuple(index.tolist()), tuple(names), what)
 
 
 def _moments(frame: pd.DataFrame, names) -> np.ndarray:

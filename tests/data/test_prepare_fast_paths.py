@@ -59,12 +59,18 @@ def test_two_group_columns_are_grouped_as_pandas_groups_them(spec):
     assert int(p.accounting.loc[p.accounting["company"] == "<missing>", "dropped_missing_unit"].sum()) == 16
 
 
-@pytest.mark.parametrize("drop", [False, True])
-def test_the_prepared_frame_owns_its_values(spec, drop):
+def _two_companies(drop: bool) -> pd.DataFrame:
+    """Two companies of 30 rows; with ``drop`` some rows carry a missing code (dropped)."""
     df = _survey()
     if not drop:
         df["cs2"] = df["cs2"].where(df["cs2"] != 98, 5.0)
     df["company"] = np.array(["a", "b"] * 30, dtype=object)
+    return df
+
+
+@pytest.mark.parametrize("drop", [False, True])
+def test_the_prepared_frame_owns_its_values(spec, drop):
+    df = _two_companies(drop)
     before = df.copy()
     p = prepare_survey(df, spec, groups=["company"])
     assert (len(p.data) < len(df)) == drop
@@ -89,11 +95,7 @@ def test_a_blank_unit_label_is_a_missing_unit_whatever_the_text_dtype(spec, dtyp
 @pytest.mark.parametrize("drop", [False, True])
 def test_the_prepared_answers_are_the_frames_own_block_read_only(spec, drop):
     """PreparedData.answers is data[variables] as it sits in the frame (no copy), and cannot be written."""
-    df = _survey()
-    if not drop:
-        df["cs2"] = df["cs2"].where(df["cs2"] != 98, 5.0)
-    df["company"] = np.array(["a", "b"] * 30, dtype=object)
-    p = prepare_survey(df, spec, groups=["company"])
+    p = prepare_survey(_two_companies(drop), spec, groups=["company"])
     want = p.data[list(p.variables)].to_numpy(dtype=float)
     assert np.array_equal(p.answers, want) and p.answers.shape == (len(p.data), len(p.variables))
     assert np.shares_memory(p.answers, p.data["cs1"].to_numpy()) and p.answers.flags.f_contiguous
