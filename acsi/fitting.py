@@ -420,4 +420,8 @@ def _run(tasks, spec, kw, columns, *, n_jobs: int, scheduler=None, progress: boo
     done = run_tasks(_fit_chunk, (spec, kw, tuple(columns), not serial), parts, n_jobs=n_jobs, scheduler=scheduler,
                      progress=progress, desc="fitting units", unit="unit", sizes=[len(p) for p in parts],
                      meanwhile=meanwhile)
+    if scheduler is None and not serial:  # their tables still to be made are made on these workers (make_unread)
+        for part in done:
+            if part.unread is not None:
+                part.unread.n_jobs = n_jobs
     return [o for part in done for o in (part if serial else part.outcomes())]

@@ -73,6 +73,7 @@ from .errors import AcsiError, EstimationError
 from .estimate.ml import DEFAULT_ENGINE, SEM_ENGINES
 from .estimate.pls_evidence import OPTIONS as PLS_EVIDENCE_OPTIONS
 from .estimate.pls_evidence import check_dependencies as _check_pls_evidence
+from .estimate.semtables import UNIT_TABLES
 from .frames import arrays_table, column_arrays, table, text
 from .options import Boolean, InstanceOf, Integer, OneOf, Real, check, check_keys, invalid
 from .score import item_weights, latent_scores, observed_scores, unit_index
@@ -302,12 +303,16 @@ def _dtypes(frame: pd.DataFrame) -> list:
     return [a.dtype for a in column_arrays(frame)]
 
 
-def _lazy_columns(value):
+def _lazy_columns(value, *, make: bool = False):
     """The columns a lazy table is made from (:func:`acsi.estimate.semtables.frame` of a dict of
-    columns, directly or through :func:`_quality_table`), or None."""
+    columns, directly or through :func:`_quality_table`), or None.  A table whose columns are
+    still to be made (:func:`_unread`, or a chunk's :class:`_UnreadTable`) gives them with
+    ``make``, else None."""
     from .estimate.semtables import Deferred, frame
 
-    if type(value) is not _Lazy or value.make is None:
+    if type(value) is _UnreadTable:
+        return value.columns() if make else None
+    if type(value) is not _Lazy or value.make is None or (not make and _unread(value)):
         return None
     if value.make is frame and len(value.args) == 1:
         cols = value.args[0]
@@ -320,16 +325,42 @@ def _lazy_columns(value):
     return cols if isinstance(cols, dict) else None
 
 
+def _unread(value) -> bool:
+    """Whether ``value`` (an outcome's extra) is a table whose columns are made on first read from
+    a few numbers that pickle as they are (the effects' and impacts' standard errors:
+    :class:`~acsi.estimate.semtables.Deferred`; R², reliability, HTMT:
+    :class:`~acsi.estimate.semtables.QualityColumns`), not made yet.  A worker sends such a table
+    back unread: making it there would cost the chunk ~0.75 ms a unit that a fit in one process
+    spends only on the tables it reads; whoever reads it makes it, with the same arithmetic."""
+    from .estimate.semtables import Deferred, QualityColumns, frame
+
+    if type(value) is not _Lazy or value.make is None or len(value.args) not in (1, 2):
+        return False
+    source = value.args[0]
+    if value.make is frame and len(value.args) == 1:
+        return type(source) is Deferred and source.pending
+    return value.make is _quality_table and type(source) is QualityColumns and source.pending
+
+
 def _stack_columns(values: list):
     """A :class:`_Stack` of lazy tables (:func:`_lazy_columns`) of every unit, made from their
-    columns joined (numpy arrays of one dtype, or extension arrays of one type): the table
-    ``pd.concat`` of the units' tables gives, without making a table per unit; None when any
-    unit's value is another kind or the columns differ in names, dtypes or lengths."""
+    columns joined (:func:`joined_columns`): the table ``pd.concat`` of the units' tables gives,
+    without making a table per unit; None when any unit's value is another kind or the columns
+    differ in names, dtypes or lengths."""
     from .estimate.semtables import frame
 
     cols = [_lazy_columns(v) for v in values]
     if not cols or any(c is None for c in cols):
         return None
+    got = joined_columns(cols)
+    return None if got is None else _Stack(frame(got[0]), False, got[1])
+
+
+def joined_columns(cols: list[dict]):
+    """``(joined, bounds)``: the units' tables given as dicts of columns, joined column by column
+    (numpy arrays of one dtype, or extension arrays of one type; ``frame(joined)`` is the frame
+    ``pd.concat`` of their frames gives) and each unit's ``(start, stop)`` rows; None when the
+    columns differ in names, kinds, dtypes or lengths."""
     names = list(cols[0])
     joined, bounds, at = {}, [], 0
     for c in cols:
@@ -354,7 +385,22 @@ def _stack_columns(values: list):
             joined[name] = type(first)._concat_same_type(parts)
         else:
             return None
-    return _Stack(frame(joined), False, bounds)
+    return joined, bounds
+
+
+def extra_columns(outcomes, name: str) -> list | None:
+    """Each outcome's table ``name`` of its ``extra`` (a CB-SEM table) as a dict of columns
+    (:func:`_lazy_columns`, made now when still unread) without the unit's frame; None for an
+    outcome without the table.  None when any outcome's table is already a frame or of another
+    kind (the long table is then built frame by frame)."""
+    out = []
+    for o in outcomes:
+        raw = dict.get(object.__getattribute__(o, "extra"), name)
+        cols = None if raw is None else _lazy_columns(raw, make=True)
+        if raw is not None and cols is None:
+            return None
+        out.append(cols)
+    return out
 
 
 class StackedOutcomes:
@@ -372,14 +418,20 @@ class StackedOutcomes:
         self.head = [tuple(getattr(o, f) for f in _OUTCOME_FIELDS[:7]) for o in outcomes]
         self.stacks: dict[str, _Stack] = {}
         self.own: list[dict] = [{} for _ in outcomes]  # per unit: tables and extras that travel as they are
-        extra_keys = list(dict.fromkeys(k for o in outcomes for k in o.extra))
+        # the CB-SEM tables still to be made, as the numbers they are made from (one array per kind)
+        self.unread = _unread_chunk(outcomes)
+        unread = () if self.unread is None else self.unread.names
+        extra_keys = [k for k in dict.fromkeys(k for o in outcomes for k in o.extra) if k not in unread]
         for name in (*_TABLE_FIELDS, *(f"extra:{k}" for k in extra_keys)):
             st = None
             if name.startswith("extra:"):
                 # a table every unit makes on first access from its columns: one table of the
                 # units' columns, without a frame per unit (_stack_columns); else read them
-                st = _stack_columns([dict.get(o.extra, name[6:]) for o in outcomes])
-                values = None if st is not None else [o.extra.get(name[6:]) for o in outcomes]
+                raw = [dict.get(o.extra, name[6:]) for o in outcomes]
+                st = _stack_columns(raw)
+                # unless stacked, a table still to be made goes back as it is (_unread), the others read
+                values = None if st is not None else [v if _unread(v) else o.extra.get(name[6:])
+                                                      for v, o in zip(raw, outcomes)]
             else:
                 values = [getattr(o, name) for o in outcomes]
             if st is None:
@@ -403,6 +455,8 @@ class StackedOutcomes:
             def value(name, i=i, own=own):
                 if name in own:
                     return own[name]
+                if self.unread is not None and name.startswith("extra:") and name[6:] in self.unread.names:
+                    return _UnreadTable(self.unread, self.unread.rows[i], name[6:])
                 st = self.stacks.get(name)
                 b = None if st is None else st.bounds[i]
                 return None if b is None else _Rows(st, *b)
@@ -414,8 +468,140 @@ class StackedOutcomes:
         return out
 
 
+class _UnreadChunk:
+    """A chunk's :class:`~acsi.estimate.semtables.UnreadStack` and the units' tables-to-be made
+    from it so far (a unit's five tables share one ``EffectsAt`` and one quality record)."""
+
+    __slots__ = ("stack", "rows", "made", "n_jobs")
+    names = UNIT_TABLES  # the tables it holds
+
+    def __init__(self, stack, rows: dict):
+        self.stack, self.rows, self.made = stack, rows, {}  # rows: unit of the chunk -> its row of the stack
+        self.n_jobs = 1  # the joblib workers that fitted it (acsi.fitting._run): they make its tables (make_unread)
+
+    def __reduce__(self):
+        return (_UnreadChunk, (self.stack, self.rows))
+
+    def columns(self, i: int, name: str) -> dict:
+        """Row ``i``'s table ``name`` as a dict of columns (made once)."""
+        parts = self.made.get(i)
+        if parts is None:
+            parts = self.made[i] = self.stack.unit(i)
+        effects, impacts, quality = parts
+        if name == "effects":
+            return effects.columns()
+        if name == "impacts":
+            return impacts.columns()
+        return quality.read()[name]
+
+
+class _UnreadTable:
+    """Row ``i``'s table ``name`` of a chunk's unread CB-SEM tables, made when first read."""
+
+    __slots__ = ("chunk", "i", "name")
+
+    def __init__(self, chunk: _UnreadChunk, i: int, name: str):
+        self.chunk, self.i, self.name = chunk, i, name
+
+    def columns(self) -> dict:
+        return self.chunk.columns(self.i, self.name)
+
+    def read(self) -> pd.DataFrame:
+        from .estimate.semtables import frame
+
+        return frame(self.columns())
+
+
+def make_unread(outcomes) -> None:
+    """Make the unread CB-SEM tables of ``outcomes``' chunks (:class:`_UnreadChunk`) on the joblib
+    workers that fitted them, a chunk a task, when there are several such chunks: what a long
+    table of every unit (``FitResult.effects``, ``save``) needs, at the cost the workers would
+    have paid to send them made, instead of this process making them one after another.  Each
+    table is the one this process would make (the same arithmetic on the same numbers, one BLAS
+    thread everywhere); tables already made stay as they are."""
+    from .estimate.semtables import made_columns
+    from .parallel import run_tasks
+
+    chunks = {}
+    for o in outcomes:
+        raw = dict.get(object.__getattribute__(o, "extra"), UNIT_TABLES[0])
+        if type(raw) is _UnreadTable and len(raw.chunk.made) < len(raw.chunk.stack):
+            chunks.setdefault(id(raw.chunk), raw.chunk)
+    todo = list(chunks.values())
+    n_jobs = max((c.n_jobs for c in todo), default=1)
+    if len(todo) < 2 or n_jobs == 1:
+        return
+    done = run_tasks(_unread_tables, None, [c.stack for c in todo], n_jobs=n_jobs)
+    for chunk, tables in zip(todo, done):
+        for i in range(len(chunk.stack)):
+            if i not in chunk.made:
+                cols = {name: _row_columns(tables[name], i) for name in UNIT_TABLES}
+                chunk.made[i] = made_columns(cols["effects"], cols["impacts"],
+                                             {k: cols[k] for k in UNIT_TABLES[2:]})
+
+
+def _unread_tables(_, stack) -> dict:
+    """The tables of every row of ``stack`` (a task of :func:`make_unread`): per table, its rows'
+    columns joined (:func:`joined_columns`) with each row's bounds (None: the row has no such
+    table), or the rows' columns as they are when they do not join; a few long arrays travel
+    back, not a dozen small ones a row."""
+    rows = []
+    for i in range(len(stack)):
+        effects, impacts, quality = stack.unit(i)
+        rows.append({"effects": effects.columns(), "impacts": None if impacts is None else impacts.columns(),
+                     **quality.read()})
+    out = {}
+    for name in UNIT_TABLES:
+        cols = [r[name] for r in rows]
+        present = [c for c in cols if c is not None]
+        got = joined_columns(present) if present else None
+        if got is None:
+            out[name] = ("rows", cols)
+            continue
+        bounds, it = [], iter(got[1])
+        for c in cols:
+            bounds.append(None if c is None else next(it))
+        out[name] = ("joined", got[0], bounds)
+    return out
+
+
+def _row_columns(table: tuple, i: int) -> dict | None:
+    """Row ``i``'s columns of a table of :func:`_unread_tables` (slices of the joined columns)."""
+    if table[0] == "rows":
+        return table[1][i]
+    b = table[2][i]
+    return None if b is None else {c: a[b[0]:b[1]] for c, a in table[1].items()}
+
+
+def _unread_chunk(outcomes) -> _UnreadChunk | None:
+    """The chunk's effects, impacts, R², reliability and HTMT, every unit's still to be made
+    (:func:`_unread`), as one :func:`~acsi.estimate.semtables.stack_unread` (a unit without any
+    of them, one that failed, has no row); None when any unit's are otherwise (some made or
+    missing, of another model), and they travel table by table."""
+    from .estimate.semtables import stack_unread
+
+    effects, impacts, quality, rows = [], [], [], {}
+    for i, o in enumerate(outcomes):
+        if not any(k in o.extra for k in UNIT_TABLES):
+            continue
+        # every table unread; impacts may be absent (not computable: a message of the fit)
+        raw = [dict.get(o.extra, k) for k in UNIT_TABLES]
+        no_impacts = "impacts" not in o.extra
+        if not all(_unread(v) for k, v in zip(UNIT_TABLES, raw) if not (k == "impacts" and no_impacts)):
+            return None
+        q = {id(v.args[0]) for v in raw[2:]}
+        if len(q) != 1 or any(v.args[1] != k for v, k in zip(raw[2:], UNIT_TABLES[2:])):
+            return None
+        rows[i] = len(effects)
+        effects.append(raw[0].args[0])
+        impacts.append(None if no_impacts else raw[1].args[0])
+        quality.append(raw[2].args[0])
+    stack = stack_unread(effects, impacts, quality)
+    return None if stack is None else _UnreadChunk(stack, rows)
+
+
 #: The values an outcome reads on first access.
-_DEFERRED = (_Rows, _Lazy)
+_DEFERRED = (_Rows, _Lazy, _UnreadTable)
 
 
 class _LazyExtra(dict):
@@ -655,7 +841,7 @@ def _add_sem_tables(out: _Draft, spec: ModelSpec, model, res) -> None:
     """Effects, ACSI impacts, R², reliability and HTMT into ``out.extra``
     (:func:`acsi.estimate.semtables.unit_tables`); a table that cannot be computed is named in
     the messages."""
-    from .estimate.semtables import QUALITY_TABLES, _weights_of, effect_columns, frame, quality_columns
+    from .estimate.semtables import QUALITY_TABLES, QualityColumns, _weights_of, effect_columns, frame
 
     try:  # the effects and impacts now (one that cannot be computed is a message now), their frames on first access
         tables, notes = effect_columns(spec, model, res, _weights_of(out.weights))
@@ -664,12 +850,12 @@ def _add_sem_tables(out: _Draft, spec: ModelSpec, model, res) -> None:
     if tables is not None:
         out.extra.update({name: _Lazy(frame, cols) for name, cols in tables.items()})
         # R², reliability, HTMT: arithmetic on the estimate table and sample covariance, on first access
-        quality = _Lazy(quality_columns, spec, model, res.estimates, res.groups[0])  # its covariance array
+        quality = QualityColumns(spec, model, res.estimates, res.groups[0])  # its covariance array
         out.extra.update({name: _Lazy(_quality_table, quality, name) for name in QUALITY_TABLES})
     out.messages = tuple(out.messages) + tuple(notes)
 
 
-def _quality_table(columns: _Lazy, name: str) -> pd.DataFrame:
+def _quality_table(columns, name: str) -> pd.DataFrame:
     from .estimate.semtables import frame
 
     return frame(columns.read()[name])

@@ -25,10 +25,11 @@ from .data import DROP_REASONS
 from .errors import AcsiError, DataError
 from .estimate.pls_evidence import TABLES as PLS_EVIDENCE_TABLES
 from .parallel import fewer_collections
-from .pipeline import UnitOutcome, stacked_table, table_columns, table_lists
+from .pipeline import (UnitOutcome, extra_columns, joined_columns, make_unread, stacked_table, table_columns,
+                       table_lists)
 from .data.saved import MANIFEST as _MANIFEST
 from .data.saved import read_results_dir
-from .estimate.semtables import UNIT_TABLES
+from .estimate.semtables import UNIT_TABLES, frame
 from .frames import arrays_table, column_arrays, factorize, table
 from .spec import ModelSpec
 from .summary import Summary
@@ -1062,10 +1063,32 @@ def _accounting_columns(acc: pd.DataFrame) -> dict | None:
 def _stack_extra(name: str):
     """A table of the units' ``extra`` (the CB-SEM tables), stacked with the unit columns."""
     def build(fit: FitResult) -> pd.DataFrame:
-        out = _stacked(fit, lambda o: o.extra.get(name), f"extra:{name}")
+        out = _joined_extra(fit, name) if _FAST else None
+        if out is None:
+            out = _stacked(fit, lambda o: o.extra.get(name), f"extra:{name}")
         return pd.DataFrame(columns=list(fit.groups)) if out is None else out
 
     return build
+
+
+def _joined_extra(fit: FitResult, name: str) -> pd.DataFrame | None:
+    """The long table of the units' ``extra`` table ``name`` from their columns joined
+    (:func:`acsi.pipeline.extra_columns`, made now where still unread), without a frame per unit:
+    the frame the unit-by-unit build gives.  None when the columns cannot be joined (a unit's
+    table already read, columns that differ between units) or no unit has one."""
+    make_unread(fit.outcomes)  # a chunk's tables still to be made: on the workers that fitted it
+    cols = extra_columns(fit.outcomes, name)
+    if cols is None or all(c is None for c in cols):
+        return None
+    present = [(o, c) for o, c in zip(fit.outcomes, cols) if c is not None]
+    got = joined_columns([c for _, c in present])
+    if got is None:
+        return None
+    body = frame(got[0])
+    keys = _key_arrays(fit, [o for o, _ in present], [b - a for a, b in got[1]])
+    if keys is None or any(g in body.columns for g in keys):
+        return None
+    return _with_keys(keys, body)
 
 
 def _pooled(attr: str):

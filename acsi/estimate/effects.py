@@ -327,6 +327,9 @@ class EffectsAt:
         self.exo = None if exo is None else np.asarray(exo, dtype=float).reshape(1, -1)
         self._at = self._steps = None
 
+    def __reduce__(self):  # θ̂ and the model (a compiled model pickles as its spec and options): the rest is remade
+        return (_effects_at, (self.model, self.theta, self.group, self.exo))
+
     @property
     def at(self) -> _Batch:
         """The matrices at θ̂ (a batch of one)."""
@@ -531,3 +534,7 @@ def acsi_impacts(model: RamModel, theta: np.ndarray, vcov: np.ndarray | None, *,
     """
     _check_rise(rise)
     return EffectsAt(model, theta, group=group).impacts(vcov, weights=weights, lo=lo, hi=hi, rise=rise, level=level)
+
+
+def _effects_at(model, theta, group, exo) -> EffectsAt:
+    return EffectsAt(model, theta, group=group, exo=exo)

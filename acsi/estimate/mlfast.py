@@ -402,6 +402,14 @@ class RamModel:
             return getattr(self.groups[0], name)
         raise AttributeError(name)
 
+    def __reduce_ex__(self, protocol):
+        # a model of compiled_model pickles as its (spec, options): the other process compiles it
+        # once (or has it), so what refers to it (EffectsAt) travels as a few numbers
+        key = self.__dict__.get("_compiled_as")
+        if key is not None:
+            return (_cached_model, key)
+        return super().__reduce_ex__(protocol)
+
     def __getstate__(self):
         # the ParTable holds read-only mappings, which do not pickle; workers need the frame only
         return {k: v for k, v in self.__dict__.items() if k != "partable"}
@@ -615,7 +623,9 @@ class RamModel:
 
 @functools.lru_cache(maxsize=64)
 def _cached_model(spec: ModelSpec, options: tuple) -> RamModel:
-    return RamModel(spec, **dict(options))
+    model = RamModel(spec, **dict(options))
+    model._compiled_as = (spec, options)  # what RamModel.__reduce_ex__ pickles
+    return model
 
 
 def compiled_model(spec: ModelSpec, **options) -> RamModel:

@@ -232,6 +232,8 @@ def effect_columns(spec: ModelSpec, model, res, weights: dict, *, rise: float = 
     V = None if res.vcov_matrix is None else np.asarray(res.vcov_matrix, dtype=float)
     at = EffectsAt(model, theta, exo=exo_of(model, res))  # effects and impacts share θ̂'s matrices and steps
     eff = at.effect_columns(None, level=level)  # what cannot be computed raises here, not when read
+    if V is not None:  # the covariance of the parameters the Jacobians take (what an unread table keeps)
+        V = at._vsub(V)
     if eff is None:
         out["effects"] = at.effects(V, level=level)
     else:
@@ -255,6 +257,18 @@ class Deferred:
     def __init__(self, make, *args, **kwargs):
         self._make, self._args, self._kwargs, self._value = make, args, kwargs, None
 
+    @classmethod
+    def given(cls, columns) -> Deferred:
+        """A :class:`Deferred` whose columns are made already: ``columns``."""
+        out = cls(None)
+        out._value = columns
+        return out
+
+    @property
+    def pending(self) -> bool:
+        """Whether the columns are still to be made."""
+        return self._make is not None
+
     def columns(self) -> dict:
         if self._make is not None:
             self._value = self._make(*self._args, **self._kwargs)
@@ -267,23 +281,167 @@ def quality_columns(spec: ModelSpec, model, estimates: pd.DataFrame, sample_cov)
     estimate table and sample covariance of the items (arithmetic only: it raises nothing, so the
     pipeline computes them on first access).  ``sample_cov``: a frame, or the fit's group
     (``SEMResult.groups[0]``, read from its array)."""
-    plan = _plan(spec, model)
-    est = estimates
+    return _quality_from(spec, model, *_quality_inputs(spec, model, estimates, sample_cov))
+
+
+def _quality_inputs(spec: ModelSpec, model, est: pd.DataFrame, sample_cov) -> tuple:
+    """What :func:`quality_columns` reads of the estimate table and the sample covariance:
+    ``(R² variables, R² values, {item: std_all loading}, S of the items)``."""
     rows = _table_rows(model, est)
     if rows is not None:  # this model's own estimate table: its rows are known (acsi.estimate.table)
         (r2_rows, variable), (load_rows, load_items) = rows
-        out = {"rsquare": {"variable": variable, "r2": est["est"].to_numpy(dtype=float)[r2_rows]}}
+        r2 = est["est"].to_numpy(dtype=float)[r2_rows]
         std = dict(zip(load_items, est["std_all"].to_numpy(dtype=float)[load_rows]))
     else:
         op, rhs = (est[c].to_numpy(dtype=object) for c in ("op", "rhs"))
         is_r2 = op == "r2"
-        out = {"rsquare": {"variable": _take(est["lhs"], is_r2), "r2": est["est"].to_numpy(dtype=float)[is_r2]}}
+        variable, r2 = _take(est["lhs"], is_r2), est["est"].to_numpy(dtype=float)[is_r2]
         is_load = op == "=~"
         std = dict(zip(rhs[is_load], est["std_all"].to_numpy(dtype=float)[is_load]))
-    items = plan.layout.items
+    items = _plan(spec, model).layout.items
     S = sample_cov.sample_cov_of(items) if isinstance(sample_cov, GroupTables) else _moments(sample_cov, items)
-    out["reliability"], out["htmt"] = _reliability(spec, std, S, plan.layout)
+    return variable, r2, std, S
+
+
+def _quality_from(spec: ModelSpec, model, variable, r2, std: dict, S: np.ndarray) -> dict:
+    """:func:`quality_columns` from :func:`_quality_inputs`."""
+    out = {"rsquare": {"variable": variable, "r2": r2}}
+    out["reliability"], out["htmt"] = _reliability(spec, std, S, _plan(spec, model).layout)
     return out
+
+
+class QualityColumns:
+    """:func:`quality_columns` of one unit made on first read (:meth:`read`, then kept).  Pickled
+    unread, it travels as what the tables are made from (:func:`_quality_inputs`: the R² and
+    standardised loadings of the estimate table, the items' sample covariance), not as the
+    estimate table and the fit's group: a worker sends back a few numbers and the process that
+    reads the tables makes them, with the arithmetic a fit in that process would use."""
+
+    __slots__ = ("_make", "_args", "_value")
+
+    def __init__(self, spec: ModelSpec, model, estimates: pd.DataFrame, sample_cov):
+        self._make, self._args, self._value = quality_columns, (spec, model, estimates, sample_cov), None
+
+    @property
+    def pending(self) -> bool:
+        """Whether the tables are still to be made."""
+        return self._make is not None
+
+    def read(self) -> dict:
+        if self._make is not None:
+            self._value = self._make(*self._args)
+            self._make = self._args = None
+        return self._value
+
+    def __reduce__(self):
+        if self._make is quality_columns:
+            spec, model = self._args[:2]
+            return (_quality_columns_of, (_quality_from, (spec, model, *_quality_inputs(*self._args)), None))
+        return (_quality_columns_of, (self._make, self._args, self._value))
+
+
+def _quality_columns_of(make, args, value) -> QualityColumns:
+    out = QualityColumns.__new__(QualityColumns)
+    out._make, out._args, out._value = make, args, value
+    return out
+
+
+class UnreadStack:
+    """The unread effects, impacts and quality tables of the units of a chunk (:func:`stack_unread`):
+    what each unit's tables are made from, stacked one array per kind (θ̂, the covariance the
+    Jacobians take, the item weights, the R², the standardised loadings, the items' sample
+    covariance), and what they share (model, level, labels) once.  A worker sends a dozen arrays
+    back instead of a dozen objects a unit; :meth:`unit` gives a unit's three tables-to-be again,
+    each number a copy of the one the unit had, so a table made from them is the unit's own."""
+
+    def __init__(self, shared: dict, arrays: dict):
+        self.shared, self.arrays = shared, arrays
+
+    def __len__(self) -> int:
+        return len(self.arrays["theta"])
+
+    def unit(self, i: int) -> tuple[Deferred, Deferred | None, QualityColumns]:
+        """Unit ``i``'s ``(effects, impacts, quality)``, unread (impacts None: the unit has none)."""
+        sh, a = self.shared, {k: (None if v is None else v[i].copy()) for k, v in self.arrays.items()}
+        at = EffectsAt(sh["model"], a["theta"], group=sh["group"], exo=a["exo"])
+        effects = Deferred(at.effect_columns, a["V"], **sh["effect_kw"])
+        impacts = None
+        if a["has_impacts"]:
+            impacts = Deferred(at.impact_columns, a["V"], weights=a["weights"], **sh["impact_kw"])
+        quality = _quality_columns_of(_quality_from, (sh["spec"], sh["model"], sh["variable"], a["r2"],
+                                                      dict(zip(sh["std_items"], a["std"].tolist())), a["S"]), None)
+        return effects, impacts, quality
+
+
+def made_columns(effects: dict, impacts: dict | None, quality: dict) -> tuple:
+    """:meth:`UnreadStack.unit`'s three, already made: their columns as given."""
+    return (Deferred.given(effects), None if impacts is None else Deferred.given(impacts),
+            _quality_columns_of(None, None, quality))
+
+
+def stack_unread(effects: list, impacts: list, quality: list) -> UnreadStack | None:
+    """One :class:`UnreadStack` of the units' unread ``effects`` and ``impacts`` (:class:`Deferred`
+    of :func:`effect_columns`, one ``EffectsAt`` per unit; an impacts entry None for a unit without
+    impacts) and ``quality`` (:class:`QualityColumns`); None unless every unit's are unread and of
+    one model, group, level and shape (the pipeline then sends them unit by unit)."""
+    present = [d for d in impacts if d is not None]
+    if not effects or not all(type(d) is Deferred and d.pending for d in (*effects, *present)):
+        return None
+    if not all(type(q) is QualityColumns and q._make is quality_columns for q in quality):
+        return None
+    ats = [getattr(d._make, "__self__", None) for d in effects]
+    first, e0, q0 = ats[0], effects[0], quality[0]
+    i0 = present[0] if present else None
+    if type(first) is not EffectsAt:
+        return None
+    impact_kw = {} if i0 is None else {k: v for k, v in i0._kwargs.items() if k != "weights"}
+    for at, e, imp, q in zip(ats, effects, impacts, quality):
+        if not (type(at) is EffectsAt and e._make == at.effect_columns and at.model is first.model
+                and at.group == first.group and (at.exo is None) == (first.exo is None)
+                and len(e._args) == 1 and e._kwargs == e0._kwargs
+                and q._args[0] is q0._args[0] and q._args[1] is first.model):
+            return None
+        if imp is not None and not (imp._make == at.impact_columns and len(imp._args) == 1
+                                    and imp._args[0] is e._args[0] and set(imp._kwargs) == set(i0._kwargs)
+                                    and all(_same(imp._kwargs[k], v) for k, v in impact_kw.items())):
+            return None
+    inputs = [_quality_inputs(*q._args) for q in quality]
+    variable, _, std0, _ = inputs[0]
+    keys = list(std0)
+    if not all(_same(v, variable) and list(std) == keys for v, _, std, _ in inputs):
+        return None
+    p = len(first.model.groups[first.group - 1].ov)
+    try:
+        arrays = {"theta": np.stack([at.theta for at in ats]),
+                  "exo": None if first.exo is None else np.stack([at.exo for at in ats]),
+                  "V": np.stack([e._args[0] for e in effects]),
+                  "has_impacts": np.array([imp is not None for imp in impacts]),
+                  "weights": np.stack([np.zeros(p) if imp is None else np.asarray(imp._kwargs["weights"], dtype=float)
+                                       for imp in impacts]),
+                  "r2": np.stack([r2 for _, r2, _, _ in inputs]),
+                  "std": np.array([list(std.values()) for _, _, std, _ in inputs], dtype=float),
+                  "S": np.stack([S for _, _, _, S in inputs])}
+    except ValueError:  # shapes that differ between units
+        return None
+    shared = {"model": first.model, "group": first.group, "effect_kw": dict(e0._kwargs), "impact_kw": impact_kw,
+              "spec": q0._args[0], "variable": variable, "std_items": keys}
+    return UnreadStack(shared, arrays)
+
+
+def _same(a, b) -> bool:
+    """``a`` and ``b`` are one object or equal values (arrays: same dtype, shape and elements)."""
+    if a is b:
+        return True
+    arrays = (np.ndarray, pd.api.extensions.ExtensionArray)
+    if isinstance(a, arrays) or isinstance(b, arrays):
+        try:
+            return a.dtype == b.dtype and a.shape == b.shape and bool(np.all(np.asarray(a) == np.asarray(b)))
+        except (AttributeError, TypeError, ValueError):
+            return False
+    try:
+        return bool(a == b)
+    except (TypeError, ValueError):
+        return False
 
 
 def _table_rows(model, est: pd.DataFrame):

@@ -51,6 +51,15 @@ def freeze(value):
     return value
 
 
+def _thawed(value):
+    """``value`` with :func:`freeze`'s read-only mappings as dicts (what pickle can write)."""
+    if isinstance(value, MappingProxyType):
+        return {k: _thawed(v) for k, v in value.items()}
+    if type(value) is tuple:
+        return tuple(_thawed(v) for v in value)
+    return value
+
+
 @dataclass(frozen=True)
 class Item:
     """One survey item (observed indicator).
@@ -217,9 +226,15 @@ class ModelSpec:
         return h
 
     def __getstate__(self) -> dict:
-        state = dict(self.__dict__)
-        state.pop("_hash", None)
-        return state
+        # without the hash (see above) and the derived views (remade on use); the read-only
+        # mappings as dicts (a mappingproxy does not pickle), read-only again in __setstate__
+        cls = type(self)
+        return {k: _thawed(v) for k, v in self.__dict__.items()
+                if k != "_hash" and not isinstance(getattr(cls, k, None), cached_property)}
+
+    def __setstate__(self, state: dict) -> None:
+        for k, v in state.items():
+            object.__setattr__(self, k, freeze(v) if k in ("options", "extra") else v)
 
     # ---- derived views -------------------------------------------------
     @cached_property

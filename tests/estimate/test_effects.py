@@ -132,3 +132,34 @@ def test_effects_of_an_observed_structural_variable_keep_its_units_in_std_lv():
     tot = eff.loc[("CS", "CL", "total"), "est"]
     est = ref["est"]
     assert tot == pytest.approx(est[("CL", "~", "CS")] + est[("cc1", "~", "CS")] * est[("CL", "~", "cc1")], abs=1e-5)
+
+
+def test_a_compiled_model_and_its_effects_pickle_as_the_numbers_they_are_made_from():
+    """A model of compiled_model pickles as its (spec, options): unpickled in the process that
+    compiled it, it is that model (the cache's), elsewhere it is compiled once.  EffectsAt pickles
+    as θ̂, the group and the model, and the copy's tables equal the original's bit for bit."""
+    import pickle
+
+    import acsi
+    from acsi.estimate.effects import EffectsAt
+    from acsi.estimate.ml import fit_sem_fast
+    from acsi.estimate.mlfast import RamModel, compiled_model
+    from acsi.simulate import simulate_survey
+
+    spec = acsi.load_model("acsi")
+    model = compiled_model(spec)
+    assert pickle.loads(pickle.dumps(model)) is model
+    own = RamModel(spec)  # compiled by hand: pickled whole (its state), a model of its own
+    back = pickle.loads(pickle.dumps(own))
+    assert back is not model and back.labels == model.labels and len(pickle.dumps(own)) > 5 * len(pickle.dumps(model))
+    data = simulate_survey(spec, units=1, n_per_unit=200, periods=1, seed=3, missing_code_rate=0.0)
+    data = data[list(spec.observed_ids)].astype(float)
+    res = fit_sem_fast(data, spec, model=model)
+    at = EffectsAt(model, res.extra["theta"])
+    V = res.vcov_matrix
+    at.effect_columns(None)  # the matrices at θ̂ made: not pickled
+    blob = pickle.dumps(at)
+    assert len(blob) < len(pickle.dumps(model)) + 1000  # the model's recipe and θ̂
+    copy = pickle.loads(blob)
+    assert copy.model is model and copy._at is None
+    pd.testing.assert_frame_equal(copy.effects(V), at.effects(V), check_exact=True)

@@ -80,3 +80,34 @@ def test_a_chunk_of_frames_that_differ_travels_unit_by_unit(fits):
     # a record already read no longer counts as the chunk's rows: the long table is built unit by unit
     _ = back[0].scores
     assert stacked_table(back, "scores") is None
+
+
+def test_the_unread_tables_came_back_as_numbers_and_were_made_on_the_workers(monkeypatch):
+    """A chunk's effects, impacts, R², reliability and HTMT come back unread (the numbers they are
+    made from); the first long table made from them has every chunk's made on the workers
+    (acsi.pipeline.make_unread), and every table equals the serial fit's bit for bit."""
+    from acsi.pipeline import _UnreadTable
+
+    survey = two_period_survey(n=120, companies=("A", "B", "C"))
+    old = fitting.MIN_UNITS_PER_WORKER
+    fitting.MIN_UNITS_PER_WORKER = 1
+    try:
+        serial = acsi.fit(survey, "acsi", unit="company", n_jobs=1, progress=False)
+        workers = acsi.fit(survey, "acsi", unit="company", n_jobs=2, progress=False)
+    finally:
+        fitting.MIN_UNITS_PER_WORKER = old
+    raws = [dict.get(object.__getattribute__(o, "extra"), "effects") for o in workers.outcomes]
+    unread = [r for r in raws if r is not None]
+    assert unread and all(type(r) is _UnreadTable and r.chunk.n_jobs == 2 and not r.chunk.made for r in unread)
+    chunks = {id(r.chunk): r.chunk for r in unread}
+    assert len(chunks) >= 2
+    from acsi.estimate.semtables import UnreadStack
+
+    here = []
+    unit = UnreadStack.unit
+    monkeypatch.setattr(UnreadStack, "unit", lambda self, i: here.append(i) or unit(self, i))
+    pd.testing.assert_frame_equal(workers.effects, serial.effects, check_exact=True)
+    assert all(len(c.made) == len(c.stack) for c in chunks.values()) and here == []  # none made in this process
+    a, b = serial.tables(), workers.tables()
+    for name in a:
+        pd.testing.assert_frame_equal(a[name], b[name], check_exact=True, obj=name)

@@ -82,30 +82,65 @@ def test_one_unit_fit_pooled_shares_the_unit_tables(case):
         assert unit.extra[t] is pooled.extra[t]
 
 
-def test_a_chunk_sends_the_lazy_tables_as_one_table_of_joined_columns():
-    """StackedOutcomes (what a worker sends) joins the units' columns of the tables made on first
-    access into one table per kind, without a frame per unit; each unit reads back exactly the
-    table it would have made, dtypes included, and its tables stay unread in the worker."""
-    from acsi.pipeline import StackedOutcomes
-
+def _three_units():
     spec = acsi.load_model("acsi")
     survey = simulate_survey(spec, units=pd.DataFrame({"company": ["a", "b", "c"]}), n_per_unit=90, periods=1,
                              seed=4, missing_code_rate=0.0)
     items = list(spec.item_ids)
     kw = dict(estimator="sem", min_n=30, confidence=0.95, options={}, missing="listwise")
+    return [fit_unit((k,), g[items].astype(float).reset_index(drop=True), spec, **kw)
+            for k, g in survey.groupby("company")]
 
-    def fit_all():
-        return [fit_unit((k,), g[items].astype(float).reset_index(drop=True), spec, **kw)
-                for k, g in survey.groupby("company")]
 
-    sent = fit_all()
-    stacked = StackedOutcomes(sent)
-    assert {f"extra:{k}" for k in UNIT_TABLES} <= set(stacked.stacks)
-    assert all(type(dict.get(o.extra, k)) is _Lazy for o in sent for k in UNIT_TABLES)  # none made in the worker
-    back = pickle.loads(pickle.dumps(stacked)).outcomes()
-    for got, own in zip(back, fit_all()):
-        assert list(got.extra) == list(own.extra)
+def _same_tables(back, own):
+    for got, mine in zip(back, own):
+        assert list(got.extra) == list(mine.extra)
         for k in UNIT_TABLES:
-            a, b = got.extra[k], own.extra[k]
+            a, b = got.extra[k], mine.extra[k]
             pd.testing.assert_frame_equal(a, b, check_exact=True)
             assert [blk.dtype for blk in a._mgr.blocks] == [blk.dtype for blk in b._mgr.blocks]
+
+
+def test_a_chunk_sends_the_unread_tables_as_the_numbers_they_are_made_from():
+    """StackedOutcomes (what a worker sends) leaves the effects, impacts, R², reliability and HTMT
+    unread: it stacks θ̂, the covariance, the item weights, the loadings and the items' covariance
+    of its units (UnreadStack), so the worker computes none of the tables a serial fit computes
+    only when read; each unit reads back exactly the tables it would have made, dtypes included."""
+    from acsi.pipeline import StackedOutcomes, UnitOutcome, _unread
+
+    failed = UnitOutcome(key=("d",), n=12, reason="12 respondents (min_n = 30)")  # no tables: no row
+    sent = _three_units()
+    stacked = StackedOutcomes(sent[:1] + [failed] + sent[1:])
+    assert stacked.unread is not None and len(stacked.unread.stack) == 3 and stacked.unread.rows == {0: 0, 2: 1, 3: 2}
+    assert not {f"extra:{k}" for k in UNIT_TABLES} & set(stacked.stacks)
+    assert all(_unread(dict.get(o.extra, k)) for o in sent for k in UNIT_TABLES)  # none made in the worker
+    blob = pickle.dumps(stacked)
+    assert b"DataFrame" not in pickle.dumps(stacked.unread)  # numbers, not the estimate tables
+    back = pickle.loads(blob).outcomes()
+    assert back[1].extra == {} and back[1].reason == failed.reason
+    _same_tables(back[:1] + back[2:], _three_units())
+    # a unit's tables are made from its own record when one is read: the other units' stay unread
+    fresh = pickle.loads(blob)
+    units = fresh.outcomes()
+    units[2].extra["htmt"]
+    assert set(fresh.unread.made) == {1}
+    assert type(dict.get(object.__getattribute__(units[2], "extra"), "effects")).__name__ == "_UnreadTable"
+
+
+def test_a_chunk_joins_the_columns_of_tables_already_made_and_sends_the_rest_as_they_are():
+    """Tables whose columns a unit has made (here: read in the worker) are joined column by column
+    into one table per kind, without a frame per unit; a unit whose tables differ from the others'
+    (one quality record read, the others not) sends its unread ones as they are, still unread."""
+    from acsi.pipeline import StackedOutcomes, _unread
+
+    sent = _three_units()
+    for o in sent:
+        for k in ("effects", "impacts"):
+            dict.get(o.extra, k).args[0].columns()  # the standard errors made, no frame
+    dict.get(sent[0].extra, "rsquare").args[0].read()
+    stacked = StackedOutcomes(sent)
+    assert stacked.unread is None
+    assert {"extra:effects", "extra:impacts"} <= set(stacked.stacks)
+    assert all(_unread(stacked.own[i][f"extra:{k}"]) for i in (1, 2) for k in ("rsquare", "reliability", "htmt"))
+    back = pickle.loads(pickle.dumps(stacked)).outcomes()
+    _same_tables(back, _three_units())

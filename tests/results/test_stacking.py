@@ -11,7 +11,7 @@ from conftest import two_period_survey
 
 
 def _unit_by_unit(fit, attr):
-    parts = [(o, getattr(o, attr) if attr != "extra" else o.extra.get("impacts")) for o in fit.outcomes]
+    parts = [(o, getattr(o, attr) if not attr.startswith("extra:") else o.extra.get(attr[6:])) for o in fit.outcomes]
     return R._stacked_per_unit(fit, [(o, x) for o, x in parts if x is not None])
 
 
@@ -51,9 +51,12 @@ def test_a_failed_unit_is_in_the_fixture(fitted):
 
 
 @pytest.mark.parametrize("attr, table", [("estimates", "estimates"), ("fit_measures", "fit_measures"),
-                                         ("weights", "item_weights"), ("extra", "impacts")])
+                                         ("weights", "item_weights"),
+                                         *((f"extra:{t}", t) for t in R.UNIT_TABLES)])
 def test_stacked_tables_equal_the_unit_by_unit_build(fitted, attr, table):
-    pd.testing.assert_frame_equal(fitted._table(table), _unit_by_unit(fitted, attr), check_exact=True)
+    # the CB-SEM tables: the units' columns joined before any unit's frame is made (results._joined_extra)
+    built = fitted._table(table)
+    pd.testing.assert_frame_equal(built, _unit_by_unit(fitted, attr), check_exact=True)
 
 
 def test_latent_indexes_equal_the_row_by_row_build(fitted):

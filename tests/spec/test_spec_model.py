@@ -178,3 +178,22 @@ def test_a_models_hash_is_the_dataclass_hash_computed_once_and_not_pickled():
     assert "_hash" not in copy.__dict__ and copy == spec and hash(copy) == h
     other = dataclasses.replace(spec, headline="CL")
     assert other != spec and hash(other) == hash(tuple(getattr(other, name) for name in _HASHED))
+
+
+@pytest.mark.parametrize("name", ["acsi", "ecsi"])
+def test_a_model_pickles_with_plain_pickle_read_only_and_without_its_derived_views(name):
+    """A worker's tables-to-be refer to their model (acsi.pipeline.StackedOutcomes), so a model
+    pickles with the standard pickler too: its read-only mappings travel as dicts and are read-only
+    again, its derived views (cached properties) are remade on use, the copy equals the model."""
+    import pickle
+    from types import MappingProxyType
+
+    spec = acsi.load_model(name)
+    spec.blocks, spec.items  # derived views made before pickling
+    copy = pickle.loads(pickle.dumps(spec))
+    assert copy == spec and hash(copy) == hash(spec)
+    assert type(copy.options) is MappingProxyType and type(copy.extra) is MappingProxyType
+    assert dict(copy.options) == dict(spec.options) and dict(copy.extra) == dict(spec.extra)
+    assert "blocks" not in copy.__dict__ and copy.blocks == spec.blocks
+    with pytest.raises(TypeError):
+        copy.options["x"] = 1
