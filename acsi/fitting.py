@@ -28,7 +28,7 @@ from .errors import AdmissibilityWarning, ConvergenceWarning, DataError, Invalid
 from .frames import arrow_text, column_arrays, factorize, labels
 from .log import PROGRESS_MIN_ITEMS, get_logger
 from .options import JOBS, Boolean, InstanceOf, Integer, OneOf, Real, Text, validate_params
-from .parallel import blas_single_thread, check_scheduler_type, chunks, run_tasks, worker_count
+from .parallel import blas_single_thread, check_scheduler_type, chunks, run_tasks, worker_count, workers_running
 from .pipeline import ESTIMATORS, MISSING_POLICIES, StackedOutcomes, check_estimator_options, fit_unit
 from .provenance import stamp
 from .results import FitResult
@@ -124,8 +124,9 @@ def fit(
     n_jobs : int
         joblib workers for the per-unit fits (-1: all cores), which take the units in chunks
         (:mod:`acsi.parallel`); the numbers are the same bit for bit for any ``n_jobs``.  With
-        fewer than :data:`MIN_UNITS_PER_WORKER` units per worker the units are fitted in this
-        process, which is faster than starting workers.
+        fewer than :data:`MIN_UNITS_PER_FRESH_WORKER` units per worker (200; 40 when this
+        process's workers are running already, :data:`MIN_UNITS_PER_WORKER`) the units are
+        fitted in this process, which is faster than starting workers.
     scheduler : None, str or dask.distributed.Client
         Fit the units on a Dask cluster instead: its address (``"tcp://host:port"``) or a
         client (``n_jobs`` is then ignored); the same numbers as a serial run.  The bootstrap
@@ -380,11 +381,16 @@ def _carry_consistent(frame: pd.DataFrame, groups: list[str], carry: list[str], 
 #: Chunks per worker: enough to even out units of unequal cost, few enough that start-up and
 #: pickling per task stay small (benchmarks/README.md, the national production).
 CHUNKS_PER_WORKER = 4
-#: Local workers are started only from this many units per worker: starting a worker process
-#: (importing numpy, scipy, pandas and acsi) costs about as much as 100 unit fits, so fewer units
-#: are fitted faster in this process (measured: 80 units took 2.3 s serially and 4.3 s on two
-#: fresh workers).  A Dask scheduler is always used when given: its workers are running already.
+#: Local workers that are running already (joblib's reusable executor, started by an earlier
+#: call of this process) take the units from this many units per worker: below it the chunks'
+#: transport costs more than the fits it shares out.
 MIN_UNITS_PER_WORKER = 40
+#: Workers still to be started take the units only from this many units per worker: starting a
+#: worker process (importing numpy, scipy, pandas and acsi) costs about as much as 150-200 unit
+#: fits, so fewer units are fitted faster in this process (measured with ``acsi fit``, each a fresh
+#: process, 2 cores: 100 units 3.3 s serially and 5.1-5.5 s on two new workers, 400 units 8.5 s
+#: and 7.6-9.0 s).  A Dask scheduler is always used when given: its workers are running already.
+MIN_UNITS_PER_FRESH_WORKER = 200
 
 
 def _fit_chunk(shared, chunk):
@@ -408,10 +414,12 @@ def _run(tasks, spec, kw, columns, *, n_jobs: int, scheduler=None, progress: boo
     if progress is None:
         progress = len(tasks) >= PROGRESS_MIN_ITEMS
     workers = worker_count(n_jobs, scheduler)
-    if scheduler is None and workers > 1 and len(tasks) < MIN_UNITS_PER_WORKER * workers:
-        log.info("%d units: fitted in this process (workers pay off from %d units per worker)",
-                 len(tasks), MIN_UNITS_PER_WORKER)
-        workers = n_jobs = 1
+    if scheduler is None and workers > 1:
+        least = MIN_UNITS_PER_WORKER if workers_running(workers) else MIN_UNITS_PER_FRESH_WORKER
+        if len(tasks) < least * workers:
+            log.info("%d units: fitted in this process (%s workers pay off from %d units per worker)",
+                     len(tasks), "running" if least == MIN_UNITS_PER_WORKER else "new", least)
+            workers = n_jobs = 1
     serial = scheduler is None and (workers == 1 or len(tasks) < 2)
     if serial:
         parts = [[t] for t in tasks]  # serial: one unit per step, so the bar moves per unit

@@ -93,6 +93,22 @@ def check_scheduler_type(scheduler, where: str = "scheduler"):
     return scheduler
 
 
+def workers_running(n: int) -> bool:
+    """Whether joblib's reusable process executor (what :func:`run_tasks` uses for local workers)
+    is up with at least ``n`` live workers, so that tasks given to it pay no start-up.  Read from
+    joblib's own state (``loky.reusable_executor._executor``); with a joblib that keeps it
+    elsewhere the answer is False, as if the workers had to be started."""
+    try:
+        from joblib.externals.loky import reusable_executor
+
+        ex = reusable_executor._executor
+        if ex is None or getattr(getattr(ex, "_flags", None), "broken", None):
+            return False
+        return sum(p.is_alive() for p in list(ex._processes.values())) >= n
+    except Exception:  # another joblib: assume fresh workers (only the threshold depends on it)
+        return False
+
+
 def worker_count(n_jobs: int = 1, scheduler=None) -> int:
     """Workers a run will use: the Dask cluster's (4 when unknown), all cores for ``n_jobs < 0``."""
     if scheduler is not None:

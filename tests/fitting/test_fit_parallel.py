@@ -68,6 +68,7 @@ def test_two_workers_in_chunks_equal_the_serial_run_bit_for_bit(survey, spec, se
     import acsi.fitting
 
     monkeypatch.setattr(acsi.fitting, "MIN_UNITS_PER_WORKER", 1)  # workers even for 10 units
+    monkeypatch.setattr(acsi.fitting, "MIN_UNITS_PER_FRESH_WORKER", 1)
     par = acsi.fit(survey, spec, unit="company", weight="weight", n_jobs=2, progress=False)
     assert [o.key for o in par.outcomes] == [o.key for o in serial.outcomes]
     _same_tables(serial, par)
@@ -79,6 +80,7 @@ def test_the_same_bits_when_the_caller_gives_blas_two_threads(survey, spec, seri
     from threadpoolctl import threadpool_limits
 
     monkeypatch.setattr(acsi.fitting, "MIN_UNITS_PER_WORKER", 1)
+    monkeypatch.setattr(acsi.fitting, "MIN_UNITS_PER_FRESH_WORKER", 1)
     with threadpool_limits(limits=2, user_api="blas"):
         one = acsi.fit(survey, spec, unit="company", weight="weight", n_jobs=1, progress=False)
         two = acsi.fit(survey, spec, unit="company", weight="weight", n_jobs=2, progress=False)
@@ -118,6 +120,29 @@ def test_few_units_are_fitted_in_this_process_whatever_n_jobs(survey, spec, seri
     monkeypatch.setattr(acsi.fitting, "run_tasks", lambda *a, **k: calls.append(k["n_jobs"]) or [])
     acsi.fit(survey, spec, unit="company", weight="weight", n_jobs=2, progress=False, pooled=False)
     assert calls == [1]  # 10 units < 2 x MIN_UNITS_PER_WORKER: no workers started
+
+
+@pytest.mark.parametrize("running, jobs", [(True, 2), (False, 1)])
+def test_workers_take_few_units_only_when_they_are_running_already(survey, spec, monkeypatch, running, jobs):
+    """Starting a worker costs about 150-200 unit fits: 10 units go to two workers that run
+    already (MIN_UNITS_PER_WORKER, here 5), not to two that would have to be started
+    (MIN_UNITS_PER_FRESH_WORKER, here 100)."""
+    import acsi.fitting
+
+    calls = []
+    monkeypatch.setattr(acsi.fitting, "MIN_UNITS_PER_WORKER", 5)
+    monkeypatch.setattr(acsi.fitting, "MIN_UNITS_PER_FRESH_WORKER", 100)
+    monkeypatch.setattr(acsi.fitting, "workers_running", lambda n: running)
+    monkeypatch.setattr(acsi.fitting, "run_tasks", lambda *a, **k: calls.append(k["n_jobs"]) or [])
+    acsi.fit(survey, spec, unit="company", weight="weight", n_jobs=2, progress=False, pooled=False)
+    assert calls == [jobs]
+
+
+def test_workers_running_reads_joblibs_executor():
+    from acsi.parallel import run_tasks, workers_running
+
+    assert run_tasks(_square, 2, [1, 2, 3], n_jobs=2) == [2, 8, 18]
+    assert workers_running(2) and not workers_running(64)
 
 
 def _square(shared, x):

@@ -20,13 +20,13 @@ pytestmark = pytest.mark.filterwarnings("ignore::acsi.AcsiWarning")  # the tiny 
 def fits():
     survey = two_period_survey(n=120, companies=("A", "B", "C"))
     survey["w"] = np.where(np.arange(len(survey)) % 3 == 0, 2.0, 1.0)
-    old = fitting.MIN_UNITS_PER_WORKER
-    fitting.MIN_UNITS_PER_WORKER = 1  # workers even for these few units
+    old = fitting.MIN_UNITS_PER_WORKER, fitting.MIN_UNITS_PER_FRESH_WORKER
+    fitting.MIN_UNITS_PER_WORKER = fitting.MIN_UNITS_PER_FRESH_WORKER = 1  # workers even for these few units
     try:
         serial = acsi.fit(survey, "acsi", unit="company", weight="w", n_jobs=1, progress=False)
         workers = acsi.fit(survey, "acsi", unit="company", weight="w", n_jobs=2, progress=False)
     finally:
-        fitting.MIN_UNITS_PER_WORKER = old
+        fitting.MIN_UNITS_PER_WORKER, fitting.MIN_UNITS_PER_FRESH_WORKER = old
     return serial, workers
 
 
@@ -89,13 +89,13 @@ def test_the_unread_tables_came_back_as_numbers_and_were_made_on_the_workers(mon
     from acsi.pipeline import _UnreadTable
 
     survey = two_period_survey(n=120, companies=("A", "B", "C"))
-    old = fitting.MIN_UNITS_PER_WORKER
-    fitting.MIN_UNITS_PER_WORKER = 1
+    old = fitting.MIN_UNITS_PER_WORKER, fitting.MIN_UNITS_PER_FRESH_WORKER
+    fitting.MIN_UNITS_PER_WORKER = fitting.MIN_UNITS_PER_FRESH_WORKER = 1
     try:
         serial = acsi.fit(survey, "acsi", unit="company", n_jobs=1, progress=False)
         workers = acsi.fit(survey, "acsi", unit="company", n_jobs=2, progress=False)
     finally:
-        fitting.MIN_UNITS_PER_WORKER = old
+        fitting.MIN_UNITS_PER_WORKER, fitting.MIN_UNITS_PER_FRESH_WORKER = old
     raws = [dict.get(object.__getattribute__(o, "extra"), "effects") for o in workers.outcomes]
     unread = [r for r in raws if r is not None]
     assert unread and all(type(r) is _UnreadTable and r.chunk.n_jobs == 2 and not r.chunk.made for r in unread)

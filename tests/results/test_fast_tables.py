@@ -82,6 +82,7 @@ def test_units_fitted_on_workers(survey, monkeypatch):
     import acsi.fitting
 
     monkeypatch.setattr(acsi.fitting, "MIN_UNITS_PER_WORKER", 1)  # workers even for a few units
+    monkeypatch.setattr(acsi.fitting, "MIN_UNITS_PER_FRESH_WORKER", 1)
     fit = acsi.fit(survey, "acsi", unit="company", progress=False, n_jobs=2)
     assert any(type(object.__getattribute__(o, "estimates")).__name__ == "_Rows" for o in fit.outcomes)
     _assert_same_tables(fit)
