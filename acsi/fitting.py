@@ -28,7 +28,8 @@ from .errors import AdmissibilityWarning, ConvergenceWarning, DataError, Invalid
 from .frames import arrow_text, column_arrays, factorize, labels
 from .log import PROGRESS_MIN_ITEMS, get_logger
 from .options import JOBS, Boolean, InstanceOf, Integer, OneOf, Real, Text, validate_params
-from .parallel import blas_single_thread, check_scheduler_type, chunks, run_tasks, worker_count, workers_running
+from .parallel import (MIN_UNITS_PER_FRESH_WORKER, blas_single_thread, check_scheduler_type, chunks, run_tasks,
+                       worker_count, workers_running)
 from .pipeline import ESTIMATORS, MISSING_POLICIES, StackedOutcomes, check_estimator_options, fit_unit
 from .provenance import stamp
 from .results import FitResult
@@ -124,7 +125,7 @@ def fit(
     n_jobs : int
         joblib workers for the per-unit fits (-1: all cores), which take the units in chunks
         (:mod:`acsi.parallel`); the numbers are the same bit for bit for any ``n_jobs``.  With
-        fewer than :data:`MIN_UNITS_PER_FRESH_WORKER` units per worker (200; 40 when this
+        fewer than :data:`acsi.parallel.MIN_UNITS_PER_FRESH_WORKER` units per worker (200; 40 when this
         process's workers are running already, :data:`MIN_UNITS_PER_WORKER`) the units are
         fitted in this process, which is faster than starting workers.
     scheduler : None, str or dask.distributed.Client
@@ -385,12 +386,9 @@ CHUNKS_PER_WORKER = 4
 #: call of this process) take the units from this many units per worker: below it the chunks'
 #: transport costs more than the fits it shares out.
 MIN_UNITS_PER_WORKER = 40
-#: Workers still to be started take the units only from this many units per worker: starting a
-#: worker process (importing numpy, scipy, pandas and acsi) costs about as much as 150-200 unit
-#: fits, so fewer units are fitted faster in this process (measured with ``acsi fit``, each a fresh
-#: process, 2 cores: 100 units 3.3 s serially and 5.1-5.5 s on two new workers, 400 units 8.5 s
-#: and 7.6-9.0 s).  A Dask scheduler is always used when given: its workers are running already.
-MIN_UNITS_PER_FRESH_WORKER = 200
+# Workers still to be started take the units only from acsi.parallel.MIN_UNITS_PER_FRESH_WORKER
+# units per worker (imported here, where the fit reads it).  A Dask scheduler is always used when
+# given: its workers are running already.
 
 
 def _fit_chunk(shared, chunk):

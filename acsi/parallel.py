@@ -93,6 +93,14 @@ def check_scheduler_type(scheduler, where: str = "scheduler"):
     return scheduler
 
 
+#: Local workers still to be started pay off from this many units (or tasks of a unit's cost)
+#: per worker: starting a worker process (importing numpy, scipy, pandas and acsi) costs about as
+#: much as 150-200 unit fits, so fewer units are fitted faster in this process (measured with
+#: ``acsi fit``, each a fresh process, 2 cores: 100 units 3.3 s serially and 5.1-5.5 s on two new
+#: workers, 400 units 8.5 s and 7.6-9.0 s).
+MIN_UNITS_PER_FRESH_WORKER = 200
+
+
 def workers_running(n: int) -> bool:
     """Whether joblib's reusable process executor (what :func:`run_tasks` uses for local workers)
     is up with at least ``n`` live workers, so that tasks given to it pay no start-up.  Read from

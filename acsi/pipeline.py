@@ -520,7 +520,7 @@ def make_unread(outcomes) -> None:
     table is the one this process would make (the same arithmetic on the same numbers, one BLAS
     thread everywhere); tables already made stay as they are."""
     from .estimate.semtables import made_columns
-    from .parallel import run_tasks
+    from .parallel import MIN_UNITS_PER_FRESH_WORKER, run_tasks, worker_count, workers_running
 
     chunks = {}
     for o in outcomes:
@@ -531,6 +531,9 @@ def make_unread(outcomes) -> None:
     n_jobs = max((c.n_jobs for c in todo), default=1)
     if len(todo) < 2 or n_jobs == 1:
         return
+    workers = worker_count(n_jobs)
+    if not workers_running(workers) and sum(len(c.stack) for c in todo) < MIN_UNITS_PER_FRESH_WORKER * workers:
+        return  # the workers have stopped (idle): these few are made here, faster than starting them again
     done = run_tasks(_unread_tables, None, [c.stack for c in todo], n_jobs=n_jobs)
     for chunk, tables in zip(todo, done):
         for i in range(len(chunk.stack)):

@@ -111,3 +111,23 @@ def test_the_unread_tables_came_back_as_numbers_and_were_made_on_the_workers(mon
     a, b = serial.tables(), workers.tables()
     for name in a:
         pd.testing.assert_frame_equal(a[name], b[name], check_exact=True, obj=name)
+
+
+def test_the_unread_tables_of_a_few_units_are_made_here_once_the_workers_have_stopped(monkeypatch):
+    """Workers that stopped (idle) are not started again for fewer units than new workers take
+    (MIN_UNITS_PER_FRESH_WORKER): the tables are made in this process, the same bits."""
+    import acsi.parallel
+    from acsi.estimate.semtables import UnreadStack
+
+    survey = two_period_survey(n=120, companies=("A", "B", "C"))
+    monkeypatch.setattr(fitting, "MIN_UNITS_PER_WORKER", 1)
+    monkeypatch.setattr(fitting, "MIN_UNITS_PER_FRESH_WORKER", 1)
+    serial = acsi.fit(survey, "acsi", unit="company", n_jobs=1, progress=False)
+    workers = acsi.fit(survey, "acsi", unit="company", n_jobs=2, progress=False)
+    monkeypatch.setattr(acsi.parallel, "MIN_UNITS_PER_FRESH_WORKER", 200)
+    monkeypatch.setattr(acsi.parallel, "workers_running", lambda n: False)
+    here = []
+    unit = UnreadStack.unit
+    monkeypatch.setattr(UnreadStack, "unit", lambda self, i: here.append(i) or unit(self, i))
+    pd.testing.assert_frame_equal(workers.htmt, serial.htmt, check_exact=True)
+    assert here  # made in this process
