@@ -411,7 +411,10 @@ class StackedOutcomes:
     and written at memory speed.  :meth:`outcomes` gives the units' :class:`UnitOutcome` records,
     each reading its rows on first access; :func:`stacked_table` hands the long tables of
     :class:`~acsi.results.FitResult` the chunk's table as it is.  A kind whose frames differ in
-    columns or dtypes between units travels unit by unit.
+    columns or dtypes between units travels unit by unit.  The CB-SEM tables still to be made
+    (effects, impacts, R², reliability, HTMT) travel unread, as the numbers they are made from
+    (:attr:`unread`, :func:`_unread_chunk`): a worker makes none of what a fit in one process
+    makes only when it is read.
     """
 
     def __init__(self, outcomes: list[UnitOutcome]):
