@@ -284,18 +284,31 @@ def _stackable(values: list):
 
 
 def _joined(parts: list[list]) -> list | None:
-    """Each column of equal-dtype frames (``parts``: their column arrays) joined end to end, or None
-    when a column is neither a numpy array of numbers nor an extension array of one type."""
+    """Each column of equal-dtype frames (``parts``: their column arrays) joined end to end
+    (:func:`_concat`), or None when a column cannot be."""
     out = []
-    for j, first in enumerate(parts[0]):
-        col = [p[j] for p in parts]
-        if isinstance(first, np.ndarray) and first.dtype.kind in "biufc":
-            out.append(np.concatenate(col))
-        elif isinstance(first, pd.api.extensions.ExtensionArray) and all(type(a) is type(first) for a in col):
-            out.append(type(first)._concat_same_type(col))
-        else:
+    for j in range(len(parts[0])):
+        col = _concat([p[j] for p in parts])
+        if col is None:
             return None
+        out.append(col)
     return out
+
+
+def _concat(parts: list):
+    """One column's arrays joined end to end: numpy arrays of numbers of one dtype
+    (``np.concatenate``), or extension arrays of one type and dtype (``_concat_same_type``, what
+    ``pd.concat`` uses); None for any other kind or a mix."""
+    first = parts[0]
+    if isinstance(first, np.ndarray) and first.dtype.kind in "biufc":
+        if not all(isinstance(a, np.ndarray) and a.dtype == first.dtype and a.ndim == 1 for a in parts):
+            return None
+        return np.concatenate(parts)
+    if isinstance(first, pd.api.extensions.ExtensionArray):
+        if not all(type(a) is type(first) and a.dtype == first.dtype for a in parts):
+            return None
+        return type(first)._concat_same_type(parts)
+    return None
 
 
 def _dtypes(frame: pd.DataFrame) -> list:
@@ -373,17 +386,8 @@ def joined_columns(cols: list[dict]):
         bounds.append((at, at + k))
         at += k
     for name in names:
-        parts = [c[name] for c in cols]
-        first = parts[0]
-        if isinstance(first, np.ndarray) and first.dtype.kind in "biufc":
-            if not all(isinstance(a, np.ndarray) and a.dtype == first.dtype and a.ndim == 1 for a in parts):
-                return None
-            joined[name] = np.concatenate(parts)
-        elif isinstance(first, pd.api.extensions.ExtensionArray):
-            if not all(type(a) is type(first) and a.dtype == first.dtype for a in parts):
-                return None
-            joined[name] = type(first)._concat_same_type(parts)
-        else:
+        joined[name] = _concat([c[name] for c in cols])
+        if joined[name] is None:
             return None
     return joined, bounds
 
@@ -485,8 +489,8 @@ class _UnreadChunk:
     def __reduce__(self):
         return (_UnreadChunk, (self.stack, self.rows))
 
-    def columns(self, i: int, name: str) -> dict:
-        """Row ``i``'s table ``name`` as a dict of columns (made once)."""
+    def columns(self, i: int, name: str) -> dict | None:
+        """Row ``i``'s table ``name`` as a dict of columns (made once; None: no impacts)."""
         parts = self.made.get(i)
         if parts is None:
             parts = self.made[i] = self.stack.unit(i)
@@ -494,7 +498,7 @@ class _UnreadChunk:
         if name == "effects":
             return effects.columns()
         if name == "impacts":
-            return impacts.columns()
+            return None if impacts is None else impacts.columns()
         return quality.read()[name]
 
 
@@ -551,14 +555,10 @@ def _unread_tables(_, stack) -> dict:
     columns joined (:func:`joined_columns`) with each row's bounds (None: the row has no such
     table), or the rows' columns as they are when they do not join; a few long arrays travel
     back, not a dozen small ones a row."""
-    rows = []
-    for i in range(len(stack)):
-        effects, impacts, quality = stack.unit(i)
-        rows.append({"effects": effects.columns(), "impacts": None if impacts is None else impacts.columns(),
-                     **quality.read()})
+    chunk = _UnreadChunk(stack, {})
     out = {}
     for name in UNIT_TABLES:
-        cols = [r[name] for r in rows]
+        cols = [chunk.columns(i, name) for i in range(len(stack))]
         present = [c for c in cols if c is not None]
         got = joined_columns(present) if present else None
         if got is None:
@@ -593,7 +593,7 @@ def _unread_chunk(outcomes) -> _UnreadChunk | None:
         # every table unread; impacts may be absent (not computable: a message of the fit)
         raw = [dict.get(o.extra, k) for k in UNIT_TABLES]
         no_impacts = "impacts" not in o.extra
-        if not all(_unread(v) for k, v in zip(UNIT_TABLES, raw) if not (k == "impacts" and no_impacts)):
+        if not all(map(_unread, [raw[0], *raw[2:]] if no_impacts else raw)):
             return None
         q = {id(v.args[0]) for v in raw[2:]}
         if len(q) != 1 or any(v.args[1] != k for v, k in zip(raw[2:], UNIT_TABLES[2:])):

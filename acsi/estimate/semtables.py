@@ -250,7 +250,8 @@ def effect_columns(spec: ModelSpec, model, res, weights: dict, *, rise: float = 
 
 class Deferred:
     """A table's columns made on first read (:meth:`columns`: ``make(*args, **kwargs)``, then kept):
-    :func:`effect_columns`' tables with their standard errors."""
+    :func:`effect_columns`' tables with their standard errors (and, as :class:`QualityColumns`,
+    the R², reliability and HTMT)."""
 
     __slots__ = ("_make", "_args", "_kwargs", "_value")
 
@@ -258,11 +259,16 @@ class Deferred:
         self._make, self._args, self._kwargs, self._value = make, args, kwargs, None
 
     @classmethod
-    def given(cls, columns) -> Deferred:
-        """A :class:`Deferred` whose columns are made already: ``columns``."""
-        out = cls(None)
-        out._value = columns
+    def _of(cls, make, args, value):
+        """An instance made by ``make(*args)`` on first read, or (``make`` None) holding ``value``."""
+        out = cls.__new__(cls)
+        out._make, out._args, out._kwargs, out._value = make, args, {}, value
         return out
+
+    @classmethod
+    def given(cls, columns):
+        """An instance whose columns are made already: ``columns``."""
+        return cls._of(None, None, columns)
 
     @property
     def pending(self) -> bool:
@@ -310,40 +316,26 @@ def _quality_from(spec: ModelSpec, model, variable, r2, std: dict, S: np.ndarray
     return out
 
 
-class QualityColumns:
+class QualityColumns(Deferred):
     """:func:`quality_columns` of one unit made on first read (:meth:`read`, then kept).  Pickled
     unread, it travels as what the tables are made from (:func:`_quality_inputs`: the R² and
     standardised loadings of the estimate table, the items' sample covariance), not as the
     estimate table and the fit's group: a worker sends back a few numbers and the process that
     reads the tables makes them, with the arithmetic a fit in that process would use."""
 
-    __slots__ = ("_make", "_args", "_value")
+    __slots__ = ()
 
     def __init__(self, spec: ModelSpec, model, estimates: pd.DataFrame, sample_cov):
-        self._make, self._args, self._value = quality_columns, (spec, model, estimates, sample_cov), None
-
-    @property
-    def pending(self) -> bool:
-        """Whether the tables are still to be made."""
-        return self._make is not None
+        super().__init__(quality_columns, spec, model, estimates, sample_cov)
 
     def read(self) -> dict:
-        if self._make is not None:
-            self._value = self._make(*self._args)
-            self._make = self._args = None
-        return self._value
+        return self.columns()
 
     def __reduce__(self):
         if self._make is quality_columns:
             spec, model = self._args[:2]
-            return (_quality_columns_of, (_quality_from, (spec, model, *_quality_inputs(*self._args)), None))
-        return (_quality_columns_of, (self._make, self._args, self._value))
-
-
-def _quality_columns_of(make, args, value) -> QualityColumns:
-    out = QualityColumns.__new__(QualityColumns)
-    out._make, out._args, out._value = make, args, value
-    return out
+            return (QualityColumns._of, (_quality_from, (spec, model, *_quality_inputs(*self._args)), None))
+        return (QualityColumns._of, (self._make, self._args, self._value))
 
 
 class UnreadStack:
@@ -368,15 +360,15 @@ class UnreadStack:
         impacts = None
         if a["has_impacts"]:
             impacts = Deferred(at.impact_columns, a["V"], weights=a["weights"], **sh["impact_kw"])
-        quality = _quality_columns_of(_quality_from, (sh["spec"], sh["model"], sh["variable"], a["r2"],
-                                                      dict(zip(sh["std_items"], a["std"].tolist())), a["S"]), None)
+        quality = QualityColumns._of(_quality_from, (sh["spec"], sh["model"], sh["variable"], a["r2"],
+                                                     dict(zip(sh["std_items"], a["std"].tolist())), a["S"]), None)
         return effects, impacts, quality
 
 
 def made_columns(effects: dict, impacts: dict | None, quality: dict) -> tuple:
     """:meth:`UnreadStack.unit`'s three, already made: their columns as given."""
     return (Deferred.given(effects), None if impacts is None else Deferred.given(impacts),
-            _quality_columns_of(None, None, quality))
+            QualityColumns.given(quality))
 
 
 def stack_unread(effects: list, impacts: list, quality: list) -> UnreadStack | None:

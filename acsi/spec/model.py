@@ -60,6 +60,10 @@ def _thawed(value):
     return value
 
 
+#: The fields of a :class:`ModelSpec` that :func:`freeze` makes read-only.
+_FROZEN = ("options", "extra")
+
+
 @dataclass(frozen=True)
 class Item:
     """One survey item (observed indicator).
@@ -204,8 +208,8 @@ class ModelSpec:
         set_(self, "paths", tuple((str(a), str(b)) for a, b in self.paths))
         set_(self, "covariances", tuple((str(a), str(b)) for a, b in self.covariances))
         set_(self, "observed", tuple(self.observed))
-        set_(self, "options", freeze(dict(self.options)))
-        set_(self, "extra", freeze(dict(self.extra)))
+        for name in _FROZEN:
+            set_(self, name, freeze(dict(getattr(self, name))))
         _validate(self)
         if not self.statements:
             set_(self, "statements", implied_statements(self))
@@ -229,12 +233,12 @@ class ModelSpec:
         # without the hash (see above) and the derived views (remade on use); the read-only
         # mappings as dicts (a mappingproxy does not pickle), read-only again in __setstate__
         cls = type(self)
-        return {k: _thawed(v) for k, v in self.__dict__.items()
+        return {k: _thawed(v) if k in _FROZEN else v for k, v in self.__dict__.items()
                 if k != "_hash" and not isinstance(getattr(cls, k, None), cached_property)}
 
     def __setstate__(self, state: dict) -> None:
         for k, v in state.items():
-            object.__setattr__(self, k, freeze(v) if k in ("options", "extra") else v)
+            object.__setattr__(self, k, freeze(v) if k in _FROZEN else v)
 
     # ---- derived views -------------------------------------------------
     @cached_property
